@@ -15,6 +15,15 @@ typedef struct {
 static const command_t commands[] = {
     {"catalog", cmd_catalog, "catalog check DIR                 validate a catalog directory"},
     {"proto", cmd_proto, "proto spec|decode FILE          print the protocol tables / decode a message"},
+    {"keygen", cmd_keygen, "keygen --unit CODE | --server     make a CURVE key pair (and keyring entry)"},
+    {"submit", cmd_submit, "submit --config F --unit U --dataset D --period P (--set I=V ... | FILE.csv | FILE.json)"},
+    {"rollup", cmd_query, "rollup --config F --node U --period P [--format table|csv|json]"},
+    {"status", cmd_query, "status --config F --node U --period P   completeness: on time, late, missing"},
+    {"units", cmd_query, "units --config F --node U --period P    every unit's report status"},
+    {"values", cmd_query, "values --config F --node U --period P   one unit's latest values"},
+    {"history", cmd_query, "history --config F --node U --period P  versions of one unit's report"},
+    {"targets", cmd_query, "targets --config F --node U --period P  progress against targets"},
+    {"info", cmd_query, "info --config F                         the aggregator's state"},
     {"period", cmd_period, "period due [--catalog DIR] [--dataset CODE] PERIOD   print a deadline"},
 };
 

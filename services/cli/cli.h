@@ -13,5 +13,8 @@ int cmd_catalog(int argc, char **argv);  /* cchc catalog check DIR */
 int cmd_period(int argc, char **argv);   /* cchc period due [--catalog DIR] [--dataset CODE] PERIOD */
 
 int cmd_proto(int argc, char **argv);    /* cchc proto spec | cchc proto decode FILE */
+int cmd_keygen(int argc, char **argv);   /* cchc keygen --unit CODE | --server */
+int cmd_submit(int argc, char **argv);   /* cchc submit ... */
+int cmd_query(int argc, char **argv);    /* cchc rollup|status|units|values|history|targets|info ... */
 
 #endif

@@ -453,7 +453,7 @@ static void iso_parse_forms(void **state)
     assert_int_equal(T("2025-09-09T17:00:00+00:00"), t0);
     assert_int_equal(T("2025-09-09T17:00:00-00:00"), t0);
     assert_int_equal(T("2025-09-09T11:30:00-05:30"), t0);
-    assert_int_equal(T("2025-09-10T09:00:00+09:00"), t0);
+    assert_int_equal(T("2025-09-10T02:00:00+09:00"), t0);
     assert_int_equal(T("2025-09-10T00:00:59"), t0 + 59);
     assert_int_equal(T("2025-09-10T23:59:59"), t0 + 86399);
     assert_int_equal(T("1970-01-01T00:00:00Z"), 0);

@@ -1,0 +1,652 @@
+/*
+ * cchc-collector -- the only door in.
+ *
+ * Units connect to a ROUTER socket with CURVE; our ZAP handler maps each
+ * client key to a unit code, which libzmq attaches to every message as its
+ * User-Id.  Each SUBMIT is decoded, validated against the catalog and queued;
+ * queued submissions are written to the LMDB journal by a pool thread in one
+ * transaction per group (group commit), and each is answered ACK or NACK only
+ * after that transaction is on disk.  The aggregator pulls the journal from a
+ * second ROUTER socket (FETCH -> BATCH), with long polling.
+ */
+#include <errno.h>
+#include <lmdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+#include <zmq.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "journal.h"
+#include "keys.h"
+#include "log.h"
+#include "proto.h"
+#include "service.h"
+#include "validate.h"
+#include "zloop.h"
+
+#define MAX_ENVELOPE 3
+#define MAX_WAITERS 64
+#define BATCH_MAX_BYTES (8u << 20)
+
+/* One received SUBMIT waiting for its commit. */
+typedef struct {
+    zmq_msg_t env[MAX_ENVELOPE]; /* routing frames, echoed in the reply */
+    int nenv;
+    zmq_msg_t payload;           /* the bytes `msg` borrows from */
+    proto_msg_t msg;
+    char submitter[65];
+    journal_item_t item;
+} pending_t;
+
+typedef struct {
+    zmq_msg_t rid;
+    uint64_t after;
+    unsigned max;
+    int64_t expires_ms;
+} waiter_t;
+
+typedef struct {
+    uv_loop_t *loop;
+    config_t *cfg;
+    catalog_t *cat;
+    keyring_t *keyring;
+    journal_t *journal;
+    const char *keyring_path;
+    bool curve;
+
+    void *ctx;
+    void *router, *zap, *feed;
+    zloop_sock_t zrouter, zzap, zfeed;
+    int open_socks;
+
+    uv_signal_t sigterm, sigint, sighup;
+    uv_timer_t tick;
+    uv_work_t work;
+
+    pending_t **queue;   /* received, not yet committing */
+    int nqueue, capqueue;
+    pending_t **batch;   /* being committed by the pool thread */
+    journal_item_t *items;
+    int nbatch, capbatch;
+    bool committing, draining;
+    int max_batch, max_queue;
+    char commit_err[256];
+    int commit_rc;
+
+    waiter_t waiters[MAX_WAITERS];
+    int nwaiters;
+
+    unsigned long accepted, duplicates, rejected;
+} collector_t;
+
+/* ------------------------------------------------------------------------
+ * Replies
+ * ------------------------------------------------------------------------ */
+
+static void send_reply(collector_t *c, zloop_sock_t *zs, zmq_msg_t *env, int nenv, const proto_msg_t *reply)
+{
+    char *buf;
+    size_t len;
+    proto_error_t perr;
+    if (proto_encode(reply, &buf, &len, &perr)) {
+        log_error("cannot encode %s: %s", proto_type_name(reply->type), perr.message);
+        return;
+    }
+    zmq_msg_t frames[MAX_ENVELOPE + 1];
+    for (int i = 0; i < nenv; i++) {
+        zmq_msg_init(&frames[i]);
+        zmq_msg_copy(&frames[i], &env[i]);
+    }
+    zmq_msg_init_size(&frames[nenv], len);
+    memcpy(zmq_msg_data(&frames[nenv]), buf, len);
+    free(buf);
+    if (zloop_send_frames(zs, frames, nenv + 1) && errno != EHOSTUNREACH)
+        log_debug("reply dropped: %s", zmq_strerror(errno));
+    (void)c;
+}
+
+static void send_nack(collector_t *c, zmq_msg_t *env, int nenv, const char *id, int code, const char *sentence)
+{
+    proto_msg_t r;
+    memset(&r, 0, sizeof r);
+    r.type = PROTO_NACK;
+    snprintf(r.u.nack.id, sizeof r.u.nack.id, "%s", id ? id : "");
+    snprintf(r.u.nack.code, sizeof r.u.nack.code, "%s", proto_err_code(code));
+    snprintf(r.u.nack.message, sizeof r.u.nack.message, "%s", sentence && *sentence ? sentence : proto_err_sentence(code));
+    c->rejected++;
+    send_reply(c, &c->zrouter, env, nenv, &r);
+}
+
+static void send_ack(collector_t *c, pending_t *p)
+{
+    proto_msg_t r;
+    memset(&r, 0, sizeof r);
+    r.type = PROTO_ACK;
+    memcpy(r.u.ack.id, p->msg.u.submit.id, sizeof r.u.ack.id);
+    snprintf(r.u.ack.status, sizeof r.u.ack.status, "%s",
+             p->item.status == JOURNAL_DUPLICATE ? "duplicate" : "accepted");
+    r.u.ack.seq = p->item.seq;
+    r.u.ack.version = p->item.version;
+    r.u.ack.received_at = p->item.stored_at;
+    send_reply(c, &c->zrouter, p->env, p->nenv, &r);
+}
+
+static void pending_free(pending_t *p)
+{
+    for (int i = 0; i < p->nenv; i++)
+        zmq_msg_close(&p->env[i]);
+    proto_msg_free(&p->msg);
+    zmq_msg_close(&p->payload);
+    free(p);
+}
+
+/* ------------------------------------------------------------------------
+ * Group commit
+ * ------------------------------------------------------------------------ */
+
+static void start_commit(collector_t *c);
+static void shutdown_sockets(collector_t *c);
+static void serve_waiters(collector_t *c, bool expire_only);
+
+/* Pool thread: the only place that writes the journal. */
+static void commit_work(uv_work_t *w)
+{
+    collector_t *c = w->data;
+    c->commit_rc = journal_append(c->journal, c->items, c->nbatch, c->commit_err, sizeof c->commit_err);
+}
+
+static void commit_done(uv_work_t *w, int status)
+{
+    collector_t *c = w->data;
+    (void)status;
+    /* The pool thread wrote its results into c->items; bring them home. */
+    for (int i = 0; i < c->nbatch; i++)
+        c->batch[i]->item = c->items[i];
+    if (c->commit_rc)
+        log_error("%s; %d submission(s) refused with E_STORAGE, nothing of them was stored", c->commit_err, c->nbatch);
+    for (int i = 0; i < c->nbatch; i++) {
+        pending_t *p = c->batch[i];
+        int st = p->item.status;
+        if (st == JOURNAL_ACCEPTED || st == JOURNAL_DUPLICATE) {
+            st == JOURNAL_ACCEPTED ? c->accepted++ : c->duplicates++;
+            send_ack(c, p);
+        } else if (st == PROTO_E_CONFLICT) {
+            char s[256];
+            snprintf(s, sizeof s,
+                     "submission id %s was already used (seq %llu) for different content; choose a new id for a new report",
+                     p->msg.u.submit.id, (unsigned long long)p->item.seq);
+            send_nack(c, p->env, p->nenv, p->msg.u.submit.id, st, s);
+        } else {
+            send_nack(c, p->env, p->nenv, p->msg.u.submit.id, st,
+                      st == PROTO_E_STORAGE ? "the collector could not store the report (storage full or failing); "
+                                              "nothing was stored, retry later"
+                                            : NULL);
+        }
+        pending_free(p);
+    }
+    c->nbatch = 0;
+    c->committing = false;
+    serve_waiters(c, false);
+    if (c->nqueue > 0)
+        start_commit(c);
+    else if (c->draining)
+        shutdown_sockets(c);
+}
+
+static int ensure_batch_cap(collector_t *c, int n)
+{
+    if (n <= c->capbatch)
+        return 0;
+    pending_t **nb = realloc(c->batch, (size_t)n * sizeof *nb);
+    if (!nb)
+        return -1;
+    c->batch = nb;
+    journal_item_t *ni = realloc(c->items, (size_t)n * sizeof *ni);
+    if (!ni)
+        return -1;
+    c->items = ni;
+    c->capbatch = n;
+    return 0;
+}
+
+static void start_commit(collector_t *c)
+{
+    if (c->committing || c->nqueue == 0)
+        return;
+    int n = c->nqueue < c->max_batch ? c->nqueue : c->max_batch;
+    if (ensure_batch_cap(c, n)) {
+        log_error("out of memory preparing a commit");
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        pending_t *p = c->queue[i];
+        c->batch[i] = p;
+        c->items[i] = p->item;
+    }
+    memmove(c->queue, c->queue + n, (size_t)(c->nqueue - n) * sizeof *c->queue);
+    c->nqueue -= n;
+    c->nbatch = n;
+    c->committing = true;
+    c->work.data = c;
+    if (uv_queue_work(c->loop, &c->work, commit_work, commit_done)) {
+        log_error("cannot queue the commit");
+        c->committing = false;
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Receiving submissions
+ * ------------------------------------------------------------------------ */
+
+static int queue_push(collector_t *c, pending_t *p)
+{
+    if (c->nqueue == c->capqueue) {
+        int cap = c->capqueue ? c->capqueue * 2 : 1024;
+        pending_t **nq = realloc(c->queue, (size_t)cap * sizeof *nq);
+        if (!nq)
+            return -1;
+        c->queue = nq;
+        c->capqueue = cap;
+    }
+    c->queue[c->nqueue++] = p;
+    return 0;
+}
+
+static void on_submit(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
+{
+    collector_t *c = ud;
+    if (n < 2 || n - 1 > MAX_ENVELOPE)
+        return; /* not a ROUTER envelope we can answer */
+    pending_t *p = calloc(1, sizeof *p);
+    if (!p)
+        return;
+    p->nenv = n - 1;
+    for (int i = 0; i < p->nenv; i++) {
+        zmq_msg_init(&p->env[i]);
+        zmq_msg_move(&p->env[i], &frames[i]);
+    }
+    zmq_msg_init(&p->payload);
+    const char *user = zmq_msg_gets(&frames[n - 1], "User-Id");
+    zmq_msg_move(&p->payload, &frames[n - 1]);
+    int64_t now = clock_now();
+    size_t len = zmq_msg_size(&p->payload);
+    proto_error_t err = {0, ""};
+    const char *id = "";
+    int rc;
+
+    if (len > proto_type_max_bytes(PROTO_SUBMIT)) {
+        rc = proto_fail(&err, PROTO_E_TOO_LARGE, "a SUBMIT may be at most %zu bytes; this one has %zu",
+                        proto_type_max_bytes(PROTO_SUBMIT), len);
+        goto refuse;
+    }
+    if ((rc = proto_decode(zmq_msg_data(&p->payload), len, &p->msg, &err)))
+        goto refuse;
+    id = p->msg.type == PROTO_SUBMIT ? p->msg.u.submit.id : "";
+    if (p->msg.type != PROTO_SUBMIT) {
+        rc = proto_fail(&err, PROTO_E_TYPE, "this socket takes SUBMIT, not %s", proto_type_name(p->msg.type));
+        goto refuse;
+    }
+    int submitter = -1;
+    if (c->curve) {
+        submitter = user ? catalog_unit(c->cat, user) : -1;
+        if (submitter < 0) {
+            rc = proto_fail(&err, PROTO_E_FORBIDDEN, "the key's unit %s is not in the catalog", user ? user : "?");
+            goto refuse;
+        }
+        snprintf(p->submitter, sizeof p->submitter, "%s", user);
+    } else {
+        snprintf(p->submitter, sizeof p->submitter, "%s", p->msg.u.submit.unit);
+    }
+    if ((rc = validate_submit(c->cat, &p->msg.u.submit, submitter, now, &err)))
+        goto refuse;
+    if (c->draining || c->nqueue >= c->max_queue) {
+        rc = proto_fail(&err, PROTO_E_BUSY, "the collector has %d reports waiting to be stored; retry in a moment",
+                        c->nqueue);
+        goto refuse;
+    }
+    p->item.sub = &p->msg.u.submit;
+    p->item.submitter = p->submitter;
+    p->item.received_at = now;
+    if (queue_push(c, p)) {
+        rc = proto_fail(&err, PROTO_E_BUSY, "out of memory");
+        goto refuse;
+    }
+    start_commit(c);
+    return;
+refuse:
+    log_debug("NACK %s %s: %s", id, proto_err_code(rc), err.message);
+    send_nack(c, p->env, p->nenv, id, rc, err.message);
+    pending_free(p);
+    (void)zs;
+}
+
+/* ------------------------------------------------------------------------
+ * ZAP: client key -> unit
+ * ------------------------------------------------------------------------ */
+
+static void on_zap(zloop_sock_t *zs, zmq_msg_t *f, int n, void *ud)
+{
+    collector_t *c = ud;
+    /* version, request id, domain, address, identity, mechanism, credentials */
+    if (n < 6)
+        return;
+    const char *status = "400", *text = "unknown key", *user = "";
+    char key[KEY_Z85_LEN + 1] = "";
+    char mech[16] = "";
+    size_t ml = zmq_msg_size(&f[5]) < sizeof mech - 1 ? zmq_msg_size(&f[5]) : sizeof mech - 1;
+    memcpy(mech, zmq_msg_data(&f[5]), ml);
+    if (!strcmp(mech, "CURVE") && n >= 7 && zmq_msg_size(&f[6]) == 32) {
+        zmq_z85_encode(key, zmq_msg_data(&f[6]), 32);
+        const char *u = keyring_unit(c->keyring, key);
+        if (u && catalog_unit(c->cat, u) >= 0) {
+            status = "200", text = "OK", user = u;
+        }
+    } else {
+        text = "only CURVE is accepted";
+    }
+    if (*status == '4')
+        log_warn("refused a %s connection from %.*s: %s %s", mech, (int)zmq_msg_size(&f[3]),
+                 (const char *)zmq_msg_data(&f[3]), text, key);
+    const void *bufs[6] = {"1.0", zmq_msg_data(&f[1]), status, text, user, ""};
+    size_t lens[6] = {3, zmq_msg_size(&f[1]), 3, strlen(text), strlen(user), 0};
+    zloop_send(zs, bufs, lens, 6);
+}
+
+/* ------------------------------------------------------------------------
+ * The journal feed: FETCH -> BATCH
+ * ------------------------------------------------------------------------ */
+
+/* Reads and sends a BATCH; returns the number of records sent, -1 on error. */
+static int send_batch(collector_t *c, zmq_msg_t *rid, uint64_t after, unsigned max, bool send_empty)
+{
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    unsigned count;
+    uint64_t head;
+    int rc = journal_read(c->journal, after, max, BATCH_MAX_BYTES, &sb, &count, &head);
+    if (rc) {
+        log_error("journal read failed: %s", mdb_strerror(rc));
+        msgpack_sbuffer_destroy(&sb);
+        return -1;
+    }
+    if (count == 0 && !send_empty) {
+        msgpack_sbuffer_destroy(&sb);
+        return 0;
+    }
+    proto_msg_t r;
+    memset(&r, 0, sizeof r);
+    r.type = PROTO_BATCH;
+    r.u.batch.after = after;
+    r.u.batch.head = head;
+    r.u.batch.records.n = count;
+    r.u.batch.records.raw = sb.data;
+    r.u.batch.records.rawlen = sb.size;
+    send_reply(c, &c->zfeed, rid, 1, &r);
+    msgpack_sbuffer_destroy(&sb);
+    return (int)count;
+}
+
+static void serve_waiters(collector_t *c, bool expire_only)
+{
+    int64_t now = clock_now_ms();
+    for (int i = 0; i < c->nwaiters;) {
+        waiter_t *w = &c->waiters[i];
+        int sent = 0;
+        if (!expire_only)
+            sent = send_batch(c, &w->rid, w->after, w->max, false);
+        if (sent == 0 && now >= w->expires_ms)
+            sent = send_batch(c, &w->rid, w->after, w->max, true);
+        if (sent != 0) {
+            zmq_msg_close(&w->rid);
+            c->waiters[i] = c->waiters[--c->nwaiters];
+        } else {
+            i++;
+        }
+    }
+}
+
+static void on_fetch(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
+{
+    collector_t *c = ud;
+    if (n != 2)
+        return;
+    proto_msg_t m;
+    proto_error_t err;
+    int rc = proto_decode(zmq_msg_data(&frames[1]), zmq_msg_size(&frames[1]), &m, &err);
+    if (rc || m.type != PROTO_FETCH) {
+        if (!rc)
+            proto_fail(&err, PROTO_E_TYPE, "this socket takes FETCH, not %s", proto_type_name(m.type));
+        proto_msg_t r;
+        memset(&r, 0, sizeof r);
+        r.type = PROTO_NACK;
+        snprintf(r.u.nack.code, sizeof r.u.nack.code, "%s", proto_err_code(err.code));
+        snprintf(r.u.nack.message, sizeof r.u.nack.message, "%s", err.message);
+        send_reply(c, zs, frames, 1, &r);
+        proto_msg_free(&m);
+        return;
+    }
+    proto_fetch_t f = m.u.fetch;
+    proto_msg_free(&m);
+    int sent = send_batch(c, &frames[0], f.after, (unsigned)f.max, f.wait_ms == 0 || c->nwaiters == MAX_WAITERS);
+    if (sent == 0) {
+        waiter_t *w = &c->waiters[c->nwaiters++];
+        zmq_msg_init(&w->rid);
+        zmq_msg_copy(&w->rid, &frames[0]);
+        w->after = f.after;
+        w->max = (unsigned)f.max;
+        w->expires_ms = clock_now_ms() + (int64_t)f.wait_ms;
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Start, signals, shutdown
+ * ------------------------------------------------------------------------ */
+
+static void on_sock_closed(zloop_sock_t *zs)
+{
+    zmq_close(zs->zsock);
+    collector_t *c = zs->ud;
+    c->open_socks--;
+}
+
+static void shutdown_sockets(collector_t *c)
+{
+    for (int i = 0; i < c->nwaiters; i++)
+        zmq_msg_close(&c->waiters[i].rid);
+    c->nwaiters = 0;
+    zloop_sock_close(&c->zrouter, on_sock_closed);
+    zloop_sock_close(&c->zfeed, on_sock_closed);
+    if (c->zap)
+        zloop_sock_close(&c->zzap, on_sock_closed);
+    uv_close((uv_handle_t *)&c->sigterm, NULL);
+    uv_close((uv_handle_t *)&c->sigint, NULL);
+    uv_close((uv_handle_t *)&c->sighup, NULL);
+    uv_close((uv_handle_t *)&c->tick, NULL);
+}
+
+static void on_stop_signal(uv_signal_t *h, int signum)
+{
+    collector_t *c = h->data;
+    if (c->draining)
+        return;
+    log_info("signal %d: storing %d queued submission(s), then exiting", signum, c->nqueue + c->nbatch);
+    c->draining = true;
+    if (!c->committing)
+        shutdown_sockets(c);
+}
+
+static void on_hup(uv_signal_t *h, int signum)
+{
+    collector_t *c = h->data;
+    (void)signum;
+    const char *dir = config_get(c->cfg, "catalog", "dir", "deploy/catalog");
+    catalog_t *cat = service_load_catalog(dir);
+    if (!cat) {
+        log_error("SIGHUP: keeping the previous catalog");
+    } else {
+        catalog_destroy(&c->cat);
+        c->cat = cat;
+    }
+    if (c->curve) {
+        keyring_t *kr;
+        char err[512];
+        if (keyring_load(c->keyring_path, 0, &kr, err, sizeof err)) {
+            log_error("SIGHUP: keeping the previous keyring: %s", err);
+        } else {
+            keyring_destroy(&c->keyring);
+            c->keyring = kr;
+            log_info("keyring reloaded: %d key(s)", keyring_size(kr));
+        }
+    }
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    serve_waiters(t->data, true);
+}
+
+static int open_socket(collector_t *c, void **sock, int type, const char *endpoint, bool curve, const char *secret)
+{
+    *sock = zmq_socket(c->ctx, type);
+    if (!*sock)
+        return -1;
+    int linger = 0, maxmsg = 1 << 20, one = 1;
+    zmq_setsockopt(*sock, ZMQ_LINGER, &linger, sizeof linger);
+    if (type == ZMQ_ROUTER) {
+        int64_t mm = maxmsg;
+        zmq_setsockopt(*sock, ZMQ_MAXMSGSIZE, &mm, sizeof mm);
+    }
+    if (curve) {
+        zmq_setsockopt(*sock, ZMQ_CURVE_SERVER, &one, sizeof one);
+        zmq_setsockopt(*sock, ZMQ_CURVE_SECRETKEY, secret, KEY_Z85_LEN);
+        zmq_setsockopt(*sock, ZMQ_ZAP_DOMAIN, "cchc", 4);
+    }
+    if (zmq_bind(*sock, endpoint)) {
+        log_error("cannot bind %s: %s", endpoint, zmq_strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int collector_start(collector_t *c, bool insecure)
+{
+    char err[512];
+    const config_t *cfg = c->cfg;
+    const char *endpoint = config_get(cfg, "collector", "endpoint", "tcp://127.0.0.1:7100");
+    const char *feed = config_get(cfg, "collector", "journal_endpoint", "tcp://127.0.0.1:7101");
+    const char *dir = config_get(cfg, "collector", "data_dir", "var/collector");
+    uint64_t map = (uint64_t)config_int(cfg, "collector", "map_size_mb", 1024) << 20;
+    c->max_batch = (int)config_int(cfg, "collector", "max_batch", 2000);
+    c->max_queue = (int)config_int(cfg, "collector", "max_queue", 50000);
+    c->curve = !insecure && config_bool(cfg, "collector", "curve", true);
+
+    int rc = journal_open(dir, map, &c->journal, err, sizeof err);
+    if (rc) {
+        log_error("%s", err);
+        return -1;
+    }
+    log_info("journal %s: head seq %llu", dir, (unsigned long long)journal_head(c->journal));
+
+    keypair_t server;
+    if (c->curve) {
+        const char *keyfile = config_get(cfg, "collector", "server_key", "var/keys/collector.key");
+        c->keyring_path = config_get(cfg, "collector", "keyring", "var/keys/keyring.csv");
+        if (keys_read(keyfile, &server, err, sizeof err)) {
+            log_error("%s (make one with: cchc keygen --server --out %s)", err, keyfile);
+            return -1;
+        }
+        if (!server.secret_key[0]) {
+            log_error("%s has no secret key", keyfile);
+            return -1;
+        }
+        if (keyring_load(c->keyring_path, 0, &c->keyring, err, sizeof err)) {
+            log_error("%s", err);
+            return -1;
+        }
+        log_info("CURVE on: server key %s, %d unit key(s) in %s", server.public_key, keyring_size(c->keyring),
+                 c->keyring_path);
+    } else {
+        log_warn("INSECURE MODE: no encryption, no authentication; any client may submit for any unit. "
+                 "For local experiments only.");
+    }
+
+    c->ctx = zmq_ctx_new();
+    /* libzmq accepts every CURVE client when no ZAP handler is bound, so the
+     * handler must be in place before the first client can connect. */
+    if (c->curve) {
+        c->zap = zmq_socket(c->ctx, ZMQ_REP);
+        if (!c->zap || zmq_bind(c->zap, "inproc://zeromq.zap.01")) {
+            log_error("cannot bind the ZAP handler: %s; refusing to run CURVE without it", zmq_strerror(errno));
+            return -1;
+        }
+        zloop_sock_init(c->loop, &c->zzap, c->zap, on_zap, c);
+        c->open_socks++;
+    }
+    if (open_socket(c, &c->router, ZMQ_ROUTER, endpoint, c->curve, server.secret_key) ||
+        open_socket(c, &c->feed, ZMQ_ROUTER, feed, false, NULL))
+        return -1;
+    zloop_sock_init(c->loop, &c->zrouter, c->router, on_submit, c);
+    zloop_sock_init(c->loop, &c->zfeed, c->feed, on_fetch, c);
+    c->open_socks += 2;
+
+    uv_signal_init(c->loop, &c->sigterm);
+    uv_signal_init(c->loop, &c->sigint);
+    uv_signal_init(c->loop, &c->sighup);
+    c->sigterm.data = c->sigint.data = c->sighup.data = c;
+    uv_signal_start(&c->sigterm, on_stop_signal, SIGTERM);
+    uv_signal_start(&c->sigint, on_stop_signal, SIGINT);
+    uv_signal_start(&c->sighup, on_hup, SIGHUP);
+    uv_timer_init(c->loop, &c->tick);
+    c->tick.data = c;
+    uv_timer_start(&c->tick, on_tick, 100, 100);
+    log_info("listening for submissions on %s, journal feed on %s", endpoint, feed);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    service_args_t a = {.name = "collector"};
+    int rc = service_parse_args(argc, argv, &a, NULL);
+    if (rc)
+        return rc == 1 ? 0 : 2;
+    collector_t c;
+    memset(&c, 0, sizeof c);
+    if (service_load(&a, argc, argv, &c.cfg, &c.cat))
+        return 1;
+    signal(SIGPIPE, SIG_IGN);
+    c.loop = uv_default_loop();
+    int status = 0;
+    if (collector_start(&c, a.insecure) == 0) {
+        uv_run(c.loop, UV_RUN_DEFAULT);
+        log_info("stopped: %lu accepted, %lu duplicates, %lu rejected", c.accepted, c.duplicates, c.rejected);
+    } else {
+        status = 1;
+        /* Sockets watched by the loop close through it; the others now. */
+        zloop_sock_t *zs[] = {&c.zrouter, &c.zfeed, &c.zzap};
+        void *socks[] = {c.router, c.feed, c.zap};
+        for (int i = 0; i < 3; i++) {
+            if (zs[i]->zsock)
+                zloop_sock_close(zs[i], on_sock_closed);
+            else if (socks[i])
+                zmq_close(socks[i]);
+        }
+        uv_run(c.loop, UV_RUN_DEFAULT);
+    }
+    if (c.ctx)
+        zmq_ctx_term(c.ctx);
+    uv_loop_close(c.loop);
+    for (int i = 0; i < c.nqueue; i++)
+        pending_free(c.queue[i]);
+    free(c.queue);
+    free(c.batch);
+    free(c.items);
+    journal_close(&c.journal);
+    keyring_destroy(&c.keyring);
+    catalog_destroy(&c.cat);
+    config_destroy(&c.cfg);
+    return status;
+}

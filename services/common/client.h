@@ -1,0 +1,47 @@
+/*
+ * client.h -- talking to the collector and the aggregator from a program.
+ *
+ * client_submit() implements the Lazy Pirate pattern: send, wait up to
+ * timeout_ms for the answer; on silence close the socket, open a new one
+ * and send the very same bytes again (same submission id), up to `retries`
+ * times.  Because the collector is idempotent on the submission id, a retry
+ * can never store a report twice.
+ */
+#ifndef CCHC_CLIENT_H
+#define CCHC_CLIENT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "proto.h"
+
+typedef struct {
+    const char *endpoint;
+    const char *server_public;  /* Z85; NULL = no CURVE (insecure collector) */
+    const char *public_key, *secret_key;
+    int timeout_ms;
+    int retries;
+} client_opts_t;
+
+/* Sends one SUBMIT.  Returns 0 with *reply an ACK or NACK (caller frees
+ * with proto_msg_free(); `*buf` holds the bytes it borrows: free() it), or
+ * -1 when nothing answered after every retry (err says so). */
+int client_submit(void *ctx, const client_opts_t *o, const proto_msg_t *submit, proto_msg_t *reply /* OUT */,
+                  char **buf /* OUT */, char *err, size_t errlen);
+
+/* Sends one QUERY to the aggregator and returns the RESULT's data as JSON
+ * (caller owns it: json_decref()), or NULL with a sentence in err -- the
+ * RESULT's own error code and message when the aggregator refused. */
+json_t *client_query(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q, char *err,
+                     size_t errlen);
+
+/* A msgpack object as JSON (maps with string keys -> objects; binary and
+ * ext -> null).  Caller owns the result. */
+json_t *mpjson(const msgpack_object *o);
+
+/* Fills client options from the [client] section (and the key files it names). */
+int client_opts_from_config(const config_t *cfg, client_opts_t *o, char *pub, char *sec, char *srv, char *err,
+                            size_t errlen);
+
+#endif

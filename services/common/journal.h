@@ -1,0 +1,60 @@
+/*
+ * journal.h -- the collector's durable journal of accepted submissions (LMDB).
+ *
+ * Databases in the environment:
+ *   journal  seq (u64 big-endian) -> RECORD (msgpack, exactly as sent in BATCH)
+ *   ids      submission id        -> seq (u64 big-endian)
+ *   reports  unit \0 dataset \0 period -> latest version (u32 big-endian) and its seq
+ *
+ * journal_append() stores a whole group of submissions in ONE write
+ * transaction, so one fsync makes all of them durable (group commit).  It
+ * must be called from one thread at a time (LMDB has one writer); reads may
+ * run concurrently from any thread.
+ */
+#ifndef CCHC_JOURNAL_H
+#define CCHC_JOURNAL_H
+
+#include <msgpack.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+typedef struct journal journal_t;
+
+enum { JOURNAL_ACCEPTED = 1, JOURNAL_DUPLICATE = 2 };
+
+typedef struct {
+    const proto_submit_t *sub;  /* in: the validated submission */
+    const char *submitter;      /* in: unit code from the CURVE key */
+    int64_t received_at;        /* in: collector receive time */
+    int status;                 /* out: JOURNAL_ACCEPTED, JOURNAL_DUPLICATE or a negative proto_err_t */
+    uint64_t seq;               /* out: journal seq (the original one for a duplicate) */
+    uint32_t version;           /* out: report version */
+    int64_t stored_at;          /* out: received_at of the stored record */
+} journal_item_t;
+
+/* Opens (creating) the journal in `dir` with a map of map_bytes.  Returns 0,
+ * or an error with a sentence in err. */
+int journal_open(const char *dir, uint64_t map_bytes, journal_t **out /* OUT */, char *err, size_t errlen);
+void journal_close(journal_t **self_p);
+
+/* Stores items[0..n) in one transaction and sets each item's outputs.
+ * Returns 0; or an LMDB error code when the transaction failed (disk full,
+ * I/O error): then nothing of this group was stored, every item's status is
+ * PROTO_E_STORAGE, and err holds the reason. */
+int journal_append(journal_t *j, journal_item_t *items, int n, char *err, size_t errlen);
+
+/* Appends to `out` the raw RECORDs with seq > after, at most max of them and
+ * stopping once out has grown by max_bytes (at least one record is returned
+ * when there is one).  *count receives their number and *head the highest
+ * seq in the journal.  Returns 0 or an LMDB error code. */
+int journal_read(journal_t *j, uint64_t after, unsigned max, size_t max_bytes, msgpack_sbuffer *out,
+                 unsigned *count /* OUT */, uint64_t *head /* OUT */);
+
+/* The highest seq stored (0 when empty). */
+uint64_t journal_head(journal_t *j);
+
+/* Copies the environment to `path` (a backup of a live journal). */
+int journal_backup(journal_t *j, const char *path);
+
+#endif

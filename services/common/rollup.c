@@ -1,0 +1,680 @@
+/*
+ * rollup.c -- the rollup store: opening, layouts, signature, reset, and the
+ * helpers shared by rollup_apply.c and rollup_query.c.
+ */
+#include "rollup.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rollup_int.h"
+#include "store.h"
+
+/* ---- signature ---------------------------------------------------------- */
+
+typedef struct {
+    uint64_t h;
+} fnv_t;
+
+static void fnv_bytes(fnv_t *f, const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    for (size_t i = 0; i < n; i++) {
+        f->h ^= s[i];
+        f->h *= 1099511628211ULL;
+    }
+}
+
+static void fnv_str(fnv_t *f, const char *s)
+{
+    fnv_bytes(f, s ? s : "", s ? strlen(s) + 1 : 1); /* the NUL separates fields */
+}
+
+static void fnv_int(fnv_t *f, int64_t v)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)((uint64_t)v >> (8 * i));
+    fnv_bytes(f, b, sizeof b);
+}
+
+/* What the stored rollups depend on: the slot layout of every dataset, the
+ * unit tree, and what decides the completeness counters (who must report,
+ * when units are open, the due rule). */
+static uint64_t signature(const catalog_t *c, const ru_layout_t *lay)
+{
+    fnv_t f = {1469598103934665603ULL};
+    fnv_str(&f, "cchc-rollup-1");
+    fnv_int(&f, c->ndatasets);
+    for (int d = 0; d < c->ndatasets; d++) {
+        const dataset_t *ds = &c->datasets[d];
+        fnv_str(&f, ds->code);
+        fnv_int(&f, ds->ptype);
+        fnv_int(&f, ds->due_day);
+        fnv_int(&f, ds->roll_forward);
+        fnv_int(&f, ds->ninds);
+        for (int i = 0; i < ds->ninds; i++) {
+            const indicator_t *ind = &c->inds[ds->inds[i]];
+            fnv_str(&f, ind->code);
+            fnv_int(&f, ind->kind);
+            fnv_int(&f, ind->across_time);
+            fnv_int(&f, lay[d].off[i]);
+            fnv_int(&f, ind->ntags);
+            for (int t = 0; t < ind->ntags; t++)
+                fnv_str(&f, ind->tags[t]);
+        }
+        fnv_int(&f, ds->nkinds);
+        for (int k = 0; k < ds->nkinds; k++)
+            fnv_str(&f, ds->kinds[k]);
+        fnv_int(&f, ds->nunits);
+        for (int k = 0; k < ds->nunits; k++)
+            fnv_str(&f, ds->units[k] >= 0 && ds->units[k] < c->nunits ? c->units[ds->units[k]].code : "");
+    }
+    fnv_int(&f, c->nunits);
+    for (int u = 0; u < c->nunits; u++) {
+        const unit_t *un = &c->units[u];
+        fnv_str(&f, un->code);
+        fnv_str(&f, un->parent >= 0 && un->parent < c->nunits ? c->units[un->parent].code : "");
+        fnv_str(&f, un->kind);
+        fnv_int(&f, un->opened);
+        fnv_int(&f, un->closed);
+    }
+    return f.h;
+}
+
+/* ---- layouts ---------------------------------------------------------- */
+
+static int slot_width(const indicator_t *ind)
+{
+    switch (ind->kind) {
+    case IND_COUNT:
+    case IND_STOCK:
+    case IND_BOOL:
+        return 2;
+    case IND_TAGS:
+        return 1 + ind->ntags;
+    default:
+        return 0;
+    }
+}
+
+static void free_layout(rollup_t *r)
+{
+    free(r->lay);
+    free(r->lay_mem);
+    free(r->ulen);
+    free(r->a_leaf);
+    r->lay = NULL;
+    r->lay_mem = NULL;
+    r->ulen = NULL;
+    r->a_leaf = r->a_new = r->a_old = r->a_diff = r->a_node = r->a_subs = NULL;
+    r->maxslots = 0;
+}
+
+static void clear_expected(rollup_t *r)
+{
+    for (int i = 0; i < RU_EXP_CACHE; i++) {
+        free(r->exp[i].cnt);
+        r->exp[i].cnt = NULL;
+        r->exp[i].ds = -1;
+    }
+}
+
+/* Builds the layouts and scratch buffers for `cat`.  Returns 0 or ENOMEM. */
+static int build_layout(rollup_t *r, const catalog_t *cat)
+{
+    free_layout(r);
+    int nd = cat->ndatasets, ni = cat->ninds;
+    size_t total = 0;
+    for (int d = 0; d < nd; d++)
+        total += (size_t)cat->datasets[d].ninds + 3 * (size_t)ni;
+    r->lay = calloc((size_t)nd + 1, sizeof *r->lay);
+    r->lay_mem = malloc((total + 1) * sizeof *r->lay_mem);
+    r->ulen = malloc(((size_t)cat->nunits + 1) * sizeof *r->ulen);
+    if (!r->lay || !r->lay_mem || !r->ulen)
+        goto oom;
+    int *p = r->lay_mem;
+    int maxslots = RU_COMPLETENESS;
+    for (int d = 0; d < nd; d++) {
+        const dataset_t *ds = &cat->datasets[d];
+        ru_layout_t *l = &r->lay[d];
+        l->off = p, p += ds->ninds;
+        l->slot = p, p += ni;
+        l->dpos = p, p += ni;
+        for (int i = 0; i < ni; i++)
+            l->slot[i] = l->dpos[i] = -1;
+        int n = 0;
+        for (int i = 0; i < ds->ninds; i++) {
+            int k = ds->inds[i];
+            if (k < 0 || k >= ni) {
+                l->off[i] = -1;
+                continue;
+            }
+            int w = slot_width(&cat->inds[k]);
+            l->dpos[k] = i;
+            l->off[i] = w ? n : -1;
+            if (w)
+                l->slot[k] = n;
+            n += w;
+        }
+        l->nvals = n;
+        if (n + RU_COMPLETENESS > maxslots)
+            maxslots = n + RU_COMPLETENESS;
+    }
+    for (int u = 0; u < cat->nunits; u++)
+        r->ulen[u] = strlen(cat->units[u].code);
+    r->maxslots = maxslots;
+    /* leaf, new, old, diff, node, and RU_SUBS_MAX sub-period values */
+    size_t m = (size_t)maxslots;
+    r->a_leaf = calloc(m * (5 + RU_SUBS_MAX), sizeof(int64_t));
+    if (!r->a_leaf)
+        goto oom;
+    r->a_new = r->a_leaf + m;
+    r->a_old = r->a_new + m;
+    r->a_diff = r->a_old + m;
+    r->a_node = r->a_diff + m;
+    r->a_subs = r->a_node + m;
+    r->cat = cat;
+    r->sig = signature(cat, r->lay);
+    return 0;
+oom:
+    free_layout(r);
+    return ENOMEM;
+}
+
+/* ---- shared helpers --------------------------------------------------- */
+
+size_t ru_key(char *buf, const char *unit, size_t ulen, const char *ds, size_t dlen, uint32_t pkey)
+{
+    if (ulen > CATALOG_CODE_MAX)
+        ulen = CATALOG_CODE_MAX;
+    if (dlen > CATALOG_CODE_MAX)
+        dlen = CATALOG_CODE_MAX;
+    char *p = buf;
+    memcpy(p, unit, ulen), p += ulen;
+    *p++ = '\0';
+    memcpy(p, ds, dlen), p += dlen;
+    *p++ = '\0';
+    *p++ = (char)(pkey >> 24);
+    *p++ = (char)(pkey >> 16);
+    *p++ = (char)(pkey >> 8);
+    *p++ = (char)pkey;
+    return (size_t)(p - buf);
+}
+
+bool ru_get_slots(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t klen, int64_t *out, int n, int *rc)
+{
+    MDB_val k = {klen, (void *)key}, v;
+    int e = mdb_get(txn, dbi, &k, &v);
+    if (e == 0 && v.mv_size == (size_t)n * sizeof(int64_t)) {
+        memcpy(out, v.mv_data, v.mv_size);
+        return true;
+    }
+    if (e != 0 && e != MDB_NOTFOUND && rc)
+        *rc = e;
+    memset(out, 0, (size_t)n * sizeof(int64_t));
+    return false;
+}
+
+void ru_combine(const catalog_t *cat, int ds, const ru_layout_t *lay, const int64_t *subs, const bool *present,
+                int n, int64_t *out)
+{
+    const dataset_t *d = &cat->datasets[ds];
+    int nv = lay->nvals;
+    memset(out, 0, (size_t)nv * sizeof *out);
+    for (int k = 0; k < n; k++) {
+        if (!present[k])
+            continue;
+        const int64_t *c = subs + (size_t)k * (size_t)nv;
+        for (int i = 0; i < d->ninds; i++) {
+            int o = lay->off[i];
+            if (o < 0)
+                continue;
+            const indicator_t *ind = &cat->inds[d->inds[i]];
+            if (ind->kind == IND_TAGS) {
+                if (!c[o])
+                    continue;
+                out[o] = 1;
+                for (int t = 0; t < ind->ntags; t++)
+                    if (c[o + 1 + t])
+                        out[o + 1 + t] = 1;
+                continue;
+            }
+            if (!c[o + 1])
+                continue;
+            out[o + 1] = 1;
+            switch (ind->across_time) {
+            case AGG_TIME_SUM:
+                out[o] = (int64_t)((uint64_t)out[o] + (uint64_t)c[o]); /* wraps instead of UB on absurd data */
+                break;
+            case AGG_TIME_ANY:
+                out[o] = out[o] || c[o];
+                break;
+            default: /* AGG_TIME_LAST: chronological order, the latest wins */
+                out[o] = ind->kind == IND_BOOL ? c[o] != 0 : c[o];
+                break;
+            }
+        }
+    }
+}
+
+bool ru_unit_value(MDB_txn *txn, rollup_t *r, int unit, int ds, const period_t *subs, int n, int64_t *buf,
+                   bool *present, int64_t *out, int *rc)
+{
+    const ru_layout_t *lay = &r->lay[ds];
+    const dataset_t *d = &r->cat->datasets[ds];
+    char key[RU_KEY_MAX];
+    bool any = false;
+    for (int k = 0; k < n; k++) {
+        size_t kl = ru_key(key, r->cat->units[unit].code, r->ulen[unit], d->code, strlen(d->code), period_key(subs[k]));
+        present[k] = ru_get_slots(txn, r->uval, key, kl, buf + (size_t)k * (size_t)lay->nvals, lay->nvals, rc);
+        any |= present[k];
+    }
+    ru_combine(r->cat, ds, lay, buf, present, n, out);
+    return any;
+}
+
+/* ---- minimal msgpack reader ------------------------------------------- */
+
+static bool need(ru_mp_t *m, size_t n)
+{
+    return (size_t)(m->end - m->p) >= n;
+}
+
+static uint64_t be_n(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+bool ru_mp_map(ru_mp_t *m, uint32_t *n)
+{
+    if (!need(m, 1))
+        return false;
+    unsigned char b = *m->p;
+    if ((b & 0xf0) == 0x80) {
+        *n = b & 0x0f;
+        m->p++;
+        return true;
+    }
+    int w = b == 0xde ? 2 : b == 0xdf ? 4 : 0;
+    if (!w || !need(m, 1 + (size_t)w))
+        return false;
+    *n = (uint32_t)be_n(m->p + 1, w);
+    m->p += 1 + w;
+    return true;
+}
+
+bool ru_mp_str(ru_mp_t *m, const char **s, uint32_t *len)
+{
+    if (!need(m, 1))
+        return false;
+    unsigned char b = *m->p;
+    size_t hdr;
+    uint64_t n;
+    if ((b & 0xe0) == 0xa0)
+        hdr = 1, n = b & 0x1f;
+    else if (b == 0xd9 && need(m, 2))
+        hdr = 2, n = m->p[1];
+    else if (b == 0xda && need(m, 3))
+        hdr = 3, n = be_n(m->p + 1, 2);
+    else if (b == 0xdb && need(m, 5))
+        hdr = 5, n = be_n(m->p + 1, 4);
+    else
+        return false;
+    if (!need(m, hdr + n))
+        return false;
+    *s = (const char *)m->p + hdr;
+    *len = (uint32_t)n;
+    m->p += hdr + n;
+    return true;
+}
+
+bool ru_mp_int(ru_mp_t *m, int64_t *v)
+{
+    if (!need(m, 1))
+        return false;
+    unsigned char b = *m->p;
+    if (b <= 0x7f) {
+        *v = b;
+        m->p++;
+        return true;
+    }
+    if (b >= 0xe0) {
+        *v = (int8_t)b;
+        m->p++;
+        return true;
+    }
+    int w;
+    bool sign;
+    switch (b) {
+    case 0xcc: w = 1, sign = false; break;
+    case 0xcd: w = 2, sign = false; break;
+    case 0xce: w = 4, sign = false; break;
+    case 0xcf: w = 8, sign = false; break;
+    case 0xd0: w = 1, sign = true; break;
+    case 0xd1: w = 2, sign = true; break;
+    case 0xd2: w = 4, sign = true; break;
+    case 0xd3: w = 8, sign = true; break;
+    default: return false;
+    }
+    if (!need(m, 1 + (size_t)w))
+        return false;
+    uint64_t u = be_n(m->p + 1, w);
+    if (sign) {
+        int sh = 64 - 8 * w;
+        *v = sh ? (int64_t)(u << sh) >> sh : (int64_t)u;
+    } else {
+        if (u > INT64_MAX)
+            return false;
+        *v = (int64_t)u;
+    }
+    m->p += 1 + w;
+    return true;
+}
+
+bool ru_mp_bool(ru_mp_t *m, bool *v)
+{
+    if (!need(m, 1) || (*m->p != 0xc2 && *m->p != 0xc3))
+        return false;
+    *v = *m->p == 0xc3;
+    m->p++;
+    return true;
+}
+
+/* Skips one value, however nested, with a counter instead of recursion. */
+bool ru_mp_skip(ru_mp_t *m)
+{
+    uint64_t pending = 1;
+    while (pending > 0) {
+        if (!need(m, 1))
+            return false;
+        unsigned char b = *m->p;
+        uint64_t body = 0, items = 0;
+        size_t hdr = 1;
+        if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
+        } else if ((b & 0xf0) == 0x80) {
+            items = 2u * (b & 0x0f);
+        } else if ((b & 0xf0) == 0x90) {
+            items = b & 0x0f;
+        } else if ((b & 0xe0) == 0xa0) {
+            body = b & 0x1f;
+        } else {
+            switch (b) {
+            case 0xc4: case 0xd9: hdr = 2; break;
+            case 0xc5: case 0xda: hdr = 3; break;
+            case 0xc6: case 0xdb: hdr = 5; break;
+            case 0xc7: hdr = 3; break; /* ext8: len, type */
+            case 0xc8: hdr = 4; break;
+            case 0xc9: hdr = 6; break;
+            case 0xca: body = 4; break;
+            case 0xcb: body = 8; break;
+            case 0xcc: case 0xd0: body = 1; break;
+            case 0xcd: case 0xd1: body = 2; break;
+            case 0xce: case 0xd2: body = 4; break;
+            case 0xcf: case 0xd3: body = 8; break;
+            case 0xd4: body = 2; break;
+            case 0xd5: body = 3; break;
+            case 0xd6: body = 5; break;
+            case 0xd7: body = 9; break;
+            case 0xd8: body = 17; break;
+            case 0xdc: hdr = 3; break;
+            case 0xdd: hdr = 5; break;
+            case 0xde: hdr = 3; break;
+            case 0xdf: hdr = 5; break;
+            default: return false; /* 0xc1 is never used */
+            }
+            if (!need(m, hdr))
+                return false;
+            switch (b) {
+            case 0xc4: case 0xd9: case 0xc7: body = m->p[1]; break;
+            case 0xc5: case 0xda: case 0xc8: body = be_n(m->p + 1, 2); break;
+            case 0xc6: case 0xdb: case 0xc9: body = be_n(m->p + 1, 4); break;
+            case 0xdc: items = be_n(m->p + 1, 2); break;
+            case 0xdd: items = be_n(m->p + 1, 4); break;
+            case 0xde: items = 2 * be_n(m->p + 1, 2); break;
+            case 0xdf: items = 2 * be_n(m->p + 1, 4); break;
+            default: break;
+            }
+        }
+        if (!need(m, hdr) || (size_t)(m->end - m->p - hdr) < body)
+            return false;
+        /* every item needs at least one byte: a count the bytes cannot back is a lie */
+        if (items > (uint64_t)(m->end - m->p))
+            return false;
+        m->p += hdr + body;
+        pending = pending - 1 + items;
+    }
+    return true;
+}
+
+bool ru_leaf_meta(const void *data, size_t len, ru_leafmeta_t *out)
+{
+    ru_mp_t m = {data, (const unsigned char *)data + len};
+    uint32_t n;
+    bool have_v = false, have_f = false, have_o = false;
+    memset(out, 0, sizeof *out);
+    if (!ru_mp_map(&m, &n))
+        return false;
+    for (uint32_t i = 0; i < n; i++) {
+        const char *k;
+        uint32_t kl;
+        int64_t v;
+        if (!ru_mp_str(&m, &k, &kl))
+            return false;
+        if (kl == 7 && !memcmp(k, "version", 7)) {
+            if (!ru_mp_int(&m, &v) || v < 0 || v > UINT32_MAX)
+                return false;
+            out->version = (uint32_t)v;
+            have_v = true;
+        } else if (kl == 17 && !memcmp(k, "first_received_at", 17)) {
+            if (!ru_mp_int(&m, &out->first_received_at))
+                return false;
+            have_f = true;
+        } else if (kl == 7 && !memcmp(k, "on_time", 7)) {
+            if (!ru_mp_bool(&m, &out->on_time))
+                return false;
+            have_o = true;
+        } else if (!ru_mp_skip(&m)) {
+            return false;
+        }
+    }
+    return have_v && have_f && have_o;
+}
+
+/* ---- open / close / reset --------------------------------------------- */
+
+static const char META_APPLIED[] = "applied";
+static const char META_SIGNATURE[] = "signature";
+
+static int meta_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t *v, bool *found)
+{
+    MDB_val k = {strlen(name), (void *)name}, d;
+    int rc = mdb_get(txn, dbi, &k, &d);
+    *found = false;
+    *v = 0;
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    if (d.mv_size == 8) {
+        *v = store_get_u64(d.mv_data);
+        *found = true;
+    }
+    return 0;
+}
+
+static int meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t v)
+{
+    unsigned char b[8];
+    store_put_u64(b, v);
+    MDB_val k = {strlen(name), (void *)name}, d = {8, b};
+    return mdb_put(txn, dbi, &k, &d, 0);
+}
+
+int ru_meta_put_applied(MDB_txn *txn, rollup_t *r, uint64_t applied)
+{
+    return meta_put_u64(txn, r->meta, META_APPLIED, applied);
+}
+
+int ru_meta_get_applied(MDB_txn *txn, rollup_t *r, uint64_t *applied)
+{
+    bool found;
+    return meta_get_u64(txn, r->meta, META_APPLIED, applied, &found);
+}
+
+int rollup_open(const char *dir, uint64_t map_bytes, const catalog_t *cat, rollup_t **out, bool *needs_rebuild,
+                char *err, size_t errlen)
+{
+    rollup_t *r;
+    MDB_txn *txn = NULL;
+    int rc;
+    *out = NULL;
+    if (needs_rebuild)
+        *needs_rebuild = false;
+    if (cat == NULL) {
+        snprintf(err, errlen, "no catalog");
+        return EINVAL;
+    }
+    r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(err, errlen, "out of memory");
+        return ENOMEM;
+    }
+    for (int i = 0; i < RU_EXP_CACHE; i++)
+        r->exp[i].ds = -1;
+    msgpack_sbuffer_init(&r->a_sb);
+    if ((rc = build_layout(r, cat))) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    if ((rc = store_open(dir, map_bytes, 8, &r->env, err, errlen)))
+        goto fail;
+    if ((rc = mdb_txn_begin(r->env, NULL, 0, &txn)) || (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &r->meta)) ||
+        (rc = mdb_dbi_open(txn, "leaf", MDB_CREATE, &r->leaf)) ||
+        (rc = mdb_dbi_open(txn, "history", MDB_CREATE, &r->hist)) ||
+        (rc = mdb_dbi_open(txn, "uval", MDB_CREATE, &r->uval)) ||
+        (rc = mdb_dbi_open(txn, "node", MDB_CREATE, &r->node))) {
+        snprintf(err, errlen, "%s: cannot open the rollup databases: %s", dir, mdb_strerror(rc));
+        goto fail;
+    }
+    uint64_t stored;
+    bool found;
+    if ((rc = meta_get_u64(txn, r->meta, META_SIGNATURE, &stored, &found))) {
+        snprintf(err, errlen, "%s: cannot read the rollup signature: %s", dir, mdb_strerror(rc));
+        goto fail;
+    }
+    if (!found) {
+        /* a fresh store, or one that predates signatures: start it now */
+        MDB_stat st;
+        bool empty = mdb_stat(txn, r->leaf, &st) == 0 && st.ms_entries == 0;
+        if (empty && (rc = meta_put_u64(txn, r->meta, META_SIGNATURE, r->sig))) {
+            snprintf(err, errlen, "%s: cannot store the rollup signature: %s", dir, mdb_strerror(rc));
+            goto fail;
+        }
+        r->stale = !empty;
+    } else {
+        r->stale = stored != r->sig;
+    }
+    rc = mdb_txn_commit(txn);
+    txn = NULL;
+    if (rc) {
+        snprintf(err, errlen, "%s: cannot initialise the rollup store: %s", dir, mdb_strerror(rc));
+        goto fail;
+    }
+    if (needs_rebuild)
+        *needs_rebuild = r->stale;
+    *out = r;
+    return 0;
+fail:
+    if (txn)
+        mdb_txn_abort(txn);
+    if (r->env)
+        mdb_env_close(r->env);
+    free_layout(r);
+    msgpack_sbuffer_destroy(&r->a_sb);
+    free(r);
+    return rc;
+}
+
+void rollup_close(rollup_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    rollup_t *r = *self_p;
+    if (r->env)
+        mdb_env_close(r->env);
+    clear_expected(r);
+    free_layout(r);
+    msgpack_sbuffer_destroy(&r->a_sb);
+    free(r);
+    *self_p = NULL;
+}
+
+bool rollup_set_catalog(rollup_t *r, const catalog_t *cat)
+{
+    if (!r || !cat)
+        return false;
+    clear_expected(r);
+    if (build_layout(r, cat)) {
+        /* without layouts nothing can be applied; report a change so the
+         * caller resets (which retries the allocation) */
+        r->cat = cat;
+        r->stale = true;
+        return true;
+    }
+    MDB_txn *txn;
+    uint64_t stored = 0;
+    bool found = false;
+    if (mdb_txn_begin(r->env, NULL, MDB_RDONLY, &txn) == 0) {
+        meta_get_u64(txn, r->meta, META_SIGNATURE, &stored, &found);
+        mdb_txn_abort(txn);
+    }
+    r->stale = !found || stored != r->sig;
+    return r->stale;
+}
+
+int rollup_reset(rollup_t *r, char *err, size_t errlen)
+{
+    MDB_txn *txn;
+    int rc;
+    if (!r->lay && build_layout(r, r->cat)) {
+        snprintf(err, errlen, "out of memory");
+        return ENOMEM;
+    }
+    if ((rc = mdb_txn_begin(r->env, NULL, 0, &txn)))
+        goto fail;
+    MDB_dbi all[5] = {r->meta, r->leaf, r->hist, r->uval, r->node};
+    for (int i = 0; i < 5 && rc == 0; i++)
+        rc = mdb_drop(txn, all[i], 0);
+    if (rc == 0)
+        rc = meta_put_u64(txn, r->meta, META_SIGNATURE, r->sig);
+    if (rc == 0)
+        rc = meta_put_u64(txn, r->meta, META_APPLIED, 0);
+    if (rc) {
+        mdb_txn_abort(txn);
+        goto fail;
+    }
+    if ((rc = mdb_txn_commit(txn)))
+        goto fail;
+    r->stale = false;
+    return 0;
+fail:
+    snprintf(err, errlen, "cannot reset the rollup store: %s", mdb_strerror(rc));
+    return rc;
+}
+
+uint64_t rollup_applied(rollup_t *r)
+{
+    MDB_txn *txn;
+    uint64_t v = 0;
+    if (!r || mdb_txn_begin(r->env, NULL, MDB_RDONLY, &txn))
+        return 0;
+    ru_meta_get_applied(txn, r, &v);
+    mdb_txn_abort(txn);
+    return v;
+}

@@ -1,0 +1,146 @@
+/*
+ * rollup.h -- the aggregator's state: latest values, version history and
+ * incrementally maintained rollups along the unit tree and the period tree.
+ *
+ * Model
+ * -----
+ * A *leaf* is one unit's latest report for (dataset, period of the dataset's
+ * type).  For every period P that contains the leaf's period (the period
+ * itself, then its parents up to the year) the unit has a *unit value*: its
+ * leaves inside P combined across time by each indicator's across_time rule
+ * (count: sum; stock: the latest leaf that has it; bool: any / latest; tags:
+ * union).  A *node value* for (node, dataset, P) is the sum over the node's
+ * subtree (the node itself included) of the unit values -- each indicator is
+ * kept as integer slots: count/stock (sum, units reporting), bool (yes, units
+ * answering), tags (units answering, units per tag).  Rates have no slots:
+ * they are computed from the summed numerator and denominator at query time,
+ * never averaged.  A missing indicator adds nothing (it is not a 0).
+ *
+ * Applying a record: store the leaf and its history entry; for each P in the
+ * period chain recompute the unit value from the unit's leaves in P (at most
+ * 12 reads), take the difference from the stored unit value, store the new
+ * one and add the difference to the node value of every ancestor.  So a
+ * correction changes the rollups by exactly the difference.  Completeness
+ * counters (received, on time, late) are node slots too, incremented only by
+ * the first version of a leaf; timeliness is the first version's
+ * received_at < the dataset's deadline for that period.
+ *
+ * Exactly once: rollup_apply() applies a batch in ONE write transaction that
+ * also stores the last applied seq; records with seq <= that are skipped, so
+ * a replay after a crash counts nothing twice and loses nothing.
+ *
+ * Catalog changes: the store remembers a signature of the layout it was
+ * built with (dataset indicator slots, the unit tree).  When the catalog's
+ * signature differs, rollup_open() reports it (needs_rebuild) and the caller
+ * calls rollup_reset() and replays the journal from seq 0.
+ *
+ * LMDB databases (keys are byte strings; codes are catalog codes, NUL
+ * separated; P is period_key() as 4 big-endian bytes):
+ *   meta     "applied" -> u64;  "signature" -> u64
+ *   leaf     unit \0 dataset \0 P        -> leaf (msgpack map, see QUERY values)
+ *   history  unit \0 dataset \0 P \0 ver(u32 BE) -> RECORD (as in the journal)
+ *   uval     unit \0 dataset \0 P        -> int64 slots (unit value)
+ *   node     node \0 dataset \0 P        -> int64 slots (node value + completeness)
+ */
+#ifndef CCHC_ROLLUP_H
+#define CCHC_ROLLUP_H
+
+#include <msgpack.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "catalog.h"
+#include "proto.h"
+
+typedef struct rollup rollup_t;
+
+/* What happened to one record of a batch (for the EVENT it publishes). */
+typedef struct {
+    uint64_t seq;
+    bool applied;     /* false: skipped (seq already applied, or unknown unit/dataset/period: logged) */
+    bool on_time;     /* the report's first version arrived before the deadline */
+    uint32_t version;
+} rollup_outcome_t;
+
+/* Opens (creating) the store in `dir`.  The catalog is borrowed and must
+ * outlive the store (or be replaced with rollup_set_catalog()).  Sets
+ * *needs_rebuild when the stored layout does not match the catalog. */
+int rollup_open(const char *dir, uint64_t map_bytes, const catalog_t *cat, rollup_t **out /* OUT */,
+                bool *needs_rebuild /* OUT */, char *err, size_t errlen);
+void rollup_close(rollup_t **self_p);
+
+/* Swaps the catalog (after SIGHUP).  Returns true when the layout changed
+ * and the caller must rollup_reset() and replay. */
+bool rollup_set_catalog(rollup_t *r, const catalog_t *cat);
+
+/* Empties every database and stores the current signature; applied = 0. */
+int rollup_reset(rollup_t *r, char *err, size_t errlen);
+
+/* The last applied journal seq. */
+uint64_t rollup_applied(rollup_t *r);
+
+/* Applies records [0..n) (consecutive seqs, as in a BATCH) in one write
+ * transaction together with the new applied seq.  out[i] (may be NULL)
+ * receives each record's outcome.  Returns 0, or an LMDB error with a
+ * sentence in err -- then nothing was applied. */
+int rollup_apply(rollup_t *r, const proto_record_t *recs, int n, rollup_outcome_t *out, char *err, size_t errlen);
+
+/* Answers a QUERY: packs the answer (the RESULT's `data`) with pk and
+ * returns 0, or returns a negative proto_err_t (E_QUERY, E_NOT_FOUND,
+ * E_UNKNOWN_UNIT, E_UNKNOWN_DATASET, E_PERIOD) with err set and nothing
+ * packed.  `now` (Unix seconds) decides which reports are still pending.
+ *
+ * Answer shapes (msgpack maps; names are Vietnamese UTF-8):
+ *
+ * what = "rollup" (node, dataset, period of any type containing or equal to
+ *   the dataset's type):
+ *   { node: {code, name, kind}, dataset, period,
+ *     indicators: [ {code, name_vi, name_en, kind,
+ *                    value: int (count, stock: the sum; bool: units "yes";
+ *                           tags: units answering) | float (rate, 0..1) | nil (no data),
+ *                    units: units that reported it,
+ *                    share: float (bool only: yes / units),
+ *                    num, den: int (rate only),
+ *                    tags: {tag: units} (tags only) } ... ],
+ *     children: [ {code, name, kind, values: {IND: value as above}} ... ] }
+ *
+ * what = "status" (node, dataset, period):
+ *   { node: {code, name, kind}, dataset, period, deadline: int (Unix s,
+ *     the deadline of the last sub-period), expected, received, on_time,
+ *     late, missing (expected - received, deadline passed), pending
+ *     (not received, deadline not passed yet), share_on_time: float }
+ *   expected counts obligations: units of the subtree that must report the
+ *   dataset and are open in the sub-period, for each sub-period of the
+ *   dataset's type inside `period` that has begun by `now`.
+ *
+ * what = "units" (node, dataset, period of the dataset's type): the status
+ *   of every unit of the subtree that must report it:
+ *   { node, dataset, period, deadline,
+ *     units: [ {code, name, kind, parent, depth, status: "on_time" | "late" |
+ *               "missing" | "pending", received_at: int | nil,
+ *               version: int | nil, submitter: str | nil} ... ] (pre-order),
+ *     by_kind: {kind: {expected, received, on_time, late, missing, pending}} }
+ *
+ * what = "values" (node = a unit, dataset, period of the dataset's type):
+ *   { unit, dataset, period, version, seq, id, submitter, received_at,
+ *     first_received_at, on_time, values: {IND: int | bool | [tags]}, note }
+ *   E_NOT_FOUND when the unit has not reported.
+ *
+ * what = "history" (node = a unit, dataset, period; limit): newest first
+ *   { unit, dataset, period, versions: [ {version, seq, id, submitter,
+ *     received_at, values, note} ... ] }
+ *
+ * what = "targets" (node, period; dataset optional): every target of a unit
+ *   in the subtree that is in force for `period`, behind-target first:
+ *   { node, period, targets: [ {unit, name, indicator, name_vi, period_type,
+ *       min: float | nil, max: float | nil, actual: float | nil (the unit's
+ *       value for the target's period containing `period`'s end... see
+ *       docs/protocol.md), expected_by_now: float (min pro-rated to the
+ *       elapsed part of the target period), status: "met" | "on_track" |
+ *       "behind" | "above_max" | "no_data"} ... ] }
+ *
+ * what = "info": { applied: int, units: int, datasets: [codes] }
+ */
+int rollup_query(rollup_t *r, const proto_query_t *q, int64_t now, msgpack_packer *pk, proto_error_t *err);
+
+#endif

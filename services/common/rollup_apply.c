@@ -1,0 +1,299 @@
+/*
+ * rollup_apply.c -- applying journal RECORDs to the rollups.
+ *
+ * One write transaction per batch.  Per record: the history entry, the leaf,
+ * then for each period of the chain (the leaf's period, its parents up to
+ * the year) the unit value is recomputed from fixed-size leaf-period unit
+ * values, and its difference from the stored one -- plus the completeness
+ * counters when the leaf is new -- is added to the node record of the unit
+ * and of every ancestor.  The hot path reuses the buffers of rollup_t: no
+ * allocation per record beyond what LMDB does itself.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "rollup.h"
+#include "rollup_int.h"
+
+static void pack_cstr(msgpack_packer *pk, const char *s)
+{
+    size_t n = strlen(s);
+    msgpack_pack_str(pk, n);
+    msgpack_pack_str_body(pk, s, n);
+}
+
+static void pack_key(msgpack_packer *pk, const char *s)
+{
+    pack_cstr(pk, s);
+}
+
+/* The leaf as stored: the "values" answer without unit/dataset/period. */
+static int pack_leaf(msgpack_packer *pk, const proto_record_t *rec, uint32_t version, int64_t first_at,
+                     bool on_time)
+{
+    msgpack_pack_map(pk, 9);
+    pack_key(pk, "version");
+    msgpack_pack_uint32(pk, version);
+    pack_key(pk, "seq");
+    msgpack_pack_uint64(pk, rec->seq);
+    pack_key(pk, "id");
+    pack_cstr(pk, rec->id);
+    pack_key(pk, "submitter");
+    pack_cstr(pk, rec->submitter);
+    pack_key(pk, "received_at");
+    msgpack_pack_int64(pk, rec->received_at);
+    pack_key(pk, "first_received_at");
+    msgpack_pack_int64(pk, first_at);
+    pack_key(pk, "on_time");
+    on_time ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+    pack_key(pk, "values");
+    if (proto_pack_values(pk, &rec->values))
+        return -1;
+    pack_key(pk, "note");
+    pack_cstr(pk, rec->note);
+    return 0;
+}
+
+/* The leaf's values in slot form. */
+static void leaf_slots(rollup_t *r, int ds, const proto_record_t *rec, int64_t *out)
+{
+    const catalog_t *c = r->cat;
+    const ru_layout_t *lay = &r->lay[ds];
+    proto_value_t v;
+    memset(out, 0, (size_t)lay->nvals * sizeof *out);
+    for (uint32_t i = 0; i < rec->values.n; i++) {
+        if (proto_values_at(&rec->values, i, &v))
+            continue;
+        int ind = catalog_indicator(c, v.code);
+        if (ind < 0)
+            continue;
+        int o = lay->slot[ind];
+        if (o < 0)
+            continue;
+        const indicator_t *in = &c->inds[ind];
+        switch (in->kind) {
+        case IND_COUNT:
+        case IND_STOCK:
+            if (v.kind == PV_INT) {
+                out[o] = v.i;
+                out[o + 1] = 1;
+            }
+            break;
+        case IND_BOOL:
+            if (v.kind == PV_BOOL || v.kind == PV_INT) {
+                out[o] = v.i != 0;
+                out[o + 1] = 1;
+            }
+            break;
+        case IND_TAGS:
+            if (v.kind == PV_TAGS) {
+                for (int t = 1; t <= in->ntags; t++)
+                    out[o + t] = 0; /* a repeated code: the last one wins */
+                out[o] = 1;
+                for (uint32_t t = 0; t < v.ntags && t < PROTO_TAGS_MAX; t++) {
+                    int ti = catalog_tag(c, ind, v.tags[t].ptr, v.tags[t].len);
+                    if (ti >= 0 && ti < in->ntags)
+                        out[o + 1 + ti] = 1;
+                }
+            }
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* Adds diff[0..n) to the node record (node, ds, P). */
+static int node_add(MDB_txn *txn, rollup_t *r, int node, const dataset_t *d, size_t dlen, uint32_t pkey,
+                    const int64_t *diff, int n)
+{
+    char key[RU_KEY_MAX];
+    size_t kl = ru_key(key, r->cat->units[node].code, r->ulen[node], d->code, dlen, pkey);
+    int rc = 0;
+    int64_t *cur = r->a_node;
+    ru_get_slots(txn, r->node, key, kl, cur, n, &rc);
+    if (rc)
+        return rc;
+    for (int i = 0; i < n; i++)
+        cur[i] = (int64_t)((uint64_t)cur[i] + (uint64_t)diff[i]);
+    MDB_val k = {kl, key}, v = {(size_t)n * sizeof(int64_t), cur};
+    return mdb_put(txn, r->node, &k, &v, 0);
+}
+
+static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, rollup_outcome_t *oc)
+{
+    const catalog_t *c = r->cat;
+    int unit = catalog_unit(c, rec->unit);
+    int ds = catalog_dataset(c, rec->dataset);
+    period_t p;
+    bool pok = period_parse(rec->period, &p) == 0;
+    uint32_t pkey = pok ? period_key(p) : 0;
+    uint32_t version = rec->version > UINT32_MAX ? UINT32_MAX : (uint32_t)rec->version;
+    char key[RU_KEY_MAX];
+    size_t kl = ru_key(key, rec->unit, strlen(rec->unit), rec->dataset, strlen(rec->dataset), pkey);
+    msgpack_packer pk;
+    int rc;
+
+    /* history: every record, known to the catalog or not */
+    r->a_sb.size = 0;
+    msgpack_packer_init(&pk, &r->a_sb, msgpack_sbuffer_write);
+    if (proto_pack_record(&pk, rec, NULL) != 0) {
+        log_warn("rollup: record seq %llu is not a valid RECORD; skipped", (unsigned long long)rec->seq);
+        return 0;
+    }
+    {
+        char hkey[RU_KEY_MAX];
+        memcpy(hkey, key, kl);
+        hkey[kl] = '\0';
+        hkey[kl + 1] = (char)(version >> 24);
+        hkey[kl + 2] = (char)(version >> 16);
+        hkey[kl + 3] = (char)(version >> 8);
+        hkey[kl + 4] = (char)version;
+        MDB_val hk = {kl + 5, hkey}, hv = {r->a_sb.size, r->a_sb.data};
+        if ((rc = mdb_put(txn, r->hist, &hk, &hv, 0)))
+            return rc;
+    }
+    if (unit < 0 || ds < 0 || !pok || p.type != c->datasets[ds].ptype) {
+        log_warn("rollup: seq %llu (%s %s %s) is not in the catalog or not of the dataset's period type; kept in "
+                 "history, not rolled up",
+                 (unsigned long long)rec->seq, rec->unit, rec->dataset, rec->period);
+        return 0;
+    }
+    const dataset_t *d = &c->datasets[ds];
+    const ru_layout_t *lay = &r->lay[ds];
+    size_t dlen = strlen(d->code);
+    /* keys from the catalog's spelling (identical bytes for a known code) */
+    kl = ru_key(key, c->units[unit].code, r->ulen[unit], d->code, dlen, pkey);
+
+    /* the leaf */
+    MDB_val lk = {kl, key}, lv;
+    ru_leafmeta_t lm;
+    bool exists = false;
+    rc = mdb_get(txn, r->leaf, &lk, &lv);
+    if (rc == 0) {
+        exists = true;
+        if (!ru_leaf_meta(lv.mv_data, lv.mv_size, &lm)) {
+            /* unreadable: replace it, keep the counters as they are */
+            lm.version = 0;
+            lm.first_received_at = rec->received_at;
+            lm.on_time = rec->received_at < catalog_deadline(c, ds, p);
+        }
+    } else if (rc != MDB_NOTFOUND) {
+        return rc;
+    }
+    if (exists && version < lm.version) {
+        oc->on_time = lm.on_time; /* an older version arriving late: history only */
+        return 0;
+    }
+    int64_t first_at = exists ? lm.first_received_at : rec->received_at;
+    bool on_time = exists ? lm.on_time : rec->received_at < catalog_deadline(c, ds, p);
+    r->a_sb.size = 0;
+    if (pack_leaf(&pk, rec, version, first_at, on_time))
+        return 0;
+    lv.mv_size = r->a_sb.size;
+    lv.mv_data = r->a_sb.data;
+    if ((rc = mdb_put(txn, r->leaf, &lk, &lv, 0)))
+        return rc;
+
+    /* completeness: a new leaf of a unit that must report it */
+    int nv = lay->nvals, ns = nv + RU_COMPLETENESS;
+    bool counted = !exists && catalog_must_report(c, ds, unit) && catalog_open_in(c, unit, p);
+    leaf_slots(r, ds, rec, r->a_leaf);
+
+    period_t P = p, subs[RU_SUBS_MAX];
+    for (int level = 0; P.type != PERIOD_NONE && level < 8; level++, P = period_parent(P)) {
+        uint32_t pk4 = period_key(P);
+        const int64_t *nu;
+        if (level == 0) {
+            nu = r->a_leaf;
+        } else {
+            int n = period_children(P, d->ptype, subs, RU_SUBS_MAX);
+            rc = 0;
+            ru_unit_value(txn, r, unit, ds, subs, n, r->a_subs, r->a_present, r->a_new, &rc);
+            if (rc)
+                return rc;
+            nu = r->a_new;
+        }
+        size_t ukl = ru_key(key, c->units[unit].code, r->ulen[unit], d->code, dlen, pk4);
+        rc = 0;
+        bool had = ru_get_slots(txn, r->uval, key, ukl, r->a_old, nv, &rc);
+        if (rc)
+            return rc;
+        bool changed = false;
+        for (int i = 0; i < nv; i++) {
+            r->a_diff[i] = (int64_t)((uint64_t)nu[i] - (uint64_t)r->a_old[i]);
+            changed |= r->a_diff[i] != 0;
+        }
+        if (changed || !had) {
+            MDB_val uk = {ukl, key}, uv = {(size_t)nv * sizeof(int64_t), (void *)nu};
+            if ((rc = mdb_put(txn, r->uval, &uk, &uv, 0)))
+                return rc;
+        }
+        r->a_diff[nv] = counted;
+        r->a_diff[nv + 1] = counted && on_time;
+        r->a_diff[nv + 2] = counted && !on_time;
+        if (!changed && !counted)
+            continue;
+        /* the unit itself, then every ancestor (bounded: the tree has no cycles) */
+        int a = unit;
+        for (int steps = 0; a >= 0 && steps <= c->nunits; steps++, a = c->units[a].parent)
+            if ((rc = node_add(txn, r, a, d, dlen, pk4, r->a_diff, ns)))
+                return rc;
+    }
+    oc->applied = true;
+    oc->on_time = on_time;
+    return 0;
+}
+
+int rollup_apply(rollup_t *r, const proto_record_t *recs, int n, rollup_outcome_t *out, char *err, size_t errlen)
+{
+    MDB_txn *txn;
+    int rc;
+    uint64_t applied = 0, start;
+    for (int i = 0; out && i < n; i++) {
+        memset(&out[i], 0, sizeof out[i]);
+        out[i].seq = recs[i].seq;
+        out[i].version = recs[i].version > UINT32_MAX ? UINT32_MAX : (uint32_t)recs[i].version;
+    }
+    if (!r->lay) {
+        snprintf(err, errlen, "rollup: out of memory for the catalog layout");
+        return ENOMEM;
+    }
+    if (r->stale) {
+        snprintf(err, errlen, "rollup: the catalog layout changed; reset the store and replay the journal first");
+        return MDB_INCOMPATIBLE;
+    }
+    if ((rc = mdb_txn_begin(r->env, NULL, 0, &txn)))
+        goto fail;
+    if ((rc = ru_meta_get_applied(txn, r, &applied)))
+        goto abort;
+    start = applied;
+    for (int i = 0; i < n; i++) {
+        rollup_outcome_t oc = {.seq = recs[i].seq, .version = recs[i].version > UINT32_MAX ? UINT32_MAX : (uint32_t)recs[i].version};
+        if (recs[i].seq <= applied) {
+            if (out)
+                out[i] = oc;
+            continue;
+        }
+        if ((rc = apply_one(r, txn, &recs[i], &oc)))
+            goto abort;
+        applied = recs[i].seq;
+        if (out)
+            out[i] = oc;
+    }
+    if (applied != start && (rc = ru_meta_put_applied(txn, r, applied)))
+        goto abort;
+    if ((rc = mdb_txn_commit(txn)))
+        goto fail;
+    return 0;
+abort:
+    mdb_txn_abort(txn);
+fail:
+    snprintf(err, errlen, "rollup write failed: %s", mdb_strerror(rc));
+    for (int i = 0; out && i < n; i++)
+        out[i].applied = out[i].on_time = false;
+    return rc;
+}

@@ -1,0 +1,114 @@
+/*
+ * rollup_int.h -- private to rollup.c, rollup_apply.c and rollup_query.c.
+ *
+ * Slot layout of a dataset (int64, native byte order, one array per LMDB
+ * value): for each non-rate indicator of the dataset, in dataset order,
+ *   count / stock  [sum, units]
+ *   bool           [yes, units]
+ *   tags           [units, units per tag ...]
+ * A unit value (uval) is exactly these nvals slots; a node value appends the
+ * completeness counters [received, on_time, late] (RU_COMPLETENESS slots).
+ * The unit value of a period of the dataset's own type is the leaf itself in
+ * slot form (units = 1 where the leaf has the indicator), so coarser unit
+ * values are recomputed from fixed-size records, never from msgpack.
+ *
+ * Threads: rollup_apply() from one thread, rollup_query() from one thread
+ * (they may run at the same time: LMDB readers never block the writer);
+ * rollup_set_catalog() and rollup_reset() while neither runs.
+ */
+#ifndef CCHC_ROLLUP_INT_H
+#define CCHC_ROLLUP_INT_H
+
+#include <lmdb.h>
+#include <msgpack.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "catalog.h"
+#include "rollup.h"
+
+#define RU_COMPLETENESS 3 /* received, on_time, late */
+#define RU_KEY_MAX (CATALOG_CODE_MAX + 1 + CATALOG_CODE_MAX + 1 + 4 + 1 + 4 + 8)
+#define RU_SUBS_MAX 12     /* sub-periods of one period (months of a year) */
+#define RU_EXP_CACHE 32    /* cached expected[] arrays (dataset, leaf period) */
+
+typedef struct {
+    int nvals;   /* value slots (uval); node records have nvals + RU_COMPLETENESS */
+    int *off;    /* per dataset position: first slot, -1 for a rate */
+    int *slot;   /* per catalog indicator: first slot in this dataset, -1 when absent or a rate */
+    int *dpos;   /* per catalog indicator: position in the dataset, -1 when absent */
+} ru_layout_t;
+
+typedef struct {
+    int ds;
+    uint32_t pkey;
+    int *cnt;      /* per unit: obligations in its subtree for this leaf period */
+    uint64_t used; /* LRU clock */
+} ru_expected_t;
+
+struct rollup {
+    MDB_env *env;
+    MDB_dbi meta, leaf, hist, uval, node;
+    const catalog_t *cat;
+    ru_layout_t *lay;    /* per dataset */
+    int *lay_mem;        /* one block for all layout arrays */
+    size_t *ulen;        /* strlen of each unit code */
+    uint64_t sig;        /* the catalog's signature */
+    bool stale;          /* the stored signature differs: reset and replay before applying */
+    int maxslots;        /* largest nvals + RU_COMPLETENESS over the datasets */
+
+    /* apply-side scratch, reused across calls (no malloc per record) */
+    int64_t *a_leaf, *a_new, *a_old, *a_diff, *a_node, *a_subs;
+    bool a_present[RU_SUBS_MAX];
+    msgpack_sbuffer a_sb;
+
+    /* query-side cache */
+    ru_expected_t exp[RU_EXP_CACHE];
+    uint64_t exp_clock;
+};
+
+/* ---- shared helpers (rollup.c) ---------------------------------------- */
+
+/* unit \0 dataset \0 P(4 BE); returns the length. */
+size_t ru_key(char *buf, const char *unit, size_t ulen, const char *ds, size_t dlen, uint32_t pkey);
+
+/* Reads a slot record into out[0..n); false when absent or of another size
+ * (out is then zeroed).  *rc receives an LMDB error other than NOTFOUND. */
+bool ru_get_slots(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t klen, int64_t *out, int n, int *rc);
+
+/* Combines the unit values of leaf periods subs[0..n) (chronological; those
+ * with present[k] false are absent) across time into out[0..nvals). */
+void ru_combine(const catalog_t *cat, int ds, const ru_layout_t *lay, const int64_t *subs, const bool *present,
+                int n, int64_t *out);
+
+/* Reads the unit's leaf-period unit values for subs[0..n) and combines them
+ * into out.  Returns true when at least one was present. buf holds n * nvals. */
+bool ru_unit_value(MDB_txn *txn, rollup_t *r, int unit, int ds, const period_t *subs, int n, int64_t *buf,
+                   bool *present, int64_t *out, int *rc);
+
+/* meta "applied" inside a transaction. */
+int ru_meta_put_applied(MDB_txn *txn, rollup_t *r, uint64_t applied);
+int ru_meta_get_applied(MDB_txn *txn, rollup_t *r, uint64_t *applied);
+
+/* ---- a minimal msgpack reader (no allocation, no recursion) ------------ */
+
+typedef struct {
+    const unsigned char *p, *end;
+} ru_mp_t;
+
+bool ru_mp_map(ru_mp_t *m, uint32_t *n);
+bool ru_mp_str(ru_mp_t *m, const char **s, uint32_t *len);
+bool ru_mp_int(ru_mp_t *m, int64_t *v);
+bool ru_mp_bool(ru_mp_t *m, bool *v);
+bool ru_mp_skip(ru_mp_t *m);
+
+/* What apply needs from a stored leaf. */
+typedef struct {
+    uint32_t version;
+    int64_t first_received_at;
+    bool on_time;
+} ru_leafmeta_t;
+
+bool ru_leaf_meta(const void *data, size_t len, ru_leafmeta_t *out);
+
+#endif

@@ -1,0 +1,108 @@
+#include "service.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "period.h"
+
+static void usage(const char *name, const char *extra)
+{
+    fprintf(stderr,
+            "usage: cchc-%s [--config FILE] [--now TIME] [--set SECTION.KEY=VALUE]... [-v]%s%s\n"
+            "  --config FILE   INI configuration (see deploy/cchc.example.ini)\n"
+            "  --now TIME      run on a simulated clock starting at TIME (ISO 8601); tests and demos only\n"
+            "  --set S.K=V     override one configuration value\n",
+            name, extra ? " " : "", extra ? extra : "");
+}
+
+int service_parse_args(int argc, char **argv, service_args_t *a, const char *extra_usage)
+{
+    a->nextra = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+            usage(a->name, extra_usage);
+            return 1;
+        } else if (!strcmp(s, "--config") && i + 1 < argc) {
+            a->config_path = argv[++i];
+        } else if (!strcmp(s, "--now") && i + 1 < argc) {
+            a->now = argv[++i];
+        } else if (!strcmp(s, "--set") && i + 1 < argc) {
+            i++; /* applied in service_load */
+        } else if (!strcmp(s, "--insecure")) {
+            a->insecure = true;
+        } else if (!strcmp(s, "-v")) {
+            a->verbose = true;
+        } else if (!strncmp(s, "--", 2) && (!strcmp(s, "--config") || !strcmp(s, "--now") || !strcmp(s, "--set"))) {
+            fprintf(stderr, "cchc-%s: %s needs a value\n", a->name, s);
+            return 2;
+        } else if (a->nextra < 32) {
+            a->extra[a->nextra++] = argv[i];
+        } else {
+            fprintf(stderr, "cchc-%s: too many arguments\n", a->name);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+catalog_t *service_load_catalog(const char *dir);
+
+static void log_diag(void *ud, const char *file, int line, const char *msg)
+{
+    (void)ud;
+    log_error("catalog %s:%d: %s", file, line, msg);
+}
+
+catalog_t *service_load_catalog(const char *dir)
+{
+    catalog_t *cat = NULL;
+    int n = catalog_load(dir, &cat, log_diag, NULL);
+    if (n) {
+        log_error("catalog %s has %d problem(s); fix them and check with: cchc catalog check %s", dir, n, dir);
+        return NULL;
+    }
+    log_info("catalog %s: %d units, %d indicators, %d datasets, %d targets, %d holidays", dir, cat->nunits,
+             cat->ninds, cat->ndatasets, cat->ntargets, cat->nholidays);
+    return cat;
+}
+
+int service_load(service_args_t *a, int argc, char **argv, config_t **cfg, catalog_t **cat)
+{
+    char err[512];
+    log_init(a->name, a->verbose ? LOG_DEBUG : LOG_INFO);
+    if (config_load(a->config_path, cfg, err, sizeof err)) {
+        log_error("%s", err);
+        return -1;
+    }
+    for (int i = 1; i + 1 < argc; i++) {
+        if (strcmp(argv[i], "--set"))
+            continue;
+        char buf[1024];
+        snprintf(buf, sizeof buf, "%s", argv[++i]);
+        char *dot = strchr(buf, '.'), *eq = strchr(buf, '=');
+        if (!dot || !eq || dot > eq) {
+            log_error("--set wants SECTION.KEY=VALUE, got '%s'", buf);
+            return -1;
+        }
+        *dot = *eq = '\0';
+        config_set(*cfg, buf, dot + 1, eq + 1);
+    }
+    if (a->now) {
+        int64_t t;
+        if (time_parse_iso(a->now, &t)) {
+            log_error("--now '%s' is not an ISO 8601 time such as 2025-09-08T09:00:00+07:00", a->now);
+            return -1;
+        }
+        clock_simulate(t);
+    }
+    if (cat) {
+        const char *dir = config_get(*cfg, "catalog", "dir", "deploy/catalog");
+        *cat = service_load_catalog(dir);
+        if (!*cat)
+            return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,28 @@
+/*
+ * store.h -- opening an LMDB environment the way every service does.
+ *
+ * One environment per service, in its own directory; MDB_NOTLS so that read
+ * transactions are not tied to threads (the loop thread reads while a pool
+ * thread commits); the map size is configured, and MDB_MAP_FULL is reported
+ * to the caller, never fatal.
+ */
+#ifndef CCHC_STORE_H
+#define CCHC_STORE_H
+
+#include <lmdb.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Creates `dir` (and parents) if needed and opens the environment with room
+ * for `maxdbs` named databases.  Returns 0 and *out, or an LMDB/errno code
+ * with a sentence in err. */
+int store_open(const char *dir, uint64_t map_bytes, int maxdbs, MDB_env **out /* OUT */, char *err, size_t errlen);
+
+/* mkdir -p. Returns 0 or -1 with errno. */
+int store_mkdirs(const char *dir);
+
+/* Big-endian 64-bit keys sort numerically under LMDB's default comparison. */
+void store_put_u64(unsigned char out[8], uint64_t v);
+uint64_t store_get_u64(const unsigned char in[8]);
+
+#endif

@@ -1,0 +1,110 @@
+#include "validate.h"
+
+#include <string.h>
+
+static int check_value(const catalog_t *c, int ds, const proto_value_t *v, proto_error_t *err)
+{
+    int ind = catalog_indicator(c, v->code);
+    if (ind < 0 || !catalog_dataset_has(c, ds, ind))
+        return proto_fail(err, PROTO_E_UNKNOWN_INDICATOR, "indicator %s is not part of dataset %s", v->code,
+                          c->datasets[ds].code);
+    const indicator_t *in = &c->inds[ind];
+    switch (in->kind) {
+    case IND_RATE:
+        return proto_fail(err, PROTO_E_UNKNOWN_INDICATOR,
+                          "indicator %s is a rate computed from %s and %s; submit those instead", in->code,
+                          c->inds[in->num].code, c->inds[in->den].code);
+    case IND_COUNT:
+    case IND_STOCK:
+        if (v->kind != PV_INT)
+            return proto_fail(err, PROTO_E_VALUE, "indicator %s (%s) takes a whole number", in->code, in->name_vi);
+        if (v->i < 0)
+            return proto_fail(err, PROTO_E_NEGATIVE, "indicator %s (%s) cannot be negative: %lld", in->code,
+                              in->name_vi, (long long)v->i);
+        if (v->i > in->max)
+            return proto_fail(err, PROTO_E_VALUE, "indicator %s (%s): %lld is above the maximum %lld", in->code,
+                              in->name_vi, (long long)v->i, (long long)in->max);
+        return 0;
+    case IND_BOOL:
+        if (v->kind != PV_BOOL)
+            return proto_fail(err, PROTO_E_VALUE, "indicator %s (%s) takes true or false", in->code, in->name_vi);
+        return 0;
+    case IND_TAGS:
+        if (v->kind != PV_TAGS)
+            return proto_fail(err, PROTO_E_VALUE, "indicator %s (%s) takes a list of tags", in->code, in->name_vi);
+        for (uint32_t t = 0; t < v->ntags; t++) {
+            if (catalog_tag(c, ind, v->tags[t].ptr, v->tags[t].len) < 0)
+                return proto_fail(err, PROTO_E_TAG, "indicator %s: tag '%.*s' is not in its list", in->code,
+                                  (int)v->tags[t].len, v->tags[t].ptr);
+            for (uint32_t k = 0; k < t; k++)
+                if (v->tags[k].len == v->tags[t].len && !memcmp(v->tags[k].ptr, v->tags[t].ptr, v->tags[t].len))
+                    return proto_fail(err, PROTO_E_TAG, "indicator %s: tag '%.*s' is listed twice", in->code,
+                                      (int)v->tags[t].len, v->tags[t].ptr);
+        }
+        return 0;
+    }
+    return proto_fail(err, PROTO_E_VALUE, "indicator %s has an unknown kind", in->code);
+}
+
+/* A rate's numerator cannot exceed its denominator in one report. */
+static int check_ratios(const catalog_t *c, int ds, const proto_values_t *vals, proto_error_t *err)
+{
+    const dataset_t *d = &c->datasets[ds];
+    for (int k = 0; k < d->ninds; k++) {
+        const indicator_t *in = &c->inds[d->inds[k]];
+        if (in->kind != IND_RATE)
+            continue;
+        int64_t num = -1, den = -1;
+        proto_value_t v;
+        for (uint32_t i = 0; i < vals->n; i++) {
+            if (proto_values_at(vals, i, &v) || v.kind != PV_INT)
+                continue;
+            if (!strcmp(v.code, c->inds[in->num].code))
+                num = v.i;
+            else if (!strcmp(v.code, c->inds[in->den].code))
+                den = v.i;
+        }
+        if (num >= 0 && den >= 0 && num > den)
+            return proto_fail(err, PROTO_E_RATIO, "%s (%lld) is larger than %s (%lld), so %s would exceed 100%%",
+                              c->inds[in->num].code, (long long)num, c->inds[in->den].code, (long long)den, in->code);
+    }
+    return 0;
+}
+
+int validate_submit(const catalog_t *c, const proto_submit_t *s, int submitter, int64_t now, proto_error_t *err)
+{
+    int unit = catalog_unit(c, s->unit);
+    if (unit < 0)
+        return proto_fail(err, PROTO_E_UNKNOWN_UNIT, "unit %s is not in the catalog", s->unit);
+    if (submitter >= 0 && !catalog_may_submit_for(c, submitter, unit))
+        return proto_fail(err, PROTO_E_FORBIDDEN, "the key of %s may not submit for %s (%s)",
+                          c->units[submitter].code, s->unit, c->units[unit].name);
+    int ds = catalog_dataset(c, s->dataset);
+    if (ds < 0)
+        return proto_fail(err, PROTO_E_UNKNOWN_DATASET, "dataset %s is not in the catalog", s->dataset);
+    const dataset_t *d = &c->datasets[ds];
+    if (!catalog_must_report(c, ds, unit))
+        return proto_fail(err, PROTO_E_NOT_REQUIRED, "%s (%s) does not report dataset %s", s->unit,
+                          c->units[unit].name, d->code);
+    period_t p;
+    if (period_parse(s->period, &p))
+        return proto_fail(err, PROTO_E_PERIOD, "'%s' is not a period code (use 202509, 2025Q3, 2025S2 or 2025)",
+                          s->period);
+    if (p.type != d->ptype)
+        return proto_fail(err, PROTO_E_PERIOD, "dataset %s is reported per %s, but %s is a %s", d->code,
+                          period_type_name(d->ptype), s->period, period_type_name((period_type_t)p.type));
+    if (date_start_time(period_first_day(p)) > now)
+        return proto_fail(err, PROTO_E_FUTURE_PERIOD, "period %s has not begun yet", s->period);
+    if (!catalog_open_in(c, unit, p))
+        return proto_fail(err, PROTO_E_UNIT_CLOSED, "%s (%s) did not exist during %s", s->unit, c->units[unit].name,
+                          s->period);
+    proto_value_t v;
+    for (uint32_t i = 0; i < s->values.n; i++) {
+        if (proto_values_at(&s->values, i, &v))
+            return proto_fail(err, PROTO_E_VALUE, "value %u cannot be read", i);
+        int rc = check_value(c, ds, &v, err);
+        if (rc)
+            return rc;
+    }
+    return check_ratios(c, ds, &s->values, err);
+}

@@ -339,6 +339,10 @@ static int value_from_kv(const msgpack_object_kv *kv, proto_value_t *out, proto_
         return proto_fail(err, PROTO_E_FIELD, "field 'values': keys must be indicator codes (strings)");
     if (kv->key.via.str.size == 0 || kv->key.via.str.size > 64)
         return proto_fail(err, PROTO_E_FIELD, "field 'values': indicator code must be 1..64 bytes");
+    /* A NUL would cut the code short ("a\0b" read as "a"): refuse it here,
+     * check_value() sees only the C string. */
+    if (memchr(kv->key.via.str.ptr, '\0', kv->key.via.str.size))
+        return proto_fail(err, PROTO_E_FIELD, "field 'values': bad character in indicator code");
     memcpy(out->code, kv->key.via.str.ptr, kv->key.via.str.size);
     out->code[kv->key.via.str.size] = '\0';
     const msgpack_object *v = &kv->val;
@@ -610,10 +614,16 @@ int proto_decode(const void *buf, size_t len, proto_msg_t *msg, proto_error_t *e
     const msgpack_object *v = NULL, *type = NULL;
     for (uint32_t i = 0; i < top->via.map.size; i++) {
         const msgpack_object *k = &top->via.map.ptr[i].key;
-        if (key_is(k, "v"))
+        /* Repeated, they would be ambiguous (first or last?): refused. */
+        if (key_is(k, "v")) {
+            if (v)
+                return proto_fail(err, PROTO_E_VERSION, "'v' appears twice");
             v = &top->via.map.ptr[i].val;
-        else if (key_is(k, "type"))
+        } else if (key_is(k, "type")) {
+            if (type)
+                return proto_fail(err, PROTO_E_TYPE, "'type' appears twice");
             type = &top->via.map.ptr[i].val;
+        }
     }
     if (!v || v->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
         return proto_fail(err, PROTO_E_VERSION, "missing protocol version 'v'");

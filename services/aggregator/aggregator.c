@@ -37,7 +37,8 @@ typedef struct {
 
     const char *feed_endpoint;
     void *feed, *query, *pub;
-    zloop_sock_t zfeed, zquery;
+    zloop_sock_t *zfeed;         /* heap: a reconnect closes one while opening the next */
+    zloop_sock_t zquery;
     int fetch_max, wait_ms;
     bool fetch_outstanding;
     int64_t fetch_sent_ms;
@@ -205,6 +206,7 @@ drop:
 static void on_feed_closed(zloop_sock_t *zs)
 {
     zmq_close(zs->zsock);
+    free(zs);
 }
 
 static int open_feed(aggregator_t *a)
@@ -218,7 +220,14 @@ static int open_feed(aggregator_t *a)
         a->feed = NULL;
         return -1;
     }
-    zloop_sock_init(a->loop, &a->zfeed, a->feed, on_batch, a);
+    a->zfeed = malloc(sizeof *a->zfeed);
+    if (!a->zfeed || zloop_sock_init(a->loop, a->zfeed, a->feed, on_batch, a)) {
+        free(a->zfeed);
+        a->zfeed = NULL;
+        zmq_close(a->feed);
+        a->feed = NULL;
+        return -1;
+    }
     return 0;
 }
 
@@ -237,7 +246,7 @@ static void send_fetch(aggregator_t *a)
     if (proto_encode(&m, &buf, &len, NULL))
         return;
     const void *bufs[1] = {buf};
-    zloop_send(&a->zfeed, bufs, &len, 1);
+    zloop_send(a->zfeed, bufs, &len, 1);
     free(buf);
     a->fetch_outstanding = true;
     a->fetch_sent_ms = clock_now_ms();
@@ -256,7 +265,8 @@ static void on_tick(uv_timer_t *t)
     if (clock_now_ms() - a->fetch_sent_ms < a->wait_ms + 3000)
         return;
     log_warn("no answer from the collector at %s; reconnecting", a->feed_endpoint);
-    zloop_sock_close(&a->zfeed, on_feed_closed);
+    zloop_sock_close(a->zfeed, on_feed_closed);
+    a->zfeed = NULL;
     a->feed = NULL;
     a->fetch_outstanding = false;
     if (open_feed(a) == 0)
@@ -326,8 +336,9 @@ static void on_closed_sock(zloop_sock_t *zs) { zmq_close(zs->zsock); }
 
 static void stop(aggregator_t *a)
 {
-    if (a->feed)
-        zloop_sock_close(&a->zfeed, on_closed_sock);
+    if (a->zfeed)
+        zloop_sock_close(a->zfeed, on_feed_closed);
+    a->zfeed = NULL;
     a->feed = NULL;
     zloop_sock_close(&a->zquery, on_closed_sock);
     if (a->pub) {

@@ -23,12 +23,16 @@
 /* A JSON scalar as text: integers plain, reals with 1-3 decimals, nil "–". */
 static const char *jstr(json_t *v, char *buf, size_t n)
 {
-    if (!v || json_is_null(v))
-        return "–";
+    if (!v || json_is_null(v)) {
+        snprintf(buf, n, "–");
+        return buf;
+    }
     if (json_is_integer(v))
         snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    else if (json_is_real(v) && json_real_value(v) == (double)(long long)json_real_value(v))
+        snprintf(buf, n, "%.0f", json_real_value(v));
     else if (json_is_real(v))
-        snprintf(buf, n, "%.3f", json_real_value(v));
+        snprintf(buf, n, "%.2f", json_real_value(v));
     else if (json_is_string(v))
         snprintf(buf, n, "%s", json_string_value(v));
     else if (json_is_true(v))
@@ -48,8 +52,10 @@ static const char *jstr(json_t *v, char *buf, size_t n)
 
 static const char *time_str(json_t *v, char *buf, size_t n)
 {
-    if (!json_is_integer(v))
-        return "–";
+    if (!json_is_integer(v)) {
+        snprintf(buf, n, "–");
+        return buf;
+    }
     return time_format_iso(json_integer_value(v), buf, n);
 }
 

@@ -616,6 +616,9 @@ static void err_dates(void **state)
 {
     expect_one(FX(FU, UNITS_HEAD UNITS_ROWS "HP.XA.C,Xã C,xa,HP,2025-07-01,2025-06-30,,,\n"), "units.csv:6:",
                "closed 2025-06-30 is not after opened 2025-07-01");
+    /* closed is the first day it no longer exists: the same day as opened means never open */
+    expect_one(FX(FU, UNITS_HEAD UNITS_ROWS "HP.XA.C,Xã C,xa,HP,2025-07-01,2025-07-01,,,\n"), "units.csv:6:",
+               "closed 2025-07-01 is not after opened 2025-07-01");
     expect_one(FX(FU, UNITS_HEAD UNITS_ROWS "HP.XA.C,Xã C,xa,HP,2025-7-1,,,,\n"), "units.csv:6:",
                "bad date in opened: '2025-7-1'");
     expect_one(FX(FU, UNITS_HEAD UNITS_ROWS "HP.XA.C,Xã C,xa,HP,,2025-02-29,,,\n"), "units.csv:6:",
@@ -810,6 +813,16 @@ static void err_all_at_once(void **state)
     remove_dir(dir);
 }
 
+static void err_contact(void **state)
+{
+    expect_one(FX(FU, UNITS_HEAD UNITS_ROWS "HP.XA.C,Xã C,xa,HP,,,vanphong@,,\n"), "units.csv:6:",
+               "bad e-mail address 'vanphong@'");
+    expect_one(FX(FU, UNITS_HEAD UNITS_ROWS "HP.XA.C,Xã C,xa,HP,,,van phong@xa-c.example,,\n"), "units.csv:6:",
+               "bad e-mail address");
+    expect_one(FX(FU, UNITS_HEAD UNITS_ROWS "HP.XA.C,Xã C,xa,HP,,,,ftp://127.0.0.1/x,\n"), "units.csv:6:",
+               "bad webhook 'ftp://127.0.0.1/x'");
+}
+
 /* ---- 3. size ---------------------------------------------------------- */
 
 /* A chain of 100,000 units, each the parent of the next: recursion would
@@ -890,6 +903,7 @@ int main(void)
         TEST("catalog-2.23 bad quoting reported at its line, the rest still checked", err_quoting),
         TEST("catalog-2.24 field over 4096 bytes, file over 64 MiB", err_sizes),
         TEST("catalog-2.25 every problem of every file in one pass, in order", err_all_at_once),
+        TEST("catalog-2.26 bad e-mail address or webhook", err_contact),
         TEST("catalog-3.1 a 100,000-deep tree loads without recursion, lookups hit", deep_chain),
     };
     return cmocka_run_group_tests_name("catalog", tests, NULL, NULL);

@@ -277,6 +277,38 @@ static void on_tick(uv_timer_t *t)
  * Queries
  * ------------------------------------------------------------------------ */
 
+static void pack_cstr(msgpack_packer *pk, const char *s)
+{
+    msgpack_pack_str(pk, strlen(s));
+    msgpack_pack_str_body(pk, s, strlen(s));
+}
+
+/* what=info: where the aggregator stands, for the CLI, the demo and
+ * cchc-web's /metrics (lag = head - applied). */
+static void pack_info(aggregator_t *a, msgpack_packer *pk)
+{
+    uint64_t applied = rollup_applied(a->store);
+    msgpack_pack_map(pk, 8);
+    pack_cstr(pk, "applied");
+    msgpack_pack_uint64(pk, applied);
+    pack_cstr(pk, "head");
+    msgpack_pack_uint64(pk, a->head > applied ? a->head : applied);
+    pack_cstr(pk, "lag");
+    msgpack_pack_uint64(pk, a->head > applied ? a->head - applied : 0);
+    pack_cstr(pk, "units");
+    msgpack_pack_int(pk, a->cat->nunits);
+    pack_cstr(pk, "datasets");
+    msgpack_pack_array(pk, (size_t)a->cat->ndatasets);
+    for (int d = 0; d < a->cat->ndatasets; d++)
+        pack_cstr(pk, a->cat->datasets[d].code);
+    pack_cstr(pk, "records_applied");
+    msgpack_pack_uint64(pk, a->applied_records);
+    pack_cstr(pk, "queries");
+    msgpack_pack_uint64(pk, a->queries);
+    pack_cstr(pk, "failed_queries");
+    msgpack_pack_uint64(pk, a->failed_queries);
+}
+
 static void on_query(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
 {
     aggregator_t *a = ud;
@@ -295,7 +327,10 @@ static void on_query(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
         rc = proto_fail(&err, PROTO_E_TYPE, "this socket takes QUERY, not %s", proto_type_name(m.type));
     if (rc == 0) {
         r.u.result.qid = m.u.query.qid;
-        rc = rollup_query(a->store, &m.u.query, clock_now(), &pk, &err);
+        if (!strcmp(m.u.query.what, "info"))
+            pack_info(a, &pk);
+        else
+            rc = rollup_query(a->store, &m.u.query, clock_now(), &pk, &err);
     }
     a->queries++;
     if (rc) {

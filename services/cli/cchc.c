@@ -24,6 +24,7 @@ static const command_t commands[] = {
     {"history", cmd_query, "history --config F --node U --period P  versions of one unit's report"},
     {"targets", cmd_query, "targets --config F --node U --period P  progress against targets"},
     {"info", cmd_query, "info --config F                         the aggregator's state"},
+    {"report", cmd_report, "report --config F [--node U] [--dataset D] --from P [--to P] [--format xlsx|csv|md] [-o FILE]"},
     {"period", cmd_period, "period due [--catalog DIR] [--dataset CODE] PERIOD   print a deadline"},
 };
 

@@ -16,5 +16,6 @@ int cmd_proto(int argc, char **argv);    /* cchc proto spec | cchc proto decode 
 int cmd_keygen(int argc, char **argv);   /* cchc keygen --unit CODE | --server */
 int cmd_submit(int argc, char **argv);   /* cchc submit ... */
 int cmd_query(int argc, char **argv);    /* cchc rollup|status|units|values|history|targets|info ... */
+int cmd_report(int argc, char **argv);   /* cchc report --from P --to P --format xlsx|csv|md */
 
 #endif

@@ -81,6 +81,8 @@ typedef struct {
     int nwaiters;
 
     unsigned long accepted, duplicates, rejected;
+    unsigned long rejected_by[PROTO_E_NOT_FOUND - PROTO_E_FIRST_ + 1]; /* NACKs per error code */
+    uint64_t commits, committed_items;
 } collector_t;
 
 /* ------------------------------------------------------------------------
@@ -118,6 +120,8 @@ static void send_nack(collector_t *c, zmq_msg_t *env, int nenv, const char *id, 
     snprintf(r.u.nack.code, sizeof r.u.nack.code, "%s", proto_err_code(code));
     snprintf(r.u.nack.message, sizeof r.u.nack.message, "%s", sentence && *sentence ? sentence : proto_err_sentence(code));
     c->rejected++;
+    if (code > PROTO_E_FIRST_ && code <= PROTO_E_NOT_FOUND)
+        c->rejected_by[code - PROTO_E_FIRST_]++;
     send_reply(c, &c->zrouter, env, nenv, &r);
 }
 
@@ -188,6 +192,8 @@ static void commit_done(uv_work_t *w, int status)
         }
         pending_free(p);
     }
+    c->commits++;
+    c->committed_items += (uint64_t)c->nbatch;
     c->nbatch = 0;
     c->committing = false;
     serve_waiters(c, false);
@@ -360,8 +366,10 @@ static void on_zap(zloop_sock_t *zs, zmq_msg_t *f, int n, void *ud)
  * The journal feed: FETCH -> BATCH
  * ------------------------------------------------------------------------ */
 
-/* Reads and sends a BATCH; returns the number of records sent, -1 on error. */
-static int send_batch(collector_t *c, zmq_msg_t *rid, uint64_t after, unsigned max, bool send_empty)
+/* Reads and sends a BATCH with the records after `after`; an empty one only
+ * when send_empty.  Returns true when a BATCH was sent (the request is
+ * answered), false when there was nothing to send or the read failed. */
+static bool send_batch(collector_t *c, zmq_msg_t *rid, uint64_t after, unsigned max, bool send_empty)
 {
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
@@ -369,13 +377,14 @@ static int send_batch(collector_t *c, zmq_msg_t *rid, uint64_t after, unsigned m
     uint64_t head;
     int rc = journal_read(c->journal, after, max, BATCH_MAX_BYTES, &sb, &count, &head);
     if (rc) {
+        /* Drop the request: the aggregator asks again (Lazy Pirate). */
         log_error("journal read failed: %s", mdb_strerror(rc));
         msgpack_sbuffer_destroy(&sb);
-        return -1;
+        return true;
     }
     if (count == 0 && !send_empty) {
         msgpack_sbuffer_destroy(&sb);
-        return 0;
+        return false;
     }
     proto_msg_t r;
     memset(&r, 0, sizeof r);
@@ -387,7 +396,7 @@ static int send_batch(collector_t *c, zmq_msg_t *rid, uint64_t after, unsigned m
     r.u.batch.records.rawlen = sb.size;
     send_reply(c, &c->zfeed, rid, 1, &r);
     msgpack_sbuffer_destroy(&sb);
-    return (int)count;
+    return true;
 }
 
 static void serve_waiters(collector_t *c, bool expire_only)
@@ -395,18 +404,73 @@ static void serve_waiters(collector_t *c, bool expire_only)
     int64_t now = clock_now_ms();
     for (int i = 0; i < c->nwaiters;) {
         waiter_t *w = &c->waiters[i];
-        int sent = 0;
+        bool sent = false;
         if (!expire_only)
             sent = send_batch(c, &w->rid, w->after, w->max, false);
-        if (sent == 0 && now >= w->expires_ms)
+        if (!sent && now >= w->expires_ms)
             sent = send_batch(c, &w->rid, w->after, w->max, true);
-        if (sent != 0) {
+        if (sent) {
             zmq_msg_close(&w->rid);
             c->waiters[i] = c->waiters[--c->nwaiters];
         } else {
             i++;
         }
     }
+}
+
+static void pack_str(msgpack_packer *pk, const char *s)
+{
+    msgpack_pack_str(pk, strlen(s));
+    msgpack_pack_str_body(pk, s, strlen(s));
+}
+
+/* QUERY what=stats on the feed socket: the collector's counters, for
+ * monitoring (cchc-web's /metrics). */
+static void answer_stats(collector_t *c, zloop_sock_t *zs, zmq_msg_t *rid, const proto_query_t *q)
+{
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    proto_msg_t r;
+    memset(&r, 0, sizeof r);
+    r.type = PROTO_RESULT;
+    r.u.result.qid = q->qid;
+    if (strcmp(q->what, "stats")) {
+        snprintf(r.u.result.code, sizeof r.u.result.code, "E_QUERY");
+        snprintf(r.u.result.message, sizeof r.u.result.message, "the collector answers only what=stats");
+    } else {
+        int nrej = 0;
+        for (size_t i = 0; i < sizeof c->rejected_by / sizeof c->rejected_by[0]; i++)
+            nrej += c->rejected_by[i] != 0;
+        msgpack_pack_map(&pk, 8);
+        pack_str(&pk, "accepted");
+        msgpack_pack_uint64(&pk, c->accepted);
+        pack_str(&pk, "duplicates");
+        msgpack_pack_uint64(&pk, c->duplicates);
+        pack_str(&pk, "rejected");
+        msgpack_pack_uint64(&pk, c->rejected);
+        pack_str(&pk, "rejected_by_code");
+        msgpack_pack_map(&pk, (size_t)nrej);
+        for (size_t i = 0; i < sizeof c->rejected_by / sizeof c->rejected_by[0]; i++)
+            if (c->rejected_by[i]) {
+                pack_str(&pk, proto_err_code((int)i + PROTO_E_FIRST_));
+                msgpack_pack_uint64(&pk, c->rejected_by[i]);
+            }
+        pack_str(&pk, "head");
+        msgpack_pack_uint64(&pk, journal_head(c->journal));
+        pack_str(&pk, "queued");
+        msgpack_pack_int(&pk, c->nqueue + c->nbatch);
+        pack_str(&pk, "commits");
+        msgpack_pack_uint64(&pk, c->commits);
+        pack_str(&pk, "committed");
+        msgpack_pack_uint64(&pk, c->committed_items);
+        r.u.result.ok = true;
+        r.u.result.data.raw = sb.data;
+        r.u.result.data.rawlen = sb.size;
+    }
+    send_reply(c, zs, rid, 1, &r);
+    msgpack_sbuffer_destroy(&sb);
 }
 
 static void on_fetch(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
@@ -417,9 +481,15 @@ static void on_fetch(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
     proto_msg_t m;
     proto_error_t err;
     int rc = proto_decode(zmq_msg_data(&frames[1]), zmq_msg_size(&frames[1]), &m, &err);
+    if (rc == 0 && m.type == PROTO_QUERY) {
+        answer_stats(c, zs, &frames[0], &m.u.query);
+        proto_msg_free(&m);
+        return;
+    }
     if (rc || m.type != PROTO_FETCH) {
         if (!rc)
-            proto_fail(&err, PROTO_E_TYPE, "this socket takes FETCH, not %s", proto_type_name(m.type));
+            proto_fail(&err, PROTO_E_TYPE, "this socket takes FETCH (or QUERY what=stats), not %s",
+                       proto_type_name(m.type));
         proto_msg_t r;
         memset(&r, 0, sizeof r);
         r.type = PROTO_NACK;
@@ -431,8 +501,10 @@ static void on_fetch(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
     }
     proto_fetch_t f = m.u.fetch;
     proto_msg_free(&m);
-    int sent = send_batch(c, &frames[0], f.after, (unsigned)f.max, f.wait_ms == 0 || c->nwaiters == MAX_WAITERS);
-    if (sent == 0) {
+    /* Answer now when there is something, when the client does not want to
+     * wait, or when too many requests already wait; otherwise hold it. */
+    bool sent = send_batch(c, &frames[0], f.after, (unsigned)f.max, f.wait_ms == 0 || c->nwaiters >= MAX_WAITERS);
+    if (!sent && c->nwaiters < MAX_WAITERS) {
         waiter_t *w = &c->waiters[c->nwaiters++];
         zmq_msg_init(&w->rid);
         zmq_msg_copy(&w->rid, &frames[0]);

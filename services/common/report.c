@@ -206,7 +206,53 @@ int report_build(report_t *r, const catalog_t *cat, const char *node, const char
         }
         json_decref(d);
     }
-    /* totals */
+    /* totals: when the span is exactly one coarser period (the four
+     * quarters of a year...), the aggregator's own rollup of that period is
+     * the total (stocks: each unit's latest value); otherwise the columns are
+     * combined */
+    period_t whole = r->periods[0];
+    bool exact = false;
+    while (!exact && whole.type < PERIOD_YEAR) {
+        whole = period_parent(whole);
+        period_t kids[12];
+        int nk = period_children(whole, t, kids, 12);
+        exact = nk == n && period_key(kids[0]) == period_key(r->periods[0]) &&
+                period_key(kids[nk - 1]) == period_key(r->periods[n - 1]);
+    }
+    json_t *td = NULL;
+    if (exact && n > 1) {
+        proto_query_t pq;
+        memset(&pq, 0, sizeof pq);
+        snprintf(pq.what, sizeof pq.what, "rollup");
+        snprintf(pq.node, sizeof pq.node, "%s", cat->units[r->node].code);
+        snprintf(pq.dataset, sizeof pq.dataset, "%s", ds->code);
+        period_format(whole, pq.period, sizeof pq.period);
+        char qerr[512];
+        td = q(ud, &pq, qerr, sizeof qerr);
+    }
+    if (td) {
+        size_t i;
+        json_t *it;
+        json_array_foreach(json_object_get(td, "indicators"), i, it)
+        {
+            const char *code = json_string_value(json_object_get(it, "code"));
+            int ind = code ? catalog_indicator(cat, code) : -1;
+            for (int k = 0; k < r->nrows; k++) {
+                report_row_t *row = &r->rows[k];
+                if (row->ind != ind)
+                    continue;
+                row->has[n] = jnum(json_object_get(it, "value"), &row->v[n]);
+                double a, b;
+                if (jnum(json_object_get(it, "num"), &a) && jnum(json_object_get(it, "den"), &b)) {
+                    row->num[n] = a;
+                    row->den[n] = b;
+                    row->has_nd[n] = true;
+                }
+            }
+        }
+        json_decref(td);
+        return 0;
+    }
     for (int k = 0; k < r->nrows; k++) {
         report_row_t *row = &r->rows[k];
         const indicator_t *in = &cat->inds[row->ind];

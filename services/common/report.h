@@ -6,10 +6,13 @@
  * (2025Q1..2025Q4, 2024..2025, 202501..202506: all of one type), plus a
  * total.  Each cell is the aggregator's rollup of the node for that period
  * (QUERY what=rollup), so a column of years over a quarterly dataset is the
- * quarters combined by the aggregator.  The total combines the columns with
- * each indicator's across_time rule: count -> sum; stock, bool, tags -> the
- * latest column that has a value; rate -> total numerator / total
- * denominator (each combined by its own rule), never an average of rates.
+ * quarters combined by the aggregator.  The total: when the span is exactly
+ * one coarser period (2025Q1..2025Q4 = 2025, 2025Q1..2025Q2 = 2025S1) it is
+ * the aggregator's rollup of that period (each unit's values combined across
+ * time by the indicator's rule, then summed over units); otherwise the
+ * columns are combined: count -> sum; stock, bool, tags -> the latest column
+ * that has a value; rate -> total numerator / total denominator (each
+ * combined by its own rule), never an average of rates.
  *
  * One builder serves the web (HTML, JSON, XLSX, CSV downloads) and the CLI
  * (`cchc report`).

@@ -100,46 +100,42 @@ static int slot_width(const indicator_t *ind)
     }
 }
 
-static void free_layout(rollup_t *r)
+static void view_free(ru_view_t *v)
 {
-    free(r->lay);
-    free(r->lay_mem);
-    free(r->ulen);
-    free(r->a_leaf);
-    r->lay = NULL;
-    r->lay_mem = NULL;
-    r->ulen = NULL;
-    r->a_leaf = r->a_new = r->a_old = r->a_diff = r->a_node = r->a_subs = NULL;
-    r->maxslots = 0;
+    if (!v)
+        return;
+    for (int i = 0; i < RU_EXP_CACHE; i++)
+        free(v->exp[i].cnt);
+    free(v->lay);
+    free(v->lay_mem);
+    free(v->ulen);
+    free(v);
 }
 
-static void clear_expected(rollup_t *r)
+/* Builds the layouts of `cat`.  NULL when out of memory. */
+static ru_view_t *view_new(const catalog_t *cat)
 {
-    for (int i = 0; i < RU_EXP_CACHE; i++) {
-        free(r->exp[i].cnt);
-        r->exp[i].cnt = NULL;
-        r->exp[i].ds = -1;
-    }
-}
-
-/* Builds the layouts and scratch buffers for `cat`.  Returns 0 or ENOMEM. */
-static int build_layout(rollup_t *r, const catalog_t *cat)
-{
-    free_layout(r);
+    ru_view_t *v = calloc(1, sizeof *v);
+    if (!v)
+        return NULL;
+    for (int i = 0; i < RU_EXP_CACHE; i++)
+        v->exp[i].ds = -1;
     int nd = cat->ndatasets, ni = cat->ninds;
     size_t total = 0;
     for (int d = 0; d < nd; d++)
         total += (size_t)cat->datasets[d].ninds + 3 * (size_t)ni;
-    r->lay = calloc((size_t)nd + 1, sizeof *r->lay);
-    r->lay_mem = malloc((total + 1) * sizeof *r->lay_mem);
-    r->ulen = malloc(((size_t)cat->nunits + 1) * sizeof *r->ulen);
-    if (!r->lay || !r->lay_mem || !r->ulen)
-        goto oom;
-    int *p = r->lay_mem;
+    v->lay = calloc((size_t)nd + 1, sizeof *v->lay);
+    v->lay_mem = malloc((total + 1) * sizeof *v->lay_mem);
+    v->ulen = malloc(((size_t)cat->nunits + 1) * sizeof *v->ulen);
+    if (!v->lay || !v->lay_mem || !v->ulen) {
+        view_free(v);
+        return NULL;
+    }
+    int *p = v->lay_mem;
     int maxslots = RU_COMPLETENESS;
     for (int d = 0; d < nd; d++) {
         const dataset_t *ds = &cat->datasets[d];
-        ru_layout_t *l = &r->lay[d];
+        ru_layout_t *l = &v->lay[d];
         l->off = p, p += ds->ninds;
         l->slot = p, p += ni;
         l->dpos = p, p += ni;
@@ -164,24 +160,81 @@ static int build_layout(rollup_t *r, const catalog_t *cat)
             maxslots = n + RU_COMPLETENESS;
     }
     for (int u = 0; u < cat->nunits; u++)
-        r->ulen[u] = strlen(cat->units[u].code);
-    r->maxslots = maxslots;
+        v->ulen[u] = strlen(cat->units[u].code);
+    v->maxslots = maxslots;
+    v->cat = cat;
+    v->sig = signature(cat, v->lay);
+    return v;
+}
+
+ru_view_t *ru_acquire(rollup_t *r, bool *stale)
+{
+    pthread_mutex_lock(&r->mu);
+    ru_view_t *v = r->view;
+    if (!v && r->want && (v = view_new(r->want)) != NULL)
+        r->view = v; /* a retry after an allocation failure */
+    if (v)
+        v->refs++;
+    if (stale)
+        *stale = r->stale;
+    pthread_mutex_unlock(&r->mu);
+    return v;
+}
+
+void ru_release(rollup_t *r, ru_view_t *v)
+{
+    if (!v)
+        return;
+    pthread_mutex_lock(&r->mu);
+    bool gone = --v->refs == 0 && v->retired;
+    pthread_mutex_unlock(&r->mu);
+    if (gone)
+        view_free(v);
+}
+
+/* Replaces the current view (under r->mu). */
+static void swap_view_locked(rollup_t *r, ru_view_t *nv)
+{
+    ru_view_t *old = r->view;
+    r->view = nv;
+    if (old) {
+        old->retired = true;
+        if (old->refs == 0)
+            view_free(old);
+    }
+}
+
+static void free_scratch(rollup_t *r)
+{
+    free(r->acc_key);
+    free(r->acc_slot);
+    free(r->acc_val);
+    free(r->a_leaf);
+    r->acc_key = NULL;
+    r->acc_slot = NULL;
+    r->acc_val = NULL;
+    r->acc_n = r->acc_cap = 0;
+    r->a_leaf = r->a_new = r->a_old = r->a_diff = r->a_node = r->a_subs = NULL;
+    r->a_cap = 0;
+}
+
+int ru_scratch(rollup_t *r, int slots)
+{
+    if (slots <= r->a_cap)
+        return 0;
+    free_scratch(r); /* the accumulator's stride changes too; it is empty between batches */
+    size_t m = (size_t)slots;
     /* leaf, new, old, diff, node, and RU_SUBS_MAX sub-period values */
-    size_t m = (size_t)maxslots;
     r->a_leaf = calloc(m * (5 + RU_SUBS_MAX), sizeof(int64_t));
     if (!r->a_leaf)
-        goto oom;
+        return ENOMEM;
     r->a_new = r->a_leaf + m;
     r->a_old = r->a_new + m;
     r->a_diff = r->a_old + m;
     r->a_node = r->a_diff + m;
     r->a_subs = r->a_node + m;
-    r->cat = cat;
-    r->sig = signature(cat, r->lay);
+    r->a_cap = slots;
     return 0;
-oom:
-    free_layout(r);
-    return ENOMEM;
 }
 
 /* ---- shared helpers --------------------------------------------------- */
@@ -260,19 +313,19 @@ void ru_combine(const catalog_t *cat, int ds, const ru_layout_t *lay, const int6
     }
 }
 
-bool ru_unit_value(MDB_txn *txn, rollup_t *r, int unit, int ds, const period_t *subs, int n, int64_t *buf,
-                   bool *present, int64_t *out, int *rc)
+bool ru_unit_value(MDB_txn *txn, const rollup_t *r, const ru_view_t *v, int unit, int ds, const period_t *subs, int n,
+                   int64_t *buf, bool *present, int64_t *out, int *rc)
 {
-    const ru_layout_t *lay = &r->lay[ds];
-    const dataset_t *d = &r->cat->datasets[ds];
+    const ru_layout_t *lay = &v->lay[ds];
+    const dataset_t *d = &v->cat->datasets[ds];
     char key[RU_KEY_MAX];
     bool any = false;
     for (int k = 0; k < n; k++) {
-        size_t kl = ru_key(key, r->cat->units[unit].code, r->ulen[unit], d->code, strlen(d->code), period_key(subs[k]));
+        size_t kl = ru_key(key, v->cat->units[unit].code, v->ulen[unit], d->code, strlen(d->code), period_key(subs[k]));
         present[k] = ru_get_slots(txn, r->uval, key, kl, buf + (size_t)k * (size_t)lay->nvals, lay->nvals, rc);
         any |= present[k];
     }
-    ru_combine(r->cat, ds, lay, buf, present, n, out);
+    ru_combine(v->cat, ds, lay, buf, present, n, out);
     return any;
 }
 
@@ -545,11 +598,13 @@ int rollup_open(const char *dir, uint64_t map_bytes, const catalog_t *cat, rollu
         snprintf(err, errlen, "out of memory");
         return ENOMEM;
     }
-    for (int i = 0; i < RU_EXP_CACHE; i++)
-        r->exp[i].ds = -1;
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_mutex_init(&r->exp_mu, NULL);
     msgpack_sbuffer_init(&r->a_sb);
-    if ((rc = build_layout(r, cat))) {
+    r->want = cat;
+    if (!(r->view = view_new(cat))) {
         snprintf(err, errlen, "out of memory");
+        rc = ENOMEM;
         goto fail;
     }
     if ((rc = store_open(dir, map_bytes, 8, &r->env, err, errlen)))
@@ -572,13 +627,13 @@ int rollup_open(const char *dir, uint64_t map_bytes, const catalog_t *cat, rollu
         /* a fresh store, or one that predates signatures: start it now */
         MDB_stat st;
         bool empty = mdb_stat(txn, r->leaf, &st) == 0 && st.ms_entries == 0;
-        if (empty && (rc = meta_put_u64(txn, r->meta, META_SIGNATURE, r->sig))) {
+        if (empty && (rc = meta_put_u64(txn, r->meta, META_SIGNATURE, r->view->sig))) {
             snprintf(err, errlen, "%s: cannot store the rollup signature: %s", dir, mdb_strerror(rc));
             goto fail;
         }
         r->stale = !empty;
     } else {
-        r->stale = stored != r->sig;
+        r->stale = stored != r->view->sig;
     }
     rc = mdb_txn_commit(txn);
     txn = NULL;
@@ -595,8 +650,10 @@ fail:
         mdb_txn_abort(txn);
     if (r->env)
         mdb_env_close(r->env);
-    free_layout(r);
+    view_free(r->view);
     msgpack_sbuffer_destroy(&r->a_sb);
+    pthread_mutex_destroy(&r->mu);
+    pthread_mutex_destroy(&r->exp_mu);
     free(r);
     return rc;
 }
@@ -608,9 +665,11 @@ void rollup_close(rollup_t **self_p)
     rollup_t *r = *self_p;
     if (r->env)
         mdb_env_close(r->env);
-    clear_expected(r);
-    free_layout(r);
+    view_free(r->view);
+    free_scratch(r);
     msgpack_sbuffer_destroy(&r->a_sb);
+    pthread_mutex_destroy(&r->mu);
+    pthread_mutex_destroy(&r->exp_mu);
     free(r);
     *self_p = NULL;
 }
@@ -619,14 +678,7 @@ bool rollup_set_catalog(rollup_t *r, const catalog_t *cat)
 {
     if (!r || !cat)
         return false;
-    clear_expected(r);
-    if (build_layout(r, cat)) {
-        /* without layouts nothing can be applied; report a change so the
-         * caller resets (which retries the allocation) */
-        r->cat = cat;
-        r->stale = true;
-        return true;
-    }
+    ru_view_t *nv = view_new(cat);
     MDB_txn *txn;
     uint64_t stored = 0;
     bool found = false;
@@ -634,25 +686,34 @@ bool rollup_set_catalog(rollup_t *r, const catalog_t *cat)
         meta_get_u64(txn, r->meta, META_SIGNATURE, &stored, &found);
         mdb_txn_abort(txn);
     }
-    r->stale = !found || stored != r->sig;
-    return r->stale;
+    pthread_mutex_lock(&r->mu);
+    swap_view_locked(r, nv);
+    r->want = cat;
+    /* without a view nothing can be applied: report a change, so that the
+     * caller resets (which retries the allocation) */
+    r->stale = !nv || !found || stored != nv->sig;
+    bool stale = r->stale;
+    pthread_mutex_unlock(&r->mu);
+    return stale;
 }
 
 int rollup_reset(rollup_t *r, char *err, size_t errlen)
 {
     MDB_txn *txn;
     int rc;
-    if (!r->lay && build_layout(r, r->cat)) {
+    ru_view_t *v = ru_acquire(r, NULL);
+    if (!v) {
         snprintf(err, errlen, "out of memory");
         return ENOMEM;
     }
+    uint64_t sig = v->sig;
     if ((rc = mdb_txn_begin(r->env, NULL, 0, &txn)))
         goto fail;
     MDB_dbi all[5] = {r->meta, r->leaf, r->hist, r->uval, r->node};
     for (int i = 0; i < 5 && rc == 0; i++)
         rc = mdb_drop(txn, all[i], 0);
     if (rc == 0)
-        rc = meta_put_u64(txn, r->meta, META_SIGNATURE, r->sig);
+        rc = meta_put_u64(txn, r->meta, META_SIGNATURE, sig);
     if (rc == 0)
         rc = meta_put_u64(txn, r->meta, META_APPLIED, 0);
     if (rc) {
@@ -661,9 +722,13 @@ int rollup_reset(rollup_t *r, char *err, size_t errlen)
     }
     if ((rc = mdb_txn_commit(txn)))
         goto fail;
-    r->stale = false;
+    pthread_mutex_lock(&r->mu);
+    r->stale = r->view ? r->view->sig != sig : true; /* a swap meanwhile: still stale */
+    pthread_mutex_unlock(&r->mu);
+    ru_release(r, v);
     return 0;
 fail:
+    ru_release(r, v);
     snprintf(err, errlen, "cannot reset the rollup store: %s", mdb_strerror(rc));
     return rc;
 }

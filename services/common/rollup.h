@@ -30,9 +30,20 @@
  * a replay after a crash counts nothing twice and loses nothing.
  *
  * Catalog changes: the store remembers a signature of the layout it was
- * built with (dataset indicator slots, the unit tree).  When the catalog's
- * signature differs, rollup_open() reports it (needs_rebuild) and the caller
- * calls rollup_reset() and replays the journal from seq 0.
+ * built with: dataset indicator slots and tags, who must report (dataset
+ * kinds and units; each unit's kind, parent, opened and closed dates) and
+ * the due rule (due day, roll forward) -- everything the stored counters
+ * depend on; holidays are not included.  When the catalog's signature
+ * differs, rollup_open() reports it (needs_rebuild) and the caller calls
+ * rollup_reset() and replays the journal from seq 0.  Until the reset,
+ * rollup_apply() refuses with MDB_INCOMPATIBLE and queries other than "info"
+ * answer E_BUSY.
+ *
+ * Threads: rollup_apply() runs on a pool thread while queries run on the
+ * loop thread (LMDB readers never block the writer).  rollup_set_catalog()
+ * is safe while an apply runs (the derived tables are reference counted: a
+ * running batch finishes on the catalog it started with); rollup_reset() is
+ * not -- call it only between applies.
  *
  * LMDB databases (keys are byte strings; codes are catalog codes, NUL
  * separated; P is period_key() as 4 big-endian bytes):
@@ -108,13 +119,16 @@ int rollup_apply(rollup_t *r, const proto_record_t *recs, int n, rollup_outcome_
  *   { node: {code, name, kind}, dataset, period, deadline: int (Unix s,
  *     the deadline of the last sub-period), expected, received, on_time,
  *     late, missing (expected - received, deadline passed), pending
- *     (not received, deadline not passed yet), share_on_time: float }
+ *     (not received, deadline not passed yet), share_on_time: float
+ *     (on_time / expected; 0.0 when nothing is expected) }
  *   expected counts obligations: units of the subtree that must report the
  *   dataset and are open in the sub-period, for each sub-period of the
  *   dataset's type inside `period` that has begun by `now`.
  *
  * what = "units" (node, dataset, period of the dataset's type): the status
- *   of every unit of the subtree that must report it:
+ *   of every unit of the subtree that must report it and is open in the
+ *   period (received_at is the first arrival; version and submitter the
+ *   latest):
  *   { node, dataset, period, deadline,
  *     units: [ {code, name, kind, parent, depth, status: "on_time" | "late" |
  *               "missing" | "pending", received_at: int | nil,
@@ -133,11 +147,24 @@ int rollup_apply(rollup_t *r, const proto_record_t *recs, int n, rollup_outcome_
  * what = "targets" (node, period; dataset optional): every target of a unit
  *   in the subtree that is in force for `period`, behind-target first:
  *   { node, period, targets: [ {unit, name, indicator, name_vi, period_type,
- *       min: float | nil, max: float | nil, actual: float | nil (the unit's
- *       value for the target's period containing `period`'s end... see
- *       docs/protocol.md), expected_by_now: float (min pro-rated to the
- *       elapsed part of the target period), status: "met" | "on_track" |
+ *       min: float | nil, max: float | nil, actual: float | nil,
+ *       expected_by_now: float | nil, status: "met" | "on_track" |
  *       "behind" | "above_max" | "no_data"} ... ] }
+ *   The window W a target is judged on: for a target per period type tt
+ *   coarser than `period` (a yearly target asked at 2025Q3), W runs from
+ *   the start of the tt-period containing `period` to the end of `period`
+ *   and a count's minimum is pro-rated by months(W) / months(tt-period)
+ *   (20 a year => 15 by the end of Q3); for tt finer than or equal to
+ *   `period` (2 radio items a month asked for a quarter), W = `period` and
+ *   the minimum is multiplied by months(period) / months(tt) (=> 6).
+ *   Stocks, yes/no and rates are not pro-rated.  actual is the unit's OWN
+ *   value over W (not its subtree's), combined across time from its leaves
+ *   inside W; rates in percent.  A target is in force when W lies inside
+ *   its [from, to].  status: above_max when max is set and exceeded, then
+ *   met (actual >= expected and W covers the whole tt-period), on_track
+ *   (actual >= expected_by_now), behind, no_data; expected_by_now is nil for
+ *   a target with only a max.  Without a dataset, the first dataset with
+ *   data is used (required datasets first, then the finest period type).
  *
  * what = "info": { applied: int, units: int, datasets: [codes] }
  */

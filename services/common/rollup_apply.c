@@ -60,8 +60,8 @@ static int pack_leaf(msgpack_packer *pk, const proto_record_t *rec, uint32_t ver
 /* The leaf's values in slot form. */
 static void leaf_slots(rollup_t *r, int ds, const proto_record_t *rec, int64_t *out)
 {
-    const catalog_t *c = r->cat;
-    const ru_layout_t *lay = &r->lay[ds];
+    const catalog_t *c = r->a_view->cat;
+    const ru_layout_t *lay = &r->a_view->lay[ds];
     proto_value_t v;
     memset(out, 0, (size_t)lay->nvals * sizeof *out);
     for (uint32_t i = 0; i < rec->values.n; i++) {
@@ -111,7 +111,7 @@ static int node_add(MDB_txn *txn, rollup_t *r, int node, const dataset_t *d, siz
                     const int64_t *diff, int n)
 {
     char key[RU_KEY_MAX];
-    size_t kl = ru_key(key, r->cat->units[node].code, r->ulen[node], d->code, dlen, pkey);
+    size_t kl = ru_key(key, r->a_view->cat->units[node].code, r->a_view->ulen[node], d->code, dlen, pkey);
     int rc = 0;
     int64_t *cur = r->a_node;
     ru_get_slots(txn, r->node, key, kl, cur, n, &rc);
@@ -123,9 +123,104 @@ static int node_add(MDB_txn *txn, rollup_t *r, int node, const dataset_t *d, siz
     return mdb_put(txn, r->node, &k, &v, 0);
 }
 
+/* ---- batch accumulator for ancestors -------------------------------- */
+
+static uint32_t acc_hash(int unit, int ds, uint32_t pkey)
+{
+    uint64_t h = (uint64_t)(uint32_t)unit * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uint32_t)ds * 0xC2B2AE3D27D4EB4FULL ^
+                 (uint64_t)pkey * 0x165667B19E3779F9ULL;
+    return (uint32_t)(h ^ (h >> 29));
+}
+
+static int acc_grow(rollup_t *r)
+{
+    int cap = r->acc_cap ? r->acc_cap * 2 : 4096;
+    struct ru_acc *k = realloc(r->acc_key, (size_t)cap * sizeof *k);
+    if (!k)
+        return ENOMEM;
+    r->acc_key = k;
+    int64_t *v = realloc(r->acc_val, (size_t)cap * (size_t)r->a_cap * sizeof *v);
+    if (!v)
+        return ENOMEM;
+    r->acc_val = v;
+    int *slot = malloc((size_t)cap * 2 * sizeof *slot);
+    if (!slot)
+        return ENOMEM;
+    free(r->acc_slot);
+    r->acc_slot = slot;
+    r->acc_cap = cap;
+    uint32_t mask = (uint32_t)cap * 2 - 1;
+    memset(slot, 0xff, (size_t)cap * 2 * sizeof *slot);
+    for (int e = 0; e < r->acc_n; e++) {
+        uint32_t i = acc_hash(k[e].unit, k[e].ds, k[e].pkey) & mask;
+        while (slot[i] >= 0)
+            i = (i + 1) & mask;
+        slot[i] = e;
+    }
+    return 0;
+}
+
+/* Adds diff[0..n) to the pending difference of (unit, ds, pkey). */
+static int acc_add(rollup_t *r, int unit, int ds, uint32_t pkey, const int64_t *diff, int n)
+{
+    if (r->acc_n >= r->acc_cap && acc_grow(r))
+        return ENOMEM;
+    uint32_t mask = (uint32_t)r->acc_cap * 2 - 1;
+    uint32_t i = acc_hash(unit, ds, pkey) & mask;
+    int e;
+    while ((e = r->acc_slot[i]) >= 0) {
+        const struct ru_acc *k = &r->acc_key[e];
+        if (k->unit == unit && k->ds == ds && k->pkey == pkey)
+            break;
+        i = (i + 1) & mask;
+    }
+    int64_t *v;
+    if (e < 0) {
+        e = r->acc_n++;
+        r->acc_key[e] = (struct ru_acc){unit, ds, pkey};
+        r->acc_slot[i] = e;
+        v = r->acc_val + (size_t)e * (size_t)r->a_cap;
+        memset(v, 0, (size_t)n * sizeof *v);
+    } else {
+        v = r->acc_val + (size_t)e * (size_t)r->a_cap;
+    }
+    for (int k = 0; k < n; k++)
+        v[k] = (int64_t)((uint64_t)v[k] + (uint64_t)diff[k]);
+    return 0;
+}
+
+static void acc_clear(rollup_t *r)
+{
+    if (r->acc_n)
+        memset(r->acc_slot, 0xff, (size_t)r->acc_cap * 2 * sizeof *r->acc_slot);
+    r->acc_n = 0;
+}
+
+static int node_add(MDB_txn *txn, rollup_t *r, int node, const dataset_t *d, size_t dlen, uint32_t pkey,
+                    const int64_t *diff, int n);
+
+/* Writes the pending differences to the node records. */
+static int acc_flush(MDB_txn *txn, rollup_t *r)
+{
+    int rc = 0;
+    for (int e = 0; e < r->acc_n && rc == 0; e++) {
+        const struct ru_acc *k = &r->acc_key[e];
+        const dataset_t *d = &r->a_view->cat->datasets[k->ds];
+        const int64_t *v = r->acc_val + (size_t)e * (size_t)r->a_cap;
+        int n = r->a_view->lay[k->ds].nvals + RU_COMPLETENESS;
+        bool zero = true;
+        for (int i = 0; i < n && zero; i++)
+            zero = v[i] == 0;
+        if (!zero)
+            rc = node_add(txn, r, k->unit, d, strlen(d->code), k->pkey, v, n);
+    }
+    acc_clear(r);
+    return rc;
+}
+
 static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, rollup_outcome_t *oc)
 {
-    const catalog_t *c = r->cat;
+    const catalog_t *c = r->a_view->cat;
     int unit = catalog_unit(c, rec->unit);
     int ds = catalog_dataset(c, rec->dataset);
     period_t p;
@@ -163,10 +258,10 @@ static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, rollu
         return 0;
     }
     const dataset_t *d = &c->datasets[ds];
-    const ru_layout_t *lay = &r->lay[ds];
+    const ru_layout_t *lay = &r->a_view->lay[ds];
     size_t dlen = strlen(d->code);
     /* keys from the catalog's spelling (identical bytes for a known code) */
-    kl = ru_key(key, c->units[unit].code, r->ulen[unit], d->code, dlen, pkey);
+    kl = ru_key(key, c->units[unit].code, r->a_view->ulen[unit], d->code, dlen, pkey);
 
     /* the leaf */
     MDB_val lk = {kl, key}, lv;
@@ -212,12 +307,12 @@ static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, rollu
         } else {
             int n = period_children(P, d->ptype, subs, RU_SUBS_MAX);
             rc = 0;
-            ru_unit_value(txn, r, unit, ds, subs, n, r->a_subs, r->a_present, r->a_new, &rc);
+            ru_unit_value(txn, r, r->a_view, unit, ds, subs, n, r->a_subs, r->a_present, r->a_new, &rc);
             if (rc)
                 return rc;
             nu = r->a_new;
         }
-        size_t ukl = ru_key(key, c->units[unit].code, r->ulen[unit], d->code, dlen, pk4);
+        size_t ukl = ru_key(key, c->units[unit].code, r->a_view->ulen[unit], d->code, dlen, pk4);
         rc = 0;
         bool had = ru_get_slots(txn, r->uval, key, ukl, r->a_old, nv, &rc);
         if (rc)
@@ -237,10 +332,13 @@ static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, rollu
         r->a_diff[nv + 2] = counted && !on_time;
         if (!changed && !counted)
             continue;
-        /* the unit itself, then every ancestor (bounded: the tree has no cycles) */
-        int a = unit;
+        /* the unit itself now, every ancestor at the end of the batch
+         * (bounded: the tree has no cycles) */
+        if ((rc = node_add(txn, r, unit, d, dlen, pk4, r->a_diff, ns)))
+            return rc;
+        int a = c->units[unit].parent;
         for (int steps = 0; a >= 0 && steps <= c->nunits; steps++, a = c->units[a].parent)
-            if ((rc = node_add(txn, r, a, d, dlen, pk4, r->a_diff, ns)))
+            if ((rc = acc_add(r, a, ds, pk4, r->a_diff, ns)))
                 return rc;
     }
     oc->applied = true;
@@ -253,26 +351,32 @@ int rollup_apply(rollup_t *r, const proto_record_t *recs, int n, rollup_outcome_
     MDB_txn *txn;
     int rc;
     uint64_t applied = 0, start;
+    bool stale;
     for (int i = 0; out && i < n; i++) {
         memset(&out[i], 0, sizeof out[i]);
         out[i].seq = recs[i].seq;
         out[i].version = recs[i].version > UINT32_MAX ? UINT32_MAX : (uint32_t)recs[i].version;
     }
-    if (!r->lay) {
+    ru_view_t *v = ru_acquire(r, &stale);
+    if (!v || ru_scratch(r, v->maxslots)) {
+        ru_release(r, v);
         snprintf(err, errlen, "rollup: out of memory for the catalog layout");
         return ENOMEM;
     }
-    if (r->stale) {
+    if (stale) {
+        ru_release(r, v);
         snprintf(err, errlen, "rollup: the catalog layout changed; reset the store and replay the journal first");
         return MDB_INCOMPATIBLE;
     }
+    r->a_view = v;
     if ((rc = mdb_txn_begin(r->env, NULL, 0, &txn)))
         goto fail;
     if ((rc = ru_meta_get_applied(txn, r, &applied)))
         goto abort;
     start = applied;
     for (int i = 0; i < n; i++) {
-        rollup_outcome_t oc = {.seq = recs[i].seq, .version = recs[i].version > UINT32_MAX ? UINT32_MAX : (uint32_t)recs[i].version};
+        rollup_outcome_t oc = {.seq = recs[i].seq,
+                               .version = recs[i].version > UINT32_MAX ? UINT32_MAX : (uint32_t)recs[i].version};
         if (recs[i].seq <= applied) {
             if (out)
                 out[i] = oc;
@@ -284,14 +388,21 @@ int rollup_apply(rollup_t *r, const proto_record_t *recs, int n, rollup_outcome_
         if (out)
             out[i] = oc;
     }
+    if ((rc = acc_flush(txn, r)))
+        goto abort;
     if (applied != start && (rc = ru_meta_put_applied(txn, r, applied)))
         goto abort;
     if ((rc = mdb_txn_commit(txn)))
         goto fail;
+    r->a_view = NULL;
+    ru_release(r, v);
     return 0;
 abort:
+    acc_clear(r);
     mdb_txn_abort(txn);
 fail:
+    r->a_view = NULL;
+    ru_release(r, v);
     snprintf(err, errlen, "rollup write failed: %s", mdb_strerror(rc));
     for (int i = 0; out && i < n; i++)
         out[i].applied = out[i].on_time = false;

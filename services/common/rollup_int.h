@@ -12,14 +12,16 @@
  * slot form (units = 1 where the leaf has the indicator), so coarser unit
  * values are recomputed from fixed-size records, never from msgpack.
  *
- * Threads: rollup_apply() from one thread, rollup_query() from one thread
- * (they may run at the same time: LMDB readers never block the writer);
- * rollup_set_catalog() and rollup_reset() while neither runs.
+ * Threads: rollup_apply() from one thread at a time; rollup_query() and
+ * rollup_set_catalog() from any thread, also while a batch is applied (LMDB
+ * readers never block the writer; catalog-derived state is a refcounted
+ * view); rollup_reset() while no batch is being applied.
  */
 #ifndef CCHC_ROLLUP_INT_H
 #define CCHC_ROLLUP_INT_H
 
 #include <lmdb.h>
+#include <pthread.h>
 #include <msgpack.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -46,26 +48,58 @@ typedef struct {
     uint64_t used; /* LRU clock */
 } ru_expected_t;
 
-struct rollup {
-    MDB_env *env;
-    MDB_dbi meta, leaf, hist, uval, node;
+/* Everything derived from one catalog.  Immutable once built, except the
+ * expected cache (guarded by rollup.exp_mu); refcounted so that a catalog
+ * swap (SIGHUP, on the loop thread) never frees what a batch being applied
+ * on a pool thread still uses: the batch finishes with the view it began
+ * with, and the last release frees a retired view. */
+typedef struct ru_view {
     const catalog_t *cat;
     ru_layout_t *lay;    /* per dataset */
     int *lay_mem;        /* one block for all layout arrays */
     size_t *ulen;        /* strlen of each unit code */
     uint64_t sig;        /* the catalog's signature */
-    bool stale;          /* the stored signature differs: reset and replay before applying */
     int maxslots;        /* largest nvals + RU_COMPLETENESS over the datasets */
+    int refs;            /* guarded by rollup.mu */
+    bool retired;        /* replaced: the last release frees it */
+    ru_expected_t exp[RU_EXP_CACHE];
+    uint64_t exp_clock;
+} ru_view_t;
 
-    /* apply-side scratch, reused across calls (no malloc per record) */
+struct rollup {
+    MDB_env *env;
+    MDB_dbi meta, leaf, hist, uval, node;
+
+    pthread_mutex_t mu;  /* view, want, stale */
+    ru_view_t *view;     /* NULL after an allocation failure (want says which catalog) */
+    const catalog_t *want;
+    bool stale;          /* the stored signature differs: reset and replay before applying */
+
+    pthread_mutex_t exp_mu; /* the views' expected caches */
+
+    /* apply-side scratch (one applying thread), reused across calls */
+    const ru_view_t *a_view; /* the view of the batch being applied */
+    int a_cap;           /* slots per buffer */
     int64_t *a_leaf, *a_new, *a_old, *a_diff, *a_node, *a_subs;
     bool a_present[RU_SUBS_MAX];
     msgpack_sbuffer a_sb;
 
-    /* query-side cache */
-    ru_expected_t exp[RU_EXP_CACHE];
-    uint64_t exp_clock;
+    /* Within one batch the differences for ancestors (not the unit itself)
+     * are summed in memory and written once per node record at the end:
+     * the root and the upper levels are touched by every record. */
+    struct ru_acc {
+        int unit, ds;
+        uint32_t pkey;
+    } *acc_key;
+    int *acc_slot;      /* open addressing over acc_key, -1 empty */
+    int64_t *acc_val;   /* acc_n entries of a_cap slots */
+    int acc_n, acc_cap; /* entries used / allocated; the table has 2 * acc_cap slots */
 };
+
+/* The current view, referenced (NULL when none could be built); *stale
+ * receives the stale flag read under the same lock.  Release it after. */
+ru_view_t *ru_acquire(rollup_t *r, bool *stale);
+void ru_release(rollup_t *r, ru_view_t *v);
 
 /* ---- shared helpers (rollup.c) ---------------------------------------- */
 
@@ -83,8 +117,11 @@ void ru_combine(const catalog_t *cat, int ds, const ru_layout_t *lay, const int6
 
 /* Reads the unit's leaf-period unit values for subs[0..n) and combines them
  * into out.  Returns true when at least one was present. buf holds n * nvals. */
-bool ru_unit_value(MDB_txn *txn, rollup_t *r, int unit, int ds, const period_t *subs, int n, int64_t *buf,
+bool ru_unit_value(MDB_txn *txn, const rollup_t *r, const ru_view_t *v, int unit, int ds, const period_t *subs, int n, int64_t *buf,
                    bool *present, int64_t *out, int *rc);
+
+/* Grows the apply-side buffers to `slots` per buffer.  0 or ENOMEM. */
+int ru_scratch(rollup_t *r, int slots);
 
 /* meta "applied" inside a transaction. */
 int ru_meta_put_applied(MDB_txn *txn, rollup_t *r, uint64_t applied);

@@ -17,6 +17,7 @@
 
 typedef struct {
     rollup_t *r;
+    const ru_view_t *v;
     const catalog_t *c;
     MDB_txn *txn;
     msgpack_packer *pk;
@@ -159,7 +160,7 @@ static void pack_indicator(msgpack_packer *pk, const catalog_t *c, const ru_layo
 static size_t node_key(const qctx_t *q, char *key, int unit, period_t p)
 {
     const dataset_t *d = &q->c->datasets[q->ds];
-    return ru_key(key, q->c->units[unit].code, q->r->ulen[unit], d->code, strlen(d->code), period_key(p));
+    return ru_key(key, q->c->units[unit].code, q->v->ulen[unit], d->code, strlen(d->code), period_key(p));
 }
 
 /* ---- rollup ------------------------------------------------------------ */
@@ -168,7 +169,7 @@ static int q_rollup(qctx_t *q, proto_error_t *err)
 {
     const catalog_t *c = q->c;
     const dataset_t *d = &c->datasets[q->ds];
-    const ru_layout_t *lay = &q->r->lay[q->ds];
+    const ru_layout_t *lay = &q->v->lay[q->ds];
     int ns = lay->nvals + RU_COMPLETENESS, rc = 0;
     int64_t *s = malloc((size_t)ns * sizeof *s);
     char key[RU_KEY_MAX];
@@ -214,41 +215,50 @@ static int q_rollup(qctx_t *q, proto_error_t *err)
 
 /* ---- status ------------------------------------------------------------ */
 
-/* Obligations per unit subtree for (dataset, leaf period), cached. */
-static const int *expected_for(rollup_t *r, int ds, period_t sub)
+/* Obligations in the subtree of `node` for (dataset, leaf period): one pass
+ * over the pre-order computes them for every unit; the array is cached per
+ * (dataset, leaf period) in the view, so the next question is O(1).
+ * Returns -1 when out of memory. */
+static int64_t expected_for(rollup_t *r, ru_view_t *v, int ds, period_t sub, int node)
 {
-    const catalog_t *c = r->cat;
+    const catalog_t *c = v->cat;
     uint32_t pkey = period_key(sub);
-    ru_expected_t *victim = &r->exp[0];
-    for (int i = 0; i < RU_EXP_CACHE; i++) {
-        ru_expected_t *e = &r->exp[i];
-        if (e->cnt && e->ds == ds && e->pkey == pkey) {
-            e->used = ++r->exp_clock;
-            return e->cnt;
-        }
-        if (!e->cnt || (victim->cnt && e->used < victim->used))
+    int64_t result = -1;
+    pthread_mutex_lock(&r->exp_mu);
+    ru_expected_t *victim = &v->exp[0], *hit = NULL;
+    for (int i = 0; i < RU_EXP_CACHE && !hit; i++) {
+        ru_expected_t *e = &v->exp[i];
+        if (e->cnt && e->ds == ds && e->pkey == pkey)
+            hit = e;
+        else if (!e->cnt || (victim->cnt && e->used < victim->used))
             victim = e;
     }
-    if (!victim->cnt && !(victim->cnt = malloc(((size_t)c->nunits + 1) * sizeof *victim->cnt)))
-        return NULL;
-    int *cnt = victim->cnt;
-    memset(cnt, 0, ((size_t)c->nunits + 1) * sizeof *cnt);
-    /* children follow their parent in pre-order: walking it backwards
-     * finishes every subtree before its root */
-    for (int i = c->nunits - 1; i >= 0; i--) {
-        int u = c->preorder[i];
-        if (u < 0 || u >= c->nunits)
-            continue;
-        if (catalog_must_report(c, ds, u) && catalog_open_in(c, u, sub))
-            cnt[u]++;
-        int par = c->units[u].parent;
-        if (par >= 0 && par < c->nunits)
-            cnt[par] += cnt[u];
+    if (!hit) {
+        if (!victim->cnt && !(victim->cnt = malloc(((size_t)c->nunits + 1) * sizeof *victim->cnt)))
+            goto out;
+        int *cnt = victim->cnt;
+        memset(cnt, 0, ((size_t)c->nunits + 1) * sizeof *cnt);
+        /* children follow their parent in pre-order: walking it backwards
+         * finishes every subtree before its root */
+        for (int i = c->nunits - 1; i >= 0; i--) {
+            int u = c->preorder[i];
+            if (u < 0 || u >= c->nunits)
+                continue;
+            if (catalog_must_report(c, ds, u) && catalog_open_in(c, u, sub))
+                cnt[u]++;
+            int par = c->units[u].parent;
+            if (par >= 0 && par < c->nunits)
+                cnt[par] += cnt[u];
+        }
+        victim->ds = ds;
+        victim->pkey = pkey;
+        hit = victim;
     }
-    victim->ds = ds;
-    victim->pkey = pkey;
-    victim->used = ++r->exp_clock;
-    return cnt;
+    hit->used = ++v->exp_clock;
+    result = hit->cnt[node];
+out:
+    pthread_mutex_unlock(&r->exp_mu);
+    return result;
 }
 
 static bool begun(period_t p, int64_t now)
@@ -260,7 +270,7 @@ static int q_status(qctx_t *q, proto_error_t *err)
 {
     const catalog_t *c = q->c;
     const dataset_t *d = &c->datasets[q->ds];
-    const ru_layout_t *lay = &q->r->lay[q->ds];
+    const ru_layout_t *lay = &q->v->lay[q->ds];
     int nv = lay->nvals, ns = nv + RU_COMPLETENESS, rc = 0;
     period_t subs[RU_SUBS_MAX];
     int n = period_children(q->p, d->ptype, subs, RU_SUBS_MAX);
@@ -272,12 +282,11 @@ static int q_status(qctx_t *q, proto_error_t *err)
     for (int k = 0; k < n && rc == 0; k++) {
         if (!begun(subs[k], q->now))
             continue;
-        const int *exp = expected_for(q->r, q->ds, subs[k]);
-        if (!exp) {
+        int64_t e = expected_for(q->r, (ru_view_t *)q->v, q->ds, subs[k], q->node);
+        if (e < 0) {
             free(s);
             return proto_fail(err, PROTO_E_BUSY, "out of memory");
         }
-        int64_t e = exp[q->node];
         ru_get_slots(q->txn, q->r->node, key, node_key(q, key, q->node, subs[k]), s, ns, &rc);
         int64_t rec = s[nv], ot = s[nv + 1];
         /* counters are never trusted beyond the obligations (a catalog
@@ -646,26 +655,55 @@ static int months_of(period_type_t t)
     }
 }
 
-/* The dataset whose leaves measure a target: the one asked for, else the
- * finest one that has the indicator, preferring those the unit reports. */
-static int target_dataset(const qctx_t *q, const target_t *tg)
+/* The target's actual over months [wf, wl] of `year` from dataset ds's
+ * leaves inside that window.  false when there is no data. */
+static bool target_actual(qctx_t *q, const target_t *tg, int ds, int year, int wf, int wl, int64_t *buf,
+                          int64_t *val, double *actual, int *rc)
+{
+    const catalog_t *c = q->c;
+    const dataset_t *d = &c->datasets[ds];
+    const indicator_t *ind = &c->inds[tg->ind];
+    period_t y = {(uint16_t)year, PERIOD_YEAR, 1}, all[RU_SUBS_MAX], in[RU_SUBS_MAX];
+    bool present[RU_SUBS_MAX];
+    int n = period_children(y, d->ptype, all, RU_SUBS_MAX), m = 0;
+    for (int k = 0; k < n; k++)
+        if (period_first_month(all[k]) >= wf && period_last_month(all[k]) <= wl)
+            in[m++] = all[k];
+    if (m == 0 || !ru_unit_value(q->txn, q->r, q->v, tg->unit, ds, in, m, buf, present, val, rc))
+        return false;
+    ival_t v = ind_value(c, &q->v->lay[ds], tg->ind, val);
+    if (!v.has)
+        return false;
+    if (ind->kind == IND_RATE)
+        *actual = 100.0 * v.f;
+    else if (ind->kind == IND_BOOL)
+        *actual = v.i ? 1 : 0;
+    else
+        *actual = (double)v.i;
+    return true;
+}
+
+/* Measures a target from the dataset asked for; without one, from the
+ * first dataset with data among those that have the indicator, those the
+ * unit must report first, finest period type first. */
+static bool target_measure(qctx_t *q, const target_t *tg, int year, int wf, int wl, int64_t *buf, int64_t *val,
+                           double *actual, int *rc)
 {
     const catalog_t *c = q->c;
     if (q->ds >= 0)
-        return q->r->lay[q->ds].dpos[tg->ind] >= 0 ? q->ds : -1;
-    int best = -1;
-    bool best_must = false;
-    for (int d = 0; d < c->ndatasets; d++) {
-        if (q->r->lay[d].dpos[tg->ind] < 0)
-            continue;
-        bool must = catalog_must_report(c, d, tg->unit);
-        if (best < 0 || (must && !best_must) ||
-            (must == best_must && c->datasets[d].ptype < c->datasets[best].ptype)) {
-            best = d;
-            best_must = must;
-        }
-    }
-    return best;
+        return target_actual(q, tg, q->ds, year, wf, wl, buf, val, actual, rc);
+    for (int must = 1; must >= 0; must--)
+        for (int t = PERIOD_MONTH; t <= PERIOD_YEAR; t++)
+            for (int d = 0; d < c->ndatasets; d++) {
+                if ((int)c->datasets[d].ptype != t || q->v->lay[d].dpos[tg->ind] < 0 ||
+                    catalog_must_report(c, d, tg->unit) != (bool)must)
+                    continue;
+                if (target_actual(q, tg, d, year, wf, wl, buf, val, actual, rc))
+                    return true;
+                if (*rc)
+                    return false;
+            }
+    return false;
 }
 
 /* Evaluates one target; false when it is not in force for the period. */
@@ -698,8 +736,7 @@ static bool eval_target(qctx_t *q, const target_t *tg, int64_t *buf, int64_t *va
         return false;
     if (tg->has_to && period_last_day(T) > period_last_day(tg->to))
         return false;
-    int ds = target_dataset(q, tg);
-    if (q->ds >= 0 && ds < 0)
+    if (q->ds >= 0 && q->v->lay[q->ds].dpos[tg->ind] < 0)
         return false; /* the indicator is not part of the dataset asked about */
     const indicator_t *ind = &c->inds[tg->ind];
     double factor = (double)(wl - wf + 1) / (double)tmonths;
@@ -710,28 +747,7 @@ static bool eval_target(qctx_t *q, const target_t *tg, int64_t *buf, int64_t *va
     res->pos = c->units[tg->unit].subtree_first;
     res->has_exp = tg->has_min;
     res->exp = tg->has_min ? tg->min * factor : 0;
-    if (ds >= 0) {
-        const dataset_t *d = &c->datasets[ds];
-        const ru_layout_t *lay = &q->r->lay[ds];
-        period_t year = {P.year, PERIOD_YEAR, 1}, all[RU_SUBS_MAX], in[RU_SUBS_MAX];
-        bool present[RU_SUBS_MAX];
-        int n = period_children(year, d->ptype, all, RU_SUBS_MAX), m = 0;
-        for (int k = 0; k < n; k++)
-            if (period_first_month(all[k]) >= wf && period_last_month(all[k]) <= wl)
-                in[m++] = all[k];
-        if (m > 0 && ru_unit_value(q->txn, q->r, tg->unit, ds, in, m, buf, present, val, rc)) {
-            ival_t v = ind_value(c, lay, tg->ind, val);
-            if (v.has) {
-                res->has_actual = true;
-                if (ind->kind == IND_RATE)
-                    res->actual = 100.0 * v.f;
-                else if (ind->kind == IND_BOOL)
-                    res->actual = v.i ? 1 : 0;
-                else
-                    res->actual = (double)v.i;
-            }
-        }
-    }
+    res->has_actual = target_measure(q, tg, P.year, wf, wl, buf, val, &res->actual, rc);
     if (!res->has_actual)
         res->rank = R_NO_DATA;
     else if (tg->has_max && res->actual > tg->max * factor)
@@ -748,7 +764,7 @@ static int q_targets(qctx_t *q, proto_error_t *err)
 {
     const catalog_t *c = q->c;
     const unit_t *root = &c->units[q->node];
-    int nv = q->r->maxslots;
+    int nv = q->v->maxslots;
     int64_t *buf = malloc(((size_t)nv * (RU_SUBS_MAX + 1)) * sizeof *buf);
     tres_t *res = malloc(((size_t)c->ntargets + 1) * sizeof *res);
     int n = 0, rc = 0;
@@ -843,6 +859,41 @@ static int first_root(const catalog_t *c)
     return -1;
 }
 
+static int check_query(qctx_t *x, int what, const proto_query_t *q, bool stale, proto_error_t *err)
+{
+    const catalog_t *c = x->c;
+    if (what == W_INFO)
+        return 0;
+    if (stale)
+        return proto_fail(err, PROTO_E_BUSY, "the rollups are being rebuilt after a catalog change; retry later");
+    x->node = q->node[0] ? catalog_unit(c, q->node) : first_root(c);
+    if (x->node < 0)
+        return proto_fail(err, PROTO_E_UNKNOWN_UNIT, "unknown unit '%s'", q->node);
+    if (q->dataset[0]) {
+        x->ds = catalog_dataset(c, q->dataset);
+        if (x->ds < 0)
+            return proto_fail(err, PROTO_E_UNKNOWN_DATASET, "unknown dataset '%s'", q->dataset);
+    } else if (what != W_TARGETS) {
+        if (c->ndatasets == 0)
+            return proto_fail(err, PROTO_E_UNKNOWN_DATASET, "the catalog has no dataset");
+        x->ds = 0;
+    }
+    if (!q->period[0])
+        return proto_fail(err, PROTO_E_QUERY, "period is required");
+    if (period_parse(q->period, &x->p) != 0)
+        return proto_fail(err, PROTO_E_PERIOD, "'%s' is not a period (expected 2025, 2025S2, 2025Q3 or 202509)",
+                          q->period);
+    period_format(x->p, x->pcode, sizeof x->pcode);
+    if (x->ds >= 0) {
+        period_type_t dt = c->datasets[x->ds].ptype;
+        bool exact = what == W_UNITS || what == W_VALUES || what == W_HISTORY;
+        if ((exact && x->p.type != dt) || (!exact && what != W_TARGETS && x->p.type < dt))
+            return proto_fail(err, PROTO_E_PERIOD, "%s is reported per %s: period %s does not fit",
+                              c->datasets[x->ds].code, period_type_name(dt), x->pcode);
+    }
+    return 0;
+}
+
 int rollup_query(rollup_t *r, const proto_query_t *q, int64_t now, msgpack_packer *pk, proto_error_t *err)
 {
     int what = -1;
@@ -852,42 +903,20 @@ int rollup_query(rollup_t *r, const proto_query_t *q, int64_t now, msgpack_packe
     if (what < 0)
         return proto_fail(err, PROTO_E_QUERY, "unknown query '%s' (expected rollup, status, values, history, targets, "
                           "units or info)", q->what);
-    if (!r || !r->lay || !r->cat)
-        return proto_fail(err, PROTO_E_BUSY, "the rollups are not available");
-    qctx_t x = {.r = r, .c = r->cat, .now = now, .node = -1, .ds = -1};
-    const catalog_t *c = r->cat;
-    if (what != W_INFO) {
-        if (r->stale)
-            return proto_fail(err, PROTO_E_BUSY, "the rollups are being rebuilt after a catalog change; retry later");
-        x.node = q->node[0] ? catalog_unit(c, q->node) : first_root(c);
-        if (x.node < 0)
-            return proto_fail(err, PROTO_E_UNKNOWN_UNIT, "unknown unit '%s'", q->node);
-        if (q->dataset[0]) {
-            x.ds = catalog_dataset(c, q->dataset);
-            if (x.ds < 0)
-                return proto_fail(err, PROTO_E_UNKNOWN_DATASET, "unknown dataset '%s'", q->dataset);
-        } else if (what != W_TARGETS) {
-            if (c->ndatasets == 0)
-                return proto_fail(err, PROTO_E_UNKNOWN_DATASET, "the catalog has no dataset");
-            x.ds = 0;
-        }
-        if (!q->period[0])
-            return proto_fail(err, PROTO_E_QUERY, "period is required");
-        if (period_parse(q->period, &x.p) != 0)
-            return proto_fail(err, PROTO_E_PERIOD, "'%s' is not a period (expected 2025, 2025S2, 2025Q3 or 202509)",
-                              q->period);
-        period_format(x.p, x.pcode, sizeof x.pcode);
-        if (x.ds >= 0) {
-            period_type_t dt = c->datasets[x.ds].ptype;
-            bool exact = what == W_UNITS || what == W_VALUES || what == W_HISTORY;
-            if ((exact && x.p.type != dt) || (!exact && what != W_TARGETS && x.p.type < dt))
-                return proto_fail(err, PROTO_E_PERIOD, "%s is reported per %s: period %s does not fit", c->datasets[x.ds].code,
-                                  period_type_name(dt), x.pcode);
-        }
+    bool stale = false;
+    ru_view_t *v = r ? ru_acquire(r, &stale) : NULL;
+    if (!v)
+        return proto_fail(err, PROTO_E_BUSY, "the rollups are not available (out of memory)");
+    qctx_t x = {.r = r, .v = v, .c = v->cat, .now = now, .node = -1, .ds = -1};
+    int rc = check_query(&x, what, q, stale, err);
+    if (rc) {
+        ru_release(r, v);
+        return rc;
     }
-    int rc = mdb_txn_begin(r->env, NULL, MDB_RDONLY, &x.txn);
-    if (rc)
+    if ((rc = mdb_txn_begin(r->env, NULL, MDB_RDONLY, &x.txn))) {
+        ru_release(r, v);
         return storage_fail(err, rc);
+    }
     msgpack_sbuffer sb;
     msgpack_packer lp;
     msgpack_sbuffer_init(&sb);
@@ -903,6 +932,7 @@ int rollup_query(rollup_t *r, const proto_query_t *q, int64_t now, msgpack_packe
     default: rc = q_info(&x, err); break;
     }
     mdb_txn_abort(x.txn);
+    ru_release(r, v);
     if (rc == 0 && sb.size && pk->callback(pk->data, sb.data, sb.size) != 0)
         rc = proto_fail(err, PROTO_E_BUSY, "out of memory");
     msgpack_sbuffer_destroy(&sb);

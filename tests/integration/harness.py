@@ -226,6 +226,72 @@ class Stack:
             time.sleep(0.05)
         raise AssertionError("aggregator did not apply seq %d; log:\n%s" % (seq, self.log("aggregator")[-2000:]))
 
+    # ---- more clients: the journal feed, events, second instances -------
+    def fetch_journal(self, after=0, timeout=5000, endpoint=None):
+        """Every RECORD with seq > after, read from the collector's journal
+        feed (FETCH without long polling, BATCH after BATCH up to the head).
+        Raises when the feed does not answer."""
+        s = zmq.Context.instance().socket(zmq.DEALER)
+        s.linger = 0
+        s.connect(endpoint or "tcp://127.0.0.1:%d" % self.ports["feed"])
+        records = []
+        try:
+            while True:
+                r = self.request(s, {"v": 1, "type": "FETCH", "after": after, "max": 10000, "wait_ms": 0}, timeout)
+                if r is None:
+                    raise AssertionError("no BATCH from the journal feed; collector log:\n%s" % self.log("collector")[-2000:])
+                if r.get("type") != "BATCH":
+                    raise AssertionError("the journal feed answered %r" % r)
+                records += r["records"]
+                if not r["records"] or r["records"][-1]["seq"] >= r["head"]:
+                    return records
+                after = r["records"][-1]["seq"]
+        finally:
+            s.close()
+
+    def subscriber(self, topic=b"", port=None, settle=0.3):
+        """A SUB socket on the aggregator's events (frames: unit code, EVENT)."""
+        s = zmq.Context.instance().socket(zmq.SUB)
+        s.linger = 0
+        s.setsockopt(zmq.SUBSCRIBE, topic)
+        s.connect("tcp://127.0.0.1:%d" % (port or self.ports["events"]))
+        time.sleep(settle)  # the slow joiner: let the subscription reach the PUB
+        return s
+
+    def write_variant_config(self, name, extra):
+        """Writes DIR/name.ini: the stack's configuration with `extra`
+        ({section: {key: value}}) applied; returns its path."""
+        path = os.path.join(self.dir, name + ".ini")
+        saved = self.config
+        self.config = path
+        try:
+            self.write_config(extra)
+        finally:
+            self.config = saved
+        return path
+
+    def start_as(self, name, program, config, *args, wait_port=None, now=None):
+        """Starts build/bin/cchc-<program> with another configuration under
+        its own name (log DIR/name.log; stopped by close() like the others)."""
+        log = open(os.path.join(self.dir, name + ".log"), "ab")
+        cmd = [os.path.join(BIN, "cchc-" + program), "--config", config] + list(args)
+        if now or self.now:
+            cmd += ["--now", now or self.now]
+        p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        self.procs[name] = p
+        if wait_port:
+            self.wait_listening(wait_port, p, name)
+        return p
+
+    def query_at(self, port, what, timeout=5000, **kw):
+        """QUERY to the aggregator listening on `port`."""
+        saved = self.ports["query"]
+        self.ports["query"] = port
+        try:
+            return self.query(what, timeout=timeout, **kw)
+        finally:
+            self.ports["query"] = saved
+
 
 class TapResult(unittest.TestResult):
     def __init__(self):

@@ -340,7 +340,7 @@ static void init_samples(void)
     for (int t = 0; t < PROTO_TAGS_MAX; t++) {
         memset(sample_tags[t], 'x', PROTO_TAG_MAX);
         sample_tags[t][PROTO_TAG_MAX] = '\0';
-        char head[8];
+        char head[16];
         snprintf(head, sizeof head, "t%02d.", t);
         memcpy(sample_tags[t], head, strlen(head));
         set_tag(v, sample_tags[t]);
@@ -2187,7 +2187,7 @@ static void mutate_field(const mutctx_t *mc, const tf_t *f, int j)
             CASE(str_with(&v, len, "\xc3\xa9"), PROTO_E_FIELD, "with a non-ASCII letter");
             CASE(str_with(&v, len, "\x01"), PROTO_E_FIELD, "with a control character");
             CASE(mp_strn(&v, "a\0bc", len > 4 ? 4 : len), PROTO_E_FIELD, "with a NUL");
-            CASE(mp_str(&v, "Az09._-:" + (8 - (f->max < 8 ? f->max : 8))), 0, "with every kind of code character");
+            CASE(mp_str(&v, &"Az09._-:"[8 - (f->max < 8 ? f->max : 8)]), 0, "with every kind of code character");
         } else {
             size_t len = f->min > 3 ? (size_t)f->min : 3;
             CASE(str_with(&v, len, "\xc3"), PROTO_E_FIELD, "with a cut UTF-8 sequence");

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <pthread.h>
+#include <time.h>
 
 #include "zloop.h"
 
@@ -384,6 +385,109 @@ static void echo_in_loop(void **state)
     assert_int_equal(p.closed, 2);
     h_end(&p.h);
     g_pp = NULL;
+}
+
+/* A send made outside the socket's own receive callback (here from a timer,
+ * as a service answers after its work is done) reads the socket's pending
+ * commands, and with them the signal of a request that has just arrived: the
+ * fd is no longer readable although a message waits.  zloop re-checks
+ * ZMQ_EVENTS after every send; without that the request is stranded and
+ * this test times out.  (Sends from inside the callback are covered by the
+ * drain loop's own re-check.) */
+#define STRAND_ROUNDS 20
+
+typedef struct {
+    h_t h;
+    zloop_sock_t router;
+    void *dealer;
+    uv_timer_t t;
+    zmq_msg_t identity;
+    bool have_identity;
+    unsigned got, bad;
+    int closed;
+} strand_t;
+
+static void on_strand_closed(zloop_sock_t *zs)
+{
+    strand_t *s = (strand_t *)((char *)zs - offsetof(strand_t, router));
+    close_zsock(zs);
+    s->closed++;
+}
+
+static void strand_round(uv_timer_t *t)
+{
+    strand_t *s = t->data;
+    uint32_t k = s->got;
+    /* the request: over inproc its arrival is signalled at once */
+    if (zmq_send(s->dealer, &k, sizeof k, ZMQ_DONTWAIT) != sizeof k)
+        s->bad++;
+    /* libzmq reads a socket's commands on send at most once a millisecond */
+    struct timespec ts = {0, 5 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    /* an unsolicited message to the client, sent from outside the callback */
+    if (k % 2) {
+        const void *bufs[2] = {zmq_msg_data(&s->identity), "tick"};
+        size_t lens[2] = {zmq_msg_size(&s->identity), 4};
+        if (zloop_send(&s->router, bufs, lens, 2) != 0)
+            s->bad++;
+    } else {
+        zmq_msg_t fr[2];
+        zmq_msg_init(&fr[0]);
+        zmq_msg_copy(&fr[0], &s->identity);
+        zmq_msg_init_size(&fr[1], 4);
+        memcpy(zmq_msg_data(&fr[1]), "tock", 4);
+        if (zloop_send_frames(&s->router, fr, 2) != 0)
+            s->bad++;
+    }
+}
+
+static void strand_cb(zloop_sock_t *zs, zmq_msg_t *f, int n, void *ud)
+{
+    strand_t *s = ud;
+    bool ok = n == 2;
+    if (ok && frame_u32(&f[1], &ok) != s->got)
+        ok = false;
+    s->bad += !ok;
+    if (n >= 1 && !s->have_identity) {
+        zmq_msg_init(&s->identity);
+        zmq_msg_copy(&s->identity, &f[0]);
+        s->have_identity = true;
+    }
+    if (++s->got == STRAND_ROUNDS + 1) {
+        zloop_sock_close(zs, on_strand_closed);
+        uv_close((uv_handle_t *)&s->t, NULL);
+        h_finish(&s->h);
+    } else {
+        uv_timer_start(&s->t, strand_round, 1, 0);
+    }
+}
+
+static void send_outside_callback(void **state)
+{
+    strand_t s;
+    memset(&s, 0, sizeof s);
+    h_init(&s.h);
+    void *router = mksock(&s.h, ZMQ_ROUTER);
+    s.dealer = mksock(&s.h, ZMQ_DEALER);
+    link_pair(router, s.dealer, "inproc");
+    uint32_t zero = 0;
+    assert_int_equal(zmq_send(s.dealer, &zero, sizeof zero, ZMQ_DONTWAIT), sizeof zero);
+    assert_int_equal(zloop_sock_init(&s.h.loop, &s.router, router, strand_cb, &s), 0);
+    uv_timer_init(&s.h.loop, &s.t);
+    s.t.data = &s;
+    h_run(&s.h, "send outside the callback");
+    assert_int_equal(s.got, STRAND_ROUNDS + 1);
+    assert_int_equal(s.bad, 0);
+    assert_int_equal(s.closed, 1);
+    /* the client got every unsolicited message */
+    char buf[8];
+    int ticks = 0;
+    while (zmq_recv(s.dealer, buf, sizeof buf, ZMQ_DONTWAIT) == 4)
+        ticks++;
+    assert_int_equal(ticks, STRAND_ROUNDS);
+    zmq_msg_close(&s.identity);
+    zmq_close(s.dealer);
+    h_end(&s.h);
 }
 
 /* ------------------------------------------------------------------------
@@ -814,6 +918,8 @@ int main(void)
         TESTP("zloop-2.7 ROUTER and DEALER both in the loop, inproc, ping-pong", echo_in_loop, &echo_inproc_1),
         TESTP("zloop-2.8 ROUTER and DEALER both in the loop, tcp, ping-pong", echo_in_loop, &echo_tcp_1),
         TESTP("zloop-2.9 ROUTER and DEALER both in the loop, tcp, 64 in flight", echo_in_loop, &echo_tcp_64),
+        TEST("zloop-2.10 a send from outside the callback does not strand a request that just arrived",
+             send_outside_callback),
         TESTP("zloop-3.1 multipart longer than ZLOOP_MAX_FRAMES is dropped and counted, inproc", multipart,
               "inproc"),
         TESTP("zloop-3.2 multipart longer than ZLOOP_MAX_FRAMES is dropped and counted, tcp", multipart, "tcp"),

@@ -1,0 +1,677 @@
+/*
+ * loadgen -- the benchmark's client side of our pipeline, and the raw ceiling.
+ *
+ *   loadgen keygen UNITS_CSV OUTDIR
+ *       A CURVE key pair for every unit of units.csv (zmq_curve_keypair):
+ *       OUTDIR/keyring.csv (what the collector loads), OUTDIR/unitkeys.tsv
+ *       (unit, public, secret: what the clients use) and OUTDIR/collector.key.
+ *
+ *   loadgen ingest --work work.tsv --keys DIR --endpoint EP [--clients 64]
+ *                  [--dataset D --period P] [--aggregator EP]
+ *       Closed loop: CLIENTS DEALER sockets with CURVE, each with one SUBMIT
+ *       outstanding, waiting for its ACK (sent by the collector after fsync).
+ *       A client takes the next office (a unit whose key may submit for
+ *       itself and its sub-units), connects with that office's key, sends the
+ *       office's reports one after another, then takes the next office.
+ *       Corrections (phase 2) of an office start only after its phase 1 is
+ *       acknowledged.  With --aggregator, after the last ACK it polls
+ *       QUERY info until the aggregator has applied the highest ACKed seq.
+ *       Prints one JSON object.
+ *
+ *   loadgen query --endpoint EP --reps N [--dataset D --period P] NAME:WHAT:NODE...
+ *       One DEALER, one QUERY at a time: the first (cold) answer, then N
+ *       timed repetitions of each.  Prints one JSON object.
+ *
+ *   loadgen ceiling --work work.tsv --dir DIR [--per-txn 1000] [--port P]
+ *       The raw ceiling: the same encoded SUBMITs through ZeroMQ PUSH -> PULL
+ *       (TCP loopback, no CURVE, no validation) into LMDB, seq -> bytes, with
+ *       a synchronous mdb_txn_commit every PER_TXN messages.  The receiver is
+ *       a separate process.  Prints one JSON object.
+ *
+ *   loadgen fsync-probe DIR [N]
+ *       N (200) writes of 4 KiB each followed by fdatasync: the disk's
+ *       durable-write latency.  Prints one JSON object.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <lmdb.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "proto.h"
+#include "work.h"
+
+static void die(const char *fmt, const char *a)
+{
+    fprintf(stderr, "loadgen: ");
+    fprintf(stderr, fmt, a);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+static const char *opt(int argc, char **argv, const char *name, const char *def)
+{
+    for (int i = 0; i + 1 < argc; i++)
+        if (!strcmp(argv[i], name))
+            return argv[i + 1];
+    return def;
+}
+
+/* ------------------------------------------------------------------------ */
+/* keygen                                                                    */
+
+static int cmd_keygen(int argc, char **argv)
+{
+    if (argc < 3)
+        die("usage: loadgen keygen UNITS_CSV OUTDIR%s", "");
+    const char *units = argv[1], *dir = argv[2];
+    FILE *in = fopen(units, "r");
+    if (!in)
+        die("cannot read %s", units);
+    mkdir(dir, 0750);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/keyring.csv", dir);
+    FILE *kr = fopen(path, "w");
+    snprintf(path, sizeof path, "%s/unitkeys.tsv", dir);
+    FILE *uk = fopen(path, "w");
+    if (!kr || !uk)
+        die("cannot write in %s", dir);
+    fprintf(kr, "unit,public_key\n");
+    char line[8192], pub[41], sec[41];
+    int n = 0;
+    bool header = true;
+    while (fgets(line, sizeof line, in)) {
+        if (header) {
+            header = false;
+            continue;
+        }
+        char *comma = strchr(line, ',');
+        if (!comma)
+            continue;
+        *comma = '\0';
+        if (zmq_curve_keypair(pub, sec))
+            die("zmq_curve_keypair: %s", zmq_strerror(errno));
+        fprintf(kr, "%s,%s\n", line, pub);
+        fprintf(uk, "%s\t%s\t%s\n", line, pub, sec);
+        n++;
+    }
+    fclose(in);
+    fclose(kr);
+    fclose(uk);
+    snprintf(path, sizeof path, "%s/collector.key", dir);
+    if (zmq_curve_keypair(pub, sec))
+        die("zmq_curve_keypair: %s", zmq_strerror(errno));
+    FILE *ck = fopen(path, "w");
+    if (!ck)
+        die("cannot write %s", path);
+    fprintf(ck, "# CURVE key pair of the collector (benchmark)\npublic = %s\nsecret = %s\n", pub, sec);
+    fclose(ck);
+    chmod(path, 0600);
+    printf("{\"keys\": %d}\n", n);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* ingest                                                                    */
+
+typedef struct {
+    char *unit;
+    char pub[41], sec[41];
+} ukey_t;
+
+static int cmp_ukey(const void *a, const void *b)
+{
+    return strcmp(((const ukey_t *)a)->unit, ((const ukey_t *)b)->unit);
+}
+
+static ukey_t *load_keys(const char *dir, int *n, char *server_pub)
+{
+    char path[4096], line[512];
+    snprintf(path, sizeof path, "%s/collector.key", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        die("cannot read %s", path);
+    server_pub[0] = '\0';
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, "public = ", 9))
+            snprintf(server_pub, 41, "%.40s", line + 9);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/unitkeys.tsv", dir);
+    f = fopen(path, "r");
+    if (!f)
+        die("cannot read %s", path);
+    int cap = 1024;
+    ukey_t *k = malloc((size_t)cap * sizeof *k);
+    *n = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+        if (!t2)
+            continue;
+        *t1 = *t2 = '\0';
+        if (*n == cap)
+            k = realloc(k, (size_t)(cap *= 2) * sizeof *k);
+        k[*n].unit = strdup(line);
+        snprintf(k[*n].pub, 41, "%.40s", t1 + 1);
+        snprintf(k[*n].sec, 41, "%.40s", t2 + 1);
+        (*n)++;
+    }
+    fclose(f);
+    qsort(k, (size_t)*n, sizeof *k, cmp_ukey);
+    return k;
+}
+
+typedef struct {
+    void *sock;
+    int session;  /* index into sessions, -1 idle */
+    int pos, end; /* items [pos, end) of the session still to send */
+    double t_send;
+} client_t;
+
+typedef struct {
+    int office, phase;
+    bool taken;
+} session_t;
+
+static uint64_t msgpack_map_uint(const msgpack_object *o, const char *key)
+{
+    if (!o || o->type != MSGPACK_OBJECT_MAP)
+        return 0;
+    for (uint32_t i = 0; i < o->via.map.size; i++) {
+        const msgpack_object_kv *kv = &o->via.map.ptr[i];
+        if (kv->key.type == MSGPACK_OBJECT_STR && kv->key.via.str.size == strlen(key) &&
+            !memcmp(kv->key.via.str.ptr, key, kv->key.via.str.size) && kv->val.type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+            return kv->val.via.u64;
+    }
+    return 0;
+}
+
+/* One QUERY, synchronously; returns the RESULT size or -1 (timeout / refused).
+ * When applied is not NULL, the "applied" field of the data is stored there. */
+static long query_once(void *sock, const char *what, const char *node, const char *ds, const char *period,
+                       uint64_t qid, int timeout_ms, uint64_t *applied, char *errbuf, size_t errlen)
+{
+    proto_msg_t m;
+    memset(&m, 0, sizeof m);
+    m.type = PROTO_QUERY;
+    m.u.query.qid = qid;
+    snprintf(m.u.query.what, sizeof m.u.query.what, "%s", what);
+    snprintf(m.u.query.node, sizeof m.u.query.node, "%s", node ? node : "");
+    snprintf(m.u.query.dataset, sizeof m.u.query.dataset, "%s", ds ? ds : "");
+    snprintf(m.u.query.period, sizeof m.u.query.period, "%s", period ? period : "");
+    char *buf;
+    size_t len;
+    if (proto_encode(&m, &buf, &len, NULL))
+        return -1;
+    zmq_send(sock, buf, len, 0);
+    free(buf);
+    zmq_pollitem_t pi = {sock, 0, ZMQ_POLLIN, 0};
+    for (;;) {
+        if (zmq_poll(&pi, 1, timeout_ms) <= 0) {
+            snprintf(errbuf, errlen, "no answer in %d ms", timeout_ms);
+            return -1;
+        }
+        zmq_msg_t f;
+        zmq_msg_init(&f);
+        zmq_msg_recv(&f, sock, 0);
+        proto_msg_t r;
+        proto_error_t err;
+        long size = (long)zmq_msg_size(&f);
+        int rc = proto_decode(zmq_msg_data(&f), zmq_msg_size(&f), &r, &err);
+        if (rc || r.type != PROTO_RESULT) {
+            snprintf(errbuf, errlen, "bad RESULT: %s", rc ? err.message : proto_type_name(r.type));
+            proto_msg_free(&r);
+            zmq_msg_close(&f);
+            return -1;
+        }
+        if (r.u.result.qid != qid) { /* a late answer to an earlier query */
+            proto_msg_free(&r);
+            zmq_msg_close(&f);
+            continue;
+        }
+        if (!r.u.result.ok) {
+            snprintf(errbuf, errlen, "%s: %s", r.u.result.code, r.u.result.message);
+            size = -1;
+        } else if (applied) {
+            *applied = msgpack_map_uint(r.u.result.data.obj, "applied");
+        }
+        proto_msg_free(&r);
+        zmq_msg_close(&f);
+        return size;
+    }
+}
+
+static int cmd_ingest(int argc, char **argv)
+{
+    const char *workp = opt(argc, argv, "--work", NULL), *keydir = opt(argc, argv, "--keys", NULL);
+    const char *ep = opt(argc, argv, "--endpoint", NULL), *agg = opt(argc, argv, "--aggregator", NULL);
+    const char *ds = opt(argc, argv, "--dataset", "NAT_Q"), *period = opt(argc, argv, "--period", "2025Q3");
+    int nclients = atoi(opt(argc, argv, "--clients", "64"));
+    double timeout = atof(opt(argc, argv, "--timeout", "60"));
+    if (!workp || !keydir || !ep || nclients < 1)
+        die("usage: loadgen ingest --work F --keys DIR --endpoint EP [--clients N] [--aggregator EP]%s", "");
+    work_t w;
+    if (work_load(workp, ds, period, &w))
+        return 1;
+    int nkeys;
+    char server_pub[41];
+    ukey_t *keys = load_keys(keydir, &nkeys, server_pub);
+    /* sessions: every office's phase 1 in work order, then the phase 2s */
+    session_t *ss = calloc((size_t)w.noffices * 2, sizeof *ss);
+    int nss = 0, np1;
+    for (int o = 0; o < w.noffices; o++)
+        ss[nss++] = (session_t){o, 1, false};
+    np1 = nss;
+    for (int o = 0; o < w.noffices; o++)
+        if (w.offices[o].count[2])
+            ss[nss++] = (session_t){o, 2, false};
+    const ukey_t **okey = calloc((size_t)w.noffices, sizeof *okey);
+    for (int o = 0; o < w.noffices; o++) {
+        ukey_t k = {.unit = w.offices[o].code};
+        okey[o] = bsearch(&k, keys, (size_t)nkeys, sizeof *keys, cmp_ukey);
+        if (!okey[o])
+            die("no key for office %s", w.offices[o].code);
+    }
+    bool *p1done = calloc((size_t)w.noffices, sizeof *p1done);
+    double *lat = malloc((size_t)w.n * sizeof *lat);
+    size_t nlat = 0;
+    long values = 0;
+    unsigned long accepted = 0, duplicates = 0, nacks = 0;
+    char first_nack[700] = "";
+    uint64_t max_seq = 0;
+    int next1 = 0, next2 = np1, done_sessions = 0;
+
+    void *ctx = zmq_ctx_new();
+    client_t *cl = calloc((size_t)nclients, sizeof *cl);
+    zmq_pollitem_t *pi = calloc((size_t)nclients, sizeof *pi);
+    int *pmap = calloc((size_t)nclients, sizeof *pmap);
+    for (int i = 0; i < nclients; i++)
+        cl[i].session = -1;
+
+#define SEND_CURRENT(c)                                                                                            \
+    do {                                                                                                           \
+        work_item_t *it_ = &w.items[(c)->pos];                                                                     \
+        (c)->t_send = now_mono();                                                                                  \
+        if (zmq_send((c)->sock, it_->buf, it_->len, 0) < 0)                                                        \
+            die("send: %s", zmq_strerror(errno));                                                                  \
+    } while (0)
+
+    double t0 = now_mono(), t_last = t0;
+    int active = 0;
+    for (;;) {
+        /* give idle clients a session */
+        for (int i = 0; i < nclients; i++) {
+            client_t *c = &cl[i];
+            if (c->sock)
+                continue;
+            int s = -1;
+            if (next1 < np1) {
+                s = next1++;
+            } else {
+                while (next2 < nss && ss[next2].taken)
+                    next2++;
+                for (int k = next2; k < nss; k++)
+                    if (!ss[k].taken && p1done[ss[k].office]) {
+                        s = k;
+                        break;
+                    }
+            }
+            if (s < 0) {
+                c->session = -1;
+                continue;
+            }
+            ss[s].taken = true;
+            const work_office_t *of = &w.offices[ss[s].office];
+            c->session = s;
+            c->pos = of->first[ss[s].phase];
+            c->end = c->pos + of->count[ss[s].phase];
+            c->sock = zmq_socket(ctx, ZMQ_DEALER);
+            int linger = 0;
+            zmq_setsockopt(c->sock, ZMQ_LINGER, &linger, sizeof linger);
+            zmq_setsockopt(c->sock, ZMQ_CURVE_SERVERKEY, server_pub, 40);
+            zmq_setsockopt(c->sock, ZMQ_CURVE_PUBLICKEY, okey[ss[s].office]->pub, 40);
+            zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, okey[ss[s].office]->sec, 40);
+            if (zmq_connect(c->sock, ep))
+                die("connect: %s", zmq_strerror(errno));
+            active++;
+            SEND_CURRENT(c);
+        }
+        if (active == 0)
+            break;
+        int np = 0;
+        for (int i = 0; i < nclients; i++)
+            if (cl[i].sock) {
+                pi[np] = (zmq_pollitem_t){cl[i].sock, 0, ZMQ_POLLIN, 0};
+                pmap[np++] = i;
+            }
+        int rc = zmq_poll(pi, np, 1000);
+        if (rc < 0 && errno != EINTR)
+            die("poll: %s", zmq_strerror(errno));
+        double now = now_mono();
+        for (int k = 0; k < np; k++) {
+            client_t *c = &cl[pmap[k]];
+            if (!(pi[k].revents & ZMQ_POLLIN)) {
+                if (now - c->t_send > timeout) {
+                    fprintf(stderr, "loadgen: no answer for %s after %.0f s\n", w.items[c->pos].id, timeout);
+                    exit(1);
+                }
+                continue;
+            }
+            char buf[4096];
+            int n = zmq_recv(c->sock, buf, sizeof buf, ZMQ_DONTWAIT);
+            if (n < 0)
+                continue;
+            double t = now_mono();
+            proto_msg_t r;
+            proto_error_t err;
+            if (proto_decode(buf, (size_t)(n > (int)sizeof buf ? (int)sizeof buf : n), &r, &err))
+                die("bad reply: %s", err.message);
+            work_item_t *it = &w.items[c->pos];
+            if (r.type == PROTO_ACK) {
+                if (strcmp(r.u.ack.id, it->id))
+                    die("ACK for another id: %s", r.u.ack.id);
+                if (!strcmp(r.u.ack.status, "duplicate"))
+                    duplicates++;
+                else
+                    accepted++;
+                if (r.u.ack.seq > max_seq)
+                    max_seq = r.u.ack.seq;
+            } else if (r.type == PROTO_NACK) {
+                if (!nacks++)
+                    snprintf(first_nack, sizeof first_nack, "%s %s: %s", r.u.nack.id, r.u.nack.code,
+                             r.u.nack.message);
+            } else {
+                die("unexpected %s", proto_type_name(r.type));
+            }
+            proto_msg_free(&r);
+            lat[nlat++] = t - c->t_send;
+            values += it->nvalues;
+            t_last = t;
+            if (++c->pos < c->end) {
+                SEND_CURRENT(c);
+                continue;
+            }
+            /* session complete */
+            if (ss[c->session].phase == 1)
+                p1done[ss[c->session].office] = true;
+            done_sessions++;
+            zmq_close(c->sock);
+            c->sock = NULL;
+            c->session = -1;
+            active--;
+        }
+    }
+    double elapsed = t_last - t0;
+    if (nacks)
+        fprintf(stderr, "loadgen: %lu NACK(s), the first: %s\n", nacks, first_nack);
+
+    /* the aggregator: how long after the last ACK is everything applied? */
+    double lag = -1, t_applied = 0;
+    uint64_t backlog = 0, applied = 0;
+    if (agg && max_seq) {
+        void *q = zmq_socket(ctx, ZMQ_DEALER);
+        int linger = 0;
+        zmq_setsockopt(q, ZMQ_LINGER, &linger, sizeof linger);
+        zmq_connect(q, agg);
+        char errbuf[600];
+        uint64_t qid = 1;
+        bool first = true;
+        for (;;) {
+            if (query_once(q, "info", NULL, NULL, NULL, qid++, 5000, &applied, errbuf, sizeof errbuf) < 0)
+                die("aggregator info: %s", errbuf);
+            if (first) {
+                backlog = max_seq > applied ? max_seq - applied : 0;
+                first = false;
+            }
+            if (applied >= max_seq) {
+                t_applied = now_mono();
+                break;
+            }
+            if (now_mono() - t_last > timeout)
+                die("the aggregator did not catch up within %s s", opt(argc, argv, "--timeout", "60"));
+            usleep(1000);
+        }
+        lag = t_applied - t_last;
+        zmq_close(q);
+    }
+    double p50 = quantile(lat, nlat, 0.50), p99 = quantile(lat, nlat, 0.99), pmax = nlat ? lat[nlat - 1] : 0;
+    printf("{\"submissions\": %zu, \"accepted\": %lu, \"duplicates\": %lu, \"nacks\": %lu, \"clients\": %d, "
+           "\"sessions\": %d, \"elapsed_s\": %.4f, \"subs_per_s\": %.1f, \"values_per_s\": %.1f, "
+           "\"ack_p50_ms\": %.3f, \"ack_p99_ms\": %.3f, \"ack_max_ms\": %.3f, \"max_seq\": %llu, "
+           "\"agg_lag_s\": %.4f, \"agg_backlog_at_last_ack\": %llu}\n",
+           nlat, accepted, duplicates, nacks, nclients, done_sessions, elapsed, (double)nlat / elapsed,
+           (double)values / elapsed, p50 * 1e3, p99 * 1e3, pmax * 1e3, (unsigned long long)max_seq, lag,
+           (unsigned long long)backlog);
+    for (int i = 0; i < nclients; i++)
+        if (cl[i].sock)
+            zmq_close(cl[i].sock);
+    zmq_ctx_term(ctx);
+    return nacks ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* query                                                                     */
+
+static int cmd_query(int argc, char **argv)
+{
+    const char *ep = opt(argc, argv, "--endpoint", NULL);
+    const char *ds = opt(argc, argv, "--dataset", "NAT_Q"), *period = opt(argc, argv, "--period", "2025Q3");
+    int reps = atoi(opt(argc, argv, "--reps", "1000"));
+    if (!ep || reps < 1)
+        die("usage: loadgen query --endpoint EP --reps N NAME:WHAT:NODE...%s", "");
+    void *ctx = zmq_ctx_new();
+    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect(s, ep);
+    double *lat = malloc((size_t)reps * sizeof *lat);
+    uint64_t qid = 1;
+    char errbuf[600];
+    printf("{");
+    int nspec = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strncmp(argv[i], "--", 2)) {
+            i++;
+            continue;
+        }
+        char spec[256];
+        snprintf(spec, sizeof spec, "%s", argv[i]);
+        char *what = strchr(spec, ':'), *node = what ? strchr(what + 1, ':') : NULL;
+        if (!node)
+            die("bad spec %s (NAME:WHAT:NODE)", argv[i]);
+        *what++ = '\0';
+        *node++ = '\0';
+        double t = now_mono();
+        long size = query_once(s, what, node, ds, period, qid++, 60000, NULL, errbuf, sizeof errbuf);
+        double cold = now_mono() - t;
+        if (size < 0) {
+            fprintf(stderr, "loadgen: query %s %s: %s\n", what, node, errbuf);
+            return 1;
+        }
+        for (int k = 0; k < reps; k++) {
+            t = now_mono();
+            if (query_once(s, what, node, ds, period, qid++, 60000, NULL, errbuf, sizeof errbuf) < 0) {
+                fprintf(stderr, "loadgen: query %s %s: %s\n", what, node, errbuf);
+                return 1;
+            }
+            lat[k] = now_mono() - t;
+        }
+        double p50 = quantile(lat, (size_t)reps, 0.5), p99 = quantile(lat, (size_t)reps, 0.99);
+        printf("%s\"%s\": {\"what\": \"%s\", \"node\": \"%s\", \"reps\": %d, \"bytes\": %ld, \"cold_ms\": %.4f, "
+               "\"p50_ms\": %.4f, \"p99_ms\": %.4f, \"min_ms\": %.4f, \"max_ms\": %.4f}",
+               nspec++ ? ", " : "", spec, what, node, reps, size, cold * 1e3, p50 * 1e3, p99 * 1e3, lat[0] * 1e3,
+               lat[reps - 1] * 1e3);
+    }
+    printf("}\n");
+    zmq_close(s);
+    zmq_ctx_term(ctx);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* ceiling                                                                   */
+
+static int cmd_ceiling(int argc, char **argv)
+{
+    const char *workp = opt(argc, argv, "--work", NULL), *dir = opt(argc, argv, "--dir", NULL);
+    const char *ds = opt(argc, argv, "--dataset", "NAT_Q"), *period = opt(argc, argv, "--period", "2025Q3");
+    int per_txn = atoi(opt(argc, argv, "--per-txn", "1000"));
+    int port = atoi(opt(argc, argv, "--port", "7190"));
+    if (!workp || !dir || per_txn < 1)
+        die("usage: loadgen ceiling --work F --dir DIR [--per-txn N] [--port P]%s", "");
+    work_t w;
+    if (work_load(workp, ds, period, &w))
+        return 1;
+    long values = 0;
+    for (int i = 0; i < w.n; i++)
+        values += w.items[i].nvalues;
+    char ep[64];
+    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
+    int up[2], res[2];
+    if (pipe(up) || pipe(res))
+        die("pipe: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid < 0)
+        die("fork: %s", strerror(errno));
+    if (pid == 0) {
+        /* the receiver: PULL -> LMDB */
+        close(up[0]);
+        close(res[0]);
+        mkdir(dir, 0750);
+        MDB_env *env;
+        MDB_txn *txn;
+        MDB_dbi dbi;
+        int rc;
+        if ((rc = mdb_env_create(&env)) || (rc = mdb_env_set_mapsize(env, (size_t)4 << 30)) ||
+            (rc = mdb_env_set_maxdbs(env, 4)) || (rc = mdb_env_open(env, dir, MDB_NOTLS, 0640)) ||
+            (rc = mdb_txn_begin(env, NULL, 0, &txn)) || (rc = mdb_dbi_open(txn, "journal", MDB_CREATE, &dbi)) ||
+            (rc = mdb_txn_commit(txn)))
+            die("lmdb: %s", mdb_strerror(rc));
+        void *ctx = zmq_ctx_new();
+        void *pull = zmq_socket(ctx, ZMQ_PULL);
+        if (zmq_bind(pull, ep))
+            die("bind: %s", zmq_strerror(errno));
+        char ok = 1;
+        if (write(up[1], &ok, 1) != 1)
+            _exit(1);
+        int in_txn = 0, commits = 0;
+        rc = mdb_txn_begin(env, NULL, 0, &txn);
+        for (int i = 0; i < w.n && rc == 0; i++) {
+            zmq_msg_t m;
+            zmq_msg_init(&m);
+            if (zmq_msg_recv(&m, pull, 0) < 0)
+                die("recv: %s", zmq_strerror(errno));
+            unsigned char kb[8];
+            uint64_t seq = (uint64_t)i + 1;
+            for (int b = 7; b >= 0; b--, seq >>= 8)
+                kb[b] = (unsigned char)seq;
+            MDB_val k = {8, kb}, v = {zmq_msg_size(&m), zmq_msg_data(&m)};
+            rc = mdb_put(txn, dbi, &k, &v, MDB_APPEND);
+            zmq_msg_close(&m);
+            if (rc == 0 && ++in_txn == per_txn) {
+                rc = mdb_txn_commit(txn);
+                commits++;
+                in_txn = 0;
+                if (rc == 0)
+                    rc = mdb_txn_begin(env, NULL, 0, &txn);
+            }
+        }
+        if (rc == 0) {
+            rc = mdb_txn_commit(txn);
+            commits++;
+        }
+        if (rc)
+            die("lmdb: %s", mdb_strerror(rc));
+        double t_end = now_mono();
+        if (write(res[1], &t_end, sizeof t_end) != sizeof t_end || write(res[1], &commits, sizeof commits) != sizeof commits)
+            _exit(1);
+        zmq_close(pull);
+        zmq_ctx_term(ctx);
+        mdb_env_close(env);
+        _exit(0);
+    }
+    close(up[1]);
+    close(res[1]);
+    char ok;
+    if (read(up[0], &ok, 1) != 1)
+        die("the receiver did not start%s", "");
+    void *ctx = zmq_ctx_new();
+    void *push = zmq_socket(ctx, ZMQ_PUSH);
+    int linger = -1;
+    zmq_setsockopt(push, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect(push, ep);
+    usleep(200000); /* the connection is up before the clock starts */
+    double t0 = now_mono();
+    for (int i = 0; i < w.n; i++)
+        if (zmq_send(push, w.items[i].buf, w.items[i].len, 0) < 0)
+            die("send: %s", zmq_strerror(errno));
+    double t_end;
+    int commits;
+    if (read(res[0], &t_end, sizeof t_end) != sizeof t_end || read(res[0], &commits, sizeof commits) != sizeof commits)
+        die("the receiver failed%s", "");
+    int st;
+    waitpid(pid, &st, 0);
+    zmq_close(push);
+    zmq_ctx_term(ctx);
+    double elapsed = t_end - t0;
+    printf("{\"submissions\": %d, \"per_txn\": %d, \"commits\": %d, \"elapsed_s\": %.4f, \"subs_per_s\": %.1f, "
+           "\"values_per_s\": %.1f}\n",
+           w.n, per_txn, commits, elapsed, (double)w.n / elapsed, (double)values / elapsed);
+    work_free(&w);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* fsync probe                                                               */
+
+static int cmd_fsync_probe(int argc, char **argv)
+{
+    if (argc < 2)
+        die("usage: loadgen fsync-probe DIR [N]%s", "");
+    int n = argc > 2 ? atoi(argv[2]) : 200;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/fsync-probe.tmp", argv[1]);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0)
+        die("cannot create %s", path);
+    char block[4096];
+    memset(block, 'x', sizeof block);
+    double *lat = malloc((size_t)n * sizeof *lat);
+    for (int i = 0; i < n; i++) {
+        double t = now_mono();
+        if (pwrite(fd, block, sizeof block, (off_t)(i % 64) * 4096) != (ssize_t)sizeof block || fdatasync(fd))
+            die("write: %s", strerror(errno));
+        lat[i] = now_mono() - t;
+    }
+    close(fd);
+    unlink(path);
+    double p50 = quantile(lat, (size_t)n, 0.5), p99 = quantile(lat, (size_t)n, 0.99);
+    printf("{\"n\": %d, \"fdatasync_p50_ms\": %.3f, \"fdatasync_p99_ms\": %.3f}\n", n, p50 * 1e3, p99 * 1e3);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    if (argc < 2)
+        die("usage: loadgen keygen|ingest|query|ceiling|fsync-probe ...%s", "");
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "keygen"))
+        return cmd_keygen(argc - 1, argv + 1);
+    if (!strcmp(cmd, "ingest"))
+        return cmd_ingest(argc - 1, argv + 1);
+    if (!strcmp(cmd, "query"))
+        return cmd_query(argc - 1, argv + 1);
+    if (!strcmp(cmd, "ceiling"))
+        return cmd_ceiling(argc - 1, argv + 1);
+    if (!strcmp(cmd, "fsync-probe"))
+        return cmd_fsync_probe(argc - 1, argv + 1);
+    die("unknown command %s", cmd);
+    return 2;
+}

@@ -1,0 +1,59 @@
+/*
+ * work.h -- the benchmark's submissions (work.tsv from gen_catalog.py), shared
+ * by loadgen.c (our pipeline and the raw ceiling) and pgload.c (PostgreSQL).
+ *
+ * work.tsv: phase \t office \t unit \t id \t CODE=v;CODE=v;...   (tags a|b|c)
+ * Every submission is encoded once, with our codec (proto_encode), before any
+ * clock starts: the collector and the raw ceiling receive the very same bytes.
+ */
+#ifndef CCHC_BENCH_WORK_H
+#define CCHC_BENCH_WORK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+#define WORK_MAX_VALUES 32
+
+typedef struct {
+    int phase;           /* 1 = first report, 2 = correction */
+    int office;          /* index into work_t.offices */
+    char *unit, *id;
+    int nvalues;
+    char *spec;          /* the values as written in work.tsv (work_values() decodes them) */
+    char *buf;           /* the encoded SUBMIT */
+    size_t len;
+} work_item_t;
+
+typedef struct {
+    char *code;
+    int first[3], count[3]; /* per phase (1, 2): the office's items are [first, first+count) */
+} work_office_t;
+
+typedef struct {
+    work_item_t *items;
+    int n;
+    work_office_t *offices;
+    int noffices;
+    char dataset[65], period[8];
+    char *text; /* the file, which items point into */
+} work_t;
+
+/* Reads work.tsv and encodes every SUBMIT for dataset/period.  Returns 0 or
+ * -1 (message on stderr). */
+int work_load(const char *path, const char *dataset, const char *period, work_t *w);
+void work_free(work_t *w);
+
+/* Decodes an item's values into vals[WORK_MAX_VALUES] (tags point into
+ * *scratch, which the caller frees).  Returns the number of values or -1. */
+int work_values(const work_item_t *it, proto_value_t *vals, char **scratch);
+
+/* Monotonic and wall clocks in seconds. */
+double now_mono(void);
+double now_wall(void);
+
+/* Sorts v[0..n) and returns the q-quantile (0..1), nearest rank. */
+double quantile(double *v, size_t n, double q);
+
+#endif

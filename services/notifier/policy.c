@@ -1,0 +1,391 @@
+#include "policy.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY_SECONDS 86400
+
+const char *channel_name(channel_t ch)
+{
+    switch (ch) {
+    case CH_EMAIL: return "email";
+    case CH_WEBHOOK: return "webhook";
+    case CH_PUB: return "pub";
+    }
+    return "?";
+}
+
+void policy_default(policy_t *p)
+{
+    memset(p, 0, sizeof *p);
+    p->before[0] = 7;
+    p->before[1] = 3;
+    p->before[2] = 1;
+    p->nbefore = 3;
+    p->on_due = true;
+    p->after = 1;
+    p->escalate = 3;
+    p->weekly_days = 7;
+    p->work_start = 8;
+    p->work_end = 17;
+    p->close_after_days = 0;
+    p->email = p->webhook = p->pub = true;
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    while (*end == ' ')
+        end++;
+    if (end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+int policy_from_config(policy_t *p, const config_t *cfg, char *err, size_t errlen)
+{
+    policy_default(p);
+    const char *b = config_get(cfg, "notifier", "before", NULL);
+    if (b) {
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", b);
+        p->nbefore = 0;
+        for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+            int v;
+            if (p->nbefore >= POLICY_BEFORE_MAX || parse_int(tok, 1, 60, &v)) {
+                snprintf(err, errlen, "[notifier] before: want up to %d numbers of working days 1..60, got '%s'",
+                         POLICY_BEFORE_MAX, b);
+                return -1;
+            }
+            p->before[p->nbefore++] = v;
+        }
+    }
+    p->on_due = config_bool(cfg, "notifier", "on_due", true);
+    struct {
+        const char *key;
+        int *dst, lo, hi;
+    } ints[] = {
+        {"after", &p->after, 0, 60},
+        {"escalate_after", &p->escalate, 0, 60},
+        {"weekly_days", &p->weekly_days, 0, 366},
+        {"work_start", &p->work_start, 0, 23},
+        {"work_end", &p->work_end, 1, 24},
+        {"close_after_days", &p->close_after_days, 0, 3660},
+    };
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        const char *v = config_get(cfg, "notifier", ints[i].key, NULL);
+        if (v && parse_int(v, ints[i].lo, ints[i].hi, ints[i].dst)) {
+            snprintf(err, errlen, "[notifier] %s: want a whole number %d..%d, got '%s'", ints[i].key, ints[i].lo,
+                     ints[i].hi, v);
+            return -1;
+        }
+    }
+    if (p->work_end <= p->work_start) {
+        snprintf(err, errlen, "[notifier] work_end (%d) must be after work_start (%d)", p->work_end, p->work_start);
+        return -1;
+    }
+    const char *ch = config_get(cfg, "notifier", "channels", NULL);
+    if (ch) {
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", ch);
+        p->email = p->webhook = p->pub = false;
+        for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+            if (!strcmp(tok, "email"))
+                p->email = true;
+            else if (!strcmp(tok, "webhook"))
+                p->webhook = true;
+            else if (!strcmp(tok, "pub"))
+                p->pub = true;
+            else {
+                snprintf(err, errlen, "[notifier] channels: '%s' is not email, webhook or pub", tok);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ---- time ---------------------------------------------------------------- */
+
+static int local_seconds(int64_t t)
+{
+    int64_t s = (t + PERIOD_TZ_OFFSET) % DAY_SECONDS;
+    return (int)(s < 0 ? s + DAY_SECONDS : s);
+}
+
+bool policy_in_hours(const catalog_t *c, const policy_t *pol, int64_t t)
+{
+    int s = local_seconds(t);
+    return calendar_is_working(c->calendar, date_of_time(t)) && s >= pol->work_start * 3600 &&
+           s < pol->work_end * 3600;
+}
+
+int64_t policy_next_hours(const catalog_t *c, const policy_t *pol, int64_t t)
+{
+    if (policy_in_hours(c, pol, t))
+        return t;
+    int32_t day = date_of_time(t);
+    if (calendar_is_working(c->calendar, day) && local_seconds(t) < pol->work_start * 3600)
+        return date_start_time(day) + pol->work_start * 3600;
+    for (int i = 0; i < 400; i++) {
+        day++;
+        if (calendar_is_working(c->calendar, day))
+            break;
+    }
+    return date_start_time(day) + pol->work_start * 3600;
+}
+
+static int64_t stage_at(const policy_t *pol, int32_t day)
+{
+    return date_start_time(day) + (int64_t)pol->work_start * 3600;
+}
+
+static int32_t last_day(const catalog_t *c, int ds, period_t p)
+{
+    const dataset_t *d = &c->datasets[ds];
+    return calendar_last_day(c->calendar, p, d->due_day, d->roll_forward);
+}
+
+int64_t policy_close(const catalog_t *c, const policy_t *pol, int ds, period_t p)
+{
+    if (pol->close_after_days > 0)
+        return catalog_deadline(c, ds, p) + (int64_t)pol->close_after_days * DAY_SECONDS;
+    return catalog_deadline(c, ds, period_next(p));
+}
+
+typedef struct {
+    char name[POLICY_STAGE_MAX];
+    int64_t at;
+} stage_t;
+
+/* Keeps the latest stage with at <= t and at < close. */
+static void consider(stage_t *best, const char *name, int64_t at, int64_t t, int64_t open, int64_t close)
+{
+    if (at > t || at >= close || at < open)
+        return;
+    if (best->name[0] && at < best->at)
+        return;
+    snprintf(best->name, sizeof best->name, "%s", name);
+    best->at = at;
+}
+
+static int32_t escalate_day(const catalog_t *c, const policy_t *pol, int32_t L)
+{
+    int n = pol->escalate > 0 ? pol->escalate : pol->after;
+    return calendar_add_working(c->calendar, L, n);
+}
+
+static void consider_weekly(const catalog_t *c, const policy_t *pol, stage_t *best, int32_t L, int64_t t,
+                            int64_t open, int64_t close)
+{
+    if (pol->weekly_days <= 0)
+        return;
+    int32_t E = escalate_day(c, pol, L);
+    int32_t today = date_of_time(t);
+    int k = (today - E) / pol->weekly_days;
+    if (k >= 1 && stage_at(pol, E + k * pol->weekly_days) > t)
+        k--;
+    while (k >= 1 && stage_at(pol, E + k * pol->weekly_days) >= close)
+        k--;
+    if (k >= 1) {
+        char name[POLICY_STAGE_MAX];
+        snprintf(name, sizeof name, "weekly-%d", k);
+        consider(best, name, stage_at(pol, E + k * pol->weekly_days), t, open, close);
+    }
+}
+
+/* The latest stage for the unit (parent == false) or its parent. */
+static bool latest_stage(const catalog_t *c, const policy_t *pol, int ds, period_t p, int64_t t, bool parent,
+                         stage_t *best)
+{
+    memset(best, 0, sizeof *best);
+    int32_t L = last_day(c, ds, p);
+    int64_t open = date_start_time(period_first_day(p));
+    int64_t close = policy_close(c, pol, ds, p);
+    if (t >= close || t < open)
+        return false;
+    char name[POLICY_STAGE_MAX];
+    if (!parent) {
+        /* sorted by instant: a larger N is earlier */
+        for (int i = 0; i < pol->nbefore; i++) {
+            snprintf(name, sizeof name, "before-%d", pol->before[i]);
+            consider(best, name, stage_at(pol, calendar_add_working(c->calendar, L, -pol->before[i])), t, open,
+                     close);
+        }
+        if (pol->on_due)
+            consider(best, "due", stage_at(pol, L), t, open, close);
+        if (pol->after > 0) {
+            snprintf(name, sizeof name, "after-%d", pol->after);
+            consider(best, name, stage_at(pol, calendar_add_working(c->calendar, L, pol->after)), t, open, close);
+        }
+    } else if (pol->escalate > 0) {
+        consider(best, "escalate", stage_at(pol, escalate_day(c, pol, L)), t, open, close);
+    }
+    if (parent ? pol->escalate > 0 : true)
+        consider_weekly(c, pol, best, L, t, open, close);
+    return best->name[0] != '\0';
+}
+
+int policy_periods(const catalog_t *c, const policy_t *pol, int ds, int64_t t, period_t *out, int max)
+{
+    period_type_t type = c->datasets[ds].ptype;
+    period_t p = period_next(period_next(period_of_day(date_of_time(t), type)));
+    period_t tmp[32];
+    int n = 0;
+    for (int i = 0; i < 32 && period_valid(p); i++, p = period_prev(p)) {
+        if (policy_close(c, pol, ds, p) <= t)
+            break;
+        stage_t s;
+        if (latest_stage(c, pol, ds, p, t, false, &s) || latest_stage(c, pol, ds, p, t, true, &s))
+            tmp[n++] = p;
+    }
+    int m = 0;
+    for (int i = n - 1; i >= 0 && m < max; i--)
+        out[m++] = tmp[i];
+    return m;
+}
+
+/* ---- the plan ------------------------------------------------------------ */
+
+typedef struct {
+    reminder_t *v;
+    int n, cap;
+    bool oom;
+} rlist_t;
+
+static reminder_t *push(rlist_t *l)
+{
+    if (l->n == l->cap) {
+        int cap = l->cap ? l->cap * 2 : 64;
+        reminder_t *v = realloc(l->v, (size_t)cap * sizeof *v);
+        if (!v) {
+            l->oom = true;
+            return NULL;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    reminder_t *r = &l->v[l->n++];
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+static void emit(rlist_t *l, const catalog_t *c, const policy_t *pol, int unit, int ds, period_t p,
+                 const stage_t *s, const int *late, int nlate, policy_done_fn done, void *ud)
+{
+    const unit_t *u = &c->units[unit];
+    struct {
+        channel_t ch;
+        bool on;
+        const char *to;
+    } chans[] = {
+        {CH_EMAIL, pol->email && u->email && u->email[0], u->email},
+        {CH_WEBHOOK, pol->webhook && u->webhook && u->webhook[0], u->webhook},
+        {CH_PUB, pol->pub, u->code},
+    };
+    char pcode[PERIOD_CODE_MAX];
+    period_format(p, pcode, sizeof pcode);
+    for (size_t i = 0; i < sizeof chans / sizeof chans[0]; i++) {
+        if (!chans[i].on)
+            continue;
+        char id[POLICY_ID_MAX];
+        snprintf(id, sizeof id, "%s/%s/%s/%s/%s", u->code, c->datasets[ds].code, pcode, s->name,
+                 channel_name(chans[i].ch));
+        if (done && done(ud, id))
+            continue;
+        reminder_t *r = push(l);
+        if (!r)
+            return;
+        memcpy(r->id, id, sizeof id);
+        snprintf(r->stage, sizeof r->stage, "%s", s->name);
+        r->unit = unit;
+        r->ds = ds;
+        r->period = p;
+        r->deadline = catalog_deadline(c, ds, p);
+        r->last_day = last_day(c, ds, p);
+        r->at = s->at;
+        r->channel = chans[i].ch;
+        r->recipient = chans[i].to;
+        if (late) {
+            r->escalation = true;
+            r->late = malloc((size_t)nlate * sizeof *r->late);
+            if (!r->late) {
+                l->oom = true;
+                return;
+            }
+            memcpy(r->late, late, (size_t)nlate * sizeof *late);
+            r->nlate = nlate;
+        }
+    }
+}
+
+int policy_plan(const catalog_t *c, const policy_t *pol, int64_t t, policy_received_fn received,
+                policy_done_fn done, void *ud, reminder_t **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!policy_in_hours(c, pol, t))
+        return 0;
+    rlist_t l = {0};
+    /* missing[u]: 1 = must report and has not, 0 otherwise */
+    char *missing = calloc((size_t)c->nunits + 1, 1);
+    int *late = malloc(((size_t)c->nunits + 1) * sizeof *late);
+    if (!missing || !late) {
+        free(missing);
+        free(late);
+        return -1;
+    }
+    for (int ds = 0; ds < c->ndatasets && !l.oom; ds++) {
+        period_t ps[32];
+        int np = policy_periods(c, pol, ds, t, ps, 32);
+        for (int pi = 0; pi < np && !l.oom; pi++) {
+            period_t p = ps[pi];
+            stage_t us, es;
+            bool have_u = latest_stage(c, pol, ds, p, t, false, &us);
+            bool have_e = latest_stage(c, pol, ds, p, t, true, &es);
+            for (int i = 0; i < c->nunits; i++) {
+                int u = c->preorder[i];
+                missing[u] = catalog_must_report(c, ds, u) && catalog_open_in(c, u, p) &&
+                             !(received && received(ud, u, ds, p));
+            }
+            if (have_u)
+                for (int i = 0; i < c->nunits && !l.oom; i++) {
+                    int u = c->preorder[i];
+                    if (missing[u])
+                        emit(&l, c, pol, u, ds, p, &us, NULL, 0, done, ud);
+                }
+            if (have_e)
+                for (int i = 0; i < c->nunits && !l.oom; i++) {
+                    int par = c->preorder[i];
+                    const unit_t *pu = &c->units[par];
+                    int nl = 0;
+                    for (int k = 0; k < pu->nchildren; k++)
+                        if (missing[pu->children[k]])
+                            late[nl++] = pu->children[k];
+                    if (nl > 0)
+                        emit(&l, c, pol, par, ds, p, &es, late, nl, done, ud);
+                }
+        }
+    }
+    free(missing);
+    free(late);
+    if (l.oom) {
+        policy_free(l.v, l.n);
+        return -1;
+    }
+    *out = l.v;
+    *n = l.n;
+    return 0;
+}
+
+void policy_free(reminder_t *r, int n)
+{
+    if (!r)
+        return;
+    for (int i = 0; i < n; i++)
+        free(r[i].late);
+    free(r);
+}

@@ -1,0 +1,554 @@
+"""cchc-web against a running stack with demo data: pages, JSON API, errors,
+the consolidated report (XLSX read back cell by cell, CSV, CLI), Server-Sent
+Events, /metrics, a headless-chromium browser test, the bearer token, and
+the aggregator going down and coming back.
+
+One stack (collector + aggregator + cchc-web) serves every test; the
+simulated clock is 2025-12-05 so 2025Q3 reports are late and 2025Q4 reports
+are on time (deadline: before 10 December)."""
+import csv
+import html.parser
+import http.client
+import io
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.parse
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import Stack, free_port, BIN, ROOT, CATALOG  # noqa: E402
+
+NOW = "2025-12-05T09:00:00+07:00"
+CHROMIUM = "/usr/bin/chromium"
+BUILD = os.path.dirname(BIN.rstrip("/"))  # build/ or build/asan/
+ODD = 'Xã <Thử> & "Nghiệm"'  # a catalog name that must be escaped
+
+SO_XD = "HP.SO.XAY_DUNG"
+SO_YT = "HP.SO.Y_TE"
+PHUONG = "HP.PHUONG.THANH_DONG"
+XA = "HP.XA.NAM_SACH"
+
+
+def make_catalog(tmp):
+    d = os.path.join(tmp, "catalog")
+    shutil.copytree(CATALOG, d)
+    with open(os.path.join(d, "units.csv"), "a", encoding="utf-8") as f:
+        f.write('HP.XA.THU_NGHIEM,"%s",xa,HP,2025-07-01,,,,no\n' % ODD.replace('"', '""'))
+    return d
+
+
+class Web:
+    def __init__(self, stack, port, extra=None):
+        self.stack = stack
+        self.port = port
+
+    def url(self, path):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    def get(self, path, headers=None, method="GET", timeout=15):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            c.request(method, path, headers=headers or {})
+            r = c.getresponse()
+            body = r.read()
+            return r.status, dict((k.lower(), v) for k, v in r.getheaders()), body
+        finally:
+            c.close()
+
+    def json(self, path, expect=200):
+        st, h, body = self.get(path)
+        assert st == expect, "%s -> %d: %s" % (path, st, body[:500])
+        assert h["content-type"].startswith("application/json"), h
+        return json.loads(body)
+
+    def page(self, path, expect=200):
+        st, h, body = self.get(path)
+        assert st == expect, "%s -> %d: %s" % (path, st, body[:800])
+        return body.decode("utf-8")
+
+
+class Cells(html.parser.HTMLParser):
+    """Collects data-* attributes of table rows and cells from a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows = []  # (table id, row attrs, [cell attrs])
+        self.table = None
+        self.links = []
+        self.ids = {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids[a["id"]] = a
+        if tag == "table":
+            self.table = a.get("id")
+        elif tag == "tr":
+            self.rows.append((self.table, a, []))
+        elif tag == "td" and self.rows:
+            self.rows[-1][2].append(a)
+        elif tag == "a":
+            self.links.append(a)
+
+    def values(self, table):
+        out = {}
+        for t, ra, cells in self.rows:
+            if t != table:
+                continue
+            key = ra.get("data-ind") or ra.get("data-unit")
+            for c in cells:
+                if "data-value" in c:
+                    out[key] = c["data-value"]
+        return out
+
+
+def parse(page):
+    p = Cells()
+    p.feed(page)
+    return p
+
+
+def num(s):
+    if s in ("", None):
+        return None
+    f = float(s)
+    return int(f) if f == int(f) else f
+
+
+class WebTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="cchc-web-")
+        cls.s = Stack(catalog=make_catalog(cls.tmp), curve=False, now=NOW)
+        cls.s.start_collector("--insecure")
+        cls.s.start_aggregator()
+        s = cls.s
+        acks = [
+            s.submit(SO_XD, {"PORTAL_POSTS": 4, "MASS_MEDIA_ITEMS": 2, "STAFF_TOTAL": 100, "CONTEST_PARTICIPANTS": 40,
+                             "PLAN_ISSUED": True, "OTHER_FORMS": ["mang_xa_hoi", "truc_quan"]}, period="2025Q3"),
+            s.submit(SO_YT, {"PORTAL_POSTS": 3, "STAFF_TOTAL": 200, "CONTEST_PARTICIPANTS": 150, "PLAN_ISSUED": False},
+                     period="2025Q3"),
+            s.submit(PHUONG, {"PORTAL_POSTS": 9, "RADIO_ITEMS": 12}, period="2025Q3"),
+            s.submit(SO_XD, {"PORTAL_POSTS": 5, "STAFF_TOTAL": 110, "CONTEST_PARTICIPANTS": 60}, period="2025Q4"),
+            s.submit(XA, {"PORTAL_POSTS": 2, "RADIO_ITEMS": 6}, period="2025Q4"),
+            # a correction of Sở Xây dựng's 2025Q3 report
+            s.submit(SO_XD, {"PORTAL_POSTS": 6, "MASS_MEDIA_ITEMS": 2, "STAFF_TOTAL": 100, "CONTEST_PARTICIPANTS": 40,
+                             "PLAN_ISSUED": True}, period="2025Q3", note="đính chính số tin bài <Cổng>"),
+        ]
+        for a in acks:
+            assert a and a["type"] == "ACK", acks
+        cls.applied = max(a["seq"] for a in acks)
+        s.wait_applied(cls.applied)
+        cls.port = free_port()
+        s.write_config({"web": {"listen": "127.0.0.1:%d" % cls.port, "timeout_s": "2",
+                                "query_timeout_ms": "400"}})
+        s.start("web", wait_port=cls.port)
+        cls.w = Web(s, cls.port)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.close()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def agg(self, what, **kw):
+        r = self.s.query(what, **kw)
+        self.assertTrue(r["ok"], r)
+        return r["data"]
+
+    # ---- pages and API ----------------------------------------------------
+    def test_api_overview_matches_aggregator(self):
+        """/api/overview is the aggregator's rollup plus a trend by quarter"""
+        j = self.w.json("/api/overview?node=HP&period=2025Q3")
+        a = self.agg("rollup", node="HP", dataset="CCHC_Q", period="2025Q3")
+        self.assertEqual(j["indicators"], a["indicators"])
+        self.assertEqual(j["children"], a["children"])
+        v = {i["code"]: i["value"] for i in j["indicators"]}
+        self.assertEqual(v["PORTAL_POSTS"], 6 + 3 + 9)
+        self.assertAlmostEqual(v["CONTEST_PARTICIPATION_RATE"], 190 / 300)
+        trend = {p["period"]: p["value"] for p in j["trend"]["points"]}
+        self.assertEqual(trend, {"2025Q1": None, "2025Q2": None, "2025Q3": 18, "2025Q4": 7})
+
+    def test_overview_page(self):
+        """the overview page shows the aggregator's figures, drill-down links and an SVG trend"""
+        page = self.w.page("/overview?node=HP&period=2025Q3")
+        p = parse(page)
+        a = self.agg("rollup", node="HP", dataset="CCHC_Q", period="2025Q3")
+        vals = p.values("indicators")
+        for ind in a["indicators"]:
+            self.assertEqual(num(vals[ind["code"]]), ind["value"] if ind["value"] is None or
+                             isinstance(ind["value"], int) else round(ind["value"], 6), ind["code"])
+        kids = p.values("children")
+        self.assertEqual(num(kids[SO_XD]), 6)
+        self.assertIn('<svg id="trend"', page)
+        self.assertIn("Thành phố Hải Phòng", page)
+        drill = [l["href"] for l in p.links if l.get("class") == "drill"]
+        self.assertIn("/overview?node=HP.SO.XAY_DUNG&dataset=CCHC_Q&period=2025Q3", drill)
+        # escaping of catalog strings
+        self.assertIn("Xã &lt;Thử&gt; &amp; &quot;Nghiệm&quot;", page)
+        self.assertNotIn(ODD, page)
+        # English switch
+        en = self.w.page("/overview?node=HP&period=2025Q3&lang=en")
+        self.assertIn("Posts on the unit&#39;s web portal", en)
+        self.assertIn('lang="en"', en)
+        self.assertIn("Tiếng Việt", en)
+
+    def test_completeness(self):
+        """completeness: counts and share on time match the aggregator; filter by kind; sort"""
+        st = self.agg("status", node="HP", dataset="CCHC_Q", period="2025Q4")
+        j = self.w.json("/api/completeness?node=HP&period=2025Q4")
+        self.assertEqual(j["status"], st)
+        self.assertEqual(j["summary"]["on_time"], st["on_time"])
+        self.assertEqual(j["summary"]["late"], st["late"])
+        self.assertAlmostEqual(j["summary"]["share_on_time"], st["share_on_time"])
+        page = self.w.page("/completeness?node=HP&period=2025Q4")
+        p = parse(page)
+        self.assertEqual(int(p.ids["n-on_time"]["data-count"]), st["on_time"])
+        self.assertEqual(int(p.ids["n-expected"]["data-count"]), st["expected"])
+        self.assertAlmostEqual(float(p.ids["share"]["data-share"]), st["share_on_time"], places=5)
+        self.assertIn('<svg id="by-kind"', page)
+        # filter by kind
+        j = self.w.json("/api/completeness?node=HP&period=2025Q4&kind=xa")
+        self.assertTrue(j["units"])
+        self.assertTrue(all(u["kind"] == "xa" for u in j["units"]))
+        self.assertEqual([u["code"] for u in j["units"] if u["status"] == "on_time"], [XA])
+        page = self.w.page("/completeness?node=HP&period=2025Q4&kind=xa")
+        rows = [ra for t, ra, c in parse(page).rows if t == "units" and "data-unit" in ra]
+        self.assertEqual(len(rows), len(j["units"]))
+        # sorted by status: missing first ... on time last; 2025Q3: late ones before on_time ones
+        j = self.w.json("/api/completeness?node=HP&period=2025Q3&sort=status")
+        order = [u["status"] for u in j["units"]]
+        rank = {"missing": 0, "late": 1, "pending": 2, "on_time": 3}
+        self.assertEqual(order, sorted(order, key=rank.get))
+        self.assertEqual(sum(1 for s in order if s == "late"), 3)
+        j = self.w.json("/api/completeness?node=HP&period=2025Q3&sort=name&order=desc")
+        names = [u["name"] for u in j["units"]]
+        self.assertEqual(names, sorted(names, reverse=True))
+
+    def test_targets_and_unit(self):
+        """targets (behind first) and a unit's audit trail with its correction"""
+        j = self.w.json("/api/targets?node=HP&period=2025Q4")
+        self.assertEqual(j, self.agg("targets", node="HP", period="2025Q4"))
+        page = self.w.page("/targets?node=HP&period=2025Q4")
+        self.assertIn("Sở Xây dựng", page)
+        j = self.w.json("/api/unit?code=%s&period=2025Q3" % SO_XD)
+        self.assertEqual([v["version"] for v in j["versions"]], [2, 1])
+        self.assertEqual(j["versions"][0]["values"]["PORTAL_POSTS"], 6)
+        page = self.w.page("/unit?code=%s&period=2025Q3" % SO_XD)
+        self.assertIn("(đính chính)", page)
+        self.assertIn("đính chính số tin bài &lt;Cổng&gt;", page)
+        page = self.w.page("/unit?code=%s&period=2025Q3" % XA)
+        self.assertIn('id="none"', page)
+
+    def test_errors(self):
+        """404s, 400 with a sentence, 405, no path traversal, bounded headers, slow clients cut"""
+        w = self.w
+        self.assertEqual(w.get("/nope")[0], 404)
+        self.assertEqual(w.get("/../../etc/passwd")[0], 404)
+        self.assertEqual(w.get("/%2e%2e/%2e%2e/etc/passwd")[0], 404)
+        st, h, body = w.get("/overview?period=%zz")
+        self.assertEqual(st, 400)
+        self.assertIn(b"bad %-escape", body)
+        st, h, body = w.get("/api/overview?period=2025Q9")
+        self.assertEqual(st, 400)
+        self.assertIn("is not a period", json.loads(body)["error"]["message"])
+        self.assertEqual(w.get("/overview?node=NO.SUCH")[0], 404)
+        self.assertEqual(w.get("/overview?node=HP&node=HP")[0], 400)
+        self.assertEqual(w.get("/completeness?kind=bogus")[0], 400)
+        self.assertEqual(w.get("/overview", method="POST")[0], 405)
+        self.assertEqual(w.get("/overview?" + "a=b&" * 40)[0], 400)
+        self.assertEqual(w.get("/unit")[0], 400)
+        st, h, _ = w.get("/")
+        self.assertEqual((st, h["location"]), (302, "/overview"))
+        # too many header fields
+        self.assertEqual(w.get("/healthz", headers={"X-H%d" % i: "v" for i in range(80)})[0], 431)
+        # a header larger than the connection's memory: refused, not buffered
+        sk = socket.create_connection(("127.0.0.1", self.port), 5)
+        try:
+            sk.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 60000 + b"\r\n\r\n")
+        except OSError:
+            pass
+        try:
+            first = sk.recv(100)
+        except OSError:
+            first = b""
+        sk.close()
+        self.assertTrue(first == b"" or re.match(rb"HTTP/1\.1 4\d\d", first), first)
+        # a slow client is disconnected after [web] timeout_s (2 s here)
+        sk = socket.create_connection(("127.0.0.1", self.port), 10)
+        sk.sendall(b"GET /healthz HTTP/1.1\r\n")
+        t0 = time.time()
+        sk.settimeout(10)
+        try:
+            data = sk.recv(100)
+        except OSError:
+            data = b""
+        sk.close()
+        self.assertEqual(data, b"")
+        self.assertLess(time.time() - t0, 8)
+        # still serving
+        self.assertEqual(w.get("/healthz")[0], 200)
+
+    # ---- the consolidated report ------------------------------------------
+    def expected_report(self):
+        out = {}
+        for q in ("2025Q1", "2025Q2", "2025Q3", "2025Q4"):
+            for i in self.agg("rollup", node="HP", dataset="CCHC_Q", period=q)["indicators"]:
+                out.setdefault(i["code"], {})[q] = i["value"]
+        return out
+
+    def test_report_xlsx(self):
+        """the XLSX download, read back with openpyxl cell by cell"""
+        try:
+            import openpyxl
+        except ImportError:
+            self.skipTest("python3-openpyxl is not installed (scripts/deps.sh installs it)")
+        st, h, body = self.w.get("/report.xlsx?node=HP&from=2025Q1&to=2025Q4")
+        self.assertEqual(st, 200, body[:300])
+        self.assertIn("spreadsheetml", h["content-type"])
+        self.assertIn("attachment", h["content-disposition"])
+        wb = openpyxl.load_workbook(io.BytesIO(body))
+        ws = wb.active
+        self.assertEqual(ws["A1"].value, "Thống kê tuyên truyền cải cách hành chính")
+        self.assertIn("Thành phố Hải Phòng", ws["A2"].value)
+        head = [c.value for c in ws[4]]
+        self.assertEqual(head, ["STT", "Mã chỉ tiêu", "Chỉ tiêu", "Quý 1/2025", "Quý 2/2025", "Quý 3/2025",
+                                "Quý 4/2025", "Tổng"])
+        self.assertTrue(all(c.font.b for c in ws[4]))
+        exp = self.expected_report()
+        api = self.w.json("/api/report?node=HP&from=2025Q1&to=2025Q4")
+        self.assertEqual(len(api["rows"]), len(exp))
+        rows = list(ws.iter_rows(min_row=5, values_only=False))
+        self.assertEqual(len(rows), len(exp))
+        for k, row in enumerate(rows):
+            code = row[1].value
+            self.assertEqual(row[0].value, k + 1)
+            self.assertEqual(code, api["rows"][k]["code"])
+            for c, q in enumerate(("2025Q1", "2025Q2", "2025Q3", "2025Q4")):
+                cell = row[3 + c]
+                e = exp[code][q]
+                if e is None:
+                    self.assertIsNone(cell.value, (code, q))
+                else:
+                    self.assertAlmostEqual(cell.value, e, places=9, msg=(code, q))
+                    self.assertEqual(cell.number_format, "0.0%" if isinstance(e, float) else "#,##0")
+            tot = row[7]
+            self.assertEqual(tot.value, api["rows"][k]["total"], code)
+            self.assertTrue(tot.font.b)
+        # the four quarters are the year: the total is the aggregator's rollup of 2025
+        year = {i["code"]: i["value"] for i in self.agg("rollup", node="HP", dataset="CCHC_Q",
+                                                          period="2025")["indicators"]}
+        by = {r[1].value: r for r in rows}
+        for code, row in by.items():
+            if year[code] is None:
+                self.assertIsNone(row[7].value, code)
+            else:
+                self.assertAlmostEqual(row[7].value, year[code], places=9, msg=code)
+        self.assertEqual(by["PORTAL_POSTS"][7].value, 18 + 7)             # count: sum
+        self.assertEqual(by["STAFF_TOTAL"][7].value, 200 + 110)            # stock: each unit's latest
+        self.assertEqual(by["PORTAL_POSTS"][2].value, "Tin, bài CCHC trên Cổng thông tin điện tử của đơn vị")
+
+    def test_report_csv_and_page(self):
+        """the CSV download and the report page agree with the aggregator"""
+        st, h, body = self.w.get("/report.csv?node=HP&from=2025Q3&to=2025Q4")
+        self.assertEqual(st, 200)
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+        self.assertEqual(rows[0], ["stt", "ma_chi_tieu", "chi_tieu", "2025Q3", "2025Q4", "tong"])
+        by = {r[1]: r for r in rows[1:]}
+        self.assertEqual(by["PORTAL_POSTS"][3:], ["18", "7", "25"])
+        self.assertEqual(by["WEBSITE_POSTS"][3:], ["", "", ""])
+        page = self.w.page("/report?node=HP&from=2025Q3&to=2025Q4")
+        self.assertIn("Thống kê tuyên truyền cải cách hành chính", page)
+        self.assertIn('id="xlsx"', page)
+        self.assertEqual(self.w.get("/report?from=2025Q4&to=2025Q1")[0], 400)
+        self.assertEqual(self.w.get("/report.csv?from=2025Q1&to=2025")[0], 400)
+        # years: the yearly dataset by default
+        j = self.w.json("/api/report?node=HP&from=2025&to=2025")
+        self.assertEqual(j["dataset"], "CCHC_Y")
+
+    def test_report_cli(self):
+        """cchc report --format xlsx|csv|md (same builder as the web)"""
+        exe = os.path.join(BIN, "cchc")
+        if not os.path.exists(exe):
+            self.skipTest("build/bin/cchc is not built")
+        p = subprocess.run([exe, "report", "--help"], capture_output=True, text=True)
+        if p.returncode != 0:
+            self.skipTest("`cchc report` is not registered in services/cli/cchc.c yet")
+        out = os.path.join(self.tmp, "r.csv")
+        harness.run_cli("report", "--config", self.s.config, "--node", "HP", "--from", "2025Q3", "--to", "2025Q4",
+                        "--format", "csv", "-o", out)
+        st, h, body = self.w.get("/report.csv?node=HP&from=2025Q3&to=2025Q4")
+        self.assertEqual(open(out, "rb").read(), body)
+        md = harness.run_cli("report", "--config", self.s.config, "--node", "HP", "--from", "2025Q3", "--to",
+                             "2025Q4", "--format", "md").stdout
+        self.assertIn("| 1 | Tin, bài CCHC trên Cổng thông tin điện tử của đơn vị | 18 | 7 | 25 |", md)
+        x = os.path.join(self.tmp, "r.xlsx")
+        harness.run_cli("report", "--config", self.s.config, "--from", "2025Q3", "--to", "2025Q4", "-o", x)
+        self.assertEqual(open(x, "rb").read(2), b"PK")
+
+    # ---- live updates and metrics -------------------------------------------
+    def test_sse_update(self):
+        """a Server-Sent-Events client sees the EVENT of a submission applied after it connected"""
+        sk = socket.create_connection(("127.0.0.1", self.port), 10)
+        sk.sendall(b"GET /events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+        sk.settimeout(10)
+        data = b""
+        while b"cchc-web events" not in data:
+            chunk = sk.recv(4096)
+            self.assertTrue(chunk, data)
+            data += chunk
+        self.assertIn(b"text/event-stream", data)
+        a = self.s.submit("HP.XA.HOP_TIEN", {"PORTAL_POSTS": 1}, period="2025Q4")
+        self.assertEqual(a["type"], "ACK", a)
+        t0 = time.time()
+        want = b'"unit":"HP.XA.HOP_TIEN"'
+        while want not in data and time.time() - t0 < 10:
+            chunk = sk.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        sk.close()
+        self.assertIn(b"event: applied", data)
+        self.assertIn(want, data)
+        ev = json.loads(re.search(rb"data: (\{.*HP\.XA\.HOP_TIEN.*\})", data).group(1))
+        self.assertEqual((ev["seq"], ev["period"], ev["on_time"]), (a["seq"], "2025Q4", True))
+        # the page now shows it without anything else happening
+        j = self.w.json("/api/completeness?node=HP&period=2025Q4&kind=xa")
+        self.assertIn("HP.XA.HOP_TIEN", [u["code"] for u in j["units"] if u["status"] == "on_time"])
+
+    def test_metrics(self):
+        """/metrics parses as Prometheus text and reports the aggregator's applied seq"""
+        self.w.get("/overview")
+        st, h, body = self.w.get("/metrics")
+        self.assertEqual(st, 200)
+        self.assertTrue(h["content-type"].startswith("text/plain; version=0.0.4"))
+        samples = {}
+        types = {}
+        line_re = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*='
+                             r'"[^"]*")*)?\})? (-?[0-9.eE+-]+|\+Inf|NaN)$')
+        for line in body.decode().splitlines():
+            if line.startswith("# TYPE"):
+                _, _, name, typ = line.split(" ", 3)
+                types[name] = typ
+                continue
+            if line.startswith("#") or not line:
+                continue
+            m = line_re.match(line)
+            self.assertTrue(m, line)
+            samples[(m.group(1), m.group(3) or "")] = float(m.group(5))
+        for (name, labels) in samples:
+            base = re.sub(r"_(bucket|sum|count)$", "", name)
+            self.assertTrue(name in types or base in types, name)
+        info = self.agg("info")
+        self.assertGreaterEqual(samples[("cchc_aggregator_applied_seq", 'service="aggregator"')], self.applied)
+        self.assertLessEqual(samples[("cchc_aggregator_applied_seq", 'service="aggregator"')], info["applied"])
+        self.assertEqual(samples[("cchc_up", 'service="aggregator"')], 1)
+        self.assertGreater(samples[("cchc_web_query_duration_seconds_count", 'service="web"')], 0)
+        self.assertEqual(samples[("cchc_web_query_duration_seconds_bucket", 'service="web",le="+Inf"')],
+                         samples[("cchc_web_query_duration_seconds_count", 'service="web"')])
+        self.assertGreaterEqual(samples[("cchc_web_requests_total", 'service="web",route="overview",code="2xx"')], 1)
+
+    # ---- a real browser -----------------------------------------------------
+    def chromium(self, *args, timeout=60):
+        prof = tempfile.mkdtemp(prefix="chromium-", dir=self.tmp)
+        cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+               "--user-data-dir=" + prof] + list(args)
+        p = subprocess.run(cmd, capture_output=True, timeout=timeout)
+        return p
+
+    def test_browser(self):
+        """headless chromium: overview and completeness figures equal the aggregator's; drill-down; screenshot"""
+        if not os.access(CHROMIUM, os.X_OK):
+            self.skipTest("%s is missing (scripts/deps.sh installs Debian's chromium)" % CHROMIUM)
+        p = self.chromium("--dump-dom", self.w.url("/overview?node=HP&period=2025Q3"))
+        dom = p.stdout.decode("utf-8", "replace")
+        if "<html" not in dom:
+            self.skipTest("chromium could not render a page here: %s" % p.stderr.decode(errors="replace")[-300:])
+        pg = parse(dom)
+        a = self.agg("rollup", node="HP", dataset="CCHC_Q", period="2025Q3")
+        vals = pg.values("indicators")
+        for ind in a["indicators"]:
+            if isinstance(ind["value"], int) or ind["value"] is None:
+                self.assertEqual(num(vals[ind["code"]]), ind["value"], ind["code"])
+        # follow the drill-down link to Sở Xây dựng
+        link = [l["href"] for l in pg.links if l.get("class") == "drill" and "HP.SO.XAY_DUNG&" in l["href"]][0]
+        dom2 = self.chromium("--dump-dom", self.w.url(link)).stdout.decode("utf-8", "replace")
+        pg2 = parse(dom2)
+        self.assertIn("Sở Xây dựng", dom2)
+        b = self.agg("rollup", node=SO_XD, dataset="CCHC_Q", period="2025Q3")
+        v2 = pg2.values("indicators")
+        self.assertEqual(num(v2["PORTAL_POSTS"]), [i["value"] for i in b["indicators"] if i["code"] == "PORTAL_POSTS"][0])
+        # completeness page
+        dom3 = self.chromium("--dump-dom", self.w.url("/completeness?node=HP&period=2025Q3")).stdout.decode()
+        pg3 = parse(dom3)
+        st = self.agg("status", node="HP", dataset="CCHC_Q", period="2025Q3")
+        self.assertEqual(int(pg3.ids["n-late"]["data-count"]), st["late"])
+        self.assertEqual(int(pg3.ids["n-missing"]["data-count"]), st["missing"])
+        # screenshot under build/
+        shot = os.path.join(BUILD, "web-overview.png")
+        if os.path.exists(shot):
+            os.unlink(shot)
+        self.chromium("--window-size=1280,1600", "--screenshot=" + shot, self.w.url("/overview?node=HP&period=2025Q3"))
+        self.assertTrue(os.path.exists(shot) and open(shot, "rb").read(8) == b"\x89PNG\r\n\x1a\n", shot)
+
+    # ---- token, aggregator down (last) ---------------------------------------
+    def test_token(self):
+        """with [web] token set, requests need the bearer token (or the cookie it sets)"""
+        port = free_port()
+        cfg = os.path.join(self.tmp, "token.ini")
+        shutil.copy(self.s.config, cfg)
+        with open(cfg, "a") as f:
+            f.write("\n[web]\nlisten = 127.0.0.1:%d\ntoken = s3cret-token\n" % port)
+        log = open(os.path.join(self.tmp, "web-token.log"), "ab")
+        p = subprocess.Popen([os.path.join(BIN, "cchc-web"), "--config", cfg, "--now", NOW], stdout=log,
+                             stderr=subprocess.STDOUT)
+        try:
+            self.s.wait_listening(port, p, "cchc-web (token)")
+            w = Web(self.s, port)
+            st, h, _ = w.get("/overview")
+            self.assertEqual(st, 401)
+            self.assertIn("Bearer", h["www-authenticate"])
+            self.assertEqual(w.get("/api/info", headers={"Authorization": "Bearer wrong"})[0], 401)
+            self.assertEqual(w.get("/api/info", headers={"Authorization": "Bearer s3cret-token"})[0], 200)
+            st, h, _ = w.get("/overview?token=s3cret-token")
+            self.assertEqual(st, 200)
+            cookie = h["set-cookie"].split(";")[0]
+            self.assertEqual(w.get("/overview", headers={"Cookie": cookie})[0], 200)
+        finally:
+            p.terminate()
+            self.assertEqual(p.wait(10), 0)
+
+    def test_zz_aggregator_down(self):
+        """the aggregator stops: pages say so (503), /metrics says so; it comes back: pages recover"""
+        self.s.stop("aggregator")
+        try:
+            st, h, body = self.w.get("/overview?node=HP&period=2025Q3")
+            self.assertEqual(st, 503)
+            self.assertIn("Không kết nối được với bộ tổng hợp", body.decode())
+            self.assertEqual(self.w.get("/api/overview")[0], 503)
+            st, h, body = self.w.get("/metrics")
+            self.assertEqual(st, 200)
+            self.assertIn('cchc_up{service="aggregator"} 0', body.decode())
+            self.assertEqual(self.w.get("/healthz")[0], 200)
+        finally:
+            self.s.start_aggregator()
+        t0 = time.time()
+        while time.time() - t0 < 10:
+            st = self.w.get("/overview?node=HP&period=2025Q3")[0]
+            if st == 200:
+                break
+            time.sleep(0.3)
+        self.assertEqual(st, 200)
+
+
+if __name__ == "__main__":
+    harness.main()

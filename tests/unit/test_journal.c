@@ -1,0 +1,244 @@
+/*
+ * test_journal.c -- the collector's journal: group commit, idempotency,
+ * versions, reads in seq order, and a full map that loses nothing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <lmdb.h>
+
+#include "journal.h"
+
+typedef struct {
+    char dir[64];
+    journal_t *j;
+} fixture_t;
+
+static int setup(void **state)
+{
+    fixture_t *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/cchc-journal-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    char err[256];
+    if (journal_open(f->dir, 64u << 20, &f->j, err, sizeof err))
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture_t *f = *state;
+    journal_close(&f->j);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+static proto_value_t vals_a[2] = {{.code = "PORTAL_POSTS", .kind = PV_INT, .i = 4},
+                                  {.code = "HOTLINE_PUBLISHED", .kind = PV_BOOL, .i = 1}};
+static proto_value_t vals_b[2] = {{.code = "HOTLINE_PUBLISHED", .kind = PV_BOOL, .i = 1},
+                                  {.code = "PORTAL_POSTS", .kind = PV_INT, .i = 4}};
+static proto_value_t vals_c[1] = {{.code = "PORTAL_POSTS", .kind = PV_INT, .i = 5}};
+
+static proto_submit_t make(const char *id, const char *unit, const char *period, proto_value_t *v, uint32_t n)
+{
+    proto_submit_t s;
+    memset(&s, 0, sizeof s);
+    snprintf(s.id, sizeof s.id, "%s", id);
+    snprintf(s.unit, sizeof s.unit, "%s", unit);
+    snprintf(s.dataset, sizeof s.dataset, "CCHC_Q");
+    snprintf(s.period, sizeof s.period, "%s", period);
+    s.values.n = n;
+    s.values.items = v;
+    return s;
+}
+
+static journal_item_t item(const proto_submit_t *s, int64_t t)
+{
+    journal_item_t it;
+    memset(&it, 0, sizeof it);
+    it.sub = s;
+    it.submitter = s->unit;
+    it.received_at = t;
+    return it;
+}
+
+/* journal-1.1: one group, one transaction, consecutive seqs. */
+static void group_commit_assigns_consecutive_seqs(void **state)
+{
+    fixture_t *f = *state;
+    proto_submit_t s[3] = {make("a", "U1", "2025Q3", vals_a, 2), make("b", "U2", "2025Q3", vals_a, 2),
+                           make("c", "U3", "2025Q3", vals_c, 1)};
+    journal_item_t it[3] = {item(&s[0], 100), item(&s[1], 101), item(&s[2], 102)};
+    char err[256];
+    assert_int_equal(journal_append(f->j, it, 3, err, sizeof err), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(it[i].status, JOURNAL_ACCEPTED);
+        assert_int_equal(it[i].seq, (uint64_t)i + 1);
+        assert_int_equal(it[i].version, 1);
+    }
+    assert_int_equal(journal_head(f->j), 3);
+}
+
+/* journal-1.2: same id + same content (values in another order) is a duplicate
+ * with the original seq; same id + other content is a conflict. */
+static void same_id_is_duplicate_or_conflict(void **state)
+{
+    fixture_t *f = *state;
+    proto_submit_t s1 = make("x", "U1", "2025Q3", vals_a, 2);
+    proto_submit_t s2 = make("x", "U1", "2025Q3", vals_b, 2);
+    proto_submit_t s3 = make("x", "U1", "2025Q3", vals_c, 1);
+    journal_item_t it[3] = {item(&s1, 100), item(&s2, 200), item(&s3, 300)};
+    char err[256];
+    assert_int_equal(journal_append(f->j, it, 1, err, sizeof err), 0);
+    /* The retry and the conflicting reuse arrive in a later group. */
+    assert_int_equal(journal_append(f->j, it + 1, 2, err, sizeof err), 0);
+    assert_int_equal(it[1].status, JOURNAL_DUPLICATE);
+    assert_int_equal(it[1].seq, it[0].seq);
+    assert_int_equal(it[1].stored_at, 100);
+    assert_int_equal(it[2].status, PROTO_E_CONFLICT);
+    assert_int_equal(journal_head(f->j), 1);
+}
+
+/* journal-1.3: a duplicate inside the same group is recognised too. */
+static void duplicate_within_one_group(void **state)
+{
+    fixture_t *f = *state;
+    proto_submit_t s1 = make("y", "U1", "2025Q3", vals_a, 2);
+    journal_item_t it[2] = {item(&s1, 100), item(&s1, 100)};
+    char err[256];
+    assert_int_equal(journal_append(f->j, it, 2, err, sizeof err), 0);
+    assert_int_equal(it[0].status, JOURNAL_ACCEPTED);
+    assert_int_equal(it[1].status, JOURNAL_DUPLICATE);
+    assert_int_equal(it[1].seq, it[0].seq);
+}
+
+/* journal-1.4: a new id for the same unit/dataset/period is a new version. */
+static void correction_is_next_version(void **state)
+{
+    fixture_t *f = *state;
+    proto_submit_t s1 = make("v1", "U1", "2025Q3", vals_a, 2), s2 = make("v2", "U1", "2025Q3", vals_c, 1),
+                   s3 = make("v3", "U1", "2025Q4", vals_c, 1);
+    journal_item_t it[3] = {item(&s1, 1), item(&s2, 2), item(&s3, 3)};
+    char err[256];
+    assert_int_equal(journal_append(f->j, it, 3, err, sizeof err), 0);
+    assert_int_equal(it[0].version, 1);
+    assert_int_equal(it[1].version, 2);
+    assert_int_equal(it[2].version, 1);
+}
+
+/* journal-2.1: reads return the RECORDs after a seq, in order, bounded. */
+static void read_after_in_order(void **state)
+{
+    fixture_t *f = *state;
+    char err[256], id[16];
+    proto_submit_t s[10];
+    journal_item_t it[10];
+    for (int i = 0; i < 10; i++) {
+        snprintf(id, sizeof id, "r%d", i);
+        s[i] = make(id, "U1", "2025Q3", vals_c, 1);
+        it[i] = item(&s[i], 1000 + i);
+    }
+    assert_int_equal(journal_append(f->j, it, 10, err, sizeof err), 0);
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    unsigned count;
+    uint64_t head;
+    assert_int_equal(journal_read(f->j, 3, 4, 1 << 20, &sb, &count, &head), 0);
+    assert_int_equal(count, 4);
+    assert_int_equal(head, 10);
+    /* Decode the records as a BATCH would carry them. */
+    msgpack_unpacked up;
+    msgpack_unpacked_init(&up);
+    size_t off = 0;
+    for (unsigned i = 0; i < count; i++) {
+        assert_int_equal(msgpack_unpack_next(&up, sb.data, sb.size, &off), MSGPACK_UNPACK_SUCCESS);
+        proto_list_t one = {.n = 1, .objs = &up.data};
+        proto_record_t rec;
+        assert_int_equal(proto_record_at(&one, 0, &rec, NULL), 0);
+        assert_int_equal(rec.seq, 4 + i);
+        assert_int_equal(rec.version, 4 + i);
+        assert_string_equal(rec.submitter, "U1");
+        assert_int_equal(rec.received_at, 1003 + (int)i);
+    }
+    assert_int_equal(off, sb.size);
+    msgpack_unpacked_destroy(&up);
+    /* Past the head: nothing, and no error. */
+    sb.size = 0;
+    assert_int_equal(journal_read(f->j, 10, 100, 1 << 20, &sb, &count, &head), 0);
+    assert_int_equal(count, 0);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+/* journal-3.1: a full map refuses the group with E_STORAGE, keeps what was
+ * stored before, and accepts again once there is room (smaller groups). */
+static void map_full_loses_nothing(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/cchc-journal-full-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    journal_t *j;
+    char err[256];
+    assert_int_equal(journal_open(dir, 256u << 10, &j, err, sizeof err), 0);
+    static char note[1025];
+    memset(note, 'x', 1000);
+    uint64_t stored = 0;
+    int full = 0;
+    for (int round = 0; round < 400 && !full; round++) {
+        proto_submit_t s = make("", "U1", "2025Q3", vals_c, 1);
+        snprintf(s.id, sizeof s.id, "full-%d", round);
+        memcpy(s.note, note, sizeof s.note);
+        journal_item_t it = item(&s, round);
+        int rc = journal_append(j, &it, 1, err, sizeof err);
+        if (rc) {
+            assert_int_equal(rc, MDB_MAP_FULL);
+            assert_int_equal(it.status, PROTO_E_STORAGE);
+            full = 1;
+        } else {
+            stored = it.seq;
+        }
+    }
+    assert_true(full);
+    assert_true(stored > 10);
+    assert_int_equal(journal_head(j), stored);
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    unsigned count;
+    uint64_t head;
+    assert_int_equal(journal_read(j, 0, 10000, 64u << 20, &sb, &count, &head), 0);
+    assert_int_equal(count, stored);
+    msgpack_sbuffer_destroy(&sb);
+    journal_close(&j);
+    /* Reopening a full journal works and still holds everything. */
+    assert_int_equal(journal_open(dir, 1u << 20, &j, err, sizeof err), 0);
+    assert_int_equal(journal_head(j), stored);
+    journal_close(&j);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(group_commit_assigns_consecutive_seqs, setup, teardown),
+        cmocka_unit_test_setup_teardown(same_id_is_duplicate_or_conflict, setup, teardown),
+        cmocka_unit_test_setup_teardown(duplicate_within_one_group, setup, teardown),
+        cmocka_unit_test_setup_teardown(correction_is_next_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(read_after_in_order, setup, teardown),
+        cmocka_unit_test(map_full_loses_nothing),
+    };
+    return cmocka_run_group_tests_name("journal", tests, NULL, NULL);
+}

@@ -454,6 +454,8 @@ static void write_dict(const char *path)
         {"\xcf\xff\xff\xff\xff\xff\xff\xff\xff", 9},              {"\xd3\x80\x00\x00\x00\x00\x00\x00\x00", 9},
         {"\xce\xff\xff\xff\xff", 5}, {"\xd0\x80", 2},             {"\xc0", 1},         {"\xc2", 1},
         {"\xc3", 1},                 {"\xed\xa0\x80", 3},         {"\xf4\x90\x80\x80", 4}, {"\xc0\x80", 2},
+        /* cut UTF-8 sequences, to put at the end of a string */
+        {"\xe2\x82", 2},             {"\xf0\x9f\x98", 3},
     };
     for (size_t i = 0; i < sizeof hdr / sizeof hdr[0]; i++)
         dict_entry(f, hdr[i].b, hdr[i].n, false);

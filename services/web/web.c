@@ -21,6 +21,7 @@
 
 #include "client.h"
 #include "log.h"
+#include "sentlog.h"
 #include "service.h"
 #include "web.h"
 
@@ -663,6 +664,65 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
  * Metrics (Prometheus text format)
  * ------------------------------------------------------------------------ */
 
+/* The collector's own counters: QUERY what=stats on its journal feed. */
+static json_t *collector_stats(web_t *w)
+{
+    const char *ep = config_get(w->cfg, "web", "collector",
+                                config_get(w->cfg, "collector", "journal_endpoint", "tcp://127.0.0.1:7101"));
+    proto_query_t q;
+    memset(&q, 0, sizeof q);
+    snprintf(q.what, sizeof q.what, "stats");
+    char err[256];
+    return client_query(w->zctx, ep, w->query_timeout_ms, &q, err, sizeof err);
+}
+
+static void metrics_collector(buf_t *b, json_t *st)
+{
+    if (!st)
+        return;
+    buf_puts(b, "# HELP cchc_submissions_total Submissions answered by the collector since it started, by outcome.\n"
+                "# TYPE cchc_submissions_total counter\n");
+    buf_printf(b, "cchc_submissions_total{service=\"collector\",outcome=\"accepted\"} %lld\n",
+               (long long)json_integer_value(json_object_get(st, "accepted")));
+    buf_printf(b, "cchc_submissions_total{service=\"collector\",outcome=\"duplicate\"} %lld\n",
+               (long long)json_integer_value(json_object_get(st, "duplicates")));
+    buf_puts(b, "# HELP cchc_submissions_rejected_total Submissions refused (NACK) by the collector, by error code.\n"
+                "# TYPE cchc_submissions_rejected_total counter\n");
+    const char *code;
+    json_t *n;
+    json_object_foreach(json_object_get(st, "rejected_by_code"), code, n)
+        buf_printf(b, "cchc_submissions_rejected_total{service=\"collector\",code=\"%s\"} %lld\n", code,
+                   (long long)json_integer_value(n));
+    buf_puts(b, "# HELP cchc_collector_queued Submissions waiting for their commit.\n# TYPE cchc_collector_queued gauge\n");
+    buf_printf(b, "cchc_collector_queued{service=\"collector\"} %lld\n",
+               (long long)json_integer_value(json_object_get(st, "queued")));
+    buf_puts(b, "# HELP cchc_collector_commits_total Journal transactions (one fsync each).\n"
+                "# TYPE cchc_collector_commits_total counter\n");
+    buf_printf(b, "cchc_collector_commits_total{service=\"collector\"} %lld\n",
+               (long long)json_integer_value(json_object_get(st, "commits")));
+}
+
+/* Reminders by outcome, read from the notifier's sent-log (read-only). */
+static void metrics_notifier(web_t *w, buf_t *b)
+{
+    const char *dir = config_get(w->cfg, "notifier", "data_dir", "var/notifier");
+    sentlog_t *sl;
+    char err[256];
+    sentlog_counts_t c;
+    if (sentlog_open(dir, true, &sl, err, sizeof err))
+        return; /* no notifier on this machine */
+    int rc = sentlog_count(sl, &c);
+    sentlog_close(&sl);
+    if (rc)
+        return;
+    buf_puts(b, "# HELP cchc_reminders_total Reminders in the notifier's sent-log, by status.\n"
+                "# TYPE cchc_reminders_total gauge\n");
+    buf_printf(b, "cchc_reminders_total{service=\"notifier\",status=\"sent\"} %llu\n", (unsigned long long)c.sent);
+    buf_printf(b, "cchc_reminders_total{service=\"notifier\",status=\"rejected\"} %llu\n",
+               (unsigned long long)c.rejected);
+    buf_printf(b, "cchc_reminders_total{service=\"notifier\",status=\"failed\"} %llu\n", (unsigned long long)c.failed);
+}
+
 void page_metrics(req_t *r, resp_t *o)
 {
     web_t *w = r->w;
@@ -674,7 +734,9 @@ void page_metrics(req_t *r, resp_t *o)
     json_t *info = web_query(w, "info", NULL, NULL, NULL, &down, err, sizeof err);
     buf_puts(b, "# HELP cchc_up Whether the service answered (web: this process; aggregator: a QUERY info).\n"
                 "# TYPE cchc_up gauge\n");
-    buf_printf(b, "cchc_up{service=\"web\"} 1\ncchc_up{service=\"aggregator\"} %d\n", info ? 1 : 0);
+    json_t *cstats = collector_stats(w);
+    buf_printf(b, "cchc_up{service=\"web\"} 1\ncchc_up{service=\"aggregator\"} %d\ncchc_up{service=\"collector\"} %d\n",
+               info ? 1 : 0, cstats ? 1 : 0);
     buf_puts(b, "# HELP cchc_start_time_seconds Start time of the process, Unix seconds.\n"
                 "# TYPE cchc_start_time_seconds gauge\n");
     buf_printf(b, "cchc_start_time_seconds{service=\"web\"} %lld\n", (long long)w->started);
@@ -698,6 +760,9 @@ void page_metrics(req_t *r, resp_t *o)
                    (long long)json_integer_value(json_object_get(info, "units")));
         json_decref(info);
     }
+    metrics_collector(b, cstats);
+    json_decref(cstats);
+    metrics_notifier(w, b);
     buf_puts(b, "# HELP cchc_submissions_applied_total Submissions applied by the aggregator since cchc-web started "
                 "(from its EVENTs), by kind.\n# TYPE cchc_submissions_applied_total counter\n");
     buf_printf(b,

@@ -425,7 +425,9 @@ class WebTest(unittest.TestCase):
         self.assertIn("HP.XA.HOP_TIEN", [u["code"] for u in j["units"] if u["status"] == "on_time"])
 
     def test_metrics(self):
-        """/metrics parses as Prometheus text and reports the aggregator's applied seq"""
+        """/metrics parses as Prometheus text and reports the aggregator's applied seq, the collector's counters"""
+        bad = self.s.submit(XA, {"PORTAL_POSTS": -1}, period="2025Q4")
+        self.assertEqual(bad["code"], "E_NEGATIVE")
         self.w.get("/overview")
         st, h, body = self.w.get("/metrics")
         self.assertEqual(st, 200)
@@ -455,6 +457,10 @@ class WebTest(unittest.TestCase):
         self.assertEqual(samples[("cchc_web_query_duration_seconds_bucket", 'service="web",le="+Inf"')],
                          samples[("cchc_web_query_duration_seconds_count", 'service="web"')])
         self.assertGreaterEqual(samples[("cchc_web_requests_total", 'service="web",route="overview",code="2xx"')], 1)
+        self.assertEqual(samples[("cchc_up", 'service="collector"')], 1)
+        self.assertGreaterEqual(samples[("cchc_submissions_total", 'service="collector",outcome="accepted"')],
+                                self.applied)
+        self.assertGreaterEqual(samples[("cchc_submissions_rejected_total", 'service="collector",code="E_NEGATIVE"')], 1)
 
     # ---- a real browser -----------------------------------------------------
     def chromium(self, *args, timeout=60):

@@ -10,8 +10,8 @@
  * committed transaction, so a crash loses nothing and repeats at most the
  * reminder that was in flight.
  */
-#ifndef CCHC_NOTIFIER_SENTLOG_H
-#define CCHC_NOTIFIER_SENTLOG_H
+#ifndef CCHC_SENTLOG_H
+#define CCHC_SENTLOG_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -42,5 +42,12 @@ int sentlog_record(sentlog_t *s, const char *id, const sentlog_entry_t *e);
 
 /* Prints every entry, one line each: id status tries attempts at recipient error. */
 int sentlog_dump(sentlog_t *s, FILE *out);
+
+typedef struct {
+    uint64_t sent, rejected, failed;
+} sentlog_counts_t;
+
+/* Counts the entries by status (for monitoring).  Returns 0 or an LMDB error. */
+int sentlog_count(sentlog_t *s, sentlog_counts_t *out /* OUT */);
 
 #endif

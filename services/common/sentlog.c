@@ -142,3 +142,32 @@ int sentlog_dump(sentlog_t *s, FILE *out)
     mdb_txn_abort(txn);
     return 0;
 }
+
+int sentlog_count(sentlog_t *s, sentlog_counts_t *out)
+{
+    MDB_txn *txn;
+    MDB_cursor *cur;
+    memset(out, 0, sizeof *out);
+    int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+    if (rc)
+        return rc;
+    if ((rc = mdb_cursor_open(txn, s->db, &cur))) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    MDB_val k, v;
+    for (int op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op) == 0; op = MDB_NEXT) {
+        json_t *j = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+        const char *st = j ? json_string_value(json_object_get(j, "status")) : NULL;
+        if (st && !strcmp(st, "sent"))
+            out->sent++;
+        else if (st && !strcmp(st, "rejected"))
+            out->rejected++;
+        else if (st && !strcmp(st, "failed"))
+            out->failed++;
+        json_decref(j);
+    }
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    return 0;
+}

@@ -5,6 +5,7 @@
 #   make test    build and run every test (unit + integration)
 #   make asan    the same suite built with AddressSanitizer + UBSan, in build/asan/
 #   make demo    the whole flow on an embedded default under var/demo/
+#   make demo-web  the dashboard on the demo's data (after make demo)
 #   make run     the stack in the foreground (config: deploy/cchc.example.ini)
 #   make fuzz    the protocol decoder under libFuzzer (FUZZ_SECONDS, default 60)
 #   make bench   benchmarks (see docs/benchmarks.md)
@@ -41,7 +42,7 @@ BINS     := $(foreach p,$(PROGS),$(if $(wildcard $(call prog_dir,$(p))/*.c),$(BU
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test asan demo run fuzz bench bench-quick clean unit integration
+.PHONY: all deps test asan demo demo-web run fuzz bench bench-quick clean
 all: $(LIB) $(BINS) $(TESTS)
 
 deps:
@@ -79,6 +80,9 @@ asan: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
+
+demo-web:
+	@scripts/demo-web.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -625,8 +625,10 @@ int proto_decode(const void *buf, size_t len, proto_msg_t *msg, proto_error_t *e
             type = &top->via.map.ptr[i].val;
         }
     }
-    if (!v || v->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+    if (!v)
         return proto_fail(err, PROTO_E_VERSION, "missing protocol version 'v'");
+    if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+        return proto_fail(err, PROTO_E_VERSION, "protocol version 'v' must be an unsigned integer (%d)", PROTO_VERSION);
     if (v->via.u64 != PROTO_VERSION)
         return proto_fail(err, PROTO_E_VERSION, "protocol version %llu is not supported (this server speaks %d)",
                           (unsigned long long)v->via.u64, PROTO_VERSION);
@@ -642,6 +644,30 @@ int proto_decode(const void *buf, size_t len, proto_msg_t *msg, proto_error_t *e
     msg->type = t;
     /* Every struct in the union starts with its `present` mask. */
     return decode_fields(t, top, &msg->u, (uint32_t *)&msg->u, err);
+}
+
+int proto_peek_id(const proto_msg_t *msg, char *out, size_t len)
+{
+    if (len)
+        out[0] = '\0';
+    if (!msg->has_unpacked || msg->unpacked.data.type != MSGPACK_OBJECT_MAP || len < 2)
+        return -1;
+    const msgpack_object *top = &msg->unpacked.data;
+    for (uint32_t i = 0; i < top->via.map.size; i++) {
+        const msgpack_object *v = &top->via.map.ptr[i].val;
+        if (!key_is(&top->via.map.ptr[i].key, "id") || v->type != MSGPACK_OBJECT_STR)
+            continue;
+        uint32_t n = v->via.str.size;
+        if (n == 0 || n > 64 || n >= len)
+            return -1;
+        for (uint32_t k = 0; k < n; k++)
+            if (!is_code_char((unsigned char)v->via.str.ptr[k]))
+                return -1;
+        memcpy(out, v->via.str.ptr, n);
+        out[n] = '\0';
+        return 0;
+    }
+    return -1;
 }
 
 /* ------------------------------------------------------------------------

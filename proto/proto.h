@@ -130,6 +130,11 @@ typedef struct {
  * describing the problem.  buf must outlive msg. */
 int proto_decode(const void *buf, size_t len, proto_msg_t *msg /* OUT */, proto_error_t *err /* OUT */);
 
+/* After a failed proto_decode() of a map: copies its "id" (when it is a
+ * valid id) into out, so that a NACK can name the submission it refuses.
+ * Returns 0, or -1 (out = "") when there is no usable id. */
+int proto_peek_id(const proto_msg_t *msg, char *out /* OUT */, size_t len);
+
 /* Releases what a decoded message owns; the struct may then be reused. */
 void proto_msg_free(proto_msg_t *msg);
 

@@ -33,6 +33,19 @@ query_endpoint = tcp://127.0.0.1:$((PORT + 2))
 event_endpoint = tcp://127.0.0.1:$((PORT + 3))
 data_dir = $DEMO/aggregator
 fetch_wait_ms = 500
+[notifier]
+aggregator = tcp://127.0.0.1:$((PORT + 2))
+event_endpoint = tcp://127.0.0.1:$((PORT + 3))
+pub_endpoint = tcp://127.0.0.1:$((PORT + 4))
+data_dir = $DEMO/notifier
+smtp_url = smtp://127.0.0.1:$((PORT + 5))
+mail_from = cchc-notifier@haiphong.example
+channels = email,pub
+[web]
+listen = 127.0.0.1:$((PORT + 10))
+aggregator = tcp://127.0.0.1:$((PORT + 2))
+events = tcp://127.0.0.1:$((PORT + 3))
+collector = tcp://127.0.0.1:$((PORT + 1))
 [client]
 collector = tcp://127.0.0.1:$PORT
 aggregator = tcp://127.0.0.1:$((PORT + 2))
@@ -49,9 +62,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_port() { # port
+wait_port() { # port [pid of the process that must be the one listening]
     for _ in $(seq 100); do
-        (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
+        if [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; then
+            echo "demo: the service meant to listen on port $1 exited; see $DEMO/*.log" \
+                "(is the port taken? set CCHC_DEMO_PORT to use other ports)" >&2
+            exit 1
+        fi
+        (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && { sleep 0.1; [ -z "${2:-}" ] || kill -0 "$2" 2>/dev/null; } &&
+            return 0
         sleep 0.1
     done
     echo "demo: nothing listens on port $1; see $DEMO/*.log" >&2
@@ -66,7 +85,7 @@ start_collector() { # simulated time
     "$BIN/cchc-collector" --config "$CFG" --now "$1" >>"$DEMO/collector.log" 2>&1 &
     collector_pid=$!
     pids+=("$collector_pid")
-    wait_port "$PORT"
+    wait_port "$PORT" "$collector_pid"
     echo "· collector clock set to $1"
 }
 
@@ -120,6 +139,19 @@ group_of() { # code quarter
     if [ "$g" -le 6 ]; then echo ontime; elif [ "$g" -le 8 ]; then echo late; else echo missing; fi
 }
 
+# Waits until the aggregator has applied every submission made so far.
+wait_applied() {
+    local head applied
+    head=$(grep -o 'seq=[0-9]*' "$DEMO/submissions.log" | cut -d= -f2 | sort -n | tail -1)
+    for _ in $(seq 100); do
+        applied=$("$BIN/cchc" info --config "$CFG" --format json | awk -F': ' '/"applied"/ {gsub(",","",$2); print $2}')
+        [ "${applied:-0}" -ge "${head:-0}" ] && return 0
+        sleep 0.1
+    done
+    echo "demo: the aggregator did not catch up; see $DEMO/aggregator.log" >&2
+    exit 1
+}
+
 submit_group() { # quarter group
     local n=0 out
     while IFS=$'\t' read -r code kind; do
@@ -136,7 +168,7 @@ submit_group() { # quarter group
 
 "$BIN/cchc-aggregator" --config "$CFG" --now 2025-12-22T09:00:00+07:00 >>"$DEMO/aggregator.log" 2>&1 &
 pids+=("$!")
-wait_port $((PORT + 2))
+wait_port $((PORT + 2)) "$!"
 
 start_collector 2025-09-04T09:00:00+07:00
 submit_group 3 ontime
@@ -161,16 +193,24 @@ echo "· a bad report from HP.XA.VIET_KHE: $("$BIN/cchc" submit --config "$CFG" 
 echo "· HP.SO.Y_TE reporting for HP.SO.XAY_DUNG: $("$BIN/cchc" submit --config "$CFG" --key "$DEMO/keys/HP.SO.Y_TE.key" \
     --unit HP.SO.XAY_DUNG --dataset CCHC_Q --period 2025Q4 --set PORTAL_POSTS=1 || true)"
 
+# Friday 12 December 2025, 09:00: the Q4 deadline (before 10 December) has
+# passed.  The notifier reminds every unit that has not reported (after-1,
+# caught up after "downtime") and escalates to the parent units, listing
+# their late sub-units in one message each.
+wait_applied
+/usr/bin/python3 scripts/smtp-sink.py $((PORT + 5)) "$DEMO/mail" >>"$DEMO/smtp.log" 2>&1 &
+smtp_pid=$!
+pids+=("$smtp_pid")
+wait_port $((PORT + 5)) "$smtp_pid"
+if [ -x "$BIN/cchc-notifier" ]; then
+    "$BIN/cchc-notifier" --config "$CFG" --now 2025-12-12T09:00:00+07:00 --once >>"$DEMO/notifier.log" 2>&1
+    echo "· notifier at 2025-12-12T09:00+07:00: $(ls "$DEMO/mail" 2>/dev/null | wc -l) e-mail(s) delivered to the loopback SMTP server"
+fi
+
 start_collector 2025-12-16T14:00:00+07:00
 submit_group 4 late
 
-# Wait until the aggregator has applied the whole journal.
-head=$(grep -o 'seq=[0-9]*' "$DEMO/submissions.log" | cut -d= -f2 | sort -n | tail -1)
-for _ in $(seq 100); do
-    applied=$("$BIN/cchc" info --config "$CFG" --format json | awk -F': ' '/"applied"/ {gsub(",","",$2); print $2}')
-    [ "${applied:-0}" -ge "$head" ] && break
-    sleep 0.1
-done
+wait_applied
 
 echo
 echo "== City rollup by indicator, 2025Q3"
@@ -191,8 +231,34 @@ echo
 echo "== Targets, 2025Q4"
 "$BIN/cchc" targets --config "$CFG" --node HP --dataset CCHC_Q --period 2025Q4 || true
 
+if [ -x "$BIN/cchc-notifier" ]; then
+    echo
+    echo "== Reminders sent on 2025-12-12 09:00 about the quarterly report 2025Q4 (from the notifier's sent-log)"
+    "$BIN/cchc-notifier" --config "$CFG" --sent-log 2>/dev/null >"$DEMO/sent-log.tsv"
+    echo "   by stage and channel:"
+    awk -F'\t' '$1 ~ /\/CCHC_Q\/2025Q4\// {split($1, p, "/"); n[p[4] " " p[5] " " $2]++} END {for (k in n) print "     " k ": " n[k]}' \
+        "$DEMO/sent-log.tsv" | sort
+    echo "   escalations to parent units (one message each, listing their late sub-units):"
+    awk -F'\t' '$1 ~ /\/CCHC_Q\/2025Q4\/escalate\/email/ {print "     " $1 "  ->  " $6}' "$DEMO/sent-log.tsv" | head -8
+    echo "   ($(wc -l <"$DEMO/sent-log.tsv") reminders in all: the 6-month (CCHC_S) and yearly (CCHC_Y) reports," \
+        "due the same day and not submitted in this demo, were reminded too; e-mails in $DEMO/mail/)"
+    first=$(ls "$DEMO/mail" | head -1)
+    if [ -n "$first" ]; then
+        echo "   one of them, decoded:"
+        /usr/bin/python3 -c 'import email,sys
+from email import policy
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=policy.default)
+print("     To:     ", m["To"]); print("     Subject:", m["Subject"])
+for line in m.get_content().splitlines()[:8]: print("     |", line)' "$DEMO/mail/$first"
+    fi
+fi
+
 cleanup
 trap - EXIT
 pids=()
 echo
-echo "demo done: data in $DEMO/ (collector.log, aggregator.log, submissions.log)"
+echo "demo done: data in $DEMO/ (collector.log, aggregator.log, notifier.log, submissions.log, mail/)"
+if [ -x "$BIN/cchc-web" ]; then
+    echo "Dashboard on this data: run   make demo-web   then open http://127.0.0.1:$((PORT + 10))/ in a browser"
+    echo "  (pages: / overview, /completeness, /targets, /unit?code=HP.SO.XAY_DUNG, /report; Ctrl-C stops it)"
+fi

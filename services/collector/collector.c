@@ -39,6 +39,7 @@ typedef struct {
     zmq_msg_t payload;           /* the bytes `msg` borrows from */
     proto_msg_t msg;
     char submitter[65];
+    char peek_id[65];            /* the id of a message that failed to decode */
     journal_item_t item;
 } pending_t;
 
@@ -289,8 +290,12 @@ static void on_submit(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
                         proto_type_max_bytes(PROTO_SUBMIT), len);
         goto refuse;
     }
-    if ((rc = proto_decode(zmq_msg_data(&p->payload), len, &p->msg, &err)))
+    if ((rc = proto_decode(zmq_msg_data(&p->payload), len, &p->msg, &err))) {
+        /* Name the submission in the NACK when its id could be read. */
+        if (proto_peek_id(&p->msg, p->peek_id, sizeof p->peek_id) == 0)
+            id = p->peek_id;
         goto refuse;
+    }
     id = p->msg.type == PROTO_SUBMIT ? p->msg.u.submit.id : "";
     if (p->msg.type != PROTO_SUBMIT) {
         rc = proto_fail(&err, PROTO_E_TYPE, "this socket takes SUBMIT, not %s", proto_type_name(p->msg.type));

@@ -316,6 +316,15 @@ class TapResult(unittest.TestResult):
         self._line(False, test)
         print("# " + "".join(traceback.format_exception(*err)).replace("\n", "\n# "), flush=True)
 
+    def addSubTest(self, test, subtest, err):
+        # a failing subTest gets its own "not ok" line (passing ones are part of the test's "ok")
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            self.n += 1
+            print("not ok %d - %s %s" % (self.n, test.shortDescription() or test.id(), subtest._subDescription()),
+                  flush=True)
+            print("# " + "".join(traceback.format_exception(*err)).replace("\n", "\n# "), flush=True)
+
     def addSkip(self, test, reason):
         super().addSkip(test, reason)
         self.n += 1

@@ -400,6 +400,18 @@ class TestSubmit(CollectorCase):
         finally:
             s.close()
 
+    def test_b_nack_names_id(self):
+        """collector-1.11 a NACK names the submission even when its values could not be decoded"""
+        s = self.st.dealer(SO)
+        try:
+            sid = self.sid("float")
+            r = self.nack(s, submit_msg(sid, values={"PORTAL_POSTS": 2.5}), "E_VALUE")
+            self.assertEqual(r["id"], sid)
+            r = self.nack(s, dict(submit_msg(self.sid("v"), values={}), v="1"), "E_VERSION")
+            self.assertIn("unsigned integer", r["message"])
+        finally:
+            s.close()
+
     def test_a_pipelined(self):
         """collector-1.10 pipelined submissions (one commit group) get consecutive seqs and versions; a repeated id is a duplicate"""
         st = self.st

@@ -14,10 +14,11 @@
 # check or a timeout: the input is in build/fuzz/artifacts/, replay it with
 #   build/fuzz/fuzz_decode build/fuzz/artifacts/crash-...
 #
-# After a clean run, inputs that add coverage are merged back into
-# proto/fuzz/corpus (libFuzzer -merge=1), smallest first, keeping it under
-# FUZZ_MAX_FILES (200) files and FUZZ_MAX_BYTES (1 MB).  FUZZ_NO_MERGE=1
-# leaves the repository's corpus alone.
+# After a clean run, the corpus is minimized back into proto/fuzz/corpus
+# (libFuzzer -merge=1): the named seeds stay, the hash-named inputs become the
+# smallest set covering everything seen so far, kept under FUZZ_MAX_FILES (200)
+# files and FUZZ_MAX_BYTES (1 MB), smallest first.  FUZZ_NO_MERGE=1 leaves
+# the repository's corpus alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -74,22 +75,33 @@ if [ "${FUZZ_NO_MERGE:-0}" = 1 ]; then
     exit 0
 fi
 
-# Merge: the repository's corpus plus whatever adds coverage from the run.
+# Merge: libFuzzer picks, from the repository's corpus and the working one,
+# a smallest set of inputs that covers every feature seen (-merge=1 into an
+# empty directory; files named by the SHA-1 of their content).  The named
+# seeds (valid-*, invalid-*) always stay; the hash-named files of the
+# repository are replaced by the new set, smallest first, within the limits.
 mkdir -p "$OUT/merged"
-if compgen -G "$CORPUS/*" >/dev/null; then
-    cp "$CORPUS"/* "$OUT/merged/"
-fi
-"$OUT/fuzz_decode" -merge=1 -max_len=70000 "$OUT/merged" "$OUT/corpus" >"$OUT/merge.log" 2>&1
-nfiles=$(find "$CORPUS" -type f | wc -l)
-nbytes=$(find "$CORPUS" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')
-added=0
-# new files, smallest first, while the corpus stays within its limits
+"$OUT/fuzz_decode" -merge=1 -max_len=70000 "$OUT/merged" "$CORPUS" "$OUT/corpus" >"$OUT/merge.log" 2>&1
+declare -A seed_sum=()
+nfiles=0
+nbytes=0
+for f in "$CORPUS"/valid-* "$CORPUS"/invalid-*; do
+    [ -e "$f" ] || continue
+    seed_sum[$(sha1sum <"$f" | cut -c1-40)]=1
+    nfiles=$((nfiles + 1))
+    nbytes=$((nbytes + $(stat -c %s "$f")))
+done
+find "$CORPUS" -type f -regextype posix-extended -regex '.*/[0-9a-f]{40}' -delete
+kept=0
+skipped=0
 while read -r size name; do
-    [ -e "$CORPUS/$name" ] && continue
+    [ -n "${seed_sum[$name]:-}" ] && continue
     if [ $((nfiles + 1)) -gt "$MAX_FILES" ] || [ $((nbytes + size)) -gt "$MAX_BYTES" ]; then
-        break
+        skipped=$((skipped + 1))
+        continue
     fi
     cp "$OUT/merged/$name" "$CORPUS/$name"
-    nfiles=$((nfiles + 1)); nbytes=$((nbytes + size)); added=$((added + 1))
+    nfiles=$((nfiles + 1)); nbytes=$((nbytes + size)); kept=$((kept + 1))
 done < <(find "$OUT/merged" -type f -printf '%s %f\n' | sort -n)
-echo "fuzz: ok; merged $added new input(s) into $CORPUS ($nfiles files, $nbytes bytes)"
+echo "fuzz: ok; $CORPUS now holds the named seeds and $kept minimized input(s)" \
+    "($nfiles files, $nbytes bytes${skipped:+; $skipped left out by the limits})"

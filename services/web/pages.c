@@ -56,7 +56,9 @@ static const char *kind_label(const char *k, bool en)
     } t[] = {{"thanh_pho", "Thành phố", "City"},      {"so", "Sở", "Department"},
              {"co_quan", "Cơ quan", "Agency"},         {"xa", "Xã", "Commune"},
              {"phuong", "Phường", "Ward"},             {"dac_khu", "Đặc khu", "Special zone"},
-             {"phong", "Phòng", "Division"},           {"don_vi", "Đơn vị", "Unit"}};
+             {"phong", "Phòng", "Division"},           {"don_vi", "Đơn vị", "Unit"},
+             {"to_chuc", "Tổ chức", "Organisation"},   {"tinh", "Tỉnh", "Province"},
+             {"quoc_gia", "Quốc gia", "Country"}};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (k && !strcmp(k, t[i].k))
             return en ? t[i].en : t[i].vi;
@@ -779,8 +781,19 @@ static void page_completeness(req_t *r, resp_t *o)
     buf_printf(b, ", %s</h1>", report_period_label(pp.p, r->en, lab, sizeof lab));
     selector_form(r, b, "/completeness", &pp, true);
     json_t *dl = json_object_get(st, "deadline");
-    buf_printf(b, "<p>%s: ", T(r, "Hạn nộp", "Deadline"));
-    time_text(b, dl);
+    /* The deadline is the end of the last day to submit: show that day,
+     * which is what the seeds' "trước ngày 10" means to a reader. */
+    buf_printf(b, "<p>%s: ", T(r, "Hạn nộp (hết ngày)", "Deadline (end of)"));
+    if (json_is_integer(dl)) {
+        char day[16];
+        date_format(date_of_time(json_integer_value(dl) - 1), day, sizeof day);
+        buf_esc(b, day);
+        buf_puts(b, " <small>(");
+        time_text(b, dl);
+        buf_puts(b, ")</small>");
+    } else {
+        time_text(b, dl);
+    }
     buf_puts(b, "</p>");
 
     /* summary */
@@ -825,11 +838,17 @@ static void page_completeness(req_t *r, resp_t *o)
             }
             row++;
         }
-        int y = 14 + row * rowh;
-        for (int s = 0; s < 4; s++)
+        int y = 14 + row * rowh, lx = 4;
+        for (int s = 0; s < 4; s++) {
+            const char *legend = status_label(sts[s], r->en);
             buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"%d\" y=\"%d\" "
-                          "font-size=\"12\">%s</text>", L + s * 120, y, colors[s], L + s * 120 + 16, y + 11,
-                       status_label(sts[s], r->en));
+                          "font-size=\"12\">%s</text>", lx, y, colors[s], lx + 16, y + 11, legend);
+            /* About 7 px per character at 12 px: the next item starts after this label. */
+            int chars = 0;
+            for (const unsigned char *ch = (const unsigned char *)legend; *ch; ch++)
+                chars += (*ch & 0xc0) != 0x80;
+            lx += 16 + chars * 7 + 14;
+        }
         buf_puts(b, "</svg>");
     }
 

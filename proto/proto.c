@@ -689,7 +689,7 @@ static bool field_is_set(const field_t *f, const char *st)
     return false;
 }
 
-static void pack_cstr(msgpack_packer *pk, const char *s)
+void proto_pack_cstr(msgpack_packer *pk, const char *s)
 {
     size_t n = strlen(s);
     msgpack_pack_str(pk, n);
@@ -706,7 +706,7 @@ static int encode_field(msgpack_packer *pk, msgpack_sbuffer *sb, const field_t *
         int rc = check_str(f, s, strlen(s), err);
         if (rc)
             return rc;
-        pack_cstr(pk, s);
+        proto_pack_cstr(pk, s);
         return 0;
     }
     case FK_UINT: {
@@ -761,16 +761,16 @@ static int encode_fields(msgpack_packer *pk, msgpack_sbuffer *sb, proto_type_t t
         n += d->fields[j].required || field_is_set(&d->fields[j], st);
     msgpack_pack_map(pk, n);
     if (header) {
-        pack_cstr(pk, "v");
+        proto_pack_cstr(pk, "v");
         msgpack_pack_uint32(pk, PROTO_VERSION);
-        pack_cstr(pk, "type");
-        pack_cstr(pk, d->name);
+        proto_pack_cstr(pk, "type");
+        proto_pack_cstr(pk, d->name);
     }
     for (int j = 0; j < d->nfields; j++) {
         const field_t *f = &d->fields[j];
         if (!f->required && !field_is_set(f, st))
             continue;
-        pack_cstr(pk, f->name);
+        proto_pack_cstr(pk, f->name);
         int rc = encode_field(pk, sb, f, st, err);
         if (rc)
             return rc < 0 ? rc : proto_fail(err, PROTO_E_FIELD, "field '%s': could not encode", f->name);

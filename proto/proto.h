@@ -156,6 +156,9 @@ int proto_record_at(const proto_list_t *list, uint32_t i, proto_record_t *rec /*
  * only for i >= n). */
 int proto_values_at(const proto_values_t *vals, uint32_t i, proto_value_t *out /* OUT */);
 
+/* Packs a NUL-terminated string as a msgpack str. */
+void proto_pack_cstr(msgpack_packer *pk, const char *s);
+
 /* Packs a VALUES map (helper for callers that build their own maps). */
 int proto_pack_values(msgpack_packer *pk, const proto_values_t *vals);
 

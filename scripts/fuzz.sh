@@ -104,4 +104,4 @@ while read -r size name; do
     nfiles=$((nfiles + 1)); nbytes=$((nbytes + size)); kept=$((kept + 1))
 done < <(find "$OUT/merged" -type f -printf '%s %f\n' | sort -n)
 echo "fuzz: ok; $CORPUS now holds the named seeds and $kept minimized input(s)" \
-    "($nfiles files, $nbytes bytes${skipped:+; $skipped left out by the limits})"
+    "($nfiles files, $nbytes bytes; $skipped more left out by the limits)"

@@ -628,6 +628,39 @@ static int cmd_ceiling(int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------------ */
+/* wait-applied: the aggregator's catch-up                                   */
+
+static int cmd_wait_applied(int argc, char **argv)
+{
+    const char *agg = opt(argc, argv, "--aggregator", NULL);
+    uint64_t seq = strtoull(opt(argc, argv, "--seq", "0"), NULL, 10);
+    double timeout = atof(opt(argc, argv, "--timeout", "300"));
+    if (!agg || !seq)
+        die("usage: loadgen wait-applied --aggregator EP --seq N [--timeout S]%s", "");
+    void *ctx = zmq_ctx_new();
+    void *q = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(q, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect(q, agg);
+    double t0 = now_mono();
+    uint64_t applied = 0, qid = 1;
+    char errbuf[600];
+    for (;;) {
+        if (query_once(q, "info", NULL, NULL, NULL, qid++, 60000, &applied, errbuf, sizeof errbuf) < 0)
+            die("aggregator info: %s", errbuf);
+        if (applied >= seq)
+            break;
+        if (now_mono() - t0 > timeout)
+            die("not applied within %s s", opt(argc, argv, "--timeout", "300"));
+        usleep(5000);
+    }
+    printf("{\"applied\": %llu, \"waited_s\": %.4f}\n", (unsigned long long)applied, now_mono() - t0);
+    zmq_close(q);
+    zmq_ctx_term(ctx);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
 /* fsync probe                                                               */
 
 static int cmd_fsync_probe(int argc, char **argv)
@@ -670,6 +703,8 @@ int main(int argc, char **argv)
         return cmd_query(argc - 1, argv + 1);
     if (!strcmp(cmd, "ceiling"))
         return cmd_ceiling(argc - 1, argv + 1);
+    if (!strcmp(cmd, "wait-applied"))
+        return cmd_wait_applied(argc - 1, argv + 1);
     if (!strcmp(cmd, "fsync-probe"))
         return cmd_fsync_probe(argc - 1, argv + 1);
     die("unknown command %s", cmd);

@@ -277,35 +277,29 @@ static void on_tick(uv_timer_t *t)
  * Queries
  * ------------------------------------------------------------------------ */
 
-static void pack_cstr(msgpack_packer *pk, const char *s)
-{
-    msgpack_pack_str(pk, strlen(s));
-    msgpack_pack_str_body(pk, s, strlen(s));
-}
-
 /* what=info: where the aggregator stands, for the CLI, the demo and
  * cchc-web's /metrics (lag = head - applied). */
 static void pack_info(aggregator_t *a, msgpack_packer *pk)
 {
     uint64_t applied = rollup_applied(a->store);
     msgpack_pack_map(pk, 8);
-    pack_cstr(pk, "applied");
+    proto_pack_cstr(pk, "applied");
     msgpack_pack_uint64(pk, applied);
-    pack_cstr(pk, "head");
+    proto_pack_cstr(pk, "head");
     msgpack_pack_uint64(pk, a->head > applied ? a->head : applied);
-    pack_cstr(pk, "lag");
+    proto_pack_cstr(pk, "lag");
     msgpack_pack_uint64(pk, a->head > applied ? a->head - applied : 0);
-    pack_cstr(pk, "units");
+    proto_pack_cstr(pk, "units");
     msgpack_pack_int(pk, a->cat->nunits);
-    pack_cstr(pk, "datasets");
+    proto_pack_cstr(pk, "datasets");
     msgpack_pack_array(pk, (size_t)a->cat->ndatasets);
     for (int d = 0; d < a->cat->ndatasets; d++)
-        pack_cstr(pk, a->cat->datasets[d].code);
-    pack_cstr(pk, "records_applied");
+        proto_pack_cstr(pk, a->cat->datasets[d].code);
+    proto_pack_cstr(pk, "records_applied");
     msgpack_pack_uint64(pk, a->applied_records);
-    pack_cstr(pk, "queries");
+    proto_pack_cstr(pk, "queries");
     msgpack_pack_uint64(pk, a->queries);
-    pack_cstr(pk, "failed_queries");
+    proto_pack_cstr(pk, "failed_queries");
     msgpack_pack_uint64(pk, a->failed_queries);
 }
 

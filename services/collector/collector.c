@@ -423,12 +423,6 @@ static void serve_waiters(collector_t *c, bool expire_only)
     }
 }
 
-static void pack_str(msgpack_packer *pk, const char *s)
-{
-    msgpack_pack_str(pk, strlen(s));
-    msgpack_pack_str_body(pk, s, strlen(s));
-}
-
 /* QUERY what=stats on the feed socket: the collector's counters, for
  * monitoring (cchc-web's /metrics). */
 static void answer_stats(collector_t *c, zloop_sock_t *zs, zmq_msg_t *rid, const proto_query_t *q)
@@ -449,26 +443,26 @@ static void answer_stats(collector_t *c, zloop_sock_t *zs, zmq_msg_t *rid, const
         for (size_t i = 0; i < sizeof c->rejected_by / sizeof c->rejected_by[0]; i++)
             nrej += c->rejected_by[i] != 0;
         msgpack_pack_map(&pk, 8);
-        pack_str(&pk, "accepted");
+        proto_pack_cstr(&pk, "accepted");
         msgpack_pack_uint64(&pk, c->accepted);
-        pack_str(&pk, "duplicates");
+        proto_pack_cstr(&pk, "duplicates");
         msgpack_pack_uint64(&pk, c->duplicates);
-        pack_str(&pk, "rejected");
+        proto_pack_cstr(&pk, "rejected");
         msgpack_pack_uint64(&pk, c->rejected);
-        pack_str(&pk, "rejected_by_code");
+        proto_pack_cstr(&pk, "rejected_by_code");
         msgpack_pack_map(&pk, (size_t)nrej);
         for (size_t i = 0; i < sizeof c->rejected_by / sizeof c->rejected_by[0]; i++)
             if (c->rejected_by[i]) {
-                pack_str(&pk, proto_err_code((int)i + PROTO_E_FIRST_));
+                proto_pack_cstr(&pk, proto_err_code((int)i + PROTO_E_FIRST_));
                 msgpack_pack_uint64(&pk, c->rejected_by[i]);
             }
-        pack_str(&pk, "head");
+        proto_pack_cstr(&pk, "head");
         msgpack_pack_uint64(&pk, journal_head(c->journal));
-        pack_str(&pk, "queued");
+        proto_pack_cstr(&pk, "queued");
         msgpack_pack_int(&pk, c->nqueue + c->nbatch);
-        pack_str(&pk, "commits");
+        proto_pack_cstr(&pk, "commits");
         msgpack_pack_uint64(&pk, c->commits);
-        pack_str(&pk, "committed");
+        proto_pack_cstr(&pk, "committed");
         msgpack_pack_uint64(&pk, c->committed_items);
         r.u.result.ok = true;
         r.u.result.data.raw = sb.data;

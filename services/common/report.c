@@ -103,6 +103,30 @@ static bool jnum(json_t *v, double *out)
     return false;
 }
 
+/* Copies a rollup answer's indicator values into column c of the report. */
+static void fill_column(report_t *r, const catalog_t *cat, json_t *rollup, int c)
+{
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(rollup, "indicators"), i, it)
+    {
+        const char *code = json_string_value(json_object_get(it, "code"));
+        int ind = code ? catalog_indicator(cat, code) : -1;
+        for (int k = 0; k < r->nrows; k++) {
+            report_row_t *row = &r->rows[k];
+            if (row->ind != ind)
+                continue;
+            row->has[c] = jnum(json_object_get(it, "value"), &row->v[c]);
+            double a, b;
+            if (jnum(json_object_get(it, "num"), &a) && jnum(json_object_get(it, "den"), &b)) {
+                row->num[c] = a;
+                row->den[c] = b;
+                row->has_nd[c] = true;
+            }
+        }
+    }
+}
+
 /* Combines columns [0, n) of values v/has by an indicator's across_time rule. */
 static bool combine(const catalog_t *cat, int ind, const double *v, const bool *has, int n, double *out)
 {
@@ -185,25 +209,7 @@ int report_build(report_t *r, const catalog_t *cat, const char *node, const char
             report_free(r);
             return -1;
         }
-        size_t i;
-        json_t *it;
-        json_array_foreach(json_object_get(d, "indicators"), i, it)
-        {
-            const char *code = json_string_value(json_object_get(it, "code"));
-            int ind = code ? catalog_indicator(cat, code) : -1;
-            for (int k = 0; k < r->nrows; k++) {
-                report_row_t *row = &r->rows[k];
-                if (row->ind != ind)
-                    continue;
-                row->has[c] = jnum(json_object_get(it, "value"), &row->v[c]);
-                double a, b;
-                if (jnum(json_object_get(it, "num"), &a) && jnum(json_object_get(it, "den"), &b)) {
-                    row->num[c] = a;
-                    row->den[c] = b;
-                    row->has_nd[c] = true;
-                }
-            }
-        }
+        fill_column(r, cat, d, c);
         json_decref(d);
     }
     /* totals: when the span is exactly one coarser period (the four
@@ -231,25 +237,7 @@ int report_build(report_t *r, const catalog_t *cat, const char *node, const char
         td = q(ud, &pq, qerr, sizeof qerr);
     }
     if (td) {
-        size_t i;
-        json_t *it;
-        json_array_foreach(json_object_get(td, "indicators"), i, it)
-        {
-            const char *code = json_string_value(json_object_get(it, "code"));
-            int ind = code ? catalog_indicator(cat, code) : -1;
-            for (int k = 0; k < r->nrows; k++) {
-                report_row_t *row = &r->rows[k];
-                if (row->ind != ind)
-                    continue;
-                row->has[n] = jnum(json_object_get(it, "value"), &row->v[n]);
-                double a, b;
-                if (jnum(json_object_get(it, "num"), &a) && jnum(json_object_get(it, "den"), &b)) {
-                    row->num[n] = a;
-                    row->den[n] = b;
-                    row->has_nd[n] = true;
-                }
-            }
-        }
+        fill_column(r, cat, td, n);
         json_decref(td);
         return 0;
     }

@@ -18,16 +18,9 @@
 #include "rollup.h"
 #include "rollup_int.h"
 
-static void pack_cstr(msgpack_packer *pk, const char *s)
-{
-    size_t n = strlen(s);
-    msgpack_pack_str(pk, n);
-    msgpack_pack_str_body(pk, s, n);
-}
-
 static void pack_key(msgpack_packer *pk, const char *s)
 {
-    pack_cstr(pk, s);
+    proto_pack_cstr(pk, s);
 }
 
 /* The leaf as stored: the "values" answer without unit/dataset/period. */
@@ -40,9 +33,9 @@ static int pack_leaf(msgpack_packer *pk, const proto_record_t *rec, uint32_t ver
     pack_key(pk, "seq");
     msgpack_pack_uint64(pk, rec->seq);
     pack_key(pk, "id");
-    pack_cstr(pk, rec->id);
+    proto_pack_cstr(pk, rec->id);
     pack_key(pk, "submitter");
-    pack_cstr(pk, rec->submitter);
+    proto_pack_cstr(pk, rec->submitter);
     pack_key(pk, "received_at");
     msgpack_pack_int64(pk, rec->received_at);
     pack_key(pk, "first_received_at");
@@ -53,7 +46,7 @@ static int pack_leaf(msgpack_packer *pk, const proto_record_t *rec, uint32_t ver
     if (proto_pack_values(pk, &rec->values))
         return -1;
     pack_key(pk, "note");
-    pack_cstr(pk, rec->note);
+    proto_pack_cstr(pk, rec->note);
     return 0;
 }
 

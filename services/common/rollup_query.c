@@ -29,13 +29,6 @@ typedef struct {
 
 /* ---- packing helpers -------------------------------------------------- */
 
-static void pack_cstr(msgpack_packer *pk, const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    msgpack_pack_str(pk, n);
-    msgpack_pack_str_body(pk, s ? s : "", n);
-}
-
 static void pack_strn(msgpack_packer *pk, const char *s, size_t n)
 {
     msgpack_pack_str(pk, n);
@@ -45,12 +38,12 @@ static void pack_strn(msgpack_packer *pk, const char *s, size_t n)
 static void pack_unit_ref(msgpack_packer *pk, const unit_t *u)
 {
     msgpack_pack_map(pk, 3);
-    pack_cstr(pk, "code");
-    pack_cstr(pk, u->code);
-    pack_cstr(pk, "name");
-    pack_cstr(pk, u->name);
-    pack_cstr(pk, "kind");
-    pack_cstr(pk, u->kind);
+    proto_pack_cstr(pk, "code");
+    proto_pack_cstr(pk, u->code);
+    proto_pack_cstr(pk, "name");
+    proto_pack_cstr(pk, u->name);
+    proto_pack_cstr(pk, "kind");
+    proto_pack_cstr(pk, u->kind);
 }
 
 static void pack_opt_double(msgpack_packer *pk, bool has, double v)
@@ -126,32 +119,32 @@ static void pack_indicator(msgpack_packer *pk, const catalog_t *c, const ru_layo
     ival_t v = ind_value(c, lay, ind, s);
     int n = 6 + (in->kind == IND_BOOL) + 2 * (in->kind == IND_RATE) + (in->kind == IND_TAGS);
     msgpack_pack_map(pk, (size_t)n);
-    pack_cstr(pk, "code");
-    pack_cstr(pk, in->code);
-    pack_cstr(pk, "name_vi");
-    pack_cstr(pk, in->name_vi);
-    pack_cstr(pk, "name_en");
-    pack_cstr(pk, in->name_en);
-    pack_cstr(pk, "kind");
-    pack_cstr(pk, ind_kind_name(in->kind));
-    pack_cstr(pk, "value");
+    proto_pack_cstr(pk, "code");
+    proto_pack_cstr(pk, in->code);
+    proto_pack_cstr(pk, "name_vi");
+    proto_pack_cstr(pk, in->name_vi);
+    proto_pack_cstr(pk, "name_en");
+    proto_pack_cstr(pk, in->name_en);
+    proto_pack_cstr(pk, "kind");
+    proto_pack_cstr(pk, ind_kind_name(in->kind));
+    proto_pack_cstr(pk, "value");
     pack_ival(pk, &v);
-    pack_cstr(pk, "units");
+    proto_pack_cstr(pk, "units");
     msgpack_pack_int64(pk, v.units);
     if (in->kind == IND_BOOL) {
-        pack_cstr(pk, "share");
+        proto_pack_cstr(pk, "share");
         pack_opt_double(pk, v.units > 0, v.units > 0 ? (double)v.i / (double)v.units : 0);
     } else if (in->kind == IND_RATE) {
-        pack_cstr(pk, "num");
+        proto_pack_cstr(pk, "num");
         msgpack_pack_int64(pk, v.num);
-        pack_cstr(pk, "den");
+        proto_pack_cstr(pk, "den");
         msgpack_pack_int64(pk, v.den);
     } else if (in->kind == IND_TAGS) {
         int o = lay->slot[ind];
-        pack_cstr(pk, "tags");
+        proto_pack_cstr(pk, "tags");
         msgpack_pack_map(pk, o < 0 ? 0 : (size_t)in->ntags);
         for (int t = 0; o >= 0 && t < in->ntags; t++) {
-            pack_cstr(pk, in->tags[t]);
+            proto_pack_cstr(pk, in->tags[t]);
             msgpack_pack_int64(pk, s[o + 1 + t]);
         }
     }
@@ -179,33 +172,33 @@ static int q_rollup(qctx_t *q, proto_error_t *err)
     msgpack_packer *pk = q->pk;
     const unit_t *u = &c->units[q->node];
     msgpack_pack_map(pk, 5);
-    pack_cstr(pk, "node");
+    proto_pack_cstr(pk, "node");
     pack_unit_ref(pk, u);
-    pack_cstr(pk, "dataset");
-    pack_cstr(pk, d->code);
-    pack_cstr(pk, "period");
-    pack_cstr(pk, q->pcode);
-    pack_cstr(pk, "indicators");
+    proto_pack_cstr(pk, "dataset");
+    proto_pack_cstr(pk, d->code);
+    proto_pack_cstr(pk, "period");
+    proto_pack_cstr(pk, q->pcode);
+    proto_pack_cstr(pk, "indicators");
     msgpack_pack_array(pk, (size_t)d->ninds);
     for (int i = 0; i < d->ninds; i++)
         pack_indicator(pk, c, lay, d->inds[i], s);
-    pack_cstr(pk, "children");
+    proto_pack_cstr(pk, "children");
     msgpack_pack_array(pk, (size_t)u->nchildren);
     for (int k = 0; k < u->nchildren && rc == 0; k++) {
         int ch = u->children[k];
         ru_get_slots(q->txn, q->r->node, key, node_key(q, key, ch, q->p), s, ns, &rc);
         msgpack_pack_map(pk, 4);
-        pack_cstr(pk, "code");
-        pack_cstr(pk, c->units[ch].code);
-        pack_cstr(pk, "name");
-        pack_cstr(pk, c->units[ch].name);
-        pack_cstr(pk, "kind");
-        pack_cstr(pk, c->units[ch].kind);
-        pack_cstr(pk, "values");
+        proto_pack_cstr(pk, "code");
+        proto_pack_cstr(pk, c->units[ch].code);
+        proto_pack_cstr(pk, "name");
+        proto_pack_cstr(pk, c->units[ch].name);
+        proto_pack_cstr(pk, "kind");
+        proto_pack_cstr(pk, c->units[ch].kind);
+        proto_pack_cstr(pk, "values");
         msgpack_pack_map(pk, (size_t)d->ninds);
         for (int i = 0; i < d->ninds; i++) {
             ival_t v = ind_value(c, lay, d->inds[i], s);
-            pack_cstr(pk, c->inds[d->inds[i]].code);
+            proto_pack_cstr(pk, c->inds[d->inds[i]].code);
             pack_ival(pk, &v);
         }
     }
@@ -313,27 +306,27 @@ static int q_status(qctx_t *q, proto_error_t *err)
         return storage_fail(err, rc);
     msgpack_packer *pk = q->pk;
     msgpack_pack_map(pk, 11);
-    pack_cstr(pk, "node");
+    proto_pack_cstr(pk, "node");
     pack_unit_ref(pk, &c->units[q->node]);
-    pack_cstr(pk, "dataset");
-    pack_cstr(pk, d->code);
-    pack_cstr(pk, "period");
-    pack_cstr(pk, q->pcode);
-    pack_cstr(pk, "deadline");
+    proto_pack_cstr(pk, "dataset");
+    proto_pack_cstr(pk, d->code);
+    proto_pack_cstr(pk, "period");
+    proto_pack_cstr(pk, q->pcode);
+    proto_pack_cstr(pk, "deadline");
     msgpack_pack_int64(pk, n > 0 ? catalog_deadline(c, q->ds, subs[n - 1]) : 0);
-    pack_cstr(pk, "expected");
+    proto_pack_cstr(pk, "expected");
     msgpack_pack_int64(pk, expected);
-    pack_cstr(pk, "received");
+    proto_pack_cstr(pk, "received");
     msgpack_pack_int64(pk, received);
-    pack_cstr(pk, "on_time");
+    proto_pack_cstr(pk, "on_time");
     msgpack_pack_int64(pk, on_time);
-    pack_cstr(pk, "late");
+    proto_pack_cstr(pk, "late");
     msgpack_pack_int64(pk, late);
-    pack_cstr(pk, "missing");
+    proto_pack_cstr(pk, "missing");
     msgpack_pack_int64(pk, missing);
-    pack_cstr(pk, "pending");
+    proto_pack_cstr(pk, "pending");
     msgpack_pack_int64(pk, pending);
-    pack_cstr(pk, "share_on_time");
+    proto_pack_cstr(pk, "share_on_time");
     msgpack_pack_double(pk, expected > 0 ? (double)on_time / (double)expected : 0.0);
     return 0;
 }
@@ -407,15 +400,15 @@ static int q_units(qctx_t *q, proto_error_t *err)
     }
     msgpack_packer *pk = q->pk;
     msgpack_pack_map(pk, 6);
-    pack_cstr(pk, "node");
+    proto_pack_cstr(pk, "node");
     pack_unit_ref(pk, root);
-    pack_cstr(pk, "dataset");
-    pack_cstr(pk, d->code);
-    pack_cstr(pk, "period");
-    pack_cstr(pk, q->pcode);
-    pack_cstr(pk, "deadline");
+    proto_pack_cstr(pk, "dataset");
+    proto_pack_cstr(pk, d->code);
+    proto_pack_cstr(pk, "period");
+    proto_pack_cstr(pk, q->pcode);
+    proto_pack_cstr(pk, "deadline");
     msgpack_pack_int64(pk, deadline);
-    pack_cstr(pk, "units");
+    proto_pack_cstr(pk, "units");
     msgpack_pack_array(pk, count);
     for (int i = root->subtree_first; i < root->subtree_end && i < c->nunits; i++) {
         int u = c->preorder[i];
@@ -431,26 +424,26 @@ static int q_units(qctx_t *q, proto_error_t *err)
             rc = e;
         int st = li.found ? (li.on_time ? ST_ON_TIME : ST_LATE) : passed ? ST_MISSING : ST_PENDING;
         msgpack_pack_map(pk, 9);
-        pack_cstr(pk, "code");
-        pack_cstr(pk, un->code);
-        pack_cstr(pk, "name");
-        pack_cstr(pk, un->name);
-        pack_cstr(pk, "kind");
-        pack_cstr(pk, un->kind);
-        pack_cstr(pk, "parent");
+        proto_pack_cstr(pk, "code");
+        proto_pack_cstr(pk, un->code);
+        proto_pack_cstr(pk, "name");
+        proto_pack_cstr(pk, un->name);
+        proto_pack_cstr(pk, "kind");
+        proto_pack_cstr(pk, un->kind);
+        proto_pack_cstr(pk, "parent");
         if (un->parent >= 0)
-            pack_cstr(pk, c->units[un->parent].code);
+            proto_pack_cstr(pk, c->units[un->parent].code);
         else
             msgpack_pack_nil(pk);
-        pack_cstr(pk, "depth");
+        proto_pack_cstr(pk, "depth");
         msgpack_pack_int(pk, un->depth);
-        pack_cstr(pk, "status");
-        pack_cstr(pk, status_names[st]);
-        pack_cstr(pk, "received_at");
+        proto_pack_cstr(pk, "status");
+        proto_pack_cstr(pk, status_names[st]);
+        proto_pack_cstr(pk, "received_at");
         li.found ? msgpack_pack_int64(pk, li.first_received_at) : msgpack_pack_nil(pk);
-        pack_cstr(pk, "version");
+        proto_pack_cstr(pk, "version");
         li.found ? msgpack_pack_int64(pk, li.version) : msgpack_pack_nil(pk);
-        pack_cstr(pk, "submitter");
+        proto_pack_cstr(pk, "submitter");
         if (li.found && li.submitter)
             pack_strn(pk, li.submitter, li.sublen);
         else
@@ -465,23 +458,23 @@ static int q_units(qctx_t *q, proto_error_t *err)
         if (ki < nk)
             kinds[ki].n[st]++;
     }
-    pack_cstr(pk, "by_kind");
+    proto_pack_cstr(pk, "by_kind");
     msgpack_pack_map(pk, (size_t)nk);
     for (int i = 0; i < nk; i++) {
         const int64_t *n = kinds[i].n;
-        pack_cstr(pk, kinds[i].kind);
+        proto_pack_cstr(pk, kinds[i].kind);
         msgpack_pack_map(pk, 6);
-        pack_cstr(pk, "expected");
+        proto_pack_cstr(pk, "expected");
         msgpack_pack_int64(pk, n[0] + n[1] + n[2] + n[3]);
-        pack_cstr(pk, "received");
+        proto_pack_cstr(pk, "received");
         msgpack_pack_int64(pk, n[ST_ON_TIME] + n[ST_LATE]);
-        pack_cstr(pk, "on_time");
+        proto_pack_cstr(pk, "on_time");
         msgpack_pack_int64(pk, n[ST_ON_TIME]);
-        pack_cstr(pk, "late");
+        proto_pack_cstr(pk, "late");
         msgpack_pack_int64(pk, n[ST_LATE]);
-        pack_cstr(pk, "missing");
+        proto_pack_cstr(pk, "missing");
         msgpack_pack_int64(pk, n[ST_MISSING]);
-        pack_cstr(pk, "pending");
+        proto_pack_cstr(pk, "pending");
         msgpack_pack_int64(pk, n[ST_PENDING]);
     }
     return rc ? storage_fail(err, rc) : 0;
@@ -520,12 +513,12 @@ static int q_values(qctx_t *q, proto_error_t *err)
     const msgpack_object_map *m = &up.data.via.map;
     msgpack_packer *pk = q->pk;
     msgpack_pack_map(pk, 3 + (size_t)m->size);
-    pack_cstr(pk, "unit");
-    pack_cstr(pk, c->units[q->node].code);
-    pack_cstr(pk, "dataset");
-    pack_cstr(pk, d->code);
-    pack_cstr(pk, "period");
-    pack_cstr(pk, q->pcode);
+    proto_pack_cstr(pk, "unit");
+    proto_pack_cstr(pk, c->units[q->node].code);
+    proto_pack_cstr(pk, "dataset");
+    proto_pack_cstr(pk, d->code);
+    proto_pack_cstr(pk, "period");
+    proto_pack_cstr(pk, q->pcode);
     for (uint32_t i = 0; i < m->size; i++) {
         msgpack_pack_object(pk, m->ptr[i].key);
         msgpack_pack_object(pk, m->ptr[i].val);
@@ -544,21 +537,21 @@ static int pack_version(msgpack_packer *pk, const MDB_val *v)
         proto_list_t one = {.n = 1, .objs = &up.data};
         if (proto_record_at(&one, 0, &rec, NULL) == 0) {
             msgpack_pack_map(pk, 7);
-            pack_cstr(pk, "version");
+            proto_pack_cstr(pk, "version");
             msgpack_pack_uint64(pk, rec.version);
-            pack_cstr(pk, "seq");
+            proto_pack_cstr(pk, "seq");
             msgpack_pack_uint64(pk, rec.seq);
-            pack_cstr(pk, "id");
-            pack_cstr(pk, rec.id);
-            pack_cstr(pk, "submitter");
-            pack_cstr(pk, rec.submitter);
-            pack_cstr(pk, "received_at");
+            proto_pack_cstr(pk, "id");
+            proto_pack_cstr(pk, rec.id);
+            proto_pack_cstr(pk, "submitter");
+            proto_pack_cstr(pk, rec.submitter);
+            proto_pack_cstr(pk, "received_at");
             msgpack_pack_int64(pk, rec.received_at);
-            pack_cstr(pk, "values");
+            proto_pack_cstr(pk, "values");
             if (proto_pack_values(pk, &rec.values))
                 msgpack_pack_map(pk, 0);
-            pack_cstr(pk, "note");
-            pack_cstr(pk, rec.note);
+            proto_pack_cstr(pk, "note");
+            proto_pack_cstr(pk, rec.note);
             rc = 0;
         }
     }
@@ -606,13 +599,13 @@ static int q_history(qctx_t *q, uint64_t limit, proto_error_t *err)
     }
     msgpack_packer *pk = q->pk;
     msgpack_pack_map(pk, 4);
-    pack_cstr(pk, "unit");
-    pack_cstr(pk, c->units[q->node].code);
-    pack_cstr(pk, "dataset");
-    pack_cstr(pk, d->code);
-    pack_cstr(pk, "period");
-    pack_cstr(pk, q->pcode);
-    pack_cstr(pk, "versions");
+    proto_pack_cstr(pk, "unit");
+    proto_pack_cstr(pk, c->units[q->node].code);
+    proto_pack_cstr(pk, "dataset");
+    proto_pack_cstr(pk, d->code);
+    proto_pack_cstr(pk, "period");
+    proto_pack_cstr(pk, q->pcode);
+    proto_pack_cstr(pk, "versions");
     msgpack_pack_array(pk, count);
     if (sb.size)
         pk->callback(pk->data, sb.data, sb.size);
@@ -791,35 +784,35 @@ static int q_targets(qctx_t *q, proto_error_t *err)
     qsort(res, (size_t)n, sizeof *res, cmp_tres);
     msgpack_packer *pk = q->pk;
     msgpack_pack_map(pk, 3);
-    pack_cstr(pk, "node");
+    proto_pack_cstr(pk, "node");
     pack_unit_ref(pk, root);
-    pack_cstr(pk, "period");
-    pack_cstr(pk, q->pcode);
-    pack_cstr(pk, "targets");
+    proto_pack_cstr(pk, "period");
+    proto_pack_cstr(pk, q->pcode);
+    proto_pack_cstr(pk, "targets");
     msgpack_pack_array(pk, (size_t)n);
     for (int i = 0; i < n; i++) {
         const target_t *tg = &c->targets[res[i].tg];
         msgpack_pack_map(pk, 10);
-        pack_cstr(pk, "unit");
-        pack_cstr(pk, c->units[tg->unit].code);
-        pack_cstr(pk, "name");
-        pack_cstr(pk, c->units[tg->unit].name);
-        pack_cstr(pk, "indicator");
-        pack_cstr(pk, c->inds[tg->ind].code);
-        pack_cstr(pk, "name_vi");
-        pack_cstr(pk, c->inds[tg->ind].name_vi);
-        pack_cstr(pk, "period_type");
-        pack_cstr(pk, period_type_name(tg->ptype));
-        pack_cstr(pk, "min");
+        proto_pack_cstr(pk, "unit");
+        proto_pack_cstr(pk, c->units[tg->unit].code);
+        proto_pack_cstr(pk, "name");
+        proto_pack_cstr(pk, c->units[tg->unit].name);
+        proto_pack_cstr(pk, "indicator");
+        proto_pack_cstr(pk, c->inds[tg->ind].code);
+        proto_pack_cstr(pk, "name_vi");
+        proto_pack_cstr(pk, c->inds[tg->ind].name_vi);
+        proto_pack_cstr(pk, "period_type");
+        proto_pack_cstr(pk, period_type_name(tg->ptype));
+        proto_pack_cstr(pk, "min");
         pack_opt_double(pk, tg->has_min, tg->min);
-        pack_cstr(pk, "max");
+        proto_pack_cstr(pk, "max");
         pack_opt_double(pk, tg->has_max, tg->max);
-        pack_cstr(pk, "actual");
+        proto_pack_cstr(pk, "actual");
         pack_opt_double(pk, res[i].has_actual, res[i].actual);
-        pack_cstr(pk, "expected_by_now");
+        proto_pack_cstr(pk, "expected_by_now");
         pack_opt_double(pk, res[i].has_exp, res[i].exp);
-        pack_cstr(pk, "status");
-        pack_cstr(pk, res[i].status);
+        proto_pack_cstr(pk, "status");
+        proto_pack_cstr(pk, res[i].status);
     }
     free(res);
     return 0;
@@ -835,14 +828,14 @@ static int q_info(qctx_t *q, proto_error_t *err)
         return storage_fail(err, rc);
     msgpack_packer *pk = q->pk;
     msgpack_pack_map(pk, 3);
-    pack_cstr(pk, "applied");
+    proto_pack_cstr(pk, "applied");
     msgpack_pack_uint64(pk, applied);
-    pack_cstr(pk, "units");
+    proto_pack_cstr(pk, "units");
     msgpack_pack_int(pk, q->c->nunits);
-    pack_cstr(pk, "datasets");
+    proto_pack_cstr(pk, "datasets");
     msgpack_pack_array(pk, (size_t)q->c->ndatasets);
     for (int d = 0; d < q->c->ndatasets; d++)
-        pack_cstr(pk, q->c->datasets[d].code);
+        proto_pack_cstr(pk, q->c->datasets[d].code);
     return 0;
 }
 

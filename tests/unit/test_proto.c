@@ -1048,6 +1048,38 @@ static void unknown_fields_ignored(void **state)
     cmp_msg("SUBMIT", &want, &m);
     proto_msg_free(&m);
     free(c);
+
+    /* inside a RECORD too */
+    proto_record_t rec;
+    realistic_record(&rec, 7);
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    pack_records(&sb, &rec, 1);
+    b.len = 0;
+    mp_map(&b, 5);
+    mp_str(&b, "v");
+    mp_uint(&b, 1);
+    mp_kv_str(&b, "type", "BATCH");
+    mp_str(&b, "after");
+    mp_uint(&b, 6);
+    mp_str(&b, "head");
+    mp_uint(&b, 7);
+    mp_str(&b, "records");
+    mp_arr(&b, 1);
+    mb_byte(&b, (unsigned char)sb.data[0] + 2); /* the record's fixmap, two more pairs */
+    mp_kv_str(&b, "x_new", "later");
+    mp_str(&b, "x_list");
+    mp_arr(&b, 2);
+    mp_nil(&b);
+    mp_f32(&b, 0.5f);
+    mb_put(&b, sb.data + 1, sb.size - 1);
+    c = decode_ok("RECORD with unknown fields", b.p, b.len, PROTO_BATCH, &m);
+    proto_record_t got;
+    assert_int_equal(proto_record_at(&m.u.batch.records, 0, &got, NULL), 0);
+    cmp_record("records[0]", &rec, &got);
+    proto_msg_free(&m);
+    free(c);
+    msgpack_sbuffer_destroy(&sb);
     mb_free(&b);
     mb_free(&s);
 }

@@ -80,7 +80,12 @@ static const msgdef_t msgdefs[PROTO_NTYPES] = {
 #undef DEF
 };
 
-_Static_assert(PROTO_NTYPES - 1 <= 32, "present bitmask holds 32 fields");
+/* The `present` bitmask of a decoded message has one bit per field. */
+#define FITS(NAME, name, maxb, doc) \
+    _Static_assert(sizeof fields_##name / sizeof(field_t) <= 32, #NAME " has more than 32 fields");
+PROTO_MESSAGES(FITS)
+PROTO_NESTED(FITS)
+#undef FITS
 
 /* ------------------------------------------------------------------------
  * Names and errors
@@ -730,8 +735,10 @@ static int encode_field(msgpack_packer *pk, msgpack_sbuffer *sb, const field_t *
                               (unsigned long long)f->max);
         proto_value_t v;
         for (uint32_t i = 0; i < vals->n; i++) {
-            int rc = proto_values_at(vals, i, &v);
-            if (rc || (rc = check_value(&v, err)))
+            if (proto_values_at(vals, i, &v))
+                return proto_fail(err, PROTO_E_FIELD, "field '%s': value %u cannot be read", f->name, i);
+            int rc = check_value(&v, err);
+            if (rc)
                 return rc;
         }
         return proto_pack_values(pk, vals);
@@ -741,11 +748,15 @@ static int encode_field(msgpack_packer *pk, msgpack_sbuffer *sb, const field_t *
         if (l->n > f->max || (l->n && !l->raw))
             return proto_fail(err, PROTO_E_FIELD, "field '%s': bad list", f->name);
         msgpack_pack_array(pk, l->n);
-        return l->n ? msgpack_sbuffer_write(sb, l->raw, l->rawlen) : 0;
+        if (l->n && msgpack_sbuffer_write(sb, l->raw, l->rawlen))
+            return proto_fail(err, PROTO_E_FIELD, "field '%s': out of memory", f->name);
+        return 0;
     }
     case FK_ANY: {
         const proto_any_t *a = p;
-        return msgpack_sbuffer_write(sb, a->raw, a->rawlen);
+        if (a->rawlen == 0 || msgpack_sbuffer_write(sb, a->raw, a->rawlen))
+            return proto_fail(err, PROTO_E_FIELD, "field '%s': empty or out of memory", f->name);
+        return 0;
     }
     }
     return PROTO_E_FIELD;
@@ -799,6 +810,11 @@ int proto_encode(const proto_msg_t *msg, char **out, size_t *outlen, proto_error
     if (rc == 0 && sb.size > msgdefs[msg->type].max_bytes)
         rc = proto_fail(err, PROTO_E_TOO_LARGE, "%s of %zu bytes exceeds the limit of %zu", msgdefs[msg->type].name,
                         sb.size, msgdefs[msg->type].max_bytes);
+    /* LIST and ANY carry bytes packed elsewhere: never send what a receiver
+     * would refuse (a wrong record count, a truncated value, too deep). */
+    if (rc == 0 && proto_prescan(sb.data, sb.size, PROTO_MAX_DEPTH))
+        rc = proto_fail(err, PROTO_E_FIELD, "%s: the packed records or data are not well-formed msgpack",
+                        msgdefs[msg->type].name);
     if (rc) {
         msgpack_sbuffer_destroy(&sb);
         return rc;

@@ -49,6 +49,12 @@ for t in tests/integration/test_*.py; do
     run_one "$n" $PY "$t"
 done
 
+# The generated part of docs/protocol.md must match proto/messages.def.
+if [[ -z "${TESTS:-}" || "check_docs" =~ ${TESTS} ]]; then
+    run_one check_docs bash -c 'if scripts/check-docs.sh; then echo "ok 1 - docs/protocol.md agrees with proto/messages.def";
+        else echo "not ok 1 - docs/protocol.md agrees with proto/messages.def"; fi'
+fi
+
 if [ ${#failed_names[@]} -gt 0 ]; then
     echo "failed: ${failed_names[*]} (logs in $LOGDIR/)"
 fi

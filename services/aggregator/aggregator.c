@@ -222,7 +222,10 @@ static int open_feed(aggregator_t *a)
     }
     a->zfeed = malloc(sizeof *a->zfeed);
     if (!a->zfeed || zloop_sock_init(a->loop, a->zfeed, a->feed, on_batch, a)) {
-        free(a->zfeed);
+        /* Leaked on purpose if libuv still holds it (see zloop.h); this
+         * happens only when the poll cannot start at all. */
+        if (a->zfeed && !a->zfeed->closing)
+            free(a->zfeed);
         a->zfeed = NULL;
         zmq_close(a->feed);
         a->feed = NULL;

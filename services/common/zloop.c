@@ -109,11 +109,19 @@ int zloop_sock_init(uv_loop_t *loop, zloop_sock_t *zs, void *zsock, zloop_recv_c
     int rc = uv_poll_init(loop, &zs->poll, fd);
     if (rc)
         return rc;
-    uv_idle_init(loop, &zs->idle);
+    uv_idle_init(loop, &zs->idle); /* cannot fail */
     zs->poll.data = zs;
     zs->idle.data = zs;
     zs->open_handles = 2;
-    uv_poll_start(&zs->poll, UV_READABLE, on_poll);
+    if ((rc = uv_poll_start(&zs->poll, UV_READABLE, on_poll))) {
+        /* Started handles must be closed; the caller learns of the error
+         * and never gets a close callback (as documented in zloop.h). */
+        zs->close_cb = NULL;
+        zs->closing = true;
+        uv_close((uv_handle_t *)&zs->poll, NULL);
+        uv_close((uv_handle_t *)&zs->idle, NULL);
+        return rc;
+    }
     /* Messages may already be queued (the fd edge came before we watched). */
     idle_set(zs, true);
     return 0;

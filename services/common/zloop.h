@@ -45,8 +45,10 @@ struct zloop_sock {
     unsigned long received, dropped;
 };
 
-/* Starts watching zsock.  Returns 0, or a negative libuv error (then nothing
- * was started and close_cb will never be called). */
+/* Starts watching zsock.  Returns 0, or a negative libuv error: then nothing
+ * watches the socket and close_cb will never be called; if the error came
+ * from uv_poll_start(), the handles are already closing and `zs` must stay
+ * allocated until the loop has run once more. */
 int zloop_sock_init(uv_loop_t *loop, zloop_sock_t *zs, void *zsock, zloop_recv_cb cb, void *ud);
 
 /* Sends a multipart message built from n buffers (copied).  Never blocks:

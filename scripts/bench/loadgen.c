@@ -28,6 +28,17 @@
  *       a synchronous mdb_txn_commit every PER_TXN messages.  The receiver is
  *       a separate process.  Prints one JSON object.
  *
+ *   loadgen ceiling-closed --work work.tsv --dir DIR [--clients 64] [--port P]
+ *       The raw ceiling under our clients' closed loop: CLIENTS DEALER
+ *       sockets (no CURVE), one message outstanding each; the receiver
+ *       (ROUTER, a separate process, no validation) stores what has arrived
+ *       in one transaction (group commit) and answers each after the commit.
+ *       Prints one JSON object.
+ *
+ *   loadgen wait-applied --aggregator EP --seq N [--timeout S]
+ *       Polls QUERY info until the aggregator has applied seq N; prints how
+ *       long that took.
+ *
  *   loadgen fsync-probe DIR [N]
  *       N (200) writes of 4 KiB each followed by fdatasync: the disk's
  *       durable-write latency.  Prints one JSON object.
@@ -254,6 +265,7 @@ static int cmd_ingest(int argc, char **argv)
     const char *ds = opt(argc, argv, "--dataset", "NAT_Q"), *period = opt(argc, argv, "--period", "2025Q3");
     int nclients = atoi(opt(argc, argv, "--clients", "64"));
     double timeout = atof(opt(argc, argv, "--timeout", "60"));
+    bool curve = strcmp(opt(argc, argv, "--curve", "yes"), "no") != 0;
     if (!workp || !keydir || !ep || nclients < 1)
         die("usage: loadgen ingest --work F --keys DIR --endpoint EP [--clients N] [--aggregator EP]%s", "");
     work_t w;
@@ -334,9 +346,11 @@ static int cmd_ingest(int argc, char **argv)
             c->sock = zmq_socket(ctx, ZMQ_DEALER);
             int linger = 0;
             zmq_setsockopt(c->sock, ZMQ_LINGER, &linger, sizeof linger);
-            zmq_setsockopt(c->sock, ZMQ_CURVE_SERVERKEY, server_pub, 40);
-            zmq_setsockopt(c->sock, ZMQ_CURVE_PUBLICKEY, okey[ss[s].office]->pub, 40);
-            zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, okey[ss[s].office]->sec, 40);
+            if (curve) {
+                zmq_setsockopt(c->sock, ZMQ_CURVE_SERVERKEY, server_pub, 40);
+                zmq_setsockopt(c->sock, ZMQ_CURVE_PUBLICKEY, okey[ss[s].office]->pub, 40);
+                zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, okey[ss[s].office]->sec, 40);
+            }
             if (zmq_connect(c->sock, ep))
                 die("connect: %s", zmq_strerror(errno));
             active++;
@@ -628,6 +642,170 @@ static int cmd_ceiling(int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------------ */
+/* ceiling-closed: the raw ceiling with the clients' closed loop              */
+
+/* The same messages, but as our clients send them: CLIENTS DEALER sockets,
+ * each waiting for its answer before sending the next; the receiver (ROUTER,
+ * no CURVE, no validation) stores whatever has arrived in ONE transaction
+ * (group commit, as the collector does) and answers each after the commit. */
+static int cmd_ceiling_closed(int argc, char **argv)
+{
+    const char *workp = opt(argc, argv, "--work", NULL), *dir = opt(argc, argv, "--dir", NULL);
+    const char *ds = opt(argc, argv, "--dataset", "NAT_Q"), *period = opt(argc, argv, "--period", "2025Q3");
+    int nclients = atoi(opt(argc, argv, "--clients", "64"));
+    int port = atoi(opt(argc, argv, "--port", "7191"));
+    if (!workp || !dir || nclients < 1)
+        die("usage: loadgen ceiling-closed --work F --dir DIR [--clients N] [--port P]%s", "");
+    work_t w;
+    if (work_load(workp, ds, period, &w))
+        return 1;
+    long values = 0;
+    for (int i = 0; i < w.n; i++)
+        values += w.items[i].nvalues;
+    char ep[64];
+    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
+    int up[2], res[2];
+    if (pipe(up) || pipe(res))
+        die("pipe: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid < 0)
+        die("fork: %s", strerror(errno));
+    if (pid == 0) {
+        close(up[0]);
+        close(res[0]);
+        mkdir(dir, 0750);
+        MDB_env *env;
+        MDB_txn *txn;
+        MDB_dbi dbi;
+        int rc;
+        if ((rc = mdb_env_create(&env)) || (rc = mdb_env_set_mapsize(env, (size_t)4 << 30)) ||
+            (rc = mdb_env_set_maxdbs(env, 4)) || (rc = mdb_env_open(env, dir, MDB_NOTLS, 0640)) ||
+            (rc = mdb_txn_begin(env, NULL, 0, &txn)) || (rc = mdb_dbi_open(txn, "journal", MDB_CREATE, &dbi)) ||
+            (rc = mdb_txn_commit(txn)))
+            die("lmdb: %s", mdb_strerror(rc));
+        void *ctx = zmq_ctx_new();
+        void *router = zmq_socket(ctx, ZMQ_ROUTER);
+        if (zmq_bind(router, ep))
+            die("bind: %s", zmq_strerror(errno));
+        char ok = 1;
+        if (write(up[1], &ok, 1) != 1)
+            _exit(1);
+        enum { MAXG = 4096 };
+        zmq_msg_t *ids = malloc(MAXG * sizeof *ids), *pl = malloc(MAXG * sizeof *pl);
+        uint64_t seq = 0;
+        int commits = 0;
+        while (seq < (uint64_t)w.n) {
+            zmq_pollitem_t pi = {router, 0, ZMQ_POLLIN, 0};
+            zmq_poll(&pi, 1, -1);
+            int g = 0;
+            while (g < MAXG) {
+                zmq_msg_init(&ids[g]);
+                if (zmq_msg_recv(&ids[g], router, ZMQ_DONTWAIT) < 0) {
+                    zmq_msg_close(&ids[g]);
+                    break;
+                }
+                zmq_msg_init(&pl[g]);
+                zmq_msg_recv(&pl[g], router, 0);
+                g++;
+            }
+            if (!g)
+                continue;
+            if ((rc = mdb_txn_begin(env, NULL, 0, &txn)))
+                die("lmdb: %s", mdb_strerror(rc));
+            for (int i = 0; i < g; i++) {
+                unsigned char kb[8];
+                uint64_t s = ++seq;
+                for (int b = 7; b >= 0; b--, s >>= 8)
+                    kb[b] = (unsigned char)s;
+                MDB_val k = {8, kb}, v = {zmq_msg_size(&pl[i]), zmq_msg_data(&pl[i])};
+                if ((rc = mdb_put(txn, dbi, &k, &v, MDB_APPEND)))
+                    die("lmdb: %s", mdb_strerror(rc));
+            }
+            if ((rc = mdb_txn_commit(txn)))
+                die("lmdb: %s", mdb_strerror(rc));
+            commits++;
+            for (int i = 0; i < g; i++) {
+                zmq_msg_send(&ids[i], router, ZMQ_SNDMORE);
+                zmq_send(router, "ok", 2, 0);
+                zmq_msg_close(&pl[i]);
+            }
+        }
+        double t_end = now_mono();
+        if (write(res[1], &t_end, sizeof t_end) != sizeof t_end || write(res[1], &commits, sizeof commits) != sizeof commits)
+            _exit(1);
+        usleep(100000);
+        zmq_close(router);
+        zmq_ctx_term(ctx);
+        mdb_env_close(env);
+        _exit(0);
+    }
+    close(up[1]);
+    close(res[1]);
+    char ok;
+    if (read(up[0], &ok, 1) != 1)
+        die("the receiver did not start%s", "");
+    void *ctx = zmq_ctx_new();
+    void **socks = calloc((size_t)nclients, sizeof *socks);
+    int *cur = calloc((size_t)nclients, sizeof *cur);
+    double *ts = calloc((size_t)nclients, sizeof *ts), *lat = malloc((size_t)w.n * sizeof *lat);
+    zmq_pollitem_t *pi = calloc((size_t)nclients, sizeof *pi);
+    for (int i = 0; i < nclients; i++) {
+        socks[i] = zmq_socket(ctx, ZMQ_DEALER);
+        int linger = 0;
+        zmq_setsockopt(socks[i], ZMQ_LINGER, &linger, sizeof linger);
+        zmq_connect(socks[i], ep);
+    }
+    usleep(200000);
+    int next = 0, active = 0;
+    size_t nlat = 0;
+    double t0 = now_mono();
+    for (int i = 0; i < nclients && next < w.n; i++) {
+        cur[i] = next++;
+        ts[i] = now_mono();
+        zmq_send(socks[i], w.items[cur[i]].buf, w.items[cur[i]].len, 0);
+        active++;
+    }
+    while (active) {
+        for (int i = 0; i < nclients; i++)
+            pi[i] = (zmq_pollitem_t){socks[i], 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(pi, nclients, 60000) <= 0)
+            die("no answer in 60 s%s", "");
+        for (int i = 0; i < nclients; i++) {
+            if (!(pi[i].revents & ZMQ_POLLIN))
+                continue;
+            char b[16];
+            zmq_recv(socks[i], b, sizeof b, 0);
+            lat[nlat++] = now_mono() - ts[i];
+            if (next < w.n) {
+                cur[i] = next++;
+                ts[i] = now_mono();
+                zmq_send(socks[i], w.items[cur[i]].buf, w.items[cur[i]].len, 0);
+            } else {
+                active--;
+            }
+        }
+    }
+    double t_last = now_mono();
+    double t_end;
+    int commits;
+    if (read(res[0], &t_end, sizeof t_end) != sizeof t_end || read(res[0], &commits, sizeof commits) != sizeof commits)
+        die("the receiver failed%s", "");
+    int st;
+    waitpid(pid, &st, 0);
+    for (int i = 0; i < nclients; i++)
+        zmq_close(socks[i]);
+    zmq_ctx_term(ctx);
+    double elapsed = t_last - t0;
+    double p50 = quantile(lat, nlat, 0.5), p99 = quantile(lat, nlat, 0.99);
+    printf("{\"submissions\": %d, \"clients\": %d, \"commits\": %d, \"per_commit\": %.1f, \"elapsed_s\": %.4f, "
+           "\"subs_per_s\": %.1f, \"values_per_s\": %.1f, \"ack_p50_ms\": %.3f, \"ack_p99_ms\": %.3f}\n",
+           w.n, nclients, commits, (double)w.n / commits, elapsed, (double)w.n / elapsed, (double)values / elapsed,
+           p50 * 1e3, p99 * 1e3);
+    work_free(&w);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
 /* wait-applied: the aggregator's catch-up                                   */
 
 static int cmd_wait_applied(int argc, char **argv)
@@ -703,6 +881,8 @@ int main(int argc, char **argv)
         return cmd_query(argc - 1, argv + 1);
     if (!strcmp(cmd, "ceiling"))
         return cmd_ceiling(argc - 1, argv + 1);
+    if (!strcmp(cmd, "ceiling-closed"))
+        return cmd_ceiling_closed(argc - 1, argv + 1);
     if (!strcmp(cmd, "wait-applied"))
         return cmd_wait_applied(argc - 1, argv + 1);
     if (!strcmp(cmd, "fsync-probe"))

@@ -38,6 +38,7 @@ import random
 PROVINCES = 34
 DATASET = "NAT_Q"
 PERIOD = "2025Q3"
+OPENED = "2025-07-01"  # every unit opens with the quarter: one obligation per unit, no earlier periods
 
 COUNTS = ["PORTAL_POSTS", "WEBSITE_POSTS", "CITY_PAGE_POSTS", "MASS_MEDIA_ITEMS", "RADIO_ITEMS", "SOCIAL_POSTS",
           "VIDEO_REPORTS", "CONFERENCES", "CONFERENCE_ATTENDEES", "CONTESTS_ORGANIZED", "STAFF_TRAINED"]
@@ -126,7 +127,7 @@ def main():
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["code", "name", "kind", "parent", "opened", "closed", "email", "webhook", "parent_submits"])
         for code, name, kind, parent, depth in units:
-            w.writerow([code, name, kind, parent, "", "", "", "", "yes" if depth == 3 else "no"])
+            w.writerow([code, name, kind, parent, OPENED, "", "", "", "yes" if depth == 3 else "no"])
 
     with open(os.path.join(cat, "indicators.csv"), "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")

@@ -7,7 +7,7 @@
  *       (unit, public, secret: what the clients use) and OUTDIR/collector.key.
  *
  *   loadgen ingest --work work.tsv --keys DIR --endpoint EP [--clients 64]
- *                  [--dataset D --period P] [--aggregator EP]
+ *                  [--dataset D --period P] [--aggregator EP] [--curve no]
  *       Closed loop: CLIENTS DEALER sockets with CURVE, each with one SUBMIT
  *       outstanding, waiting for its ACK (sent by the collector after fsync).
  *       A client takes the next office (a unit whose key may submit for
@@ -16,7 +16,8 @@
  *       Corrections (phase 2) of an office start only after its phase 1 is
  *       acknowledged.  With --aggregator, after the last ACK it polls
  *       QUERY info until the aggregator has applied the highest ACKed seq.
- *       Prints one JSON object.
+ *       --curve no: plain TCP, for a collector run with --insecure (to
+ *       measure what CURVE costs).  Prints one JSON object.
  *
  *   loadgen query --endpoint EP --reps N [--dataset D --period P] NAME:WHAT:NODE...
  *       One DEALER, one QUERY at a time: the first (cold) answer, then N
@@ -34,6 +35,14 @@
  *       (ROUTER, a separate process, no validation) stores what has arrived
  *       in one transaction (group commit) and answers each after the commit.
  *       Prints one JSON object.
+ *
+ *   loadgen echo [--reps N] [--size BYTES]
+ *       The floor under any query: a bare DEALER -> ROUTER echo on loopback
+ *       (the server a separate process), one round trip at a time.
+ *
+ *   loadgen query-local --catalog DIR --data DIR [--reps N] NAME:WHAT:NODE...
+ *       The same queries in-process (rollup_query() on a stopped
+ *       aggregator's store, no socket): what a query itself costs.
  *
  *   loadgen wait-applied --aggregator EP --seq N [--timeout S]
  *       Polls QUERY info until the aggregator has applied seq N; prints how
@@ -56,7 +65,10 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "catalog.h"
+#include "period.h"
 #include "proto.h"
+#include "rollup.h"
 #include "work.h"
 
 static void die(const char *fmt, const char *a)
@@ -291,8 +303,11 @@ static int cmd_ingest(int argc, char **argv)
             die("no key for office %s", w.offices[o].code);
     }
     bool *p1done = calloc((size_t)w.noffices, sizeof *p1done);
-    double *lat = malloc((size_t)w.n * sizeof *lat);
-    size_t nlat = 0;
+    for (int o = 0; o < w.noffices; o++)
+        p1done[o] = w.offices[o].count[1] == 0;
+    double *lat = malloc((size_t)w.n * sizeof *lat), *lat1 = malloc((size_t)w.n * sizeof *lat1),
+           *latn = malloc((size_t)w.n * sizeof *latn);
+    size_t nlat = 0, nlat1 = 0, nlatn = 0;
     long values = 0;
     unsigned long accepted = 0, duplicates = 0, nacks = 0;
     char first_nack[700] = "";
@@ -405,6 +420,10 @@ static int cmd_ingest(int argc, char **argv)
             }
             proto_msg_free(&r);
             lat[nlat++] = t - c->t_send;
+            if (c->pos == w.offices[ss[c->session].office].first[ss[c->session].phase])
+                lat1[nlat1++] = t - c->t_send; /* the first of a session: connect + CURVE handshake + ZAP */
+            else
+                latn[nlatn++] = t - c->t_send;
             values += it->nvalues;
             t_last = t;
             if (++c->pos < c->end) {
@@ -455,11 +474,17 @@ static int cmd_ingest(int argc, char **argv)
         zmq_close(q);
     }
     double p50 = quantile(lat, nlat, 0.50), p99 = quantile(lat, nlat, 0.99), pmax = nlat ? lat[nlat - 1] : 0;
-    printf("{\"submissions\": %zu, \"accepted\": %lu, \"duplicates\": %lu, \"nacks\": %lu, \"clients\": %d, "
+    double bytes = 0;
+    for (int i = 0; i < w.n; i++)
+        bytes += (double)w.items[i].len;
+    printf("{\"first_p50_ms\": %.3f, \"first_p99_ms\": %.3f, \"next_p50_ms\": %.3f, \"next_p99_ms\": %.3f, ",
+           quantile(lat1, nlat1, 0.5) * 1e3, quantile(lat1, nlat1, 0.99) * 1e3, quantile(latn, nlatn, 0.5) * 1e3,
+           quantile(latn, nlatn, 0.99) * 1e3);
+    printf("\"avg_bytes\": %.1f, \"submissions\": %zu, \"accepted\": %lu, \"duplicates\": %lu, \"nacks\": %lu, \"clients\": %d, "
            "\"sessions\": %d, \"elapsed_s\": %.4f, \"subs_per_s\": %.1f, \"values_per_s\": %.1f, "
            "\"ack_p50_ms\": %.3f, \"ack_p99_ms\": %.3f, \"ack_max_ms\": %.3f, \"max_seq\": %llu, "
            "\"agg_lag_s\": %.4f, \"agg_backlog_at_last_ack\": %llu}\n",
-           nlat, accepted, duplicates, nacks, nclients, done_sessions, elapsed, (double)nlat / elapsed,
+           bytes / (w.n ? w.n : 1), nlat, accepted, duplicates, nacks, nclients, done_sessions, elapsed, (double)nlat / elapsed,
            (double)values / elapsed, p50 * 1e3, p99 * 1e3, pmax * 1e3, (unsigned long long)max_seq, lag,
            (unsigned long long)backlog);
     for (int i = 0; i < nclients; i++)
@@ -806,6 +831,145 @@ static int cmd_ceiling_closed(int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------------ */
+/* echo: the floor of any query -- a bare DEALER -> ROUTER round trip         */
+
+static int cmd_echo(int argc, char **argv)
+{
+    int reps = atoi(opt(argc, argv, "--reps", "1000"));
+    int port = atoi(opt(argc, argv, "--port", "7192"));
+    size_t size = (size_t)atoi(opt(argc, argv, "--size", "100"));
+    char ep[64];
+    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
+    int up[2];
+    if (reps < 1 || pipe(up))
+        die("usage: loadgen echo [--reps N] [--port P] [--size BYTES]%s", "");
+    pid_t pid = fork();
+    if (pid == 0) {
+        void *ctx = zmq_ctx_new();
+        void *s = zmq_socket(ctx, ZMQ_ROUTER);
+        if (zmq_bind(s, ep))
+            die("bind: %s", zmq_strerror(errno));
+        char ok = 1;
+        if (write(up[1], &ok, 1) != 1)
+            _exit(1);
+        for (int i = 0; i <= reps; i++) {
+            zmq_msg_t id, m;
+            zmq_msg_init(&id);
+            zmq_msg_init(&m);
+            zmq_msg_recv(&id, s, 0);
+            zmq_msg_recv(&m, s, 0);
+            zmq_msg_send(&id, s, ZMQ_SNDMORE);
+            zmq_msg_send(&m, s, 0);
+        }
+        usleep(100000);
+        zmq_close(s);
+        zmq_ctx_term(ctx);
+        _exit(0);
+    }
+    char ok;
+    if (read(up[0], &ok, 1) != 1)
+        die("the echo server did not start%s", "");
+    void *ctx = zmq_ctx_new();
+    void *c = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(c, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect(c, ep);
+    char *buf = calloc(1, size + 1), *in = malloc(size + 1);
+    double *lat = malloc((size_t)reps * sizeof *lat);
+    zmq_send(c, buf, size, 0); /* the connection is up before the clock starts */
+    zmq_recv(c, in, size + 1, 0);
+    for (int i = 0; i < reps; i++) {
+        double t = now_mono();
+        zmq_send(c, buf, size, 0);
+        zmq_recv(c, in, size + 1, 0);
+        lat[i] = now_mono() - t;
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    zmq_close(c);
+    zmq_ctx_term(ctx);
+    double p50 = quantile(lat, (size_t)reps, 0.5), p99 = quantile(lat, (size_t)reps, 0.99);
+    printf("{\"reps\": %d, \"bytes\": %zu, \"p50_ms\": %.4f, \"p99_ms\": %.4f, \"min_ms\": %.4f, \"max_ms\": %.4f}\n",
+           reps, size, p50 * 1e3, p99 * 1e3, lat[0] * 1e3, lat[reps - 1] * 1e3);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* query-local: the same queries in-process, on a stopped aggregator's store */
+
+static int cmd_query_local(int argc, char **argv)
+{
+    const char *catdir = opt(argc, argv, "--catalog", NULL), *data = opt(argc, argv, "--data", NULL);
+    const char *ds = opt(argc, argv, "--dataset", "NAT_Q"), *period = opt(argc, argv, "--period", "2025Q3");
+    const char *at = opt(argc, argv, "--now", "2025-09-08T09:00:00+07:00");
+    int reps = atoi(opt(argc, argv, "--reps", "1000"));
+    if (!catdir || !data || reps < 1)
+        die("usage: loadgen query-local --catalog DIR --data DIR [--reps N] NAME:WHAT:NODE...%s", "");
+    catalog_t *cat;
+    if (catalog_load(catdir, &cat, NULL, NULL))
+        die("cannot load the catalog %s", catdir);
+    rollup_t *r;
+    bool rebuild = false;
+    char err[512];
+    if (rollup_open(data, (uint64_t)2048 << 20, cat, &r, &rebuild, err, sizeof err))
+        die("%s", err);
+    if (rebuild)
+        die("%s was built with another catalog", data);
+    int64_t now;
+    if (time_parse_iso(at, &now))
+        die("bad --now %s", at);
+    double *lat = malloc((size_t)reps * sizeof *lat);
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    printf("{");
+    int nspec = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strncmp(argv[i], "--", 2)) {
+            i++;
+            continue;
+        }
+        char spec[256];
+        snprintf(spec, sizeof spec, "%s", argv[i]);
+        char *what = strchr(spec, ':'), *node = what ? strchr(what + 1, ':') : NULL;
+        if (!node)
+            die("bad spec %s (NAME:WHAT:NODE)", argv[i]);
+        *what++ = '\0';
+        *node++ = '\0';
+        proto_query_t q;
+        memset(&q, 0, sizeof q);
+        snprintf(q.what, sizeof q.what, "%s", what);
+        snprintf(q.node, sizeof q.node, "%s", node);
+        snprintf(q.dataset, sizeof q.dataset, "%s", ds);
+        snprintf(q.period, sizeof q.period, "%s", period);
+        double cold = 0;
+        for (int k = -1; k < reps; k++) {
+            msgpack_packer pk;
+            proto_error_t perr;
+            sb.size = 0;
+            msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+            double t = now_mono();
+            if (rollup_query(r, &q, now, &pk, &perr))
+                die("query failed: %s", perr.message);
+            double dt = now_mono() - t;
+            if (k < 0)
+                cold = dt;
+            else
+                lat[k] = dt;
+        }
+        double p50 = quantile(lat, (size_t)reps, 0.5), p99 = quantile(lat, (size_t)reps, 0.99);
+        printf("%s\"%s\": {\"what\": \"%s\", \"node\": \"%s\", \"reps\": %d, \"bytes\": %zu, \"cold_ms\": %.4f, "
+               "\"p50_ms\": %.4f, \"p99_ms\": %.4f, \"min_ms\": %.4f, \"max_ms\": %.4f}",
+               nspec++ ? ", " : "", spec, what, node, reps, sb.size, cold * 1e3, p50 * 1e3, p99 * 1e3, lat[0] * 1e3,
+               lat[reps - 1] * 1e3);
+    }
+    printf("}\n");
+    msgpack_sbuffer_destroy(&sb);
+    rollup_close(&r);
+    catalog_destroy(&cat);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
 /* wait-applied: the aggregator's catch-up                                   */
 
 static int cmd_wait_applied(int argc, char **argv)
@@ -883,6 +1047,10 @@ int main(int argc, char **argv)
         return cmd_ceiling(argc - 1, argv + 1);
     if (!strcmp(cmd, "ceiling-closed"))
         return cmd_ceiling_closed(argc - 1, argv + 1);
+    if (!strcmp(cmd, "echo"))
+        return cmd_echo(argc - 1, argv + 1);
+    if (!strcmp(cmd, "query-local"))
+        return cmd_query_local(argc - 1, argv + 1);
     if (!strcmp(cmd, "wait-applied"))
         return cmd_wait_applied(argc - 1, argv + 1);
     if (!strcmp(cmd, "fsync-probe"))

@@ -158,15 +158,13 @@ int work_load(const char *path, const char *dataset, const char *period, work_t 
         if (it->phase == 1) {
             o = office_index(w, f[1], &ocap);
         } else {
-            for (int i = 0; i < w->noffices; i++) /* phase 2 is small: plain scan from a hint */
+            for (int i = w->noffices - 1; i >= 0; i--) /* phase 2 is small: a plain scan */
                 if (!strcmp(w->offices[i].code, f[1])) {
                     o = i;
                     break;
                 }
-            if (o < 0) {
-                fprintf(stderr, "%s:%d: office %s has no phase-1 items\n", path, w->n + 1, f[1]);
-                return -1;
-            }
+            if (o < 0) /* a slice of the work whose first reports were in another slice */
+                o = office_index(w, f[1], &ocap);
         }
         it->office = o;
         work_office_t *of = &w->offices[o];

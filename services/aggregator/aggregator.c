@@ -57,6 +57,8 @@ typedef struct {
     bool stopping, reset_pending;
     uv_signal_t sigterm, sigint, sighup;
     uv_timer_t tick;
+    uv_timer_t pace;             /* delays the next FETCH after a small batch */
+    int pause_ms;
     unsigned long applied_records, queries, failed_queries;
     uint64_t head;               /* journal head as last reported by the collector */
 } aggregator_t;
@@ -102,6 +104,11 @@ static void publish_events(aggregator_t *a)
     }
 }
 
+static void on_pace(uv_timer_t *t)
+{
+    send_fetch(t->data);
+}
+
 static void apply_done(uv_work_t *w, int status)
 {
     aggregator_t *a = w->data;
@@ -132,9 +139,17 @@ static void apply_done(uv_work_t *w, int status)
         else
             log_info("catalog layout changed: rollups reset, replaying the journal from seq 0");
     }
-    if (a->apply_rc == 0)
-        send_fetch(a);
-    /* on failure the tick timer re-sends the FETCH */
+    /* A small batch means we are caught up: wait a little so the next
+     * batch is bigger.  Each batch is one transaction whose page copies and
+     * fsync cost the same for 10 records as for 1,000, so this trades up to
+     * pause_ms of rollup delay for far fewer writes under load.  On failure
+     * the tick timer re-sends the FETCH. */
+    if (a->apply_rc == 0) {
+        if (a->pause_ms > 0 && a->nrecs < a->fetch_max)
+            uv_timer_start(&a->pace, on_pace, (uint64_t)a->pause_ms, 0);
+        else
+            send_fetch(a);
+    }
 }
 
 static int ensure_recs(aggregator_t *a, int n)
@@ -236,7 +251,7 @@ static int open_feed(aggregator_t *a)
 
 static void send_fetch(aggregator_t *a)
 {
-    if (a->stopping || a->applying || !a->feed)
+    if (a->stopping || a->applying || !a->feed || uv_is_active((uv_handle_t *)&a->pace))
         return;
     proto_msg_t m;
     memset(&m, 0, sizeof m);
@@ -381,6 +396,7 @@ static void stop(aggregator_t *a)
     uv_close((uv_handle_t *)&a->sigint, NULL);
     uv_close((uv_handle_t *)&a->sighup, NULL);
     uv_close((uv_handle_t *)&a->tick, NULL);
+    uv_close((uv_handle_t *)&a->pace, NULL);
 }
 
 static void on_stop_signal(uv_signal_t *h, int signum)
@@ -437,6 +453,7 @@ static int aggregator_start(aggregator_t *a)
     uint64_t map = (uint64_t)config_int(cfg, "aggregator", "map_size_mb", 2048) << 20;
     a->fetch_max = (int)config_int(cfg, "aggregator", "fetch_max", 2000);
     a->wait_ms = (int)config_int(cfg, "aggregator", "fetch_wait_ms", 2000);
+    a->pause_ms = (int)config_int(cfg, "aggregator", "fetch_pause_ms", 50);
 
     bool rebuild = false;
     if (rollup_open(dir, map, a->cat, &a->store, &rebuild, err, sizeof err)) {
@@ -481,6 +498,8 @@ static int aggregator_start(aggregator_t *a)
     uv_signal_start(&a->sighup, on_hup, SIGHUP);
     uv_timer_init(a->loop, &a->tick);
     a->tick.data = a;
+    uv_timer_init(a->loop, &a->pace);
+    a->pace.data = a;
     uv_timer_start(&a->tick, on_tick, 250, 250);
     send_fetch(a);
     log_info("pulling the journal from %s; queries on %s; events on %s", a->feed_endpoint, qep, eep);

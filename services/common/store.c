@@ -29,6 +29,12 @@ int store_mkdirs(const char *dir)
 
 int store_open(const char *dir, uint64_t map_bytes, int maxdbs, MDB_env **out, char *err, size_t errlen)
 {
+    return store_open_flags(dir, map_bytes, maxdbs, 0, out, err, errlen);
+}
+
+int store_open_flags(const char *dir, uint64_t map_bytes, int maxdbs, unsigned flags, MDB_env **out, char *err,
+                     size_t errlen)
+{
     MDB_env *env = NULL;
     int rc;
     *out = NULL;
@@ -39,7 +45,7 @@ int store_open(const char *dir, uint64_t map_bytes, int maxdbs, MDB_env **out, c
     }
     if ((rc = mdb_env_create(&env)) || (rc = mdb_env_set_mapsize(env, (size_t)map_bytes)) ||
         (rc = mdb_env_set_maxdbs(env, (MDB_dbi)maxdbs)) || (rc = mdb_env_set_maxreaders(env, 254)) ||
-        (rc = mdb_env_open(env, dir, MDB_NOTLS, 0640))) {
+        (rc = mdb_env_open(env, dir, MDB_NOTLS | flags, 0640))) {
         snprintf(err, errlen, "%s: cannot open the LMDB environment: %s", dir, mdb_strerror(rc));
         mdb_env_close(env);
         return rc;

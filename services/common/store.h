@@ -18,6 +18,11 @@
  * with a sentence in err. */
 int store_open(const char *dir, uint64_t map_bytes, int maxdbs, MDB_env **out /* OUT */, char *err, size_t errlen);
 
+/* The same with extra mdb_env_open() flags, e.g. MDB_NOMETASYNC for a store
+ * that can be rebuilt from elsewhere. */
+int store_open_flags(const char *dir, uint64_t map_bytes, int maxdbs, unsigned flags, MDB_env **out /* OUT */,
+                     char *err, size_t errlen);
+
 /* mkdir -p. Returns 0 or -1 with errno. */
 int store_mkdirs(const char *dir);
 

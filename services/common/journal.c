@@ -7,10 +7,150 @@
 
 #include "store.h"
 
+/* ------------------------------------------------------------------------
+ * In-memory indexes
+ *
+ * Which ids were used (id -> seq) and the latest version of each report
+ * (unit \0 dataset \0 period -> version) are derived from the journal.
+ * Keeping them in LMDB cost two random B-tree leaves per submission in every
+ * group commit; in memory they cost nothing to write.  journal_open()
+ * rebuilds them with one scan of the journal, and a failed transaction
+ * rebuilds them too (so they never hold what the disk does not).
+ * ------------------------------------------------------------------------ */
+
+typedef struct {
+    char *key;      /* NULL: empty slot */
+    uint32_t klen;
+    uint32_t version;
+    uint64_t seq;
+} slot_t;
+
+typedef struct {
+    slot_t *s;
+    size_t cap, n; /* cap is a power of two */
+} index_t;
+
+static uint64_t fnv1a(const char *k, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)k[i]) * 1099511628211ull;
+    return h;
+}
+
+static slot_t *idx_slot(const index_t *x, const char *k, size_t n)
+{
+    size_t i = fnv1a(k, n) & (x->cap - 1);
+    while (x->s[i].key && (x->s[i].klen != n || memcmp(x->s[i].key, k, n)))
+        i = (i + 1) & (x->cap - 1);
+    return &x->s[i];
+}
+
+static void idx_free(index_t *x)
+{
+    for (size_t i = 0; i < x->cap; i++)
+        free(x->s[i].key);
+    free(x->s);
+    memset(x, 0, sizeof *x);
+}
+
+static int idx_grow(index_t *x)
+{
+    index_t bigger = {calloc(x->cap ? x->cap * 2 : 1024, sizeof(slot_t)), x->cap ? x->cap * 2 : 1024, x->n};
+    if (!bigger.s)
+        return ENOMEM;
+    for (size_t i = 0; i < x->cap; i++)
+        if (x->s[i].key)
+            *idx_slot(&bigger, x->s[i].key, x->s[i].klen) = x->s[i];
+    free(x->s);
+    *x = bigger;
+    return 0;
+}
+
+/* The entry for k, or NULL. */
+static slot_t *idx_get(const index_t *x, const char *k, size_t n)
+{
+    if (!x->cap)
+        return NULL;
+    slot_t *sl = idx_slot(x, k, n);
+    return sl->key ? sl : NULL;
+}
+
+/* The entry for k, created empty (version 0, seq 0) when absent. */
+static slot_t *idx_put(index_t *x, const char *k, size_t n)
+{
+    if ((x->n + 1) * 2 > x->cap && idx_grow(x))
+        return NULL;
+    slot_t *sl = idx_slot(x, k, n);
+    if (!sl->key) {
+        if (!(sl->key = malloc(n ? n : 1)))
+            return NULL;
+        memcpy(sl->key, k, n);
+        sl->klen = (uint32_t)n;
+        sl->version = 0;
+        sl->seq = 0;
+        x->n++;
+    }
+    return sl;
+}
+
 struct journal {
     MDB_env *env;
-    MDB_dbi journal, ids, reports;
+    MDB_dbi journal;
+    index_t ids;      /* submission id -> seq */
+    index_t reports;  /* unit \0 dataset \0 period -> latest version */
 };
+
+static int report_key(char *buf, size_t n, const char *unit, const char *dataset, const char *period)
+{
+    return snprintf(buf, n, "%s%c%s%c%s", unit, 0, dataset, 0, period);
+}
+
+/* Rebuilds both indexes from the journal (one read transaction). */
+static int rebuild_indexes(journal_t *j)
+{
+    MDB_txn *txn;
+    MDB_cursor *cur;
+    idx_free(&j->ids);
+    idx_free(&j->reports);
+    int rc = mdb_txn_begin(j->env, NULL, MDB_RDONLY, &txn);
+    if (rc)
+        return rc;
+    if ((rc = mdb_cursor_open(txn, j->journal, &cur))) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    msgpack_unpacked up;
+    msgpack_unpacked_init(&up);
+    MDB_val k, v;
+    for (int op = MDB_FIRST; rc == 0 && mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op) == 0; op = MDB_NEXT) {
+        size_t off = 0;
+        proto_record_t rec;
+        proto_list_t one = {.n = 1, .objs = &up.data};
+        if (proto_prescan(v.mv_data, v.mv_size, PROTO_MAX_DEPTH) ||
+            msgpack_unpack_next(&up, v.mv_data, v.mv_size, &off) != MSGPACK_UNPACK_SUCCESS ||
+            proto_record_at(&one, 0, &rec, NULL)) {
+            rc = MDB_CORRUPTED; /* we wrote every record ourselves */
+            break;
+        }
+        char rk[3 * 65 + 8];
+        int rl = report_key(rk, sizeof rk, rec.unit, rec.dataset, rec.period);
+        slot_t *id = idx_put(&j->ids, rec.id, strlen(rec.id)), *rep = idx_put(&j->reports, rk, (size_t)rl);
+        if (!id || !rep) {
+            rc = ENOMEM;
+            break;
+        }
+        id->seq = rec.seq;
+        if (rec.version > rep->version) {
+            rep->version = (uint32_t)rec.version;
+            rep->seq = rec.seq;
+        }
+    }
+    msgpack_unpacked_destroy(&up);
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    return rc;
+}
 
 int journal_open(const char *dir, uint64_t map_bytes, journal_t **out, char *err, size_t errlen)
 {
@@ -25,10 +165,13 @@ int journal_open(const char *dir, uint64_t map_bytes, journal_t **out, char *err
     if ((rc = store_open(dir, map_bytes, 4, &j->env, err, errlen)))
         goto fail;
     if ((rc = mdb_txn_begin(j->env, NULL, 0, &txn)) || (rc = mdb_dbi_open(txn, "journal", MDB_CREATE, &j->journal)) ||
-        (rc = mdb_dbi_open(txn, "ids", MDB_CREATE, &j->ids)) ||
-        (rc = mdb_dbi_open(txn, "reports", MDB_CREATE, &j->reports)) || (rc = mdb_txn_commit(txn))) {
+        (rc = mdb_txn_commit(txn))) {
         txn = NULL; /* commit frees it even on failure; begin failure leaves nothing */
-        snprintf(err, errlen, "%s: cannot open the journal databases: %s", dir, mdb_strerror(rc));
+        snprintf(err, errlen, "%s: cannot open the journal database: %s", dir, mdb_strerror(rc));
+        goto fail;
+    }
+    if ((rc = rebuild_indexes(j))) {
+        snprintf(err, errlen, "%s: cannot read the journal: %s", dir, mdb_strerror(rc));
         goto fail;
     }
     *out = j;
@@ -38,6 +181,8 @@ fail:
         mdb_txn_abort(txn);
     if (j->env)
         mdb_env_close(j->env);
+    idx_free(&j->ids);
+    idx_free(&j->reports);
     free(j);
     return rc;
 }
@@ -47,6 +192,8 @@ void journal_close(journal_t **self_p)
     if (!self_p || !*self_p)
         return;
     mdb_env_close((*self_p)->env);
+    idx_free(&(*self_p)->ids);
+    idx_free(&(*self_p)->reports);
     free(*self_p);
     *self_p = NULL;
 }
@@ -93,17 +240,17 @@ static bool values_equal(const proto_values_t *a, const proto_values_t *b)
 }
 
 /* Decides duplicate vs conflict for an id already in the journal. */
-static int check_duplicate(MDB_txn *txn, journal_t *j, journal_item_t *it, const MDB_val *seqv)
+static int check_duplicate(MDB_txn *txn, journal_t *j, journal_item_t *it, uint64_t seq)
 {
-    MDB_val k = *seqv, v;
-    if (seqv->mv_size != 8 || mdb_get(txn, j->journal, &k, &v))
+    unsigned char kb[8];
+    store_put_u64(kb, seq);
+    MDB_val k = {8, kb}, v;
+    if (mdb_get(txn, j->journal, &k, &v))
         return PROTO_E_STORAGE;
-    proto_msg_t dummy;
     msgpack_unpacked up;
     size_t off = 0;
     int status = PROTO_E_STORAGE;
     msgpack_unpacked_init(&up);
-    (void)dummy;
     if (proto_prescan(v.mv_data, v.mv_size, PROTO_MAX_DEPTH) == 0 &&
         msgpack_unpack_next(&up, v.mv_data, v.mv_size, &off) == MSGPACK_UNPACK_SUCCESS) {
         proto_list_t one = {.n = 1, .objs = &up.data};
@@ -128,16 +275,11 @@ static int put_one(MDB_txn *txn, journal_t *j, journal_item_t *it, uint64_t seq,
 {
     const proto_submit_t *s = it->sub;
     char rkey[3 * 65 + 8];
-    int rlen = snprintf(rkey, sizeof rkey, "%s%c%s%c%s", s->unit, 0, s->dataset, 0, s->period);
-    MDB_val rk = {(size_t)rlen, rkey}, rv;
-    uint32_t version = 1;
-    int rc = mdb_get(txn, j->reports, &rk, &rv);
-    if (rc == 0 && rv.mv_size >= 4) {
-        const unsigned char *p = rv.mv_data;
-        version = ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]) + 1;
-    } else if (rc != MDB_NOTFOUND && rc != 0) {
-        return rc;
-    }
+    int rlen = report_key(rkey, sizeof rkey, s->unit, s->dataset, s->period);
+    slot_t *rep = idx_put(&j->reports, rkey, (size_t)rlen), *id = idx_put(&j->ids, s->id, strlen(s->id));
+    if (!rep || !id)
+        return ENOMEM;
+    uint32_t version = rep->version + 1;
 
     proto_record_t rec;
     memset(&rec, 0, sizeof rec);
@@ -157,16 +299,18 @@ static int put_one(MDB_txn *txn, journal_t *j, journal_item_t *it, uint64_t seq,
     if (proto_pack_record(&pk, &rec, NULL))
         return EINVAL;
 
-    unsigned char seqb[8], verb[12];
+    /* Only the journal is written: an append at its end. */
+    unsigned char seqb[8];
     store_put_u64(seqb, seq);
-    verb[0] = version >> 24, verb[1] = version >> 16, verb[2] = version >> 8, verb[3] = (unsigned char)version;
-    memcpy(verb + 4, seqb, 8);
     MDB_val jk = {8, seqb}, jv = {sb->size, sb->data};
-    MDB_val ik = {strlen(s->id), (void *)s->id}, iv = {8, seqb};
-    MDB_val vv = {12, verb};
-    if ((rc = mdb_put(txn, j->journal, &jk, &jv, MDB_APPEND)) || (rc = mdb_put(txn, j->ids, &ik, &iv, 0)) ||
-        (rc = mdb_put(txn, j->reports, &rk, &vv, 0)))
+    int rc = mdb_put(txn, j->journal, &jk, &jv, MDB_APPEND);
+    if (rc)
         return rc;
+    /* The indexes run ahead of the disk until the commit; a failed
+     * transaction rebuilds them (journal_append). */
+    rep->version = version;
+    rep->seq = seq;
+    id->seq = seq;
     it->status = JOURNAL_ACCEPTED;
     it->seq = seq;
     it->version = version;
@@ -185,14 +329,11 @@ int journal_append(journal_t *j, journal_item_t *items, int n, char *err, size_t
     uint64_t head = head_in(txn, j->journal);
     for (int i = 0; i < n && rc == 0; i++) {
         journal_item_t *it = &items[i];
-        MDB_val ik = {strlen(it->sub->id), (void *)it->sub->id}, iv;
-        rc = mdb_get(txn, j->ids, &ik, &iv);
-        if (rc == 0) {
-            it->status = check_duplicate(txn, j, it, &iv);
+        const slot_t *used = idx_get(&j->ids, it->sub->id, strlen(it->sub->id));
+        if (used && used->seq) {
+            it->status = check_duplicate(txn, j, it, used->seq);
             continue;
         }
-        if (rc != MDB_NOTFOUND)
-            break;
         rc = put_one(txn, j, it, head + 1, &sb);
         if (rc == 0)
             head++;
@@ -210,6 +351,12 @@ fail:
     snprintf(err, errlen, "journal write failed: %s", mdb_strerror(rc));
     for (int i = 0; i < n; i++)
         items[i].status = PROTO_E_STORAGE;
+    /* Forget what this transaction put in the indexes: read them back from
+     * what is really on disk.  Rare (a full map, an I/O error). */
+    int rb = rebuild_indexes(j);
+    if (rb)
+        snprintf(err, errlen, "journal write failed: %s; rebuilding its index failed too: %s", mdb_strerror(rc),
+                 mdb_strerror(rb));
     return rc;
 }
 

@@ -1,10 +1,12 @@
 /*
  * journal.h -- the collector's durable journal of accepted submissions (LMDB).
  *
- * Databases in the environment:
+ * The environment holds one database:
  *   journal  seq (u64 big-endian) -> RECORD (msgpack, exactly as sent in BATCH)
- *   ids      submission id        -> seq (u64 big-endian)
- *   reports  unit \0 dataset \0 period -> latest version (u32 big-endian) and its seq
+ * Which ids were used (id -> seq) and each report's latest version (unit,
+ * dataset, period -> version) are derived from it and kept in memory:
+ * journal_open() rebuilds them with one scan, so a group commit writes
+ * nothing but an append at the end of the journal.
  *
  * journal_append() stores a whole group of submissions in ONE write
  * transaction, so one fsync makes all of them durable (group commit).  It

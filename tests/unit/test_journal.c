@@ -139,6 +139,30 @@ static void correction_is_next_version(void **state)
     assert_int_equal(it[2].version, 1);
 }
 
+/* journal-1.5: the in-memory indexes come back from the journal on reopen:
+ * an old id is still a duplicate, versions continue. */
+static void indexes_rebuilt_on_open(void **state)
+{
+    fixture_t *f = *state;
+    proto_submit_t s1 = make("k1", "U1", "2025Q3", vals_a, 2), s2 = make("k2", "U1", "2025Q3", vals_c, 1);
+    journal_item_t it[2] = {item(&s1, 10), item(&s2, 20)};
+    char err[256];
+    assert_int_equal(journal_append(f->j, it, 2, err, sizeof err), 0);
+    journal_close(&f->j);
+    assert_int_equal(journal_open(f->dir, 64u << 20, &f->j, err, sizeof err), 0);
+    proto_submit_t again = make("k1", "U1", "2025Q3", vals_b, 2), other = make("k1", "U1", "2025Q3", vals_c, 1),
+                   next = make("k3", "U1", "2025Q3", vals_a, 2);
+    journal_item_t it2[3] = {item(&again, 30), item(&other, 31), item(&next, 32)};
+    assert_int_equal(journal_append(f->j, it2, 3, err, sizeof err), 0);
+    assert_int_equal(it2[0].status, JOURNAL_DUPLICATE);
+    assert_int_equal(it2[0].seq, 1);
+    assert_int_equal(it2[0].stored_at, 10);
+    assert_int_equal(it2[1].status, PROTO_E_CONFLICT);
+    assert_int_equal(it2[2].status, JOURNAL_ACCEPTED);
+    assert_int_equal(it2[2].version, 3);
+    assert_int_equal(it2[2].seq, 3);
+}
+
 /* journal-2.1: reads return the RECORDs after a seq, in order, bounded. */
 static void read_after_in_order(void **state)
 {
@@ -213,6 +237,16 @@ static void map_full_loses_nothing(void **state)
     assert_true(full);
     assert_true(stored > 10);
     assert_int_equal(journal_head(j), stored);
+    /* The failed group left nothing in the indexes: a retry of the first
+     * id is still its duplicate, and the id that failed is unknown. */
+    {
+        proto_submit_t s = make("full-0", "U1", "2025Q3", vals_c, 1);
+        memcpy(s.note, note, sizeof s.note);
+        journal_item_t it = item(&s, 0);
+        assert_int_equal(journal_append(j, &it, 1, err, sizeof err), 0);
+        assert_int_equal(it.status, JOURNAL_DUPLICATE);
+        assert_int_equal(it.seq, 1);
+    }
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
     unsigned count;
@@ -237,6 +271,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(same_id_is_duplicate_or_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(duplicate_within_one_group, setup, teardown),
         cmocka_unit_test_setup_teardown(correction_is_next_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(indexes_rebuilt_on_open, setup, teardown),
         cmocka_unit_test_setup_teardown(read_after_in_order, setup, teardown),
         cmocka_unit_test(map_full_loses_nothing),
     };

@@ -556,6 +556,27 @@ static int cmd_query(int argc, char **argv)
 /* ------------------------------------------------------------------------ */
 /* ceiling                                                                   */
 
+/* The ceilings' store: one LMDB database, like the collector's journal. */
+static void ceiling_store(const char *dir, MDB_env **env, MDB_dbi *dbi)
+{
+    MDB_txn *txn;
+    int rc;
+    mkdir(dir, 0750);
+    if ((rc = mdb_env_create(env)) || (rc = mdb_env_set_mapsize(*env, (size_t)4 << 30)) ||
+        (rc = mdb_env_set_maxdbs(*env, 4)) || (rc = mdb_env_open(*env, dir, MDB_NOTLS, 0640)) ||
+        (rc = mdb_txn_begin(*env, NULL, 0, &txn)) || (rc = mdb_dbi_open(txn, "journal", MDB_CREATE, dbi)) ||
+        (rc = mdb_txn_commit(txn)))
+        die("lmdb: %s", mdb_strerror(rc));
+}
+
+static long count_values(const work_t *w)
+{
+    long values = 0;
+    for (int i = 0; i < w->n; i++)
+        values += w->items[i].nvalues;
+    return values;
+}
+
 static int cmd_ceiling(int argc, char **argv)
 {
     const char *workp = opt(argc, argv, "--work", NULL), *dir = opt(argc, argv, "--dir", NULL);
@@ -567,9 +588,7 @@ static int cmd_ceiling(int argc, char **argv)
     work_t w;
     if (work_load(workp, ds, period, &w))
         return 1;
-    long values = 0;
-    for (int i = 0; i < w.n; i++)
-        values += w.items[i].nvalues;
+    long values = count_values(&w);
     char ep[64];
     snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
     int up[2], res[2];
@@ -582,16 +601,11 @@ static int cmd_ceiling(int argc, char **argv)
         /* the receiver: PULL -> LMDB */
         close(up[0]);
         close(res[0]);
-        mkdir(dir, 0750);
         MDB_env *env;
         MDB_txn *txn;
         MDB_dbi dbi;
         int rc;
-        if ((rc = mdb_env_create(&env)) || (rc = mdb_env_set_mapsize(env, (size_t)4 << 30)) ||
-            (rc = mdb_env_set_maxdbs(env, 4)) || (rc = mdb_env_open(env, dir, MDB_NOTLS, 0640)) ||
-            (rc = mdb_txn_begin(env, NULL, 0, &txn)) || (rc = mdb_dbi_open(txn, "journal", MDB_CREATE, &dbi)) ||
-            (rc = mdb_txn_commit(txn)))
-            die("lmdb: %s", mdb_strerror(rc));
+        ceiling_store(dir, &env, &dbi);
         void *ctx = zmq_ctx_new();
         void *pull = zmq_socket(ctx, ZMQ_PULL);
         if (zmq_bind(pull, ep))
@@ -684,9 +698,7 @@ static int cmd_ceiling_closed(int argc, char **argv)
     work_t w;
     if (work_load(workp, ds, period, &w))
         return 1;
-    long values = 0;
-    for (int i = 0; i < w.n; i++)
-        values += w.items[i].nvalues;
+    long values = count_values(&w);
     char ep[64];
     snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
     int up[2], res[2];
@@ -698,16 +710,11 @@ static int cmd_ceiling_closed(int argc, char **argv)
     if (pid == 0) {
         close(up[0]);
         close(res[0]);
-        mkdir(dir, 0750);
         MDB_env *env;
         MDB_txn *txn;
         MDB_dbi dbi;
         int rc;
-        if ((rc = mdb_env_create(&env)) || (rc = mdb_env_set_mapsize(env, (size_t)4 << 30)) ||
-            (rc = mdb_env_set_maxdbs(env, 4)) || (rc = mdb_env_open(env, dir, MDB_NOTLS, 0640)) ||
-            (rc = mdb_txn_begin(env, NULL, 0, &txn)) || (rc = mdb_dbi_open(txn, "journal", MDB_CREATE, &dbi)) ||
-            (rc = mdb_txn_commit(txn)))
-            die("lmdb: %s", mdb_strerror(rc));
+        ceiling_store(dir, &env, &dbi);
         void *ctx = zmq_ctx_new();
         void *router = zmq_socket(ctx, ZMQ_ROUTER);
         if (zmq_bind(router, ep))

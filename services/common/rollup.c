@@ -47,6 +47,7 @@ static uint64_t signature(const catalog_t *c, const ru_layout_t *lay)
 {
     fnv_t f = {1469598103934665603ULL};
     fnv_str(&f, "cchc-rollup-1");
+    fnv_str(&f, "node-v2"); /* node records only for units with children */
     fnv_int(&f, c->ndatasets);
     for (int d = 0; d < c->ndatasets; d++) {
         const dataset_t *ds = &c->datasets[d];

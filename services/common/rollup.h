@@ -19,7 +19,8 @@
  * Applying a record: store the leaf and its history entry; for each P in the
  * period chain recompute the unit value from the unit's leaves in P (at most
  * 12 reads), take the difference from the stored unit value, store the new
- * one and add the difference to the node value of every ancestor.  So a
+ * one and add the difference to the node value of the unit itself (stored
+ * only when it has children, see the LMDB layout below) and of every ancestor.  So a
  * correction changes the rollups by exactly the difference.  Completeness
  * counters (received, on time, late) are node slots too, incremented only by
  * the first version of a leaf; timeliness is the first version's
@@ -51,7 +52,12 @@
  *   leaf     unit \0 dataset \0 P        -> leaf (msgpack map, see QUERY values)
  *   history  unit \0 dataset \0 P \0 ver(u32 BE) -> RECORD (as in the journal)
  *   uval     unit \0 dataset \0 P        -> int64 slots (unit value)
- *   node     node \0 dataset \0 P        -> int64 slots (node value + completeness)
+ *   node     node \0 dataset \0 P        -> int64 slots (node value + completeness),
+ *            only for units WITH children: a childless unit's node value is
+ *            its unit value (uval; absent: zeros) plus the completeness
+ *            counters of its own leaves of the dataset's type inside P
+ *            (counted when it must report the dataset and is open in the
+ *            leaf's period; on time from the leaf), derived at query time
  */
 #ifndef CCHC_ROLLUP_H
 #define CCHC_ROLLUP_H

@@ -6,8 +6,9 @@
  * the year) the unit value is recomputed from fixed-size leaf-period unit
  * values, and its difference from the stored one -- plus the completeness
  * counters when the leaf is new -- is added to the node record of the unit
- * and of every ancestor.  The hot path reuses the buffers of rollup_t: no
- * allocation per record beyond what LMDB does itself.
+ * (only when it has children; see rollup.h) and of every ancestor.  The hot
+ * path reuses the buffers of rollup_t: no allocation per record beyond what
+ * LMDB does itself.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -325,9 +326,11 @@ static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, rollu
         r->a_diff[nv + 2] = counted && !on_time;
         if (!changed && !counted)
             continue;
-        /* the unit itself now, every ancestor at the end of the batch
-         * (bounded: the tree has no cycles) */
-        if ((rc = node_add(txn, r, unit, d, dlen, pk4, r->a_diff, ns)))
+        /* the unit itself now (only when it has children: a childless
+         * unit's node value is its unit value plus the completeness of its
+         * own leaves, derived at query time), every ancestor at the end of
+         * the batch (bounded: the tree has no cycles) */
+        if (c->units[unit].nchildren > 0 && (rc = node_add(txn, r, unit, d, dlen, pk4, r->a_diff, ns)))
             return rc;
         int a = c->units[unit].parent;
         for (int steps = 0; a >= 0 && steps <= c->nunits; steps++, a = c->units[a].parent)

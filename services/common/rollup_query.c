@@ -156,6 +156,54 @@ static size_t node_key(const qctx_t *q, char *key, int unit, period_t p)
     return ru_key(key, q->c->units[unit].code, q->v->ulen[unit], d->code, strlen(d->code), period_key(p));
 }
 
+/* The node value of (unit, dataset, P) in s[0..nvals + RU_COMPLETENESS).
+ * A unit with children has a node record.  A childless unit has none (see
+ * rollup.h): its value slots are its unit value (uval; absent: zeros) and
+ * its completeness counters are recounted from its own leaves of the
+ * dataset's type inside P, exactly as apply counts them: a leaf counts when
+ * the unit must report the dataset and is open in the leaf's period; on time
+ * or late from the leaf's first version.  With completeness false the
+ * caller does not need the counters: a childless unit's are left at 0 and
+ * its leaves are not read.  *rc receives an LMDB error. */
+static void node_slots(const qctx_t *q, int unit, period_t P, bool completeness, int64_t *s, int *rc)
+{
+    const ru_layout_t *lay = &q->v->lay[q->ds];
+    int nv = lay->nvals, ns = nv + RU_COMPLETENESS;
+    char key[RU_KEY_MAX];
+    if (q->c->units[unit].nchildren > 0) {
+        ru_get_slots(q->txn, q->r->node, key, node_key(q, key, unit, P), s, ns, rc);
+        return;
+    }
+    ru_get_slots(q->txn, q->r->uval, key, node_key(q, key, unit, P), s, nv, rc);
+    int64_t received = 0, on_time = 0, late = 0;
+    if (completeness && catalog_must_report(q->c, q->ds, unit)) {
+        period_t subs[RU_SUBS_MAX];
+        int n = period_children(P, q->c->datasets[q->ds].ptype, subs, RU_SUBS_MAX);
+        if (n > RU_SUBS_MAX)
+            n = RU_SUBS_MAX;
+        for (int k = 0; k < n && *rc == 0; k++) {
+            if (!catalog_open_in(q->c, unit, subs[k]))
+                continue;
+            MDB_val lk = {node_key(q, key, unit, subs[k]), key}, lv;
+            int e = mdb_get(q->txn, q->r->leaf, &lk, &lv);
+            if (e == MDB_NOTFOUND)
+                continue;
+            if (e) {
+                *rc = e;
+                break;
+            }
+            ru_leafmeta_t lm;
+            bool ot = ru_leaf_meta(lv.mv_data, lv.mv_size, &lm) && lm.on_time;
+            received++;
+            on_time += ot;
+            late += !ot;
+        }
+    }
+    s[nv] = received;
+    s[nv + 1] = on_time;
+    s[nv + 2] = late;
+}
+
 /* ---- rollup ------------------------------------------------------------ */
 
 static int q_rollup(qctx_t *q, proto_error_t *err)
@@ -165,10 +213,9 @@ static int q_rollup(qctx_t *q, proto_error_t *err)
     const ru_layout_t *lay = &q->v->lay[q->ds];
     int ns = lay->nvals + RU_COMPLETENESS, rc = 0;
     int64_t *s = malloc((size_t)ns * sizeof *s);
-    char key[RU_KEY_MAX];
     if (!s)
         return proto_fail(err, PROTO_E_BUSY, "out of memory");
-    ru_get_slots(q->txn, q->r->node, key, node_key(q, key, q->node, q->p), s, ns, &rc);
+    node_slots(q, q->node, q->p, false, s, &rc);
     msgpack_packer *pk = q->pk;
     const unit_t *u = &c->units[q->node];
     msgpack_pack_map(pk, 5);
@@ -186,7 +233,7 @@ static int q_rollup(qctx_t *q, proto_error_t *err)
     msgpack_pack_array(pk, (size_t)u->nchildren);
     for (int k = 0; k < u->nchildren && rc == 0; k++) {
         int ch = u->children[k];
-        ru_get_slots(q->txn, q->r->node, key, node_key(q, key, ch, q->p), s, ns, &rc);
+        node_slots(q, ch, q->p, false, s, &rc);
         msgpack_pack_map(pk, 4);
         proto_pack_cstr(pk, "code");
         proto_pack_cstr(pk, c->units[ch].code);
@@ -269,7 +316,6 @@ static int q_status(qctx_t *q, proto_error_t *err)
     int n = period_children(q->p, d->ptype, subs, RU_SUBS_MAX);
     int64_t expected = 0, received = 0, on_time = 0, late = 0, missing = 0, pending = 0;
     int64_t *s = malloc((size_t)ns * sizeof *s);
-    char key[RU_KEY_MAX];
     if (!s)
         return proto_fail(err, PROTO_E_BUSY, "out of memory");
     for (int k = 0; k < n && rc == 0; k++) {
@@ -280,7 +326,7 @@ static int q_status(qctx_t *q, proto_error_t *err)
             free(s);
             return proto_fail(err, PROTO_E_BUSY, "out of memory");
         }
-        ru_get_slots(q->txn, q->r->node, key, node_key(q, key, q->node, subs[k]), s, ns, &rc);
+        node_slots(q, q->node, subs[k], true, s, &rc);
         int64_t rec = s[nv], ot = s[nv + 1];
         /* counters are never trusted beyond the obligations (a catalog
          * edited without a rebuild): never above 100% */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <lmdb.h>
 
 #include "catalog.h"
 #include "rollup.h"
@@ -1023,6 +1024,139 @@ static void completeness_deadline(void **state)
     assert_true(str_is(mget(&mget(us, "units")->via.array.ptr[2], "status"), "pending"));
 }
 
+/* The entries of the store's `node` database (the store must be closed);
+ * every key must name a unit with children. */
+static size_t node_entries(fx_t *f)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_cursor *cur;
+    MDB_val k, v;
+    MDB_stat st;
+    size_t seen = 0;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+    assert_int_equal(mdb_env_open(env, f->storedir, MDB_RDONLY | MDB_NOTLS, 0640), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "node", 0, &dbi), 0);
+    assert_int_equal(mdb_stat(txn, dbi, &st), 0);
+    assert_int_equal(mdb_cursor_open(txn, dbi, &cur), 0);
+    while (mdb_cursor_get(cur, &k, &v, seen ? MDB_NEXT : MDB_FIRST) == 0) {
+        char code[CATALOG_CODE_MAX + 1];
+        size_t n = strnlen(k.mv_data, k.mv_size);
+        assert_true(n < sizeof code);
+        memcpy(code, k.mv_data, n);
+        code[n] = '\0';
+        int u = catalog_unit(f->cat, code);
+        assert_true(u >= 0);
+        if (f->cat->units[u].nchildren == 0)
+            fail_msg("a node record for the childless unit %s", code);
+        seen++;
+    }
+    assert_int_equal(seen, st.ms_entries);
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    return seen;
+}
+
+/* The value of indicator `code` for child `child` in a rollup answer. */
+static const msgpack_object *child_value(const msgpack_object *ans, const char *child, const char *code)
+{
+    const msgpack_object *a = mget(ans, "children");
+    for (uint32_t i = 0; i < a->via.array.size; i++)
+        if (str_is(mget(&a->via.array.ptr[i], "code"), child))
+            return mget(mget(&a->via.array.ptr[i], "values"), code);
+    fail_msg("child %s not in the answer", child);
+    return NULL;
+}
+
+static void childless_units(void **state)
+{
+    fx_t *f = *state;
+    trec_t *t;
+    /* HP.SO.B: Q1 on time, Q2 late and corrected; Q deadlines are the 10th
+     * of the last month */
+    t = mk(f, "HP.SO.B", "2025Q1", 1, "2025-03-01"), trec_int(t, "POSTS", 3), trec_int(t, "STAFF", 40),
+    trec_tags(t, "FORMS", 5), apply1(f, t);
+    t = mk(f, "HP.SO.B", "2025Q2", 1, "2025-08-01"), trec_int(t, "POSTS", 4), apply1(f, t);
+    t = mk(f, "HP.SO.B", "2025Q2", 2, "2025-08-05"), trec_int(t, "POSTS", 6), trec_bool(t, "PLAN", true), apply1(f, t);
+    t = mk(f, "HP.SO.A.P1.D1", "2025Q1", 1, "2025-03-02"), trec_int(t, "POSTS", 2), apply1(f, t);
+    /* closed in Q3: a value, but no obligation and nothing counted */
+    t = mk(f, "HP.XA.OLD", "2025Q3", 1, "2025-09-01"), trec_int(t, "POSTS", 5), apply1(f, t);
+    /* not required to report M: a value, nothing counted */
+    t = calloc(1, sizeof *t);
+    trec_init(t, ++f->seq, "HP.SO.B", "M", "202501", 1, T("2025-01-05"));
+    trec_int(t, "RADIO", 9);
+    apply1(f, t);
+
+    /* rollup of a childless unit: its own value, no children */
+    const msgpack_object *a = query(f, "rollup", "HP.SO.B", "Q", "2025Q1", NOW);
+    assert_int_equal(geti(ind_of(a, "POSTS"), "value"), 3);
+    assert_int_equal(geti(ind_of(a, "POSTS"), "units"), 1);
+    assert_int_equal(geti(ind_of(a, "STAFF"), "value"), 40);
+    assert_int_equal(geti(mget(ind_of(a, "FORMS"), "tags"), "c"), 1);
+    assert_int_equal(geti(mget(ind_of(a, "FORMS"), "tags"), "b"), 0);
+    assert_true(is_nil(mget(ind_of(a, "PLAN"), "value")));
+    assert_int_equal(mget(a, "children")->via.array.size, 0);
+    assert_int_equal(rv(f, "HP.SO.B", "2025Q2", "POSTS"), 6);
+    assert_int_equal(rv(f, "HP.SO.B", "2025S1", "POSTS"), 9);
+    assert_int_equal(rv(f, "HP.SO.B", "2025S1", "STAFF"), 40);
+    assert_int_equal(rv(f, "HP.SO.B", "2025", "PLAN"), 1);
+    assert_int_equal(rv(f, "HP.SO.B", "2025S2", "POSTS"), NIL);
+    assert_int_equal(rv(f, "HP.XA.OLD", "2025", "POSTS"), 5);
+    assert_int_equal(rv(f, "HP.XA.C", "2025", "POSTS"), NIL);
+    a = query(f, "rollup", "HP.SO.B", "M", "2025Q1", NOW);
+    assert_int_equal(geti(ind_of(a, "RADIO"), "value"), 9);
+
+    /* childless units as children: the same values as their own rollup */
+    a = query(f, "rollup", "HP", "Q", "2025S1", NOW);
+    assert_int_equal(geti(ind_of(a, "POSTS"), "value"), 11);
+    assert_int_equal(ival(child_value(a, "HP.SO.B", "POSTS")), 9);
+    assert_int_equal(ival(child_value(a, "HP.SO.A", "POSTS")), 2);
+    assert_true(is_nil(child_value(a, "HP.XA.C", "POSTS")));
+    a = query(f, "rollup", "HP.SO.A.P1", "Q", "2025Q1", NOW);
+    assert_int_equal(ival(child_value(a, "HP.SO.A.P1.D1", "POSTS")), 2);
+    a = query(f, "rollup", "HP", "Q", "2025", NOW);
+    assert_int_equal(ival(child_value(a, "HP.XA.OLD", "POSTS")), 5);
+
+    /* status of a childless unit: its own leaves, counted as apply counts */
+    const msgpack_object *st = query(f, "status", "HP.SO.B", "Q", "2025", NOW);
+    assert_int_equal(geti(st, "expected"), 4);
+    assert_int_equal(geti(st, "received"), 2);
+    assert_int_equal(geti(st, "on_time"), 1);
+    assert_int_equal(geti(st, "late"), 1);
+    assert_int_equal(geti(st, "missing"), 2);
+    st = query(f, "status", "HP.SO.B", "Q", "2025Q2", NOW);
+    assert_int_equal(geti(st, "received"), 1);
+    assert_int_equal(geti(st, "late"), 1); /* the correction does not count again */
+    st = query(f, "status", "HP.XA.OLD", "Q", "2025", NOW);
+    assert_int_equal(geti(st, "expected"), 1); /* Q1 only */
+    assert_int_equal(geti(st, "received"), 0);
+    assert_int_equal(geti(st, "missing"), 1);
+    st = query(f, "status", "HP.SO.B", "M", "2025Q1", NOW);
+    assert_int_equal(geti(st, "expected"), 0);
+    assert_int_equal(geti(st, "received"), 0);
+    st = query(f, "status", "HP.SO.A.P1.D1", "Q", "2025Q1", NOW);
+    assert_int_equal(geti(st, "received"), 1);
+    assert_int_equal(geti(st, "on_time"), 1);
+    /* the parents' node records agree */
+    st = query(f, "status", "HP", "Q", "2025", NOW);
+    assert_int_equal(geti(st, "received"), 3);
+    assert_int_equal(geti(st, "on_time"), 2);
+    assert_int_equal(geti(st, "late"), 1);
+    st = query(f, "status", "HP.SO.A.P1", "Q", "2025Q1", NOW);
+    assert_int_equal(geti(st, "received"), 1);
+
+    /* node records only for units with children: HP, HP.SO.A, HP.SO.A.P1 */
+    rollup_close(&f->r);
+    size_t n = node_entries(f);
+    assert_true(n > 0);
+    f->r = open_store(f->storedir, f->cat, NULL);
+    assert_int_equal(rv(f, "HP.SO.B", "2025S1", "POSTS"), 9);
+}
+
 /* ---- 5. targets ------------------------------------------------------- */
 
 /* The entry for unit/indicator in a targets answer. */
@@ -1431,6 +1565,7 @@ int main(void)
         TEST("rollup-2.2 replaying an applied batch changes nothing", replay_changes_nothing),
         TEST("rollup-3.1 random batches equal one-by-one and a naive recount", property_random),
         TEST("rollup-4.1 completeness around the deadline, never above 100%", completeness_deadline),
+        TEST("rollup-4.2 childless units: no node record, rollup and status from their own leaves", childless_units),
         TEST("rollup-5.1 targets: yearly pro-rated, monthly asked for a quarter", targets_yearly),
         TEST("rollup-5.2 targets: rate 100%, above max, order", targets_rate_and_max),
         TEST("rollup-6.1 signature change needs a rebuild", signature_change),

@@ -36,8 +36,10 @@
 typedef struct {
     zmq_msg_t env[MAX_ENVELOPE]; /* routing frames, echoed in the reply */
     int nenv;
-    zmq_msg_t payload;           /* the bytes `msg` borrows from */
-    proto_msg_t msg;
+    zmq_msg_t payload;           /* the bytes `sub` borrows from */
+    proto_submit_t sub;          /* the decoded SUBMIT (not a whole proto_msg_t: 1.3 KB, not 17) */
+    msgpack_unpacked unpacked;   /* the zone its values live in */
+    bool has_unpacked;
     char submitter[65];
     char peek_id[65];            /* the id of a message that failed to decode */
     journal_item_t item;
@@ -81,6 +83,8 @@ typedef struct {
     waiter_t waiters[MAX_WAITERS];
     int nwaiters;
 
+    proto_msg_t scratch;  /* decodes each message before its SUBMIT moves into a pending_t */
+
     unsigned long accepted, duplicates, rejected;
     unsigned long rejected_by[PROTO_E_NOT_FOUND - PROTO_E_FIRST_ + 1]; /* NACKs per error code */
     uint64_t commits, committed_items;
@@ -115,7 +119,8 @@ static void send_reply(collector_t *c, zloop_sock_t *zs, zmq_msg_t *env, int nen
 static void send_nack(collector_t *c, zmq_msg_t *env, int nenv, const char *id, int code, const char *sentence)
 {
     proto_msg_t r;
-    memset(&r, 0, sizeof r);
+    /* Only the NACK member: a whole proto_msg_t is 17 KB, this is per message. */
+    memset(&r.u.nack, 0, sizeof r.u.nack);
     r.type = PROTO_NACK;
     snprintf(r.u.nack.id, sizeof r.u.nack.id, "%s", id ? id : "");
     snprintf(r.u.nack.code, sizeof r.u.nack.code, "%s", proto_err_code(code));
@@ -129,9 +134,9 @@ static void send_nack(collector_t *c, zmq_msg_t *env, int nenv, const char *id, 
 static void send_ack(collector_t *c, pending_t *p)
 {
     proto_msg_t r;
-    memset(&r, 0, sizeof r);
+    memset(&r.u.ack, 0, sizeof r.u.ack); /* only the member the encoder reads */
     r.type = PROTO_ACK;
-    memcpy(r.u.ack.id, p->msg.u.submit.id, sizeof r.u.ack.id);
+    memcpy(r.u.ack.id, p->sub.id, sizeof r.u.ack.id);
     snprintf(r.u.ack.status, sizeof r.u.ack.status, "%s",
              p->item.status == JOURNAL_DUPLICATE ? "duplicate" : "accepted");
     r.u.ack.seq = p->item.seq;
@@ -144,7 +149,8 @@ static void pending_free(pending_t *p)
 {
     for (int i = 0; i < p->nenv; i++)
         zmq_msg_close(&p->env[i]);
-    proto_msg_free(&p->msg);
+    if (p->has_unpacked)
+        msgpack_unpacked_destroy(&p->unpacked);
     zmq_msg_close(&p->payload);
     free(p);
 }
@@ -183,10 +189,10 @@ static void commit_done(uv_work_t *w, int status)
             char s[256];
             snprintf(s, sizeof s,
                      "submission id %s was already used (seq %llu) for different content; choose a new id for a new report",
-                     p->msg.u.submit.id, (unsigned long long)p->item.seq);
-            send_nack(c, p->env, p->nenv, p->msg.u.submit.id, st, s);
+                     p->sub.id, (unsigned long long)p->item.seq);
+            send_nack(c, p->env, p->nenv, p->sub.id, st, s);
         } else {
-            send_nack(c, p->env, p->nenv, p->msg.u.submit.id, st,
+            send_nack(c, p->env, p->nenv, p->sub.id, st,
                       st == PROTO_E_STORAGE ? "the collector could not store the report (storage full or failing); "
                                               "nothing was stored, retry later"
                                             : NULL);
@@ -290,17 +296,26 @@ static void on_submit(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
                         proto_type_max_bytes(PROTO_SUBMIT), len);
         goto refuse;
     }
-    if ((rc = proto_decode(zmq_msg_data(&p->payload), len, &p->msg, &err))) {
+    proto_msg_t *m = &c->scratch;
+    rc = proto_decode(zmq_msg_data(&p->payload), len, m, &err);
+    if (rc) {
         /* Name the submission in the NACK when its id could be read. */
-        if (proto_peek_id(&p->msg, p->peek_id, sizeof p->peek_id) == 0)
+        if (proto_peek_id(m, p->peek_id, sizeof p->peek_id) == 0)
             id = p->peek_id;
+        proto_msg_free(m);
         goto refuse;
     }
-    id = p->msg.type == PROTO_SUBMIT ? p->msg.u.submit.id : "";
-    if (p->msg.type != PROTO_SUBMIT) {
-        rc = proto_fail(&err, PROTO_E_TYPE, "this socket takes SUBMIT, not %s", proto_type_name(p->msg.type));
+    if (m->type != PROTO_SUBMIT) {
+        rc = proto_fail(&err, PROTO_E_TYPE, "this socket takes SUBMIT, not %s", proto_type_name(m->type));
+        proto_msg_free(m);
         goto refuse;
     }
+    /* Keep only the SUBMIT and the zone its values live in. */
+    p->sub = m->u.submit;
+    p->unpacked = m->unpacked;
+    p->has_unpacked = m->has_unpacked;
+    m->has_unpacked = false;
+    id = p->sub.id;
     int submitter = -1;
     if (c->curve) {
         submitter = user ? catalog_unit(c->cat, user) : -1;
@@ -310,16 +325,16 @@ static void on_submit(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
         }
         snprintf(p->submitter, sizeof p->submitter, "%s", user);
     } else {
-        snprintf(p->submitter, sizeof p->submitter, "%s", p->msg.u.submit.unit);
+        snprintf(p->submitter, sizeof p->submitter, "%s", p->sub.unit);
     }
-    if ((rc = validate_submit(c->cat, &p->msg.u.submit, submitter, now, &err)))
+    if ((rc = validate_submit(c->cat, &p->sub, submitter, now, &err)))
         goto refuse;
     if (c->draining || c->nqueue >= c->max_queue) {
         rc = proto_fail(&err, PROTO_E_BUSY, "the collector has %d reports waiting to be stored; retry in a moment",
                         c->nqueue);
         goto refuse;
     }
-    p->item.sub = &p->msg.u.submit;
+    p->item.sub = &p->sub;
     p->item.submitter = p->submitter;
     p->item.received_at = now;
     if (queue_push(c, p)) {

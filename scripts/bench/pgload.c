@@ -31,21 +31,8 @@
 
 #include "work.h"
 
-static void die(const char *fmt, const char *a)
-{
-    fprintf(stderr, "pgload: ");
-    fprintf(stderr, fmt, a);
-    fputc('\n', stderr);
-    exit(1);
-}
-
-static const char *opt(int argc, char **argv, const char *name, const char *def)
-{
-    for (int i = 0; i + 1 < argc; i++)
-        if (!strcmp(argv[i], name))
-            return argv[i + 1];
-    return def;
-}
+#define die(fmt, a) bench_die("pgload", fmt, a)
+#define opt bench_opt
 
 /* ---- a growable string ------------------------------------------------- */
 

@@ -224,3 +224,19 @@ int work_values(const work_item_t *it, proto_value_t *vals, char **scratch)
         return -1;
     return n;
 }
+
+void bench_die(const char *prog, const char *fmt, const char *a)
+{
+    fprintf(stderr, "%s: ", prog);
+    fprintf(stderr, fmt, a);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+const char *bench_opt(int argc, char **argv, const char *name, const char *def)
+{
+    for (int i = 0; i + 1 < argc; i++)
+        if (!strcmp(argv[i], name))
+            return argv[i + 1];
+    return def;
+}

@@ -50,6 +50,11 @@ void work_free(work_t *w);
 int work_values(const work_item_t *it, proto_value_t *vals, char **scratch);
 
 /* Monotonic and wall clocks in seconds. */
+/* Prints "PROG: " and fmt (one %s argument) on stderr, exits 1. */
+void bench_die(const char *prog, const char *fmt, const char *a) __attribute__((noreturn));
+/* The value after `name` in argv, or def. */
+const char *bench_opt(int argc, char **argv, const char *name, const char *def);
+
 double now_mono(void);
 double now_wall(void);
 

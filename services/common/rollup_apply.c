@@ -19,34 +19,29 @@
 #include "rollup.h"
 #include "rollup_int.h"
 
-static void pack_key(msgpack_packer *pk, const char *s)
-{
-    proto_pack_cstr(pk, s);
-}
-
 /* The leaf as stored: the "values" answer without unit/dataset/period. */
 static int pack_leaf(msgpack_packer *pk, const proto_record_t *rec, uint32_t version, int64_t first_at,
                      bool on_time)
 {
     msgpack_pack_map(pk, 9);
-    pack_key(pk, "version");
+    proto_pack_cstr(pk, "version");
     msgpack_pack_uint32(pk, version);
-    pack_key(pk, "seq");
+    proto_pack_cstr(pk, "seq");
     msgpack_pack_uint64(pk, rec->seq);
-    pack_key(pk, "id");
+    proto_pack_cstr(pk, "id");
     proto_pack_cstr(pk, rec->id);
-    pack_key(pk, "submitter");
+    proto_pack_cstr(pk, "submitter");
     proto_pack_cstr(pk, rec->submitter);
-    pack_key(pk, "received_at");
+    proto_pack_cstr(pk, "received_at");
     msgpack_pack_int64(pk, rec->received_at);
-    pack_key(pk, "first_received_at");
+    proto_pack_cstr(pk, "first_received_at");
     msgpack_pack_int64(pk, first_at);
-    pack_key(pk, "on_time");
+    proto_pack_cstr(pk, "on_time");
     on_time ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
-    pack_key(pk, "values");
+    proto_pack_cstr(pk, "values");
     if (proto_pack_values(pk, &rec->values))
         return -1;
-    pack_key(pk, "note");
+    proto_pack_cstr(pk, "note");
     proto_pack_cstr(pk, rec->note);
     return 0;
 }

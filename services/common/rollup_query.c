@@ -35,15 +35,21 @@ static void pack_strn(msgpack_packer *pk, const char *s, size_t n)
     msgpack_pack_str_body(pk, s, n);
 }
 
-static void pack_unit_ref(msgpack_packer *pk, const unit_t *u)
+/* The three pairs code, name, kind of a unit (inside a map the caller opened). */
+static void pack_unit_fields(msgpack_packer *pk, const unit_t *u)
 {
-    msgpack_pack_map(pk, 3);
     proto_pack_cstr(pk, "code");
     proto_pack_cstr(pk, u->code);
     proto_pack_cstr(pk, "name");
     proto_pack_cstr(pk, u->name);
     proto_pack_cstr(pk, "kind");
     proto_pack_cstr(pk, u->kind);
+}
+
+static void pack_unit_ref(msgpack_packer *pk, const unit_t *u)
+{
+    msgpack_pack_map(pk, 3);
+    pack_unit_fields(pk, u);
 }
 
 static void pack_opt_double(msgpack_packer *pk, bool has, double v)
@@ -235,12 +241,7 @@ static int q_rollup(qctx_t *q, proto_error_t *err)
         int ch = u->children[k];
         node_slots(q, ch, q->p, false, s, &rc);
         msgpack_pack_map(pk, 4);
-        proto_pack_cstr(pk, "code");
-        proto_pack_cstr(pk, c->units[ch].code);
-        proto_pack_cstr(pk, "name");
-        proto_pack_cstr(pk, c->units[ch].name);
-        proto_pack_cstr(pk, "kind");
-        proto_pack_cstr(pk, c->units[ch].kind);
+        pack_unit_fields(pk, &c->units[ch]);
         proto_pack_cstr(pk, "values");
         msgpack_pack_map(pk, (size_t)d->ninds);
         for (int i = 0; i < d->ninds; i++) {
@@ -470,12 +471,7 @@ static int q_units(qctx_t *q, proto_error_t *err)
             rc = e;
         int st = li.found ? (li.on_time ? ST_ON_TIME : ST_LATE) : passed ? ST_MISSING : ST_PENDING;
         msgpack_pack_map(pk, 9);
-        proto_pack_cstr(pk, "code");
-        proto_pack_cstr(pk, un->code);
-        proto_pack_cstr(pk, "name");
-        proto_pack_cstr(pk, un->name);
-        proto_pack_cstr(pk, "kind");
-        proto_pack_cstr(pk, un->kind);
+        pack_unit_fields(pk, un);
         proto_pack_cstr(pk, "parent");
         if (un->parent >= 0)
             proto_pack_cstr(pk, c->units[un->parent].code);

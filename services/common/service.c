@@ -35,7 +35,8 @@ int service_parse_args(int argc, char **argv, service_args_t *a, const char *ext
             a->insecure = true;
         } else if (!strcmp(s, "-v")) {
             a->verbose = true;
-        } else if (!strncmp(s, "--", 2) && (!strcmp(s, "--config") || !strcmp(s, "--now") || !strcmp(s, "--set"))) {
+        } else if (!strcmp(s, "--config") || !strcmp(s, "--now") || !strcmp(s, "--set")) {
+            /* the last argument, with no value after it */
             fprintf(stderr, "cchc-%s: %s needs a value\n", a->name, s);
             return 2;
         } else if (a->nextra < 32) {

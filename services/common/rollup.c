@@ -48,6 +48,7 @@ static uint64_t signature(const catalog_t *c, const ru_layout_t *lay)
     fnv_t f = {1469598103934665603ULL};
     fnv_str(&f, "cchc-rollup-1");
     fnv_str(&f, "node-v2"); /* node records only for units with children */
+    fnv_str(&f, "uval-v2"); /* unit values only for the datasets' own period type */
     fnv_int(&f, c->ndatasets);
     for (int d = 0; d < c->ndatasets; d++) {
         const dataset_t *ds = &c->datasets[d];
@@ -215,7 +216,7 @@ static void free_scratch(rollup_t *r)
     r->acc_slot = NULL;
     r->acc_val = NULL;
     r->acc_n = r->acc_cap = 0;
-    r->a_leaf = r->a_new = r->a_old = r->a_diff = r->a_node = r->a_subs = NULL;
+    r->a_leaf = r->a_new = r->a_old = r->a_old0 = r->a_diff = r->a_node = r->a_subs = NULL;
     r->a_cap = 0;
 }
 
@@ -225,13 +226,15 @@ int ru_scratch(rollup_t *r, int slots)
         return 0;
     free_scratch(r); /* the accumulator's stride changes too; it is empty between batches */
     size_t m = (size_t)slots;
-    /* leaf, new, old, diff, node, and RU_SUBS_MAX sub-period values */
-    r->a_leaf = calloc(m * (5 + RU_SUBS_MAX), sizeof(int64_t));
+    /* leaf, new, old, old leaf-period value, diff, node, and RU_SUBS_MAX
+     * sub-period values */
+    r->a_leaf = calloc(m * (6 + RU_SUBS_MAX), sizeof(int64_t));
     if (!r->a_leaf)
         return ENOMEM;
     r->a_new = r->a_leaf + m;
     r->a_old = r->a_new + m;
-    r->a_diff = r->a_old + m;
+    r->a_old0 = r->a_old + m;
+    r->a_diff = r->a_old0 + m;
     r->a_node = r->a_diff + m;
     r->a_subs = r->a_node + m;
     r->a_cap = slots;

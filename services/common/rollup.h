@@ -51,10 +51,13 @@
  *   meta     "applied" -> u64;  "signature" -> u64
  *   leaf     unit \0 dataset \0 P        -> leaf (msgpack map, see QUERY values)
  *   history  unit \0 dataset \0 P \0 ver(u32 BE) -> RECORD (as in the journal)
- *   uval     unit \0 dataset \0 P        -> int64 slots (unit value)
+ *   uval     unit \0 dataset \0 P        -> int64 slots (unit value), only for
+ *            P of the dataset's own period type; a coarser period's unit
+ *            value is combined across time from these when needed
  *   node     node \0 dataset \0 P        -> int64 slots (node value + completeness),
  *            only for units WITH children: a childless unit's node value is
- *            its unit value (uval; absent: zeros) plus the completeness
+ *            its unit value (uval, or the sub-periods' combined; absent:
+ *            zeros) plus the completeness
  *            counters of its own leaves of the dataset's type inside P
  *            (counted when it must report the dataset and is open in the
  *            leaf's period; on time from the leaf), derived at query time

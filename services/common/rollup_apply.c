@@ -3,10 +3,12 @@
  *
  * One write transaction per batch.  Per record: the history entry, the leaf,
  * then for each period of the chain (the leaf's period, its parents up to
- * the year) the unit value is recomputed from fixed-size leaf-period unit
- * values, and its difference from the stored one -- plus the completeness
+ * the year) the difference of the unit value -- plus the completeness
  * counters when the leaf is new -- is added to the node record of the unit
- * (only when it has children; see rollup.h) and of every ancestor.  The hot
+ * (only when it has children; see rollup.h) and of every ancestor.  Only the
+ * leaf period's unit value is stored; a coarser period's new and old values
+ * are combined from the sub-period values (the old one with the leaf
+ * period's value as it was before this record).  The hot
  * path reuses the buffers of rollup_t: no allocation per record beyond what
  * LMDB does itself.
  */
@@ -287,40 +289,54 @@ static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, rollu
     bool counted = !exists && catalog_must_report(c, ds, unit) && catalog_open_in(c, unit, p);
     leaf_slots(r, ds, rec, r->a_leaf);
 
+    /* the unit value of the leaf's period: the leaf in slot form; the old
+     * one is kept to recompute the coarser periods' old values */
+    size_t ukl = ru_key(key, c->units[unit].code, r->a_view->ulen[unit], d->code, dlen, pkey);
+    rc = 0;
+    bool had = ru_get_slots(txn, r->uval, key, ukl, r->a_old0, nv, &rc);
+    if (rc)
+        return rc;
+    bool changed = false;
+    for (int i = 0; i < nv; i++)
+        changed |= r->a_leaf[i] != r->a_old0[i];
+    if (changed || !had) {
+        MDB_val uk = {ukl, key}, uv = {(size_t)nv * sizeof(int64_t), r->a_leaf};
+        if ((rc = mdb_put(txn, r->uval, &uk, &uv, 0)))
+            return rc;
+    }
+    if (!changed && !counted)
+        goto done;
+
     period_t P = p, subs[RU_SUBS_MAX];
     for (int level = 0; P.type != PERIOD_NONE && level < 8; level++, P = period_parent(P)) {
         uint32_t pk4 = period_key(P);
-        const int64_t *nu;
-        if (level == 0) {
-            nu = r->a_leaf;
+        if (!changed) {
+            memset(r->a_diff, 0, (size_t)nv * sizeof *r->a_diff);
+        } else if (level == 0) {
+            for (int i = 0; i < nv; i++)
+                r->a_diff[i] = (int64_t)((uint64_t)r->a_leaf[i] - (uint64_t)r->a_old0[i]);
         } else {
+            /* new: the sub-periods as stored now (the leaf's period was
+             * just written); old: the same with the leaf's period as it was */
             int n = period_children(P, d->ptype, subs, RU_SUBS_MAX);
+            if (n > RU_SUBS_MAX)
+                n = RU_SUBS_MAX;
             rc = 0;
             ru_unit_value(txn, r, r->a_view, unit, ds, subs, n, r->a_subs, r->a_present, r->a_new, &rc);
             if (rc)
                 return rc;
-            nu = r->a_new;
-        }
-        size_t ukl = ru_key(key, c->units[unit].code, r->a_view->ulen[unit], d->code, dlen, pk4);
-        rc = 0;
-        bool had = ru_get_slots(txn, r->uval, key, ukl, r->a_old, nv, &rc);
-        if (rc)
-            return rc;
-        bool changed = false;
-        for (int i = 0; i < nv; i++) {
-            r->a_diff[i] = (int64_t)((uint64_t)nu[i] - (uint64_t)r->a_old[i]);
-            changed |= r->a_diff[i] != 0;
-        }
-        if (changed || !had) {
-            MDB_val uk = {ukl, key}, uv = {(size_t)nv * sizeof(int64_t), (void *)nu};
-            if ((rc = mdb_put(txn, r->uval, &uk, &uv, 0)))
-                return rc;
+            for (int k = 0; k < n; k++)
+                if (period_key(subs[k]) == pkey) {
+                    memcpy(r->a_subs + (size_t)k * (size_t)nv, r->a_old0, (size_t)nv * sizeof *r->a_old0);
+                    r->a_present[k] = had;
+                }
+            ru_combine(c, ds, lay, r->a_subs, r->a_present, n, r->a_old);
+            for (int i = 0; i < nv; i++)
+                r->a_diff[i] = (int64_t)((uint64_t)r->a_new[i] - (uint64_t)r->a_old[i]);
         }
         r->a_diff[nv] = counted;
         r->a_diff[nv + 1] = counted && on_time;
         r->a_diff[nv + 2] = counted && !on_time;
-        if (!changed && !counted)
-            continue;
         /* the unit itself now (only when it has children: a childless
          * unit's node value is its unit value plus the completeness of its
          * own leaves, derived at query time), every ancestor at the end of
@@ -332,6 +348,7 @@ static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, rollu
             if ((rc = acc_add(r, a, ds, pk4, r->a_diff, ns)))
                 return rc;
     }
+done:
     oc->applied = true;
     oc->on_time = on_time;
     return 0;

@@ -8,9 +8,11 @@
  *   tags           [units, units per tag ...]
  * A unit value (uval) is exactly these nvals slots; a node value appends the
  * completeness counters [received, on_time, late] (RU_COMPLETENESS slots).
- * The unit value of a period of the dataset's own type is the leaf itself in
- * slot form (units = 1 where the leaf has the indicator), so coarser unit
- * values are recomputed from fixed-size records, never from msgpack.
+ * Unit values are stored only for periods of the dataset's own type: there
+ * the unit value is the leaf itself in slot form (units = 1 where the leaf
+ * has the indicator).  The unit value of a coarser period is not stored; it
+ * is combined across time from the sub-period records (ru_unit_value), so it
+ * is computed from fixed-size records, never from msgpack.
  *
  * Threads: rollup_apply() from one thread at a time; rollup_query() and
  * rollup_set_catalog() from any thread, also while a batch is applied (LMDB
@@ -80,7 +82,7 @@ struct rollup {
     /* apply-side scratch (one applying thread), reused across calls */
     const ru_view_t *a_view; /* the view of the batch being applied */
     int a_cap;           /* slots per buffer */
-    int64_t *a_leaf, *a_new, *a_old, *a_diff, *a_node, *a_subs;
+    int64_t *a_leaf, *a_new, *a_old, *a_old0, *a_diff, *a_node, *a_subs;
     bool a_present[RU_SUBS_MAX];
     msgpack_sbuffer a_sb;
 

@@ -25,6 +25,7 @@ typedef struct {
     int node, ds; /* -1 when not given (targets: dataset) */
     period_t p;
     char pcode[PERIOD_CODE_MAX];
+    int64_t *subs; /* RU_SUBS_MAX unit values of sub-periods (node_slots) */
 } qctx_t;
 
 /* ---- packing helpers -------------------------------------------------- */
@@ -164,8 +165,9 @@ static size_t node_key(const qctx_t *q, char *key, int unit, period_t p)
 
 /* The node value of (unit, dataset, P) in s[0..nvals + RU_COMPLETENESS).
  * A unit with children has a node record.  A childless unit has none (see
- * rollup.h): its value slots are its unit value (uval; absent: zeros) and
- * its completeness counters are recounted from its own leaves of the
+ * rollup.h): its value slots are its unit value (the uval record of a
+ * period of the dataset's type, or those of the sub-periods combined across
+ * time for a coarser one; absent: zeros) and its completeness counters are recounted from its own leaves of the
  * dataset's type inside P, exactly as apply counts them: a leaf counts when
  * the unit must report the dataset and is open in the leaf's period; on time
  * or late from the leaf's first version.  With completeness false the
@@ -180,30 +182,33 @@ static void node_slots(const qctx_t *q, int unit, period_t P, bool completeness,
         ru_get_slots(q->txn, q->r->node, key, node_key(q, key, unit, P), s, ns, rc);
         return;
     }
-    ru_get_slots(q->txn, q->r->uval, key, node_key(q, key, unit, P), s, nv, rc);
+    period_t subs[RU_SUBS_MAX];
+    int n = period_children(P, q->c->datasets[q->ds].ptype, subs, RU_SUBS_MAX);
+    if (n > RU_SUBS_MAX)
+        n = RU_SUBS_MAX;
+    if (n <= 1) {
+        ru_get_slots(q->txn, q->r->uval, key, node_key(q, key, unit, P), s, nv, rc);
+    } else {
+        bool present[RU_SUBS_MAX];
+        ru_unit_value(q->txn, q->r, q->v, unit, q->ds, subs, n, q->subs, present, s, rc);
+    }
     int64_t received = 0, on_time = 0, late = 0;
-    if (completeness && catalog_must_report(q->c, q->ds, unit)) {
-        period_t subs[RU_SUBS_MAX];
-        int n = period_children(P, q->c->datasets[q->ds].ptype, subs, RU_SUBS_MAX);
-        if (n > RU_SUBS_MAX)
-            n = RU_SUBS_MAX;
-        for (int k = 0; k < n && *rc == 0; k++) {
-            if (!catalog_open_in(q->c, unit, subs[k]))
-                continue;
-            MDB_val lk = {node_key(q, key, unit, subs[k]), key}, lv;
-            int e = mdb_get(q->txn, q->r->leaf, &lk, &lv);
-            if (e == MDB_NOTFOUND)
-                continue;
-            if (e) {
-                *rc = e;
-                break;
-            }
-            ru_leafmeta_t lm;
-            bool ot = ru_leaf_meta(lv.mv_data, lv.mv_size, &lm) && lm.on_time;
-            received++;
-            on_time += ot;
-            late += !ot;
+    for (int k = 0; completeness && k < n && *rc == 0; k++) {
+        if (!catalog_must_report(q->c, q->ds, unit) || !catalog_open_in(q->c, unit, subs[k]))
+            continue;
+        MDB_val lk = {node_key(q, key, unit, subs[k]), key}, lv;
+        int e = mdb_get(q->txn, q->r->leaf, &lk, &lv);
+        if (e == MDB_NOTFOUND)
+            continue;
+        if (e) {
+            *rc = e;
+            break;
         }
+        ru_leafmeta_t lm;
+        bool ot = ru_leaf_meta(lv.mv_data, lv.mv_size, &lm) && lm.on_time;
+        received++;
+        on_time += ot;
+        late += !ot;
     }
     s[nv] = received;
     s[nv + 1] = on_time;
@@ -948,7 +953,13 @@ int rollup_query(rollup_t *r, const proto_query_t *q, int64_t now, msgpack_packe
         ru_release(r, v);
         return rc;
     }
+    x.subs = malloc((size_t)RU_SUBS_MAX * (size_t)v->maxslots * sizeof *x.subs);
+    if (!x.subs) {
+        ru_release(r, v);
+        return proto_fail(err, PROTO_E_BUSY, "out of memory");
+    }
     if ((rc = mdb_txn_begin(r->env, NULL, MDB_RDONLY, &x.txn))) {
+        free(x.subs);
         ru_release(r, v);
         return storage_fail(err, rc);
     }
@@ -967,6 +978,7 @@ int rollup_query(rollup_t *r, const proto_query_t *q, int64_t now, msgpack_packe
     default: rc = q_info(&x, err); break;
     }
     mdb_txn_abort(x.txn);
+    free(x.subs);
     ru_release(r, v);
     if (rc == 0 && sb.size && pk->callback(pk->data, sb.data, sb.size) != 0)
         rc = proto_fail(err, PROTO_E_BUSY, "out of memory");

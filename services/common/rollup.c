@@ -48,7 +48,7 @@ static uint64_t signature(const catalog_t *c, const ru_layout_t *lay)
     fnv_t f = {1469598103934665603ULL};
     fnv_str(&f, "cchc-rollup-1");
     fnv_str(&f, "node-v2"); /* node records only for units with children */
-    fnv_str(&f, "uval-v2"); /* unit values only for the datasets' own period type */
+    fnv_str(&f, "leaf-v3"); /* unit values in the leaf records, only for the datasets' own period type */
     fnv_int(&f, c->ndatasets);
     for (int d = 0; d < c->ndatasets; d++) {
         const dataset_t *ds = &c->datasets[d];
@@ -261,6 +261,16 @@ size_t ru_key(char *buf, const char *unit, size_t ulen, const char *ds, size_t d
     return (size_t)(p - buf);
 }
 
+size_t ru_hist_key(char *buf, size_t klen, uint32_t version)
+{
+    buf[klen] = '\0';
+    buf[klen + 1] = (char)(version >> 24);
+    buf[klen + 2] = (char)(version >> 16);
+    buf[klen + 3] = (char)(version >> 8);
+    buf[klen + 4] = (char)version;
+    return klen + 5;
+}
+
 bool ru_get_slots(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t klen, int64_t *out, int n, int *rc)
 {
     MDB_val k = {klen, (void *)key}, v;
@@ -326,7 +336,7 @@ bool ru_unit_value(MDB_txn *txn, const rollup_t *r, const ru_view_t *v, int unit
     bool any = false;
     for (int k = 0; k < n; k++) {
         size_t kl = ru_key(key, v->cat->units[unit].code, v->ulen[unit], d->code, strlen(d->code), period_key(subs[k]));
-        present[k] = ru_get_slots(txn, r->uval, key, kl, buf + (size_t)k * (size_t)lay->nvals, lay->nvals, rc);
+        present[k] = ru_leaf_get(txn, r, key, kl, lay->nvals, NULL, buf + (size_t)k * (size_t)lay->nvals, rc) == 1;
         any |= present[k];
     }
     ru_combine(v->cat, ds, lay, buf, present, n, out);
@@ -509,38 +519,52 @@ bool ru_mp_skip(ru_mp_t *m)
     return true;
 }
 
-bool ru_leaf_meta(const void *data, size_t len, ru_leafmeta_t *out)
+int ru_leaf_get(MDB_txn *txn, const rollup_t *r, const char *key, size_t klen, int nvals, ru_leafmeta_t *meta,
+                int64_t *slots, int *rc)
 {
-    ru_mp_t m = {data, (const unsigned char *)data + len};
-    uint32_t n;
-    bool have_v = false, have_f = false, have_o = false;
-    memset(out, 0, sizeof *out);
-    if (!ru_mp_map(&m, &n))
-        return false;
-    for (uint32_t i = 0; i < n; i++) {
-        const char *k;
-        uint32_t kl;
-        int64_t v;
-        if (!ru_mp_str(&m, &k, &kl))
-            return false;
-        if (kl == 7 && !memcmp(k, "version", 7)) {
-            if (!ru_mp_int(&m, &v) || v < 0 || v > UINT32_MAX)
-                return false;
-            out->version = (uint32_t)v;
-            have_v = true;
-        } else if (kl == 17 && !memcmp(k, "first_received_at", 17)) {
-            if (!ru_mp_int(&m, &out->first_received_at))
-                return false;
-            have_f = true;
-        } else if (kl == 7 && !memcmp(k, "on_time", 7)) {
-            if (!ru_mp_bool(&m, &out->on_time))
-                return false;
-            have_o = true;
-        } else if (!ru_mp_skip(&m)) {
-            return false;
+    MDB_val k = {klen, (void *)key}, v;
+    size_t body = (size_t)nvals * sizeof(int64_t);
+    int e = mdb_get(txn, r->leaf, &k, &v);
+    int found = e == 0 ? 1 : 0;
+    if (e != 0 && e != MDB_NOTFOUND && rc)
+        *rc = e;
+    if (found && (v.mv_size < RU_LEAF_HDR + body || v.mv_size - RU_LEAF_HDR - body > CATALOG_CODE_MAX))
+        found = -1;
+    if (found == 1) {
+        const unsigned char *p = v.mv_data;
+        if (meta) {
+            uint32_t on_time;
+            memcpy(&meta->version, p, 4);
+            memcpy(&on_time, p + 4, 4);
+            memcpy(&meta->first_received_at, p + 8, 8);
+            meta->on_time = on_time != 0;
+            meta->submitter = (const char *)p + RU_LEAF_HDR + body;
+            meta->sublen = v.mv_size - RU_LEAF_HDR - body;
         }
+        if (slots)
+            memcpy(slots, p + RU_LEAF_HDR, body);
+    } else if (slots) {
+        memset(slots, 0, body);
     }
-    return have_v && have_f && have_o;
+    return found;
+}
+
+int ru_leaf_put(MDB_txn *txn, rollup_t *r, const char *key, size_t klen, const ru_leafmeta_t *meta,
+                const int64_t *slots, int nvals)
+{
+    unsigned char hdr[RU_LEAF_HDR];
+    uint32_t on_time = meta->on_time;
+    size_t sl = meta->submitter ? strnlen(meta->submitter, CATALOG_CODE_MAX) : 0;
+    memcpy(hdr, &meta->version, 4);
+    memcpy(hdr + 4, &on_time, 4);
+    memcpy(hdr + 8, &meta->first_received_at, 8);
+    r->a_sb.size = 0;
+    if (msgpack_sbuffer_write(&r->a_sb, (const char *)hdr, sizeof hdr) ||
+        msgpack_sbuffer_write(&r->a_sb, (const char *)slots, (size_t)nvals * sizeof(int64_t)) ||
+        (sl && msgpack_sbuffer_write(&r->a_sb, meta->submitter, sl)))
+        return ENOMEM;
+    MDB_val k = {klen, (void *)key}, v = {r->a_sb.size, r->a_sb.data};
+    return mdb_put(txn, r->leaf, &k, &v, 0);
 }
 
 /* ---- open / close / reset --------------------------------------------- */
@@ -619,7 +643,6 @@ int rollup_open(const char *dir, uint64_t map_bytes, const catalog_t *cat, rollu
     if ((rc = mdb_txn_begin(r->env, NULL, 0, &txn)) || (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &r->meta)) ||
         (rc = mdb_dbi_open(txn, "leaf", MDB_CREATE, &r->leaf)) ||
         (rc = mdb_dbi_open(txn, "history", MDB_CREATE, &r->hist)) ||
-        (rc = mdb_dbi_open(txn, "uval", MDB_CREATE, &r->uval)) ||
         (rc = mdb_dbi_open(txn, "node", MDB_CREATE, &r->node))) {
         snprintf(err, errlen, "%s: cannot open the rollup databases: %s", dir, mdb_strerror(rc));
         goto fail;
@@ -716,9 +739,15 @@ int rollup_reset(rollup_t *r, char *err, size_t errlen)
     uint64_t sig = v->sig;
     if ((rc = mdb_txn_begin(r->env, NULL, 0, &txn)))
         goto fail;
-    MDB_dbi all[5] = {r->meta, r->leaf, r->hist, r->uval, r->node};
-    for (int i = 0; i < 5 && rc == 0; i++)
+    MDB_dbi all[4] = {r->meta, r->leaf, r->hist, r->node}, old;
+    for (int i = 0; i < 4 && rc == 0; i++)
         rc = mdb_drop(txn, all[i], 0);
+    /* a store of an older layout may hold "uval" (unit values, now in the
+     * leaf records): delete it */
+    if (rc == 0 && (rc = mdb_dbi_open(txn, "uval", 0, &old)) == 0)
+        rc = mdb_drop(txn, old, 1);
+    else if (rc == MDB_NOTFOUND)
+        rc = 0;
     if (rc == 0)
         rc = meta_put_u64(txn, r->meta, META_SIGNATURE, sig);
     if (rc == 0)

@@ -49,14 +49,16 @@
  * LMDB databases (keys are byte strings; codes are catalog codes, NUL
  * separated; P is period_key() as 4 big-endian bytes):
  *   meta     "applied" -> u64;  "signature" -> u64
- *   leaf     unit \0 dataset \0 P        -> leaf (msgpack map, see QUERY values)
- *   history  unit \0 dataset \0 P \0 ver(u32 BE) -> RECORD (as in the journal)
- *   uval     unit \0 dataset \0 P        -> int64 slots (unit value), only for
- *            P of the dataset's own period type; a coarser period's unit
- *            value is combined across time from these when needed
+ *   leaf     unit \0 dataset \0 P        -> the latest version's version,
+ *            on time, first received at, unit value (int64 slots) and
+ *            submitter (binary, see rollup_int.h); P is of the dataset's
+ *            own period type -- a coarser period's unit value is combined
+ *            across time from the leaves when needed
+ *   history  unit \0 dataset \0 P \0 ver(u32 BE) -> RECORD (as in the journal;
+ *            the values answer reads the leaf's version here)
  *   node     node \0 dataset \0 P        -> int64 slots (node value + completeness),
  *            only for units WITH children: a childless unit's node value is
- *            its unit value (uval, or the sub-periods' combined; absent:
+ *            its unit value (its leaf's, or its leaves' combined; absent:
  *            zeros) plus the completeness
  *            counters of its own leaves of the dataset's type inside P
  *            (counted when it must report the dataset and is open in the

@@ -21,33 +21,6 @@
 #include "rollup.h"
 #include "rollup_int.h"
 
-/* The leaf as stored: the "values" answer without unit/dataset/period. */
-static int pack_leaf(msgpack_packer *pk, const proto_record_t *rec, uint32_t version, int64_t first_at,
-                     bool on_time)
-{
-    msgpack_pack_map(pk, 9);
-    proto_pack_cstr(pk, "version");
-    msgpack_pack_uint32(pk, version);
-    proto_pack_cstr(pk, "seq");
-    msgpack_pack_uint64(pk, rec->seq);
-    proto_pack_cstr(pk, "id");
-    proto_pack_cstr(pk, rec->id);
-    proto_pack_cstr(pk, "submitter");
-    proto_pack_cstr(pk, rec->submitter);
-    proto_pack_cstr(pk, "received_at");
-    msgpack_pack_int64(pk, rec->received_at);
-    proto_pack_cstr(pk, "first_received_at");
-    msgpack_pack_int64(pk, first_at);
-    proto_pack_cstr(pk, "on_time");
-    on_time ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
-    proto_pack_cstr(pk, "values");
-    if (proto_pack_values(pk, &rec->values))
-        return -1;
-    proto_pack_cstr(pk, "note");
-    proto_pack_cstr(pk, rec->note);
-    return 0;
-}
-
 /* The leaf's values in slot form. */
 static void leaf_slots(rollup_t *r, int ds, const proto_record_t *rec, int64_t *out)
 {
@@ -230,18 +203,9 @@ static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, rollu
         log_warn("rollup: record seq %llu is not a valid RECORD; skipped", (unsigned long long)rec->seq);
         return 0;
     }
-    {
-        char hkey[RU_KEY_MAX];
-        memcpy(hkey, key, kl);
-        hkey[kl] = '\0';
-        hkey[kl + 1] = (char)(version >> 24);
-        hkey[kl + 2] = (char)(version >> 16);
-        hkey[kl + 3] = (char)(version >> 8);
-        hkey[kl + 4] = (char)version;
-        MDB_val hk = {kl + 5, hkey}, hv = {r->a_sb.size, r->a_sb.data};
-        if ((rc = mdb_put(txn, r->hist, &hk, &hv, 0)))
-            return rc;
-    }
+    MDB_val hk = {ru_hist_key(key, kl, version), key}, hv = {r->a_sb.size, r->a_sb.data};
+    if ((rc = mdb_put(txn, r->hist, &hk, &hv, 0)))
+        return rc;
     if (unit < 0 || ds < 0 || !pok || p.type != c->datasets[ds].ptype) {
         log_warn("rollup: seq %llu (%s %s %s) is not in the catalog or not of the dataset's period type; kept in "
                  "history, not rolled up",
@@ -254,56 +218,41 @@ static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, rollu
     /* keys from the catalog's spelling (identical bytes for a known code) */
     kl = ru_key(key, c->units[unit].code, r->a_view->ulen[unit], d->code, dlen, pkey);
 
-    /* the leaf */
-    MDB_val lk = {kl, key}, lv;
+    /* the leaf: its old unit value is kept to recompute the coarser
+     * periods' old values */
+    int nv = lay->nvals, ns = nv + RU_COMPLETENESS;
     ru_leafmeta_t lm;
-    bool exists = false;
-    rc = mdb_get(txn, r->leaf, &lk, &lv);
-    if (rc == 0) {
-        exists = true;
-        if (!ru_leaf_meta(lv.mv_data, lv.mv_size, &lm)) {
-            /* unreadable: replace it, keep the counters as they are */
-            lm.version = 0;
-            lm.first_received_at = rec->received_at;
-            lm.on_time = rec->received_at < catalog_deadline(c, ds, p);
-        }
-    } else if (rc != MDB_NOTFOUND) {
+    rc = 0;
+    int got = ru_leaf_get(txn, r, key, kl, nv, &lm, r->a_old0, &rc);
+    if (rc)
         return rc;
+    bool exists = got != 0, had = got == 1;
+    if (got < 0) {
+        /* unreadable: replace it, keep the counters as they are */
+        lm.version = 0;
+        lm.first_received_at = rec->received_at;
+        lm.on_time = rec->received_at < catalog_deadline(c, ds, p);
     }
     if (exists && version < lm.version) {
         oc->on_time = lm.on_time; /* an older version arriving late: history only */
         return 0;
     }
-    int64_t first_at = exists ? lm.first_received_at : rec->received_at;
-    bool on_time = exists ? lm.on_time : rec->received_at < catalog_deadline(c, ds, p);
-    r->a_sb.size = 0;
-    if (pack_leaf(&pk, rec, version, first_at, on_time))
-        return 0;
-    lv.mv_size = r->a_sb.size;
-    lv.mv_data = r->a_sb.data;
-    if ((rc = mdb_put(txn, r->leaf, &lk, &lv, 0)))
+    if (!exists) {
+        lm.first_received_at = rec->received_at;
+        lm.on_time = rec->received_at < catalog_deadline(c, ds, p);
+    }
+    lm.version = version;
+    lm.submitter = rec->submitter;
+    bool on_time = lm.on_time;
+    leaf_slots(r, ds, rec, r->a_leaf);
+    if ((rc = ru_leaf_put(txn, r, key, kl, &lm, r->a_leaf, nv)))
         return rc;
 
     /* completeness: a new leaf of a unit that must report it */
-    int nv = lay->nvals, ns = nv + RU_COMPLETENESS;
     bool counted = !exists && catalog_must_report(c, ds, unit) && catalog_open_in(c, unit, p);
-    leaf_slots(r, ds, rec, r->a_leaf);
-
-    /* the unit value of the leaf's period: the leaf in slot form; the old
-     * one is kept to recompute the coarser periods' old values */
-    size_t ukl = ru_key(key, c->units[unit].code, r->a_view->ulen[unit], d->code, dlen, pkey);
-    rc = 0;
-    bool had = ru_get_slots(txn, r->uval, key, ukl, r->a_old0, nv, &rc);
-    if (rc)
-        return rc;
     bool changed = false;
     for (int i = 0; i < nv; i++)
         changed |= r->a_leaf[i] != r->a_old0[i];
-    if (changed || !had) {
-        MDB_val uk = {ukl, key}, uv = {(size_t)nv * sizeof(int64_t), r->a_leaf};
-        if ((rc = mdb_put(txn, r->uval, &uk, &uv, 0)))
-            return rc;
-    }
     if (!changed && !counted)
         goto done;
 

@@ -6,13 +6,13 @@
  *   count / stock  [sum, units]
  *   bool           [yes, units]
  *   tags           [units, units per tag ...]
- * A unit value (uval) is exactly these nvals slots; a node value appends the
+ * A unit value is exactly these nvals slots; a node value appends the
  * completeness counters [received, on_time, late] (RU_COMPLETENESS slots).
- * Unit values are stored only for periods of the dataset's own type: there
- * the unit value is the leaf itself in slot form (units = 1 where the leaf
+ * Unit values are stored only for periods of the dataset's own type, inside
+ * the leaf record: the leaf's values in slot form (units = 1 where the leaf
  * has the indicator).  The unit value of a coarser period is not stored; it
- * is combined across time from the sub-period records (ru_unit_value), so it
- * is computed from fixed-size records, never from msgpack.
+ * is combined across time from the sub-period leaves (ru_unit_value), so it
+ * is computed from fixed-size slots, never from msgpack.
  *
  * Threads: rollup_apply() from one thread at a time; rollup_query() and
  * rollup_set_catalog() from any thread, also while a batch is applied (LMDB
@@ -37,7 +37,7 @@
 #define RU_EXP_CACHE 32    /* cached expected[] arrays (dataset, leaf period) */
 
 typedef struct {
-    int nvals;   /* value slots (uval); node records have nvals + RU_COMPLETENESS */
+    int nvals;   /* value slots (unit value); node records have nvals + RU_COMPLETENESS */
     int *off;    /* per dataset position: first slot, -1 for a rate */
     int *slot;   /* per catalog indicator: first slot in this dataset, -1 when absent or a rate */
     int *dpos;   /* per catalog indicator: position in the dataset, -1 when absent */
@@ -70,7 +70,7 @@ typedef struct ru_view {
 
 struct rollup {
     MDB_env *env;
-    MDB_dbi meta, leaf, hist, uval, node;
+    MDB_dbi meta, leaf, hist, node;
 
     pthread_mutex_t mu;  /* view, want, stale */
     ru_view_t *view;     /* NULL after an allocation failure (want says which catalog) */
@@ -108,6 +108,10 @@ void ru_release(rollup_t *r, ru_view_t *v);
 /* unit \0 dataset \0 P(4 BE); returns the length. */
 size_t ru_key(char *buf, const char *unit, size_t ulen, const char *ds, size_t dlen, uint32_t pkey);
 
+/* Turns the key of a leaf (buf[0..klen)) into that of its history entry
+ * of one version: key \0 version (4 BE); returns the length. */
+size_t ru_hist_key(char *buf, size_t klen, uint32_t version);
+
 /* Reads a slot record into out[0..n); false when absent or of another size
  * (out is then zeroed).  *rc receives an LMDB error other than NOTFOUND. */
 bool ru_get_slots(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t klen, int64_t *out, int n, int *rc);
@@ -141,13 +145,30 @@ bool ru_mp_int(ru_mp_t *m, int64_t *v);
 bool ru_mp_bool(ru_mp_t *m, bool *v);
 bool ru_mp_skip(ru_mp_t *m);
 
-/* What apply needs from a stored leaf. */
+/* ---- leaf records ------------------------------------------------------ */
+
+/* A leaf record: a fixed header (version u32, on_time u32, first_received_at
+ * i64; native byte order), the unit value in slot form (nvals int64), then
+ * the submitter's code (not terminated).  LMDB aligns values to 2 bytes
+ * only: always copied, never cast. */
+#define RU_LEAF_HDR 16
+
 typedef struct {
     uint32_t version;
-    int64_t first_received_at;
     bool on_time;
+    int64_t first_received_at;
+    const char *submitter; /* into the map: valid while the transaction is */
+    size_t sublen;
 } ru_leafmeta_t;
 
-bool ru_leaf_meta(const void *data, size_t len, ru_leafmeta_t *out);
+/* Reads the leaf record under key: 1 found (meta and slots filled, either may
+ * be NULL), 0 absent, -1 unreadable (not of this layout).  slots is zeroed
+ * unless found.  *rc receives an LMDB error other than NOTFOUND. */
+int ru_leaf_get(MDB_txn *txn, const rollup_t *r, const char *key, size_t klen, int nvals, ru_leafmeta_t *meta,
+                int64_t *slots, int *rc);
+
+/* Writes the leaf record (meta->submitter may be NULL).  Uses r->a_sb. */
+int ru_leaf_put(MDB_txn *txn, rollup_t *r, const char *key, size_t klen, const ru_leafmeta_t *meta,
+                const int64_t *slots, int nvals);
 
 #endif

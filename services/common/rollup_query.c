@@ -165,9 +165,9 @@ static size_t node_key(const qctx_t *q, char *key, int unit, period_t p)
 
 /* The node value of (unit, dataset, P) in s[0..nvals + RU_COMPLETENESS).
  * A unit with children has a node record.  A childless unit has none (see
- * rollup.h): its value slots are its unit value (the uval record of a
- * period of the dataset's type, or those of the sub-periods combined across
- * time for a coarser one; absent: zeros) and its completeness counters are recounted from its own leaves of the
+ * rollup.h): its value slots are its unit value (the leaf's slots for a
+ * period of the dataset's type, or those of the sub-periods' leaves combined
+ * across time for a coarser one; absent: zeros) and its completeness counters are recounted from its own leaves of the
  * dataset's type inside P, exactly as apply counts them: a leaf counts when
  * the unit must report the dataset and is open in the leaf's period; on time
  * or late from the leaf's first version.  With completeness false the
@@ -187,7 +187,7 @@ static void node_slots(const qctx_t *q, int unit, period_t P, bool completeness,
     if (n > RU_SUBS_MAX)
         n = RU_SUBS_MAX;
     if (n <= 1) {
-        ru_get_slots(q->txn, q->r->uval, key, node_key(q, key, unit, P), s, nv, rc);
+        ru_leaf_get(q->txn, q->r, key, node_key(q, key, unit, P), nv, NULL, s, rc);
     } else {
         bool present[RU_SUBS_MAX];
         ru_unit_value(q->txn, q->r, q->v, unit, q->ds, subs, n, q->subs, present, s, rc);
@@ -196,16 +196,11 @@ static void node_slots(const qctx_t *q, int unit, period_t P, bool completeness,
     for (int k = 0; completeness && k < n && *rc == 0; k++) {
         if (!catalog_must_report(q->c, q->ds, unit) || !catalog_open_in(q->c, unit, subs[k]))
             continue;
-        MDB_val lk = {node_key(q, key, unit, subs[k]), key}, lv;
-        int e = mdb_get(q->txn, q->r->leaf, &lk, &lv);
-        if (e == MDB_NOTFOUND)
-            continue;
-        if (e) {
-            *rc = e;
-            break;
-        }
         ru_leafmeta_t lm;
-        bool ot = ru_leaf_meta(lv.mv_data, lv.mv_size, &lm) && lm.on_time;
+        int got = ru_leaf_get(q->txn, q->r, key, node_key(q, key, unit, subs[k]), nv, &lm, NULL, rc);
+        if (got == 0)
+            continue;
+        bool ot = got == 1 && lm.on_time;
         received++;
         on_time += ot;
         late += !ot;
@@ -385,46 +380,6 @@ static int q_status(qctx_t *q, proto_error_t *err)
 
 /* ---- units -------------------------------------------------------------- */
 
-typedef struct {
-    bool found;
-    int64_t version, received_at, first_received_at;
-    bool on_time;
-    const char *submitter;
-    uint32_t sublen;
-} leafinfo_t;
-
-static bool leaf_info(const void *data, size_t len, leafinfo_t *li)
-{
-    ru_mp_t m = {data, (const unsigned char *)data + len};
-    uint32_t n;
-    memset(li, 0, sizeof *li);
-    if (!ru_mp_map(&m, &n))
-        return false;
-    for (uint32_t i = 0; i < n; i++) {
-        const char *k;
-        uint32_t kl;
-        if (!ru_mp_str(&m, &k, &kl))
-            return false;
-        bool ok;
-        if (kl == 7 && !memcmp(k, "version", 7))
-            ok = ru_mp_int(&m, &li->version);
-        else if (kl == 11 && !memcmp(k, "received_at", 11))
-            ok = ru_mp_int(&m, &li->received_at);
-        else if (kl == 17 && !memcmp(k, "first_received_at", 17))
-            ok = ru_mp_int(&m, &li->first_received_at);
-        else if (kl == 7 && !memcmp(k, "on_time", 7))
-            ok = ru_mp_bool(&m, &li->on_time);
-        else if (kl == 9 && !memcmp(k, "submitter", 9))
-            ok = ru_mp_str(&m, &li->submitter, &li->sublen);
-        else
-            ok = ru_mp_skip(&m);
-        if (!ok)
-            return false;
-    }
-    li->found = true;
-    return true;
-}
-
 enum { ST_ON_TIME, ST_LATE, ST_MISSING, ST_PENDING };
 static const char *const status_names[] = {"on_time", "late", "missing", "pending"};
 
@@ -438,6 +393,7 @@ static int q_units(qctx_t *q, proto_error_t *err)
     const catalog_t *c = q->c;
     const dataset_t *d = &c->datasets[q->ds];
     const unit_t *root = &c->units[q->node];
+    int nv = q->v->lay[q->ds].nvals;
     int64_t deadline = catalog_deadline(c, q->ds, q->p);
     bool passed = q->now >= deadline;
     kindcount_t kinds[64];
@@ -467,14 +423,9 @@ static int q_units(qctx_t *q, proto_error_t *err)
         const unit_t *un = &c->units[u];
         if (!(catalog_must_report(c, q->ds, u) && catalog_open_in(c, u, q->p)))
             continue;
-        MDB_val k = {node_key(q, key, u, q->p), key}, v;
-        leafinfo_t li = {0};
-        int e = mdb_get(q->txn, q->r->leaf, &k, &v);
-        if (e == 0)
-            leaf_info(v.mv_data, v.mv_size, &li);
-        else if (e != MDB_NOTFOUND)
-            rc = e;
-        int st = li.found ? (li.on_time ? ST_ON_TIME : ST_LATE) : passed ? ST_MISSING : ST_PENDING;
+        ru_leafmeta_t li;
+        bool found = ru_leaf_get(q->txn, q->r, key, node_key(q, key, u, q->p), nv, &li, NULL, &rc) == 1;
+        int st = found ? (li.on_time ? ST_ON_TIME : ST_LATE) : passed ? ST_MISSING : ST_PENDING;
         msgpack_pack_map(pk, 9);
         pack_unit_fields(pk, un);
         proto_pack_cstr(pk, "parent");
@@ -487,11 +438,11 @@ static int q_units(qctx_t *q, proto_error_t *err)
         proto_pack_cstr(pk, "status");
         proto_pack_cstr(pk, status_names[st]);
         proto_pack_cstr(pk, "received_at");
-        li.found ? msgpack_pack_int64(pk, li.first_received_at) : msgpack_pack_nil(pk);
+        found ? msgpack_pack_int64(pk, li.first_received_at) : msgpack_pack_nil(pk);
         proto_pack_cstr(pk, "version");
-        li.found ? msgpack_pack_int64(pk, li.version) : msgpack_pack_nil(pk);
+        found ? msgpack_pack_int64(pk, li.version) : msgpack_pack_nil(pk);
         proto_pack_cstr(pk, "submitter");
-        if (li.found && li.submitter)
+        if (found && li.sublen)
             pack_strn(pk, li.submitter, li.sublen);
         else
             msgpack_pack_nil(pk);
@@ -539,39 +490,73 @@ static int unpack_one(const void *data, size_t len, msgpack_unpacked *up)
     return 0;
 }
 
+/* The 9 pairs of a leaf in the values answer (inside a map the caller opened):
+ * the latest version's record with the leaf's own fields. */
+static int pack_leaf_pairs(msgpack_packer *pk, const proto_record_t *rec, const ru_leafmeta_t *meta)
+{
+    proto_pack_cstr(pk, "version");
+    msgpack_pack_uint32(pk, meta->version);
+    proto_pack_cstr(pk, "seq");
+    msgpack_pack_uint64(pk, rec->seq);
+    proto_pack_cstr(pk, "id");
+    proto_pack_cstr(pk, rec->id);
+    proto_pack_cstr(pk, "submitter");
+    proto_pack_cstr(pk, rec->submitter);
+    proto_pack_cstr(pk, "received_at");
+    msgpack_pack_int64(pk, rec->received_at);
+    proto_pack_cstr(pk, "first_received_at");
+    msgpack_pack_int64(pk, meta->first_received_at);
+    proto_pack_cstr(pk, "on_time");
+    meta->on_time ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+    proto_pack_cstr(pk, "values");
+    if (proto_pack_values(pk, &rec->values))
+        return -1;
+    proto_pack_cstr(pk, "note");
+    proto_pack_cstr(pk, rec->note);
+    return 0;
+}
+
 static int q_values(qctx_t *q, proto_error_t *err)
 {
     const catalog_t *c = q->c;
     const dataset_t *d = &c->datasets[q->ds];
     char key[RU_KEY_MAX];
-    MDB_val k = {node_key(q, key, q->node, q->p), key}, v;
-    int rc = mdb_get(q->txn, q->r->leaf, &k, &v);
-    if (rc == MDB_NOTFOUND)
-        return proto_fail(err, PROTO_E_NOT_FOUND, "%s has not reported %s for %s", c->units[q->node].code, d->code,
-                          q->pcode);
+    size_t kl = node_key(q, key, q->node, q->p);
+    ru_leafmeta_t lm;
+    int rc = 0;
+    int got = ru_leaf_get(q->txn, q->r, key, kl, q->v->lay[q->ds].nvals, &lm, NULL, &rc);
     if (rc)
         return storage_fail(err, rc);
+    if (got == 0)
+        return proto_fail(err, PROTO_E_NOT_FOUND, "%s has not reported %s for %s", c->units[q->node].code, d->code,
+                          q->pcode);
+    /* the values are those of the latest version, kept in history */
+    MDB_val hv;
+    if (got == 1) {
+        MDB_val hk = {ru_hist_key(key, kl, lm.version), key};
+        rc = mdb_get(q->txn, q->r->hist, &hk, &hv);
+        if (rc && rc != MDB_NOTFOUND)
+            return storage_fail(err, rc);
+    }
     msgpack_unpacked up;
+    proto_record_t rec;
     msgpack_unpacked_init(&up);
-    if (unpack_one(v.mv_data, v.mv_size, &up) || up.data.type != MSGPACK_OBJECT_MAP) {
+    proto_list_t one = {.n = 1, .objs = &up.data};
+    if (got != 1 || rc || unpack_one(hv.mv_data, hv.mv_size, &up) || proto_record_at(&one, 0, &rec, NULL)) {
         msgpack_unpacked_destroy(&up);
         return proto_fail(err, PROTO_E_STORAGE, "the stored report of %s is unreadable", c->units[q->node].code);
     }
-    const msgpack_object_map *m = &up.data.via.map;
     msgpack_packer *pk = q->pk;
-    msgpack_pack_map(pk, 3 + (size_t)m->size);
+    msgpack_pack_map(pk, 3 + 9);
     proto_pack_cstr(pk, "unit");
     proto_pack_cstr(pk, c->units[q->node].code);
     proto_pack_cstr(pk, "dataset");
     proto_pack_cstr(pk, d->code);
     proto_pack_cstr(pk, "period");
     proto_pack_cstr(pk, q->pcode);
-    for (uint32_t i = 0; i < m->size; i++) {
-        msgpack_pack_object(pk, m->ptr[i].key);
-        msgpack_pack_object(pk, m->ptr[i].val);
-    }
+    rc = pack_leaf_pairs(pk, &rec, &lm);
     msgpack_unpacked_destroy(&up);
-    return 0;
+    return rc ? proto_fail(err, PROTO_E_STORAGE, "the stored report of %s is unreadable", c->units[q->node].code) : 0;
 }
 
 static int pack_version(msgpack_packer *pk, const MDB_val *v)

@@ -1328,6 +1328,55 @@ static void signature_change(void **state)
     catalog_destroy(&c3);
 }
 
+/* Raw LMDB on the store: put (db, key) -> val, or tell whether db exists. */
+static int raw_store(const char *dir, const char *db, const char *key, const void *val, size_t len)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+    assert_int_equal(mdb_env_set_mapsize(env, MAP_BYTES), 0);
+    assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    int rc = mdb_dbi_open(txn, db, val ? MDB_CREATE : 0, &dbi);
+    if (rc == 0 && val) {
+        MDB_val k = {strlen(key), (void *)key}, v = {len, (void *)val};
+        assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+    }
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    return rc;
+}
+
+/* A store of the layout before unit values moved into the leaf records
+ * (another signature, a "uval" database): rebuilt, and "uval" is gone. */
+static void previous_layout(void **state)
+{
+    fx_t *f = *state;
+    trec_t *t = mk(f, "HP.SO.A", "2025Q3", 1, "2025-09-01");
+    trec_int(t, "POSTS", 1);
+    apply1(f, t);
+    rollup_close(&f->r);
+    uint64_t old_sig = 42;
+    int64_t slots[4] = {1, 1, 0, 0};
+    raw_store(f->storedir, "meta", "signature", &old_sig, sizeof old_sig);
+    raw_store(f->storedir, "uval", "HP.SO.A", slots, sizeof slots);
+    bool rebuild = false;
+    f->r = open_store(f->storedir, f->cat, &rebuild);
+    assert_true(rebuild);
+    char err[256];
+    assert_int_equal(rollup_reset(f->r, err, sizeof err), 0);
+    assert_int_equal(rollup_applied(f->r), 0);
+    rollup_close(&f->r);
+    assert_int_equal(raw_store(f->storedir, "uval", NULL, NULL, 0), MDB_NOTFOUND);
+    f->r = open_store(f->storedir, f->cat, NULL);
+    f->seq = 0;
+    t = mk(f, "HP.SO.A", "2025Q3", 1, "2025-09-01"), trec_int(t, "POSTS", 3), apply1(f, t);
+    assert_int_equal(rv(f, "HP", "2025Q3", "POSTS"), 3);
+    assert_int_equal(rv(f, "HP", "2025", "POSTS"), 3);
+}
+
 static void bad_records_skipped(void **state)
 {
     fx_t *f = *state;
@@ -1571,6 +1620,7 @@ int main(void)
         TEST("rollup-6.1 signature change needs a rebuild", signature_change),
         TEST("rollup-6.2 unknown unit, dataset or period: skipped, batch applied", bad_records_skipped),
         TEST("rollup-6.3 catalog swapped while a batch is applied", swap_while_applying),
+        TEST("rollup-6.4 a store of the previous layout is rebuilt without its unit-value table", previous_layout),
         TEST("rollup-7.1 query errors and defaults", query_errors),
         TEST("rollup-7.2 values and history", values_and_history),
     };

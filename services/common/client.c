@@ -66,30 +66,48 @@ static char *request(void *ctx, const char *endpoint, const client_opts_t *o, co
     return NULL;
 }
 
-int client_submit(void *ctx, const client_opts_t *o, const proto_msg_t *submit, proto_msg_t *reply, char **buf,
-                  char *err, size_t errlen)
+/* Encodes m, sends it to endpoint (request(): `tries` attempts of timeout_ms)
+ * and decodes the answer, which must be a `want` or a `want2`.  Returns 0
+ * with *reply and *buf, the bytes it borrows (the caller frees both), or -1
+ * with a sentence in err naming `peer` and nothing left to free. */
+static int exchange(void *ctx, const char *endpoint, const client_opts_t *o, int timeout_ms, int tries,
+                    const proto_msg_t *m, proto_type_t want, proto_type_t want2, const char *peer,
+                    proto_msg_t *reply /* OUT */, char **buf /* OUT */, char *err, size_t errlen)
 {
     char *req;
     size_t len, outlen;
     proto_error_t perr;
     *buf = NULL;
     memset(reply, 0, sizeof *reply);
-    if (proto_encode(submit, &req, &len, &perr)) {
+    if (proto_encode(m, &req, &len, &perr)) {
         snprintf(err, errlen, "%s: %s", proto_err_code(perr.code), perr.message);
         return -1;
     }
-    char *ans = request(ctx, o->endpoint, o, req, len, o->timeout_ms, o->retries + 1, &outlen, err, errlen);
+    char *ans = request(ctx, endpoint, o, req, len, timeout_ms, tries, &outlen, err, errlen);
     free(req);
     if (!ans)
         return -1;
-    if (proto_decode(ans, outlen, reply, &perr) || (reply->type != PROTO_ACK && reply->type != PROTO_NACK)) {
-        snprintf(err, errlen, "the collector answered something unexpected: %s", perr.message);
+    int rc = proto_decode(ans, outlen, reply, &perr);
+    if (rc == 0 && reply->type != want && reply->type != want2) {
+        /* Well-formed but of another type: proto_decode() said nothing. */
+        rc = -1;
+        snprintf(perr.message, sizeof perr.message, "a %s", proto_type_name(reply->type));
+    }
+    if (rc) {
+        snprintf(err, errlen, "the %s answered something unexpected: %s", peer, perr.message);
         proto_msg_free(reply);
         free(ans);
         return -1;
     }
     *buf = ans;
     return 0;
+}
+
+int client_submit(void *ctx, const client_opts_t *o, const proto_msg_t *submit, proto_msg_t *reply, char **buf,
+                  char *err, size_t errlen)
+{
+    return exchange(ctx, o->endpoint, o, o->timeout_ms, o->retries + 1, submit, PROTO_ACK, PROTO_NACK, "collector",
+                    reply, buf, err, errlen);
 }
 
 json_t *mpjson(const msgpack_object *o)
@@ -126,35 +144,54 @@ json_t *mpjson(const msgpack_object *o)
     }
 }
 
-json_t *client_query(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q, char *err,
-                     size_t errlen)
+bool mpstreq(const msgpack_object *o, const char *s)
 {
-    proto_msg_t m, r;
+    size_t n = strlen(s);
+    return o && o->type == MSGPACK_OBJECT_STR && o->via.str.size == n && !memcmp(o->via.str.ptr, s, n);
+}
+
+const msgpack_object *mpget(const msgpack_object *map, const char *key)
+{
+    if (!map || map->type != MSGPACK_OBJECT_MAP)
+        return NULL;
+    for (uint32_t i = 0; i < map->via.map.size; i++)
+        if (mpstreq(&map->via.map.ptr[i].key, key))
+            return &map->via.map.ptr[i].val;
+    return NULL;
+}
+
+int client_query_msg(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q, proto_msg_t *result,
+                     char **buf, char *err, size_t errlen)
+{
+    proto_msg_t m;
     memset(&m, 0, sizeof m);
     m.type = PROTO_QUERY;
     m.u.query = *q;
-    char *req;
-    size_t len, outlen;
-    proto_error_t perr;
-    if (proto_encode(&m, &req, &len, &perr)) {
-        snprintf(err, errlen, "%s: %s", proto_err_code(perr.code), perr.message);
-        return NULL;
-    }
-    char *ans = request(ctx, endpoint, NULL, req, len, timeout_ms, 2, &outlen, err, errlen);
-    free(req);
-    if (!ans)
-        return NULL;
-    json_t *out = NULL;
-    if (proto_decode(ans, outlen, &r, &perr) || r.type != PROTO_RESULT)
-        snprintf(err, errlen, "the aggregator answered something unexpected: %s", perr.message);
-    else if (!r.u.result.ok)
-        snprintf(err, errlen, "%s: %s", r.u.result.code, r.u.result.message);
-    else if (!r.u.result.data.obj)
+    if (exchange(ctx, endpoint, NULL, timeout_ms, 2, &m, PROTO_RESULT, PROTO_RESULT, "aggregator", result, buf, err,
+                 errlen))
+        return -1;
+    if (!result->u.result.ok)
+        snprintf(err, errlen, "%s: %s", result->u.result.code, result->u.result.message);
+    else if (!result->u.result.data.obj)
         snprintf(err, errlen, "the aggregator's answer has no data");
     else
-        out = mpjson(r.u.result.data.obj);
+        return 0;
+    proto_msg_free(result);
+    free(*buf);
+    *buf = NULL;
+    return -1;
+}
+
+json_t *client_query(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q, char *err,
+                     size_t errlen)
+{
+    proto_msg_t r;
+    char *buf;
+    if (client_query_msg(ctx, endpoint, timeout_ms, q, &r, &buf, err, errlen))
+        return NULL;
+    json_t *out = mpjson(r.u.result.data.obj);
     proto_msg_free(&r);
-    free(ans);
+    free(buf);
     return out;
 }
 

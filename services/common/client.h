@@ -11,6 +11,7 @@
 #define CCHC_CLIENT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -36,9 +37,25 @@ int client_submit(void *ctx, const client_opts_t *o, const proto_msg_t *submit, 
 json_t *client_query(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q, char *err,
                      size_t errlen);
 
+/* client_query() without the JSON copy, for answers too large to copy (the
+ * `units` of a whole country).  Returns 0 with *result a RESULT whose
+ * u.result.data.obj is the answer (never NULL), or -1 with the same
+ * sentences in err and nothing to free.  The answer lives in result's zone
+ * and borrows *buf: after its last use, proto_msg_free(result) and
+ * free(*buf). */
+int client_query_msg(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q,
+                     proto_msg_t *result /* OUT */, char **buf /* OUT */, char *err, size_t errlen);
+
 /* A msgpack object as JSON (maps with string keys -> objects; binary and
  * ext -> null).  Caller owns the result. */
 json_t *mpjson(const msgpack_object *o);
+
+/* The value of the first `key` (a string key) of a msgpack map, borrowed
+ * from the map's zone; NULL when map is NULL, not a map, or has no `key`. */
+const msgpack_object *mpget(const msgpack_object *map, const char *key);
+
+/* True when o is a msgpack string equal to s (o may be NULL). */
+bool mpstreq(const msgpack_object *o, const char *s);
 
 /* Fills client options from the [client] section (and the key files it names). */
 int client_opts_from_config(const config_t *cfg, client_opts_t *o, char *pub, char *sec, char *srv, char *err,

@@ -701,8 +701,9 @@ void proto_pack_cstr(msgpack_packer *pk, const char *s)
     msgpack_pack_str_body(pk, s, n);
 }
 
-static int encode_field(msgpack_packer *pk, msgpack_sbuffer *sb, const field_t *f, const char *st,
-                        proto_error_t *err)
+/* LIST and ANY carry bytes packed elsewhere; they go through the packer's
+ * own callback, like everything else, so any packer will do. */
+static int encode_field(msgpack_packer *pk, const field_t *f, const char *st, proto_error_t *err)
 {
     const void *p = st + f->off;
     switch (f->kind) {
@@ -748,13 +749,13 @@ static int encode_field(msgpack_packer *pk, msgpack_sbuffer *sb, const field_t *
         if (l->n > f->max || (l->n && !l->raw))
             return proto_fail(err, PROTO_E_FIELD, "field '%s': bad list", f->name);
         msgpack_pack_array(pk, l->n);
-        if (l->n && msgpack_sbuffer_write(sb, l->raw, l->rawlen))
+        if (l->n && pk->callback(pk->data, l->raw, l->rawlen))
             return proto_fail(err, PROTO_E_FIELD, "field '%s': out of memory", f->name);
         return 0;
     }
     case FK_ANY: {
         const proto_any_t *a = p;
-        if (a->rawlen == 0 || msgpack_sbuffer_write(sb, a->raw, a->rawlen))
+        if (a->rawlen == 0 || pk->callback(pk->data, a->raw, a->rawlen))
             return proto_fail(err, PROTO_E_FIELD, "field '%s': empty or out of memory", f->name);
         return 0;
     }
@@ -762,13 +763,16 @@ static int encode_field(msgpack_packer *pk, msgpack_sbuffer *sb, const field_t *
     return PROTO_E_FIELD;
 }
 
-/* Packs the fields of type t from st as a map; `header` adds v and type. */
-static int encode_fields(msgpack_packer *pk, msgpack_sbuffer *sb, proto_type_t t, const void *st, bool header,
+/* Packs the fields of type t from st as a map; `header` adds v and type.
+ * With `open`, the last field is counted and only its key is packed: the
+ * caller packs its value next (proto_pack_head()). */
+static int encode_fields(msgpack_packer *pk, proto_type_t t, const void *st, bool header, bool open,
                          proto_error_t *err)
 {
     const msgdef_t *d = &msgdefs[t];
-    uint32_t n = header ? 2 : 0;
-    for (int j = 0; j < d->nfields; j++)
+    int nf = open ? d->nfields - 1 : d->nfields;
+    uint32_t n = (header ? 2 : 0) + (open ? 1 : 0);
+    for (int j = 0; j < nf; j++)
         n += d->fields[j].required || field_is_set(&d->fields[j], st);
     msgpack_pack_map(pk, n);
     if (header) {
@@ -777,23 +781,37 @@ static int encode_fields(msgpack_packer *pk, msgpack_sbuffer *sb, proto_type_t t
         proto_pack_cstr(pk, "type");
         proto_pack_cstr(pk, d->name);
     }
-    for (int j = 0; j < d->nfields; j++) {
+    for (int j = 0; j < nf; j++) {
         const field_t *f = &d->fields[j];
         if (!f->required && !field_is_set(f, st))
             continue;
         proto_pack_cstr(pk, f->name);
-        int rc = encode_field(pk, sb, f, st, err);
+        int rc = encode_field(pk, f, st, err);
         if (rc)
             return rc < 0 ? rc : proto_fail(err, PROTO_E_FIELD, "field '%s': could not encode", f->name);
     }
+    if (open)
+        proto_pack_cstr(pk, d->fields[nf].name);
     return 0;
 }
 
 int proto_pack_record(msgpack_packer *pk, const proto_record_t *rec, proto_error_t *err)
 {
-    /* Records are packed into the packer's sbuffer; LIST and ANY never occur
-     * in a RECORD, so the sbuffer argument is not needed. */
-    return encode_fields(pk, NULL, PROTO_RECORD, rec, false, err);
+    return encode_fields(pk, PROTO_RECORD, rec, false, false, err);
+}
+
+int proto_pack_head(msgpack_packer *pk, const proto_msg_t *msg, bool data_follows, proto_error_t *err)
+{
+    if (msg->type <= PROTO_NONE || msg->type >= PROTO_NTYPES || msg->type == PROTO_RECORD)
+        return proto_fail(err, PROTO_E_TYPE, "cannot encode message type %d", (int)msg->type);
+    const msgdef_t *d = &msgdefs[msg->type];
+    const field_t *last = &d->fields[d->nfields - 1];
+    if (last->kind != FK_ANY)
+        return proto_fail(err, PROTO_E_TYPE, "%s does not end with a field of any value", d->name);
+    if (field_is_set(last, (const char *)&msg->u))
+        return proto_fail(err, PROTO_E_FIELD, "%s: field '%s' is packed by the caller, not given", d->name,
+                          last->name);
+    return encode_fields(pk, msg->type, &msg->u, true, data_follows, err);
 }
 
 int proto_encode(const proto_msg_t *msg, char **out, size_t *outlen, proto_error_t *err)
@@ -806,7 +824,7 @@ int proto_encode(const proto_msg_t *msg, char **out, size_t *outlen, proto_error
     msgpack_packer pk;
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    int rc = encode_fields(&pk, &sb, msg->type, &msg->u, true, err);
+    int rc = encode_fields(&pk, msg->type, &msg->u, true, false, err);
     if (rc == 0 && sb.size > msgdefs[msg->type].max_bytes)
         rc = proto_fail(err, PROTO_E_TOO_LARGE, "%s of %zu bytes exceeds the limit of %zu", msgdefs[msg->type].name,
                         sb.size, msgdefs[msg->type].max_bytes);

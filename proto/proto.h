@@ -144,6 +144,21 @@ void proto_msg_free(proto_msg_t *msg);
  * *err set (may be NULL) and *out NULL. */
 int proto_encode(const proto_msg_t *msg, char **out /* OUT */, size_t *outlen /* OUT */, proto_error_t *err);
 
+/* Packs msg with pk as proto_encode() would, except the value of its last
+ * field, which must be an ANY field left unset (data.raw NULL): the only
+ * such message is RESULT.  With data_follows, that field's key is packed
+ * last and the caller must then pack exactly one msgpack value with the same
+ * packer -- so an answer is packed once, in place behind its envelope,
+ * instead of being copied in and scanned again by proto_encode().  The
+ * value is not checked: only a caller whose own code packs it may do this.
+ * Without data_follows the field is absent and the message is complete.
+ * Either way the bytes are proto_encode()'s for the same message (with
+ * data.raw pointing to that value).  The other fields are validated as by
+ * proto_encode(); the size limit (proto_type_max_bytes()) is the caller's to
+ * check once the value is packed.  Returns 0, or a negative proto_err_t with
+ * *err set (may be NULL); pk may then hold part of a message. */
+int proto_pack_head(msgpack_packer *pk, const proto_msg_t *msg, bool data_follows, proto_error_t *err);
+
 /* Packs one RECORD into a packer (to build BATCH.records.raw); validates it.
  * Returns 0 or a negative proto_err_t. */
 int proto_pack_record(msgpack_packer *pk, const proto_record_t *rec, proto_error_t *err);

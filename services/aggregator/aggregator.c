@@ -321,6 +321,32 @@ static void pack_info(aggregator_t *a, msgpack_packer *pk)
     msgpack_pack_uint64(pk, a->failed_queries);
 }
 
+static void free_sent(void *data, void *hint)
+{
+    (void)hint;
+    free(data);
+}
+
+/* Sends the RESULT packed in sb back along the QUERY's route (frames
+ * [0, n-1)): the routing frames are moved and the buffer is handed to
+ * ZeroMQ, which frees it once sent.  Nothing is copied. */
+static void send_result(zloop_sock_t *zs, zmq_msg_t *frames, int n, msgpack_sbuffer *sb)
+{
+    zmq_msg_t out[4];
+    size_t len = sb->size;
+    char *buf = msgpack_sbuffer_release(sb);
+    if (zmq_msg_init_data(&out[n - 1], buf, len, free_sent, NULL)) {
+        log_error("cannot send a RESULT: %s", zmq_strerror(errno));
+        free(buf);
+        return;
+    }
+    for (int i = 0; i < n - 1; i++) {
+        zmq_msg_init(&out[i]);
+        zmq_msg_move(&out[i], &frames[i]);
+    }
+    zloop_send_frames(zs, out, n);
+}
+
 static void on_query(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
 {
     aggregator_t *a = ud;
@@ -338,41 +364,34 @@ static void on_query(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
     if (rc == 0 && m.type != PROTO_QUERY)
         rc = proto_fail(&err, PROTO_E_TYPE, "this socket takes QUERY, not %s", proto_type_name(m.type));
     if (rc == 0) {
+        /* The RESULT's head, then the answer packed right behind it as its
+         * data: one buffer, no copy, no re-scan (see proto_pack_head()). */
         r.u.result.qid = m.u.query.qid;
-        if (!strcmp(m.u.query.what, "info"))
+        r.u.result.ok = true;
+        rc = proto_pack_head(&pk, &r, true, &err);
+        if (rc == 0 && !strcmp(m.u.query.what, "info"))
             pack_info(a, &pk);
-        else
+        else if (rc == 0)
             rc = rollup_query(a->store, &m.u.query, clock_now(), &pk, &err);
+        if (rc == 0 && sb.size > proto_type_max_bytes(PROTO_RESULT))
+            rc = proto_fail(&err, PROTO_E_TOO_LARGE, "the RESULT of %zu bytes exceeds the limit of %zu", sb.size,
+                            proto_type_max_bytes(PROTO_RESULT));
     }
+    proto_msg_free(&m);
     a->queries++;
     if (rc) {
         a->failed_queries++;
         r.u.result.ok = false;
         snprintf(r.u.result.code, sizeof r.u.result.code, "%s", proto_err_code(rc));
         snprintf(r.u.result.message, sizeof r.u.result.message, "%s", err.message[0] ? err.message : proto_err_sentence(rc));
-    } else {
-        r.u.result.ok = true;
-        r.u.result.data.raw = sb.data;
-        r.u.result.data.rawlen = sb.size;
-    }
-    proto_msg_free(&m);
-    char *buf;
-    size_t len;
-    if (proto_encode(&r, &buf, &len, &err) == 0) {
-        const void *bufs[4];
-        size_t lens[4];
-        for (int i = 0; i < n - 1; i++) {
-            bufs[i] = zmq_msg_data(&frames[i]);
-            lens[i] = zmq_msg_size(&frames[i]);
+        msgpack_sbuffer_clear(&sb); /* whatever of the answer was packed */
+        if (proto_pack_head(&pk, &r, false, &err)) {
+            log_error("cannot encode a RESULT: %s", err.message);
+            msgpack_sbuffer_destroy(&sb);
+            return;
         }
-        bufs[n - 1] = buf;
-        lens[n - 1] = len;
-        zloop_send(zs, bufs, lens, n);
-        free(buf);
-    } else {
-        log_error("cannot encode a RESULT: %s", err.message);
     }
-    msgpack_sbuffer_destroy(&sb);
+    send_result(zs, frames, n, &sb);
 }
 
 /* ------------------------------------------------------------------------

@@ -1432,6 +1432,113 @@ static void result_payloads(void **state)
     msgpack_sbuffer_destroy(&sb);
 }
 
+/* proto_pack_head() with the data packed in place behind it gives the bytes
+ * proto_encode() gives for the same message with data.raw.  `pack_data`
+ * packs the value (NULL: an error RESULT, no data). */
+static void head_equals_encode(const char *what, const proto_msg_t *m, void (*pack_data)(msgpack_packer *))
+{
+    msgpack_sbuffer data, sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&data);
+    msgpack_sbuffer_init(&sb);
+    proto_msg_t full = *m;
+    if (pack_data) {
+        msgpack_packer_init(&pk, &data, msgpack_sbuffer_write);
+        pack_data(&pk);
+        full.u.result.data.raw = data.data;
+        full.u.result.data.rawlen = data.size;
+    }
+    char *want;
+    size_t wlen;
+    encode_ok(what, &full, &want, &wlen);
+
+    proto_error_t err;
+    memset(&err, 0, sizeof err);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    int rc = proto_pack_head(&pk, m, pack_data != NULL, &err);
+    if (rc)
+        fail_msg("%s: proto_pack_head failed: %s %s", what, proto_err_code(rc), err.message);
+    if (pack_data)
+        pack_data(&pk);
+    if (sb.size != wlen || memcmp(sb.data, want, wlen))
+        fail_msg("%s: %zu bytes in place, proto_encode() gives %zu, or other bytes", what, sb.size, wlen);
+    free(want);
+    msgpack_sbuffer_destroy(&sb);
+    msgpack_sbuffer_destroy(&data);
+}
+
+static void expect_head_err(const char *what, const proto_msg_t *m, bool data_follows, int code, const char *needle)
+{
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    proto_error_t err;
+    memset(&err, 0, sizeof err);
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    int rc = proto_pack_head(&pk, m, data_follows, &err);
+    if (rc != code)
+        fail_msg("%s: proto_pack_head returned %s, expected %s (%s)", what, proto_err_code(rc), proto_err_code(code),
+                 err.message);
+    if (needle && !strstr(err.message, needle))
+        fail_msg("%s: sentence \"%s\" does not mention %s", what, err.message, needle);
+    assert_int_equal(proto_pack_head(&pk, m, data_follows, NULL), code); /* err may be NULL */
+    msgpack_sbuffer_destroy(&sb);
+}
+
+static void result_in_place(void **state)
+{
+    /* an answer */
+    proto_msg_t m;
+    memset(&m, 0, sizeof m);
+    m.type = PROTO_RESULT;
+    m.u.result.qid = 77;
+    m.u.result.ok = true;
+    head_equals_encode("RESULT with data", &m, pack_sample_any);
+    m.u.result.qid = UINT64_MAX;
+    head_equals_encode("RESULT with data, largest qid", &m, pack_sample_any);
+
+    /* a refusal: code and message, no data */
+    memset(&m, 0, sizeof m);
+    m.type = PROTO_RESULT;
+    m.u.result.qid = 78;
+    strcpy(m.u.result.code, "E_NOT_FOUND");
+    strcpy(m.u.result.message, "Không có dữ liệu: nothing is known for this node");
+    head_equals_encode("RESULT refused", &m, NULL);
+
+    /* every field at its limit and minimal, as the round trips fill them */
+    fill_msg(&m, PROTO_RESULT, V_MAX);
+    m.u.result.data.raw = NULL; /* packed in place instead */
+    m.u.result.data.rawlen = 0;
+    head_equals_encode("RESULT(max)", &m, pack_sample_any);
+    head_equals_encode("RESULT(max) without data", &m, NULL);
+    fill_msg(&m, PROTO_RESULT, V_MIN);
+    head_equals_encode("RESULT(min)", &m, NULL);
+    head_equals_encode("RESULT(min) with data", &m, pack_sample_any);
+    group_free();
+
+    /* refused like proto_encode(), and only for a message ending in ANY
+     * whose value the caller packs */
+    memset(&m, 0, sizeof m);
+    m.type = PROTO_RESULT;
+    strcpy(m.u.result.code, "E NOT FOUND");
+    expect_head_err("bad code", &m, false, PROTO_E_FIELD, "'code'");
+    expect_head_err("bad code, data follows", &m, true, PROTO_E_FIELD, "'code'");
+    memset(&m, 0, sizeof m);
+    m.type = PROTO_RESULT;
+    m.u.result.data.raw = "\xc0";
+    m.u.result.data.rawlen = 1;
+    expect_head_err("data given", &m, true, PROTO_E_FIELD, "'data'");
+    fill_msg(&m, PROTO_ACK, V_MAX);
+    expect_head_err("ACK", &m, false, PROTO_E_TYPE, "ACK");
+    fill_msg(&m, PROTO_BATCH, V_MIN);
+    expect_head_err("BATCH", &m, true, PROTO_E_TYPE, "BATCH");
+    m.type = PROTO_RECORD;
+    expect_head_err("RECORD", &m, false, PROTO_E_TYPE, NULL);
+    m.type = PROTO_NONE;
+    expect_head_err("NONE", &m, false, PROTO_E_TYPE, NULL);
+    group_free();
+}
+
 /* ------------------------------------------------------------------------
  * 4. Hostile bytes
  * ------------------------------------------------------------------------ */
@@ -2470,6 +2577,7 @@ int main(void)
         TEST("proto-3.2 BATCH of 10000 records decodes, 10001 do not", batch_limits),
         TEST("proto-3.3 BATCH with a bad record", batch_bad_records),
         TEST("proto-3.4 RESULT with an ANY payload, refused, nil data", result_payloads),
+        TEST("proto-3.5 RESULT packed in place (proto_pack_head) equals proto_encode", result_in_place),
         TEST("proto-4.1 SUBMIT truncated at every byte offset", truncated_everywhere),
         TEST("proto-4.2 headers claiming more than the bytes hold", lying_headers),
         TEST("proto-4.3 nesting deeper than PROTO_MAX_DEPTH", nesting_depth),

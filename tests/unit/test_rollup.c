@@ -304,6 +304,10 @@ static const msgpack_object *query(fx_t *f, const char *what, const char *node, 
     if (rc)
         fail_msg("query %s %s %s %s: %s %s", what, node ? node : "", ds ? ds : "", period ? period : "",
                  proto_err_code(rc), err.message);
+    /* The aggregator sends the answer as RESULT.data without scanning it
+     * again: it must stay within the depth a receiver's decoder accepts
+     * (data is one level below the RESULT map). */
+    assert_int_equal(proto_prescan(f->sb.data, f->sb.size, PROTO_MAX_DEPTH - 1), 0);
     size_t off = 0;
     assert_int_equal(msgpack_unpack_next(&f->up, f->sb.data, f->sb.size, &off), MSGPACK_UNPACK_SUCCESS);
     assert_int_equal(off, f->sb.size);

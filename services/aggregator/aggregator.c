@@ -296,29 +296,25 @@ static void on_tick(uv_timer_t *t)
  * ------------------------------------------------------------------------ */
 
 /* what=info: where the aggregator stands, for the CLI, the demo and
- * cchc-web's /metrics (lag = head - applied). */
-static void pack_info(aggregator_t *a, msgpack_packer *pk)
+ * cchc-web's /metrics (lag = head - applied).  The store packs its part
+ * (applied, units, datasets); the journal head and the counters are ours. */
+static int pack_info(aggregator_t *a, msgpack_packer *pk, proto_error_t *err)
 {
-    uint64_t applied = rollup_applied(a->store);
-    msgpack_pack_map(pk, 8);
-    proto_pack_cstr(pk, "applied");
-    msgpack_pack_uint64(pk, applied);
+    uint64_t applied;
+    int rc = rollup_pack_info(a->store, pk, 5 /* head, lag and the three counters */, &applied, err);
+    if (rc)
+        return rc;
     proto_pack_cstr(pk, "head");
     msgpack_pack_uint64(pk, a->head > applied ? a->head : applied);
     proto_pack_cstr(pk, "lag");
     msgpack_pack_uint64(pk, a->head > applied ? a->head - applied : 0);
-    proto_pack_cstr(pk, "units");
-    msgpack_pack_int(pk, a->cat->nunits);
-    proto_pack_cstr(pk, "datasets");
-    msgpack_pack_array(pk, (size_t)a->cat->ndatasets);
-    for (int d = 0; d < a->cat->ndatasets; d++)
-        proto_pack_cstr(pk, a->cat->datasets[d].code);
     proto_pack_cstr(pk, "records_applied");
     msgpack_pack_uint64(pk, a->applied_records);
     proto_pack_cstr(pk, "queries");
     msgpack_pack_uint64(pk, a->queries);
     proto_pack_cstr(pk, "failed_queries");
     msgpack_pack_uint64(pk, a->failed_queries);
+    return 0;
 }
 
 static void free_sent(void *data, void *hint)
@@ -369,10 +365,9 @@ static void on_query(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
         r.u.result.qid = m.u.query.qid;
         r.u.result.ok = true;
         rc = proto_pack_head(&pk, &r, true, &err);
-        if (rc == 0 && !strcmp(m.u.query.what, "info"))
-            pack_info(a, &pk);
-        else if (rc == 0)
-            rc = rollup_query(a->store, &m.u.query, clock_now(), &pk, &err);
+        if (rc == 0)
+            rc = !strcmp(m.u.query.what, "info") ? pack_info(a, &pk, &err)
+                                                 : rollup_query(a->store, &m.u.query, clock_now(), &pk, &err);
         if (rc == 0 && sb.size > proto_type_max_bytes(PROTO_RESULT))
             rc = proto_fail(&err, PROTO_E_TOO_LARGE, "the RESULT of %zu bytes exceeds the limit of %zu", sb.size,
                             proto_type_max_bytes(PROTO_RESULT));

@@ -177,8 +177,19 @@ int rollup_apply(rollup_t *r, const proto_record_t *recs, int n, rollup_outcome_
  *   a target with only a max.  Without a dataset, the first dataset with
  *   data is used (required datasets first, then the finest period type).
  *
- * what = "info": { applied: int, units: int, datasets: [codes] }
+ * what = "info" is not answered here (E_QUERY): the aggregator answers it,
+ *   with rollup_pack_info() and its own figures.
  */
 int rollup_query(rollup_t *r, const proto_query_t *q, int64_t now, msgpack_packer *pk, proto_error_t *err);
+
+/* The store's part of the answer to what = "info": opens a map of
+ * ROLLUP_INFO_PAIRS + extra pairs and packs
+ *   applied: int (the last applied journal seq, also stored in *applied),
+ *   units: int, datasets: [codes] (of the catalog the store uses);
+ * the caller packs its `extra` pairs next.  Answers while the rollups are
+ * being rebuilt too.  Returns 0, or E_BUSY / E_STORAGE with err set and
+ * nothing packed. */
+#define ROLLUP_INFO_PAIRS 3
+int rollup_pack_info(rollup_t *r, msgpack_packer *pk, int extra, uint64_t *applied /* OUT */, proto_error_t *err);
 
 #endif

@@ -852,29 +852,40 @@ static int q_targets(qctx_t *q, proto_error_t *err)
 
 /* ---- info --------------------------------------------------------------- */
 
-static int q_info(qctx_t *q, proto_error_t *err)
+int rollup_pack_info(rollup_t *r, msgpack_packer *pk, int extra, uint64_t *applied, proto_error_t *err)
 {
-    uint64_t applied = 0;
-    int rc = ru_meta_get_applied(q->txn, q->r, &applied);
-    if (rc)
+    ru_view_t *v = ru_acquire(r, NULL);
+    if (!v)
+        return proto_fail(err, PROTO_E_BUSY, "the rollups are not available (out of memory)");
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(r->env, NULL, MDB_RDONLY, &txn);
+    if (rc == 0) {
+        rc = ru_meta_get_applied(txn, r, applied);
+        mdb_txn_abort(txn);
+    }
+    if (rc) {
+        ru_release(r, v);
         return storage_fail(err, rc);
-    msgpack_packer *pk = q->pk;
-    msgpack_pack_map(pk, 3);
+    }
+    const catalog_t *c = v->cat;
+    msgpack_pack_map(pk, (size_t)(ROLLUP_INFO_PAIRS + extra));
     proto_pack_cstr(pk, "applied");
-    msgpack_pack_uint64(pk, applied);
+    msgpack_pack_uint64(pk, *applied);
     proto_pack_cstr(pk, "units");
-    msgpack_pack_int(pk, q->c->nunits);
+    msgpack_pack_int(pk, c->nunits);
     proto_pack_cstr(pk, "datasets");
-    msgpack_pack_array(pk, (size_t)q->c->ndatasets);
-    for (int d = 0; d < q->c->ndatasets; d++)
-        proto_pack_cstr(pk, q->c->datasets[d].code);
+    msgpack_pack_array(pk, (size_t)c->ndatasets);
+    for (int d = 0; d < c->ndatasets; d++)
+        proto_pack_cstr(pk, c->datasets[d].code);
+    ru_release(r, v);
     return 0;
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-enum { W_ROLLUP, W_STATUS, W_UNITS, W_VALUES, W_HISTORY, W_TARGETS, W_INFO };
-static const char *const what_names[] = {"rollup", "status", "units", "values", "history", "targets", "info"};
+/* "info" is not here: the aggregator answers it (rollup_pack_info()). */
+enum { W_ROLLUP, W_STATUS, W_UNITS, W_VALUES, W_HISTORY, W_TARGETS };
+static const char *const what_names[] = {"rollup", "status", "units", "values", "history", "targets"};
 
 static int first_root(const catalog_t *c)
 {
@@ -887,8 +898,6 @@ static int first_root(const catalog_t *c)
 static int check_query(qctx_t *x, int what, const proto_query_t *q, bool stale, proto_error_t *err)
 {
     const catalog_t *c = x->c;
-    if (what == W_INFO)
-        return 0;
     if (stale)
         return proto_fail(err, PROTO_E_BUSY, "the rollups are being rebuilt after a catalog change; retry later");
     x->node = q->node[0] ? catalog_unit(c, q->node) : first_root(c);
@@ -925,6 +934,7 @@ int rollup_query(rollup_t *r, const proto_query_t *q, int64_t now, msgpack_packe
     for (int i = 0; i < (int)(sizeof what_names / sizeof what_names[0]); i++)
         if (strcmp(q->what, what_names[i]) == 0)
             what = i;
+    /* The list is the one clients see: the aggregator answers info itself. */
     if (what < 0)
         return proto_fail(err, PROTO_E_QUERY, "unknown query '%s' (expected rollup, status, values, history, targets, "
                           "units or info)", q->what);
@@ -959,8 +969,7 @@ int rollup_query(rollup_t *r, const proto_query_t *q, int64_t now, msgpack_packe
     case W_UNITS: rc = q_units(&x, err); break;
     case W_VALUES: rc = q_values(&x, err); break;
     case W_HISTORY: rc = q_history(&x, q->limit ? q->limit : HISTORY_DEFAULT, err); break;
-    case W_TARGETS: rc = q_targets(&x, err); break;
-    default: rc = q_info(&x, err); break;
+    default: rc = q_targets(&x, err); break;
     }
     mdb_txn_abort(x.txn);
     free(x.subs);

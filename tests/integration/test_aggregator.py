@@ -385,6 +385,39 @@ class TestRoundTrip(AggregatorCase):
             s.close()
         self.assertTrue(self.st.query("info")["ok"])
 
+    def test_7_info(self):
+        """aggregator-1.7 info has the documented fields; RESULT envelopes as defined, also through a REQ socket"""
+        applied = len(self.SUBMISSIONS) + 1  # the correction of test 5
+        d0 = self.st.wait_applied(applied)
+        r = self.st.query("rollup", node="HP.NOPE", dataset=DS, period="2025Q3")
+        self.assertEqual(sorted(r), ["code", "message", "ok", "qid", "type", "v"], r)
+        r = self.st.query("info")
+        self.assertEqual(sorted(r), ["data", "ok", "qid", "type", "v"], r)
+        self.assertEqual((r["v"], r["type"], r["qid"], r["ok"]), (1, "RESULT", 7, True), r)
+        d = r["data"]
+        self.assertEqual(sorted(d), sorted(["applied", "head", "lag", "units", "datasets", "records_applied",
+                                            "queries", "failed_queries"]), d)
+        self.assertEqual(d["applied"], applied, d)
+        self.assertEqual(d["lag"], d["head"] - d["applied"], d)
+        self.assertGreaterEqual(d["head"], d["applied"], d)
+        self.assertEqual(d["records_applied"], applied, d)  # a fresh store: every record applied in this run
+        self.assertEqual(d["units"], len(self.cat.units), d)
+        self.assertEqual(sorted(d["datasets"]), sorted(self.cat.datasets), d)
+        self.assertEqual(d["queries"], d0["queries"] + 2, (d0, d))
+        self.assertEqual(d["failed_queries"], d0["failed_queries"] + 1, (d0, d))
+        # a REQ client's route has an empty delimiter frame: three frames to send back
+        s = zmq.Context.instance().socket(zmq.REQ)
+        s.linger = 0
+        s.connect("tcp://127.0.0.1:%d" % self.st.ports["query"])
+        try:
+            for what in ("info", "rollup"):
+                r = self.st.request(s, {"v": 1, "type": "QUERY", "qid": 9, "what": what, "node": VK, "dataset": DS,
+                                        "period": "2025Q3"})
+                self.assertEqual((r["type"], r["qid"], r["ok"]), ("RESULT", 9, True), r)
+            self.assertEqual(r["data"]["node"]["code"], VK, r)
+        finally:
+            s.close()
+
 
 class TestEvents(AggregatorCase):
     def setUp(self):

@@ -314,6 +314,32 @@ static const msgpack_object *query(fx_t *f, const char *what, const char *node, 
     return &f->up.data;
 }
 
+/* The store's part of what=info (rollup_pack_info()) and `extra` pairs
+ * after it, as the aggregator adds its own. */
+static const msgpack_object *info(fx_t *f, int extra, uint64_t *applied)
+{
+    proto_error_t err = {0};
+    msgpack_packer pk;
+    msgpack_unpacked_destroy(&f->up);
+    msgpack_unpacked_init(&f->up);
+    msgpack_sbuffer_destroy(&f->sb);
+    msgpack_sbuffer_init(&f->sb);
+    msgpack_packer_init(&pk, &f->sb, msgpack_sbuffer_write);
+    int rc = rollup_pack_info(f->r, &pk, extra, applied, &err);
+    if (rc)
+        fail_msg("info: %s %s", proto_err_code(rc), err.message);
+    for (int i = 0; i < extra; i++) {
+        proto_pack_cstr(&pk, "extra");
+        msgpack_pack_int(&pk, i);
+    }
+    size_t off = 0;
+    assert_int_equal(msgpack_unpack_next(&f->up, f->sb.data, f->sb.size, &off), MSGPACK_UNPACK_SUCCESS);
+    assert_int_equal(off, f->sb.size);
+    assert_int_equal(f->up.data.type, MSGPACK_OBJECT_MAP);
+    assert_int_equal(f->up.data.via.map.size, ROLLUP_INFO_PAIRS + extra);
+    return &f->up.data;
+}
+
 static int query_err(fx_t *f, const char *what, const char *node, const char *ds, const char *period)
 {
     msgpack_sbuffer sb;
@@ -1300,6 +1326,11 @@ static void signature_change(void **state)
     catalog_t *c2 = load_catalog(dir2, UNITS_CSV, inds);
     f->r = open_store(f->storedir, c2, &rebuild);
     assert_true(rebuild);
+    /* until the reset other queries are refused, info still answers */
+    assert_int_equal(query_err(f, "rollup", "HP", "Q", "2025"), PROTO_E_BUSY);
+    uint64_t applied = 0;
+    assert_int_equal(geti(info(f, 0, &applied), "applied"), 1);
+    assert_int_equal(applied, 1);
     /* applying before the reset is refused, nothing changes */
     t = mk(f, "HP.SO.A", "2025Q4", 1, "2025-12-01");
     assert_int_not_equal(apply_n(f->r, t, 1, NULL), 0);
@@ -1517,11 +1548,19 @@ static void query_errors(void **state)
     const msgpack_object *e = ind_of(a, "POSTS");
     assert_true(str_is(mget(e, "name_vi"), "Tin, bài CCHC"));
     assert_true(str_is(mget(e, "kind"), "count"));
-    /* info needs no period */
-    a = query(f, "info", NULL, NULL, NULL, NOW);
+    /* info is the aggregator's: the store packs its part, no period needed */
+    assert_int_equal(query_err(f, "info", NULL, NULL, NULL), PROTO_E_QUERY);
+    uint64_t applied = 99;
+    a = info(f, 0, &applied);
+    assert_int_equal(applied, 0);
     assert_int_equal(geti(a, "applied"), 0);
     assert_int_equal(geti(a, "units"), NUNITS);
     assert_int_equal(mget(a, "datasets")->via.array.size, 2);
+    assert_true(str_is(&mget(a, "datasets")->via.array.ptr[0], "Q"));
+    apply1(f, mk(f, "HP.SO.A", "2025Q3", 1, "2025-09-01"));
+    a = info(f, 2, &applied);
+    assert_int_equal(applied, 1);
+    assert_int_equal(geti(a, "applied"), 1);
 }
 
 static void values_and_history(void **state)

@@ -8,7 +8,7 @@
 #   make demo-web  the dashboard on the demo's data (after make demo)
 #   make run     the stack in the foreground (config: deploy/cchc.example.ini)
 #   make fuzz    the protocol decoder under libFuzzer (FUZZ_SECONDS, default 60)
-#   make bench   benchmarks (see docs/benchmarks.md)
+#   make bench   benchmarks (see docs/benchmarks.md); bench-quick, bench-apart
 #
 # Sources are discovered, not listed: services/common/*.c and proto/*.c form
 # libcchc.a; each services/<dir>/ builds one program; each tests/unit/test_*.c
@@ -42,7 +42,7 @@ BINS     := $(foreach p,$(PROGS),$(if $(wildcard $(call prog_dir,$(p))/*.c),$(BU
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test asan demo demo-web run fuzz bench bench-quick clean
+.PHONY: all deps test asan demo demo-web run fuzz bench bench-quick bench-apart clean
 all: $(LIB) $(BINS) $(TESTS)
 
 deps:
@@ -99,6 +99,10 @@ bench: deps
 bench-quick: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/bench.sh quick
+
+bench-apart: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/bench.sh apart
 
 clean:
 	rm -rf build

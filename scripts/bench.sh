@@ -5,6 +5,9 @@
 #   full   100,000 units, every measurement 3 times; rewrites docs/benchmarks.md
 #          (about 6 minutes on 2 cores)
 #   quick  5,000 units, once; writes build/bench/benchmarks-quick.md (< 1 minute)
+#   apart  the ingest taken apart (CURVE on/off, with/without the aggregator,
+#          libsodium's guarded allocations replaced); writes
+#          build/bench/apart.md (about 5 minutes; no PostgreSQL)
 #
 # Needs PostgreSQL 15 and libpq-dev, for the baseline only: they are installed
 # here with apt-get when missing (through sudo when not root), and are
@@ -14,7 +17,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE=${1:-quick}
-case "$MODE" in full|quick) ;; *) echo "usage: scripts/bench.sh full|quick" >&2; exit 2 ;; esac
+case "$MODE" in full|quick|apart) ;; *) echo "usage: scripts/bench.sh full|quick|apart" >&2; exit 2 ;; esac
+[ "$MODE" = apart ] && BENCH_NO_PG=1
 BUILD=${BUILD:-build}
 PY=/usr/bin/python3
 for f in "$BUILD/libcchc.a" "$BUILD/bin/cchc-collector" "$BUILD/bin/cchc-aggregator"; do
@@ -50,6 +54,11 @@ if [ -z "${BENCH_NO_PG:-}" ]; then
         -o "$TOOLS/pgload" $LIBS $(pkg-config --libs libpq)
 fi
 
+if [ "$MODE" = apart ]; then
+    ${CC:-gcc} -O2 -shared -fPIC -Wall -Wextra -Werror scripts/bench/plain_alloc.c -o "$TOOLS/plain_alloc.so"
+    exec $PY scripts/bench/apart.py --bindir "$BUILD/bin" --tools "$TOOLS" --plain "$TOOLS/plain_alloc.so" \
+        --workdir "$TOOLS/work-apart" --out "$TOOLS/apart.md"
+fi
 if [ "$MODE" = full ]; then
     OUT=docs/benchmarks.md
     CMD="make bench"

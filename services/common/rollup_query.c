@@ -480,22 +480,26 @@ static int q_units(qctx_t *q, proto_error_t *err)
 
 /* ---- values / history -------------------------------------------------- */
 
-static int unpack_one(const void *data, size_t len, msgpack_unpacked *up)
+/* A stored RECORD (a history entry), checked and decoded into rec (which
+ * points into up). */
+static int decode_record(const MDB_val *v, msgpack_unpacked *up, proto_record_t *rec)
 {
     size_t off = 0;
-    if (proto_prescan(data, len, PROTO_MAX_DEPTH) != 0)
-        return -1;
-    if (msgpack_unpack_next(up, data, len, &off) != MSGPACK_UNPACK_SUCCESS)
+    proto_list_t one = {.n = 1, .objs = &up->data};
+    if (proto_prescan(v->mv_data, v->mv_size, PROTO_MAX_DEPTH) != 0 ||
+        msgpack_unpack_next(up, v->mv_data, v->mv_size, &off) != MSGPACK_UNPACK_SUCCESS ||
+        proto_record_at(&one, 0, rec, NULL))
         return -1;
     return 0;
 }
 
-/* The 9 pairs of a leaf in the values answer (inside a map the caller opened):
- * the latest version's record with the leaf's own fields. */
-static int pack_leaf_pairs(msgpack_packer *pk, const proto_record_t *rec, const ru_leafmeta_t *meta)
+/* The pairs of one version of a report (inside a map the caller opened):
+ * 7, or 9 with the leaf's own fields when leaf is given (the values answer;
+ * its version is the leaf's). */
+static void pack_report_pairs(msgpack_packer *pk, const proto_record_t *rec, const ru_leafmeta_t *leaf)
 {
     proto_pack_cstr(pk, "version");
-    msgpack_pack_uint32(pk, meta->version);
+    msgpack_pack_uint64(pk, leaf ? leaf->version : rec->version);
     proto_pack_cstr(pk, "seq");
     msgpack_pack_uint64(pk, rec->seq);
     proto_pack_cstr(pk, "id");
@@ -504,16 +508,17 @@ static int pack_leaf_pairs(msgpack_packer *pk, const proto_record_t *rec, const 
     proto_pack_cstr(pk, rec->submitter);
     proto_pack_cstr(pk, "received_at");
     msgpack_pack_int64(pk, rec->received_at);
-    proto_pack_cstr(pk, "first_received_at");
-    msgpack_pack_int64(pk, meta->first_received_at);
-    proto_pack_cstr(pk, "on_time");
-    meta->on_time ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+    if (leaf) {
+        proto_pack_cstr(pk, "first_received_at");
+        msgpack_pack_int64(pk, leaf->first_received_at);
+        proto_pack_cstr(pk, "on_time");
+        leaf->on_time ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+    }
     proto_pack_cstr(pk, "values");
     if (proto_pack_values(pk, &rec->values))
-        return -1;
+        msgpack_pack_map(pk, 0);
     proto_pack_cstr(pk, "note");
     proto_pack_cstr(pk, rec->note);
-    return 0;
 }
 
 static int q_values(qctx_t *q, proto_error_t *err)
@@ -541,8 +546,7 @@ static int q_values(qctx_t *q, proto_error_t *err)
     msgpack_unpacked up;
     proto_record_t rec;
     msgpack_unpacked_init(&up);
-    proto_list_t one = {.n = 1, .objs = &up.data};
-    if (got != 1 || rc || unpack_one(hv.mv_data, hv.mv_size, &up) || proto_record_at(&one, 0, &rec, NULL)) {
+    if (got != 1 || rc || decode_record(&hv, &up, &rec)) {
         msgpack_unpacked_destroy(&up);
         return proto_fail(err, PROTO_E_STORAGE, "the stored report of %s is unreadable", c->units[q->node].code);
     }
@@ -554,38 +558,20 @@ static int q_values(qctx_t *q, proto_error_t *err)
     proto_pack_cstr(pk, d->code);
     proto_pack_cstr(pk, "period");
     proto_pack_cstr(pk, q->pcode);
-    rc = pack_leaf_pairs(pk, &rec, &lm);
+    pack_report_pairs(pk, &rec, &lm);
     msgpack_unpacked_destroy(&up);
-    return rc ? proto_fail(err, PROTO_E_STORAGE, "the stored report of %s is unreadable", c->units[q->node].code) : 0;
+    return 0;
 }
 
 static int pack_version(msgpack_packer *pk, const MDB_val *v)
 {
     msgpack_unpacked up;
     proto_record_t rec;
-    int rc = -1;
     msgpack_unpacked_init(&up);
-    if (unpack_one(v->mv_data, v->mv_size, &up) == 0) {
-        proto_list_t one = {.n = 1, .objs = &up.data};
-        if (proto_record_at(&one, 0, &rec, NULL) == 0) {
-            msgpack_pack_map(pk, 7);
-            proto_pack_cstr(pk, "version");
-            msgpack_pack_uint64(pk, rec.version);
-            proto_pack_cstr(pk, "seq");
-            msgpack_pack_uint64(pk, rec.seq);
-            proto_pack_cstr(pk, "id");
-            proto_pack_cstr(pk, rec.id);
-            proto_pack_cstr(pk, "submitter");
-            proto_pack_cstr(pk, rec.submitter);
-            proto_pack_cstr(pk, "received_at");
-            msgpack_pack_int64(pk, rec.received_at);
-            proto_pack_cstr(pk, "values");
-            if (proto_pack_values(pk, &rec.values))
-                msgpack_pack_map(pk, 0);
-            proto_pack_cstr(pk, "note");
-            proto_pack_cstr(pk, rec.note);
-            rc = 0;
-        }
+    int rc = decode_record(v, &up, &rec);
+    if (rc == 0) {
+        msgpack_pack_map(pk, 7);
+        pack_report_pairs(pk, &rec, NULL);
     }
     msgpack_unpacked_destroy(&up);
     return rc;

@@ -115,9 +115,13 @@ static void apply_done(uv_work_t *w, int status)
     (void)status;
     a->applying = false;
     if (a->apply_rc) {
-        /* Nothing of the batch was applied; fetch it again after a pause. */
+        /* Nothing of the batch was applied; fetch it again after a pause --
+         * from seq 0 when the store must be rebuilt (stale: damaged, or a
+         * layout change that raced with the batch). */
         log_error("applying seq %llu..%llu failed: %s; will retry", (unsigned long long)a->recs[0].seq,
                   (unsigned long long)a->recs[a->nrecs - 1].seq, a->apply_err);
+        if (rollup_stale(a->store))
+            a->reset_pending = true;
     } else {
         a->applied_records += (unsigned long)a->nrecs;
         publish_events(a);
@@ -137,7 +141,7 @@ static void apply_done(uv_work_t *w, int status)
         if (rollup_reset(a->store, err, sizeof err))
             log_error("reset failed: %s", err);
         else
-            log_info("catalog layout changed: rollups reset, replaying the journal from seq 0");
+            log_info("rollups reset, replaying the journal from seq 0");
     }
     /* A small batch means we are caught up: wait a little so the next
      * batch is bigger.  Each batch is one transaction whose page copies and

@@ -554,7 +554,8 @@ int ru_leaf_put(MDB_txn *txn, rollup_t *r, const char *key, size_t klen, const r
 {
     unsigned char hdr[RU_LEAF_HDR];
     uint32_t on_time = meta->on_time;
-    size_t sl = meta->submitter ? strnlen(meta->submitter, CATALOG_CODE_MAX) : 0;
+    size_t sl = meta->submitter && meta->sublen < CATALOG_CODE_MAX ? meta->sublen
+                : meta->submitter ? CATALOG_CODE_MAX : 0;
     memcpy(hdr, &meta->version, 4);
     memcpy(hdr + 4, &on_time, 4);
     memcpy(hdr + 8, &meta->first_received_at, 8);
@@ -767,6 +768,14 @@ fail:
     ru_release(r, v);
     snprintf(err, errlen, "cannot reset the rollup store: %s", mdb_strerror(rc));
     return rc;
+}
+
+bool rollup_stale(rollup_t *r)
+{
+    pthread_mutex_lock(&r->mu);
+    bool stale = r->stale;
+    pthread_mutex_unlock(&r->mu);
+    return stale;
 }
 
 uint64_t rollup_applied(rollup_t *r)

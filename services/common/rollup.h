@@ -16,11 +16,13 @@
  * they are computed from the summed numerator and denominator at query time,
  * never averaged.  A missing indicator adds nothing (it is not a 0).
  *
- * Applying a record: store the leaf and its history entry; for each P in the
- * period chain recompute the unit value from the unit's leaves in P (at most
- * 12 reads), take the difference from the stored unit value, store the new
- * one and add the difference to the node value of the unit itself (stored
- * only when it has children, see the LMDB layout below) and of every ancestor.  So a
+ * Applying a record: store its history entry and the leaf (whose slots are
+ * the unit value of the leaf's period); for each P in the period chain take
+ * the difference between the unit value now and before -- for a coarser P
+ * both are combined from the unit's leaves in P (at most 12 reads), "before"
+ * with the record's own period as it was -- and add it to the node value of
+ * the unit itself (stored only when it has children, see the LMDB layout
+ * below) and of every ancestor.  Coarser unit values are not stored.  So a
  * correction changes the rollups by exactly the difference.  Completeness
  * counters (received, on time, late) are node slots too, incremented only by
  * the first version of a leaf; timeliness is the first version's
@@ -37,8 +39,10 @@
  * depend on; holidays are not included.  When the catalog's signature
  * differs, rollup_open() reports it (needs_rebuild) and the caller calls
  * rollup_reset() and replays the journal from seq 0.  Until the reset,
- * rollup_apply() refuses with MDB_INCOMPATIBLE and queries other than "info"
- * answer E_BUSY.
+ * rollup_apply() refuses with MDB_INCOMPATIBLE and queries answer E_BUSY
+ * (rollup_pack_info() still answers).  A leaf record that cannot be read
+ * (a damaged store) makes the store stale the same way: the batch is refused
+ * with MDB_INCOMPATIBLE, and a reset and replay rebuild it.
  *
  * Threads: rollup_apply() runs on a pool thread while queries run on the
  * loop thread (LMDB readers never block the writer).  rollup_set_catalog()
@@ -98,13 +102,18 @@ bool rollup_set_catalog(rollup_t *r, const catalog_t *cat);
 /* Empties every database and stores the current signature; applied = 0. */
 int rollup_reset(rollup_t *r, char *err, size_t errlen);
 
+/* True while the store must be reset and replayed before anything is applied
+ * (another layout, or a damaged leaf found by rollup_apply()). */
+bool rollup_stale(rollup_t *r);
+
 /* The last applied journal seq. */
 uint64_t rollup_applied(rollup_t *r);
 
 /* Applies records [0..n) (consecutive seqs, as in a BATCH) in one write
  * transaction together with the new applied seq.  out[i] (may be NULL)
  * receives each record's outcome.  Returns 0, or an LMDB error with a
- * sentence in err -- then nothing was applied. */
+ * sentence in err -- then nothing was applied; MDB_INCOMPATIBLE means the
+ * store is stale (another layout, or a damaged leaf): reset and replay. */
 int rollup_apply(rollup_t *r, const proto_record_t *recs, int n, rollup_outcome_t *out, char *err, size_t errlen);
 
 /* Answers a QUERY: packs the answer (the RESULT's `data`) with pk and

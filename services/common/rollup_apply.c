@@ -226,13 +226,14 @@ static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, rollu
     int got = ru_leaf_get(txn, r, key, kl, nv, &lm, r->a_old0, &rc);
     if (rc)
         return rc;
-    bool exists = got != 0, had = got == 1;
     if (got < 0) {
-        /* unreadable: replace it, keep the counters as they are */
-        lm.version = 0;
-        lm.first_received_at = rec->received_at;
-        lm.on_time = rec->received_at < catalog_deadline(c, ds, p);
+        /* damaged: its old value is unknown, so no difference can be taken;
+         * the store is rebuilt from the journal (rollup_apply) */
+        log_error("rollup: the leaf of %s %s %s cannot be read (a damaged store); the rollups must be rebuilt",
+                  rec->unit, rec->dataset, rec->period);
+        return MDB_CORRUPTED;
     }
+    bool exists = got == 1;
     if (exists && version < lm.version) {
         oc->on_time = lm.on_time; /* an older version arriving late: history only */
         return 0;
@@ -243,6 +244,7 @@ static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, rollu
     }
     lm.version = version;
     lm.submitter = rec->submitter;
+    lm.sublen = strlen(rec->submitter);
     bool on_time = lm.on_time;
     leaf_slots(r, ds, rec, r->a_leaf);
     if ((rc = ru_leaf_put(txn, r, key, kl, &lm, r->a_leaf, nv)))
@@ -277,7 +279,7 @@ static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, rollu
             for (int k = 0; k < n; k++)
                 if (period_key(subs[k]) == pkey) {
                     memcpy(r->a_subs + (size_t)k * (size_t)nv, r->a_old0, (size_t)nv * sizeof *r->a_old0);
-                    r->a_present[k] = had;
+                    r->a_present[k] = exists;
                 }
             ru_combine(c, ds, lay, r->a_subs, r->a_present, n, r->a_old);
             for (int i = 0; i < nv; i++)
@@ -360,7 +362,16 @@ abort:
 fail:
     r->a_view = NULL;
     ru_release(r, v);
-    snprintf(err, errlen, "rollup write failed: %s", mdb_strerror(rc));
+    if (rc == MDB_CORRUPTED) {
+        /* a damaged record: stale until reset and replayed */
+        pthread_mutex_lock(&r->mu);
+        r->stale = true;
+        pthread_mutex_unlock(&r->mu);
+        snprintf(err, errlen, "rollup store damaged (a record cannot be read); reset it and replay the journal");
+        rc = MDB_INCOMPATIBLE;
+    } else {
+        snprintf(err, errlen, "rollup write failed: %s", mdb_strerror(rc));
+    }
     for (int i = 0; out && i < n; i++)
         out[i].applied = out[i].on_time = false;
     return rc;

@@ -157,8 +157,8 @@ typedef struct {
     uint32_t version;
     bool on_time;
     int64_t first_received_at;
-    const char *submitter; /* into the map: valid while the transaction is */
-    size_t sublen;
+    const char *submitter; /* not terminated; from ru_leaf_get: into the map, */
+    size_t sublen;         /* valid while the transaction is */
 } ru_leafmeta_t;
 
 /* Reads the leaf record under key: 1 found (meta and slots filled, either may
@@ -167,7 +167,8 @@ typedef struct {
 int ru_leaf_get(MDB_txn *txn, const rollup_t *r, const char *key, size_t klen, int nvals, ru_leafmeta_t *meta,
                 int64_t *slots, int *rc);
 
-/* Writes the leaf record (meta->submitter may be NULL).  Uses r->a_sb. */
+/* Writes the leaf record (submitter: sublen bytes, at most CATALOG_CODE_MAX
+ * are kept).  Uses r->a_sb. */
 int ru_leaf_put(MDB_txn *txn, rollup_t *r, const char *key, size_t klen, const ru_leafmeta_t *meta,
                 const int64_t *slots, int nvals);
 

@@ -921,6 +921,8 @@ int rollup_query(rollup_t *r, const proto_query_t *q, int64_t now, msgpack_packe
         if (strcmp(q->what, what_names[i]) == 0)
             what = i;
     /* The list is the one clients see: the aggregator answers info itself. */
+    if (what < 0 && strcmp(q->what, "info") == 0)
+        return proto_fail(err, PROTO_E_QUERY, "info is packed by rollup_pack_info(), not rollup_query()");
     if (what < 0)
         return proto_fail(err, PROTO_E_QUERY, "unknown query '%s' (expected rollup, status, values, history, targets, "
                           "units or info)", q->what);

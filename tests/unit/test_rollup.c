@@ -1363,8 +1363,9 @@ static void signature_change(void **state)
     catalog_destroy(&c3);
 }
 
-/* Raw LMDB on the store: put (db, key) -> val, or tell whether db exists. */
-static int raw_store(const char *dir, const char *db, const char *key, const void *val, size_t len)
+/* Raw LMDB on the store: put (db, key[0..klen)) -> val, or tell whether db
+ * exists (val NULL). */
+static int raw_store(const char *dir, const char *db, const char *key, size_t klen, const void *val, size_t len)
 {
     MDB_env *env;
     MDB_txn *txn;
@@ -1376,7 +1377,7 @@ static int raw_store(const char *dir, const char *db, const char *key, const voi
     assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
     int rc = mdb_dbi_open(txn, db, val ? MDB_CREATE : 0, &dbi);
     if (rc == 0 && val) {
-        MDB_val k = {strlen(key), (void *)key}, v = {len, (void *)val};
+        MDB_val k = {klen, (void *)key}, v = {len, (void *)val};
         assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
     }
     assert_int_equal(mdb_txn_commit(txn), 0);
@@ -1395,8 +1396,8 @@ static void previous_layout(void **state)
     rollup_close(&f->r);
     uint64_t old_sig = 42;
     int64_t slots[4] = {1, 1, 0, 0};
-    raw_store(f->storedir, "meta", "signature", &old_sig, sizeof old_sig);
-    raw_store(f->storedir, "uval", "HP.SO.A", slots, sizeof slots);
+    raw_store(f->storedir, "meta", "signature", 9, &old_sig, sizeof old_sig);
+    raw_store(f->storedir, "uval", "HP.SO.A", 7, slots, sizeof slots);
     bool rebuild = false;
     f->r = open_store(f->storedir, f->cat, &rebuild);
     assert_true(rebuild);
@@ -1404,12 +1405,47 @@ static void previous_layout(void **state)
     assert_int_equal(rollup_reset(f->r, err, sizeof err), 0);
     assert_int_equal(rollup_applied(f->r), 0);
     rollup_close(&f->r);
-    assert_int_equal(raw_store(f->storedir, "uval", NULL, NULL, 0), MDB_NOTFOUND);
+    assert_int_equal(raw_store(f->storedir, "uval", NULL, 0, NULL, 0), MDB_NOTFOUND);
     f->r = open_store(f->storedir, f->cat, NULL);
     f->seq = 0;
     t = mk(f, "HP.SO.A", "2025Q3", 1, "2025-09-01"), trec_int(t, "POSTS", 3), apply1(f, t);
     assert_int_equal(rv(f, "HP", "2025Q3", "POSTS"), 3);
     assert_int_equal(rv(f, "HP", "2025", "POSTS"), 3);
+}
+
+/* A leaf record damaged on disk: its old value is unknown, so the next
+ * record of that leaf is refused with MDB_INCOMPATIBLE and the store is
+ * stale; after a reset and a replay the rollups are exact again. */
+static void damaged_leaf(void **state)
+{
+    fx_t *f = *state;
+    trec_t *t1 = mk(f, "HP.XA.C", "2025Q3", 1, "2025-09-01");
+    trec_int(t1, "POSTS", 5);
+    apply1(f, t1);
+    rollup_close(&f->r);
+    period_t p;
+    period_parse("2025Q3", &p);
+    uint32_t pk = period_key(p);
+    char key[32] = "HP.XA.C\0Q\0";
+    size_t kl = 10;
+    key[kl++] = (char)(pk >> 24), key[kl++] = (char)(pk >> 16), key[kl++] = (char)(pk >> 8), key[kl++] = (char)pk;
+    raw_store(f->storedir, "leaf", key, kl, "bad", 3);
+    f->r = open_store(f->storedir, f->cat, NULL);
+    trec_t *t2 = mk(f, "HP.XA.C", "2025Q3", 2, "2025-09-02");
+    trec_int(t2, "POSTS", 7);
+    assert_int_equal(apply_n(f->r, t2, 1, NULL), MDB_INCOMPATIBLE);
+    free(t2);
+    assert_true(rollup_stale(f->r));
+    assert_int_equal(rollup_applied(f->r), 1);
+    assert_int_equal(query_err(f, "rollup", "HP", "Q", "2025Q3"), PROTO_E_BUSY);
+    char err[256];
+    assert_int_equal(rollup_reset(f->r, err, sizeof err), 0);
+    assert_false(rollup_stale(f->r));
+    f->seq = 0;
+    t1 = mk(f, "HP.XA.C", "2025Q3", 1, "2025-09-01"), trec_int(t1, "POSTS", 5), apply1(f, t1);
+    t2 = mk(f, "HP.XA.C", "2025Q3", 2, "2025-09-02"), trec_int(t2, "POSTS", 7), apply1(f, t2);
+    assert_int_equal(rv(f, "HP", "2025Q3", "POSTS"), 7);
+    assert_int_equal(rv(f, "HP", "2025", "POSTS"), 7);
 }
 
 static void bad_records_skipped(void **state)
@@ -1664,6 +1700,7 @@ int main(void)
         TEST("rollup-6.2 unknown unit, dataset or period: skipped, batch applied", bad_records_skipped),
         TEST("rollup-6.3 catalog swapped while a batch is applied", swap_while_applying),
         TEST("rollup-6.4 a store of the previous layout is rebuilt without its unit-value table", previous_layout),
+        TEST("rollup-6.5 a damaged leaf makes the store stale; a replay makes it exact", damaged_leaf),
         TEST("rollup-7.1 query errors and defaults", query_errors),
         TEST("rollup-7.2 values and history", values_and_history),
     };

@@ -23,8 +23,7 @@ static const period_t period_none = {0, PERIOD_NONE, 0};
 
 /* ---- helpers ---------------------------------------------------------- */
 
-/* Months covered by one period of type t (0 for an unknown type). */
-static int type_span(int t)
+int period_type_months(period_type_t t)
 {
     switch (t) {
     case PERIOD_MONTH: return 1;
@@ -81,7 +80,7 @@ static period_t make_period(int year, int type, int index)
 
 bool period_valid(period_t p)
 {
-    int span = type_span(p.type);
+    int span = period_type_months(p.type);
     return span != 0 && p.year >= PERIOD_YEAR_MIN && p.year <= PERIOD_YEAR_MAX &&
            p.index >= 1 && p.index <= 12 / span;
 }
@@ -141,20 +140,20 @@ int period_first_month(period_t p)
 {
     if (!period_valid(p))
         return 0;
-    return (p.index - 1) * type_span(p.type) + 1;
+    return (p.index - 1) * period_type_months(p.type) + 1;
 }
 
 int period_last_month(period_t p)
 {
     if (!period_valid(p))
         return 0;
-    return p.index * type_span(p.type);
+    return p.index * period_type_months(p.type);
 }
 
 /* The period of type t in year y that contains month m (all valid). */
 static period_t period_of_month(int y, int m, int t)
 {
-    return make_period(y, t, (m - 1) / type_span(t) + 1);
+    return make_period(y, t, (m - 1) / period_type_months(t) + 1);
 }
 
 period_t period_parent(period_t p)
@@ -178,7 +177,7 @@ period_t period_next(period_t p)
 {
     if (!period_valid(p))
         return period_none;
-    if (p.index < 12 / type_span(p.type))
+    if (p.index < 12 / period_type_months(p.type))
         return make_period(p.year, p.type, p.index + 1);
     if (p.year >= PERIOD_YEAR_MAX)
         return period_none;
@@ -193,16 +192,16 @@ period_t period_prev(period_t p)
         return make_period(p.year, p.type, p.index - 1);
     if (p.year <= PERIOD_YEAR_MIN)
         return period_none;
-    return make_period(p.year - 1, p.type, 12 / type_span(p.type));
+    return make_period(p.year - 1, p.type, 12 / period_type_months(p.type));
 }
 
 int period_children(period_t p, period_type_t type, period_t *out, int max)
 {
-    int span = type_span(type), n, first;
+    int span = period_type_months(type), n, first;
 
     if (!period_valid(p) || span == 0 || (int)type > p.type)
         return 0;
-    n = type_span(p.type) / span;
+    n = period_type_months(p.type) / span;
     first = (period_first_month(p) - 1) / span + 1;
     /* Like snprintf: the full count is returned even when max cuts it short,
      * so a caller can tell that its array was too small. */
@@ -215,7 +214,7 @@ period_t period_of_day(int32_t day, period_type_t type)
 {
     int y, m, d;
 
-    if (type_span(type) == 0)
+    if (period_type_months(type) == 0)
         return period_none;
     date_to_civil(day, &y, &m, &d);
     if (y < PERIOD_YEAR_MIN || y > PERIOD_YEAR_MAX)

@@ -65,6 +65,9 @@ int period_last_month(period_t p);
  * `type` is coarser than p's type. */
 int period_children(period_t p, period_type_t type, period_t *out, int max);
 
+/* Months covered by one period of type t (0 for an unknown type). */
+int period_type_months(period_type_t t);
+
 /* The period of type `type` that contains the civil day `day`. */
 period_t period_of_day(int32_t day, period_type_t type);
 

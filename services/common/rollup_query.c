@@ -655,17 +655,6 @@ static int cmp_tres(const void *a, const void *b)
     return x->tg - y->tg;
 }
 
-static int months_of(period_type_t t)
-{
-    switch (t) {
-    case PERIOD_MONTH: return 1;
-    case PERIOD_QUARTER: return 3;
-    case PERIOD_HALF: return 6;
-    case PERIOD_YEAR: return 12;
-    default: return 0;
-    }
-}
-
 /* The target's actual over months [wf, wl] of `year` from dataset ds's
  * leaves inside that window.  false when there is no data. */
 static bool target_actual(qctx_t *q, const target_t *tg, int ds, int year, int wf, int wl, int64_t *buf,
@@ -734,12 +723,12 @@ static bool eval_target(qctx_t *q, const target_t *tg, int64_t *buf, int64_t *va
             return false;
         wf = period_first_month(T);
         wl = period_last_month(P);
-        tmonths = months_of(tt);
+        tmonths = period_type_months(tt);
         whole = wl == period_last_month(T);
     } else {
         wf = period_first_month(P);
         wl = period_last_month(P);
-        tmonths = months_of(tt);
+        tmonths = period_type_months(tt);
         whole = true;
     }
     /* in force: the span the target is judged on lies inside [from, to] */

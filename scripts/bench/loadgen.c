@@ -69,6 +69,7 @@
 #include "period.h"
 #include "proto.h"
 #include "rollup.h"
+#include "store.h"
 #include "work.h"
 
 #define die(fmt, a) bench_die("loadgen", fmt, a)
@@ -177,6 +178,23 @@ static ukey_t *load_keys(const char *dir, int *n, char *server_pub)
     return k;
 }
 
+/* A DEALER connected to ep that does not linger when closed; with key, a
+ * CURVE client of the server whose public key is server_pub. */
+static void *dealer(void *ctx, const char *ep, const char *server_pub, const ukey_t *key)
+{
+    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    if (key) {
+        zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_pub, 40);
+        zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, key->pub, 40);
+        zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, key->sec, 40);
+    }
+    if (zmq_connect(s, ep))
+        die("connect: %s", zmq_strerror(errno));
+    return s;
+}
+
 typedef struct {
     void *sock;
     int session;  /* index into sessions, -1 idle */
@@ -255,6 +273,34 @@ static long query_once(void *sock, const char *what, const char *node, const cha
         zmq_msg_close(&f);
         return size;
     }
+}
+
+/* Asks the aggregator at agg for info (each answer within answer_ms) every
+ * pause_us until it has applied seq.  Returns 0 with *applied and the time
+ * that was seen in *t_seen, or -1 once deadline (now_mono()) has passed;
+ * *first: what the first answer said was applied. */
+static int await_applied(void *ctx, const char *agg, uint64_t seq, int answer_ms, unsigned pause_us, double deadline,
+                         uint64_t *first, uint64_t *applied, double *t_seen)
+{
+    void *q = dealer(ctx, agg, NULL, NULL);
+    char errbuf[600];
+    int rc = -1;
+    for (uint64_t qid = 1;; qid++) {
+        if (query_once(q, "info", NULL, NULL, NULL, qid, answer_ms, applied, errbuf, sizeof errbuf) < 0)
+            die("aggregator info: %s", errbuf);
+        if (qid == 1)
+            *first = *applied;
+        if (*applied >= seq) {
+            *t_seen = now_mono();
+            rc = 0;
+            break;
+        }
+        if (now_mono() > deadline)
+            break;
+        usleep(pause_us);
+    }
+    zmq_close(q);
+    return rc;
 }
 
 static int cmd_ingest(int argc, char **argv)
@@ -345,16 +391,7 @@ static int cmd_ingest(int argc, char **argv)
             c->session = s;
             c->pos = of->first[ss[s].phase];
             c->end = c->pos + of->count[ss[s].phase];
-            c->sock = zmq_socket(ctx, ZMQ_DEALER);
-            int linger = 0;
-            zmq_setsockopt(c->sock, ZMQ_LINGER, &linger, sizeof linger);
-            if (curve) {
-                zmq_setsockopt(c->sock, ZMQ_CURVE_SERVERKEY, server_pub, 40);
-                zmq_setsockopt(c->sock, ZMQ_CURVE_PUBLICKEY, okey[ss[s].office]->pub, 40);
-                zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, okey[ss[s].office]->sec, 40);
-            }
-            if (zmq_connect(c->sock, ep))
-                die("connect: %s", zmq_strerror(errno));
+            c->sock = dealer(ctx, ep, server_pub, curve ? okey[ss[s].office] : NULL);
             active++;
             SEND_CURRENT(c);
         }
@@ -435,30 +472,11 @@ static int cmd_ingest(int argc, char **argv)
     double lag = -1, t_applied = 0;
     uint64_t backlog = 0, applied = 0;
     if (agg && max_seq) {
-        void *q = zmq_socket(ctx, ZMQ_DEALER);
-        int linger = 0;
-        zmq_setsockopt(q, ZMQ_LINGER, &linger, sizeof linger);
-        zmq_connect(q, agg);
-        char errbuf[600];
-        uint64_t qid = 1;
-        bool first = true;
-        for (;;) {
-            if (query_once(q, "info", NULL, NULL, NULL, qid++, 5000, &applied, errbuf, sizeof errbuf) < 0)
-                die("aggregator info: %s", errbuf);
-            if (first) {
-                backlog = max_seq > applied ? max_seq - applied : 0;
-                first = false;
-            }
-            if (applied >= max_seq) {
-                t_applied = now_mono();
-                break;
-            }
-            if (now_mono() - t_last > timeout)
-                die("the aggregator did not catch up within %s s", opt(argc, argv, "--timeout", "60"));
-            usleep(1000);
-        }
+        uint64_t first;
+        if (await_applied(ctx, agg, max_seq, 5000, 1000, t_last + timeout, &first, &applied, &t_applied))
+            die("the aggregator did not catch up within %s s", opt(argc, argv, "--timeout", "60"));
+        backlog = max_seq > first ? max_seq - first : 0;
         lag = t_applied - t_last;
-        zmq_close(q);
     }
     double p50 = quantile(lat, nlat, 0.50), p99 = quantile(lat, nlat, 0.99), pmax = nlat ? lat[nlat - 1] : 0;
     double bytes = 0;
@@ -484,6 +502,17 @@ static int cmd_ingest(int argc, char **argv)
 /* ------------------------------------------------------------------------ */
 /* query                                                                     */
 
+/* One query's figures in the JSON object of `query` and `query-local`: the
+ * nth, its answer's size, the cold time and the reps timed ones in lat. */
+static void print_query(int nth, const bench_query_t *q, int reps, size_t bytes, double cold, double *lat)
+{
+    double p50 = quantile(lat, (size_t)reps, 0.5), p99 = quantile(lat, (size_t)reps, 0.99);
+    printf("%s\"%s\": {\"what\": \"%s\", \"node\": \"%s\", \"reps\": %d, \"bytes\": %zu, \"cold_ms\": %.4f, "
+           "\"p50_ms\": %.4f, \"p99_ms\": %.4f, \"min_ms\": %.4f, \"max_ms\": %.4f}",
+           nth ? ", " : "", q->name, q->what, q->node, reps, bytes, cold * 1e3, p50 * 1e3, p99 * 1e3, lat[0] * 1e3,
+           lat[reps - 1] * 1e3);
+}
+
 static int cmd_query(int argc, char **argv)
 {
     const char *ep = opt(argc, argv, "--endpoint", NULL);
@@ -492,47 +521,32 @@ static int cmd_query(int argc, char **argv)
     if (!ep || reps < 1)
         die("usage: loadgen query --endpoint EP --reps N NAME:WHAT:NODE...%s", "");
     void *ctx = zmq_ctx_new();
-    void *s = zmq_socket(ctx, ZMQ_DEALER);
-    int linger = 0;
-    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_connect(s, ep);
+    void *s = dealer(ctx, ep, NULL, NULL);
     double *lat = malloc((size_t)reps * sizeof *lat);
     uint64_t qid = 1;
     char errbuf[600];
     printf("{");
     int nspec = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strncmp(argv[i], "--", 2)) {
-            i++;
-            continue;
-        }
-        char spec[256];
-        snprintf(spec, sizeof spec, "%s", argv[i]);
-        char *what = strchr(spec, ':'), *node = what ? strchr(what + 1, ':') : NULL;
-        if (!node)
-            die("bad spec %s (NAME:WHAT:NODE)", argv[i]);
-        *what++ = '\0';
-        *node++ = '\0';
-        double t = now_mono();
-        long size = query_once(s, what, node, ds, period, qid++, 60000, NULL, errbuf, sizeof errbuf);
-        double cold = now_mono() - t;
-        if (size < 0) {
-            fprintf(stderr, "loadgen: query %s %s: %s\n", what, node, errbuf);
-            return 1;
-        }
-        for (int k = 0; k < reps; k++) {
-            t = now_mono();
-            if (query_once(s, what, node, ds, period, qid++, 60000, NULL, errbuf, sizeof errbuf) < 0) {
-                fprintf(stderr, "loadgen: query %s %s: %s\n", what, node, errbuf);
+    bench_query_t q;
+    for (int i = 1; bench_next_query("loadgen", argc, argv, &i, &q) == 0;) {
+        double cold = 0;
+        long size = 0;
+        for (int k = -1; k < reps; k++) {
+            double t = now_mono();
+            long n = query_once(s, q.what, q.node, ds, period, qid++, 60000, NULL, errbuf, sizeof errbuf);
+            double dt = now_mono() - t;
+            if (n < 0) {
+                fprintf(stderr, "loadgen: query %s %s: %s\n", q.what, q.node, errbuf);
                 return 1;
             }
-            lat[k] = now_mono() - t;
+            if (k < 0) {
+                cold = dt;
+                size = n; /* the cold answer's */
+            } else {
+                lat[k] = dt;
+            }
         }
-        double p50 = quantile(lat, (size_t)reps, 0.5), p99 = quantile(lat, (size_t)reps, 0.99);
-        printf("%s\"%s\": {\"what\": \"%s\", \"node\": \"%s\", \"reps\": %d, \"bytes\": %ld, \"cold_ms\": %.4f, "
-               "\"p50_ms\": %.4f, \"p99_ms\": %.4f, \"min_ms\": %.4f, \"max_ms\": %.4f}",
-               nspec++ ? ", " : "", spec, what, node, reps, size, cold * 1e3, p50 * 1e3, p99 * 1e3, lat[0] * 1e3,
-               lat[reps - 1] * 1e3);
+        print_query(nspec++, &q, reps, (size_t)size, cold, lat);
     }
     printf("}\n");
     zmq_close(s);
@@ -541,7 +555,31 @@ static int cmd_query(int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------------ */
-/* ceiling                                                                   */
+/* the servers of the ceilings and of the echo                               */
+
+/* A server in a process of its own: it opens its store (the ceilings), binds
+ * a socket, says it listens, runs serve, then reports when it ended and how
+ * many transactions it committed. */
+typedef struct server server_t;
+struct server {
+    /* set by the caller */
+    const char *name; /* in messages: "the receiver" */
+    int type;         /* of the socket it binds: ZMQ_PULL, ZMQ_ROUTER */
+    const char *dir;  /* its store (ceiling_store), or NULL */
+    void (*serve)(server_t *s);
+    const work_t *w; /* the ceilings: how many messages to receive */
+    int per_txn;     /* ceiling */
+    int reps;        /* echo */
+    /* set by server_start */
+    char ep[64];
+    pid_t pid;
+    int res; /* what the server reports, in the caller's process */
+    /* in the server's process */
+    void *sock;
+    MDB_env *env;
+    MDB_dbi dbi;
+    int commits; /* counted by serve */
+};
 
 /* The ceilings' store: one LMDB database, like the collector's journal. */
 static void ceiling_store(const char *dir, MDB_env **env, MDB_dbi *dbi)
@@ -556,6 +594,68 @@ static void ceiling_store(const char *dir, MDB_env **env, MDB_dbi *dbi)
         die("lmdb: %s", mdb_strerror(rc));
 }
 
+/* Starts the server on 127.0.0.1:port and returns once it listens. */
+static void server_start(server_t *s, int port)
+{
+    snprintf(s->ep, sizeof s->ep, "tcp://127.0.0.1:%d", port);
+    int up[2], res[2];
+    if (pipe(up) || pipe(res))
+        die("pipe: %s", strerror(errno));
+    s->pid = fork();
+    if (s->pid < 0)
+        die("fork: %s", strerror(errno));
+    if (s->pid == 0) {
+        close(up[0]);
+        close(res[0]);
+        if (s->dir)
+            ceiling_store(s->dir, &s->env, &s->dbi);
+        void *ctx = zmq_ctx_new();
+        s->sock = zmq_socket(ctx, s->type);
+        if (zmq_bind(s->sock, s->ep))
+            die("bind: %s", zmq_strerror(errno));
+        char ok = 1;
+        if (write(up[1], &ok, 1) != 1)
+            _exit(1);
+        s->serve(s);
+        double t_end = now_mono();
+        if (write(res[1], &t_end, sizeof t_end) != sizeof t_end ||
+            write(res[1], &s->commits, sizeof s->commits) != sizeof s->commits)
+            _exit(1);
+        if (s->type == ZMQ_ROUTER)
+            usleep(100000); /* the last answers leave before the socket closes */
+        zmq_close(s->sock);
+        zmq_ctx_term(ctx);
+        if (s->env)
+            mdb_env_close(s->env);
+        _exit(0);
+    }
+    close(up[1]);
+    close(res[1]);
+    char ok;
+    if (read(up[0], &ok, 1) != 1)
+        die("%s did not start", s->name);
+    s->res = res[0];
+}
+
+/* Waits for the server's end: when it ended (monotonic clock) and its commits,
+ * each where asked for. */
+static void server_wait(server_t *s, double *t_end, int *commits)
+{
+    double t;
+    int n;
+    if (read(s->res, &t, sizeof t) != sizeof t || read(s->res, &n, sizeof n) != sizeof n)
+        die("%s failed", s->name);
+    int st;
+    waitpid(s->pid, &st, 0);
+    if (t_end)
+        *t_end = t;
+    if (commits)
+        *commits = n;
+}
+
+/* ------------------------------------------------------------------------ */
+/* ceiling                                                                   */
+
 static long count_values(const work_t *w)
 {
     long values = 0;
@@ -564,88 +664,73 @@ static long count_values(const work_t *w)
     return values;
 }
 
-static int cmd_ceiling(int argc, char **argv)
+/* The ceilings' options (--work, --dir, --dataset, --period, --port with
+ * default port), `usage` when one is missing or !ok; loads the work into *w
+ * and starts the receiver s (type and serve set by the caller). */
+static void ceiling_start(int argc, char **argv, const char *port, bool ok, const char *usage, work_t *w, server_t *s)
 {
     const char *workp = opt(argc, argv, "--work", NULL), *dir = opt(argc, argv, "--dir", NULL);
     const char *ds = opt(argc, argv, "--dataset", "NAT_Q"), *period = opt(argc, argv, "--period", "2025Q3");
-    int per_txn = atoi(opt(argc, argv, "--per-txn", "1000"));
-    int port = atoi(opt(argc, argv, "--port", "7190"));
-    if (!workp || !dir || per_txn < 1)
-        die("usage: loadgen ceiling --work F --dir DIR [--per-txn N] [--port P]%s", "");
-    work_t w;
-    if (work_load(workp, ds, period, &w))
-        return 1;
-    long values = count_values(&w);
-    char ep[64];
-    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
-    int up[2], res[2];
-    if (pipe(up) || pipe(res))
-        die("pipe: %s", strerror(errno));
-    pid_t pid = fork();
-    if (pid < 0)
-        die("fork: %s", strerror(errno));
-    if (pid == 0) {
-        /* the receiver: PULL -> LMDB */
-        close(up[0]);
-        close(res[0]);
-        MDB_env *env;
-        MDB_txn *txn;
-        MDB_dbi dbi;
-        int rc;
-        ceiling_store(dir, &env, &dbi);
-        void *ctx = zmq_ctx_new();
-        void *pull = zmq_socket(ctx, ZMQ_PULL);
-        if (zmq_bind(pull, ep))
-            die("bind: %s", zmq_strerror(errno));
-        char ok = 1;
-        if (write(up[1], &ok, 1) != 1)
-            _exit(1);
-        int in_txn = 0, commits = 0;
-        rc = mdb_txn_begin(env, NULL, 0, &txn);
-        for (int i = 0; i < w.n && rc == 0; i++) {
-            zmq_msg_t m;
-            zmq_msg_init(&m);
-            if (zmq_msg_recv(&m, pull, 0) < 0)
-                die("recv: %s", zmq_strerror(errno));
-            unsigned char kb[8];
-            uint64_t seq = (uint64_t)i + 1;
-            for (int b = 7; b >= 0; b--, seq >>= 8)
-                kb[b] = (unsigned char)seq;
-            MDB_val k = {8, kb}, v = {zmq_msg_size(&m), zmq_msg_data(&m)};
-            rc = mdb_put(txn, dbi, &k, &v, MDB_APPEND);
-            zmq_msg_close(&m);
-            if (rc == 0 && ++in_txn == per_txn) {
-                rc = mdb_txn_commit(txn);
-                commits++;
-                in_txn = 0;
-                if (rc == 0)
-                    rc = mdb_txn_begin(env, NULL, 0, &txn);
-            }
-        }
-        if (rc == 0) {
+    if (!workp || !dir || !ok)
+        die("usage: %s", usage);
+    if (work_load(workp, ds, period, w))
+        exit(1);
+    s->name = "the receiver";
+    s->dir = dir;
+    s->w = w;
+    server_start(s, atoi(opt(argc, argv, "--port", port)));
+}
+
+/* Appends message m to the ceiling's store under key seq. */
+static int ceiling_put(server_t *s, MDB_txn *txn, uint64_t seq, zmq_msg_t *m)
+{
+    unsigned char kb[8];
+    store_put_u64(kb, seq);
+    MDB_val k = {8, kb}, v = {zmq_msg_size(m), zmq_msg_data(m)};
+    return mdb_put(txn, s->dbi, &k, &v, MDB_APPEND);
+}
+
+/* ceiling's receiver: PULL -> LMDB, a commit every per_txn messages */
+static void ceiling_receive(server_t *s)
+{
+    MDB_txn *txn;
+    int in_txn = 0;
+    int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+    for (int i = 0; i < s->w->n && rc == 0; i++) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, s->sock, 0) < 0)
+            die("recv: %s", zmq_strerror(errno));
+        rc = ceiling_put(s, txn, (uint64_t)i + 1, &m);
+        zmq_msg_close(&m);
+        if (rc == 0 && ++in_txn == s->per_txn) {
             rc = mdb_txn_commit(txn);
-            commits++;
+            s->commits++;
+            in_txn = 0;
+            if (rc == 0)
+                rc = mdb_txn_begin(s->env, NULL, 0, &txn);
         }
-        if (rc)
-            die("lmdb: %s", mdb_strerror(rc));
-        double t_end = now_mono();
-        if (write(res[1], &t_end, sizeof t_end) != sizeof t_end || write(res[1], &commits, sizeof commits) != sizeof commits)
-            _exit(1);
-        zmq_close(pull);
-        zmq_ctx_term(ctx);
-        mdb_env_close(env);
-        _exit(0);
     }
-    close(up[1]);
-    close(res[1]);
-    char ok;
-    if (read(up[0], &ok, 1) != 1)
-        die("the receiver did not start%s", "");
+    if (rc == 0) {
+        rc = mdb_txn_commit(txn);
+        s->commits++;
+    }
+    if (rc)
+        die("lmdb: %s", mdb_strerror(rc));
+}
+
+static int cmd_ceiling(int argc, char **argv)
+{
+    int per_txn = atoi(opt(argc, argv, "--per-txn", "1000"));
+    work_t w;
+    server_t s = {.type = ZMQ_PULL, .serve = ceiling_receive, .per_txn = per_txn};
+    ceiling_start(argc, argv, "7190", per_txn >= 1, "loadgen ceiling --work F --dir DIR [--per-txn N] [--port P]", &w,
+                  &s);
     void *ctx = zmq_ctx_new();
     void *push = zmq_socket(ctx, ZMQ_PUSH);
     int linger = -1;
     zmq_setsockopt(push, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_connect(push, ep);
+    zmq_connect(push, s.ep);
     usleep(200000); /* the connection is up before the clock starts */
     double t0 = now_mono();
     for (int i = 0; i < w.n; i++)
@@ -653,16 +738,13 @@ static int cmd_ceiling(int argc, char **argv)
             die("send: %s", zmq_strerror(errno));
     double t_end;
     int commits;
-    if (read(res[0], &t_end, sizeof t_end) != sizeof t_end || read(res[0], &commits, sizeof commits) != sizeof commits)
-        die("the receiver failed%s", "");
-    int st;
-    waitpid(pid, &st, 0);
+    server_wait(&s, &t_end, &commits);
     zmq_close(push);
     zmq_ctx_term(ctx);
     double elapsed = t_end - t0;
     printf("{\"submissions\": %d, \"per_txn\": %d, \"commits\": %d, \"elapsed_s\": %.4f, \"subs_per_s\": %.1f, "
            "\"values_per_s\": %.1f}\n",
-           w.n, per_txn, commits, elapsed, (double)w.n / elapsed, (double)values / elapsed);
+           w.n, per_txn, commits, elapsed, (double)w.n / elapsed, (double)count_values(&w) / elapsed);
     work_free(&w);
     return 0;
 }
@@ -674,106 +756,59 @@ static int cmd_ceiling(int argc, char **argv)
  * each waiting for its answer before sending the next; the receiver (ROUTER,
  * no CURVE, no validation) stores whatever has arrived in ONE transaction
  * (group commit, as the collector does) and answers each after the commit. */
+static void ceiling_closed_receive(server_t *s)
+{
+    enum { MAXG = 4096 };
+    zmq_msg_t *ids = malloc(MAXG * sizeof *ids), *pl = malloc(MAXG * sizeof *pl);
+    uint64_t seq = 0;
+    MDB_txn *txn;
+    int rc;
+    while (seq < (uint64_t)s->w->n) {
+        zmq_pollitem_t pi = {s->sock, 0, ZMQ_POLLIN, 0};
+        zmq_poll(&pi, 1, -1);
+        int g = 0;
+        while (g < MAXG) {
+            zmq_msg_init(&ids[g]);
+            if (zmq_msg_recv(&ids[g], s->sock, ZMQ_DONTWAIT) < 0) {
+                zmq_msg_close(&ids[g]);
+                break;
+            }
+            zmq_msg_init(&pl[g]);
+            zmq_msg_recv(&pl[g], s->sock, 0);
+            g++;
+        }
+        if (!g)
+            continue;
+        if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+            die("lmdb: %s", mdb_strerror(rc));
+        for (int i = 0; i < g; i++)
+            if ((rc = ceiling_put(s, txn, ++seq, &pl[i])))
+                die("lmdb: %s", mdb_strerror(rc));
+        if ((rc = mdb_txn_commit(txn)))
+            die("lmdb: %s", mdb_strerror(rc));
+        s->commits++;
+        for (int i = 0; i < g; i++) {
+            zmq_msg_send(&ids[i], s->sock, ZMQ_SNDMORE);
+            zmq_send(s->sock, "ok", 2, 0);
+            zmq_msg_close(&pl[i]);
+        }
+    }
+}
+
 static int cmd_ceiling_closed(int argc, char **argv)
 {
-    const char *workp = opt(argc, argv, "--work", NULL), *dir = opt(argc, argv, "--dir", NULL);
-    const char *ds = opt(argc, argv, "--dataset", "NAT_Q"), *period = opt(argc, argv, "--period", "2025Q3");
     int nclients = atoi(opt(argc, argv, "--clients", "64"));
-    int port = atoi(opt(argc, argv, "--port", "7191"));
-    if (!workp || !dir || nclients < 1)
-        die("usage: loadgen ceiling-closed --work F --dir DIR [--clients N] [--port P]%s", "");
     work_t w;
-    if (work_load(workp, ds, period, &w))
-        return 1;
-    long values = count_values(&w);
-    char ep[64];
-    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
-    int up[2], res[2];
-    if (pipe(up) || pipe(res))
-        die("pipe: %s", strerror(errno));
-    pid_t pid = fork();
-    if (pid < 0)
-        die("fork: %s", strerror(errno));
-    if (pid == 0) {
-        close(up[0]);
-        close(res[0]);
-        MDB_env *env;
-        MDB_txn *txn;
-        MDB_dbi dbi;
-        int rc;
-        ceiling_store(dir, &env, &dbi);
-        void *ctx = zmq_ctx_new();
-        void *router = zmq_socket(ctx, ZMQ_ROUTER);
-        if (zmq_bind(router, ep))
-            die("bind: %s", zmq_strerror(errno));
-        char ok = 1;
-        if (write(up[1], &ok, 1) != 1)
-            _exit(1);
-        enum { MAXG = 4096 };
-        zmq_msg_t *ids = malloc(MAXG * sizeof *ids), *pl = malloc(MAXG * sizeof *pl);
-        uint64_t seq = 0;
-        int commits = 0;
-        while (seq < (uint64_t)w.n) {
-            zmq_pollitem_t pi = {router, 0, ZMQ_POLLIN, 0};
-            zmq_poll(&pi, 1, -1);
-            int g = 0;
-            while (g < MAXG) {
-                zmq_msg_init(&ids[g]);
-                if (zmq_msg_recv(&ids[g], router, ZMQ_DONTWAIT) < 0) {
-                    zmq_msg_close(&ids[g]);
-                    break;
-                }
-                zmq_msg_init(&pl[g]);
-                zmq_msg_recv(&pl[g], router, 0);
-                g++;
-            }
-            if (!g)
-                continue;
-            if ((rc = mdb_txn_begin(env, NULL, 0, &txn)))
-                die("lmdb: %s", mdb_strerror(rc));
-            for (int i = 0; i < g; i++) {
-                unsigned char kb[8];
-                uint64_t s = ++seq;
-                for (int b = 7; b >= 0; b--, s >>= 8)
-                    kb[b] = (unsigned char)s;
-                MDB_val k = {8, kb}, v = {zmq_msg_size(&pl[i]), zmq_msg_data(&pl[i])};
-                if ((rc = mdb_put(txn, dbi, &k, &v, MDB_APPEND)))
-                    die("lmdb: %s", mdb_strerror(rc));
-            }
-            if ((rc = mdb_txn_commit(txn)))
-                die("lmdb: %s", mdb_strerror(rc));
-            commits++;
-            for (int i = 0; i < g; i++) {
-                zmq_msg_send(&ids[i], router, ZMQ_SNDMORE);
-                zmq_send(router, "ok", 2, 0);
-                zmq_msg_close(&pl[i]);
-            }
-        }
-        double t_end = now_mono();
-        if (write(res[1], &t_end, sizeof t_end) != sizeof t_end || write(res[1], &commits, sizeof commits) != sizeof commits)
-            _exit(1);
-        usleep(100000);
-        zmq_close(router);
-        zmq_ctx_term(ctx);
-        mdb_env_close(env);
-        _exit(0);
-    }
-    close(up[1]);
-    close(res[1]);
-    char ok;
-    if (read(up[0], &ok, 1) != 1)
-        die("the receiver did not start%s", "");
+    server_t s = {.type = ZMQ_ROUTER, .serve = ceiling_closed_receive};
+    ceiling_start(argc, argv, "7191", nclients >= 1,
+                  "loadgen ceiling-closed --work F --dir DIR [--clients N] [--port P]", &w, &s);
     void *ctx = zmq_ctx_new();
     void **socks = calloc((size_t)nclients, sizeof *socks);
     int *cur = calloc((size_t)nclients, sizeof *cur);
     double *ts = calloc((size_t)nclients, sizeof *ts), *lat = malloc((size_t)w.n * sizeof *lat);
     zmq_pollitem_t *pi = calloc((size_t)nclients, sizeof *pi);
-    for (int i = 0; i < nclients; i++) {
-        socks[i] = zmq_socket(ctx, ZMQ_DEALER);
-        int linger = 0;
-        zmq_setsockopt(socks[i], ZMQ_LINGER, &linger, sizeof linger);
-        zmq_connect(socks[i], ep);
-    }
+    for (int i = 0; i < nclients; i++)
+        socks[i] = dealer(ctx, s.ep, NULL, NULL);
     usleep(200000);
     int next = 0, active = 0;
     size_t nlat = 0;
@@ -807,10 +842,7 @@ static int cmd_ceiling_closed(int argc, char **argv)
     double t_last = now_mono();
     double t_end;
     int commits;
-    if (read(res[0], &t_end, sizeof t_end) != sizeof t_end || read(res[0], &commits, sizeof commits) != sizeof commits)
-        die("the receiver failed%s", "");
-    int st;
-    waitpid(pid, &st, 0);
+    server_wait(&s, &t_end, &commits);
     for (int i = 0; i < nclients; i++)
         zmq_close(socks[i]);
     zmq_ctx_term(ctx);
@@ -818,8 +850,8 @@ static int cmd_ceiling_closed(int argc, char **argv)
     double p50 = quantile(lat, nlat, 0.5), p99 = quantile(lat, nlat, 0.99);
     printf("{\"submissions\": %d, \"clients\": %d, \"commits\": %d, \"per_commit\": %.1f, \"elapsed_s\": %.4f, "
            "\"subs_per_s\": %.1f, \"values_per_s\": %.1f, \"ack_p50_ms\": %.3f, \"ack_p99_ms\": %.3f}\n",
-           w.n, nclients, commits, (double)w.n / commits, elapsed, (double)w.n / elapsed, (double)values / elapsed,
-           p50 * 1e3, p99 * 1e3);
+           w.n, nclients, commits, (double)w.n / commits, elapsed, (double)w.n / elapsed,
+           (double)count_values(&w) / elapsed, p50 * 1e3, p99 * 1e3);
     work_free(&w);
     return 0;
 }
@@ -827,47 +859,30 @@ static int cmd_ceiling_closed(int argc, char **argv)
 /* ------------------------------------------------------------------------ */
 /* echo: the floor of any query -- a bare DEALER -> ROUTER round trip         */
 
+static void echo_serve(server_t *s)
+{
+    for (int i = 0; i <= s->reps; i++) {
+        zmq_msg_t id, m;
+        zmq_msg_init(&id);
+        zmq_msg_init(&m);
+        zmq_msg_recv(&id, s->sock, 0);
+        zmq_msg_recv(&m, s->sock, 0);
+        zmq_msg_send(&id, s->sock, ZMQ_SNDMORE);
+        zmq_msg_send(&m, s->sock, 0);
+    }
+}
+
 static int cmd_echo(int argc, char **argv)
 {
     int reps = atoi(opt(argc, argv, "--reps", "1000"));
     int port = atoi(opt(argc, argv, "--port", "7192"));
     size_t size = (size_t)atoi(opt(argc, argv, "--size", "100"));
-    char ep[64];
-    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
-    int up[2];
-    if (reps < 1 || pipe(up))
+    if (reps < 1)
         die("usage: loadgen echo [--reps N] [--port P] [--size BYTES]%s", "");
-    pid_t pid = fork();
-    if (pid == 0) {
-        void *ctx = zmq_ctx_new();
-        void *s = zmq_socket(ctx, ZMQ_ROUTER);
-        if (zmq_bind(s, ep))
-            die("bind: %s", zmq_strerror(errno));
-        char ok = 1;
-        if (write(up[1], &ok, 1) != 1)
-            _exit(1);
-        for (int i = 0; i <= reps; i++) {
-            zmq_msg_t id, m;
-            zmq_msg_init(&id);
-            zmq_msg_init(&m);
-            zmq_msg_recv(&id, s, 0);
-            zmq_msg_recv(&m, s, 0);
-            zmq_msg_send(&id, s, ZMQ_SNDMORE);
-            zmq_msg_send(&m, s, 0);
-        }
-        usleep(100000);
-        zmq_close(s);
-        zmq_ctx_term(ctx);
-        _exit(0);
-    }
-    char ok;
-    if (read(up[0], &ok, 1) != 1)
-        die("the echo server did not start%s", "");
+    server_t s = {.name = "the echo server", .type = ZMQ_ROUTER, .serve = echo_serve, .reps = reps};
+    server_start(&s, port);
     void *ctx = zmq_ctx_new();
-    void *c = zmq_socket(ctx, ZMQ_DEALER);
-    int linger = 0;
-    zmq_setsockopt(c, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_connect(c, ep);
+    void *c = dealer(ctx, s.ep, NULL, NULL);
     char *buf = calloc(1, size + 1), *in = malloc(size + 1);
     double *lat = malloc((size_t)reps * sizeof *lat);
     zmq_send(c, buf, size, 0); /* the connection is up before the clock starts */
@@ -878,8 +893,7 @@ static int cmd_echo(int argc, char **argv)
         zmq_recv(c, in, size + 1, 0);
         lat[i] = now_mono() - t;
     }
-    int st;
-    waitpid(pid, &st, 0);
+    server_wait(&s, NULL, NULL);
     zmq_close(c);
     zmq_ctx_term(ctx);
     double p50 = quantile(lat, (size_t)reps, 0.5), p99 = quantile(lat, (size_t)reps, 0.99);
@@ -917,22 +931,12 @@ static int cmd_query_local(int argc, char **argv)
     msgpack_sbuffer_init(&sb);
     printf("{");
     int nspec = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strncmp(argv[i], "--", 2)) {
-            i++;
-            continue;
-        }
-        char spec[256];
-        snprintf(spec, sizeof spec, "%s", argv[i]);
-        char *what = strchr(spec, ':'), *node = what ? strchr(what + 1, ':') : NULL;
-        if (!node)
-            die("bad spec %s (NAME:WHAT:NODE)", argv[i]);
-        *what++ = '\0';
-        *node++ = '\0';
+    bench_query_t bq;
+    for (int i = 1; bench_next_query("loadgen", argc, argv, &i, &bq) == 0;) {
         proto_query_t q;
         memset(&q, 0, sizeof q);
-        snprintf(q.what, sizeof q.what, "%s", what);
-        snprintf(q.node, sizeof q.node, "%s", node);
+        snprintf(q.what, sizeof q.what, "%s", bq.what);
+        snprintf(q.node, sizeof q.node, "%s", bq.node);
         snprintf(q.dataset, sizeof q.dataset, "%s", ds);
         snprintf(q.period, sizeof q.period, "%s", period);
         double cold = 0;
@@ -950,11 +954,7 @@ static int cmd_query_local(int argc, char **argv)
             else
                 lat[k] = dt;
         }
-        double p50 = quantile(lat, (size_t)reps, 0.5), p99 = quantile(lat, (size_t)reps, 0.99);
-        printf("%s\"%s\": {\"what\": \"%s\", \"node\": \"%s\", \"reps\": %d, \"bytes\": %zu, \"cold_ms\": %.4f, "
-               "\"p50_ms\": %.4f, \"p99_ms\": %.4f, \"min_ms\": %.4f, \"max_ms\": %.4f}",
-               nspec++ ? ", " : "", spec, what, node, reps, sb.size, cold * 1e3, p50 * 1e3, p99 * 1e3, lat[0] * 1e3,
-               lat[reps - 1] * 1e3);
+        print_query(nspec++, &bq, reps, sb.size, cold, lat);
     }
     printf("}\n");
     msgpack_sbuffer_destroy(&sb);
@@ -974,24 +974,11 @@ static int cmd_wait_applied(int argc, char **argv)
     if (!agg || !seq)
         die("usage: loadgen wait-applied --aggregator EP --seq N [--timeout S]%s", "");
     void *ctx = zmq_ctx_new();
-    void *q = zmq_socket(ctx, ZMQ_DEALER);
-    int linger = 0;
-    zmq_setsockopt(q, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_connect(q, agg);
-    double t0 = now_mono();
-    uint64_t applied = 0, qid = 1;
-    char errbuf[600];
-    for (;;) {
-        if (query_once(q, "info", NULL, NULL, NULL, qid++, 60000, &applied, errbuf, sizeof errbuf) < 0)
-            die("aggregator info: %s", errbuf);
-        if (applied >= seq)
-            break;
-        if (now_mono() - t0 > timeout)
-            die("not applied within %s s", opt(argc, argv, "--timeout", "300"));
-        usleep(5000);
-    }
+    double t0 = now_mono(), t_seen;
+    uint64_t first, applied = 0;
+    if (await_applied(ctx, agg, seq, 60000, 5000, t0 + timeout, &first, &applied, &t_seen))
+        die("not applied within %s s", opt(argc, argv, "--timeout", "300"));
     printf("{\"applied\": %llu, \"waited_s\": %.4f}\n", (unsigned long long)applied, now_mono() - t0);
-    zmq_close(q);
     zmq_ctx_term(ctx);
     return 0;
 }
@@ -1027,28 +1014,26 @@ static int cmd_fsync_probe(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    static const struct {
+        const char *name;
+        int (*run)(int argc, char **argv);
+    } cmds[] = {
+        {"keygen", cmd_keygen},
+        {"ingest", cmd_ingest},
+        {"query", cmd_query},
+        {"ceiling", cmd_ceiling},
+        {"ceiling-closed", cmd_ceiling_closed},
+        {"echo", cmd_echo},
+        {"query-local", cmd_query_local},
+        {"wait-applied", cmd_wait_applied},
+        {"fsync-probe", cmd_fsync_probe},
+    };
     signal(SIGPIPE, SIG_IGN);
     if (argc < 2)
         die("usage: loadgen keygen|ingest|query|ceiling|fsync-probe ...%s", "");
-    const char *cmd = argv[1];
-    if (!strcmp(cmd, "keygen"))
-        return cmd_keygen(argc - 1, argv + 1);
-    if (!strcmp(cmd, "ingest"))
-        return cmd_ingest(argc - 1, argv + 1);
-    if (!strcmp(cmd, "query"))
-        return cmd_query(argc - 1, argv + 1);
-    if (!strcmp(cmd, "ceiling"))
-        return cmd_ceiling(argc - 1, argv + 1);
-    if (!strcmp(cmd, "ceiling-closed"))
-        return cmd_ceiling_closed(argc - 1, argv + 1);
-    if (!strcmp(cmd, "echo"))
-        return cmd_echo(argc - 1, argv + 1);
-    if (!strcmp(cmd, "query-local"))
-        return cmd_query_local(argc - 1, argv + 1);
-    if (!strcmp(cmd, "wait-applied"))
-        return cmd_wait_applied(argc - 1, argv + 1);
-    if (!strcmp(cmd, "fsync-probe"))
-        return cmd_fsync_probe(argc - 1, argv + 1);
-    die("unknown command %s", cmd);
+    for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
+        if (!strcmp(argv[1], cmds[i].name))
+            return cmds[i].run(argc - 1, argv + 1);
+    die("unknown command %s", argv[1]);
     return 2;
 }

@@ -328,21 +328,11 @@ static int cmd_query(int argc, char **argv)
     double *lat = malloc((size_t)reps * sizeof *lat);
     printf("{");
     int nspec = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strncmp(argv[i], "--", 2)) {
-            i++;
-            continue;
-        }
-        char spec[256];
-        snprintf(spec, sizeof spec, "%s", argv[i]);
-        char *what = strchr(spec, ':'), *node = what ? strchr(what + 1, ':') : NULL;
-        if (!node)
-            die("bad spec %s", argv[i]);
-        *what++ = '\0';
-        *node++ = '\0';
-        const char *vals[4] = {node, ds, period, deadline};
-        int nparams = strcmp(what, "status") ? 3 : 4;
-        const char *stmt = strcmp(what, "status") ? "rollup" : "status";
+    bench_query_t q;
+    for (int i = 1; bench_next_query("pgload", argc, argv, &i, &q) == 0;) {
+        const char *vals[4] = {q.node, ds, period, deadline};
+        int nparams = strcmp(q.what, "status") ? 3 : 4;
+        const char *stmt = strcmp(q.what, "status") ? "rollup" : "status";
         int rows = 0, n = 0;
         double cold = 0, t_start = now_mono();
         for (int k = -1; k < reps; k++) {
@@ -363,7 +353,7 @@ static int cmd_query(int argc, char **argv)
         double p50 = quantile(lat, (size_t)n, 0.5), p99 = quantile(lat, (size_t)n, 0.99);
         printf("%s\"%s\": {\"what\": \"%s\", \"node\": \"%s\", \"reps\": %d, \"rows\": %d, \"cold_ms\": %.3f, "
                "\"p50_ms\": %.3f, \"p99_ms\": %.3f, \"min_ms\": %.3f, \"max_ms\": %.3f}",
-               nspec++ ? ", " : "", spec, what, node, n, rows, cold * 1e3, p50 * 1e3, p99 * 1e3, lat[0] * 1e3,
+               nspec++ ? ", " : "", q.name, q.what, q.node, n, rows, cold * 1e3, p50 * 1e3, p99 * 1e3, lat[0] * 1e3,
                lat[n - 1] * 1e3);
         fflush(stdout);
     }

@@ -240,3 +240,23 @@ const char *bench_opt(int argc, char **argv, const char *name, const char *def)
             return argv[i + 1];
     return def;
 }
+
+int bench_next_query(const char *prog, int argc, char **argv, int *i, bench_query_t *q)
+{
+    for (; *i < argc; (*i)++) {
+        if (!strncmp(argv[*i], "--", 2)) {
+            (*i)++;
+            continue;
+        }
+        snprintf(q->name, sizeof q->name, "%s", argv[*i]);
+        q->what = strchr(q->name, ':');
+        q->node = q->what ? strchr(q->what + 1, ':') : NULL;
+        if (!q->node)
+            bench_die(prog, "bad spec %s (NAME:WHAT:NODE)", argv[*i]);
+        *q->what++ = '\0';
+        *q->node++ = '\0';
+        (*i)++;
+        return 0;
+    }
+    return -1;
+}

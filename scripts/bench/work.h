@@ -49,12 +49,24 @@ void work_free(work_t *w);
  * *scratch, which the caller frees).  Returns the number of values or -1. */
 int work_values(const work_item_t *it, proto_value_t *vals, char **scratch);
 
-/* Monotonic and wall clocks in seconds. */
 /* Prints "PROG: " and fmt (one %s argument) on stderr, exits 1. */
 void bench_die(const char *prog, const char *fmt, const char *a) __attribute__((noreturn));
 /* The value after `name` in argv, or def. */
 const char *bench_opt(int argc, char **argv, const char *name, const char *def);
 
+/* A query named on the command line as NAME:WHAT:NODE. */
+typedef struct {
+    char name[256]; /* a copy of the argument, cut at the colons */
+    char *what, *node;
+} bench_query_t;
+
+/* The command line's queries one at a time: the next argument from argv[*i]
+ * on that is neither an option ("--x") nor an option's value, split into *q;
+ * *i moves past it.  Returns 0, or -1 when none is left; one that is not
+ * NAME:WHAT:NODE ends the program (bench_die). */
+int bench_next_query(const char *prog, int argc, char **argv, int *i, bench_query_t *q);
+
+/* Monotonic and wall clocks in seconds. */
 double now_mono(void);
 double now_wall(void);
 

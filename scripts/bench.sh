@@ -10,8 +10,8 @@
 #          build/bench/apart.md (about 5 minutes; no PostgreSQL)
 #
 # Needs PostgreSQL 15 and libpq-dev, for the baseline only: they are installed
-# here with apt-get when missing (through sudo when not root), and are
-# deliberately not in scripts/deps.sh -- CI never runs the benchmarks.
+# here when missing (by scripts/deps.sh, with apt-get, through sudo when not
+# root), and are deliberately not in its list -- CI never runs the benchmarks.
 # BENCH_NO_PG=1 skips the PostgreSQL baseline (its figures then read "—").
 # shellcheck disable=SC2086,SC2046  # flag lists are meant to be split into words
 set -euo pipefail
@@ -33,11 +33,7 @@ if [ -z "${BENCH_NO_PG:-}" ]; then
     pkg-config --exists libpq 2>/dev/null || missing="$missing libpq-dev"
     if [ -n "$missing" ]; then
         echo "bench: installing for the PostgreSQL baseline:$missing"
-        SUDO=""
-        [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-        export DEBIAN_FRONTEND=noninteractive
-        $SUDO apt-get update -q
-        $SUDO apt-get install -y -q --no-install-recommends $missing
+        scripts/deps.sh $missing
     fi
 fi
 

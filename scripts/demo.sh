@@ -212,24 +212,18 @@ submit_group 4 late
 
 wait_applied
 
-echo
-echo "== City rollup by indicator, 2025Q3"
-"$BIN/cchc" rollup --config "$CFG" --node HP --dataset CCHC_Q --period 2025Q3
-echo
-echo "== City rollup by indicator, second half of 2025 (Q3 + Q4)"
-"$BIN/cchc" rollup --config "$CFG" --node HP --dataset CCHC_Q --period 2025S2
-echo
-echo "== Completeness by unit kind, 2025Q3"
-"$BIN/cchc" status --config "$CFG" --node HP --dataset CCHC_Q --period 2025Q3
-echo
-echo "== Completeness by unit kind, 2025Q4"
-"$BIN/cchc" status --config "$CFG" --node HP --dataset CCHC_Q --period 2025Q4
-echo
-echo "== Audit trail of Sở Xây dựng, 2025Q4"
-"$BIN/cchc" history --config "$CFG" --node HP.SO.XAY_DUNG --dataset CCHC_Q --period 2025Q4 || true
-echo
-echo "== Targets, 2025Q4"
-"$BIN/cchc" targets --config "$CFG" --node HP --dataset CCHC_Q --period 2025Q4 || true
+# A section of the results: its title, then what `cchc COMMAND` answers.
+section() { # title command node period
+    echo
+    echo "== $1"
+    "$BIN/cchc" "$2" --config "$CFG" --node "$3" --dataset CCHC_Q --period "$4"
+}
+section "City rollup by indicator, 2025Q3" rollup HP 2025Q3
+section "City rollup by indicator, second half of 2025 (Q3 + Q4)" rollup HP 2025S2
+section "Completeness by unit kind, 2025Q3" status HP 2025Q3
+section "Completeness by unit kind, 2025Q4" status HP 2025Q4
+section "Audit trail of Sở Xây dựng, 2025Q4" history HP.SO.XAY_DUNG 2025Q4 || true
+section "Targets, 2025Q4" targets HP 2025Q4 || true
 
 if [ -x "$BIN/cchc-notifier" ]; then
     echo

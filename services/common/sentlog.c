@@ -113,7 +113,9 @@ int sentlog_record(sentlog_t *s, const char *id, const sentlog_entry_t *e)
     return mdb_txn_commit(txn);
 }
 
-int sentlog_dump(sentlog_t *s, FILE *out)
+/* Calls fn for every entry that decodes, in id order, in one read transaction.
+ * Returns 0 or an LMDB error. */
+static int sentlog_each(sentlog_t *s, void (*fn)(const MDB_val *id, json_t *j, void *ud), void *ud)
 {
     MDB_txn *txn;
     MDB_cursor *cur;
@@ -129,13 +131,7 @@ int sentlog_dump(sentlog_t *s, FILE *out)
         json_t *j = json_loadb(v.mv_data, v.mv_size, 0, NULL);
         if (!j)
             continue;
-        char at[32];
-        time_format_iso(json_integer_value(json_object_get(j, "at")), at, sizeof at);
-        const char *e = json_string_value(json_object_get(j, "error"));
-        fprintf(out, "%.*s\t%s\ttries=%d\tattempts=%d\t%s\t%s\t%s\n", (int)k.mv_size, (char *)k.mv_data,
-                json_string_value(json_object_get(j, "status")), (int)json_integer_value(json_object_get(j, "tries")),
-                (int)json_integer_value(json_object_get(j, "attempts")), at,
-                json_string_value(json_object_get(j, "recipient")), e ? e : "");
+        fn(&k, j, ud);
         json_decref(j);
     }
     mdb_cursor_close(cur);
@@ -143,31 +139,36 @@ int sentlog_dump(sentlog_t *s, FILE *out)
     return 0;
 }
 
+static void dump_one(const MDB_val *id, json_t *j, void *ud)
+{
+    char at[32];
+    time_format_iso(json_integer_value(json_object_get(j, "at")), at, sizeof at);
+    const char *e = json_string_value(json_object_get(j, "error"));
+    fprintf(ud, "%.*s\t%s\ttries=%d\tattempts=%d\t%s\t%s\t%s\n", (int)id->mv_size, (char *)id->mv_data,
+            json_string_value(json_object_get(j, "status")), (int)json_integer_value(json_object_get(j, "tries")),
+            (int)json_integer_value(json_object_get(j, "attempts")), at,
+            json_string_value(json_object_get(j, "recipient")), e ? e : "");
+}
+
+int sentlog_dump(sentlog_t *s, FILE *out)
+{
+    return sentlog_each(s, dump_one, out);
+}
+
+static void count_one(const MDB_val *id, json_t *j, void *ud)
+{
+    sentlog_counts_t *c = ud;
+    const char *st = json_string_value(json_object_get(j, "status"));
+    if (st && !strcmp(st, "sent"))
+        c->sent++;
+    else if (st && !strcmp(st, "rejected"))
+        c->rejected++;
+    else if (st && !strcmp(st, "failed"))
+        c->failed++;
+}
+
 int sentlog_count(sentlog_t *s, sentlog_counts_t *out)
 {
-    MDB_txn *txn;
-    MDB_cursor *cur;
     memset(out, 0, sizeof *out);
-    int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
-    if (rc)
-        return rc;
-    if ((rc = mdb_cursor_open(txn, s->db, &cur))) {
-        mdb_txn_abort(txn);
-        return rc;
-    }
-    MDB_val k, v;
-    for (int op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op) == 0; op = MDB_NEXT) {
-        json_t *j = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-        const char *st = j ? json_string_value(json_object_get(j, "status")) : NULL;
-        if (st && !strcmp(st, "sent"))
-            out->sent++;
-        else if (st && !strcmp(st, "rejected"))
-            out->rejected++;
-        else if (st && !strcmp(st, "failed"))
-            out->failed++;
-        json_decref(j);
-    }
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
-    return 0;
+    return sentlog_each(s, count_one, out);
 }

@@ -113,13 +113,9 @@ static int rebuild_indexes(journal_t *j)
     MDB_cursor *cur;
     idx_free(&j->ids);
     idx_free(&j->reports);
-    int rc = mdb_txn_begin(j->env, NULL, MDB_RDONLY, &txn);
+    int rc = store_read_cursor(j->env, j->journal, &txn, &cur);
     if (rc)
         return rc;
-    if ((rc = mdb_cursor_open(txn, j->journal, &cur))) {
-        mdb_txn_abort(txn);
-        return rc;
-    }
     msgpack_unpacked up;
     msgpack_unpacked_init(&up);
     MDB_val k, v;
@@ -367,14 +363,10 @@ int journal_read(journal_t *j, uint64_t after, unsigned max, size_t max_bytes, m
     MDB_cursor *cur;
     *count = 0;
     *head = 0;
-    int rc = mdb_txn_begin(j->env, NULL, MDB_RDONLY, &txn);
+    int rc = store_read_cursor(j->env, j->journal, &txn, &cur);
     if (rc)
         return rc;
     *head = head_in(txn, j->journal);
-    if ((rc = mdb_cursor_open(txn, j->journal, &cur))) {
-        mdb_txn_abort(txn);
-        return rc;
-    }
     unsigned char kb[8];
     store_put_u64(kb, after + 1);
     MDB_val k = {8, kb}, v;

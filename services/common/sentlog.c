@@ -119,13 +119,9 @@ static int sentlog_each(sentlog_t *s, void (*fn)(const MDB_val *id, json_t *j, v
 {
     MDB_txn *txn;
     MDB_cursor *cur;
-    int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+    int rc = store_read_cursor(s->env, s->db, &txn, &cur);
     if (rc)
         return rc;
-    if ((rc = mdb_cursor_open(txn, s->db, &cur))) {
-        mdb_txn_abort(txn);
-        return rc;
-    }
     MDB_val k, v;
     for (int op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op) == 0; op = MDB_NEXT) {
         json_t *j = json_loadb(v.mv_data, v.mv_size, 0, NULL);

@@ -57,6 +57,16 @@ int store_open_flags(const char *dir, uint64_t map_bytes, int maxdbs, unsigned f
     return 0;
 }
 
+int store_read_cursor(MDB_env *env, MDB_dbi dbi, MDB_txn **txn, MDB_cursor **cur)
+{
+    int rc = mdb_txn_begin(env, NULL, MDB_RDONLY, txn);
+    if (rc)
+        return rc;
+    if ((rc = mdb_cursor_open(*txn, dbi, cur)))
+        mdb_txn_abort(*txn);
+    return rc;
+}
+
 void store_put_u64(unsigned char out[8], uint64_t v)
 {
     for (int i = 7; i >= 0; i--, v >>= 8)

@@ -23,6 +23,11 @@ int store_open(const char *dir, uint64_t map_bytes, int maxdbs, MDB_env **out /*
 int store_open_flags(const char *dir, uint64_t map_bytes, int maxdbs, unsigned flags, MDB_env **out /* OUT */,
                      char *err, size_t errlen);
 
+/* A read-only transaction and a cursor on dbi in it, for a scan.  Returns 0,
+ * or an LMDB code with nothing left open; the caller ends them with
+ * mdb_cursor_close() then mdb_txn_abort(). */
+int store_read_cursor(MDB_env *env, MDB_dbi dbi, MDB_txn **txn /* OUT */, MDB_cursor **cur /* OUT */);
+
 /* mkdir -p. Returns 0 or -1 with errno. */
 int store_mkdirs(const char *dir);
 

@@ -10,9 +10,10 @@
  * or field added there is filled, encoded, decoded, compared and mutated here
  * without editing this file (the compiler fails if a new field kind appears).
  *
- * Hostile inputs are written with a small msgpack writer of our own (mp_*),
- * independent of msgpack-c and of proto_encode().  Every decode reads from an
- * exact-size heap copy so that AddressSanitizer sees any over-read.
+ * Hostile inputs are written as raw bytes or with a small msgpack writer of
+ * our own (mp_*), independent of msgpack-c and of proto_encode().  Every
+ * decode reads from an exact-size heap copy so that AddressSanitizer sees
+ * any over-read.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -177,6 +178,40 @@ static void mp_kv_str(mb_t *b, const char *k, const char *v)
     mp_str(b, v);
 }
 
+/* The start of a message written by hand: a map of nfields + 2 pairs,
+ * "v": 1 and "type"; the caller writes the nfields others. */
+static void mp_head(mb_t *b, uint32_t nfields, const char *type)
+{
+    mp_map(b, nfields + 2);
+    mp_str(b, "v");
+    mp_uint(b, 1);
+    mp_kv_str(b, "type", type);
+}
+
+/* A SUBMIT of unit HN01, dataset CCHC_Q, period 2025Q3, written up to the
+ * key "values"; the caller writes the values and then `more` fields. */
+static void mp_submit_head(mb_t *b, const char *id, uint32_t more)
+{
+    mp_head(b, 5 + more, "SUBMIT");
+    mp_kv_str(b, "id", id);
+    mp_kv_str(b, "unit", "HN01");
+    mp_kv_str(b, "dataset", "CCHC_Q");
+    mp_kv_str(b, "period", "2025Q3");
+    mp_str(b, "values");
+}
+
+/* A BATCH written up to the header of its array of n records. */
+static void mp_batch_head(mb_t *b, uint64_t after, uint64_t head, uint32_t n)
+{
+    mp_head(b, 3, "BATCH");
+    mp_str(b, "after");
+    mp_uint(b, after);
+    mp_str(b, "head");
+    mp_uint(b, head);
+    mp_str(b, "records");
+    mp_arr(b, n);
+}
+
 /* ------------------------------------------------------------------------
  * Decoding helpers (exact-size copies, error checks that name the case)
  * ------------------------------------------------------------------------ */
@@ -238,6 +273,53 @@ static void check_ok(const char *what, const mb_t *b, proto_type_t t)
     void *c = decode_ok(what, b->p, b->len, t, &m);
     proto_msg_free(&m);
     free(c);
+}
+
+/* code 0: b decodes as a message of type t; else expect_err_mb(). */
+static void expect_decode(const char *what, const mb_t *b, proto_type_t t, int code, const char *needle)
+{
+    if (code == 0)
+        check_ok(what, b, t);
+    else
+        expect_err_mb(what, b, code, needle);
+}
+
+/* A SUBMIT whose values map is given as raw bytes. */
+static void submit_values(mb_t *b, const mb_t *values)
+{
+    b->len = 0;
+    mp_submit_head(b, "s1", 0);
+    mb_put(b, values->p, values->len);
+}
+
+/* A SUBMIT whose values map is v must decode (code 0) or be refused with
+ * code naming needle; the case is named by the printf-style fmt. */
+static void expect_values(const mb_t *v, int code, const char *needle, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void expect_values(const mb_t *v, int code, const char *needle, const char *fmt, ...)
+{
+    char what[128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    mb_t b = {0};
+    submit_values(&b, v);
+    expect_decode(what, &b, PROTO_SUBMIT, code, needle);
+    mb_free(&b);
+}
+
+/* A case given as bytes, named for its failure. */
+typedef struct {
+    const char *what;
+    const char *bytes;
+    size_t len;
+} raw_t;
+
+/* A buffer over given bytes, to read only. */
+static mb_t mb_of(const void *p, size_t len)
+{
+    return (mb_t){(unsigned char *)p, len, len};
 }
 
 /* ------------------------------------------------------------------------
@@ -892,15 +974,7 @@ static void realistic_submit(proto_msg_t *m)
 
 static void hand_submit(mb_t *b)
 {
-    mp_map(b, 8);
-    mp_str(b, "v");
-    mp_uint(b, 1);
-    mp_kv_str(b, "type", "SUBMIT");
-    mp_kv_str(b, "id", "HN01-2025Q3-1");
-    mp_kv_str(b, "unit", "HN01");
-    mp_kv_str(b, "dataset", "CCHC_Q");
-    mp_kv_str(b, "period", "2025Q3");
-    mp_str(b, "values");
+    mp_submit_head(b, "HN01-2025Q3-1", 1);
     mp_map(b, 6);
     mp_str(b, "visits");
     mp_int(b, 1234);
@@ -1056,16 +1130,7 @@ static void unknown_fields_ignored(void **state)
     msgpack_sbuffer_init(&sb);
     pack_records(&sb, &rec, 1);
     b.len = 0;
-    mp_map(&b, 5);
-    mp_str(&b, "v");
-    mp_uint(&b, 1);
-    mp_kv_str(&b, "type", "BATCH");
-    mp_str(&b, "after");
-    mp_uint(&b, 6);
-    mp_str(&b, "head");
-    mp_uint(&b, 7);
-    mp_str(&b, "records");
-    mp_arr(&b, 1);
+    mp_batch_head(&b, 6, 7, 1);
     mb_byte(&b, (unsigned char)sb.data[0] + 2); /* the record's fixmap, two more pairs */
     mp_kv_str(&b, "x_new", "later");
     mp_str(&b, "x_list");
@@ -1118,37 +1183,25 @@ static void encoder_checks(void **state)
     m.type = PROTO_NTYPES;
     expect_encode_err("type NTYPES", &m, PROTO_E_TYPE, NULL);
 
-    realistic_submit(&m);
-    strcpy(m.u.submit.id, "a b");
-    expect_encode_err("id with a space", &m, PROTO_E_FIELD, "'id'");
-    realistic_submit(&m);
-    m.u.submit.unit[0] = '\0';
-    expect_encode_err("empty unit", &m, PROTO_E_FIELD, "'unit'");
-    realistic_submit(&m);
-    strcpy(m.u.submit.period, "202");
-    expect_encode_err("short period", &m, PROTO_E_FIELD, "'period'");
-    realistic_submit(&m);
-    strcpy(m.u.submit.note, "bad \xc3");
-    expect_encode_err("note not UTF-8", &m, PROTO_E_FIELD, "'note'");
-    realistic_submit(&m);
-    real_vals[2].i = 2;
-    expect_encode_err("bool value 2", &m, PROTO_E_VALUE, "has_lab");
-    realistic_submit(&m);
-    real_vals[0].kind = 0;
-    expect_encode_err("value kind 0", &m, PROTO_E_VALUE, "visits");
-    realistic_submit(&m);
-    real_vals[4].ntags = PROTO_TAGS_MAX + 1;
-    expect_encode_err("33 tags", &m, PROTO_E_VALUE, "services");
-    realistic_submit(&m);
-    real_vals[4].tags[0].ptr = "bad tag";
-    real_vals[4].tags[0].len = 7;
-    expect_encode_err("tag with a space", &m, PROTO_E_VALUE, "services");
-    realistic_submit(&m);
-    strcpy(real_vals[1].code, "de aths");
-    expect_encode_err("indicator code with a space", &m, PROTO_E_FIELD, "values");
-    realistic_submit(&m);
-    m.u.submit.values.n = 257;
-    expect_encode_err("257 values", &m, PROTO_E_FIELD, "'values'");
+    /* the realistic SUBMIT with one thing broken */
+#define BROKEN(what, breakage, code, needle)                                                                       \
+    do {                                                                                                           \
+        realistic_submit(&m);                                                                                      \
+        breakage;                                                                                                  \
+        expect_encode_err(what, &m, code, needle);                                                                 \
+    } while (0)
+    BROKEN("id with a space", strcpy(m.u.submit.id, "a b"), PROTO_E_FIELD, "'id'");
+    BROKEN("empty unit", m.u.submit.unit[0] = '\0', PROTO_E_FIELD, "'unit'");
+    BROKEN("short period", strcpy(m.u.submit.period, "202"), PROTO_E_FIELD, "'period'");
+    BROKEN("note not UTF-8", strcpy(m.u.submit.note, "bad \xc3"), PROTO_E_FIELD, "'note'");
+    BROKEN("bool value 2", real_vals[2].i = 2, PROTO_E_VALUE, "has_lab");
+    BROKEN("value kind 0", real_vals[0].kind = 0, PROTO_E_VALUE, "visits");
+    BROKEN("33 tags", real_vals[4].ntags = PROTO_TAGS_MAX + 1, PROTO_E_VALUE, "services");
+    BROKEN("tag with a space", (real_vals[4].tags[0].ptr = "bad tag", real_vals[4].tags[0].len = 7), PROTO_E_VALUE,
+           "services");
+    BROKEN("indicator code with a space", strcpy(real_vals[1].code, "de aths"), PROTO_E_FIELD, "values");
+    BROKEN("257 values", m.u.submit.values.n = 257, PROTO_E_FIELD, "'values'");
+#undef BROKEN
 
     memset(&m, 0, sizeof m);
     m.type = PROTO_ACK;
@@ -1281,16 +1334,7 @@ static void batch_limits(void **state)
 {
     for (uint32_t n = 10000; n <= 10001; n++) {
         mb_t b = {0};
-        mp_map(&b, 5);
-        mp_str(&b, "v");
-        mp_uint(&b, 1);
-        mp_kv_str(&b, "type", "BATCH");
-        mp_str(&b, "after");
-        mp_uint(&b, 0);
-        mp_str(&b, "head");
-        mp_uint(&b, n);
-        mp_str(&b, "records");
-        mp_arr(&b, n);
+        mp_batch_head(&b, 0, n, n);
         for (uint32_t i = 0; i < n; i++) {
             mp_map(&b, 9);
             mp_str(&b, "seq");
@@ -1326,16 +1370,7 @@ static void batch_limits(void **state)
 static void batch_bad_records(void **state)
 {
     mb_t b = {0};
-    mp_map(&b, 5);
-    mp_str(&b, "v");
-    mp_uint(&b, 1);
-    mp_kv_str(&b, "type", "BATCH");
-    mp_str(&b, "after");
-    mp_uint(&b, 0);
-    mp_str(&b, "head");
-    mp_uint(&b, 0);
-    mp_str(&b, "records");
-    mp_arr(&b, 2);
+    mp_batch_head(&b, 0, 0, 2);
     size_t at = b.len;
     mp_map(&b, 0);
     mp_str(&b, "not a record");
@@ -1413,10 +1448,7 @@ static void result_payloads(void **state)
 
     /* data: nil is present (an object of type nil), not absent */
     mb_t b = {0};
-    mp_map(&b, 5);
-    mp_str(&b, "v");
-    mp_uint(&b, 1);
-    mp_kv_str(&b, "type", "RESULT");
+    mp_head(&b, 3, "RESULT");
     mp_str(&b, "qid");
     mp_uint(&b, 3);
     mp_str(&b, "ok");
@@ -1572,11 +1604,7 @@ static void truncated_everywhere(void **state)
 /* Headers whose counts or lengths the bytes cannot back. */
 static void lying_headers(void **state)
 {
-    static const struct {
-        const char *what;
-        const char *bytes;
-        size_t len;
-    } raw[] = {
+    static const raw_t raw[] = {
         {"map32 of 2^32-1 pairs", "\xdf\xff\xff\xff\xff\xa1v\x01", 8},
         {"array32 of 2^32-1", "\xdd\xff\xff\xff\xff\x01\x02\x03", 8},
         {"map16 of 65535 pairs", "\xde\xff\xff\xa1v\x01", 6},
@@ -1600,30 +1628,15 @@ static void lying_headers(void **state)
         expect_err(raw[i].what, raw[i].bytes, raw[i].len, PROTO_E_MALFORMED, NULL);
 
     /* The same lies inside an otherwise valid SUBMIT. */
-    static const struct {
-        const char *what;
-        const char *bytes;
-        size_t len;
-    } inner[] = {
+    static const raw_t inner[] = {
         {"values map32 of 2^32-1", "\xdf\xff\xff\xff\xff\xa1" "a\x01", 8},
         {"tags array32 of 2^32-1", "\x81\xa1" "a\xdd\xff\xff\xff\xff\xa1x", 10},
         {"values str32 key beyond", "\x81\xdb\x00\x01\x00\x00" "a\x01", 8},
         {"ext value", "\x81\xa1" "a\xd4\x01\x00", 6},
     };
     for (size_t i = 0; i < sizeof inner / sizeof inner[0]; i++) {
-        mb_t b = {0};
-        mp_map(&b, 7);
-        mp_str(&b, "v");
-        mp_uint(&b, 1);
-        mp_kv_str(&b, "type", "SUBMIT");
-        mp_kv_str(&b, "id", "s1");
-        mp_kv_str(&b, "unit", "HN01");
-        mp_kv_str(&b, "dataset", "CCHC_Q");
-        mp_kv_str(&b, "period", "2025Q3");
-        mp_str(&b, "values");
-        mb_put(&b, inner[i].bytes, inner[i].len);
-        expect_err_mb(inner[i].what, &b, PROTO_E_MALFORMED, NULL);
-        mb_free(&b);
+        mb_t v = mb_of(inner[i].bytes, inner[i].len);
+        expect_values(&v, PROTO_E_MALFORMED, NULL, "%s", inner[i].what);
     }
 }
 
@@ -1631,15 +1644,7 @@ static void lying_headers(void **state)
  * level 1, so the deepest container is at level 1 + levels). */
 static void nested_submit(mb_t *b, int levels, bool maps)
 {
-    mp_map(b, 8);
-    mp_str(b, "v");
-    mp_uint(b, 1);
-    mp_kv_str(b, "type", "SUBMIT");
-    mp_kv_str(b, "id", "s1");
-    mp_kv_str(b, "unit", "HN01");
-    mp_kv_str(b, "dataset", "CCHC_Q");
-    mp_kv_str(b, "period", "2025Q3");
-    mp_str(b, "values");
+    mp_submit_head(b, "s1", 1);
     mp_map(b, 0);
     mp_str(b, "x_nested");
     for (int i = 0; i < levels; i++) {
@@ -1699,11 +1704,7 @@ static void trailing_and_not_a_map(void **state)
     expect_err_mb("SUBMIT + NUL byte", &b, PROTO_E_MALFORMED, NULL);
     mb_free(&b);
 
-    static const struct {
-        const char *what;
-        const char *bytes;
-        size_t len;
-    } raw[] = {
+    static const raw_t raw[] = {
         {"integer", "\x01", 1},
         {"nil", "\xc0", 1},
         {"string", "\xa6SUBMIT", 7},
@@ -1717,10 +1718,7 @@ static void trailing_and_not_a_map(void **state)
 
     /* keys that are not strings */
     b = (mb_t){0};
-    mp_map(&b, 3);
-    mp_str(&b, "v");
-    mp_uint(&b, 1);
-    mp_kv_str(&b, "type", "FETCH");
+    mp_head(&b, 1, "FETCH");
     mp_uint(&b, 5);
     mp_uint(&b, 5);
     expect_err_mb("integer key", &b, PROTO_E_MALFORMED, "keys");
@@ -1801,10 +1799,7 @@ static void version_and_type(void **state)
         mb_t b = {0};
         header_with(&b, 2, cases[i].v, cases[i].t);
         fetch_body(&b);
-        if (cases[i].code == 0)
-            check_ok(cases[i].what, &b, PROTO_FETCH);
-        else
-            expect_err_mb(cases[i].what, &b, cases[i].code, cases[i].needle);
+        expect_decode(cases[i].what, &b, PROTO_FETCH, cases[i].code, cases[i].needle);
         mb_free(&b);
     }
     /* "v" and "type" may come anywhere in the map */
@@ -1823,10 +1818,7 @@ static void version_and_type(void **state)
 static void repeated_header(void **state)
 {
     mb_t b = {0};
-    mp_map(&b, 5);
-    mp_str(&b, "v");
-    mp_uint(&b, 1);
-    mp_kv_str(&b, "type", "FETCH");
+    mp_head(&b, 3, "FETCH");
     fetch_body(&b);
     mp_kv_str(&b, "type", "NACK");
     expect_err_mb("type twice", &b, PROTO_E_TYPE, "twice");
@@ -1842,152 +1834,94 @@ static void repeated_header(void **state)
     mb_free(&b);
 }
 
-/* A SUBMIT whose values map is given as raw bytes. */
-static void submit_values(mb_t *b, const mb_t *values)
-{
-    b->len = 0;
-    mp_map(b, 7);
-    mp_str(b, "v");
-    mp_uint(b, 1);
-    mp_kv_str(b, "type", "SUBMIT");
-    mp_kv_str(b, "id", "s1");
-    mp_kv_str(b, "unit", "HN01");
-    mp_kv_str(b, "dataset", "CCHC_Q");
-    mp_kv_str(b, "period", "2025Q3");
-    mp_str(b, "values");
-    mb_put(b, values->p, values->len);
-}
+/* The bytes of a string literal and their number (NULs included). */
+#define RAW(s) s, sizeof s - 1
+/* A values map of one indicator: its key and its value, as msgpack.  The
+ * markers used below: 0x80-0x8f map of 0-15 pairs, 0x90-0x9f array of 0-15,
+ * 0xa0-0xbf string of 0-31 bytes, 0xc0 nil, 0xc3 true, 0xc4 bin8,
+ * 0xca float32, 0xcb float64, 0xcf uint64; 0x00-0x7f is that integer. */
+#define ONE(key, val) RAW("\x81" key val)
+#define CASES "\xa5" "cases"
+#define SVC "\xa3" "svc"
 
 static void values_hostile(void **state)
 {
-    mb_t v = {0}, b = {0};
-    char s[80];
+    static const struct {
+        const char *what;
+        const char *bytes; /* the values map */
+        size_t len;
+        int code;
+        const char *needle;
+    } cases[] = {
+        /* values that are neither an integer, a bool nor tags */
+        {"float64 value", ONE(CASES, "\xcb\x3f\xf8\x00\x00\x00\x00\x00\x00"), PROTO_E_VALUE, "cases"}, /* 1.5 */
+        {"float64 2.0 (whole, still a float)", ONE(CASES, "\xcb\x40\x00\x00\x00\x00\x00\x00\x00"), PROTO_E_VALUE,
+         "cases"},
+        {"float32 value", ONE(CASES, "\xca\x3f\x80\x00\x00"), PROTO_E_VALUE, "cases"}, /* 1.0f */
+        {"nil value", ONE(CASES, "\xc0"), PROTO_E_VALUE, "cases"},
+        {"string value", ONE(CASES, "\xa2" "12"), PROTO_E_VALUE, "cases"},
+        {"map value", ONE(CASES, "\x80"), PROTO_E_VALUE, "cases"},
+        {"bin value", ONE(CASES, "\xc4\x01" "1"), PROTO_E_VALUE, "cases"},
+        {"value 2^63", ONE(CASES, "\xcf\x80\x00\x00\x00\x00\x00\x00\x00"), PROTO_E_VALUE, "cases"},
+        /* tags: an array of one */
+        {"empty tag", ONE(SVC, "\x91\xa0"), PROTO_E_VALUE, "svc"},
+        {"tag with a space", ONE(SVC, "\x91\xa5" "a tag"), PROTO_E_VALUE, "svc"},
+        {"tag with a NUL", ONE(SVC, "\x91\xa3" "a\0b"), PROTO_E_VALUE, "svc"},
+        {"tag not a string", ONE(SVC, "\x91\x01"), PROTO_E_VALUE, "svc"},
+        {"tag as bin", ONE(SVC, "\x91\xc4\x02" "ab"), PROTO_E_VALUE, "svc"},
+        /* indicator codes (the keys), with the value 1 */
+        {"integer key", ONE("\x01", "\x01"), PROTO_E_FIELD, "values"},
+        {"bin key", ONE("\xc4\x02" "ab", "\x01"), PROTO_E_FIELD, "values"},
+        {"empty key", ONE("\xa0", "\x01"), PROTO_E_FIELD, "values"},
+        {"key with a space", ONE("\xa3" "a b", "\x01"), PROTO_E_FIELD, "values"},
+        {"key with a non-ASCII letter", ONE("\xa3" "s\xc3\xb4", "\x01"), PROTO_E_FIELD, "values"},
+        {"key with a NUL", ONE("\xa3" "a\0b", "\x01"), PROTO_E_FIELD, "values"},
+        /* duplicates: "a" and "a\0b" would both read as indicator "a" */
+        {"indicator twice", RAW("\x82\xa1" "a" "\x01" "\xa1" "a" "\x02"), PROTO_E_FIELD, "a appears twice"},
+        {"indicator twice, other kinds", RAW("\x83\xa1" "b" "\xc3" "\xa1" "a" "\x01" "\xa1" "b" "\x90"), PROTO_E_FIELD,
+         "b appears twice"},
+        {"a and a-NUL-b", RAW("\x82\xa1" "a" "\x01" "\xa3" "a\0b" "\x02"), PROTO_E_FIELD, "values"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mb_t v = mb_of(cases[i].bytes, cases[i].len);
+        expect_values(&v, cases[i].code, cases[i].needle, "%s", cases[i].what);
+    }
 
-#define ONE(key_fn, val_fn)                                                                                        \
-    do {                                                                                                           \
-        v.len = 0;                                                                                                 \
-        mp_map(&v, 1);                                                                                             \
-        key_fn;                                                                                                    \
-        val_fn;                                                                                                    \
-        submit_values(&b, &v);                                                                                     \
-    } while (0)
-
-    ONE(mp_str(&v, "cases"), mp_f64(&v, 1.5));
-    expect_err_mb("float64 value", &b, PROTO_E_VALUE, "cases");
-    ONE(mp_str(&v, "cases"), mp_f64(&v, 2.0));
-    expect_err_mb("float64 2.0 (whole, still a float)", &b, PROTO_E_VALUE, "cases");
-    ONE(mp_str(&v, "cases"), mp_f32(&v, 1.0f));
-    expect_err_mb("float32 value", &b, PROTO_E_VALUE, "cases");
-    ONE(mp_str(&v, "cases"), mp_nil(&v));
-    expect_err_mb("nil value", &b, PROTO_E_VALUE, "cases");
-    ONE(mp_str(&v, "cases"), mp_str(&v, "12"));
-    expect_err_mb("string value", &b, PROTO_E_VALUE, "cases");
-    ONE(mp_str(&v, "cases"), mp_map(&v, 0));
-    expect_err_mb("map value", &b, PROTO_E_VALUE, "cases");
-    ONE(mp_str(&v, "cases"), mp_bin(&v, "1", 1));
-    expect_err_mb("bin value", &b, PROTO_E_VALUE, "cases");
-    ONE(mp_str(&v, "cases"), mp_uint(&v, (uint64_t)INT64_MAX + 1));
-    expect_err_mb("value 2^63", &b, PROTO_E_VALUE, "cases");
-
-    /* tags */
-    ONE(mp_str(&v, "svc"), {
-        mp_arr(&v, PROTO_TAGS_MAX + 1);
-        for (int i = 0; i <= PROTO_TAGS_MAX; i++) {
-            snprintf(s, sizeof s, "t%d", i);
-            mp_str(&v, s);
-        }
-    });
-    expect_err_mb("33 tags", &b, PROTO_E_VALUE, "svc");
-    ONE(mp_str(&v, "svc"), {
-        mp_arr(&v, PROTO_TAGS_MAX);
-        for (int i = 0; i < PROTO_TAGS_MAX; i++) {
-            snprintf(s, sizeof s, "t%d", i);
-            mp_str(&v, s);
-        }
-    });
-    check_ok("32 tags", &b, PROTO_SUBMIT);
+    /* each limit decodes, one more is refused: tags of an indicator, bytes
+     * of a tag and of an indicator code, values in a SUBMIT */
+    mb_t v = {0};
+    char s[80], k[16];
     memset(s, 'x', sizeof s);
-    ONE(mp_str(&v, "svc"), {
+    for (uint32_t over = 0; over <= 1; over++) {
+        v.len = 0;
+        mp_map(&v, 1);
+        mp_str(&v, "svc");
+        mp_arr(&v, PROTO_TAGS_MAX + over);
+        for (uint32_t i = 0; i < PROTO_TAGS_MAX + over; i++) {
+            snprintf(k, sizeof k, "t%u", i);
+            mp_str(&v, k);
+        }
+        expect_values(&v, over ? PROTO_E_VALUE : 0, "svc", "%u tags", PROTO_TAGS_MAX + over);
+        v.len = 0;
+        mp_map(&v, 1);
+        mp_str(&v, "svc");
         mp_arr(&v, 1);
-        mp_strn(&v, s, PROTO_TAG_MAX + 1);
-    });
-    expect_err_mb("tag of 65 bytes", &b, PROTO_E_VALUE, "svc");
-    ONE(mp_str(&v, "svc"), {
-        mp_arr(&v, 1);
-        mp_strn(&v, s, PROTO_TAG_MAX);
-    });
-    check_ok("tag of 64 bytes", &b, PROTO_SUBMIT);
-    ONE(mp_str(&v, "svc"), {
-        mp_arr(&v, 1);
-        mp_str(&v, "");
-    });
-    expect_err_mb("empty tag", &b, PROTO_E_VALUE, "svc");
-    ONE(mp_str(&v, "svc"), {
-        mp_arr(&v, 1);
-        mp_str(&v, "a tag");
-    });
-    expect_err_mb("tag with a space", &b, PROTO_E_VALUE, "svc");
-    ONE(mp_str(&v, "svc"), {
-        mp_arr(&v, 1);
-        mp_strn(&v, "a\0b", 3);
-    });
-    expect_err_mb("tag with a NUL", &b, PROTO_E_VALUE, "svc");
-    ONE(mp_str(&v, "svc"), {
-        mp_arr(&v, 1);
+        mp_strn(&v, s, PROTO_TAG_MAX + over);
+        expect_values(&v, over ? PROTO_E_VALUE : 0, "svc", "tag of %u bytes", PROTO_TAG_MAX + over);
+        v.len = 0;
+        mp_map(&v, 1);
+        mp_strn(&v, s, 64 + over);
         mp_uint(&v, 1);
-    });
-    expect_err_mb("tag not a string", &b, PROTO_E_VALUE, "svc");
-    ONE(mp_str(&v, "svc"), {
-        mp_arr(&v, 1);
-        mp_bin(&v, "ab", 2);
-    });
-    expect_err_mb("tag as bin", &b, PROTO_E_VALUE, "svc");
-
-    /* indicator codes (the keys) */
-    ONE(mp_uint(&v, 1), mp_uint(&v, 1));
-    expect_err_mb("integer key", &b, PROTO_E_FIELD, "values");
-    ONE(mp_bin(&v, "ab", 2), mp_uint(&v, 1));
-    expect_err_mb("bin key", &b, PROTO_E_FIELD, "values");
-    ONE(mp_str(&v, ""), mp_uint(&v, 1));
-    expect_err_mb("empty key", &b, PROTO_E_FIELD, "values");
-    ONE(mp_strn(&v, s, 65), mp_uint(&v, 1));
-    expect_err_mb("key of 65 bytes", &b, PROTO_E_FIELD, "values");
-    ONE(mp_strn(&v, s, 64), mp_uint(&v, 1));
-    check_ok("key of 64 bytes", &b, PROTO_SUBMIT);
-    ONE(mp_str(&v, "a b"), mp_uint(&v, 1));
-    expect_err_mb("key with a space", &b, PROTO_E_FIELD, "values");
-    ONE(mp_str(&v, "s\xc3\xb4"), mp_uint(&v, 1));
-    expect_err_mb("key with a non-ASCII letter", &b, PROTO_E_FIELD, "values");
-    ONE(mp_strn(&v, "a\0b", 3), mp_uint(&v, 1));
-    expect_err_mb("key with a NUL", &b, PROTO_E_FIELD, "values");
-
-    /* duplicates: "a" and "a\0b" would both read as indicator "a" */
-    v.len = 0;
-    mp_map(&v, 2);
-    mp_str(&v, "a");
-    mp_uint(&v, 1);
-    mp_str(&v, "a");
-    mp_uint(&v, 2);
-    submit_values(&b, &v);
-    expect_err_mb("indicator twice", &b, PROTO_E_FIELD, "a appears twice");
-    v.len = 0;
-    mp_map(&v, 3);
-    mp_str(&v, "b");
-    mp_bool(&v, true);
-    mp_str(&v, "a");
-    mp_uint(&v, 1);
-    mp_str(&v, "b");
-    mp_arr(&v, 0);
-    submit_values(&b, &v);
-    expect_err_mb("indicator twice, other kinds", &b, PROTO_E_FIELD, "b appears twice");
-    v.len = 0;
-    mp_map(&v, 2);
-    mp_str(&v, "a");
-    mp_uint(&v, 1);
-    mp_strn(&v, "a\0b", 3);
-    mp_uint(&v, 2);
-    submit_values(&b, &v);
-    expect_err_mb("a and a-NUL-b", &b, PROTO_E_FIELD, "values");
+        expect_values(&v, over ? PROTO_E_FIELD : 0, "values", "key of %u bytes", 64 + over);
+        v.len = 0;
+        mp_map(&v, 256 + over);
+        for (uint32_t i = 0; i < 256 + over; i++) {
+            snprintf(k, sizeof k, "i%u", i);
+            mp_str(&v, k);
+            mp_uint(&v, i);
+        }
+        expect_values(&v, over ? PROTO_E_FIELD : 0, "'values'", "%u values", 256 + over);
+    }
 
     /* negative integers and the extremes decode: the collector, not the
      * codec, decides which indicators may be negative */
@@ -2001,6 +1935,7 @@ static void values_hostile(void **state)
     mp_int(&v, INT64_MIN);
     mp_str(&v, "max");
     mp_uint(&v, INT64_MAX);
+    mb_t b = {0};
     submit_values(&b, &v);
     proto_msg_t m;
     void *c = decode_ok("negative values", b.p, b.len, PROTO_SUBMIT, &m);
@@ -2013,26 +1948,13 @@ static void values_hostile(void **state)
     }
     proto_msg_free(&m);
     free(c);
-
-    /* 256 values decode; 257 do not */
-    for (uint32_t n = 256; n <= 257; n++) {
-        v.len = 0;
-        mp_map(&v, n);
-        for (uint32_t i = 0; i < n; i++) {
-            snprintf(s, sizeof s, "i%u", i);
-            mp_str(&v, s);
-            mp_uint(&v, i);
-        }
-        submit_values(&b, &v);
-        if (n == 256)
-            check_ok("256 values", &b, PROTO_SUBMIT);
-        else
-            expect_err_mb("257 values", &b, PROTO_E_FIELD, "'values'");
-    }
-#undef ONE
     mb_free(&v);
     mb_free(&b);
 }
+#undef RAW
+#undef ONE
+#undef CASES
+#undef SVC
 
 static void utf8_strictness(void **state)
 {
@@ -2070,15 +1992,7 @@ static void utf8_strictness(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         mb_t b = {0};
-        mp_map(&b, 8);
-        mp_str(&b, "v");
-        mp_uint(&b, 1);
-        mp_kv_str(&b, "type", "SUBMIT");
-        mp_kv_str(&b, "id", "s1");
-        mp_kv_str(&b, "unit", "HN01");
-        mp_kv_str(&b, "dataset", "CCHC_Q");
-        mp_kv_str(&b, "period", "2025Q3");
-        mp_str(&b, "values");
+        mp_submit_head(&b, "s1", 1);
         mp_map(&b, 0);
         mp_str(&b, "note");
         mp_strn(&b, cases[i].s, cases[i].len);
@@ -2129,10 +2043,8 @@ static void size_limits(void **state)
             assert_int_equal(b.len, want);
             char what[64];
             snprintf(what, sizeof what, "%s of %zu bytes", proto_type_name((proto_type_t)t), want);
-            if (want == max)
-                check_ok(what, &b, (proto_type_t)t);
-            else
-                expect_err_mb(what, &b, PROTO_E_TOO_LARGE, proto_type_name((proto_type_t)t));
+            expect_decode(what, &b, (proto_type_t)t, want == max ? 0 : PROTO_E_TOO_LARGE,
+                          proto_type_name((proto_type_t)t));
             mb_free(&b);
         }
         free(buf);
@@ -2219,16 +2131,7 @@ static void wrap(const mutctx_t *mc, const mb_t *inner, mb_t *out)
         mb_put(out, inner->p, inner->len);
         return;
     }
-    mp_map(out, 5);
-    mp_str(out, "v");
-    mp_uint(out, 1);
-    mp_kv_str(out, "type", "BATCH");
-    mp_str(out, "after");
-    mp_uint(out, 0);
-    mp_str(out, "head");
-    mp_uint(out, 1);
-    mp_str(out, "records");
-    mp_arr(out, 1);
+    mp_batch_head(out, 0, 1, 1);
     mb_put(out, inner->p, inner->len);
 }
 

@@ -12,6 +12,7 @@ a time.  Nothing here is timed by the CI; see docs/benchmarks.md.
 """
 import argparse
 import datetime
+import http.client
 import json
 import os
 import re
@@ -33,9 +34,9 @@ PGBIN = "/usr/lib/postgresql/15/bin"
 
 MODES = {
     "full": {"units": 100000, "runs": 3, "query_reps": 1000, "pg_query_reps": 200, "pg_query_seconds": 4.0,
-             "pg_txn_split": True},
+             "pg_txn_split": True, "web_reps": 200, "web_big_reps": 3},
     "quick": {"units": 5000, "runs": 1, "query_reps": 200, "pg_query_reps": 50, "pg_query_seconds": 2.0,
-              "pg_txn_split": False},
+              "pg_txn_split": False, "web_reps": 50, "web_big_reps": 2},
 }
 
 
@@ -158,7 +159,7 @@ class Stack:
         self.dir = os.path.join(workdir, name)
         shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(self.dir)
-        self.ports = {k: free_port() for k in ("submit", "feed", "query", "events", "npub")}
+        self.ports = {k: free_port() for k in ("submit", "feed", "query", "events", "npub", "web")}
         self.procs = {}
         self.config = os.path.join(self.dir, "cchc.ini")
         ep = lambda k: "tcp://127.0.0.1:%d" % self.ports[k]
@@ -173,6 +174,8 @@ class Stack:
             f.write("[notifier]\naggregator = %s\nevent_endpoint = %s\npub_endpoint = %s\ndata_dir = %s\n"
                     "query_timeout_ms = 120000\n" % (ep("query"), ep("events"), ep("npub"),
                                                      os.path.join(self.dir, "notifier")))
+            f.write("[web]\nlisten = 127.0.0.1:%d\naggregator = %s\nevents = %s\nquery_timeout_ms = 120000\n"
+                    "timeout_s = 120\n" % (self.ports["web"], ep("query"), ep("events")))
 
     def endpoint(self, k):
         return "tcp://127.0.0.1:%d" % self.ports[k]
@@ -230,6 +233,51 @@ def notifier_plan(bindir, stack, expected):
             "peak_rss_mib": ru.ru_maxrss / 1024.0, "cpu_s": ru.ru_utime + ru.ru_stime}
 
 
+def web_requests(meta):
+    """(name, path, big) of what the web benchmark asks for."""
+    q = "dataset=%s&period=%s" % (meta["dataset"], meta["period"])
+    out = []
+    for name, node in (("country", meta["root"]), ("province", meta["province"]), ("commune", meta["commune"])):
+        out.append(("overview page, " + name, "/overview?node=%s&%s" % (node, q), False))
+        out.append(("/api/overview, " + name, "/api/overview?node=%s&%s" % (node, q), False))
+    out.append(("completeness page, province", "/completeness?node=%s&%s" % (meta["province"], q), False))
+    out.append(("/api/completeness, province", "/api/completeness?node=%s&%s" % (meta["province"], q), False))
+    out.append(("completeness page, country", "/completeness?node=%s&%s" % (meta["root"], q), True))
+    out.append(("/api/completeness, country", "/api/completeness?node=%s&%s" % (meta["root"], q), True))
+    out.append(("report.xlsx, country, one quarter", "/report.xlsx?node=%s&dataset=%s&from=%s&to=%s" % (
+        meta["root"], meta["dataset"], meta["period"], meta["period"]), True))
+    return out
+
+
+def web_bench(cfg, meta, stack):
+    """cchc-web on the aggregator's national store: one keep-alive HTTP client, one request at a time."""
+    stack.start("web", "web")
+    pid = stack.procs["web"].pid
+    conn = http.client.HTTPConnection("127.0.0.1", stack.ports["web"], timeout=300)
+    res = {}
+    try:
+        for name, path, big in web_requests(meta):
+            reps = cfg["web_big_reps"] if big else cfg["web_reps"]
+            ts, size = [], 0
+            for _ in range(reps + 1):  # the first is not timed: it warms the aggregator's caches
+                t0 = time.perf_counter()
+                conn.request("GET", path)
+                r = conn.getresponse()
+                body = r.read()
+                ts.append((time.perf_counter() - t0) * 1e3)
+                if r.status != 200:
+                    raise SystemExit("web: GET %s answered %d: %s" % (path, r.status, body[:300]))
+                size = len(body)
+            ts = sorted(ts[1:])
+            res[name] = {"p50_ms": ts[len(ts) // 2], "p99_ms": ts[min(len(ts) - 1, int(len(ts) * 0.99))],
+                         "max_ms": ts[-1], "bytes": size, "reps": reps}
+        res["_mem"] = proc_mem(pid)
+    finally:
+        conn.close()
+        stack.stop("web")
+    return res
+
+
 def run_ours(a, cfg, meta, workdir, catalog, keys, work, r):
     """One run: plan, ingest, queries, memory; then the aggregator's catch-up."""
     res = {}
@@ -254,6 +302,7 @@ def run_ours(a, cfg, meta, workdir, catalog, keys, work, r):
         res["queries"] = {k: v for k, v in q.items() if not k.startswith("_")}
         res["echo"] = run_json([os.path.join(a.tools, "loadgen"), "echo", "--reps", str(cfg["query_reps"]),
                                 "--port", str(free_port()), "--size", "200"])
+        res["web"] = web_bench(cfg, meta, st)
         res["mem"] = {"collector": proc_mem(col), "aggregator": proc_mem(agg)}
         st.stop("aggregator")
         ql = run_json([os.path.join(a.tools, "loadgen"), "query-local", "--catalog", catalog, "--data",
@@ -717,7 +766,25 @@ def write_report(path, a, cfg, meta, mach, git, results, started, finished, comm
     else:
         w("**Not measured**: %s." % next(n["reason"] for n in nt if not n["measured"]))
     w("")
-    w("### 5. Memory")
+    w("### 5. Web")
+    w("")
+    w("| request | bytes | p50 | p99 | slowest |")
+    w("|---|---:|---:|---:|---:|")
+    for name, req, _ in web_requests(meta):
+        w("| `%s` %s | %s | %s | %s | %s |" % (
+            req.split("?")[0], name.split(", ", 1)[1] if ", " in name else "", "{:,}".format(runs[0]["web"][name]["bytes"]),
+            cell(R(lambda x: x["web"][name]["p50_ms"]), " ms"), cell(R(lambda x: x["web"][name]["p99_ms"]), " ms"),
+            cell(R(lambda x: x["web"][name]["max_ms"]), " ms")))
+    w("")
+    w("`cchc-web` in front of the aggregator holding the national store, after the queries above: one HTTP/1.1 "
+      "keep-alive client (Python's `http.client`, whose own cost is included) asks for each document %d times "
+      "(the country's completeness and the XLSX report %d times) after one untimed request, one at a time; the "
+      "time is until the last byte. A page's time includes the QUERYs it sends the aggregator (the overview "
+      "also asks for the trend of the year's quarters), turning the answers into HTML or JSON, and the transfer; "
+      "not a browser's rendering or its requests for assets. The country's completeness lists every one of its "
+      "%s reporting units." % (cfg["web_reps"], cfg["web_big_reps"], "{:,}".format(meta["reporting"])))
+    w("")
+    w("### 6. Memory")
     w("")
     w("| process | peak RSS (VmHWM) | of which file-backed at the end (LMDB map) | anonymous at the end | "
       "data file |")
@@ -726,6 +793,9 @@ def write_report(path, a, cfg, meta, mach, git, results, started, finished, comm
         w("| %s | **%s** | %s | %s | %s |" % (
             p, cell(R(lambda x: x["mem"][p]["VmHWM"]), " MiB"), cell(R(lambda x: x["mem"][p]["RssFile"]), " MiB"),
             cell(R(lambda x: x["mem"][p]["RssAnon"]), " MiB"), cell(R(lambda x: x["disk_mib"][p]), " MiB")))
+    w("| cchc-web, after the requests of section 5 | **%s** | %s | %s | |" % (
+        cell(R(lambda x: x["web"]["_mem"]["VmHWM"]), " MiB"), cell(R(lambda x: x["web"]["_mem"]["RssFile"]), " MiB"),
+        cell(R(lambda x: x["web"]["_mem"]["RssAnon"]), " MiB")))
     w("| aggregator, catching up from empty | %s | %s | %s | |" % (
         cell(R(lambda x: x["catchup"]["mem"]["VmHWM"]), " MiB"),
         cell(R(lambda x: x["catchup"]["mem"]["RssFile"]), " MiB"),
@@ -733,7 +803,8 @@ def write_report(path, a, cfg, meta, mach, git, results, started, finished, comm
     if pg.get("db_size"):
         w("| PostgreSQL database after loading everything | | | | %s |" % pg["db_size"])
     w("")
-    w("Read from `/proc/PID/status` after the queries. LMDB maps its file, so the pages a process has read or "
+    w("Read from `/proc/PID/status` after the queries and the web's requests (the aggregator's peak includes "
+      "answering the web's completeness of the whole country). LMDB maps its file, so the pages a process has read or "
       "written count in its RSS as file-backed pages: they are the kernel's page cache, shared and reclaimable, "
       "and grow with the data; the anonymous part is the process's own memory.")
     w("")

@@ -23,19 +23,41 @@ static void *open_dealer(void *ctx, const client_opts_t *o)
     return s;
 }
 
-/* Sends `buf` and waits for one answer, Lazy Pirate style.  Returns the
- * answer (caller frees) or NULL. */
-static char *request(void *ctx, const char *endpoint, const client_opts_t *o, const char *buf, size_t len,
-                     int timeout_ms, int tries, size_t *outlen, char *err, size_t errlen)
+void client_conn_init(client_conn_t *c, void *ctx, const char *endpoint)
+{
+    c->ctx = ctx;
+    c->endpoint = endpoint;
+    c->sock = NULL;
+    c->keep = true;
+}
+
+void client_conn_close(client_conn_t *c)
+{
+    if (c->sock)
+        zmq_close(c->sock);
+    c->sock = NULL;
+}
+
+/* Sends `buf` on c's socket (opened and connected when it has none) and
+ * waits for one answer, Lazy Pirate style.  Returns the answer (caller
+ * frees) or NULL.  After an answer the socket stays open when c->keep; after
+ * silence it is closed, so a late answer can never be taken for the answer
+ * to the next request. */
+static char *request(client_conn_t *c, const client_opts_t *o, const char *buf, size_t len, int timeout_ms, int tries,
+                     size_t *outlen, char *err, size_t errlen)
 {
     for (int attempt = 0; attempt < tries; attempt++) {
-        void *s = open_dealer(ctx, o);
-        if (!s || zmq_connect(s, endpoint)) {
-            snprintf(err, errlen, "cannot connect to %s: %s", endpoint, zmq_strerror(errno));
-            if (s)
-                zmq_close(s);
-            return NULL;
+        void *s = c->sock;
+        if (!s) {
+            s = open_dealer(c->ctx, o);
+            if (!s || zmq_connect(s, c->endpoint)) {
+                snprintf(err, errlen, "cannot connect to %s: %s", c->endpoint, zmq_strerror(errno));
+                if (s)
+                    zmq_close(s);
+                return NULL;
+            }
         }
+        c->sock = NULL;
         if (zmq_send(s, buf, len, 0) < 0) {
             zmq_close(s);
             continue;
@@ -50,7 +72,10 @@ static char *request(void *ctx, const char *endpoint, const client_opts_t *o, co
                 if (out)
                     memcpy(out, zmq_msg_data(&m), *outlen);
                 zmq_msg_close(&m);
-                zmq_close(s);
+                if (c->keep)
+                    c->sock = s;
+                else
+                    zmq_close(s);
                 return out;
             }
             zmq_msg_close(&m);
@@ -59,10 +84,10 @@ static char *request(void *ctx, const char *endpoint, const client_opts_t *o, co
          * drops whatever the old one still had queued. */
         zmq_close(s);
         if (attempt + 1 < tries)
-            fprintf(stderr, "cchc: no answer from %s within %d ms, retrying (%d/%d)\n", endpoint, timeout_ms,
+            fprintf(stderr, "cchc: no answer from %s within %d ms, retrying (%d/%d)\n", c->endpoint, timeout_ms,
                     attempt + 1, tries - 1);
     }
-    snprintf(err, errlen, "no answer from %s after %d attempt(s) of %d ms", endpoint, tries, timeout_ms);
+    snprintf(err, errlen, "no answer from %s after %d attempt(s) of %d ms", c->endpoint, tries, timeout_ms);
     return NULL;
 }
 
@@ -70,7 +95,7 @@ static char *request(void *ctx, const char *endpoint, const client_opts_t *o, co
  * and decodes the answer, which must be a `want` or a `want2`.  Returns 0
  * with *reply and *buf, the bytes it borrows (the caller frees both), or -1
  * with a sentence in err naming `peer` and nothing left to free. */
-static int exchange(void *ctx, const char *endpoint, const client_opts_t *o, int timeout_ms, int tries,
+static int exchange(client_conn_t *c, const client_opts_t *o, int timeout_ms, int tries,
                     const proto_msg_t *m, proto_type_t want, proto_type_t want2, const char *peer,
                     proto_msg_t *reply /* OUT */, char **buf /* OUT */, char *err, size_t errlen)
 {
@@ -83,7 +108,7 @@ static int exchange(void *ctx, const char *endpoint, const client_opts_t *o, int
         snprintf(err, errlen, "%s: %s", proto_err_code(perr.code), perr.message);
         return -1;
     }
-    char *ans = request(ctx, endpoint, o, req, len, timeout_ms, tries, &outlen, err, errlen);
+    char *ans = request(c, o, req, len, timeout_ms, tries, &outlen, err, errlen);
     free(req);
     if (!ans)
         return -1;
@@ -106,8 +131,9 @@ static int exchange(void *ctx, const char *endpoint, const client_opts_t *o, int
 int client_submit(void *ctx, const client_opts_t *o, const proto_msg_t *submit, proto_msg_t *reply, char **buf,
                   char *err, size_t errlen)
 {
-    return exchange(ctx, o->endpoint, o, o->timeout_ms, o->retries + 1, submit, PROTO_ACK, PROTO_NACK, "collector",
-                    reply, buf, err, errlen);
+    client_conn_t c = {ctx, o->endpoint, NULL, false};
+    return exchange(&c, o, o->timeout_ms, o->retries + 1, submit, PROTO_ACK, PROTO_NACK, "collector", reply, buf,
+                    err, errlen);
 }
 
 json_t *mpjson(const msgpack_object *o)
@@ -160,15 +186,14 @@ const msgpack_object *mpget(const msgpack_object *map, const char *key)
     return NULL;
 }
 
-int client_query_msg(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q, proto_msg_t *result,
-                     char **buf, char *err, size_t errlen)
+int client_conn_query_msg(client_conn_t *c, int timeout_ms, const proto_query_t *q, proto_msg_t *result, char **buf,
+                          char *err, size_t errlen)
 {
     proto_msg_t m;
     memset(&m, 0, sizeof m);
     m.type = PROTO_QUERY;
     m.u.query = *q;
-    if (exchange(ctx, endpoint, NULL, timeout_ms, 2, &m, PROTO_RESULT, PROTO_RESULT, "aggregator", result, buf, err,
-                 errlen))
+    if (exchange(c, NULL, timeout_ms, 2, &m, PROTO_RESULT, PROTO_RESULT, "aggregator", result, buf, err, errlen))
         return -1;
     if (!result->u.result.ok)
         snprintf(err, errlen, "%s: %s", result->u.result.code, result->u.result.message);
@@ -182,17 +207,30 @@ int client_query_msg(void *ctx, const char *endpoint, int timeout_ms, const prot
     return -1;
 }
 
-json_t *client_query(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q, char *err,
-                     size_t errlen)
+int client_query_msg(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q, proto_msg_t *result,
+                     char **buf, char *err, size_t errlen)
+{
+    client_conn_t c = {ctx, endpoint, NULL, false};
+    return client_conn_query_msg(&c, timeout_ms, q, result, buf, err, errlen);
+}
+
+json_t *client_conn_query(client_conn_t *c, int timeout_ms, const proto_query_t *q, char *err, size_t errlen)
 {
     proto_msg_t r;
     char *buf;
-    if (client_query_msg(ctx, endpoint, timeout_ms, q, &r, &buf, err, errlen))
+    if (client_conn_query_msg(c, timeout_ms, q, &r, &buf, err, errlen))
         return NULL;
     json_t *out = mpjson(r.u.result.data.obj);
     proto_msg_free(&r);
     free(buf);
     return out;
+}
+
+json_t *client_query(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q, char *err,
+                     size_t errlen)
+{
+    client_conn_t c = {ctx, endpoint, NULL, false};
+    return client_conn_query(&c, timeout_ms, q, err, errlen);
 }
 
 int client_opts_from_config(const config_t *cfg, client_opts_t *o, char *pub, char *sec, char *srv, char *err,

@@ -46,6 +46,27 @@ json_t *client_query(void *ctx, const char *endpoint, int timeout_ms, const prot
 int client_query_msg(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q,
                      proto_msg_t *result /* OUT */, char **buf /* OUT */, char *err, size_t errlen);
 
+/* One connection to one endpoint kept across QUERYs (the web asks the
+ * aggregator several times per page: a fresh connection each time costs a
+ * TCP and ZMTP handshake, about 1 ms here).  The socket is opened by the
+ * first query and closed after any query that got no answer (Lazy Pirate),
+ * so a late answer is never taken for the next one.  One thread at a time;
+ * client_conn_close() before the context is terminated. */
+typedef struct {
+    void *ctx;
+    const char *endpoint;
+    void *sock;  /* NULL until the first query, and after a failed one */
+    bool keep;   /* keep the socket after an answer (false: one-shot) */
+} client_conn_t;
+
+void client_conn_init(client_conn_t *c, void *ctx, const char *endpoint);
+void client_conn_close(client_conn_t *c);
+
+/* client_query() and client_query_msg() on a kept connection. */
+json_t *client_conn_query(client_conn_t *c, int timeout_ms, const proto_query_t *q, char *err, size_t errlen);
+int client_conn_query_msg(client_conn_t *c, int timeout_ms, const proto_query_t *q, proto_msg_t *result /* OUT */,
+                          char **buf /* OUT */, char *err, size_t errlen);
+
 /* A msgpack object as JSON (maps with string keys -> objects; binary and
  * ext -> null).  Caller owns the result. */
 json_t *mpjson(const msgpack_object *o);

@@ -152,7 +152,7 @@ json_t *web_query_q(web_t *w, const proto_query_t *q, bool *unavailable, char *e
         return NULL;
     }
     clock_gettime(CLOCK_MONOTONIC, &a);
-    json_t *d = client_query(w->zctx, w->aggregator, w->query_timeout_ms, q, err, errlen);
+    json_t *d = client_conn_query(&w->agg, w->query_timeout_ms, q, err, errlen);
     clock_gettime(CLOCK_MONOTONIC, &b);
     double s = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
     static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1e300};
@@ -901,6 +901,7 @@ static int web_start(web_t *w)
         return -1;
     }
     w->zctx = zmq_ctx_new();
+    client_conn_init(&w->agg, w->zctx, w->aggregator);
     w->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
                               on_request, w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)timeout_s,
@@ -976,6 +977,7 @@ int main(int argc, char **argv)
         MHD_stop_daemon(w.mhd);
     if (w.sub)
         zmq_close(w.sub);
+    client_conn_close(&w.agg);
     if (w.zctx)
         zmq_ctx_term(w.zctx);
     uv_loop_close(w.loop);

@@ -17,6 +17,7 @@
 #include <uv.h>
 
 #include "catalog.h"
+#include "client.h"
 #include "config.h"
 #include "proto.h"
 #include "zloop.h"
@@ -59,6 +60,7 @@ typedef struct {
     bool stopping;
 
     const char *aggregator, *events, *token, *lang;
+    client_conn_t agg;          /* the kept connection to the aggregator */
     int query_timeout_ms;
     int64_t down_until_ms;      /* fail fast after a failed query */
     char last_error[256];

@@ -5,7 +5,8 @@
  *
  * Test names are "client-G.N what": 1 an answer (read as msgpack, and the
  * same answer as JSON), 2 every way a query fails and the sentence it leaves
- * in err, 3 the msgpack helpers mpget() and mpstreq().
+ * in err, 3 the msgpack helpers mpget() and mpstreq(), 4 a kept connection
+ * (client_conn_t).
  *
  * Each test ends with zmq_ctx_term() (no socket left open); under ASan the
  * leak checker sees whether a RESULT, its zone or its bytes were left behind.
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <pthread.h>
@@ -34,12 +36,18 @@
  * The scripted aggregator
  * ------------------------------------------------------------------------ */
 
-typedef enum { A_UNITS, A_REFUSE, A_NO_DATA, A_NACK, A_GARBAGE, A_SILENCE } answer_t;
+typedef enum { A_UNITS, A_REFUSE, A_NO_DATA, A_NACK, A_GARBAGE, A_SILENCE, A_LATE } answer_t;
+
+#define LATE_MS 400 /* A_LATE: the units answer, this long after the request */
 
 typedef struct {
     void *ctx, *router;
     pthread_t th;
     atomic_int stop, answer, requests;
+    atomic_int peers;      /* times a request came from another connection than the one before */
+    unsigned char last_id[256];
+    size_t last_idlen;     /* server thread only */
+    client_conn_t conn;    /* the test's kept connection: teardown closes it */
 } server_t;
 
 /* {"node": "VN", "units": [{code, status} x 3]}, as the aggregator packs it. */
@@ -111,6 +119,12 @@ static void *server_main(void *arg)
         zmq_msg_init(&body);
         if (zmq_msg_recv(&id, s->router, 0) >= 0 && zmq_msg_recv(&body, s->router, 0) >= 0) {
             atomic_fetch_add(&s->requests, 1);
+            size_t il = zmq_msg_size(&id) < sizeof s->last_id ? zmq_msg_size(&id) : sizeof s->last_id;
+            if (il != s->last_idlen || memcmp(s->last_id, zmq_msg_data(&id), il) != 0) {
+                atomic_fetch_add(&s->peers, 1);
+                memcpy(s->last_id, zmq_msg_data(&id), il);
+                s->last_idlen = il;
+            }
             proto_msg_t q;
             proto_error_t err;
             uint64_t qid = 0;
@@ -118,7 +132,13 @@ static void *server_main(void *arg)
                 qid = q.u.query.qid;
             proto_msg_free(&q);
             size_t len = 0;
-            char *out = answer((answer_t)atomic_load(&s->answer), qid, &len);
+            answer_t a = (answer_t)atomic_load(&s->answer);
+            if (a == A_LATE) {
+                struct timespec ts = {0, LATE_MS * 1000000L};
+                nanosleep(&ts, NULL);
+                a = A_UNITS;
+            }
+            char *out = answer(a, qid, &len);
             if (out) {
                 zmq_send(s->router, zmq_msg_data(&id), zmq_msg_size(&id), ZMQ_SNDMORE);
                 zmq_send(s->router, out, len, 0);
@@ -150,6 +170,7 @@ static int teardown(void **state)
     server_t *s = *state;
     atomic_store(&s->stop, 1);
     pthread_join(s->th, NULL);
+    client_conn_close(&s->conn); /* a failed test may have left it open */
     zmq_close(s->router);
     assert_int_equal(zmq_ctx_term(s->ctx), 0);
     free(s);
@@ -260,6 +281,57 @@ static void silence(void **state)
 }
 
 /* ------------------------------------------------------------------------
+ * 4. A kept connection
+ * ------------------------------------------------------------------------ */
+
+static uint64_t conn_qid(client_conn_t *c, uint64_t qid, int timeout_ms)
+{
+    proto_query_t q;
+    query(&q);
+    q.qid = qid;
+    proto_msg_t r;
+    char *buf, err[512] = "";
+    if (client_conn_query_msg(c, timeout_ms, &q, &r, &buf, err, sizeof err))
+        return 0;
+    uint64_t got = r.u.result.qid;
+    proto_msg_free(&r);
+    free(buf);
+    return got;
+}
+
+/* One connection serves query after query; a query that gets no answer drops
+ * it, so the late answer to that query is never taken for the next one. */
+static void kept_connection(void **state)
+{
+    server_t *s = *state;
+    atomic_store(&s->answer, A_UNITS);
+    atomic_store(&s->peers, 0);
+    client_conn_t *c = &s->conn;
+    client_conn_init(c, s->ctx, EP);
+    for (uint64_t i = 0; i < 5; i++) {
+        assert_int_equal(conn_qid(c, 100 + i, TIMEOUT_MS), 100 + i);
+        assert_non_null(c->sock);
+    }
+    assert_int_equal(atomic_load(&s->peers), 1);
+    /* late answers: both attempts wait 150 ms, both sockets are dropped */
+    atomic_store(&s->answer, A_LATE);
+    proto_query_t q;
+    query(&q);
+    q.qid = 200;
+    char err[512] = "";
+    assert_null(client_conn_query(c, 150, &q, err, sizeof err));
+    assert_string_equal(err, "no answer from " EP " after 2 attempt(s) of 150 ms");
+    assert_null(c->sock);
+    /* the next answer is the next query's, although qid 200's is on its way */
+    atomic_store(&s->answer, A_UNITS);
+    assert_int_equal(conn_qid(c, 201, TIMEOUT_MS), 201);
+    assert_int_equal(conn_qid(c, 202, TIMEOUT_MS), 202);
+    assert_int_equal(atomic_load(&s->peers), 4); /* the first, two attempts, the new one */
+    client_conn_close(c);
+    assert_null(c->sock);
+}
+
+/* ------------------------------------------------------------------------
  * 3. mpget() and mpstreq()
  * ------------------------------------------------------------------------ */
 
@@ -308,6 +380,7 @@ int main(void)
         TEST("client-2.3 a message of another type (NACK) is named", wrong_type),
         TEST("client-2.4 bytes that are not msgpack: the decoder's sentence", malformed),
         TEST("client-2.5 silence: two attempts, then no answer", silence),
+        TEST("client-4.1 a kept connection: one socket for many queries, dropped after silence", kept_connection),
     };
     const struct CMUnitTest pure[] = {
         TEST("client-3.1 mpget() and mpstreq()", helpers),

@@ -904,6 +904,8 @@ static int web_start(web_t *w)
     client_conn_init(&w->agg, w->zctx, w->aggregator);
     w->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
                               on_request, w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                              /* SO_REUSEADDR: a restart must not wait for the old connections' TIME_WAIT */
+                              MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)timeout_s,
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_CONNECTION_LIMIT,
                               (unsigned int)max_conn, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)64,

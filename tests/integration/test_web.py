@@ -555,6 +555,15 @@ class WebTest(unittest.TestCase):
             time.sleep(0.3)
         self.assertEqual(st, 200)
 
+    def test_zz_restart_on_the_same_port(self):
+        """stopped right after serving, cchc-web starts again on the same port (old connections in TIME_WAIT)"""
+        for _ in range(5):
+            self.assertEqual(self.w.get("/api/info")[0], 200)
+        self.s.stop("web")
+        self.s.start("web", wait_port=self.port)
+        self.assertEqual(self.w.get("/api/info")[0], 200)
+        self.assertNotIn("cannot listen", self.s.log("web"))
+
 
 if __name__ == "__main__":
     harness.main()

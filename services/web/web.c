@@ -610,11 +610,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req_t *r = *con_cls;
     if (!r)
         return MHD_NO;
+    /* The first call comes with the headers only: answering then counts as
+     * an early reply, after which libmicrohttpd closes the connection.
+     * Answer on the next call, once the (empty) body has been read, so that
+     * the connection can be kept alive. */
+    if (!r->headers_seen) {
+        r->headers_seen = true;
+        return MHD_YES;
+    }
     if (r->handled) {
         *upload_size = 0; /* a body we do not want: discard */
         return MHD_YES;
     }
     r->handled = true;
+    *upload_size = 0; /* a body we do not want (only GET and HEAD are served): discard */
     resp_t o;
     memset(&o, 0, sizeof o);
     char msg[256];

@@ -89,6 +89,7 @@ typedef struct {
     int nargs;
     char *keys[WEB_MAX_ARGS], *vals[WEB_MAX_ARGS];
     bool en;                    /* English */
+    bool headers_seen;  /* the first call of on_request() (headers only) is over */
     bool handled;
     bool set_cookie;
     int route;

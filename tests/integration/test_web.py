@@ -555,6 +555,22 @@ class WebTest(unittest.TestCase):
             time.sleep(0.3)
         self.assertEqual(st, 200)
 
+    def test_keep_alive(self):
+        """HTTP/1.1 keep-alive: several requests, even a 404, on one connection"""
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            socks = []
+            for path in ("/api/info", "/api/overview?node=HP&period=2025Q3", "/no-such-page", "/healthz"):
+                c.request("GET", path)
+                r = c.getresponse()
+                r.read()
+                self.assertNotEqual((r.getheader("Connection") or "").lower(), "close", path)
+                socks.append(c.sock)
+            self.assertIsNotNone(socks[0])
+            self.assertTrue(all(sk is socks[0] for sk in socks), "a new connection was opened")
+        finally:
+            c.close()
+
     def test_zz_restart_on_the_same_port(self):
         """stopped right after serving, cchc-web starts again on the same port (old connections in TIME_WAIT)"""
         for _ in range(5):

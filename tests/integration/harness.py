@@ -112,15 +112,7 @@ class Stack:
 
     # ---- processes -------------------------------------------------------
     def start(self, name, *args, wait_port=None, now=None):
-        log = open(os.path.join(self.dir, name + ".log"), "ab")
-        cmd = [os.path.join(BIN, "cchc-" + name), "--config", self.config] + list(args)
-        if now or self.now:
-            cmd += ["--now", now or self.now]
-        p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-        self.procs[name] = p
-        if wait_port:
-            self.wait_listening(wait_port, p, name)
-        return p
+        return self.start_as(name, name, self.config, *args, wait_port=wait_port, now=now)
 
     def wait_listening(self, port, p, name, timeout=10):
         t0 = time.time()

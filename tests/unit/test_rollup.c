@@ -394,6 +394,18 @@ static int64_t geti(const msgpack_object *o, const char *key)
     return ival(mget(o, key));
 }
 
+/* The six counters of a status answer. */
+static void assert_counts(const msgpack_object *st, int64_t expected, int64_t received, int64_t on_time,
+                          int64_t late, int64_t missing, int64_t pending)
+{
+    assert_int_equal(geti(st, "expected"), expected);
+    assert_int_equal(geti(st, "received"), received);
+    assert_int_equal(geti(st, "on_time"), on_time);
+    assert_int_equal(geti(st, "late"), late);
+    assert_int_equal(geti(st, "missing"), missing);
+    assert_int_equal(geti(st, "pending"), pending);
+}
+
 static bool str_is(const msgpack_object *o, const char *s)
 {
     return o->type == MSGPACK_OBJECT_STR && o->via.str.size == strlen(s) && !memcmp(o->via.str.ptr, s, o->via.str.size);
@@ -966,12 +978,7 @@ static void completeness_deadline(void **state)
 
     /* expected in Q3: A, P1, D1, P2, B, C, NEW = 7 (OLD closed, HP not required) */
     st = query(f, "status", "HP", "Q", "2025Q3", T("2025-09-05"));
-    assert_int_equal(geti(st, "expected"), 7);
-    assert_int_equal(geti(st, "received"), 3);
-    assert_int_equal(geti(st, "on_time"), 3);
-    assert_int_equal(geti(st, "late"), 0);
-    assert_int_equal(geti(st, "missing"), 0);
-    assert_int_equal(geti(st, "pending"), 4);
+    assert_counts(st, 7, 3, 3, 0, 0, 4);
     assert_double_equal(fval(mget(st, "share_on_time")), 3.0 / 7.0, 1e-12);
 
     /* exactly at the deadline: too late */
@@ -982,12 +989,7 @@ static void completeness_deadline(void **state)
     assert_true(oc.applied);
     assert_false(oc.on_time);
     st = query(f, "status", "HP", "Q", "2025Q3", T("2025-09-20"));
-    assert_int_equal(geti(st, "expected"), 7);
-    assert_int_equal(geti(st, "received"), 4);
-    assert_int_equal(geti(st, "on_time"), 3);
-    assert_int_equal(geti(st, "late"), 1);
-    assert_int_equal(geti(st, "missing"), 3);
-    assert_int_equal(geti(st, "pending"), 0);
+    assert_counts(st, 7, 4, 3, 1, 3, 0);
 
     /* a subtree */
     st = query(f, "status", "HP.SO.A", "Q", "2025Q3", T("2025-09-20"));
@@ -1153,11 +1155,7 @@ static void childless_units(void **state)
 
     /* status of a childless unit: its own leaves, counted as apply counts */
     const msgpack_object *st = query(f, "status", "HP.SO.B", "Q", "2025", NOW);
-    assert_int_equal(geti(st, "expected"), 4);
-    assert_int_equal(geti(st, "received"), 2);
-    assert_int_equal(geti(st, "on_time"), 1);
-    assert_int_equal(geti(st, "late"), 1);
-    assert_int_equal(geti(st, "missing"), 2);
+    assert_counts(st, 4, 2, 1, 1, 2, 0);
     st = query(f, "status", "HP.SO.B", "Q", "2025Q2", NOW);
     assert_int_equal(geti(st, "received"), 1);
     assert_int_equal(geti(st, "late"), 1); /* the correction does not count again */

@@ -250,7 +250,7 @@ int proto_prescan(const void *buf, size_t len, int max_depth)
  * Field checks shared by encoder and decoder
  * ------------------------------------------------------------------------ */
 
-static bool is_code_char(unsigned char c)
+bool proto_code_char(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
            c == '-' || c == ':';
@@ -296,7 +296,7 @@ static int check_str(const field_t *f, const char *s, size_t len, proto_error_t 
                           (long long)f->min, (unsigned long long)f->max);
     if (f->cs == CS_CODE) {
         for (size_t i = 0; i < len; i++)
-            if (!is_code_char((unsigned char)s[i]))
+            if (!proto_code_char((unsigned char)s[i]))
                 return proto_fail(err, PROTO_E_FIELD, "field '%s': only letters, digits and . _ - : are allowed",
                                   f->name);
     } else if (!utf8_valid(s, len)) {
@@ -311,7 +311,7 @@ static int check_value(const proto_value_t *v, proto_error_t *err)
     if (cl == 0 || cl > 64)
         return proto_fail(err, PROTO_E_FIELD, "field 'values': indicator code must be 1..64 bytes");
     for (size_t i = 0; i < cl; i++)
-        if (!is_code_char((unsigned char)v->code[i]))
+        if (!proto_code_char((unsigned char)v->code[i]))
             return proto_fail(err, PROTO_E_FIELD, "field 'values': bad character in indicator code");
     if (v->kind == PV_BOOL && (v->i != 0 && v->i != 1))
         return proto_fail(err, PROTO_E_VALUE, "indicator %s: a yes/no value must be true or false", v->code);
@@ -323,7 +323,7 @@ static int check_value(const proto_value_t *v, proto_error_t *err)
                 return proto_fail(err, PROTO_E_VALUE, "indicator %s: a tag must be 1..%d bytes", v->code,
                                   PROTO_TAG_MAX);
             for (uint32_t k = 0; k < v->tags[t].len; k++)
-                if (!is_code_char((unsigned char)v->tags[t].ptr[k]))
+                if (!proto_code_char((unsigned char)v->tags[t].ptr[k]))
                     return proto_fail(err, PROTO_E_VALUE, "indicator %s: bad character in a tag", v->code);
         }
     } else if (v->kind != PV_INT && v->kind != PV_BOOL) {
@@ -666,7 +666,7 @@ int proto_peek_id(const proto_msg_t *msg, char *out, size_t len)
         if (n == 0 || n > 64 || n >= len)
             return -1;
         for (uint32_t k = 0; k < n; k++)
-            if (!is_code_char((unsigned char)v->via.str.ptr[k]))
+            if (!proto_code_char((unsigned char)v->via.str.ptr[k]))
                 return -1;
         memcpy(out, v->via.str.ptr, n);
         out[n] = '\0';

@@ -198,6 +198,11 @@ int proto_fail(proto_error_t *err, int code, const char *fmt, ...) __attribute__
 void proto_spec_markdown(FILE *out);
 
 /* Equality of two proto_value_t (code, kind and content). */
+/* true for the characters of a code: A-Z a-z 0-9 . _ - :  The one rule for
+ * every code, on the wire (CODE fields, indicator codes, tags) and in the
+ * catalog (unit, indicator and dataset codes, tags). */
+bool proto_code_char(unsigned char c);
+
 bool proto_value_equal(const proto_value_t *a, const proto_value_t *b);
 
 #endif

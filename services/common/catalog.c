@@ -20,6 +20,7 @@
  * units), so depth, pre-order and cycle detection use explicit stacks.
  */
 #include "catalog.h"
+#include "proto.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -67,10 +68,11 @@ static const column_t ind_cols[I_NCOLS] = {
     {"across_time", false}, {"tags", false}, {"max", false},
 };
 
-enum { D_CODE, D_NAME, D_PTYPE, D_INDS, D_DUE, D_ROLL, D_KINDS, D_UNITS, D_NCOLS };
+enum { D_CODE, D_NAME, D_PTYPE, D_INDS, D_DUE, D_ROLL, D_KINDS, D_UNITS, D_OPTIONAL, D_NCOLS };
 static const column_t ds_cols[D_NCOLS] = {
     {"code", true}, {"name", true}, {"period_type", true}, {"indicators", true},
     {"due_day", true}, {"roll_forward", false}, {"kinds", false}, {"units", false},
+    {"optional", false},
 };
 
 enum { T_UNIT, T_IND, T_PTYPE, T_MIN, T_MAX, T_FROM, T_TO, T_NOTE, T_NCOLS };
@@ -667,12 +669,9 @@ typedef struct {
 static bool code_ok(const char *s)
 {
     size_t n = 0;
-    for (; s[n]; n++) {
-        char ch = s[n];
-        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-              ch == '.' || ch == '_' || ch == '-'))
+    for (; s[n]; n++)
+        if (!proto_code_char((unsigned char)s[n]))
             return false;
-    }
     return n > 0 && n <= CATALOG_CODE_MAX;
 }
 
@@ -685,7 +684,7 @@ static bool check_code(load_t *L, const table_t *t, int row, const char *what, c
     }
     if (!code_ok(s)) {
         report(L->ld, t->file, t->lines[row],
-               "%s %s: use only A-Z a-z 0-9 . _ - and at most %d bytes", what, SHOW(s), CATALOG_CODE_MAX);
+               "%s %s: use only A-Z a-z 0-9 . _ - : and at most %d bytes", what, SHOW(s), CATALOG_CODE_MAX);
         return false;
     }
     return true;
@@ -1161,7 +1160,7 @@ static void load_ind_tags(load_t *L, table_t *t, int r, indicator_t *ind)
     }
     for (int i = 0; i < n; i++) {
         if (!code_ok(items[i]))
-            report(L->ld, t->file, t->lines[r], "tag %s: use only A-Z a-z 0-9 . _ - and at most %d bytes",
+            report(L->ld, t->file, t->lines[r], "tag %s: use only A-Z a-z 0-9 . _ - : and at most %d bytes",
                    SHOW(items[i]), CATALOG_CODE_MAX);
         for (int j = 0; j < i; j++)
             if (strcmp(items[i], items[j]) == 0)
@@ -1312,6 +1311,38 @@ static void load_ds_indicators(load_t *L, table_t *t, int r, dataset_t *ds, bool
     free(items);
 }
 
+/* Which indicators a report must carry: all but the rates (computed, never
+ * submitted) and those the `optional` column lists. */
+static void load_ds_required(load_t *L, table_t *t, int r, dataset_t *ds)
+{
+    char *s = cell_mut(t, r, D_OPTIONAL);
+    int count = count_items(s), n;
+    char **items = malloc(((size_t)count + 1) * sizeof *items);
+    ds->required = malloc(((size_t)ds->ninds + 1) * sizeof *ds->required);
+    if (!items || !ds->required) {
+        report(L->ld, t->file, t->lines[r], "out of memory");
+        free(items);
+        return;
+    }
+    for (int i = 0; i < ds->ninds; i++)
+        ds->required[i] = L->c->inds[ds->inds[i]].kind != IND_RATE;
+    n = split_list(s, items, count + 1, &count);
+    if (n < 0)
+        report(L->ld, t->file, t->lines[r], "empty item in the optional list");
+    for (int i = 0; i < n; i++) {
+        int k = catalog_indicator(L->c, items[i]), at = -1;
+        for (int j = 0; k >= 0 && j < ds->ninds; j++)
+            if (ds->inds[j] == k)
+                at = j;
+        if (at < 0)
+            report(L->ld, t->file, t->lines[r], "optional indicator %s is not in the dataset's indicators",
+                   SHOW(items[i]));
+        else
+            ds->required[at] = false;
+    }
+    free(items);
+}
+
 static void load_ds_who(load_t *L, table_t *t, int r, dataset_t *ds, bool check_units)
 {
     char *ks = cell_mut(t, r, D_KINDS), *us = cell_mut(t, r, D_UNITS);
@@ -1388,6 +1419,7 @@ static void load_datasets(load_t *L)
             ds->due_day = (int)v;
         parse_yes_no(L, t, r, "roll_forward", cell(t, r, D_ROLL), &ds->roll_forward);
         load_ds_indicators(L, t, r, ds, L->t[F_INDS].ok);
+        load_ds_required(L, t, r, ds);
         load_ds_who(L, t, r, ds, L->t[F_UNITS].ok);
     }
     free(row);
@@ -1635,6 +1667,7 @@ void catalog_destroy(catalog_t **self_p)
     if (c->datasets)
         for (int i = 0; i < c->ndatasets; i++) {
             free(c->datasets[i].inds);
+            free(c->datasets[i].required);
             free(c->datasets[i].kinds);
             free(c->datasets[i].units);
         }
@@ -1711,6 +1744,17 @@ bool catalog_dataset_has(const catalog_t *c, int ds, int ind)
     for (int i = 0; i < d->ninds; i++)
         if (d->inds[i] == ind)
             return true;
+    return false;
+}
+
+bool catalog_required(const catalog_t *c, int ds, int ind)
+{
+    if (c == NULL || ds < 0 || ds >= c->ndatasets)
+        return false;
+    const dataset_t *d = &c->datasets[ds];
+    for (int i = 0; i < d->ninds; i++)
+        if (d->inds[i] == ind)
+            return d->required != NULL && d->required[i];
     return false;
 }
 

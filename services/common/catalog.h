@@ -67,6 +67,7 @@ typedef struct {
     char *name;
     period_type_t ptype;
     int *inds;        /* indicator indices, in file order (rates included) */
+    bool *required;   /* parallel to inds: a report must carry it (never a rate) */
     int ninds;
     int due_day;      /* "before day N of the last month of the period" */
     bool roll_forward;
@@ -133,6 +134,10 @@ int catalog_tag(const catalog_t *c, int ind, const char *tag, size_t len);
 
 /* true when dataset ds includes indicator ind. */
 bool catalog_dataset_has(const catalog_t *c, int ds, int ind);
+
+/* true when a report of dataset ds must carry indicator ind: every indicator
+ * of the dataset but its rates and those listed in its `optional` column. */
+bool catalog_required(const catalog_t *c, int ds, int ind);
 
 /* true when unit must report dataset ds (by kind or by name). */
 bool catalog_must_report(const catalog_t *c, int ds, int unit);

@@ -1,6 +1,11 @@
 #include "validate.h"
 
+#include <stdio.h>
 #include <string.h>
+
+/* SUBMIT.values holds at most this many entries (proto/messages.def); the
+ * decoder enforces it, this only guards the array below. */
+#define VALUES_MAX 256
 
 static int check_value(const catalog_t *c, int ds, const proto_value_t *v, proto_error_t *err)
 {
@@ -71,14 +76,54 @@ static int check_ratios(const catalog_t *c, int ds, const proto_values_t *vals, 
     return 0;
 }
 
+/* Every indicator the dataset requires is present.  The refusal lists the
+ * missing codes (as many as the sentence holds) so that the sender can fill
+ * them in one go; the names are in the catalog for the sender's own screens. */
+static int check_complete(const catalog_t *c, int ds, const int *given, uint32_t ngiven, proto_error_t *err)
+{
+    const dataset_t *d = &c->datasets[ds];
+    char list[200];
+    size_t used = 0;
+    int missing = 0, listed = 0;
+    for (int k = 0; k < d->ninds; k++) {
+        if (!d->required[k])
+            continue;
+        uint32_t i = 0;
+        while (i < ngiven && given[i] != d->inds[k])
+            i++;
+        if (i < ngiven)
+            continue;
+        const char *code = c->inds[d->inds[k]].code;
+        missing++;
+        int n = snprintf(list + used, sizeof list - used, "%s%s", listed ? ", " : "", code);
+        if (n > 0 && (size_t)n < sizeof list - used) {
+            used += (size_t)n;
+            listed++;
+        } else {
+            list[used] = '\0';
+        }
+    }
+    if (missing == 0)
+        return 0;
+    if (listed < missing)
+        return proto_fail(err, PROTO_E_INCOMPLETE, "%d indicators of dataset %s are missing: %s and %d more",
+                          missing, d->code, list, missing - listed);
+    return proto_fail(err, PROTO_E_INCOMPLETE, "%d indicator%s of dataset %s %s missing: %s", missing,
+                      missing > 1 ? "s" : "", d->code, missing > 1 ? "are" : "is", list);
+}
+
+/* The order of the checks is part of the protocol (docs/protocol.md): the
+ * key's rights come first, so that a key learns nothing about units it may
+ * not submit for -- not even whether they exist. */
 int validate_submit(const catalog_t *c, const proto_submit_t *s, int submitter, int64_t now, proto_error_t *err)
 {
     int unit = catalog_unit(c, s->unit);
+    if (submitter >= 0 && (unit < 0 || !catalog_may_submit_for(c, submitter, unit)))
+        return proto_fail(err, PROTO_E_FORBIDDEN,
+                          "the key of %s may submit only for %s and the sub-units it reports for, not for %s",
+                          c->units[submitter].code, c->units[submitter].code, s->unit);
     if (unit < 0)
         return proto_fail(err, PROTO_E_UNKNOWN_UNIT, "unit %s is not in the catalog", s->unit);
-    if (submitter >= 0 && !catalog_may_submit_for(c, submitter, unit))
-        return proto_fail(err, PROTO_E_FORBIDDEN, "the key of %s may not submit for %s (%s)",
-                          c->units[submitter].code, s->unit, c->units[unit].name);
     int ds = catalog_dataset(c, s->dataset);
     if (ds < 0)
         return proto_fail(err, PROTO_E_UNKNOWN_DATASET, "dataset %s is not in the catalog", s->dataset);
@@ -98,13 +143,21 @@ int validate_submit(const catalog_t *c, const proto_submit_t *s, int submitter, 
     if (!catalog_open_in(c, unit, p))
         return proto_fail(err, PROTO_E_UNIT_CLOSED, "%s (%s) did not exist during %s", s->unit, c->units[unit].name,
                           s->period);
+    if (s->values.n == 0)
+        return proto_fail(err, PROTO_E_EMPTY, "the report has no values: send every indicator of dataset %s",
+                          d->code);
     proto_value_t v;
+    int given[VALUES_MAX]; /* the indicator of each value, for check_complete */
+    if (s->values.n > VALUES_MAX)
+        return proto_fail(err, PROTO_E_FIELD, "more than %d values", VALUES_MAX);
     for (uint32_t i = 0; i < s->values.n; i++) {
         if (proto_values_at(&s->values, i, &v))
             return proto_fail(err, PROTO_E_VALUE, "value %u cannot be read", i);
         int rc = check_value(c, ds, &v, err);
         if (rc)
             return rc;
+        given[i] = catalog_indicator(c, v.code);
     }
-    return check_ratios(c, ds, &s->values, err);
+    int rc = check_ratios(c, ds, &s->values, err);
+    return rc ? rc : check_complete(c, ds, given, s->values.n, err);
 }

@@ -6,6 +6,7 @@ independent clients (python3-zmq with CURVE, python3-msgpack), and stops them
 by PID.  Results are printed as TAP ("ok N - name" / "not ok N - name") for
 scripts/run-tests.sh.
 """
+import csv
 import os
 import shutil
 import signal
@@ -24,6 +25,47 @@ import zmq
 ROOT = os.environ.get("CCHC_ROOT", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 BIN = os.environ.get("CCHC_BIN", os.path.join(ROOT, "build", "bin"))
 CATALOG = os.path.join(ROOT, "deploy", "catalog")
+
+
+def _catalog_rows(name, catalog=CATALOG):
+    with open(os.path.join(catalog, name), newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def report(dataset="CCHC_Q", catalog=CATALOG, **values):
+    """A complete report of `dataset`: every indicator the dataset requires,
+    0 / false / no tags unless given in `values` (rates are left out: they are
+    computed, never submitted)."""
+    kinds = {r["code"]: r["kind"] for r in _catalog_rows("indicators.csv", catalog)}
+    ds = next(r for r in _catalog_rows("datasets.csv", catalog) if r["code"] == dataset)
+    optional = set(filter(None, (ds.get("optional") or "").split("|")))
+    out = {}
+    for code in ds["indicators"].split("|"):
+        kind = kinds[code]
+        if kind == "rate" or code in optional:
+            continue
+        out[code] = False if kind == "bool" else [] if kind == "tags" else 0
+    out.update(values)
+    return out
+
+
+def lenient_catalog(into, source=CATALOG):
+    """A copy of the catalog in directory `into` where every indicator of every
+    dataset is optional, for tests about how partial reports (an older
+    journal's, or a catalog's optional indicators) roll up.  Returns `into`."""
+    os.makedirs(into, exist_ok=True)
+    for f in os.listdir(source):
+        if f.endswith(".csv") and f != "datasets.csv":
+            shutil.copy(os.path.join(source, f), into)
+    rows = _catalog_rows("datasets.csv", source)
+    fields = list(rows[0].keys()) + (["optional"] if "optional" not in rows[0] else [])
+    with open(os.path.join(into, "datasets.csv"), "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            r["optional"] = r["indicators"]
+            w.writerow(r)
+    return into
 
 
 def free_port():
@@ -46,9 +88,11 @@ def run_cli(*args, check=True, cwd=None, timeout=60):
 class Stack:
     """A collector (+ optionally an aggregator) in a temporary directory."""
 
-    def __init__(self, catalog=CATALOG, curve=True, now=None, extra=None):
+    def __init__(self, catalog=CATALOG, curve=True, now=None, extra=None, lenient=False):
+        """lenient: run on a copy of `catalog` where every indicator is
+        optional (see lenient_catalog), for tests that submit partial reports."""
         self.dir = tempfile.mkdtemp(prefix="cchc-it-")
-        self.catalog = catalog
+        self.catalog = lenient_catalog(os.path.join(self.dir, "catalog"), catalog) if lenient else catalog
         self.curve = curve
         self.now = now
         self.ports = {k: free_port() for k in ("submit", "feed", "query", "events")}

@@ -30,7 +30,7 @@ ROOT = "HP"                  # the city: does not report
 UNITS = (SO, SO2, SUB, ROOT)
 # codes of validate_submit(): the message was decoded, so the NACK carries its id
 CATALOG_CODES = ("E_UNKNOWN_UNIT", "E_UNKNOWN_DATASET", "E_NOT_REQUIRED", "E_FORBIDDEN", "E_PERIOD", "E_FUTURE_PERIOD",
-                 "E_UNKNOWN_INDICATOR", "E_NEGATIVE", "E_RATIO", "E_TAG")
+                 "E_UNKNOWN_INDICATOR", "E_NEGATIVE", "E_RATIO", "E_TAG", "E_EMPTY", "E_INCOMPLETE")
 
 
 def packb(m):
@@ -52,10 +52,11 @@ class CollectorCase(unittest.TestCase):
     """One collector (CURVE, keys for UNITS) shared by the tests of a class."""
 
     stack_kw = {}
+    lenient = True  # most tests submit a few indicators: see harness.lenient_catalog
 
     @classmethod
     def setUpClass(cls):
-        cls.st = harness.Stack(now=NOW, **cls.stack_kw)
+        cls.st = harness.Stack(now=NOW, lenient=cls.lenient, **cls.stack_kw)
         try:
             for u in UNITS:
                 cls.st.keygen(u)  # the keyring must exist before the collector starts
@@ -229,7 +230,7 @@ class TestSubmit(CollectorCase):
             ("values not a map", dict(base, values=[1]), "E_FIELD"),
             ("note over 1024 bytes", dict(base, note="x" * 1025), "E_FIELD"),
             ("message over 65536 bytes", dict(base, note="x" * 70000), "E_TOO_LARGE"),
-            ("unknown unit", dict(base, unit="HP.SO.KHONG_CO"), "E_UNKNOWN_UNIT"),
+            ("unknown unit", dict(base, unit="HP.SO.KHONG_CO"), "E_FORBIDDEN"),
             ("unknown dataset", dict(base, dataset="CCHC_X"), "E_UNKNOWN_DATASET"),
             ("2025S2 for a quarterly dataset", dict(base, period="2025S2"), "E_PERIOD"),
             ("month for a quarterly dataset", dict(base, period="202508"), "E_PERIOD"),
@@ -253,6 +254,7 @@ class TestSubmit(CollectorCase):
             ("unknown tag", vals({"OTHER_FORMS": ["khac", "khong_co"]}), "E_TAG"),
             ("repeated tag", vals({"OTHER_FORMS": ["khac", "truc_quan", "khac"]}), "E_TAG"),
             ("for another unit", dict(base, unit=SO2), "E_FORBIDDEN"),
+            ("no values", vals({}), "E_EMPTY"),
         ]
         try:
             for i, (what, msg, code) in enumerate(cases):
@@ -292,6 +294,21 @@ class TestSubmit(CollectorCase):
         j = self.journal_by_id()
         self.assertEqual((j[sid1]["unit"], j[sid1]["submitter"]), (SUB, SO))
         self.assertEqual((j[sid2]["unit"], j[sid2]["submitter"]), (SUB, SUB))
+
+    def test_7b_no_probing(self):
+        """collector-1.11 a key learns nothing about units it may not submit for: an unknown unit and another
+        unit's code get the same E_FORBIDDEN sentence, before any other check"""
+        st = self.st
+        answers = {}
+        for unit in (SO2, "HP.SO.KHONG_CO"):
+            # also with a dataset and period that would be refused for other reasons
+            for extra in ({}, {"dataset": "CCHC_X"}, {"period": "2031Q1"}):
+                m = submit_msg(self.sid("probe"), unit=unit, **extra)
+                r = st.request(st.dealer(SO), m)
+                self.assertEqual((r["type"], r["code"]), ("NACK", "E_FORBIDDEN"), (unit, extra, r))
+                answers.setdefault(unit, set()).add(r["message"].replace(unit, "<unit>"))
+        self.assertEqual(answers[SO2], answers["HP.SO.KHONG_CO"])
+        self.assertNotIn("Xây dựng", "".join(answers[SO2]))  # nor the other unit's name
 
     def test_8_unknown_key(self):
         """collector-1.8 a client with an unknown CURVE key or without CURVE gets no answer at all, and it is logged"""
@@ -456,10 +473,49 @@ class TestSubmit(CollectorCase):
             s.close()
 
 
+class TestCompleteReports(CollectorCase):
+    """The real catalog: a report carries every indicator its dataset requires."""
+
+    lenient = False
+
+    def test_complete(self):
+        """collector-1.12 no values is E_EMPTY; missing required indicators is E_INCOMPLETE naming them; a complete
+        report is accepted; a correction must be complete too; nothing refused is stored"""
+        st = self.st
+        full = harness.report("CCHC_Q", PORTAL_POSTS=4, STAFF_TOTAL=10, CONTEST_PARTICIPANTS=3)
+        self.assertEqual(len(full), 22)
+        cases = [
+            ({}, "E_EMPTY", []),
+            ({"PORTAL_POSTS": 4}, "E_INCOMPLETE", ["21 indicators", "WEBSITE_POSTS", "more"]),
+            ({k: v for k, v in full.items() if k != "OTHER_FORMS"}, "E_INCOMPLETE",
+             ["1 indicator of dataset CCHC_Q is missing: OTHER_FORMS"]),
+            ({k: v for k, v in full.items() if k not in ("RADIO_ITEMS", "PLAN_ISSUED")}, "E_INCOMPLETE",
+             ["2 indicators", "RADIO_ITEMS, PLAN_ISSUED"]),
+        ]
+        refused = []
+        for values, code, words in cases:
+            sid = self.sid("inc")
+            r = st.submit(SO, values, sid=sid)
+            self.assertEqual((r["type"], r.get("code"), r.get("id")), ("NACK", code, sid), r)
+            for w in words:
+                self.assertIn(w, r["message"])
+            refused.append(sid)
+        r = st.submit(SO, full, sid=self.sid("inc"))
+        self.assertEqual((r["type"], r["status"], r["version"]), ("ACK", "accepted", 1), r)
+        # a correction replaces the whole report: sending only what changed is refused
+        r = st.submit(SO, {"PORTAL_POSTS": 5}, sid=self.sid("inc"))
+        self.assertEqual(r.get("code"), "E_INCOMPLETE", r)
+        r = st.submit(SO, dict(full, PORTAL_POSTS=5), sid=self.sid("inc"))
+        self.assertEqual((r["type"], r["version"]), ("ACK", 2), r)
+        stored = self.journal_by_id()
+        for sid in refused:
+            self.assertNotIn(sid, stored)
+
+
 class TestInsecure(unittest.TestCase):
     def setUp(self):
         # the config asks for CURVE and names key files that do not exist: --insecure overrides it
-        self.st = harness.Stack(curve=False, now=NOW, extra={"collector": {"curve": "yes"}})
+        self.st = harness.Stack(curve=False, now=NOW, lenient=True, extra={"collector": {"curve": "yes"}})
 
     def tearDown(self):
         self.st.close()
@@ -480,7 +536,7 @@ class TestInsecure(unittest.TestCase):
 
 class TestStartup(unittest.TestCase):
     def setUp(self):
-        self.st = harness.Stack(now=NOW)
+        self.st = harness.Stack(now=NOW, lenient=True)
 
     def tearDown(self):
         self.st.close()
@@ -507,7 +563,7 @@ class TestStartup(unittest.TestCase):
 
 class TestMapFull(unittest.TestCase):
     def setUp(self):
-        self.st = harness.Stack(now=NOW, extra={"collector": {"map_size_mb": "1"}})
+        self.st = harness.Stack(now=NOW, lenient=True, extra={"collector": {"map_size_mb": "1"}})
 
     def tearDown(self):
         self.st.close()
@@ -552,7 +608,7 @@ class TestMapFull(unittest.TestCase):
 
 class TestCrash(unittest.TestCase):
     def setUp(self):
-        self.st = harness.Stack(now=NOW)
+        self.st = harness.Stack(now=NOW, lenient=True)
 
     def tearDown(self):
         self.st.close()
@@ -638,7 +694,7 @@ class TestCrash(unittest.TestCase):
 
 class TestCli(unittest.TestCase):
     def setUp(self):
-        self.st = harness.Stack(now=NOW, extra={"client": {"timeout_ms": "400", "retries": "2"}})
+        self.st = harness.Stack(now=NOW, lenient=True, extra={"client": {"timeout_ms": "400", "retries": "2"}})
         self.st.keygen(SO)
 
     def tearDown(self):

@@ -109,6 +109,10 @@ static void assert_time(int64_t t, const char *want)
 #define DS_ROWS                                                                 \
     "DS,Báo cáo quý,quarter,POSTS|STAFF|PART|RATE|PLAN|FORMS,10,yes,so|xa|phong,\n" /* 2 */ \
     "DM,Báo cáo tháng,month,POSTS,10,yes,,HP.SO.A\n"     /* 3 */
+#define DS_HEAD_OPT "code,name,period_type,indicators,due_day,roll_forward,kinds,units,optional\n"
+#define DS_ROWS_OPT                                                             \
+    "DS,Báo cáo quý,quarter,POSTS|STAFF|PART|RATE|PLAN|FORMS,10,yes,so|xa|phong,,PLAN|FORMS\n" /* 2 */ \
+    "DM,Báo cáo tháng,month,POSTS,10,yes,,HP.SO.A,\n"   /* 3 */
 #define TGT_HEAD "unit,indicator,period_type,min,max,from,to,note\n"
 #define TGT_ROWS                                                                \
     "HP.SO.A,POSTS,quarter,3,5,2025Q3,2025Q4,\"ghi chú, có dấu phẩy\"\n" /* 2 */ \
@@ -298,6 +302,13 @@ static void shipped_lookups(void **state)
     assert_int_equal(c->datasets[q].ptype, PERIOD_QUARTER);
     assert_int_equal(c->datasets[q].ninds, 24);
     assert_true(catalog_dataset_has(c, q, rate));
+    /* every indicator but the two rates is required by default */
+    int required = 0;
+    for (int i = 0; i < c->ninds; i++)
+        required += catalog_required(c, q, i);
+    assert_int_equal(required, 22);
+    assert_false(catalog_required(c, q, rate));
+    assert_true(catalog_required(c, q, catalog_indicator(c, "OTHER_FORMS")));
     assert_int_equal(catalog_dataset(c, "CCHC_X"), -1);
     catalog_destroy(&c);
 }
@@ -445,6 +456,26 @@ static void shipped_targets(void **state)
     catalog_destroy(&c);
 }
 
+static void fixture_required(void **state)
+{
+    fixture_t fx = {{NULL, NULL, DS_HEAD_OPT DS_ROWS_OPT, NULL, NULL}};
+    diags_t d;
+    catalog_t *c = NULL;
+    int rc = load_fixture(&fx, &d, &c);
+    if (rc)
+        print_diags(&d);
+    assert_int_equal(rc, 0);
+    int ds = catalog_dataset(c, "DS"), dm = catalog_dataset(c, "DM");
+    const char *req[] = {"POSTS", "STAFF", "PART"}, *not_req[] = {"RATE", "PLAN", "FORMS"};
+    for (int i = 0; i < 3; i++) {
+        assert_true(catalog_required(c, ds, catalog_indicator(c, req[i])));
+        assert_false(catalog_required(c, ds, catalog_indicator(c, not_req[i])));
+    }
+    assert_true(catalog_required(c, dm, catalog_indicator(c, "POSTS")));
+    assert_false(catalog_required(c, dm, catalog_indicator(c, "STAFF"))); /* not in DM at all */
+    catalog_destroy(&c);
+}
+
 static void fixture_loads(void **state)
 {
     diags_t d;
@@ -576,7 +607,7 @@ static const bad_t err_field_count[] = {
 #define A16 "AAAAAAAAAAAAAAAA"
 static const bad_t err_codes[] = {
     {FU, 6, UNITS_HEAD UNITS_ROWS ",Không mã,xa,HP,,,,,\n", "empty code"},
-    {FI, 8, IND_HEAD IND_ROWS "BAD CODE,Sai,,count,,,,,,\n", "code 'BAD CODE': use only A-Z a-z 0-9 . _ -"},
+    {FI, 8, IND_HEAD IND_ROWS "BAD CODE,Sai,,count,,,,,,\n", "code 'BAD CODE': use only A-Z a-z 0-9 . _ - :"},
     {FU, 6, UNITS_HEAD UNITS_ROWS "HP.XÃ,Xã,xa,HP,,,,,\n", "use only A-Z"},
     {FU, 6, UNITS_HEAD UNITS_ROWS A16 A16 A16 A16 "A,Dài,xa,HP,,,,,\n", "at most 64 bytes"},
     {FU, LOADS, UNITS_HEAD UNITS_ROWS A16 A16 A16 A16 ",Dài,xa,HP,,,,,\n", "a code of 64 bytes is allowed"},
@@ -597,6 +628,13 @@ static const bad_t err_utf8[] = {
     {FI, 8, IND_HEAD IND_ROWS "X,A\xc0\xaf" "B,,count,,,,,,\n", "invalid UTF-8 in name_vi"},
     {FH, 2, HOL_HEAD "2025-09-02,\"Quốc\tkhánh\",no\n", "control character"},
     {FU, 6, UNITS_HEAD UNITS_ROWS "HP.XA.C,,xa,HP,,,,,\n", "empty name"},
+};
+
+static const bad_t err_optional[] = {
+    {FD, 4, DS_HEAD_OPT DS_ROWS_OPT "X,Y,quarter,POSTS,10,yes,xa,,PLAN\n",
+     "optional indicator 'PLAN' is not in the dataset's indicators"},
+    {FD, 4, DS_HEAD_OPT DS_ROWS_OPT "X,Y,quarter,POSTS,10,yes,xa,,POSTS|\n", "empty item in the optional list"},
+    {FD, LOADS, DS_HEAD_OPT DS_ROWS_OPT, "an optional list of the dataset's own indicators loads"},
 };
 
 static const bad_t err_unknown_kind[] = {
@@ -867,6 +905,8 @@ int main(void)
         TEST("catalog-2.24 field over 4096 bytes, file over 64 MiB", err_sizes),
         TEST("catalog-2.25 every problem of every file in one pass, in order", err_all_at_once),
         BAD("catalog-2.26 bad e-mail address or webhook", err_contact),
+        BAD("catalog-2.27 optional indicators must be the dataset's own", err_optional),
+        TEST("catalog-1.11 required indicators: all but rates, minus the optional column", fixture_required),
         TEST("catalog-3.1 a 100,000-deep tree loads without recursion, lookups hit", deep_chain),
     };
     return cmocka_run_group_tests_name("catalog", tests, NULL, NULL);

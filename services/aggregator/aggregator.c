@@ -304,21 +304,19 @@ static void on_tick(uv_timer_t *t)
  * (applied, units, datasets); the journal head and the counters are ours. */
 static int pack_info(aggregator_t *a, msgpack_packer *pk, proto_error_t *err)
 {
-    uint64_t applied;
-    int rc = rollup_pack_info(a->store, pk, 5 /* head, lag and the three counters */, &applied, err);
-    if (rc)
-        return rc;
-    proto_pack_cstr(pk, "head");
-    msgpack_pack_uint64(pk, a->head > applied ? a->head : applied);
-    proto_pack_cstr(pk, "lag");
-    msgpack_pack_uint64(pk, a->head > applied ? a->head - applied : 0);
-    proto_pack_cstr(pk, "records_applied");
-    msgpack_pack_uint64(pk, a->applied_records);
-    proto_pack_cstr(pk, "queries");
-    msgpack_pack_uint64(pk, a->queries);
-    proto_pack_cstr(pk, "failed_queries");
-    msgpack_pack_uint64(pk, a->failed_queries);
-    return 0;
+    ans_info_t info = {0};
+    int rc = rollup_info(a->store, &info, err);
+    if (rc == 0) {
+        uint64_t applied = info.applied;
+        info.head = a->head > applied ? a->head : applied;
+        info.lag = a->head > applied ? a->head - applied : 0;
+        info.records_applied = a->applied_records;
+        info.queries = a->queries;
+        info.failed_queries = a->failed_queries;
+        ans_info_pack(pk, &info);
+    }
+    free(info.datasets.items);
+    return rc;
 }
 
 static void free_sent(void *data, void *hint)

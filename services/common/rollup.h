@@ -40,7 +40,7 @@
  * differs, rollup_open() reports it (needs_rebuild) and the caller calls
  * rollup_reset() and replays the journal from seq 0.  Until the reset,
  * rollup_apply() refuses with MDB_INCOMPATIBLE and queries answer E_BUSY
- * (rollup_pack_info() still answers).  A leaf record that cannot be read
+ * (rollup_info() still answers).  A leaf record that cannot be read
  * (a damaged store) makes the store stale the same way: the batch is refused
  * with MDB_INCOMPATIBLE, and a reset and replay rebuild it.
  *
@@ -75,6 +75,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "answer.h"
 #include "catalog.h"
 #include "proto.h"
 
@@ -116,60 +117,31 @@ uint64_t rollup_applied(rollup_t *r);
  * store is stale (another layout, or a damaged leaf): reset and replay. */
 int rollup_apply(rollup_t *r, const proto_record_t *recs, int n, rollup_outcome_t *out, char *err, size_t errlen);
 
-/* Answers a QUERY: packs the answer (the RESULT's `data`) with pk and
- * returns 0, or returns a negative proto_err_t (E_QUERY, E_NOT_FOUND,
- * E_UNKNOWN_UNIT, E_UNKNOWN_DATASET, E_PERIOD) with err set and nothing
+/* Answers a QUERY: packs the answer (the RESULT's `data`, whose shape for
+ * each QUERY.what is defined in proto/answers.def) with pk and returns 0, or
+ * returns a negative proto_err_t (E_QUERY, E_NOT_FOUND, E_UNKNOWN_UNIT,
+ * E_UNKNOWN_DATASET, E_PERIOD, E_BUSY, E_STORAGE) with err set and nothing
  * packed.  `now` (Unix seconds) decides which reports are still pending.
  *
- * Answer shapes (msgpack maps; names are Vietnamese UTF-8):
+ * What the numbers mean:
  *
- * what = "rollup" (node, dataset, period of any type containing or equal to
- *   the dataset's type):
- *   { node: {code, name, kind}, dataset, period,
- *     indicators: [ {code, name_vi, name_en, kind,
- *                    value: int (count, stock: the sum; bool: units "yes";
- *                           tags: units answering) | float (rate, 0..1) | nil (no data),
- *                    units: units that reported it,
- *                    share: float (bool only: yes / units),
- *                    num, den: int (rate only),
- *                    tags: {tag: units} (tags only) } ... ],
- *     children: [ {code, name, kind, values: {IND: value as above}} ... ] }
+ * rollup (a period of any type containing or equal to the dataset's type):
+ *   value is, per kind, the sum (count, stock), the units answering yes
+ *   (bool), the units answering (tags), or num / den (rate, 0..1, never an
+ *   average of rates); nil when no unit reported it.
  *
- * what = "status" (node, dataset, period):
- *   { node: {code, name, kind}, dataset, period, deadline: int (Unix s,
- *     the deadline of the last sub-period), expected, received, on_time,
- *     late, missing (expected - received, deadline passed), pending
- *     (not received, deadline not passed yet), share_on_time: float
- *     (on_time / expected; 0.0 when nothing is expected) }
- *   expected counts obligations: units of the subtree that must report the
- *   dataset and are open in the sub-period, for each sub-period of the
+ * status: expected counts obligations: units of the subtree that must report
+ *   the dataset and are open in the sub-period, for each sub-period of the
  *   dataset's type inside `period` that has begun by `now`.
  *
- * what = "units" (node, dataset, period of the dataset's type): the status
- *   of every unit of the subtree that must report it and is open in the
- *   period (received_at is the first arrival; version and submitter the
- *   latest):
- *   { node, dataset, period, deadline,
- *     units: [ {code, name, kind, parent, depth, status: "on_time" | "late" |
- *               "missing" | "pending", received_at: int | nil,
- *               version: int | nil, submitter: str | nil} ... ] (pre-order),
- *     by_kind: {kind: {expected, received, on_time, late, missing, pending}} }
+ * units (a period of the dataset's type): every unit of the subtree that
+ *   must report it and is open in the period, in pre-order; received_at is
+ *   the first arrival, version and submitter the latest.
  *
- * what = "values" (node = a unit, dataset, period of the dataset's type):
- *   { unit, dataset, period, version, seq, id, submitter, received_at,
- *     first_received_at, on_time, values: {IND: int | bool | [tags]}, note }
- *   E_NOT_FOUND when the unit has not reported.
+ * values: E_NOT_FOUND when the unit has not reported.  history: newest first.
  *
- * what = "history" (node = a unit, dataset, period; limit): newest first
- *   { unit, dataset, period, versions: [ {version, seq, id, submitter,
- *     received_at, values, note} ... ] }
- *
- * what = "targets" (node, period; dataset optional): every target of a unit
- *   in the subtree that is in force for `period`, behind-target first:
- *   { node, period, targets: [ {unit, name, indicator, name_vi, period_type,
- *       min: float | nil, max: float | nil, actual: float | nil,
- *       expected_by_now: float | nil, status: "met" | "on_track" |
- *       "behind" | "above_max" | "no_data"} ... ] }
+ * targets (node, period; dataset optional): every target of a unit
+ *   in the subtree that is in force for `period`, behind-target first.
  *   The window W a target is judged on: for a target per period type tt
  *   coarser than `period` (a yearly target asked at 2025Q3), W runs from
  *   the start of the tt-period containing `period` to the end of `period`
@@ -186,19 +158,16 @@ int rollup_apply(rollup_t *r, const proto_record_t *recs, int n, rollup_outcome_
  *   a target with only a max.  Without a dataset, the first dataset with
  *   data is used (required datasets first, then the finest period type).
  *
- * what = "info" is not answered here (E_QUERY): the aggregator answers it,
- *   with rollup_pack_info() and its own figures.
+ * info is not answered here (E_QUERY): the aggregator answers it, with
+ *   rollup_info() and its own figures.
  */
 int rollup_query(rollup_t *r, const proto_query_t *q, int64_t now, msgpack_packer *pk, proto_error_t *err);
 
-/* The store's part of the answer to what = "info": opens a map of
- * ROLLUP_INFO_PAIRS + extra pairs and packs
- *   applied: int (the last applied journal seq, also stored in *applied),
- *   units: int, datasets: [codes] (of the catalog the store uses);
- * the caller packs its `extra` pairs next.  Answers while the rollups are
- * being rebuilt too.  Returns 0, or E_BUSY / E_STORAGE with err set and
- * nothing packed. */
-#define ROLLUP_INFO_PAIRS 3
-int rollup_pack_info(rollup_t *r, msgpack_packer *pk, int extra, uint64_t *applied /* OUT */, proto_error_t *err);
+/* The store's part of the answer to what = "info": fills info->applied,
+ * units and datasets (of the catalog the store uses; info->datasets.items is
+ * allocated: the caller frees it, and packs before the catalog can change).
+ * Answers while the rollups are being rebuilt too.  Returns 0, or E_BUSY /
+ * E_STORAGE with err set. */
+int rollup_info(rollup_t *r, ans_info_t *info, proto_error_t *err);
 
 #endif

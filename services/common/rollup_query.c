@@ -1,15 +1,16 @@
 /*
  * rollup_query.c -- answering QUERY messages from the rollup store.
  *
- * Every answer is built in a private buffer inside one short read
- * transaction (values are copied out of LMDB before it ends) and handed to
- * the caller's packer only when complete, so an error packs nothing.
+ * Every answer is built as its struct (proto/answers.def) inside one short
+ * read transaction and packed, still inside it (strings may point into the
+ * map), only when complete: an error packs nothing.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "rollup.h"
 #include "rollup_int.h"
 
@@ -28,37 +29,11 @@ typedef struct {
     int64_t *subs; /* RU_SUBS_MAX unit values of sub-periods (node_slots) */
 } qctx_t;
 
-/* ---- packing helpers -------------------------------------------------- */
+/* ---- answer helpers --------------------------------------------------- */
 
-static void pack_strn(msgpack_packer *pk, const char *s, size_t n)
+static ans_unit_ref_t unit_ref(const unit_t *u)
 {
-    msgpack_pack_str(pk, n);
-    msgpack_pack_str_body(pk, s, n);
-}
-
-/* The three pairs code, name, kind of a unit (inside a map the caller opened). */
-static void pack_unit_fields(msgpack_packer *pk, const unit_t *u)
-{
-    proto_pack_cstr(pk, "code");
-    proto_pack_cstr(pk, u->code);
-    proto_pack_cstr(pk, "name");
-    proto_pack_cstr(pk, u->name);
-    proto_pack_cstr(pk, "kind");
-    proto_pack_cstr(pk, u->kind);
-}
-
-static void pack_unit_ref(msgpack_packer *pk, const unit_t *u)
-{
-    msgpack_pack_map(pk, 3);
-    pack_unit_fields(pk, u);
-}
-
-static void pack_opt_double(msgpack_packer *pk, bool has, double v)
-{
-    if (has)
-        msgpack_pack_double(pk, v);
-    else
-        msgpack_pack_nil(pk);
+    return (ans_unit_ref_t){.code = u->code, .name = u->name, .kind = u->kind};
 }
 
 static int storage_fail(proto_error_t *err, int rc)
@@ -110,51 +85,36 @@ static ival_t ind_value(const catalog_t *c, const ru_layout_t *lay, int ind, con
     return v;
 }
 
-static void pack_ival(msgpack_packer *pk, const ival_t *v)
+static ans_num_t ival_num(const ival_t *v)
 {
     if (!v->has)
-        msgpack_pack_nil(pk);
-    else if (v->is_float)
-        msgpack_pack_double(pk, v->f);
-    else
-        msgpack_pack_int64(pk, v->i);
+        return (ans_num_t){.kind = ANS_NIL};
+    return v->is_float ? ans_float(v->f) : ans_int(v->i);
 }
 
-static void pack_indicator(msgpack_packer *pk, const catalog_t *c, const ru_layout_t *lay, int ind, const int64_t *s)
+/* One indicator of a rollup from the node's slots s (the tag counts point
+ * into s, which must outlive the packing). */
+static ans_indicator_t indicator_answer(const catalog_t *c, const ru_layout_t *lay, int ind, const int64_t *s)
 {
     const indicator_t *in = &c->inds[ind];
     ival_t v = ind_value(c, lay, ind, s);
-    int n = 6 + (in->kind == IND_BOOL) + 2 * (in->kind == IND_RATE) + (in->kind == IND_TAGS);
-    msgpack_pack_map(pk, (size_t)n);
-    proto_pack_cstr(pk, "code");
-    proto_pack_cstr(pk, in->code);
-    proto_pack_cstr(pk, "name_vi");
-    proto_pack_cstr(pk, in->name_vi);
-    proto_pack_cstr(pk, "name_en");
-    proto_pack_cstr(pk, in->name_en);
-    proto_pack_cstr(pk, "kind");
-    proto_pack_cstr(pk, ind_kind_name(in->kind));
-    proto_pack_cstr(pk, "value");
-    pack_ival(pk, &v);
-    proto_pack_cstr(pk, "units");
-    msgpack_pack_int64(pk, v.units);
+    ans_indicator_t a = {.code = in->code, .name_vi = in->name_vi, .name_en = in->name_en,
+                         .kind = ind_kind_name(in->kind), .value = ival_num(&v), .units = v.units};
     if (in->kind == IND_BOOL) {
-        proto_pack_cstr(pk, "share");
-        pack_opt_double(pk, v.units > 0, v.units > 0 ? (double)v.i / (double)v.units : 0);
+        a.has_share = true;
+        if (v.units > 0)
+            a.share = ans_float((double)v.i / (double)v.units);
     } else if (in->kind == IND_RATE) {
-        proto_pack_cstr(pk, "num");
-        msgpack_pack_int64(pk, v.num);
-        proto_pack_cstr(pk, "den");
-        msgpack_pack_int64(pk, v.den);
+        a.has_num = a.has_den = true;
+        a.num = v.num;
+        a.den = v.den;
     } else if (in->kind == IND_TAGS) {
         int o = lay->slot[ind];
-        proto_pack_cstr(pk, "tags");
-        msgpack_pack_map(pk, o < 0 ? 0 : (size_t)in->ntags);
-        for (int t = 0; o >= 0 && t < in->ntags; t++) {
-            proto_pack_cstr(pk, in->tags[t]);
-            msgpack_pack_int64(pk, s[o + 1 + t]);
-        }
+        a.has_tags = true;
+        if (o >= 0)
+            a.tags = (ans_imap_t){(uint32_t)in->ntags, (const char **)in->tags, (int64_t *)s + o + 1};
     }
+    return a;
 }
 
 static size_t node_key(const qctx_t *q, char *key, int unit, period_t p)
@@ -217,40 +177,45 @@ static int q_rollup(qctx_t *q, proto_error_t *err)
     const catalog_t *c = q->c;
     const dataset_t *d = &c->datasets[q->ds];
     const ru_layout_t *lay = &q->v->lay[q->ds];
-    int ns = lay->nvals + RU_COMPLETENESS, rc = 0;
-    int64_t *s = malloc((size_t)ns * sizeof *s);
-    if (!s)
-        return proto_fail(err, PROTO_E_BUSY, "out of memory");
-    node_slots(q, q->node, q->p, false, s, &rc);
-    msgpack_packer *pk = q->pk;
     const unit_t *u = &c->units[q->node];
-    msgpack_pack_map(pk, 5);
-    proto_pack_cstr(pk, "node");
-    pack_unit_ref(pk, u);
-    proto_pack_cstr(pk, "dataset");
-    proto_pack_cstr(pk, d->code);
-    proto_pack_cstr(pk, "period");
-    proto_pack_cstr(pk, q->pcode);
-    proto_pack_cstr(pk, "indicators");
-    msgpack_pack_array(pk, (size_t)d->ninds);
-    for (int i = 0; i < d->ninds; i++)
-        pack_indicator(pk, c, lay, d->inds[i], s);
-    proto_pack_cstr(pk, "children");
-    msgpack_pack_array(pk, (size_t)u->nchildren);
-    for (int k = 0; k < u->nchildren && rc == 0; k++) {
-        int ch = u->children[k];
-        node_slots(q, ch, q->p, false, s, &rc);
-        msgpack_pack_map(pk, 4);
-        pack_unit_fields(pk, &c->units[ch]);
-        proto_pack_cstr(pk, "values");
-        msgpack_pack_map(pk, (size_t)d->ninds);
-        for (int i = 0; i < d->ninds; i++) {
-            ival_t v = ind_value(c, lay, d->inds[i], s);
-            proto_pack_cstr(pk, c->inds[d->inds[i]].code);
-            pack_ival(pk, &v);
+    size_t ns = (size_t)(lay->nvals + RU_COMPLETENESS), ni = (size_t)d->ninds, nc = (size_t)u->nchildren;
+    int rc = 0;
+    /* the node's slots stay (its tag counts are packed from them); a
+     * child's are read into the second half and turned into values at once */
+    int64_t *s = malloc(2 * ns * sizeof *s);
+    ans_indicator_t *inds = malloc((ni + 1) * sizeof *inds);
+    ans_child_t *children = malloc((nc + 1) * sizeof *children);
+    ans_num_t *vals = malloc((nc * ni + 1) * sizeof *vals);
+    const char **codes = malloc((ni + 1) * sizeof *codes);
+    if (s && inds && children && vals && codes) {
+        node_slots(q, q->node, q->p, false, s, &rc);
+        for (size_t i = 0; i < ni; i++) {
+            inds[i] = indicator_answer(c, lay, d->inds[i], s);
+            codes[i] = c->inds[d->inds[i]].code;
         }
+        for (size_t k = 0; k < nc && rc == 0; k++) {
+            const unit_t *ch = &c->units[u->children[k]];
+            node_slots(q, u->children[k], q->p, false, s + ns, &rc);
+            for (size_t i = 0; i < ni; i++) {
+                ival_t v = ind_value(c, lay, d->inds[i], s + ns);
+                vals[k * ni + i] = ival_num(&v);
+            }
+            children[k] = (ans_child_t){ch->code, ch->name, ch->kind, {(uint32_t)ni, codes, vals + k * ni}};
+        }
+        if (rc == 0) {
+            ans_rollup_t a = {unit_ref(u), d->code, q->pcode, inds, (uint32_t)ni, children, (uint32_t)nc};
+            ans_rollup_pack(q->pk, &a);
+        }
+    } else {
+        rc = ENOMEM;
     }
     free(s);
+    free(inds);
+    free(children);
+    free(vals);
+    free(codes);
+    if (rc == ENOMEM)
+        return proto_fail(err, PROTO_E_BUSY, "out of memory");
     return rc ? storage_fail(err, rc) : 0;
 }
 
@@ -351,31 +316,13 @@ static int q_status(qctx_t *q, proto_error_t *err)
     free(s);
     if (rc)
         return storage_fail(err, rc);
-    msgpack_packer *pk = q->pk;
-    msgpack_pack_map(pk, 11);
-    proto_pack_cstr(pk, "node");
-    pack_unit_ref(pk, &c->units[q->node]);
-    proto_pack_cstr(pk, "dataset");
-    proto_pack_cstr(pk, d->code);
-    proto_pack_cstr(pk, "period");
-    proto_pack_cstr(pk, q->pcode);
-    proto_pack_cstr(pk, "deadline");
-    msgpack_pack_int64(pk, n > 0 ? catalog_deadline(c, q->ds, subs[n - 1]) : 0);
-    proto_pack_cstr(pk, "expected");
-    msgpack_pack_int64(pk, expected);
-    proto_pack_cstr(pk, "received");
-    msgpack_pack_int64(pk, received);
-    proto_pack_cstr(pk, "on_time");
-    msgpack_pack_int64(pk, on_time);
-    proto_pack_cstr(pk, "late");
-    msgpack_pack_int64(pk, late);
-    proto_pack_cstr(pk, "missing");
-    msgpack_pack_int64(pk, missing);
-    proto_pack_cstr(pk, "pending");
-    msgpack_pack_int64(pk, pending);
-    proto_pack_cstr(pk, "share_on_time");
-    msgpack_pack_double(pk, expected > 0 ? (double)on_time / (double)expected : 0.0);
-    return 0;
+    ans_status_t a = {
+        .node = unit_ref(&c->units[q->node]), .dataset = d->code, .period = q->pcode,
+        .deadline = n > 0 ? catalog_deadline(c, q->ds, subs[n - 1]) : 0, .expected = expected,
+        .received = received, .on_time = on_time, .late = late, .missing = missing, .pending = pending,
+        .share_on_time = expected > 0 ? (double)on_time / (double)expected : 0.0,
+    };
+    return ans_status_pack(q->pk, &a);
 }
 
 /* ---- units -------------------------------------------------------------- */
@@ -383,10 +330,26 @@ static int q_status(qctx_t *q, proto_error_t *err)
 enum { ST_ON_TIME, ST_LATE, ST_MISSING, ST_PENDING };
 static const char *const status_names[] = {"on_time", "late", "missing", "pending"};
 
-typedef struct {
-    const char *kind;
-    int64_t n[4];
-} kindcount_t;
+/* Adds a unit of status st to its kind's counters (kinds in first-seen order). */
+static void count_kind(ans_counts_entry_t *kinds, uint32_t *nk, uint32_t max, const char *kind, int st)
+{
+    uint32_t k = 0;
+    while (k < *nk && strcmp(kinds[k].key, kind) != 0)
+        k++;
+    if (k == *nk) {
+        if (k == max)
+            return;
+        memset(&kinds[k], 0, sizeof kinds[k]);
+        kinds[(*nk)++].key = kind;
+    }
+    ans_counts_t *n = &kinds[k].v;
+    n->expected++;
+    n->received += st == ST_ON_TIME || st == ST_LATE;
+    n->on_time += st == ST_ON_TIME;
+    n->late += st == ST_LATE;
+    n->missing += st == ST_MISSING;
+    n->pending += st == ST_PENDING;
+}
 
 static int q_units(qctx_t *q, proto_error_t *err)
 {
@@ -396,29 +359,20 @@ static int q_units(qctx_t *q, proto_error_t *err)
     int nv = q->v->lay[q->ds].nvals;
     int64_t deadline = catalog_deadline(c, q->ds, q->p);
     bool passed = q->now >= deadline;
-    kindcount_t kinds[64];
-    int nk = 0;
-    size_t count = 0;
+    enum { KINDS_MAX = 64 };
+    ans_counts_entry_t kinds[KINDS_MAX];
+    uint32_t nk = 0, count = 0;
     char key[RU_KEY_MAX];
     int rc = 0;
-    for (int i = root->subtree_first; i < root->subtree_end && i < c->nunits; i++) {
-        int u = c->preorder[i];
-        if (catalog_must_report(c, q->ds, u) && catalog_open_in(c, u, q->p))
-            count++;
+    size_t span = (size_t)(root->subtree_end - root->subtree_first);
+    ans_unit_status_t *units = malloc((span + 1) * sizeof *units);
+    char *subs = malloc((span + 1) * (CATALOG_CODE_MAX + 1)); /* the submitters' codes, terminated */
+    if (!units || !subs) {
+        free(units);
+        free(subs);
+        return proto_fail(err, PROTO_E_BUSY, "out of memory");
     }
-    msgpack_packer *pk = q->pk;
-    msgpack_pack_map(pk, 6);
-    proto_pack_cstr(pk, "node");
-    pack_unit_ref(pk, root);
-    proto_pack_cstr(pk, "dataset");
-    proto_pack_cstr(pk, d->code);
-    proto_pack_cstr(pk, "period");
-    proto_pack_cstr(pk, q->pcode);
-    proto_pack_cstr(pk, "deadline");
-    msgpack_pack_int64(pk, deadline);
-    proto_pack_cstr(pk, "units");
-    msgpack_pack_array(pk, count);
-    for (int i = root->subtree_first; i < root->subtree_end && i < c->nunits; i++) {
+    for (int i = root->subtree_first; i < root->subtree_end && i < c->nunits && rc == 0; i++) {
         int u = c->preorder[i];
         const unit_t *un = &c->units[u];
         if (!(catalog_must_report(c, q->ds, u) && catalog_open_in(c, u, q->p)))
@@ -426,55 +380,35 @@ static int q_units(qctx_t *q, proto_error_t *err)
         ru_leafmeta_t li;
         bool found = ru_leaf_get(q->txn, q->r, key, node_key(q, key, u, q->p), nv, &li, NULL, &rc) == 1;
         int st = found ? (li.on_time ? ST_ON_TIME : ST_LATE) : passed ? ST_MISSING : ST_PENDING;
-        msgpack_pack_map(pk, 9);
-        pack_unit_fields(pk, un);
-        proto_pack_cstr(pk, "parent");
-        if (un->parent >= 0)
-            proto_pack_cstr(pk, c->units[un->parent].code);
-        else
-            msgpack_pack_nil(pk);
-        proto_pack_cstr(pk, "depth");
-        msgpack_pack_int(pk, un->depth);
-        proto_pack_cstr(pk, "status");
-        proto_pack_cstr(pk, status_names[st]);
-        proto_pack_cstr(pk, "received_at");
-        found ? msgpack_pack_int64(pk, li.first_received_at) : msgpack_pack_nil(pk);
-        proto_pack_cstr(pk, "version");
-        found ? msgpack_pack_int64(pk, li.version) : msgpack_pack_nil(pk);
-        proto_pack_cstr(pk, "submitter");
-        if (found && li.sublen)
-            pack_strn(pk, li.submitter, li.sublen);
-        else
-            msgpack_pack_nil(pk);
-        int ki = 0;
-        while (ki < nk && strcmp(kinds[ki].kind, un->kind) != 0)
-            ki++;
-        if (ki == nk && nk < (int)(sizeof kinds / sizeof kinds[0])) {
-            memset(&kinds[nk], 0, sizeof kinds[nk]);
-            kinds[nk++].kind = un->kind;
+        ans_unit_status_t *a = &units[count];
+        *a = (ans_unit_status_t){.code = un->code, .name = un->name, .kind = un->kind, .depth = un->depth,
+                                 .status = status_names[st]};
+        if (un->parent >= 0) {
+            a->parent = c->units[un->parent].code;
+            a->has_parent = true;
         }
-        if (ki < nk)
-            kinds[ki].n[st]++;
+        if (found) {
+            a->received_at = li.first_received_at;
+            a->version = li.version;
+            a->has_received_at = a->has_version = true;
+        }
+        if (found && li.sublen) {
+            char *sub = subs + (size_t)count * (CATALOG_CODE_MAX + 1);
+            size_t n = li.sublen < CATALOG_CODE_MAX ? li.sublen : CATALOG_CODE_MAX;
+            memcpy(sub, li.submitter, n);
+            sub[n] = '\0';
+            a->submitter = sub;
+            a->has_submitter = true;
+        }
+        count_kind(kinds, &nk, KINDS_MAX, un->kind, st);
+        count++;
     }
-    proto_pack_cstr(pk, "by_kind");
-    msgpack_pack_map(pk, (size_t)nk);
-    for (int i = 0; i < nk; i++) {
-        const int64_t *n = kinds[i].n;
-        proto_pack_cstr(pk, kinds[i].kind);
-        msgpack_pack_map(pk, 6);
-        proto_pack_cstr(pk, "expected");
-        msgpack_pack_int64(pk, n[0] + n[1] + n[2] + n[3]);
-        proto_pack_cstr(pk, "received");
-        msgpack_pack_int64(pk, n[ST_ON_TIME] + n[ST_LATE]);
-        proto_pack_cstr(pk, "on_time");
-        msgpack_pack_int64(pk, n[ST_ON_TIME]);
-        proto_pack_cstr(pk, "late");
-        msgpack_pack_int64(pk, n[ST_LATE]);
-        proto_pack_cstr(pk, "missing");
-        msgpack_pack_int64(pk, n[ST_MISSING]);
-        proto_pack_cstr(pk, "pending");
-        msgpack_pack_int64(pk, n[ST_PENDING]);
+    if (rc == 0) {
+        ans_units_t a = {unit_ref(root), d->code, q->pcode, deadline, units, count, kinds, nk};
+        ans_units_pack(q->pk, &a);
     }
+    free(units);
+    free(subs);
     return rc ? storage_fail(err, rc) : 0;
 }
 
@@ -493,32 +427,9 @@ static int decode_record(const MDB_val *v, msgpack_unpacked *up, proto_record_t 
     return 0;
 }
 
-/* The pairs of one version of a report (inside a map the caller opened):
- * 7, or 9 with the leaf's own fields when leaf is given (the values answer;
- * its version is the leaf's). */
-static void pack_report_pairs(msgpack_packer *pk, const proto_record_t *rec, const ru_leafmeta_t *leaf)
+static ans_version_t version_answer(const proto_record_t *rec)
 {
-    proto_pack_cstr(pk, "version");
-    msgpack_pack_uint64(pk, leaf ? leaf->version : rec->version);
-    proto_pack_cstr(pk, "seq");
-    msgpack_pack_uint64(pk, rec->seq);
-    proto_pack_cstr(pk, "id");
-    proto_pack_cstr(pk, rec->id);
-    proto_pack_cstr(pk, "submitter");
-    proto_pack_cstr(pk, rec->submitter);
-    proto_pack_cstr(pk, "received_at");
-    msgpack_pack_int64(pk, rec->received_at);
-    if (leaf) {
-        proto_pack_cstr(pk, "first_received_at");
-        msgpack_pack_int64(pk, leaf->first_received_at);
-        proto_pack_cstr(pk, "on_time");
-        leaf->on_time ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
-    }
-    proto_pack_cstr(pk, "values");
-    if (proto_pack_values(pk, &rec->values))
-        msgpack_pack_map(pk, 0);
-    proto_pack_cstr(pk, "note");
-    proto_pack_cstr(pk, rec->note);
+    return (ans_version_t){rec->version, rec->seq, rec->id, rec->submitter, rec->received_at, rec->values, rec->note};
 }
 
 static int q_values(qctx_t *q, proto_error_t *err)
@@ -550,31 +461,59 @@ static int q_values(qctx_t *q, proto_error_t *err)
         msgpack_unpacked_destroy(&up);
         return proto_fail(err, PROTO_E_STORAGE, "the stored report of %s is unreadable", c->units[q->node].code);
     }
-    msgpack_packer *pk = q->pk;
-    msgpack_pack_map(pk, 3 + 9);
-    proto_pack_cstr(pk, "unit");
-    proto_pack_cstr(pk, c->units[q->node].code);
-    proto_pack_cstr(pk, "dataset");
-    proto_pack_cstr(pk, d->code);
-    proto_pack_cstr(pk, "period");
-    proto_pack_cstr(pk, q->pcode);
-    pack_report_pairs(pk, &rec, &lm);
+    ans_values_t a = {c->units[q->node].code, d->code, q->pcode, lm.version, rec.seq, rec.id, rec.submitter,
+                      rec.received_at, lm.first_received_at, lm.on_time, rec.values, rec.note};
+    ans_values_pack(q->pk, &a);
     msgpack_unpacked_destroy(&up);
     return 0;
 }
 
-static int pack_version(msgpack_packer *pk, const MDB_val *v)
+/* The versions of a report, newest first: each history entry is decoded
+ * into its own zone, kept until the answer is packed. */
+typedef struct {
+    ans_version_t *items;
+    msgpack_unpacked *ups;
+    uint32_t n, cap;
+} versions_t;
+
+static int versions_add(versions_t *vs, const MDB_val *v)
 {
-    msgpack_unpacked up;
-    proto_record_t rec;
-    msgpack_unpacked_init(&up);
-    int rc = decode_record(v, &up, &rec);
-    if (rc == 0) {
-        msgpack_pack_map(pk, 7);
-        pack_report_pairs(pk, &rec, NULL);
+    if (vs->n == vs->cap) {
+        uint32_t cap = vs->cap ? 2 * vs->cap : 16;
+        ans_version_t *items = realloc(vs->items, cap * sizeof *items);
+        if (items)
+            vs->items = items;
+        msgpack_unpacked *ups = realloc(vs->ups, cap * sizeof *ups);
+        if (ups)
+            vs->ups = ups;
+        if (!items || !ups)
+            return ENOMEM;
+        vs->cap = cap;
     }
-    msgpack_unpacked_destroy(&up);
-    return rc;
+    proto_record_t rec;
+    msgpack_unpacked_init(&vs->ups[vs->n]);
+    if (decode_record(v, &vs->ups[vs->n], &rec)) {
+        msgpack_unpacked_destroy(&vs->ups[vs->n]);
+        return 0; /* an unreadable entry is left out, as before */
+    }
+    /* rec's strings are arrays inside rec: keep them in the zone */
+    msgpack_zone *z = vs->ups[vs->n].zone;
+    proto_record_t *kept = msgpack_zone_malloc(z, sizeof *kept);
+    if (!kept) {
+        msgpack_unpacked_destroy(&vs->ups[vs->n]);
+        return ENOMEM;
+    }
+    *kept = rec;
+    vs->items[vs->n++] = version_answer(kept);
+    return 0;
+}
+
+static void versions_free(versions_t *vs)
+{
+    for (uint32_t i = 0; i < vs->n; i++)
+        msgpack_unpacked_destroy(&vs->ups[i]);
+    free(vs->items);
+    free(vs->ups);
 }
 
 static int q_history(qctx_t *q, uint64_t limit, proto_error_t *err)
@@ -597,38 +536,22 @@ static int q_history(qctx_t *q, uint64_t limit, proto_error_t *err)
         rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
     else if (rc == MDB_NOTFOUND)
         rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-    /* collect in a temporary buffer: the count comes first in msgpack */
-    msgpack_sbuffer sb;
-    msgpack_packer lp;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&lp, &sb, msgpack_sbuffer_write);
-    uint64_t count = 0;
-    while (rc == 0 && count < limit) {
+    versions_t vs = {0};
+    while (rc == 0 && vs.n < limit) {
         if (k.mv_size != plen + 4 || memcmp(k.mv_data, key, plen) != 0)
             break;
-        if (pack_version(&lp, &v) == 0)
-            count++;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+        if ((rc = versions_add(&vs, &v)) == 0)
+            rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
     }
     mdb_cursor_close(cur);
-    if (rc != 0 && rc != MDB_NOTFOUND) {
-        msgpack_sbuffer_destroy(&sb);
-        return storage_fail(err, rc);
+    if (rc == 0 || rc == MDB_NOTFOUND) {
+        ans_history_t a = {c->units[q->node].code, d->code, q->pcode, vs.items, vs.n};
+        ans_history_pack(q->pk, &a);
     }
-    msgpack_packer *pk = q->pk;
-    msgpack_pack_map(pk, 4);
-    proto_pack_cstr(pk, "unit");
-    proto_pack_cstr(pk, c->units[q->node].code);
-    proto_pack_cstr(pk, "dataset");
-    proto_pack_cstr(pk, d->code);
-    proto_pack_cstr(pk, "period");
-    proto_pack_cstr(pk, q->pcode);
-    proto_pack_cstr(pk, "versions");
-    msgpack_pack_array(pk, count);
-    if (sb.size)
-        pk->callback(pk->data, sb.data, sb.size);
-    msgpack_sbuffer_destroy(&sb);
-    return 0;
+    versions_free(&vs);
+    if (rc == ENOMEM)
+        return proto_fail(err, PROTO_E_BUSY, "out of memory");
+    return rc != 0 && rc != MDB_NOTFOUND ? storage_fail(err, rc) : 0;
 }
 
 /* ---- targets ------------------------------------------------------------ */
@@ -789,45 +712,31 @@ static int q_targets(qctx_t *q, proto_error_t *err)
         return storage_fail(err, rc);
     }
     qsort(res, (size_t)n, sizeof *res, cmp_tres);
-    msgpack_packer *pk = q->pk;
-    msgpack_pack_map(pk, 3);
-    proto_pack_cstr(pk, "node");
-    pack_unit_ref(pk, root);
-    proto_pack_cstr(pk, "period");
-    proto_pack_cstr(pk, q->pcode);
-    proto_pack_cstr(pk, "targets");
-    msgpack_pack_array(pk, (size_t)n);
+    ans_target_t *rows = malloc(((size_t)n + 1) * sizeof *rows);
+    if (!rows) {
+        free(res);
+        return proto_fail(err, PROTO_E_BUSY, "out of memory");
+    }
     for (int i = 0; i < n; i++) {
         const target_t *tg = &c->targets[res[i].tg];
-        msgpack_pack_map(pk, 10);
-        proto_pack_cstr(pk, "unit");
-        proto_pack_cstr(pk, c->units[tg->unit].code);
-        proto_pack_cstr(pk, "name");
-        proto_pack_cstr(pk, c->units[tg->unit].name);
-        proto_pack_cstr(pk, "indicator");
-        proto_pack_cstr(pk, c->inds[tg->ind].code);
-        proto_pack_cstr(pk, "name_vi");
-        proto_pack_cstr(pk, c->inds[tg->ind].name_vi);
-        proto_pack_cstr(pk, "period_type");
-        proto_pack_cstr(pk, period_type_name(tg->ptype));
-        proto_pack_cstr(pk, "min");
-        pack_opt_double(pk, tg->has_min, tg->min);
-        proto_pack_cstr(pk, "max");
-        pack_opt_double(pk, tg->has_max, tg->max);
-        proto_pack_cstr(pk, "actual");
-        pack_opt_double(pk, res[i].has_actual, res[i].actual);
-        proto_pack_cstr(pk, "expected_by_now");
-        pack_opt_double(pk, res[i].has_exp, res[i].exp);
-        proto_pack_cstr(pk, "status");
-        proto_pack_cstr(pk, res[i].status);
+        rows[i] = (ans_target_t){
+            .unit = c->units[tg->unit].code, .name = c->units[tg->unit].name, .indicator = c->inds[tg->ind].code,
+            .name_vi = c->inds[tg->ind].name_vi, .period_type = period_type_name(tg->ptype),
+            .min = tg->min, .has_min = tg->has_min, .max = tg->max, .has_max = tg->has_max,
+            .actual = res[i].actual, .has_actual = res[i].has_actual,
+            .expected_by_now = res[i].exp, .has_expected_by_now = res[i].has_exp, .status = res[i].status,
+        };
     }
+    ans_targets_t a = {unit_ref(root), q->pcode, rows, (uint32_t)n};
+    ans_targets_pack(q->pk, &a);
+    free(rows);
     free(res);
     return 0;
 }
 
 /* ---- info --------------------------------------------------------------- */
 
-int rollup_pack_info(rollup_t *r, msgpack_packer *pk, int extra, uint64_t *applied, proto_error_t *err)
+int rollup_info(rollup_t *r, ans_info_t *info, proto_error_t *err)
 {
     ru_view_t *v = ru_acquire(r, NULL);
     if (!v)
@@ -835,30 +744,26 @@ int rollup_pack_info(rollup_t *r, msgpack_packer *pk, int extra, uint64_t *appli
     MDB_txn *txn;
     int rc = mdb_txn_begin(r->env, NULL, MDB_RDONLY, &txn);
     if (rc == 0) {
-        rc = ru_meta_get_applied(txn, r, applied);
+        rc = ru_meta_get_applied(txn, r, &info->applied);
         mdb_txn_abort(txn);
     }
-    if (rc) {
-        ru_release(r, v);
-        return storage_fail(err, rc);
-    }
     const catalog_t *c = v->cat;
-    msgpack_pack_map(pk, (size_t)(ROLLUP_INFO_PAIRS + extra));
-    proto_pack_cstr(pk, "applied");
-    msgpack_pack_uint64(pk, *applied);
-    proto_pack_cstr(pk, "units");
-    msgpack_pack_int(pk, c->nunits);
-    proto_pack_cstr(pk, "datasets");
-    msgpack_pack_array(pk, (size_t)c->ndatasets);
-    for (int d = 0; d < c->ndatasets; d++)
-        proto_pack_cstr(pk, c->datasets[d].code);
+    info->units = c->nunits;
+    info->datasets.n = 0;
+    info->datasets.items = rc ? NULL : malloc(((size_t)c->ndatasets + 1) * sizeof *info->datasets.items);
+    for (int d = 0; info->datasets.items && d < c->ndatasets; d++)
+        info->datasets.items[info->datasets.n++] = c->datasets[d].code;
     ru_release(r, v);
+    if (rc)
+        return storage_fail(err, rc);
+    if (!info->datasets.items)
+        return proto_fail(err, PROTO_E_BUSY, "out of memory");
     return 0;
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-/* "info" is not here: the aggregator answers it (rollup_pack_info()). */
+/* "info" is not here: the aggregator answers it (rollup_info()). */
 enum { W_ROLLUP, W_STATUS, W_UNITS, W_VALUES, W_HISTORY, W_TARGETS };
 static const char *const what_names[] = {"rollup", "status", "units", "values", "history", "targets"};
 
@@ -911,7 +816,7 @@ int rollup_query(rollup_t *r, const proto_query_t *q, int64_t now, msgpack_packe
             what = i;
     /* The list is the one clients see: the aggregator answers info itself. */
     if (what < 0 && strcmp(q->what, "info") == 0)
-        return proto_fail(err, PROTO_E_QUERY, "info is packed by rollup_pack_info(), not rollup_query()");
+        return proto_fail(err, PROTO_E_QUERY, "info is packed by rollup_info(), not rollup_query()");
     if (what < 0)
         return proto_fail(err, PROTO_E_QUERY, "unknown query '%s' (expected rollup, status, values, history, targets, "
                           "units or info)", q->what);
@@ -935,11 +840,7 @@ int rollup_query(rollup_t *r, const proto_query_t *q, int64_t now, msgpack_packe
         ru_release(r, v);
         return storage_fail(err, rc);
     }
-    msgpack_sbuffer sb;
-    msgpack_packer lp;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&lp, &sb, msgpack_sbuffer_write);
-    x.pk = &lp;
+    x.pk = pk; /* each answer is built whole first: an error packs nothing */
     switch (what) {
     case W_ROLLUP: rc = q_rollup(&x, err); break;
     case W_STATUS: rc = q_status(&x, err); break;
@@ -951,8 +852,5 @@ int rollup_query(rollup_t *r, const proto_query_t *q, int64_t now, msgpack_packe
     mdb_txn_abort(x.txn);
     free(x.subs);
     ru_release(r, v);
-    if (rc == 0 && sb.size && pk->callback(pk->data, sb.data, sb.size) != 0)
-        rc = proto_fail(err, PROTO_E_BUSY, "out of memory");
-    msgpack_sbuffer_destroy(&sb);
     return rc;
 }

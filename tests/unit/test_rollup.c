@@ -314,9 +314,9 @@ static const msgpack_object *query(fx_t *f, const char *what, const char *node, 
     return &f->up.data;
 }
 
-/* The store's part of what=info (rollup_pack_info()) and `extra` pairs
- * after it, as the aggregator adds its own. */
-static const msgpack_object *info(fx_t *f, int extra, uint64_t *applied)
+/* The store's part of what=info (rollup_info()), packed as the aggregator
+ * packs the whole answer (its own fields zero). */
+static const msgpack_object *info(fx_t *f, uint64_t *applied)
 {
     proto_error_t err = {0};
     msgpack_packer pk;
@@ -325,18 +325,18 @@ static const msgpack_object *info(fx_t *f, int extra, uint64_t *applied)
     msgpack_sbuffer_destroy(&f->sb);
     msgpack_sbuffer_init(&f->sb);
     msgpack_packer_init(&pk, &f->sb, msgpack_sbuffer_write);
-    int rc = rollup_pack_info(f->r, &pk, extra, applied, &err);
+    ans_info_t a = {0};
+    int rc = rollup_info(f->r, &a, &err);
     if (rc)
         fail_msg("info: %s %s", proto_err_code(rc), err.message);
-    for (int i = 0; i < extra; i++) {
-        proto_pack_cstr(&pk, "extra");
-        msgpack_pack_int(&pk, i);
-    }
+    *applied = a.applied;
+    ans_info_pack(&pk, &a);
+    free(a.datasets.items);
     size_t off = 0;
     assert_int_equal(msgpack_unpack_next(&f->up, f->sb.data, f->sb.size, &off), MSGPACK_UNPACK_SUCCESS);
     assert_int_equal(off, f->sb.size);
     assert_int_equal(f->up.data.type, MSGPACK_OBJECT_MAP);
-    assert_int_equal(f->up.data.via.map.size, ROLLUP_INFO_PAIRS + extra);
+    assert_int_equal(f->up.data.via.map.size, ans_obj_info.nfields);
     return &f->up.data;
 }
 
@@ -1327,7 +1327,7 @@ static void signature_change(void **state)
     /* until the reset other queries are refused, info still answers */
     assert_int_equal(query_err(f, "rollup", "HP", "Q", "2025"), PROTO_E_BUSY);
     uint64_t applied = 0;
-    assert_int_equal(geti(info(f, 0, &applied), "applied"), 1);
+    assert_int_equal(geti(info(f, &applied), "applied"), 1);
     assert_int_equal(applied, 1);
     /* applying before the reset is refused, nothing changes */
     t = mk(f, "HP.SO.A", "2025Q4", 1, "2025-12-01");
@@ -1585,14 +1585,14 @@ static void query_errors(void **state)
     /* info is the aggregator's: the store packs its part, no period needed */
     assert_int_equal(query_err(f, "info", NULL, NULL, NULL), PROTO_E_QUERY);
     uint64_t applied = 99;
-    a = info(f, 0, &applied);
+    a = info(f, &applied);
     assert_int_equal(applied, 0);
     assert_int_equal(geti(a, "applied"), 0);
     assert_int_equal(geti(a, "units"), NUNITS);
     assert_int_equal(mget(a, "datasets")->via.array.size, 2);
     assert_true(str_is(&mget(a, "datasets")->via.array.ptr[0], "Q"));
     apply1(f, mk(f, "HP.SO.A", "2025Q3", 1, "2025-09-01"));
-    a = info(f, 2, &applied);
+    a = info(f, &applied);
     assert_int_equal(applied, 1);
     assert_int_equal(geti(a, "applied"), 1);
 }

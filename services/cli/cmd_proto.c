@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "answer.h"
 #include "proto.h"
 
 static void usage(FILE *out)
@@ -387,6 +388,7 @@ int cmd_proto(int argc, char **argv)
     }
     if (argc == 2 && !strcmp(argv[1], "spec")) {
         proto_spec_markdown(stdout);
+        ans_spec_markdown(stdout);
         return fflush(stdout) == 0 ? 0 : 1;
     }
     if (argc >= 3 && !strcmp(argv[1], "decode")) {

@@ -93,7 +93,8 @@ static char *request(client_conn_t *c, const client_opts_t *o, const char *buf, 
 
 /* Encodes m, sends it to endpoint (request(): `tries` attempts of timeout_ms)
  * and decodes the answer, which must be a `want` or a `want2`.  Returns 0
- * with *reply and *buf, the bytes it borrows (the caller frees both), or -1
+ * with *reply and *buf, the bytes it borrows (the caller frees both), or
+ * PROTO_E_UNAVAILABLE (no answer) / PROTO_E_MALFORMED (not one we can use)
  * with a sentence in err naming `peer` and nothing left to free. */
 static int exchange(client_conn_t *c, const client_opts_t *o, int timeout_ms, int tries,
                     const proto_msg_t *m, proto_type_t want, proto_type_t want2, const char *peer,
@@ -106,12 +107,12 @@ static int exchange(client_conn_t *c, const client_opts_t *o, int timeout_ms, in
     memset(reply, 0, sizeof *reply);
     if (proto_encode(m, &req, &len, &perr)) {
         snprintf(err, errlen, "%s: %s", proto_err_code(perr.code), perr.message);
-        return -1;
+        return perr.code;
     }
     char *ans = request(c, o, req, len, timeout_ms, tries, &outlen, err, errlen);
     free(req);
     if (!ans)
-        return -1;
+        return PROTO_E_UNAVAILABLE;
     int rc = proto_decode(ans, outlen, reply, &perr);
     if (rc == 0 && reply->type != want && reply->type != want2) {
         /* Well-formed but of another type: proto_decode() said nothing. */
@@ -122,7 +123,7 @@ static int exchange(client_conn_t *c, const client_opts_t *o, int timeout_ms, in
         snprintf(err, errlen, "the %s answered something unexpected: %s", peer, perr.message);
         proto_msg_free(reply);
         free(ans);
-        return -1;
+        return PROTO_E_MALFORMED;
     }
     *buf = ans;
     return 0;
@@ -231,6 +232,54 @@ json_t *client_query(void *ctx, const char *endpoint, int timeout_ms, const prot
 {
     client_conn_t c = {ctx, endpoint, NULL, false};
     return client_conn_query(&c, timeout_ms, q, err, errlen);
+}
+
+int client_conn_ask(client_conn_t *c, int timeout_ms, const proto_query_t *q, client_answer_t *a,
+                    proto_error_t *err)
+{
+    memset(a, 0, sizeof *a);
+    const ans_obj_t *shape = ans_for_what(q->what);
+    if (!shape)
+        return proto_fail(err, PROTO_E_QUERY, "unknown query '%s'", q->what);
+    proto_msg_t m;
+    memset(&m, 0, sizeof m);
+    m.type = PROTO_QUERY;
+    m.u.query = *q;
+    int rc = exchange(c, NULL, timeout_ms, 2, &m, PROTO_RESULT, PROTO_RESULT, "aggregator", &a->result, &a->buf,
+                      err->message, sizeof err->message);
+    if (rc) {
+        err->code = rc;
+        return rc;
+    }
+    a->has_result = true;
+    const proto_result_t *r = &a->result.u.result;
+    if (!r->ok) {
+        /* the server's own code travels on; one we do not know is still a refusal */
+        int code = proto_err_from_code(r->code);
+        rc = proto_fail(err, code ? code : PROTO_E_QUERY, "%s", r->message[0] ? r->message : r->code);
+    } else if (!r->data.obj) {
+        rc = proto_fail(err, PROTO_E_MALFORMED, "the aggregator's answer has no data");
+    } else {
+        rc = ans_read(shape, r->data.obj, a->result.unpacked.zone, &a->u, err);
+    }
+    if (rc)
+        client_answer_free(a);
+    return rc;
+}
+
+int client_ask(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q, client_answer_t *a,
+               proto_error_t *err)
+{
+    client_conn_t c = {ctx, endpoint, NULL, false};
+    return client_conn_ask(&c, timeout_ms, q, a, err);
+}
+
+void client_answer_free(client_answer_t *a)
+{
+    if (a->has_result)
+        proto_msg_free(&a->result);
+    free(a->buf);
+    memset(a, 0, sizeof *a);
 }
 
 int client_opts_from_config(const config_t *cfg, client_opts_t *o, char *pub, char *sec, char *srv, char *err,

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "answer.h"
 #include "config.h"
 #include "proto.h"
 
@@ -66,6 +67,31 @@ void client_conn_close(client_conn_t *c);
 json_t *client_conn_query(client_conn_t *c, int timeout_ms, const proto_query_t *q, char *err, size_t errlen);
 int client_conn_query_msg(client_conn_t *c, int timeout_ms, const proto_query_t *q, proto_msg_t *result /* OUT */,
                           char **buf /* OUT */, char *err, size_t errlen);
+
+/* A typed answer to one QUERY (proto/answers.def): u holds the answer of
+ * QUERY.what (u.status for "status"...), whose strings and arrays live in
+ * the decoded RESULT's zone.  Release with client_answer_free(). */
+typedef struct {
+    proto_msg_t result;
+    bool has_result;
+    char *buf; /* the bytes the RESULT borrows */
+    union {
+#define CLIENT_ANSWER_MEMBER(NAME, name, what, doc) ans_##name##_t name;
+        ANSWERS(CLIENT_ANSWER_MEMBER)
+#undef CLIENT_ANSWER_MEMBER
+    } u;
+} client_answer_t;
+
+/* Asks one QUERY and reads its answer into a->u: decoded once, typed.
+ * Returns 0, or a negative proto_err_t with a sentence in err: the
+ * aggregator's own code and sentence when it refused (E_NOT_FOUND,
+ * E_PERIOD...), E_UNAVAILABLE when nothing answered, E_MALFORMED when the
+ * answer is not of its shape; a is then empty (freeing it is harmless). */
+int client_conn_ask(client_conn_t *c, int timeout_ms, const proto_query_t *q, client_answer_t *a /* OUT */,
+                    proto_error_t *err /* OUT */);
+int client_ask(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q, client_answer_t *a /* OUT */,
+               proto_error_t *err /* OUT */);
+void client_answer_free(client_answer_t *a);
 
 /* A msgpack object as JSON (maps with string keys -> objects; binary and
  * ext -> null).  Caller owns the result. */

@@ -83,24 +83,13 @@ static void mark_received(notifier_t *n, const char *unit, const char *ds, const
 }
 
 /* Marks received the units of a `units` answer whose report has arrived
- * (status on_time or late).  The answer is read where it was decoded: for a
- * country it lists 100,000 units, and a JSON copy of it took over 80 MB. */
-static void mark_arrived(notifier_t *n, const msgpack_object *ans, const char *ds, const char *period)
+ * (status on_time or late). */
+static void mark_arrived(notifier_t *n, const ans_units_t *ans, const char *ds, const char *period)
 {
-    const msgpack_object *units = mpget(ans, "units");
-    if (!units || units->type != MSGPACK_OBJECT_ARRAY)
-        return;
-    for (uint32_t i = 0; i < units->via.array.size; i++) {
-        const msgpack_object *u = &units->via.array.ptr[i];
-        const msgpack_object *st = mpget(u, "status"), *code = mpget(u, "code");
-        /* A longer code names no unit of the catalog: nothing to mark. */
-        if (!code || code->type != MSGPACK_OBJECT_STR || code->via.str.size > CATALOG_CODE_MAX ||
-            !(mpstreq(st, "on_time") || mpstreq(st, "late")))
-            continue;
-        char c[CATALOG_CODE_MAX + 1];
-        memcpy(c, code->via.str.ptr, code->via.str.size);
-        c[code->via.str.size] = '\0';
-        mark_received(n, c, ds, period);
+    for (uint32_t i = 0; i < ans->n_units; i++) {
+        const ans_unit_status_t *u = &ans->units[i];
+        if (!strcmp(u->status, "on_time") || !strcmp(u->status, "late"))
+            mark_received(n, u->code, ds, period);
     }
 }
 
@@ -155,16 +144,18 @@ static void append_note(char **slot, const char *line)
 static void load_targets(notifier_t *n, int ds, period_t p, const char *root)
 {
     const catalog_t *c = n->cat;
-    char pcode[PERIOD_CODE_MAX], err[512], pvi[64];
+    char pcode[PERIOD_CODE_MAX], pvi[64];
     proto_query_t q;
     memset(&q, 0, sizeof q);
     snprintf(q.what, sizeof q.what, "targets");
     snprintf(q.node, sizeof q.node, "%s", root);
     snprintf(q.dataset, sizeof q.dataset, "%s", c->datasets[ds].code);
     snprintf(q.period, sizeof q.period, "%s", period_format(p, pcode, sizeof pcode));
-    json_t *ans = client_query(n->ctx, n->aggregator, n->query_timeout_ms, &q, err, sizeof err);
-    if (!ans) {
-        log_warn("targets %s %s: %s (reminders go out without target notes)", root, pcode, err);
+    client_answer_t ans;
+    proto_error_t err;
+    if (client_ask(n->ctx, n->aggregator, n->query_timeout_ms, &q, &ans, &err)) {
+        log_warn("targets %s %s: %s %s (reminders go out without target notes)", root, pcode,
+                 proto_err_code(err.code), err.message);
         return;
     }
     notes_t *slot = NULL;
@@ -178,7 +169,7 @@ static void load_targets(notifier_t *n, int ds, period_t p, const char *root)
             free(arr);
             if (v)
                 n->notes = v;
-            json_decref(ans);
+            client_answer_free(&ans);
             return;
         }
         n->notes = v;
@@ -188,26 +179,19 @@ static void load_targets(notifier_t *n, int ds, period_t p, const char *root)
         slot->notes = arr;
     }
     message_period_vi(p, pvi, sizeof pvi);
-    size_t i;
-    json_t *t;
-    json_array_foreach(json_object_get(ans, "targets"), i, t)
-    {
-        const char *st = json_string_value(json_object_get(t, "status"));
-        json_t *act = json_object_get(t, "actual"), *exp = json_object_get(t, "expected_by_now");
-        if (!st || strcmp(st, "behind") || !json_is_number(act) || !json_is_number(exp))
+    for (uint32_t i = 0; i < ans.u.targets.n_targets; i++) {
+        const ans_target_t *t = &ans.u.targets.targets[i];
+        if (strcmp(t->status, "behind") || !t->has_actual || !t->has_expected_by_now)
             continue;
-        int u = catalog_unit(c, json_string_value(json_object_get(t, "unit")) ? json_string_value(json_object_get(t, "unit")) : "");
+        int u = catalog_unit(c, t->unit);
         if (u < 0)
             continue;
-        double a = json_number_value(act), e = json_number_value(exp);
-        const char *ind = json_string_value(json_object_get(t, "indicator"));
-        const char *name = json_string_value(json_object_get(t, "name_vi"));
         char line[1024];
-        snprintf(line, sizeof line, "- %s (%s): đạt %g, cần ít nhất %g đến hết %s, còn thiếu %g\n", name ? name : "?",
-                 ind ? ind : "?", a, e, pvi, e - a);
+        snprintf(line, sizeof line, "- %s (%s): đạt %g, cần ít nhất %g đến hết %s, còn thiếu %g\n", t->name_vi,
+                 t->indicator, t->actual, t->expected_by_now, pvi, t->expected_by_now - t->actual);
         append_note(&slot->notes[u], line);
     }
-    json_decref(ans);
+    client_answer_free(&ans);
 }
 
 /* Asks the aggregator which reports of the open periods have arrived.
@@ -228,24 +212,23 @@ static int refresh(notifier_t *n, int64_t t)
             for (int r = 0; r < c->nunits; r++) {
                 if (c->units[r].parent >= 0)
                     continue;
-                char pcode[PERIOD_CODE_MAX], err[512];
+                char pcode[PERIOD_CODE_MAX];
                 proto_query_t q;
                 memset(&q, 0, sizeof q);
                 snprintf(q.what, sizeof q.what, "units");
                 snprintf(q.node, sizeof q.node, "%s", c->units[r].code);
                 snprintf(q.dataset, sizeof q.dataset, "%s", c->datasets[ds].code);
                 snprintf(q.period, sizeof q.period, "%s", period_format(ps[pi], pcode, sizeof pcode));
-                proto_msg_t res;
-                char *buf;
-                if (client_query_msg(n->ctx, n->aggregator, n->query_timeout_ms, &q, &res, &buf, err, sizeof err)) {
-                    log_warn("cannot learn from the aggregator at %s what has arrived (%s %s %s): %s; sending nothing "
-                             "until it answers",
-                             n->aggregator, q.node, q.dataset, pcode, err);
+                client_answer_t ans;
+                proto_error_t err;
+                if (client_ask(n->ctx, n->aggregator, n->query_timeout_ms, &q, &ans, &err)) {
+                    log_warn("cannot learn from the aggregator at %s what has arrived (%s %s %s): %s %s; sending "
+                             "nothing until it answers",
+                             n->aggregator, q.node, q.dataset, pcode, proto_err_code(err.code), err.message);
                     return -1;
                 }
-                mark_arrived(n, res.u.result.data.obj, q.dataset, pcode);
-                proto_msg_free(&res);
-                free(buf);
+                mark_arrived(n, &ans.u.units, q.dataset, pcode);
+                client_answer_free(&ans);
                 load_targets(n, ds, ps[pi], c->units[r].code);
             }
         }

@@ -172,9 +172,11 @@ static uint64_t be(const unsigned char *p, int n)
  * before reading them, so a 5-byte header claiming 2^32 elements would make
  * it allocate 100 GB.  We walk the bytes first: each element needs at least
  * one byte, so a count larger than the bytes left is a lie. */
-int proto_prescan(const void *buf, size_t len, int max_depth)
+/* Walks one msgpack value from *pp (checking every length and count against
+ * end, the nesting against max_depth); on success *pp is just past it. */
+static int scan_value(const unsigned char **pp, const unsigned char *end, int max_depth)
 {
-    const unsigned char *p = buf, *end = p + len;
+    const unsigned char *p = *pp;
     uint64_t pending[PROTO_MAX_DEPTH + 2]; /* objects still expected at each level */
     int depth = 0;
     pending[0] = 1;
@@ -243,7 +245,70 @@ int proto_prescan(const void *buf, size_t len, int max_depth)
             pending[++depth] = items;
         }
     }
-    return p == end ? 0 : PROTO_E_MALFORMED;
+    *pp = p;
+    return 0;
+}
+
+int proto_prescan(const void *buf, size_t len, int max_depth)
+{
+    const unsigned char *p = buf, *end = p + len;
+    int rc = scan_value(&p, end, max_depth);
+    return rc ? rc : p == end ? 0 : PROTO_E_MALFORMED;
+}
+
+/* The count of the map or array header at *p (advancing past it), or -1. */
+static int64_t container_count(const unsigned char **pp, const unsigned char *end, bool map)
+{
+    const unsigned char *p = *pp;
+    if (p >= end)
+        return -1;
+    unsigned c = *p++;
+    uint8_t fix = map ? 0x80 : 0x90, c16 = map ? 0xde : 0xdc, c32 = map ? 0xdf : 0xdd;
+    int64_t n = -1;
+    if ((c & 0xf0) == fix)
+        n = c & 0x0f;
+    else if ((c == c16 || c == c32) && end - p >= (c == c16 ? 2 : 4)) {
+        n = (int64_t)be(p, c == c16 ? 2 : 4);
+        p += c == c16 ? 2 : 4;
+    }
+    *pp = p;
+    return n;
+}
+
+/* True when the str at *p is `key` (advancing past it either way). */
+static bool span_key_is(const unsigned char **pp, const unsigned char *end, const char *key)
+{
+    const unsigned char *start = *pp;
+    if (scan_value(pp, end, 1))
+        return false;
+    size_t n = strlen(key), hdr = (*start >= 0xa0 && *start <= 0xbf) ? 1 : *start == 0xd9 ? 2 : *start == 0xda ? 3 : 5;
+    return (size_t)(*pp - start) == hdr + n && !memcmp(start + hdr, key, n);
+}
+
+/* The bytes of each element of the array under `key` of the map in buf
+ * (already checked by proto_decode): spans[i] points into buf. */
+static int array_spans(const void *buf, size_t len, const char *key, proto_str_t *spans, uint32_t n)
+{
+    const unsigned char *p = buf, *end = p + len;
+    int64_t pairs = container_count(&p, end, true);
+    for (int64_t i = 0; i < pairs; i++) {
+        if (!span_key_is(&p, end, key)) {
+            if (scan_value(&p, end, PROTO_MAX_DEPTH))
+                return PROTO_E_MALFORMED;
+            continue;
+        }
+        if (container_count(&p, end, false) != (int64_t)n)
+            return PROTO_E_MALFORMED;
+        for (uint32_t k = 0; k < n; k++) {
+            const unsigned char *start = p;
+            if (scan_value(&p, end, PROTO_MAX_DEPTH))
+                return PROTO_E_MALFORMED;
+            spans[k].ptr = (const char *)start;
+            spans[k].len = (uint32_t)(p - start);
+        }
+        return 0;
+    }
+    return PROTO_E_MALFORMED;
 }
 
 /* ------------------------------------------------------------------------
@@ -484,13 +549,29 @@ static int decode_list(const field_t *f, const msgpack_object *o, proto_list_t *
     out->n = o->via.array.size;
     out->objs = o->via.array.ptr;
     out->raw = NULL;
-    /* Validate every record now, so that later reads cannot fail. */
-    proto_record_t rec;
-    for (uint32_t i = 0; i < out->n; i++) {
-        int rc = proto_record_at(out, i, &rec, err);
+    return 0; /* the records are decoded (and so validated) by decode_records() */
+}
+
+/* Decodes every RECORD of a decoded BATCH once, into its zone, with the
+ * bytes each one was sent as (stored as they are, never re-encoded). */
+static int decode_records(proto_msg_t *msg, const void *buf, size_t len, proto_error_t *err)
+{
+    proto_list_t *l = &msg->u.batch.records;
+    if (l->n == 0)
+        return 0;
+    proto_record_t *recs = msgpack_zone_malloc(msg->unpacked.zone, (size_t)l->n * sizeof *recs);
+    proto_str_t *spans = msgpack_zone_malloc(msg->unpacked.zone, (size_t)l->n * sizeof *spans);
+    if (!recs || !spans)
+        return proto_fail(err, PROTO_E_TOO_LARGE, "no memory for %u records", l->n);
+    for (uint32_t i = 0; i < l->n; i++) {
+        int rc = proto_record_at(l, i, &recs[i], err);
         if (rc)
             return rc;
     }
+    if (array_spans(buf, len, "records", spans, l->n))
+        return proto_fail(err, PROTO_E_MALFORMED, "field 'records': its bytes could not be delimited");
+    l->recs = recs;
+    l->spans = spans;
     return 0;
 }
 
@@ -648,7 +729,10 @@ int proto_decode(const void *buf, size_t len, proto_msg_t *msg, proto_error_t *e
                           msgdefs[t].max_bytes);
     msg->type = t;
     /* Every struct in the union starts with its `present` mask. */
-    return decode_fields(t, top, &msg->u, (uint32_t *)&msg->u, err);
+    int rc = decode_fields(t, top, &msg->u, (uint32_t *)&msg->u, err);
+    if (rc == 0 && t == PROTO_BATCH)
+        rc = decode_records(msg, buf, len, err);
+    return rc;
 }
 
 int proto_peek_id(const proto_msg_t *msg, char *out, size_t len)

@@ -70,12 +70,17 @@ typedef struct {
     const msgpack_object_kv *kv;    /* decode side (borrowed from the message) */
 } proto_values_t;
 
-/* The LIST field: n nested RECORDs.  Decode side: `objs` (read each with
- * proto_record_at()); encode side: `raw` holds the records already packed
- * one after another (see proto_pack_record()). */
+/* The LIST field: n nested RECORDs.  Decode side: proto_decode() decodes
+ * each record once into `recs` and keeps in `spans` the bytes it came as
+ * (both in the message's zone; spans borrow the input buffer), `objs` is
+ * the msgpack array (proto_record_at() reads one again); encode side: `raw`
+ * holds the records already packed one after another (proto_pack_record()). */
+struct proto_record_s;
 typedef struct {
     uint32_t n;
     const msgpack_object *objs;     /* decode side */
+    const struct proto_record_s *recs; /* decode side: n decoded records */
+    const proto_str_t *spans;       /* decode side: the bytes of each */
     const char *raw;                /* encode side */
     size_t rawlen;
 } proto_list_t;
@@ -97,7 +102,7 @@ typedef struct {
 #define PROTO_CT_ANY(name, max) proto_any_t name;
 #define PROTO_MEMBER(kind, name, cs, min, max, pres, doc) PROTO_CT_##kind(name, max)
 #define PROTO_STRUCT(NAME, name, maxb, doc)                                                    \
-    typedef struct {                                                                           \
+    typedef struct proto_##name##_s {                                                          \
         uint32_t present; /* decode side: bit i set when field i was in the message */         \
         PROTO_FIELDS_##NAME(PROTO_MEMBER)                                                      \
     } proto_##name##_t;

@@ -48,7 +48,8 @@ typedef struct {
     bool applying;
     zmq_msg_t batch_frame;       /* owns the bytes the records borrow */
     proto_msg_t batch_msg;
-    proto_record_t *recs;
+    const proto_record_t *recs;  /* decoded once by proto_decode, in batch_msg's zone */
+    const proto_str_t *raw;      /* the bytes of each, in batch_frame */
     rollup_outcome_t *outcomes;
     int nrecs, caprecs;
     int apply_rc;
@@ -73,7 +74,7 @@ static void stop(aggregator_t *a);
 static void apply_work(uv_work_t *w)
 {
     aggregator_t *a = w->data;
-    a->apply_rc = rollup_apply(a->store, a->recs, a->nrecs, a->outcomes, a->apply_err, sizeof a->apply_err);
+    a->apply_rc = rollup_apply(a->store, a->recs, a->raw, a->nrecs, a->outcomes, a->apply_err, sizeof a->apply_err);
 }
 
 static void publish_events(aggregator_t *a)
@@ -156,14 +157,10 @@ static void apply_done(uv_work_t *w, int status)
     }
 }
 
-static int ensure_recs(aggregator_t *a, int n)
+static int ensure_outcomes(aggregator_t *a, int n)
 {
     if (n <= a->caprecs)
         return 0;
-    proto_record_t *r = realloc(a->recs, (size_t)n * sizeof *r);
-    if (!r)
-        return -1;
-    a->recs = r;
     rollup_outcome_t *o = realloc(a->outcomes, (size_t)n * sizeof *o);
     if (!o)
         return -1;
@@ -199,12 +196,13 @@ static void on_batch(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
         send_fetch(a);
         return;
     }
-    if (ensure_recs(a, (int)b->records.n)) {
+    if (ensure_outcomes(a, (int)b->records.n)) {
         log_error("out of memory for a batch of %u", b->records.n);
         goto drop;
     }
+    a->recs = b->records.recs;
+    a->raw = b->records.spans;
     for (uint32_t i = 0; i < b->records.n; i++) {
-        proto_record_at(&b->records, i, &a->recs[i], NULL); /* validated by proto_decode */
         if (a->recs[i].seq != applied + 1 + i) {
             log_error("journal gap: expected seq %llu, got %llu; refetching", (unsigned long long)(applied + 1 + i),
                       (unsigned long long)a->recs[i].seq);
@@ -545,7 +543,6 @@ int main(int argc, char **argv)
     if (a.ctx)
         zmq_ctx_term(a.ctx);
     uv_loop_close(a.loop);
-    free(a.recs);
     free(a.outcomes);
     rollup_close(&a.store);
     catalog_destroy(&a.old_cat);

@@ -111,11 +111,14 @@ bool rollup_stale(rollup_t *r);
 uint64_t rollup_applied(rollup_t *r);
 
 /* Applies records [0..n) (consecutive seqs, as in a BATCH) in one write
- * transaction together with the new applied seq.  out[i] (may be NULL)
+ * transaction together with the new applied seq.  raw[i] (raw may be NULL)
+ * are the bytes record i came as, stored as its history entry; without
+ * them the record is encoded.  out[i] (may be NULL)
  * receives each record's outcome.  Returns 0, or an LMDB error with a
  * sentence in err -- then nothing was applied; MDB_INCOMPATIBLE means the
  * store is stale (another layout, or a damaged leaf): reset and replay. */
-int rollup_apply(rollup_t *r, const proto_record_t *recs, int n, rollup_outcome_t *out, char *err, size_t errlen);
+int rollup_apply(rollup_t *r, const proto_record_t *recs, const proto_str_t *raw, int n, rollup_outcome_t *out,
+                 char *err, size_t errlen);
 
 /* Answers a QUERY: packs the answer (the RESULT's `data`, whose shape for
  * each QUERY.what is defined in proto/answers.def) with pk and returns 0, or

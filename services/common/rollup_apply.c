@@ -182,7 +182,8 @@ static int acc_flush(MDB_txn *txn, rollup_t *r)
     return rc;
 }
 
-static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, rollup_outcome_t *oc)
+static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, const proto_str_t *raw,
+                     rollup_outcome_t *oc)
 {
     const catalog_t *c = r->a_view->cat;
     int unit = catalog_unit(c, rec->unit);
@@ -196,14 +197,20 @@ static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, rollu
     msgpack_packer pk;
     int rc;
 
-    /* history: every record, known to the catalog or not */
-    r->a_sb.size = 0;
-    msgpack_packer_init(&pk, &r->a_sb, msgpack_sbuffer_write);
-    if (proto_pack_record(&pk, rec, NULL) != 0) {
-        log_warn("rollup: record seq %llu is not a valid RECORD; skipped", (unsigned long long)rec->seq);
-        return 0;
+    /* history: every record, known to the catalog or not, as the journal's
+     * bytes when we have them (encoded only for records built in memory) */
+    MDB_val hk = {ru_hist_key(key, kl, version), key}, hv;
+    if (raw) {
+        hv = (MDB_val){raw->len, (void *)raw->ptr};
+    } else {
+        r->a_sb.size = 0;
+        msgpack_packer_init(&pk, &r->a_sb, msgpack_sbuffer_write);
+        if (proto_pack_record(&pk, rec, NULL) != 0) {
+            log_warn("rollup: record seq %llu is not a valid RECORD; skipped", (unsigned long long)rec->seq);
+            return 0;
+        }
+        hv = (MDB_val){r->a_sb.size, r->a_sb.data};
     }
-    MDB_val hk = {ru_hist_key(key, kl, version), key}, hv = {r->a_sb.size, r->a_sb.data};
     if ((rc = mdb_put(txn, r->hist, &hk, &hv, 0)))
         return rc;
     if (unit < 0 || ds < 0 || !pok || p.type != c->datasets[ds].ptype) {
@@ -305,7 +312,8 @@ done:
     return 0;
 }
 
-int rollup_apply(rollup_t *r, const proto_record_t *recs, int n, rollup_outcome_t *out, char *err, size_t errlen)
+int rollup_apply(rollup_t *r, const proto_record_t *recs, const proto_str_t *raw, int n, rollup_outcome_t *out,
+                 char *err, size_t errlen)
 {
     MDB_txn *txn;
     int rc;
@@ -341,7 +349,7 @@ int rollup_apply(rollup_t *r, const proto_record_t *recs, int n, rollup_outcome_
                 out[i] = oc;
             continue;
         }
-        if ((rc = apply_one(r, txn, &recs[i], &oc)))
+        if ((rc = apply_one(r, txn, &recs[i], raw ? &raw[i] : NULL, &oc)))
             goto abort;
         applied = recs[i].seq;
         if (out)

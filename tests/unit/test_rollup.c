@@ -251,7 +251,7 @@ static int apply_n(rollup_t *r, trec_t *t, int n, rollup_outcome_t *out)
         t[i].rec.values.items = t[i].vals;
         recs[i] = t[i].rec;
     }
-    int rc = rollup_apply(r, recs, n, out, err, sizeof err);
+    int rc = rollup_apply(r, recs, NULL, n, out, err, sizeof err);
     if (rc)
         print_message("# rollup_apply: %s\n", err);
     free(recs);
@@ -1497,7 +1497,7 @@ static void *applier(void *arg)
             a->recs[i + k].rec.values.items = a->recs[i + k].vals;
             recs[k] = a->recs[i + k].rec;
         }
-        if (rollup_apply(a->r, recs, n, NULL, err, sizeof err))
+        if (rollup_apply(a->r, recs, NULL, n, NULL, err, sizeof err))
             a->failed++; /* refused while the layout is marked changed */
     }
     free(recs);

@@ -20,6 +20,7 @@
  * units), so depth, pre-order and cycle detection use explicit stacks.
  */
 #include "catalog.h"
+#include "hindex.h"
 #include "proto.h"
 
 #include <csv.h>
@@ -88,19 +89,7 @@ static const column_t hol_cols[H_NCOLS] = {
 
 #define SCHEMA_MAX 10
 
-/* ---- hash index ------------------------------------------------------- */
-
-/* Open addressing with linear probing over a power-of-two table kept at most
- * half full; the hash is stored beside the entry so that a probe compares
- * strings only on a full hash match. */
-typedef struct {
-    int *slot;          /* entry index, -1 when empty */
-    uint32_t *hash;     /* hash of the entry in the slot */
-    uint32_t mask;
-    const char **key;   /* key of entry i */
-    size_t *klen;
-    int n, cap;
-} hindex_t;
+/* ---- private part of the catalog ------------------------------------ */
 
 struct catalog_index {
     hindex_t units, inds, datasets;
@@ -108,77 +97,6 @@ struct catalog_index {
     int *submit_top;    /* highest unit reachable from u by parent_submits links */
     char *pool[NFILES]; /* the strings of the catalog */
 };
-
-static uint32_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return (uint32_t)(h ^ (h >> 32));
-}
-
-static int hindex_init(hindex_t *h, int n)
-{
-    uint32_t cap = 8;
-    while (cap < (uint32_t)n * 2u)
-        cap <<= 1;
-    h->slot = malloc(cap * sizeof *h->slot);
-    h->hash = malloc(cap * sizeof *h->hash);
-    h->key = malloc((size_t)(n > 0 ? n : 1) * sizeof *h->key);
-    h->klen = malloc((size_t)(n > 0 ? n : 1) * sizeof *h->klen);
-    if (!h->slot || !h->hash || !h->key || !h->klen)
-        return -1;
-    memset(h->slot, 0xff, cap * sizeof *h->slot);
-    h->mask = cap - 1;
-    h->n = 0;
-    h->cap = n;
-    return 0;
-}
-
-static void hindex_free(hindex_t *h)
-{
-    free(h->slot);
-    free(h->hash);
-    free(h->key);
-    free(h->klen);
-    memset(h, 0, sizeof *h);
-}
-
-static int hindex_find(const hindex_t *h, const char *s, size_t len)
-{
-    if (h->slot == NULL)
-        return -1;
-    uint32_t hv = hash_bytes(s, len);
-    for (uint32_t i = hv & h->mask;; i = (i + 1) & h->mask) {
-        int e = h->slot[i];
-        if (e < 0)
-            return -1;
-        if (h->hash[i] == hv && h->klen[e] == len && memcmp(h->key[e], s, len) == 0)
-            return e;
-    }
-}
-
-/* Adds key as entry h->n.  Returns -1 when added, or the index of the entry
- * that already has this key (nothing added). */
-static int hindex_add(hindex_t *h, const char *key)
-{
-    size_t len = strlen(key);
-    uint32_t hv = hash_bytes(key, len);
-    uint32_t i = hv & h->mask;
-    for (; h->slot[i] >= 0; i = (i + 1) & h->mask) {
-        int e = h->slot[i];
-        if (h->hash[i] == hv && h->klen[e] == len && memcmp(h->key[e], key, len) == 0)
-            return e;
-    }
-    h->slot[i] = h->n;
-    h->hash[i] = hv;
-    h->key[h->n] = key;
-    h->klen[h->n] = len;
-    h->n++;
-    return -1;
-}
 
 /* ---- diagnostics ------------------------------------------------------ */
 

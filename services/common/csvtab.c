@@ -215,9 +215,9 @@ static void take_header(parse_t *ps)
     csvtab_t *t = ps->t;
     if (ps->rec_bad)
         return; /* already reported; t->ok stays false */
-    if (ps->nrec > (int)(CSVTAB_HEAD_MAX)) {
+    if (ps->nrec > CSVTAB_HEAD_MAX) {
         csvtab_report(ps->d, t->file, ps->rec_line, "header has %d columns; at most %d are allowed",
-               ps->nrec, (int)(CSVTAB_HEAD_MAX));
+                      ps->nrec, CSVTAB_HEAD_MAX);
         return;
     }
     memcpy(t->head, ps->rec, (size_t)ps->nrec * sizeof *ps->rec);
@@ -275,7 +275,7 @@ static void on_record(int c, void *data)
     }
     if (!ps->rec_bad && ps->nfields != t->ncols) {
         csvtab_report(ps->d, t->file, ps->rec_line, "expected %d fields as in the header, found %d",
-               t->ncols, ps->nfields);
+                      t->ncols, ps->nfields);
         ps->rec_bad = true;
     }
     if (ps->rec_bad) {
@@ -393,7 +393,7 @@ static void read_file(csvtab_t *t, csvtab_diag_t *d, const char *dir)
         if (csv_parse(&p, buf + pos, n, on_field, on_record, &ps) != n) {
             if (csv_error(&p) == CSV_EPARSE) {
                 csvtab_report(d, t->file, ps.line,
-                       "bad quoting: a quote inside an unquoted field or text after a closing quote");
+                              "bad quoting: a quote inside an unquoted field or text after a closing quote");
             } else {
                 ps.oom = true;
                 break;

@@ -20,6 +20,7 @@
 #include <zmq.h>
 
 #include "catalog.h"
+#include "clock.h"
 #include "config.h"
 #include "log.h"
 #include "proto.h"

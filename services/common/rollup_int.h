@@ -133,18 +133,6 @@ int ru_scratch(rollup_t *r, int slots);
 int ru_meta_put_applied(MDB_txn *txn, rollup_t *r, uint64_t applied);
 int ru_meta_get_applied(MDB_txn *txn, rollup_t *r, uint64_t *applied);
 
-/* ---- a minimal msgpack reader (no allocation, no recursion) ------------ */
-
-typedef struct {
-    const unsigned char *p, *end;
-} ru_mp_t;
-
-bool ru_mp_map(ru_mp_t *m, uint32_t *n);
-bool ru_mp_str(ru_mp_t *m, const char **s, uint32_t *len);
-bool ru_mp_int(ru_mp_t *m, int64_t *v);
-bool ru_mp_bool(ru_mp_t *m, bool *v);
-bool ru_mp_skip(ru_mp_t *m);
-
 /* ---- leaf records ------------------------------------------------------ */
 
 /* A leaf record: a fixed header (version u32, on_time u32, first_received_at

@@ -23,6 +23,7 @@
 #include <zmq.h>
 
 #include "catalog.h"
+#include "clock.h"
 #include "client.h"
 #include "config.h"
 #include "deliver.h"

@@ -10,9 +10,11 @@
 #   make fuzz    the protocol decoder under libFuzzer (FUZZ_SECONDS, default 60)
 #   make bench   benchmarks (see docs/benchmarks.md); bench-quick, bench-apart
 #
-# Sources are discovered, not listed: services/common/*.c and proto/*.c form
-# libcchc.a; each services/<dir>/ builds one program; each tests/unit/test_*.c
-# builds one test program.
+# Sources are discovered, not listed: proto/*.c and each lib/<layer>/*.c form
+# one archive per layer (libproto.a, libbase.a, libmodel.a, libstore.a,
+# libnet.a, libapp.a; docs/architecture.md), and libcchc.a holds them all for
+# tools outside the tree (the benchmarks); each services/<dir>/ builds one
+# program; each tests/unit/test_*.c builds one test program.
 
 BUILD    ?= build
 CC       ?= gcc
@@ -20,7 +22,7 @@ SAN      ?=
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
-            -Iservices/common -Iproto $(SAN) -MMD -MP
+            $(LAYERS:%=-Ilib/%) -Iproto $(SAN) -MMD -MP
 PKGS     := libzmq lmdb msgpack libuv jansson libcurl libmicrohttpd xlsxwriter inih
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -28,7 +30,12 @@ CFLAGS   += $(PKG_CFLAGS)
 LDLIBS   := $(PKG_LIBS) -lcsv -lm -lpthread
 LDFLAGS  += $(SAN)
 
-LIB_SRC  := $(wildcard services/common/*.c) $(filter-out %_test.c,$(wildcard proto/*.c))
+# Layers, lowest first: a layer includes only its own headers and lower ones
+# (scripts/check-layers.sh checks it in `make test`).
+LAYERS   := base model store net app
+layer_src = $(if $(filter proto,$(1)),$(wildcard proto/*.c),$(wildcard lib/$(1)/*.c))
+ARCHIVES := $(foreach l,app net store model base proto,$(BUILD)/lib$(l).a)
+LIB_SRC  := $(foreach l,proto $(LAYERS),$(call layer_src,$(l)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libcchc.a
 
@@ -40,10 +47,10 @@ prog_name = $(word 1,$(subst :, ,$(1)))
 BINS     := $(foreach p,$(PROGS),$(if $(wildcard $(call prog_dir,$(p))/*.c),$(BUILD)/bin/$(call prog_name,$(p))))
 
 TEST_SRC := $(wildcard tests/unit/test_*.c)
-TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_BINS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps test asan demo demo-web run fuzz bench bench-quick bench-apart clean
-all: $(LIB) $(BINS) $(TESTS)
+all: $(ARCHIVES) $(LIB) $(BINS) $(TEST_BINS)
 
 deps:
 	@scripts/deps.sh
@@ -52,18 +59,25 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
+define archive_rule
+$(BUILD)/lib$(1).a: $(patsubst %.c,$(BUILD)/obj/%.o,$(call layer_src,$(1)))
+	@rm -f $$@
+	ar rcs $$@ $$^
+endef
+$(foreach l,proto $(LAYERS),$(eval $(call archive_rule,$(l))))
+
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 define prog_rule
-$(BUILD)/bin/$(call prog_name,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(call prog_dir,$(1))/*.c)) $(LIB)
+$(BUILD)/bin/$(call prog_name,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(call prog_dir,$(1))/*.c)) $(ARCHIVES)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(LDFLAGS) $$^ -o $$@ $$(LDLIBS)
 endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(ARCHIVES)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
 

@@ -40,7 +40,7 @@ fi
 # --- the tools, with the Makefile's flags and libraries, against libcchc.a
 PKGS=$(sed -n 's/^PKGS *:= *//p' Makefile)
 CFLAGS="-O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
-        -Iservices/common -Iproto $(pkg-config --cflags $PKGS)"
+        -Ilib/base -Ilib/model -Ilib/store -Ilib/net -Ilib/app -Iproto $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS) -lcsv -lm -lpthread"
 TOOLS="$BUILD/bench"
 mkdir -p "$TOOLS"

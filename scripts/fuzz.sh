@@ -4,7 +4,7 @@
 #   scripts/fuzz.sh [SECONDS]        (make fuzz FUZZ_SECONDS=N)
 #
 # Builds the target with clang -fsanitize=fuzzer,address,undefined, compiling
-# proto/proto.c directly (the codec needs nothing from services/common), and
+# proto/proto.c directly (the codec needs nothing from lib/), and
 # the seed generator proto/fuzz/gen_corpus.c.  Runs for SECONDS (default 60)
 # on a working copy of the corpus in build/fuzz/corpus (the repository's
 # proto/fuzz/corpus plus freshly generated seeds), inputs up to 70000 bytes

@@ -55,6 +55,12 @@ if [[ -z "${TESTS:-}" || "check_docs" =~ ${TESTS} ]]; then
         else echo "not ok 1 - docs/protocol.md agrees with proto/messages.def"; fi'
 fi
 
+# The libraries' layers point one way (scripts/check-layers.sh).
+if [[ -z "${TESTS:-}" || "check_layers" =~ ${TESTS} ]]; then
+    run_one check_layers bash -c 'if scripts/check-layers.sh; then echo "ok 1 - every include in lib/ and proto/ points down the layers";
+        else echo "not ok 1 - every include in lib/ and proto/ points down the layers"; fi'
+fi
+
 if [ ${#failed_names[@]} -gt 0 ]; then
     echo "failed: ${failed_names[*]} (logs in $LOGDIR/)"
 fi

@@ -4,7 +4,7 @@
  *
  * The consolidated report ("Thống kê tuyên truyền cải cách hành chính"):
  * indicators x periods with a total, from the aggregator's rollups (the same
- * builder as the web's XLSX/CSV downloads, services/common/report.c).
+ * builder as the web's XLSX/CSV downloads, lib/app/report.c).
  * Without -o, csv and md go to stdout; xlsx needs -o.
  */
 #include <getopt.h>

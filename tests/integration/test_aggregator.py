@@ -2,7 +2,7 @@
 EVENTs, corrections, crash recovery (kill -9, compared with a fresh recount
 and with an independent recount in Python), and life without the collector.
 
-The model is the one of services/common/rollup.h: a unit value combines the
+The model is the one of lib/store/rollup.h: a unit value combines the
 unit's latest reports inside a period across time (count: sum; stock: the
 latest; bool: any / latest; tags: union); a node value sums the unit values
 of its subtree; rates are num/den of the sums.

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "period.h"
+#include "civil.h"
 
 static const char *log_service = "cchc";
 static log_level_t log_min = LOG_INFO;

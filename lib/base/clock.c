@@ -3,7 +3,7 @@
 #include <time.h>
 
 #include "log.h"
-#include "period.h"
+#include "civil.h"
 
 /* A simulated clock is the real one plus a fixed offset: it keeps advancing
  * at the real pace, so timeouts and waits behave as in production. */

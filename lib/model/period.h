@@ -15,7 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PERIOD_TZ_OFFSET (7 * 3600) /* seconds east of UTC, Asia/Ho_Chi_Minh */
+#include "civil.h"
+
+#define PERIOD_TZ_OFFSET CIVIL_TZ_OFFSET
 #define PERIOD_CODE_MAX 8           /* longest code "2025Q3" + NUL, rounded up */
 #define PERIOD_YEAR_MIN 1970
 #define PERIOD_YEAR_MAX 9999
@@ -82,28 +84,5 @@ period_t period_from_key(uint32_t key);
 /* "month", "quarter", "half", "year" <-> period_type_t (PERIOD_NONE if unknown). */
 period_type_t period_type_parse(const char *s);
 const char *period_type_name(period_type_t t);
-
-/* ---- civil dates ------------------------------------------------------ */
-
-int32_t date_from_civil(int y, int m, int d);
-void date_to_civil(int32_t day, int *y, int *m, int *d);
-/* 0 = Monday ... 6 = Sunday */
-int date_weekday(int32_t day);
-/* Parses YYYY-MM-DD strictly (valid month and day). Returns 0 or -1. */
-int date_parse(const char *s, int32_t *day /* OUT */);
-/* Writes YYYY-MM-DD; buf at least 11 bytes. */
-const char *date_format(int32_t day, char *buf, size_t len);
-
-/* Local civil day of a UTC instant (seconds), and the UTC instant of local
- * midnight at the start of a civil day. */
-int32_t date_of_time(int64_t t);
-int64_t date_start_time(int32_t day);
-
-/* Parses an ISO 8601 instant: YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM|-HH:MM]; without
- * an offset the time is local (+07:00).  Also accepts a bare YYYY-MM-DD
- * (local midnight).  Returns 0 or -1. */
-int time_parse_iso(const char *s, int64_t *t /* OUT */);
-/* Formats t as local time with offset: 2025-09-10T00:00:00+07:00 (26 bytes). */
-const char *time_format_iso(int64_t t, char *buf, size_t len);
 
 #endif

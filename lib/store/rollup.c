@@ -230,7 +230,7 @@ int ru_scratch(rollup_t *r, int slots)
      * sub-period values */
     r->a_leaf = calloc(m * (6 + RU_SUBS_MAX), sizeof(int64_t));
     if (!r->a_leaf)
-        return ENOMEM;
+        return STORE_E_NOMEM;
     r->a_new = r->a_leaf + m;
     r->a_old = r->a_new + m;
     r->a_old0 = r->a_old + m;
@@ -387,7 +387,7 @@ int ru_leaf_put(MDB_txn *txn, rollup_t *r, const char *key, size_t klen, const r
     if (msgpack_sbuffer_write(&r->a_sb, (const char *)hdr, sizeof hdr) ||
         msgpack_sbuffer_write(&r->a_sb, (const char *)slots, (size_t)nvals * sizeof(int64_t)) ||
         (sl && msgpack_sbuffer_write(&r->a_sb, meta->submitter, sl)))
-        return ENOMEM;
+        return STORE_E_NOMEM;
     MDB_val k = {klen, (void *)key}, v = {r->a_sb.size, r->a_sb.data};
     return mdb_put(txn, r->leaf, &k, &v, 0);
 }
@@ -449,7 +449,7 @@ int rollup_open(const char *dir, uint64_t map_bytes, const catalog_t *cat, rollu
     r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(err, errlen, "out of memory");
-        return ENOMEM;
+        return STORE_E_NOMEM;
     }
     pthread_mutex_init(&r->mu, NULL);
     pthread_mutex_init(&r->exp_mu, NULL);
@@ -457,7 +457,7 @@ int rollup_open(const char *dir, uint64_t map_bytes, const catalog_t *cat, rollu
     r->want = cat;
     if (!(r->view = view_new(cat))) {
         snprintf(err, errlen, "out of memory");
-        rc = ENOMEM;
+        rc = STORE_E_NOMEM;
         goto fail;
     }
     /* MDB_NOMETASYNC: a crash may undo the last applied batch -- together
@@ -469,13 +469,13 @@ int rollup_open(const char *dir, uint64_t map_bytes, const catalog_t *cat, rollu
         (rc = mdb_dbi_open(txn, "leaf", MDB_CREATE, &r->leaf)) ||
         (rc = mdb_dbi_open(txn, "history", MDB_CREATE, &r->hist)) ||
         (rc = mdb_dbi_open(txn, "node", MDB_CREATE, &r->node))) {
-        snprintf(err, errlen, "%s: cannot open the rollup databases: %s", dir, mdb_strerror(rc));
+        snprintf(err, errlen, "%s: cannot open the rollup databases: %s", dir, store_strerror(rc));
         goto fail;
     }
     uint64_t stored;
     bool found;
     if ((rc = meta_get_u64(txn, r->meta, META_SIGNATURE, &stored, &found))) {
-        snprintf(err, errlen, "%s: cannot read the rollup signature: %s", dir, mdb_strerror(rc));
+        snprintf(err, errlen, "%s: cannot read the rollup signature: %s", dir, store_strerror(rc));
         goto fail;
     }
     if (!found) {
@@ -483,7 +483,7 @@ int rollup_open(const char *dir, uint64_t map_bytes, const catalog_t *cat, rollu
         MDB_stat st;
         bool empty = mdb_stat(txn, r->leaf, &st) == 0 && st.ms_entries == 0;
         if (empty && (rc = meta_put_u64(txn, r->meta, META_SIGNATURE, r->view->sig))) {
-            snprintf(err, errlen, "%s: cannot store the rollup signature: %s", dir, mdb_strerror(rc));
+            snprintf(err, errlen, "%s: cannot store the rollup signature: %s", dir, store_strerror(rc));
             goto fail;
         }
         r->stale = !empty;
@@ -493,7 +493,7 @@ int rollup_open(const char *dir, uint64_t map_bytes, const catalog_t *cat, rollu
     rc = mdb_txn_commit(txn);
     txn = NULL;
     if (rc) {
-        snprintf(err, errlen, "%s: cannot initialise the rollup store: %s", dir, mdb_strerror(rc));
+        snprintf(err, errlen, "%s: cannot initialise the rollup store: %s", dir, store_strerror(rc));
         goto fail;
     }
     if (needs_rebuild)
@@ -559,7 +559,7 @@ int rollup_reset(rollup_t *r, char *err, size_t errlen)
     ru_view_t *v = ru_acquire(r, NULL);
     if (!v) {
         snprintf(err, errlen, "out of memory");
-        return ENOMEM;
+        return STORE_E_NOMEM;
     }
     uint64_t sig = v->sig;
     if ((rc = mdb_txn_begin(r->env, NULL, 0, &txn)))
@@ -590,7 +590,7 @@ int rollup_reset(rollup_t *r, char *err, size_t errlen)
     return 0;
 fail:
     ru_release(r, v);
-    snprintf(err, errlen, "cannot reset the rollup store: %s", mdb_strerror(rc));
+    snprintf(err, errlen, "cannot reset the rollup store: %s", store_strerror(rc));
     return rc;
 }
 

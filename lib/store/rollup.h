@@ -39,10 +39,10 @@
  * depend on; holidays are not included.  When the catalog's signature
  * differs, rollup_open() reports it (needs_rebuild) and the caller calls
  * rollup_reset() and replays the journal from seq 0.  Until the reset,
- * rollup_apply() refuses with MDB_INCOMPATIBLE and queries answer E_BUSY
+ * rollup_apply() refuses with STORE_E_STALE and queries answer E_BUSY
  * (rollup_info() still answers).  A leaf record that cannot be read
  * (a damaged store) makes the store stale the same way: the batch is refused
- * with MDB_INCOMPATIBLE, and a reset and replay rebuild it.
+ * with STORE_E_STALE, and a reset and replay rebuild it.
  *
  * Threads: rollup_apply() runs on a pool thread while queries run on the
  * loop thread (LMDB readers never block the writer).  rollup_set_catalog()
@@ -114,8 +114,8 @@ uint64_t rollup_applied(rollup_t *r);
  * transaction together with the new applied seq.  raw[i] (raw may be NULL)
  * are the bytes record i came as, stored as its history entry; without
  * them the record is encoded.  out[i] (may be NULL)
- * receives each record's outcome.  Returns 0, or an LMDB error with a
- * sentence in err -- then nothing was applied; MDB_INCOMPATIBLE means the
+ * receives each record's outcome.  Returns 0, or a store error (store.h) with a
+ * sentence in err -- then nothing was applied; STORE_E_STALE means the
  * store is stale (another layout, or a damaged leaf): reset and replay. */
 int rollup_apply(rollup_t *r, const proto_record_t *recs, const proto_str_t *raw, int n, rollup_outcome_t *out,
                  char *err, size_t errlen);

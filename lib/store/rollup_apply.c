@@ -101,15 +101,15 @@ static int acc_grow(rollup_t *r)
     int cap = r->acc_cap ? r->acc_cap * 2 : 4096;
     struct ru_acc *k = realloc(r->acc_key, (size_t)cap * sizeof *k);
     if (!k)
-        return ENOMEM;
+        return STORE_E_NOMEM;
     r->acc_key = k;
     int64_t *v = realloc(r->acc_val, (size_t)cap * (size_t)r->a_cap * sizeof *v);
     if (!v)
-        return ENOMEM;
+        return STORE_E_NOMEM;
     r->acc_val = v;
     int *slot = malloc((size_t)cap * 2 * sizeof *slot);
     if (!slot)
-        return ENOMEM;
+        return STORE_E_NOMEM;
     free(r->acc_slot);
     r->acc_slot = slot;
     r->acc_cap = cap;
@@ -128,7 +128,7 @@ static int acc_grow(rollup_t *r)
 static int acc_add(rollup_t *r, int unit, int ds, uint32_t pkey, const int64_t *diff, int n)
 {
     if (r->acc_n >= r->acc_cap && acc_grow(r))
-        return ENOMEM;
+        return STORE_E_NOMEM;
     uint32_t mask = (uint32_t)r->acc_cap * 2 - 1;
     uint32_t i = acc_hash(unit, ds, pkey) & mask;
     int e;
@@ -238,7 +238,7 @@ static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, const
          * the store is rebuilt from the journal (rollup_apply) */
         log_error("rollup: the leaf of %s %s %s cannot be read (a damaged store); the rollups must be rebuilt",
                   rec->unit, rec->dataset, rec->period);
-        return MDB_CORRUPTED;
+        return STORE_E_DAMAGED;
     }
     bool exists = got == 1;
     if (exists && version < lm.version) {
@@ -328,12 +328,12 @@ int rollup_apply(rollup_t *r, const proto_record_t *recs, const proto_str_t *raw
     if (!v || ru_scratch(r, v->maxslots)) {
         ru_release(r, v);
         snprintf(err, errlen, "rollup: out of memory for the catalog layout");
-        return ENOMEM;
+        return STORE_E_NOMEM;
     }
     if (stale) {
         ru_release(r, v);
         snprintf(err, errlen, "rollup: the catalog layout changed; reset the store and replay the journal first");
-        return MDB_INCOMPATIBLE;
+        return STORE_E_STALE;
     }
     r->a_view = v;
     if ((rc = mdb_txn_begin(r->env, NULL, 0, &txn)))
@@ -370,15 +370,15 @@ abort:
 fail:
     r->a_view = NULL;
     ru_release(r, v);
-    if (rc == MDB_CORRUPTED) {
+    if (rc == STORE_E_DAMAGED) {
         /* a damaged record: stale until reset and replayed */
         pthread_mutex_lock(&r->mu);
         r->stale = true;
         pthread_mutex_unlock(&r->mu);
         snprintf(err, errlen, "rollup store damaged (a record cannot be read); reset it and replay the journal");
-        rc = MDB_INCOMPATIBLE;
+        rc = STORE_E_STALE;
     } else {
-        snprintf(err, errlen, "rollup write failed: %s", mdb_strerror(rc));
+        snprintf(err, errlen, "rollup write failed: %s", store_strerror(rc));
     }
     for (int i = 0; out && i < n; i++)
         out[i].applied = out[i].on_time = false;

@@ -30,6 +30,7 @@
 
 #include "catalog.h"
 #include "rollup.h"
+#include "store.h"
 
 #define RU_COMPLETENESS 3 /* received, on_time, late */
 #define RU_KEY_MAX (CATALOG_CODE_MAX + 1 + CATALOG_CODE_MAX + 1 + 4 + 1 + 4 + 8)
@@ -126,7 +127,7 @@ void ru_combine(const catalog_t *cat, int ds, const ru_layout_t *lay, const int6
 bool ru_unit_value(MDB_txn *txn, const rollup_t *r, const ru_view_t *v, int unit, int ds, const period_t *subs, int n, int64_t *buf,
                    bool *present, int64_t *out, int *rc);
 
-/* Grows the apply-side buffers to `slots` per buffer.  0 or ENOMEM. */
+/* Grows the apply-side buffers to `slots` per buffer.  0 or STORE_E_NOMEM. */
 int ru_scratch(rollup_t *r, int slots);
 
 /* meta "applied" inside a transaction. */

@@ -38,7 +38,7 @@ static ans_unit_ref_t unit_ref(const unit_t *u)
 
 static int storage_fail(proto_error_t *err, int rc)
 {
-    return proto_fail(err, PROTO_E_STORAGE, "the rollup store could not be read: %s", mdb_strerror(rc));
+    return proto_fail(err, PROTO_E_STORAGE, "the rollup store could not be read: %s", store_strerror(rc));
 }
 
 /* ---- indicator values from slots -------------------------------------- */
@@ -207,14 +207,14 @@ static int q_rollup(qctx_t *q, proto_error_t *err)
             ans_rollup_pack(q->pk, &a);
         }
     } else {
-        rc = ENOMEM;
+        rc = STORE_E_NOMEM;
     }
     free(s);
     free(inds);
     free(children);
     free(vals);
     free(codes);
-    if (rc == ENOMEM)
+    if (rc == STORE_E_NOMEM)
         return proto_fail(err, PROTO_E_BUSY, "out of memory");
     return rc ? storage_fail(err, rc) : 0;
 }
@@ -487,7 +487,7 @@ static int versions_add(versions_t *vs, const MDB_val *v)
         if (ups)
             vs->ups = ups;
         if (!items || !ups)
-            return ENOMEM;
+            return STORE_E_NOMEM;
         vs->cap = cap;
     }
     proto_record_t rec;
@@ -501,7 +501,7 @@ static int versions_add(versions_t *vs, const MDB_val *v)
     proto_record_t *kept = msgpack_zone_malloc(z, sizeof *kept);
     if (!kept) {
         msgpack_unpacked_destroy(&vs->ups[vs->n]);
-        return ENOMEM;
+        return STORE_E_NOMEM;
     }
     *kept = rec;
     vs->items[vs->n++] = version_answer(kept);
@@ -549,7 +549,7 @@ static int q_history(qctx_t *q, uint64_t limit, proto_error_t *err)
         ans_history_pack(q->pk, &a);
     }
     versions_free(&vs);
-    if (rc == ENOMEM)
+    if (rc == STORE_E_NOMEM)
         return proto_fail(err, PROTO_E_BUSY, "out of memory");
     return rc != 0 && rc != MDB_NOTFOUND ? storage_fail(err, rc) : 0;
 }

@@ -80,3 +80,13 @@ uint64_t store_get_u64(const unsigned char in[8])
         v = (v << 8) | in[i];
     return v;
 }
+
+const char *store_strerror(int rc)
+{
+    switch (rc) {
+    case STORE_E_NOMEM: return "out of memory";
+    case STORE_E_STALE: return "the store must be reset and rebuilt first";
+    case STORE_E_DAMAGED: return "a record cannot be read (a damaged store)";
+    default: return mdb_strerror(rc);
+    }
+}

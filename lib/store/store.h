@@ -13,6 +13,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Errors of the store layer.  A function of lib/store returns 0, one of
+ * these named states (negative, apart from LMDB's own -30799..-30780 and
+ * from errno values), or an LMDB code for a failure of the storage itself;
+ * store_strerror() names any of them. */
+enum {
+    STORE_E_NOMEM = -1,   /* out of memory */
+    STORE_E_STALE = -2,   /* the store must be reset and rebuilt before it is written */
+    STORE_E_DAMAGED = -3, /* a record cannot be read: the store is damaged */
+};
+const char *store_strerror(int rc);
+
 /* Creates `dir` (and parents) if needed and opens the environment with room
  * for `maxdbs` named databases.  Returns 0 and *out, or an LMDB/errno code
  * with a sentence in err. */

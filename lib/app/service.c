@@ -1,5 +1,6 @@
 #include "service.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,4 +108,68 @@ int service_load(service_args_t *a, int argc, char **argv, config_t **cfg, catal
             return -1;
     }
     return 0;
+}
+
+/* ---- the loop's own handles ------------------------------------------- */
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    service_loop_t *s = h->data;
+    if (signum == SIGHUP) {
+        if (s->on_reload)
+            s->on_reload(s);
+        return;
+    }
+    if (s->stopping)
+        return;
+    s->stopping = true;
+    s->on_stop(s, signum);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    service_loop_t *s = t->data;
+    s->on_tick(s);
+}
+
+int service_loop_start(service_loop_t *s, uv_loop_t *loop, uint64_t tick_ms)
+{
+    static const int signums[3] = {SIGTERM, SIGINT, SIGHUP};
+    int rc = 0, started = 0; /* signal handles open */
+    for (int i = 0; i < 3 && rc == 0; i++) {
+        s->sig[i].data = s;
+        if ((rc = uv_signal_init(loop, &s->sig[i])) == 0 && (rc = uv_signal_start(&s->sig[i], on_signal, signums[i])))
+            uv_close((uv_handle_t *)&s->sig[i], NULL);
+        else if (rc == 0)
+            started++;
+    }
+    if (rc == 0) {
+        s->tick.data = s;
+        if ((rc = uv_timer_init(loop, &s->tick)) == 0 && s->on_tick && tick_ms &&
+            (rc = uv_timer_start(&s->tick, on_tick, tick_ms, tick_ms)))
+            uv_close((uv_handle_t *)&s->tick, NULL);
+    }
+    if (rc) {
+        for (int i = 0; i < started; i++)
+            uv_close((uv_handle_t *)&s->sig[i], NULL);
+        return rc;
+    }
+    s->open = true;
+    return 0;
+}
+
+void service_loop_close(service_loop_t *s)
+{
+    if (!s->open)
+        return;
+    s->open = false;
+    for (int i = 0; i < 3; i++)
+        uv_close((uv_handle_t *)&s->sig[i], NULL);
+    uv_close((uv_handle_t *)&s->tick, NULL);
+}
+
+int service_loop_finish(uv_loop_t *loop)
+{
+    uv_run(loop, UV_RUN_DEFAULT);
+    return uv_loop_close(loop);
 }

@@ -1,7 +1,7 @@
 /*
  * service.h -- what every service's main() does the same way: parse the
  * common flags, load the configuration and the catalog, install signal
- * handlers on the loop.
+ * handlers on the loop, close them again.
  */
 #ifndef CCHC_SERVICE_H
 #define CCHC_SERVICE_H
@@ -34,5 +34,32 @@ int service_load(service_args_t *a, int argc, char **argv, config_t **cfg /* OUT
 
 /* Loads the catalog at `dir`, logging every problem.  NULL on failure. */
 catalog_t *service_load_catalog(const char *dir);
+
+/* The handles every service keeps on its loop: SIGTERM and SIGINT (stop),
+ * SIGHUP (reload) and a periodic tick.  The service allocates it inside its
+ * own struct, sets the callbacks and data, and calls service_loop_start();
+ * service_loop_close() closes every handle (a harmless no-op the second
+ * time), after which the loop can run to its end. */
+typedef struct service_loop service_loop_t;
+struct service_loop {
+    void *data;                                     /* the service's own struct */
+    void (*on_stop)(service_loop_t *s, int signum); /* the first SIGTERM or SIGINT */
+    void (*on_reload)(service_loop_t *s);           /* SIGHUP; NULL: ignored */
+    void (*on_tick)(service_loop_t *s);             /* every tick_ms; NULL: no tick */
+    bool stopping;                                  /* set before on_stop is called */
+    /* private */
+    uv_signal_t sig[3];
+    uv_timer_t tick;
+    bool open;
+};
+
+/* Installs the signal handlers and starts the tick on loop.  Returns 0 or a
+ * libuv error (nothing is then left open). */
+int service_loop_start(service_loop_t *s, uv_loop_t *loop, uint64_t tick_ms);
+void service_loop_close(service_loop_t *s);
+
+/* Runs loop until every handle is closed, then closes it.  Returns
+ * uv_loop_close()'s result: 0, or UV_EBUSY when a handle was leaked. */
+int service_loop_finish(uv_loop_t *loop);
 
 #endif

@@ -57,8 +57,7 @@ typedef struct {
     char apply_err[256];
 
     bool stopping, reset_pending;
-    uv_signal_t sigterm, sigint, sighup;
-    uv_timer_t tick;
+    service_loop_t svc;          /* signals and the tick */
     uv_timer_t pace;             /* delays the next FETCH after a small batch */
     int pause_ms;
     unsigned long applied_records, queries, failed_queries;
@@ -274,9 +273,9 @@ static void send_fetch(aggregator_t *a)
 }
 
 /* Lazy Pirate: no answer in time -> new socket, new request. */
-static void on_tick(uv_timer_t *t)
+static void on_tick(service_loop_t *s)
 {
-    aggregator_t *a = t->data;
+    aggregator_t *a = s->data;
     if (a->stopping || a->applying)
         return;
     if (!a->fetch_outstanding) {
@@ -407,28 +406,22 @@ static void stop(aggregator_t *a)
         zmq_close(a->pub);
         a->pub = NULL;
     }
-    uv_close((uv_handle_t *)&a->sigterm, NULL);
-    uv_close((uv_handle_t *)&a->sigint, NULL);
-    uv_close((uv_handle_t *)&a->sighup, NULL);
-    uv_close((uv_handle_t *)&a->tick, NULL);
+    service_loop_close(&a->svc);
     uv_close((uv_handle_t *)&a->pace, NULL);
 }
 
-static void on_stop_signal(uv_signal_t *h, int signum)
+static void on_stop_signal(service_loop_t *s, int signum)
 {
-    aggregator_t *a = h->data;
-    if (a->stopping)
-        return;
+    aggregator_t *a = s->data;
     a->stopping = true;
     log_info("signal %d: stopping (applied seq %llu)", signum, (unsigned long long)rollup_applied(a->store));
     if (!a->applying)
         stop(a);
 }
 
-static void on_hup(uv_signal_t *h, int signum)
+static void on_hup(service_loop_t *s)
 {
-    aggregator_t *a = h->data;
-    (void)signum;
+    aggregator_t *a = s->data;
     catalog_t *cat = service_load_catalog(config_get(a->cfg, "catalog", "dir", "deploy/catalog"));
     if (!cat) {
         log_error("SIGHUP: keeping the previous catalog");
@@ -504,18 +497,13 @@ static int aggregator_start(aggregator_t *a)
         zloop_sock_close(&a->zquery, on_closed_sock);
         return -1;
     }
-    uv_signal_init(a->loop, &a->sigterm);
-    uv_signal_init(a->loop, &a->sigint);
-    uv_signal_init(a->loop, &a->sighup);
-    a->sigterm.data = a->sigint.data = a->sighup.data = a;
-    uv_signal_start(&a->sigterm, on_stop_signal, SIGTERM);
-    uv_signal_start(&a->sigint, on_stop_signal, SIGINT);
-    uv_signal_start(&a->sighup, on_hup, SIGHUP);
-    uv_timer_init(a->loop, &a->tick);
-    a->tick.data = a;
+    a->svc = (service_loop_t){.data = a, .on_stop = on_stop_signal, .on_reload = on_hup, .on_tick = on_tick};
+    if (service_loop_start(&a->svc, a->loop, 250)) {
+        log_error("cannot install the signal handlers");
+        return -1;
+    }
     uv_timer_init(a->loop, &a->pace);
     a->pace.data = a;
-    uv_timer_start(&a->tick, on_tick, 250, 250);
     send_fetch(a);
     log_info("pulling the journal from %s; queries on %s; events on %s", a->feed_endpoint, qep, eep);
     return 0;
@@ -538,12 +526,12 @@ int main(int argc, char **argv)
         uv_run(a.loop, UV_RUN_DEFAULT);
     else
         status = 1;
-    uv_run(a.loop, UV_RUN_DEFAULT); /* let closing handles finish */
+    if (service_loop_finish(a.loop)) /* let closing handles finish */
+        log_warn("the loop still had open handles at exit");
     log_info("stopped: %lu records applied this run, applied seq %llu, %lu queries", a.applied_records,
              (unsigned long long)(a.store ? rollup_applied(a.store) : 0), a.queries);
     if (a.ctx)
         zmq_ctx_term(a.ctx);
-    uv_loop_close(a.loop);
     free(a.outcomes);
     rollup_close(&a.store);
     catalog_destroy(&a.old_cat);

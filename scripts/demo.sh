@@ -188,10 +188,10 @@ if [ "$(group_of HP.SO.XAY_DUNG 4)" != "missing" ]; then
 fi
 # A bad report, refused by the collector: a negative count.
 echo "· a bad report from HP.XA.VIET_KHE: $("$BIN/cchc" submit --config "$CFG" --key "$DEMO/keys/HP.XA.VIET_KHE.key" \
-    --unit HP.XA.VIET_KHE --dataset CCHC_Q --period 2025Q4 --set PORTAL_POSTS=-4 || true)"
+    --unit HP.XA.VIET_KHE --dataset CCHC_Q --period 2025Q4 --value PORTAL_POSTS=-4 || true)"
 # And a unit trying to report for another one, refused too.
 echo "· HP.SO.Y_TE reporting for HP.SO.XAY_DUNG: $("$BIN/cchc" submit --config "$CFG" --key "$DEMO/keys/HP.SO.Y_TE.key" \
-    --unit HP.SO.XAY_DUNG --dataset CCHC_Q --period 2025Q4 --set PORTAL_POSTS=1 || true)"
+    --unit HP.SO.XAY_DUNG --dataset CCHC_Q --period 2025Q4 --value PORTAL_POSTS=1 || true)"
 
 # Friday 12 December 2025, 09:00: the Q4 deadline (before 10 December) has
 # passed.  The notifier reminds every unit that has not reported (after-1,

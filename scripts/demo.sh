@@ -98,7 +98,7 @@ echo "== CCHC demo: Hải Phòng, quarterly CCHC propaganda reports, 2025Q3 and 
 # Reporting units: everything but the city itself.
 "$BIN/cchc" catalog units "$CATALOG" | awk -F'\t' '$2 != "thanh_pho" {print $1 "\t" $2}' >"$DEMO/units.tsv"
 while IFS=$'\t' read -r code kind; do
-    "$BIN/cchc" keygen --unit "$code" --dir "$DEMO/keys" >/dev/null
+    "$BIN/cchc" keygen --config "$CFG" --unit "$code" --dir "$DEMO/keys" >/dev/null
 done <"$DEMO/units.tsv"
 echo "· $(wc -l <"$DEMO/units.tsv") unit keys made in $DEMO/keys"
 

@@ -70,7 +70,6 @@ static const char *const no_words[] = {"no", "false", "0", "không", "Không", "
 static bool looks_decimal(const char *s)
 {
     char *end;
-    errno = 0;
     strtod(s, &end);
     return *s && !*end && strpbrk(s, ".eE");
 }

@@ -402,6 +402,16 @@ static int check_value(const proto_value_t *v, proto_error_t *err)
  * ------------------------------------------------------------------------ */
 
 /* Reads one msgpack key/value pair into a proto_value_t, checking types. */
+/* A float as a sentence shows it: 3.0 keeps its point ("not 3" would read
+ * as if the integer 3 had been refused). */
+static const char *float_text(double f, char *buf, size_t len)
+{
+    snprintf(buf, len, "%g", f);
+    if (!strpbrk(buf, ".eni"))  /* no point, exponent, inf or nan */
+        snprintf(buf + strlen(buf), len - strlen(buf), ".0");
+    return buf;
+}
+
 static int value_from_kv(const msgpack_object_kv *kv, proto_value_t *out, proto_error_t *err)
 {
     memset(out, 0, offsetof(proto_value_t, tags));
@@ -446,8 +456,12 @@ static int value_from_kv(const msgpack_object_kv *kv, proto_value_t *out, proto_
         break;
     case MSGPACK_OBJECT_FLOAT32:
     case MSGPACK_OBJECT_FLOAT64:
-        return proto_fail(err, PROTO_E_VALUE, "indicator %s: counts are whole numbers, not %g", out->code,
-                          v->via.f64);
+    {
+        char num[48];
+        return proto_fail(err, PROTO_E_VALUE,
+                          "indicator %s: a whole number (a msgpack integer) is expected, not the floating-point %s",
+                          out->code, float_text(v->via.f64, num, sizeof num));
+    }
     default:
         return proto_fail(err, PROTO_E_VALUE, "indicator %s: value must be an integer, true/false or a list of tags",
                           out->code);
@@ -573,6 +587,23 @@ static int decode_records(proto_msg_t *msg, const void *buf, size_t len, proto_e
     l->recs = recs;
     l->spans = spans;
     return 0;
+}
+
+/* What a msgpack value is, for a sentence ("not an integer"). */
+static const char *object_kind(const msgpack_object *o)
+{
+    switch (o->type) {
+    case MSGPACK_OBJECT_NIL: return "nil";
+    case MSGPACK_OBJECT_BOOLEAN: return "true/false";
+    case MSGPACK_OBJECT_POSITIVE_INTEGER:
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER: return "an integer";
+    case MSGPACK_OBJECT_FLOAT32:
+    case MSGPACK_OBJECT_FLOAT64: return "a floating-point number";
+    case MSGPACK_OBJECT_ARRAY: return "an array";
+    case MSGPACK_OBJECT_MAP: return "a map";
+    case MSGPACK_OBJECT_BIN: return "binary data (bin)";
+    default: return "another kind of value";
+    }
 }
 
 static int decode_field(const field_t *f, const msgpack_object *o, char *st, proto_error_t *err)
@@ -718,8 +749,11 @@ int proto_decode(const void *buf, size_t len, proto_msg_t *msg, proto_error_t *e
     if (v->via.u64 != PROTO_VERSION)
         return proto_fail(err, PROTO_E_VERSION, "protocol version %llu is not supported (this server speaks %d)",
                           (unsigned long long)v->via.u64, PROTO_VERSION);
-    if (!type || type->type != MSGPACK_OBJECT_STR)
+    if (!type)
         return proto_fail(err, PROTO_E_TYPE, "missing message 'type'");
+    if (type->type != MSGPACK_OBJECT_STR)
+        return proto_fail(err, PROTO_E_TYPE, "message 'type' must be a string naming the message (\"SUBMIT\", ...), "
+                          "not %s", object_kind(type));
     proto_type_t t = proto_type_from_name(type->via.str.ptr, type->via.str.size);
     if (t == PROTO_NONE)
         return proto_fail(err, PROTO_E_TYPE, "unknown message type '%.*s'",

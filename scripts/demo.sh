@@ -98,7 +98,7 @@ echo "== CCHC demo: Hải Phòng, quarterly CCHC propaganda reports, 2025Q3 and 
 # Reporting units: everything but the city itself.
 "$BIN/cchc" catalog units "$CATALOG" | awk -F'\t' '$2 != "thanh_pho" {print $1 "\t" $2}' >"$DEMO/units.tsv"
 while IFS=$'\t' read -r code kind; do
-    "$BIN/cchc" keygen --unit "$code" --dir "$DEMO/keys" >/dev/null
+    "$BIN/cchc" keygen --config "$CFG" --unit "$code" --dir "$DEMO/keys" >/dev/null
 done <"$DEMO/units.tsv"
 echo "· $(wc -l <"$DEMO/units.tsv") unit keys made in $DEMO/keys"
 
@@ -194,10 +194,10 @@ if [ "$(group_of HP.SO.XAY_DUNG 4)" != "missing" ]; then
 fi
 # A bad report, refused by the collector: a negative count.
 echo "· a bad report from HP.XA.VIET_KHE: $("$BIN/cchc" submit --config "$CFG" --key "$DEMO/keys/HP.XA.VIET_KHE.key" \
-    --unit HP.XA.VIET_KHE --dataset CCHC_Q --period 2025Q4 --set PORTAL_POSTS=-4 || true)"
+    --unit HP.XA.VIET_KHE --dataset CCHC_Q --period 2025Q4 --value PORTAL_POSTS=-4 || true)"
 # And a unit trying to report for another one, refused too.
 echo "· HP.SO.Y_TE reporting for HP.SO.XAY_DUNG: $("$BIN/cchc" submit --config "$CFG" --key "$DEMO/keys/HP.SO.Y_TE.key" \
-    --unit HP.SO.XAY_DUNG --dataset CCHC_Q --period 2025Q4 --set PORTAL_POSTS=1 || true)"
+    --unit HP.SO.XAY_DUNG --dataset CCHC_Q --period 2025Q4 --value PORTAL_POSTS=1 || true)"
 
 # Friday 12 December 2025, 09:00: the Q4 deadline (before 10 December) has
 # passed.  The notifier reminds every unit that has not reported (after-1,

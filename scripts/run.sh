@@ -9,7 +9,7 @@ CFG=${CCHC_CONFIG:-deploy/cchc.example.ini}
 mkdir -p var/keys
 [ -f var/keys/collector.key ] || "$BIN/cchc" keygen --server --dir var/keys
 [ -f var/keys/keyring.csv ] || echo "unit,public_key" >var/keys/keyring.csv
-echo "run: unit keys are made with: $BIN/cchc keygen --unit CODE --dir var/keys  (then kill -HUP the collector)"
+echo "run: unit keys are made with: $BIN/cchc keygen --config $CFG --unit CODE --dir var/keys  (then kill -HUP the collector)"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' INT TERM EXIT
 for svc in collector aggregator notifier web; do

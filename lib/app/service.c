@@ -83,15 +83,11 @@ int service_load(service_args_t *a, int argc, char **argv, config_t **cfg, catal
     for (int i = 1; i + 1 < argc; i++) {
         if (strcmp(argv[i], "--set"))
             continue;
-        char buf[1024];
-        snprintf(buf, sizeof buf, "%s", argv[++i]);
-        char *dot = strchr(buf, '.'), *eq = strchr(buf, '=');
-        if (!dot || !eq || dot > eq) {
-            log_error("--set wants SECTION.KEY=VALUE, got '%s'", buf);
+        int rc = config_override(*cfg, argv[++i]);
+        if (rc) {
+            log_error("--set '%s': %s", argv[i], rc == CONFIG_E_SYNTAX ? "wants SECTION.KEY=VALUE" : "out of memory");
             return -1;
         }
-        *dot = *eq = '\0';
-        config_set(*cfg, buf, dot + 1, eq + 1);
     }
     if (a->now) {
         int64_t t;

@@ -46,6 +46,20 @@ int config_set(config_t *c, const char *section, const char *key, const char *va
     return 0;
 }
 
+int config_override(config_t *c, const char *assignment)
+{
+    const char *eq = strchr(assignment, '=');
+    const char *dot = eq ? memchr(assignment, '.', (size_t)(eq - assignment)) : NULL;
+    if (!dot || dot == assignment || dot + 1 == eq)
+        return CONFIG_E_SYNTAX;
+    char *section = strndup(assignment, (size_t)(dot - assignment));
+    char *key = strndup(dot + 1, (size_t)(eq - dot - 1));
+    int rc = section && key ? config_set(c, section, key, eq + 1) : -1;
+    free(section);
+    free(key);
+    return rc;
+}
+
 static int on_entry(void *ud, const char *section, const char *name, const char *value)
 {
     return config_set(ud, section, name, value) == 0; /* inih: nonzero = ok */

@@ -38,19 +38,37 @@ void client_conn_close(client_conn_t *c)
     c->sock = NULL;
 }
 
+static void default_retry_notice(const char *endpoint, int timeout_ms, int attempt, int retries)
+{
+    fprintf(stderr, "cchc: no answer from %s within %d ms, retrying (%d/%d)\n", endpoint, timeout_ms, attempt,
+            retries);
+}
+
+static client_retry_fn retry_notice = default_retry_notice;
+
+void client_set_retry_notice(client_retry_fn fn)
+{
+    retry_notice = fn ? fn : default_retry_notice;
+}
+
 /* Sends `buf` on c's socket (opened and connected when it has none) and
  * waits for one answer, Lazy Pirate style.  Returns the answer (caller
- * frees) or NULL.  After an answer the socket stays open when c->keep; after
- * silence it is closed, so a late answer can never be taken for the answer
- * to the next request. */
+ * frees) or NULL with *why: CLIENT_NO_ANSWER once a send succeeded, else
+ * CLIENT_BAD_ENDPOINT or CLIENT_NOT_SENT -- the caller must not say "maybe
+ * stored" about bytes that never left.  After an answer the socket stays
+ * open when c->keep; after silence it is closed, so a late answer can never
+ * be taken for the answer to the next request. */
 static char *request(client_conn_t *c, const client_opts_t *o, const char *buf, size_t len, int timeout_ms, int tries,
-                     size_t *outlen, char *err, size_t errlen)
+                     size_t *outlen, int *why, char *err, size_t errlen)
 {
+    *why = CLIENT_NOT_SENT;
     for (int attempt = 0; attempt < tries; attempt++) {
         void *s = c->sock;
         if (!s) {
             s = open_dealer(c->ctx, o);
             if (!s || zmq_connect(s, c->endpoint)) {
+                if (s)
+                    *why = CLIENT_BAD_ENDPOINT;
                 snprintf(err, errlen, "cannot connect to %s: %s", c->endpoint, zmq_strerror(errno));
                 if (s)
                     zmq_close(s);
@@ -62,6 +80,7 @@ static char *request(client_conn_t *c, const client_opts_t *o, const char *buf, 
             zmq_close(s);
             continue;
         }
+        *why = CLIENT_NO_ANSWER;
         zmq_pollitem_t pi = {s, 0, ZMQ_POLLIN, 0};
         if (zmq_poll(&pi, 1, timeout_ms) == 1 && (pi.revents & ZMQ_POLLIN)) {
             zmq_msg_t m;
@@ -84,18 +103,20 @@ static char *request(client_conn_t *c, const client_opts_t *o, const char *buf, 
          * drops whatever the old one still had queued. */
         zmq_close(s);
         if (attempt + 1 < tries)
-            fprintf(stderr, "cchc: no answer from %s within %d ms, retrying (%d/%d)\n", c->endpoint, timeout_ms,
-                    attempt + 1, tries - 1);
+            retry_notice(c->endpoint, timeout_ms, attempt + 1, tries - 1);
     }
-    snprintf(err, errlen, "no answer from %s after %d attempt(s) of %d ms", c->endpoint, tries, timeout_ms);
+    if (*why == CLIENT_NOT_SENT)
+        snprintf(err, errlen, "could not send to %s", c->endpoint);
+    else
+        snprintf(err, errlen, "no answer from %s after %d attempt(s) of %d ms", c->endpoint, tries, timeout_ms);
     return NULL;
 }
 
 /* Encodes m, sends it to endpoint (request(): `tries` attempts of timeout_ms)
  * and decodes the answer, which must be a `want` or a `want2`.  Returns 0
- * with *reply and *buf, the bytes it borrows (the caller frees both), or
- * PROTO_E_UNAVAILABLE (no answer) / PROTO_E_MALFORMED (not one we can use)
- * with a sentence in err naming `peer` and nothing left to free. */
+ * with *reply and *buf, the bytes it borrows (the caller frees both), or a
+ * CLIENT_* code with a sentence in err naming `peer` and nothing left to
+ * free. */
 static int exchange(client_conn_t *c, const client_opts_t *o, int timeout_ms, int tries,
                     const proto_msg_t *m, proto_type_t want, proto_type_t want2, const char *peer,
                     proto_msg_t *reply /* OUT */, char **buf /* OUT */, char *err, size_t errlen)
@@ -107,12 +128,13 @@ static int exchange(client_conn_t *c, const client_opts_t *o, int timeout_ms, in
     memset(reply, 0, sizeof *reply);
     if (proto_encode(m, &req, &len, &perr)) {
         snprintf(err, errlen, "%s: %s", proto_err_code(perr.code), perr.message);
-        return perr.code;
+        return CLIENT_NOT_SENT;
     }
-    char *ans = request(c, o, req, len, timeout_ms, tries, &outlen, err, errlen);
+    int why;
+    char *ans = request(c, o, req, len, timeout_ms, tries, &outlen, &why, err, errlen);
     free(req);
     if (!ans)
-        return PROTO_E_UNAVAILABLE;
+        return why;
     int rc = proto_decode(ans, outlen, reply, &perr);
     if (rc == 0 && reply->type != want && reply->type != want2) {
         /* Well-formed but of another type: proto_decode() said nothing. */
@@ -123,7 +145,7 @@ static int exchange(client_conn_t *c, const client_opts_t *o, int timeout_ms, in
         snprintf(err, errlen, "the %s answered something unexpected: %s", peer, perr.message);
         proto_msg_free(reply);
         free(ans);
-        return PROTO_E_MALFORMED;
+        return CLIENT_NO_ANSWER;
     }
     *buf = ans;
     return 0;
@@ -187,16 +209,23 @@ const msgpack_object *mpget(const msgpack_object *map, const char *key)
     return NULL;
 }
 
-int client_conn_query_msg(client_conn_t *c, int timeout_ms, const proto_query_t *q, proto_msg_t *result, char **buf,
-                          char *err, size_t errlen)
+/* client_conn_query_msg() that puts a refusal's code in *code (when not
+ * NULL) instead of in front of its sentence. */
+static int query_msg(client_conn_t *c, int timeout_ms, const proto_query_t *q, proto_msg_t *result, char **buf,
+                     char *code, char *err, size_t errlen)
 {
     proto_msg_t m;
     memset(&m, 0, sizeof m);
     m.type = PROTO_QUERY;
     m.u.query = *q;
+    if (code)
+        code[0] = '\0';
     if (exchange(c, NULL, timeout_ms, 2, &m, PROTO_RESULT, PROTO_RESULT, "aggregator", result, buf, err, errlen))
         return -1;
-    if (!result->u.result.ok)
+    if (!result->u.result.ok && code) {
+        memcpy(code, result->u.result.code, CLIENT_CODE_MAX);
+        snprintf(err, errlen, "%s", result->u.result.message);
+    } else if (!result->u.result.ok)
         snprintf(err, errlen, "%s: %s", result->u.result.code, result->u.result.message);
     else if (!result->u.result.data.obj)
         snprintf(err, errlen, "the aggregator's answer has no data");
@@ -208,6 +237,12 @@ int client_conn_query_msg(client_conn_t *c, int timeout_ms, const proto_query_t 
     return -1;
 }
 
+int client_conn_query_msg(client_conn_t *c, int timeout_ms, const proto_query_t *q, proto_msg_t *result, char **buf,
+                          char *err, size_t errlen)
+{
+    return query_msg(c, timeout_ms, q, result, buf, NULL, err, errlen);
+}
+
 int client_query_msg(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q, proto_msg_t *result,
                      char **buf, char *err, size_t errlen)
 {
@@ -215,11 +250,13 @@ int client_query_msg(void *ctx, const char *endpoint, int timeout_ms, const prot
     return client_conn_query_msg(&c, timeout_ms, q, result, buf, err, errlen);
 }
 
-json_t *client_conn_query(client_conn_t *c, int timeout_ms, const proto_query_t *q, char *err, size_t errlen)
+/* The answer of query_msg() as JSON (caller owns it), or NULL. */
+static json_t *query_json(client_conn_t *c, int timeout_ms, const proto_query_t *q, char *code, char *err,
+                          size_t errlen)
 {
     proto_msg_t r;
     char *buf;
-    if (client_conn_query_msg(c, timeout_ms, q, &r, &buf, err, errlen))
+    if (query_msg(c, timeout_ms, q, &r, &buf, code, err, errlen))
         return NULL;
     json_t *out = mpjson(r.u.result.data.obj);
     proto_msg_free(&r);
@@ -227,11 +264,23 @@ json_t *client_conn_query(client_conn_t *c, int timeout_ms, const proto_query_t 
     return out;
 }
 
+json_t *client_conn_query(client_conn_t *c, int timeout_ms, const proto_query_t *q, char *err, size_t errlen)
+{
+    return query_json(c, timeout_ms, q, NULL, err, errlen);
+}
+
 json_t *client_query(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q, char *err,
                      size_t errlen)
 {
     client_conn_t c = {ctx, endpoint, NULL, false};
-    return client_conn_query(&c, timeout_ms, q, err, errlen);
+    return query_json(&c, timeout_ms, q, NULL, err, errlen);
+}
+
+json_t *client_query_coded(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q, char *code,
+                           char *err, size_t errlen)
+{
+    client_conn_t c = {ctx, endpoint, NULL, false};
+    return query_json(&c, timeout_ms, q, code, err, errlen);
 }
 
 int client_conn_ask(client_conn_t *c, int timeout_ms, const proto_query_t *q, client_answer_t *a,
@@ -245,14 +294,15 @@ int client_conn_ask(client_conn_t *c, int timeout_ms, const proto_query_t *q, cl
     memset(&m, 0, sizeof m);
     m.type = PROTO_QUERY;
     m.u.query = *q;
-    int rc = exchange(c, NULL, timeout_ms, 2, &m, PROTO_RESULT, PROTO_RESULT, "aggregator", &a->result, &a->buf,
-                      err->message, sizeof err->message);
-    if (rc) {
-        err->code = rc;
-        return rc;
+    if (exchange(c, NULL, timeout_ms, 2, &m, PROTO_RESULT, PROTO_RESULT, "aggregator", &a->result, &a->buf,
+                 err->message, sizeof err->message)) {
+        /* not reached, not answered, or not with a RESULT: the sentence says which */
+        err->code = PROTO_E_UNAVAILABLE;
+        return PROTO_E_UNAVAILABLE;
     }
     a->has_result = true;
     const proto_result_t *r = &a->result.u.result;
+    int rc;
     if (!r->ok) {
         /* the server's own code travels on; one we do not know is still a refusal */
         int code = proto_err_from_code(r->code);

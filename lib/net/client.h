@@ -26,9 +26,15 @@ typedef struct {
     int retries;
 } client_opts_t;
 
+/* Why client_submit() has no answer.  Only CLIENT_NO_ANSWER leaves the
+ * outcome open: the SUBMIT left and may have been stored. */
+#define CLIENT_NO_ANSWER (-1)     /* sent; no (readable) answer after every retry */
+#define CLIENT_NOT_SENT (-2)      /* nothing left: the message could not be encoded */
+#define CLIENT_BAD_ENDPOINT (-3)  /* nothing left: the endpoint is not an address ZeroMQ can connect to */
+
 /* Sends one SUBMIT.  Returns 0 with *reply an ACK or NACK (caller frees
  * with proto_msg_free(); `*buf` holds the bytes it borrows: free() it), or
- * -1 when nothing answered after every retry (err says so). */
+ * one of the CLIENT_* codes above with a sentence in err. */
 int client_submit(void *ctx, const client_opts_t *o, const proto_msg_t *submit, proto_msg_t *reply /* OUT */,
                   char **buf /* OUT */, char *err, size_t errlen);
 
@@ -37,6 +43,21 @@ int client_submit(void *ctx, const client_opts_t *o, const proto_msg_t *submit, 
  * RESULT's own error code and message when the aggregator refused. */
 json_t *client_query(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q, char *err,
                      size_t errlen);
+
+/* client_query() for a program that explains refusals itself: when the
+ * aggregator refused, *code (CLIENT_CODE_MAX bytes) is the RESULT's
+ * code ("E_PERIOD") and err its sentence alone; on any other failure *code
+ * is "" and err says what happened. */
+#define CLIENT_CODE_MAX sizeof(((proto_result_t *)0)->code)
+json_t *client_query_coded(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q,
+                           char *code /* OUT */, char *err, size_t errlen);
+
+/* How a retry is announced.  By default request() prints one English line
+ * on stderr ("cchc: no answer from ..., retrying (1/3)"); a program that
+ * speaks to people in another language installs its own notice once, before
+ * its first request.  attempt counts from 1, retries is the number allowed. */
+typedef void (*client_retry_fn)(const char *endpoint, int timeout_ms, int attempt, int retries);
+void client_set_retry_notice(client_retry_fn fn);
 
 /* client_query() without the JSON copy, for answers too large to copy (the
  * `units` of a whole country).  Returns 0 with *result a RESULT whose

@@ -13,9 +13,8 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: cchc catalog check DIR   validate the catalog in DIR\n"
-            "       cchc catalog units DIR   list its units: code, kind, name (tab-separated)\n");
+    cli_usage(out, "cchc catalog check|units DIR");
+    msg_line(out, MSG_CATALOG_HELP);
 }
 
 /* Always FILE:LINE:, line 0 for a problem with the whole file, so that one
@@ -39,8 +38,7 @@ static int do_check(const char *dir)
     catalog_t *c = NULL;
     if (load(dir, &c) > 0)
         return 1;
-    printf("catalog ok: %d units, %d indicators, %d datasets, %d targets, %d holidays\n", c->nunits, c->ninds,
-           c->ndatasets, c->ntargets, c->nholidays);
+    msg_line(stdout, MSG_CATALOG_OK, c->nunits, c->ninds, c->ndatasets, c->ntargets, c->nholidays);
     catalog_destroy(&c);
     return 0;
 }
@@ -73,7 +71,7 @@ int cmd_catalog(int argc, char **argv)
         return do_check(argv[2]);
     if (!strcmp(argv[1], "units"))
         return do_units(argv[2]);
-    fprintf(stderr, "cchc catalog: unknown action '%s'\n", argv[1]);
+    msg_fail("catalog", MSG_ACTION_UNKNOWN, argv[1]);
     usage(stderr);
     return 2;
 }

@@ -1,10 +1,16 @@
 /*
- * cchc keygen --unit CODE [--dir DIR] [--keyring FILE]
- * cchc keygen --server [--out FILE]
+ * cchc keygen --unit CODE [--config FILE [--set S.K=V ...] | --catalog DIR] [--dir DIR] [--keyring FILE] [--out FILE]
+ * cchc keygen --server [--dir DIR] [--out FILE]
  *
  * Makes a CURVE key pair.  For a unit: writes DIR/CODE.key (mode 0600,
  * given to the unit) and adds `CODE,public` to the keyring the collector
  * reads (send it SIGHUP to pick it up).  For the collector: its own pair.
+ *
+ * The collector refuses a key whose unit is not in its catalog, and does so
+ * silently (the unit only sees a timeout).  So when a catalog is at hand --
+ * --catalog DIR, or the [catalog] dir of --config -- a unit it does not have
+ * is refused here, before a useless key is handed out; without one, keygen
+ * says that the unit was not checked.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -14,55 +20,119 @@
 #include "keys.h"
 #include "store.h"
 
-int cmd_keygen(int argc, char **argv)
+static const char usage_text[] =
+    "cchc keygen --unit CODE [--config FILE [--set S.K=V ...] | --catalog DIR] [--dir DIR] [--keyring FILE] [--out FILE]\n"
+    "       cchc keygen --server [--dir DIR] [--out FILE]";
+
+typedef struct {
+    cli_config_args_t conf;
+    const char *unit, *dir, *keyring, *out, *catalog;
+    bool server;
+} keygen_args_t;
+
+enum { OPT_UNIT = 1, OPT_DIR, OPT_KEYRING, OPT_OUT, OPT_SERVER, OPT_CATALOG, OPT_HELP };
+
+/* Returns 0, 1 after --help, or 2 after a usage error (said). */
+static int parse_args(int argc, char **argv, keygen_args_t *a)
 {
-    const char *unit = NULL, *dir = "var/keys", *keyring = NULL, *out = NULL;
-    int server = 0;
-    static const struct option opts[] = {{"unit", required_argument, 0, 'u'},   {"dir", required_argument, 0, 'd'},
-                                         {"keyring", required_argument, 0, 'k'}, {"out", required_argument, 0, 'o'},
-                                         {"server", no_argument, 0, 's'},        {0, 0, 0, 0}};
+    static const struct option opts[] = {CLI_CONFIG_OPTIONS,           {"unit", 1, 0, OPT_UNIT},
+                                         {"dir", 1, 0, OPT_DIR},       {"keyring", 1, 0, OPT_KEYRING},
+                                         {"out", 1, 0, OPT_OUT},       {"server", 0, 0, OPT_SERVER},
+                                         {"catalog", 1, 0, OPT_CATALOG}, {"help", 0, 0, OPT_HELP},
+                                         {0, 0, 0, 0}};
     int ch;
+    opterr = 0;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         switch (ch) {
-        case 'u': unit = optarg; break;
-        case 'd': dir = optarg; break;
-        case 'k': keyring = optarg; break;
-        case 'o': out = optarg; break;
-        case 's': server = 1; break;
-        default: goto usage;
+        case CLI_OPT_CONFIG:
+        case CLI_OPT_SET:
+            if (cli_config_option("keygen", &a->conf, ch, optarg))
+                return 2;
+            break;
+        case OPT_UNIT: a->unit = optarg; break;
+        case OPT_DIR: a->dir = optarg; break;
+        case OPT_KEYRING: a->keyring = optarg; break;
+        case OPT_OUT: a->out = optarg; break;
+        case OPT_SERVER: a->server = true; break;
+        case OPT_CATALOG: a->catalog = optarg; break;
+        case OPT_HELP: cli_usage(stdout, usage_text); return 1;
+        default: return cli_bad_option("keygen", ch, argv, usage_text);
         }
     }
-    if ((!unit && !server) || (unit && server) || optind != argc)
-        goto usage;
-    char path[4096], ring[4096], err[512];
-    if (store_mkdirs(dir)) {
-        fprintf(stderr, "cchc keygen: cannot create %s\n", dir);
-        return 1;
+    if (optind < argc) {
+        msg_fail("keygen", MSG_ARGUMENT_UNEXPECTED, argv[optind]);
+        cli_usage(stderr, usage_text);
+        return 2;
     }
-    snprintf(path, sizeof path, "%s/%s.key", dir, server ? "collector" : unit);
-    if (out)
-        snprintf(path, sizeof path, "%s", out);
-    keypair_t kp;
-    if (keys_generate(path, server ? "" : unit, &kp, err, sizeof err)) {
-        fprintf(stderr, "cchc keygen: %s\n", err);
-        return 1;
-    }
-    if (!server) {
-        snprintf(ring, sizeof ring, "%s/keyring.csv", dir);
-        if (keyring)
-            snprintf(ring, sizeof ring, "%s", keyring);
-        if (keyring_put(ring, unit, kp.public_key, err, sizeof err)) {
-            fprintf(stderr, "cchc keygen: %s\n", err);
-            return 1;
-        }
-        printf("%s %s %s\n", unit, kp.public_key, path);
-    } else {
-        printf("collector %s %s\n", kp.public_key, path);
+    if (!a->unit && !a->server)
+        return cli_missing("keygen", "--unit", MSG_WHAT_UNIT, usage_text);
+    if (a->unit && a->server) {
+        msg_fail("keygen", MSG_KEYGEN_UNIT_OR_SERVER);
+        cli_usage(stderr, usage_text);
+        return 2;
     }
     return 0;
-usage:
-    fprintf(stderr, "usage: cchc keygen --unit CODE [--dir DIR] [--keyring FILE] [--out FILE]\n"
-                    "       cchc keygen --server [--dir DIR] [--out FILE]\n");
-    return 2;
+}
+
+/* 0 when the unit may have a key: it is in the catalog at hand, or there is
+ * no catalog at hand (said).  1 after saying why not. */
+static int check_unit(const keygen_args_t *a)
+{
+    const char *dir = a->catalog;
+    config_t *cfg = NULL;
+    if (!dir && a->conf.path) {
+        if (cli_config_load("keygen", &a->conf, &cfg))
+            return 1;
+        dir = cli_catalog_dir(cfg);
+    }
+    int rc = 0;
+    catalog_t *cat = NULL;
+    if (!dir)
+        msg_fail("keygen", MSG_KEYGEN_UNCHECKED, a->unit);
+    else if (!(cat = cli_catalog("keygen", dir, false)))
+        rc = 1;
+    else if (catalog_unit(cat, a->unit) < 0) {
+        msg_fail("keygen", MSG_UNIT_NOT_IN_CATALOG, a->unit, dir);
+        rc = 1;
+    }
+    catalog_destroy(&cat);
+    config_destroy(&cfg);
+    return rc;
+}
+
+int cmd_keygen(int argc, char **argv)
+{
+    keygen_args_t a = {.dir = "var/keys"};
+    int rc = parse_args(argc, argv, &a);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    if (a.unit && check_unit(&a))
+        return 1;
+    char path[4096], ring[4096], err[512];
+    if (store_mkdirs(a.dir)) {
+        msg_fail("keygen", MSG_DIR_UNUSABLE, a.dir);
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s/%s.key", a.dir, a.server ? "collector" : a.unit);
+    if (a.out)
+        snprintf(path, sizeof path, "%s", a.out);
+    keypair_t kp;
+    if (keys_generate(path, a.server ? "" : a.unit, &kp, err, sizeof err)) {
+        msg_fail("keygen", MSG_KEY_FAILED, err);
+        return 1;
+    }
+    if (a.server) {
+        printf("collector %s %s\n", kp.public_key, path);
+        return 0;
+    }
+    snprintf(ring, sizeof ring, "%s/keyring.csv", a.dir);
+    if (a.keyring)
+        snprintf(ring, sizeof ring, "%s", a.keyring);
+    if (keyring_put(ring, a.unit, kp.public_key, err, sizeof err)) {
+        msg_fail("keygen", MSG_KEY_FAILED, err);
+        return 1;
+    }
+    printf("%s %s %s\n", a.unit, kp.public_key, path);
+    return 0;
 }

@@ -29,9 +29,8 @@ typedef struct {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: cchc period due [--catalog DIR] [--dataset CODE] PERIOD\n"
-                 "  PERIOD is 202509 (month), 2025Q3 (quarter), 2025S2 (half-year) or 2025 (year).\n"
-                 "  The catalog defaults to $CCHC_CATALOG, then ./" DEFAULT_CATALOG " if it exists.\n");
+    cli_usage(out, "cchc period due [--catalog DIR] [--dataset CODE] PERIOD");
+    msg_line(out, MSG_PERIOD_HELP, DEFAULT_CATALOG);
 }
 
 /* Reads "--name VALUE" or "--name=VALUE" at argv[*i].  Returns 1 when argv[*i]
@@ -53,7 +52,7 @@ static int option_value(int argc, char **argv, int *i, const char *name, const c
         return 0; /* "--catalogue": some other, unknown option */
     }
     if (*val == NULL || **val == '\0') {
-        fprintf(stderr, "cchc period: %s needs a value\n", name);
+        msg_fail("period", MSG_OPTION_NEEDS_VALUE, name);
         return -1;
     }
     return 1;
@@ -83,19 +82,19 @@ static int parse_due_args(int argc, char **argv, due_args_t *a)
             if (r < 0)
                 return 2;
             if (r == 0) {
-                fprintf(stderr, "cchc period: unknown option '%s'\n", arg);
+                msg_fail("period", MSG_OPTION_UNKNOWN, arg);
                 return 2;
             }
             continue;
         }
         if (a->period != NULL) {
-            fprintf(stderr, "cchc period: unexpected argument '%s'\n", arg);
+            msg_fail("period", MSG_ARGUMENT_UNEXPECTED, arg);
             return 2;
         }
         a->period = arg;
     }
     if (a->period == NULL) {
-        fprintf(stderr, "cchc period: missing PERIOD\n");
+        msg_fail("period", MSG_OPTION_MISSING, "PERIOD", msg(MSG_WHAT_PERIOD));
         return 2;
     }
     return 0;
@@ -114,16 +113,6 @@ static const char *default_catalog(void)
     return NULL;
 }
 
-static void print_diag(void *ud, const char *file, int line, const char *msg)
-{
-    const char *dir = ud;
-
-    if (line > 0)
-        fprintf(stderr, "%s/%s:%d: %s\n", dir, file ? file : "?", line, msg ? msg : "");
-    else
-        fprintf(stderr, "%s/%s: %s\n", dir, file ? file : "?", msg ? msg : "");
-}
-
 /* The dataset named by `code`, else the first whose period type is p's, else
  * the first.  Returns its index, or -1 after reporting why there is none. */
 static int pick_dataset(const catalog_t *c, const char *dir, const char *code, period_t p)
@@ -132,11 +121,11 @@ static int pick_dataset(const catalog_t *c, const char *dir, const char *code, p
 
     if (code != NULL) {
         if ((ds = catalog_dataset(c, code)) < 0)
-            fprintf(stderr, "cchc period: unknown dataset '%s' in catalog %s\n", code, dir);
+            msg_fail("period", MSG_DATASET_NOT_IN_CATALOG, code, dir);
         return ds;
     }
     if (c->ndatasets <= 0) {
-        fprintf(stderr, "cchc period: catalog %s has no datasets\n", dir);
+        msg_fail("period", MSG_CATALOG_NO_DATASET, dir);
         return -1;
     }
     for (ds = 0; ds < c->ndatasets; ds++)
@@ -148,16 +137,11 @@ static int pick_dataset(const catalog_t *c, const char *dir, const char *code, p
 /* Loads the catalog in `dir` and computes the deadline.  Returns 0 or 1. */
 static int due_from_catalog(const char *dir, const char *code, period_t p, int64_t *t)
 {
-    catalog_t *c = NULL;
-    int problems = catalog_load(dir, &c, print_diag, (void *)dir);
+    catalog_t *c = cli_catalog("period", dir, false);
     int ds;
 
-    if (problems != 0 || c == NULL) {
-        fprintf(stderr, "cchc period: cannot load catalog %s (%d problem%s)\n", dir,
-                problems, problems == 1 ? "" : "s");
-        catalog_destroy(&c);
+    if (c == NULL)
         return 1;
-    }
     ds = pick_dataset(c, dir, code, p);
     if (ds >= 0)
         *t = catalog_deadline(c, ds, p);
@@ -176,15 +160,13 @@ static int period_due(int argc, char **argv)
     if (r != 0)
         return r == 1 ? 0 : r;
     if (period_parse(a.period, &p) != 0) {
-        fprintf(stderr, "cchc period: invalid period '%s' (expected 202509, 2025Q3, 2025S2 or 2025)\n",
-                a.period);
+        msg_fail("period", MSG_PERIOD_INVALID, a.period);
         return 1;
     }
     if (a.catalog == NULL)
         a.catalog = default_catalog();
     if (a.catalog == NULL && a.dataset != NULL) {
-        fprintf(stderr, "cchc period: --dataset needs a catalog (--catalog DIR, $CCHC_CATALOG "
-                        "or ./" DEFAULT_CATALOG ")\n");
+        msg_fail("period", MSG_PERIOD_DATASET_NEEDS_CATALOG, DEFAULT_CATALOG);
         return 2;
     }
     if (a.catalog == NULL)
@@ -193,7 +175,7 @@ static int period_due(int argc, char **argv)
         return 1;
     /* An empty string means the catalog's due day was out of range. */
     if (time_format_iso(t, buf, sizeof buf)[0] == '\0') {
-        fprintf(stderr, "cchc period: no deadline for %s (bad due day in the catalog?)\n", a.period);
+        msg_fail("period", MSG_PERIOD_NO_DEADLINE, a.period);
         return 1;
     }
     printf("%s\n", buf);
@@ -210,7 +192,7 @@ int cmd_period(int argc, char **argv)
         return 0;
     }
     if (argc >= 2)
-        fprintf(stderr, "cchc period: unknown subcommand '%s'\n", argv[1]);
+        msg_fail("period", MSG_ACTION_UNKNOWN, argv[1]);
     usage(stderr);
     return 2;
 }

@@ -701,8 +701,8 @@ class TestCli(unittest.TestCase):
         self.st.close()
 
     def cli(self, *args, sid=None):
-        a = ["submit", "--config", self.st.config, "--unit", SO, "--dataset", "CCHC_Q", "--period", "2025Q3",
-             "--key", os.path.join(self.st.keys, SO + ".key")]
+        a = ["submit", "--lang", "en", "--config", self.st.config, "--unit", SO, "--dataset", "CCHC_Q",
+             "--period", "2025Q3", "--key", os.path.join(self.st.keys, SO + ".key")]
         if sid:
             a += ["--id", sid]
         return harness.run_cli(*(a + list(args)), check=False)
@@ -710,23 +710,23 @@ class TestCli(unittest.TestCase):
     def test_cli_submit(self):
         """collector-3.1 cchc submit prints accepted/duplicate/rejected with exit 0/0/1"""
         self.st.start_collector()
-        p = self.cli("--set", "PORTAL_POSTS=3", "--set", "PORTAL_CCHC_COLUMN=yes", "--set", "OTHER_FORMS=khac|truc_quan",
+        p = self.cli("--value", "PORTAL_POSTS=3", "--value", "PORTAL_CCHC_COLUMN=yes", "--value", "OTHER_FORMS=khac|truc_quan",
                      sid="cli-1")
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         m = re.match(r"accepted seq=(\d+) version=1\b", p.stdout)
         self.assertTrue(m, p.stdout)
         seq = int(m.group(1))
-        p = self.cli("--set", "PORTAL_POSTS=3", "--set", "PORTAL_CCHC_COLUMN=yes", "--set", "OTHER_FORMS=khac|truc_quan",
+        p = self.cli("--value", "PORTAL_POSTS=3", "--value", "PORTAL_CCHC_COLUMN=yes", "--value", "OTHER_FORMS=khac|truc_quan",
                      sid="cli-1")
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertRegex(p.stdout, r"^duplicate seq=%d\b" % seq)
-        p = self.cli("--set", "PORTAL_POSTS=4", sid="cli-1")
+        p = self.cli("--value", "PORTAL_POSTS=4", sid="cli-1")
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         self.assertRegex(p.stdout, r"^rejected E_CONFLICT: ")
-        p = self.cli("--set", "PORTAL_POSTS=-1", sid="cli-2")
+        p = self.cli("--value", "PORTAL_POSTS=-1", sid="cli-2")
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         self.assertRegex(p.stdout, r"^rejected E_NEGATIVE: \S")
-        p = self.cli("--set", "PORTAL_POSTS=5")  # no --id: one is made up
+        p = self.cli("--value", "PORTAL_POSTS=5")  # no --id: one is made up
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertRegex(p.stdout, r"^accepted seq=%d version=2\b" % (seq + 1))
         recs = self.st.fetch_journal()
@@ -737,7 +737,7 @@ class TestCli(unittest.TestCase):
     def test_cli_no_collector(self):
         """collector-3.2 cchc submit retries when no collector answers, then exits 3"""
         t0 = time.time()
-        p = self.cli("--set", "PORTAL_POSTS=3", sid="cli-x")
+        p = self.cli("--value", "PORTAL_POSTS=3", sid="cli-x")
         self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
         self.assertIn("retrying", p.stderr)
         self.assertIn("cli-x", p.stdout)

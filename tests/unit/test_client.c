@@ -6,7 +6,7 @@
  * Test names are "client-G.N what": 1 an answer (read as msgpack, and the
  * same answer as JSON), 2 every way a query fails and the sentence it leaves
  * in err, 3 the msgpack helpers mpget() and mpstreq(), 4 a kept connection
- * (client_conn_t).
+ * (client_conn_t), 5 what client_submit() says when a SUBMIT has no answer.
  *
  * Each test ends with zmq_ctx_term() (no socket left open); under ASan the
  * leak checker sees whether a RESULT, its zone or its bytes were left behind.
@@ -256,6 +256,28 @@ static void refused(void **state)
     expect_failure(*state, A_REFUSE, TIMEOUT_MS, "E_UNKNOWN_UNIT: no unit 'XX' in the catalog", false);
 }
 
+/* client_query_coded(): the code apart, the sentence alone; and no code
+ * when the failure is not a refusal. */
+static void refused_coded(void **state)
+{
+    server_t *s = *state;
+    proto_query_t q;
+    query(&q);
+    char code[CLIENT_CODE_MAX] = "x", err[512] = "";
+    atomic_store(&s->answer, A_REFUSE);
+    assert_null(client_query_coded(s->ctx, EP, TIMEOUT_MS, &q, code, err, sizeof err));
+    assert_string_equal(code, "E_UNKNOWN_UNIT");
+    assert_string_equal(err, "no unit 'XX' in the catalog");
+    atomic_store(&s->answer, A_NO_DATA);
+    assert_null(client_query_coded(s->ctx, EP, TIMEOUT_MS, &q, code, err, sizeof err));
+    assert_string_equal(code, "");
+    atomic_store(&s->answer, A_UNITS);
+    json_t *j = client_query_coded(s->ctx, EP, TIMEOUT_MS, &q, code, err, sizeof err);
+    assert_non_null(j);
+    assert_string_equal(code, "");
+    json_decref(j);
+}
+
 static void no_data(void **state)
 {
     expect_failure(*state, A_NO_DATA, TIMEOUT_MS, "the aggregator's answer has no data", false);
@@ -370,6 +392,53 @@ static void helpers(void **state)
     msgpack_sbuffer_destroy(&sb);
 }
 
+/* ------------------------------------------------------------------------
+ * 5. client_submit(): a SUBMIT that never left is not "maybe stored"
+ * ------------------------------------------------------------------------ */
+
+static int notices;
+
+static void count_notice(const char *endpoint, int timeout_ms, int attempt, int retries)
+{
+    (void)endpoint, (void)timeout_ms, (void)retries;
+    notices = attempt;
+}
+
+static int submit_to(void *ctx, const char *endpoint, const char *id, char *err, size_t errlen)
+{
+    proto_msg_t m, reply;
+    memset(&m, 0, sizeof m);
+    m.type = PROTO_SUBMIT;
+    snprintf(m.u.submit.id, sizeof m.u.submit.id, "%s", id);
+    snprintf(m.u.submit.unit, sizeof m.u.submit.unit, "VN.A");
+    snprintf(m.u.submit.dataset, sizeof m.u.submit.dataset, "Q");
+    snprintf(m.u.submit.period, sizeof m.u.submit.period, "2025Q3");
+    client_opts_t o = {.endpoint = endpoint, .timeout_ms = 50, .retries = 1};
+    char *buf = NULL;
+    int rc = client_submit(ctx, &o, &m, &reply, &buf, err, errlen);
+    assert_null(buf);
+    return rc;
+}
+
+static void submit_outcomes(void **state)
+{
+    (void)state;
+    void *ctx = zmq_ctx_new();
+    char err[512];
+    client_set_retry_notice(count_notice);
+    notices = 0;
+    assert_int_equal(submit_to(ctx, "tcp://no such host", "s-1", err, sizeof err), CLIENT_BAD_ENDPOINT);
+    assert_non_null(strstr(err, "tcp://no such host"));
+    assert_int_equal(submit_to(ctx, "inproc://nobody", "Q4/2025", err, sizeof err), CLIENT_NOT_SENT);
+    assert_non_null(strstr(err, "'id'"));
+    assert_int_equal(notices, 0);
+    /* Nobody bound: the bytes are queued for a peer that never comes. */
+    assert_int_equal(submit_to(ctx, "inproc://nobody", "s-2", err, sizeof err), CLIENT_NO_ANSWER);
+    assert_int_equal(notices, 1);
+    client_set_retry_notice(NULL);
+    zmq_ctx_term(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest answers[] = {
@@ -377,6 +446,7 @@ int main(void)
         TEST("client-1.2 the same answer as JSON through client_query()", answer_as_json),
         TEST("client-2.1 a refusal: the RESULT's code and message", refused),
         TEST("client-2.2 a RESULT without data", no_data),
+        TEST("client-2.6 client_query_coded(): the refusal's code apart from its sentence", refused_coded),
         TEST("client-2.3 a message of another type (NACK) is named", wrong_type),
         TEST("client-2.4 bytes that are not msgpack: the decoder's sentence", malformed),
         TEST("client-2.5 silence: two attempts, then no answer", silence),
@@ -384,6 +454,7 @@ int main(void)
     };
     const struct CMUnitTest pure[] = {
         TEST("client-3.1 mpget() and mpstreq()", helpers),
+        TEST("client-5.1 client_submit(): a bad endpoint or message is not sent; silence after a send is", submit_outcomes),
     };
     int failed = cmocka_run_group_tests_name("client", answers, setup, teardown);
     return failed + cmocka_run_group_tests_name("client helpers", pure, NULL, NULL);

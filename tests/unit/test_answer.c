@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "answer.h"
+#include "answer_json.h"
+#include "client.h"
 
 #define TEST(name, fn) {name, fn, NULL, NULL, NULL}
 
@@ -68,6 +70,10 @@ static void units_round_trip(void **state)
     assert_int_equal(out.n_by_kind, 1);
     assert_string_equal(out.by_kind[0].key, "xa");
     assert_int_equal(out.by_kind[0].v.missing, 1);
+    json_t *typed = answer_json(&ans_obj_units, &out), *wire = mpjson(o);
+    assert_true(json_equal(typed, wire));
+    json_decref(typed);
+    json_decref(wire);
     done(&b);
 }
 
@@ -106,6 +112,11 @@ static void rollup_optional_and_num(void **state)
     assert_int_equal(ans_imap_find(&out.indicators[2].tags, "a"), 0);
     assert_int_equal(out.indicators[2].tags.vals[0], 3);
     assert_int_equal(out.children[0].values.vals[ans_nummap_find(&out.children[0].values, "POSTS")].kind, ANS_NIL);
+    /* the JSON rendered from the typed answer is the wire answer, field for field */
+    json_t *typed = answer_json(&ans_obj_rollup, &out), *wire = mpjson(o);
+    assert_true(json_equal(typed, wire));
+    json_decref(typed);
+    json_decref(wire);
     done(&b);
 }
 
@@ -168,6 +179,28 @@ static void what_table(void **state)
     assert_null(ans_for_what(NULL));
 }
 
+/* answer-1.5 */
+static void values_json_equal(void **state)
+{
+    (void)state;
+    proto_value_t items[3] = {{.code = "POSTS", .kind = PV_INT, .i = 7}, {.code = "PLAN", .kind = PV_BOOL, .i = 1},
+                              {.code = "FORMS", .kind = PV_TAGS, .ntags = 2, .tags = {{"a", 1}, {"khac", 4}}}};
+    ans_values_t in = {"HP.XA.A", "Q", "2025Q3", 2, 17, "id-1", "HP.XA.A", 100, 90, true,
+                       {.n = 3, .items = items}, "ghi chú"};
+    buf_t b;
+    const msgpack_object *o = packed(&b, &ans_obj_values, &in);
+    ans_values_t out;
+    assert_int_equal(ans_values_read(o, &b.up.zone[0], &out, NULL), 0);
+    assert_int_equal(out.values.n, 3);
+    assert_string_equal(out.note, "ghi chú");
+    json_t *typed = answer_json(&ans_obj_values, &out), *wire = mpjson(o);
+    assert_true(json_equal(typed, wire));
+    assert_int_equal(json_array_size(json_object_get(json_object_get(typed, "values"), "FORMS")), 2);
+    json_decref(typed);
+    json_decref(wire);
+    done(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +210,8 @@ int main(void)
         TEST("answer-1.3 missing, mistyped or repeated field is E_MALFORMED naming it; unknown fields ignored",
              hostile),
         TEST("answer-1.4 every QUERY.what has its answer object", what_table),
+        TEST("answer-1.5 values travel as the submitted map; JSON of a values answer equals the wire's",
+             values_json_equal),
     };
     return cmocka_run_group_tests_name("answer", tests, NULL, NULL);
 }

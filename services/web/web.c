@@ -492,6 +492,176 @@ static void on_mhd_poll(uv_poll_t *p, int status, int events)
     mhd_kick(p->data);
 }
 
+/* ------------------------------------------------------------------------
+ * Connections: the request deadline and the per-address limit
+ *
+ * libmicrohttpd's own timeout (MHD_OPTION_CONNECTION_TIMEOUT) counts idle
+ * time only: a client that sends one header line every few seconds
+ * (slowloris) is never idle and would hold its connection for ever.  So
+ * every connection is tracked from accept (MHD_OPTION_NOTIFY_CONNECTION),
+ * and one that has not had a response queued within header_timeout_ms of
+ * its accept, or of the end of its previous response, is shut down: its
+ * socket gets shutdown(2), libmicrohttpd reads end-of-file and closes it
+ * the ordinary way.  There is no call in libmicrohttpd 0.9.75 to close a
+ * connection that has not reached the request handler.
+ *
+ * The per-address and global limits are counted here too rather than by
+ * MHD_OPTION_PER_IP_CONNECTION_LIMIT, which refuses the newcomer: when an
+ * address (or the server) is full, the oldest connection still waiting for
+ * its request goes instead, so slow connections can only push each other
+ * out, never a client that sends its request at once.
+ * ------------------------------------------------------------------------ */
+
+static int64_t mono_ms(void) { return (int64_t)(uv_hrtime() / 1000000); }
+
+static web_conn_t *conn_of(struct MHD_Connection *mc)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* Shuts the socket down; libmicrohttpd sees end-of-file and closes it. */
+static void conn_cut(struct MHD_Connection *mc, web_conn_t *c)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (ci)
+        shutdown(ci->connect_fd, SHUT_RDWR);
+    if (c)
+        c->closing = true;
+}
+
+/* The connection that has waited longest for its request, other than
+ * `self`; only from address `ip` when same_ip.  NULL when none waits. */
+static web_conn_t *conn_oldest_waiting(web_t *w, const web_conn_t *self, bool same_ip)
+{
+    web_conn_t *best = NULL;
+    for (web_conn_t *c = w->conns; c; c = c->next)
+        if (c != self && !c->answered && !c->closing && (!same_ip || c->ip == self->ip) &&
+            (!best || c->since_ms < best->since_ms))
+            best = c;
+    return best;
+}
+
+static void on_deadline(uv_timer_t *t);
+
+static void deadline_arm(web_t *w, int64_t in_ms)
+{
+    if (w->stopping)
+        return;
+    if (in_ms < 10)
+        in_ms = 10;
+    uv_timer_start(&w->deadline, on_deadline, (uint64_t)in_ms, 0);
+}
+
+/* Closes every waiting connection past its deadline; re-arms the timer for
+ * the next one. */
+static void on_deadline(uv_timer_t *t)
+{
+    web_t *w = t->data;
+    int64_t now = mono_ms(), next = -1;
+    bool cut = false;
+    for (web_conn_t *c = w->conns; c; c = c->next) {
+        if (c->answered || c->closing)
+            continue;
+        int64_t left = c->since_ms + w->header_timeout_ms - now;
+        if (left <= 0) {
+            conn_cut(c->mc, c);
+            w->conns_cut++;
+            cut = true;
+        } else if (next < 0 || left < next) {
+            next = left;
+        }
+    }
+    if (next >= 0)
+        deadline_arm(w, next);
+    if (cut)
+        mhd_kick(w);
+}
+
+/* A new connection: track it, make room for it. */
+static void conn_started(web_t *w, struct MHD_Connection *mc, void **ctx)
+{
+    web_conn_t *c = calloc(1, sizeof *c);
+    if (!c) {
+        conn_cut(mc, NULL);
+        return;
+    }
+    c->mc = mc;
+    c->since_ms = mono_ms();
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+        c->ip = ((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr.s_addr;
+    int same = 0, total = 0;
+    for (web_conn_t *x = w->conns; x; x = x->next)
+        if (!x->closing) {
+            total++;
+            same += x->ip == c->ip;
+        }
+    c->next = w->conns;
+    if (w->conns)
+        w->conns->prev = c;
+    w->conns = c;
+    *ctx = c;
+    if (same >= WEB_MAX_PER_ADDRESS) {
+        /* the address is full: its longest-waiting connection goes, or this
+         * one when all of them are being answered (e.g. SSE streams) */
+        web_conn_t *v = conn_oldest_waiting(w, c, true);
+        conn_cut(v ? v->mc : mc, v ? v : c);
+        if (v)
+            w->conns_evicted++;
+    } else if (total + 1 >= w->max_conn) {
+        /* libmicrohttpd accepts no more now: free a slot for the next one */
+        web_conn_t *v = conn_oldest_waiting(w, c, false);
+        if (v) {
+            conn_cut(v->mc, v);
+            w->conns_evicted++;
+        }
+    }
+    if (!uv_is_active((uv_handle_t *)&w->deadline))
+        deadline_arm(w, w->header_timeout_ms);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *mc, void **ctx, enum MHD_ConnectionNotificationCode what)
+{
+    web_t *w = cls;
+    if (what == MHD_CONNECTION_NOTIFY_STARTED) {
+        conn_started(w, mc, ctx);
+        return;
+    }
+    web_conn_t *c = *ctx;
+    if (!c)
+        return;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        w->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    free(c);
+    *ctx = NULL;
+}
+
+/* A response is queued: the connection is no longer waiting. */
+static void conn_answered(struct MHD_Connection *mc)
+{
+    web_conn_t *c = conn_of(mc);
+    if (c)
+        c->answered = true;
+}
+
+/* The response has been sent (or the request ended): the wait for the next
+ * request on this kept-alive connection starts now. */
+static void conn_idle(web_t *w, struct MHD_Connection *mc)
+{
+    web_conn_t *c = conn_of(mc);
+    if (!c)
+        return;
+    c->answered = false;
+    c->since_ms = mono_ms();
+    if (!uv_is_active((uv_handle_t *)&w->deadline))
+        deadline_arm(w, w->header_timeout_ms);
+}
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     web_t *w = cls;
@@ -508,9 +678,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)conn;
     (void)toe;
+    conn_idle(cls, conn);
     req_t *r = *con_cls;
     if (!r)
         return;
@@ -623,6 +792,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     r->handled = true;
+    conn_answered(conn); /* whatever happens below, a response is queued (or the connection closed) */
     *upload_size = 0; /* a body we do not want (only GET and HEAD are served): discard */
     resp_t o;
     memset(&o, 0, sizeof o);
@@ -799,6 +969,11 @@ void page_metrics(req_t *r, resp_t *o)
     buf_printf(b, "cchc_web_query_errors_total{service=\"web\",reason=\"unavailable\"} %lu\n", w->query_unavailable);
     buf_puts(b, "# HELP cchc_web_sse_clients Open Server-Sent-Events connections.\n# TYPE cchc_web_sse_clients gauge\n");
     buf_printf(b, "cchc_web_sse_clients{service=\"web\"} %d\n", w->nsse);
+    buf_puts(b, "# HELP cchc_web_connections_closed_total Connections cchc-web closed before their request was "
+                "complete: past [web] header_timeout_s, or pushed out by a newer one when the address or the "
+                "server was full.\n# TYPE cchc_web_connections_closed_total counter\n");
+    buf_printf(b, "cchc_web_connections_closed_total{service=\"web\",reason=\"deadline\"} %lu\n", w->conns_cut);
+    buf_printf(b, "cchc_web_connections_closed_total{service=\"web\",reason=\"evicted\"} %lu\n", w->conns_evicted);
     buf_puts(b, "# HELP cchc_web_events_total EVENTs received from the aggregator.\n"
                 "# TYPE cchc_web_events_total counter\n");
     buf_printf(b, "cchc_web_events_total{service=\"web\"} %lu\n", w->events_received);
@@ -841,6 +1016,7 @@ static void web_stop(web_t *w)
     uv_poll_stop(&w->mhd_poll);
     uv_close((uv_handle_t *)&w->mhd_poll, NULL);
     uv_close((uv_handle_t *)&w->mhd_timer, NULL);
+    uv_close((uv_handle_t *)&w->deadline, NULL);
     uv_close((uv_handle_t *)&w->heartbeat, NULL);
     uv_close((uv_handle_t *)&w->sigterm, NULL);
     uv_close((uv_handle_t *)&w->sigint, NULL);
@@ -903,7 +1079,14 @@ static int web_start(web_t *w)
     w->lang = config_get(cfg, "web", "lang", "vi");
     w->query_timeout_ms = (int)config_int(cfg, "web", "query_timeout_ms", 1000);
     int timeout_s = (int)config_int(cfg, "web", "timeout_s", 15);
+    int header_timeout_s = (int)config_int(cfg, "web", "header_timeout_s", 10);
     int max_conn = (int)config_int(cfg, "web", "max_connections", 256);
+    if (timeout_s < 1 || header_timeout_s < 1 || max_conn < 1) {
+        log_error("[web] timeout_s, header_timeout_s and max_connections must be at least 1");
+        return -1;
+    }
+    w->header_timeout_ms = header_timeout_s * 1000;
+    w->max_conn = max_conn;
     struct sockaddr_in sa;
     if (parse_listen(listen, &sa)) {
         log_error("[web] listen = %s is not HOST:PORT with an IPv4 address (e.g. 127.0.0.1:8080)", listen);
@@ -911,13 +1094,17 @@ static int web_start(web_t *w)
     }
     w->zctx = zmq_ctx_new();
     client_conn_init(&w->agg, w->zctx, w->aggregator);
+    uv_timer_init(w->loop, &w->deadline);
+    w->deadline.data = w;
     w->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
                               on_request, w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                               /* SO_REUSEADDR: a restart must not wait for the old connections' TIME_WAIT */
                               MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)timeout_s,
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_CONNECTION_LIMIT,
-                              (unsigned int)max_conn, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)64,
+                              (unsigned int)max_conn,
+                              /* the per-address limit and the request deadline: see conn_started() */
+                              MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
                               MHD_OPTION_URI_LOG_CALLBACK, on_uri, w, MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
                               MHD_OPTION_END);
     if (!w->mhd) {

@@ -43,8 +43,24 @@ void buf_free(buf_t *b);
 
 #define WEB_MAX_ARGS 32
 #define WEB_ROUTES 24
+#define WEB_MAX_PER_ADDRESS 64  /* connections one client address may hold */
 
 typedef struct sse_client sse_client_t;
+
+/* One TCP connection (libmicrohttpd's socket context), from accept to close.
+ * A connection is "waiting" from its accept, or from the end of its previous
+ * response, until a response to its next request is queued; a waiting
+ * connection must get there within [web] header_timeout_s whatever it sends
+ * meanwhile, and is the first to be closed when its address or the server is
+ * full. */
+typedef struct web_conn {
+    struct web_conn *prev, *next;
+    struct MHD_Connection *mc;
+    uint32_t ip;                /* IPv4 address, network order */
+    int64_t since_ms;           /* start of the current wait (monotonic ms) */
+    bool answered;              /* a response is queued and not yet sent */
+    bool closing;               /* shut down by us; libmicrohttpd will close it */
+} web_conn_t;
 
 typedef struct {
     uv_loop_t *loop;
@@ -64,6 +80,11 @@ typedef struct {
     int query_timeout_ms;
     int64_t down_until_ms;      /* fail fast after a failed query */
     char last_error[256];
+
+    web_conn_t *conns;          /* every open connection */
+    uv_timer_t deadline;        /* closes waiting connections at their deadline */
+    int header_timeout_ms, max_conn;
+    unsigned long conns_cut, conns_evicted;
 
     sse_client_t *sse;          /* list of SSE clients */
     int nsse;

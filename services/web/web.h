@@ -21,23 +21,7 @@
 #include "config.h"
 #include "proto.h"
 #include "zloop.h"
-
-/* ---- growable text buffer ------------------------------------------------ */
-
-typedef struct {
-    char *p;
-    size_t len, cap;
-    bool oom;
-} buf_t;
-
-void buf_put(buf_t *b, const char *s, size_t n);
-void buf_puts(buf_t *b, const char *s);
-void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* HTML-escapes s (& < > " ') */
-void buf_esc(buf_t *b, const char *s);
-/* Percent-encodes s for a URL query value. */
-void buf_url(buf_t *b, const char *s);
-void buf_free(buf_t *b);
+#include "buf.h"
 
 /* ---- server state ------------------------------------------------------- */
 

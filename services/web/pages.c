@@ -2,7 +2,8 @@
  * pages.c -- cchc-web's pages (HTML, Vietnamese with an English switch) and
  * their JSON twins under /api/.  Every catalog string is HTML-escaped.
  * Pages work without JavaScript; a small inline script listens to /events
- * and refreshes the page's <main> when a submission is applied.
+ * and refreshes the page's <main> when a submission is applied.  The route
+ * table is in routes.c.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -130,7 +131,7 @@ static void href(buf_t *b, const req_t *r, const char *path, ...)
         sep = '&';
     }
     va_end(ap);
-    const char *lang = req_arg(r, "lang");
+    const char *lang = http_arg(r, "lang");
     if (lang)
         buf_printf(b, "%clang=%s", sep == '?' ? '?' : '&', strcmp(lang, "en") ? "vi" : "en");
     buf_puts(b, "\"");
@@ -185,7 +186,7 @@ static void page_begin(req_t *r, buf_t *b, const char *title, const char *active
                {"/completeness", "Tình hình nộp báo cáo", "Completeness"},
                {"/targets", "Tiến độ chỉ tiêu", "Targets"},
                {"/report", "Báo cáo tổng hợp", "Consolidated report"}};
-    const char *node = req_arg(r, "node");
+    const char *node = http_arg(r, "node");
     for (size_t i = 0; i < sizeof nav / sizeof nav[0]; i++) {
         buf_puts(b, "<a ");
         href(b, r, nav[i].path, "node", node, NULL);
@@ -282,23 +283,23 @@ typedef struct {
 
 static int get_params(req_t *r, resp_t *o, params_t *pp, const char *node_key)
 {
-    const catalog_t *c = r->w->cat;
+    const catalog_t *c = web_of(r)->cat;
     char msg[400];
-    const char *node = req_arg(r, node_key);
+    const char *node = http_arg(r, node_key);
     pp->node = node ? catalog_unit(c, node) : (c->nunits ? c->preorder[0] : -1);
     if (pp->node < 0) {
         snprintf(msg, sizeof msg, "The unit '%s' is not in the catalog.", node ? node : "");
         web_error(r, o, 404, msg);
         return -1;
     }
-    const char *ds = req_arg(r, "dataset");
+    const char *ds = http_arg(r, "dataset");
     pp->ds = ds ? catalog_dataset(c, ds) : 0;
     if (pp->ds < 0 || pp->ds >= c->ndatasets) {
         snprintf(msg, sizeof msg, "The dataset '%s' is not in the catalog.", ds ? ds : "");
         web_error(r, o, 400, msg);
         return -1;
     }
-    const char *per = req_arg(r, "period");
+    const char *per = http_arg(r, "period");
     if (per) {
         if (period_parse(per, &pp->p)) {
             snprintf(msg, sizeof msg,
@@ -316,7 +317,7 @@ static int get_params(req_t *r, resp_t *o, params_t *pp, const char *node_key)
 
 static void breadcrumb(req_t *r, buf_t *b, int node, const char *path, const params_t *pp)
 {
-    const catalog_t *c = r->w->cat;
+    const catalog_t *c = web_of(r)->cat;
     int chain[64], n = 0;
     for (int u = node; u >= 0 && n < 64; u = c->units[u].parent)
         chain[n++] = u;
@@ -336,7 +337,7 @@ static void breadcrumb(req_t *r, buf_t *b, int node, const char *path, const par
 
 static void selector_form(req_t *r, buf_t *b, const char *path, const params_t *pp, bool with_dataset)
 {
-    const catalog_t *c = r->w->cat;
+    const catalog_t *c = web_of(r)->cat;
     buf_puts(b, "<form class=\"f\" method=\"get\" action=\"");
     buf_esc(b, path);
     buf_puts(b, "\"><input type=\"hidden\" name=\"node\" value=\"");
@@ -355,7 +356,7 @@ static void selector_form(req_t *r, buf_t *b, const char *path, const params_t *
     }
     buf_printf(b, "<label>%s<input name=\"period\" size=\"8\" value=\"%s\"></label>", T(r, "Kỳ", "Period"),
                pp->period);
-    if (req_arg(r, "lang"))
+    if (http_arg(r, "lang"))
         buf_printf(b, "<input type=\"hidden\" name=\"lang\" value=\"%s\">", r->en ? "en" : "vi");
     buf_printf(b, "<button>%s</button></form>", T(r, "Xem", "Show"));
 }
@@ -449,15 +450,15 @@ static void data_value(buf_t *b, json_t *v)
         buf_puts(b, " data-value=\"\"");
 }
 
-static void page_overview(req_t *r, resp_t *o)
+void page_overview(req_t *r, resp_t *o)
 {
-    web_t *w = r->w;
+    web_t *w = web_of(r);
     const catalog_t *c = w->cat;
     params_t pp;
     if (get_params(r, o, &pp, "node"))
         return;
     const dataset_t *ds = &c->datasets[pp.ds];
-    const char *indc = req_arg(r, "ind");
+    const char *indc = http_arg(r, "ind");
     int ind = indc ? catalog_indicator(c, indc) : (ds->ninds ? ds->inds[0] : -1);
     if (ind < 0 || !catalog_dataset_has(c, pp.ds, ind)) {
         web_error(r, o, 400, "The indicator 'ind' is not part of this dataset.");
@@ -465,7 +466,7 @@ static void page_overview(req_t *r, resp_t *o)
     }
     char err[512];
     bool down;
-    json_t *d = web_query(w, "rollup", c->units[pp.node].code, ds->code, pp.period, &down, err, sizeof err);
+    json_t *d = agg_query(&w->agg, "rollup", c->units[pp.node].code, ds->code, pp.period, &down, err, sizeof err);
     if (!d) {
         query_failed(r, o, down, err);
         return;
@@ -494,7 +495,7 @@ static void page_overview(req_t *r, resp_t *o)
         report_period_label(tp[i], r->en, pts[i].label, sizeof pts[i].label);
         pts[i].has = false;
         json_t *v = json_null();
-        json_t *t = web_query(w, "rollup", c->units[pp.node].code, ds->code, pc, &down, err, sizeof err);
+        json_t *t = agg_query(&w->agg, "rollup", c->units[pp.node].code, ds->code, pc, &down, err, sizeof err);
         size_t k;
         json_t *it;
         json_array_foreach(t ? json_object_get(t, "indicators") : NULL, k, it)
@@ -666,16 +667,16 @@ static int cmp_units(const void *pa, const void *pb)
     return c;
 }
 
-static void page_completeness(req_t *r, resp_t *o)
+void page_completeness(req_t *r, resp_t *o)
 {
-    web_t *w = r->w;
+    web_t *w = web_of(r);
     const catalog_t *c = w->cat;
     params_t pp;
     if (get_params(r, o, &pp, "node"))
         return;
-    const char *kind = req_arg(r, "kind");
-    const char *sort = req_arg(r, "sort");
-    const char *order = req_arg(r, "order");
+    const char *kind = http_arg(r, "kind");
+    const char *sort = http_arg(r, "sort");
+    const char *order = http_arg(r, "order");
     if (kind && *kind) {
         bool known = false;
         for (int i = 0; i < c->nunits && !known; i++)
@@ -702,12 +703,12 @@ static void page_completeness(req_t *r, resp_t *o)
     const dataset_t *ds = &c->datasets[pp.ds];
     char err[512];
     bool down;
-    json_t *units = web_query(w, "units", c->units[pp.node].code, ds->code, pp.period, &down, err, sizeof err);
+    json_t *units = agg_query(&w->agg, "units", c->units[pp.node].code, ds->code, pp.period, &down, err, sizeof err);
     if (!units) {
         query_failed(r, o, down, err);
         return;
     }
-    json_t *st = web_query(w, "status", c->units[pp.node].code, ds->code, pp.period, &down, err, sizeof err);
+    json_t *st = agg_query(&w->agg, "status", c->units[pp.node].code, ds->code, pp.period, &down, err, sizeof err);
     if (!st) {
         json_decref(units);
         query_failed(r, o, down, err);
@@ -950,9 +951,9 @@ static void num_cell(buf_t *b, json_t *v, bool rate, bool en)
     buf_puts(b, "</td>");
 }
 
-static void page_targets(req_t *r, resp_t *o)
+void page_targets(req_t *r, resp_t *o)
 {
-    web_t *w = r->w;
+    web_t *w = web_of(r);
     const catalog_t *c = w->cat;
     params_t pp;
     if (get_params(r, o, &pp, "node"))
@@ -962,11 +963,11 @@ static void page_targets(req_t *r, resp_t *o)
     snprintf(q.what, sizeof q.what, "targets");
     snprintf(q.node, sizeof q.node, "%s", c->units[pp.node].code);
     snprintf(q.period, sizeof q.period, "%.6s", pp.period);
-    if (req_arg(r, "dataset"))
+    if (http_arg(r, "dataset"))
         snprintf(q.dataset, sizeof q.dataset, "%s", c->datasets[pp.ds].code);
     char err[512];
     bool down;
-    json_t *d = web_query_q(w, &q, &down, err, sizeof err);
+    json_t *d = agg_query_q(&w->agg, &q, &down, err, sizeof err);
     if (!d) {
         query_failed(r, o, down, err);
         return;
@@ -1059,12 +1060,12 @@ static void value_plain(buf_t *b, json_t *v, bool en)
         buf_puts(b, "–");
 }
 
-static void page_unit(req_t *r, resp_t *o)
+void page_unit(req_t *r, resp_t *o)
 {
-    web_t *w = r->w;
+    web_t *w = web_of(r);
     const catalog_t *c = w->cat;
     params_t pp;
-    if (!req_arg(r, "code")) {
+    if (!http_arg(r, "code")) {
         web_error(r, o, 400, "This page needs code=UNIT, e.g. /unit?code=HP.SO.XAY_DUNG.");
         return;
     }
@@ -1081,7 +1082,7 @@ static void page_unit(req_t *r, resp_t *o)
     snprintf(q.dataset, sizeof q.dataset, "%s", ds->code);
     snprintf(q.period, sizeof q.period, "%.6s", pp.period);
     q.limit = 100;
-    json_t *h = web_query_q(w, &q, &down, err, sizeof err);
+    json_t *h = agg_query_q(&w->agg, &q, &down, err, sizeof err);
     if (!h && (down || !strstr(err, "E_NOT_FOUND"))) {
         query_failed(r, o, down, err);
         return;
@@ -1191,13 +1192,13 @@ static void page_unit(req_t *r, resp_t *o)
 static json_t *report_q(void *ud, const proto_query_t *q, char *err, size_t errlen)
 {
     bool down;
-    return web_query_q(ud, q, &down, err, errlen);
+    return agg_query_q(ud, q, &down, err, errlen);
 }
 
 static bool build_report(req_t *r, resp_t *o, report_t *rep, char *from, char *to)
 {
-    const catalog_t *c = r->w->cat;
-    const char *f = req_arg(r, "from"), *t = req_arg(r, "to");
+    const catalog_t *c = web_of(r)->cat;
+    const char *f = http_arg(r, "from"), *t = http_arg(r, "to");
     int year = 0, mon = 0, day = 0;
     date_to_civil(date_of_time(clock_now()), &year, &mon, &day);
     snprintf(from, PERIOD_CODE_MAX, "%s", f ? f : "");
@@ -1209,26 +1210,26 @@ static bool build_report(req_t *r, resp_t *o, report_t *rep, char *from, char *t
     }
     char err[512];
     bool down = false;
-    const char *node = req_arg(r, "node");
+    const char *node = http_arg(r, "node");
     if (node && catalog_unit(c, node) < 0) {
         snprintf(err, sizeof err, "The unit '%s' is not in the catalog.", node);
         web_error(r, o, 404, err);
         return false;
     }
-    if (report_build(rep, c, node, req_arg(r, "dataset"), from, to, report_q, r->w, &down, err, sizeof err)) {
+    if (report_build(rep, c, node, http_arg(r, "dataset"), from, to, report_q, &web_of(r)->agg, &down, err, sizeof err)) {
         web_error(r, o, down ? 503 : 400, err);
         return false;
     }
     return true;
 }
 
-static void page_report(req_t *r, resp_t *o)
+void page_report(req_t *r, resp_t *o)
 {
     report_t rep;
     char from[PERIOD_CODE_MAX], to[PERIOD_CODE_MAX];
     if (!build_report(r, o, &rep, from, to))
         return;
-    const catalog_t *c = r->w->cat;
+    const catalog_t *c = web_of(r)->cat;
     if (is_api(r)) {
         json_t *j = report_json(&rep);
         report_free(&rep);
@@ -1252,9 +1253,9 @@ static void page_report(req_t *r, resp_t *o)
                   "size=\"8\" value=\"%s\"></label><button>%s</button></form>",
                T(r, "Từ kỳ", "From"), from, T(r, "Đến kỳ", "To"), to, T(r, "Xem", "Show"));
     buf_puts(b, "<p><a id=\"xlsx\" ");
-    href(b, r, "/report.xlsx", "node", u->code, "from", from, "to", to, "dataset", req_arg(r, "dataset"), NULL);
+    href(b, r, "/report.xlsx", "node", u->code, "from", from, "to", to, "dataset", http_arg(r, "dataset"), NULL);
     buf_printf(b, ">%s</a> · <a id=\"csv\" ", T(r, "Tải về Excel (XLSX)", "Download Excel (XLSX)"));
-    href(b, r, "/report.csv", "node", u->code, "from", from, "to", to, "dataset", req_arg(r, "dataset"), NULL);
+    href(b, r, "/report.csv", "node", u->code, "from", from, "to", to, "dataset", http_arg(r, "dataset"), NULL);
     buf_printf(b, ">%s</a></p>", T(r, "Tải về CSV", "Download CSV"));
     buf_printf(b, "<table id=\"report\"><thead><tr><th>%s</th><th>%s</th>", T(r, "STT", "#"),
                T(r, "Chỉ tiêu", "Indicator"));
@@ -1293,7 +1294,7 @@ static void download_name(req_t *r, resp_t *o, const report_t *rep, const char *
     snprintf(o->disposition, sizeof o->disposition, "attachment; filename=\"%s\"", name);
 }
 
-static void page_report_csv(req_t *r, resp_t *o)
+void page_report_csv(req_t *r, resp_t *o)
 {
     report_t rep;
     char from[PERIOD_CODE_MAX], to[PERIOD_CODE_MAX];
@@ -1319,7 +1320,7 @@ static void page_report_csv(req_t *r, resp_t *o)
     report_free(&rep);
 }
 
-static void page_report_xlsx(req_t *r, resp_t *o)
+void page_report_xlsx(req_t *r, resp_t *o)
 {
     report_t rep;
     char from[PERIOD_CODE_MAX], to[PERIOD_CODE_MAX];
@@ -1352,7 +1353,7 @@ static void page_report_xlsx(req_t *r, resp_t *o)
  * Small routes
  * ------------------------------------------------------------------------ */
 
-static void page_root(req_t *r, resp_t *o)
+void page_root(req_t *r, resp_t *o)
 {
     o->status = 302;
     o->ctype = "text/html; charset=utf-8";
@@ -1368,30 +1369,30 @@ static void page_root(req_t *r, resp_t *o)
     buf_puts(&o->body, "<a href=\"/overview\">/overview</a>\n");
 }
 
-static void page_health(req_t *r, resp_t *o)
+void page_health(req_t *r, resp_t *o)
 {
     o->status = 200;
     o->ctype = "text/plain; charset=utf-8";
-    buf_puts(&o->body, r->w->aggregator_up ? "ok\n" : "ok (aggregator not reached yet)\n");
+    buf_puts(&o->body, web_of(r)->agg.up ? "ok\n" : "ok (aggregator not reached yet)\n");
 }
 
-static void api_info(req_t *r, resp_t *o)
+void page_api_info(req_t *r, resp_t *o)
 {
     char err[512];
     bool down;
-    json_t *d = web_query(r->w, "info", NULL, NULL, NULL, &down, err, sizeof err);
+    json_t *d = agg_query(&web_of(r)->agg, "info", NULL, NULL, NULL, &down, err, sizeof err);
     if (!d) {
         query_failed(r, o, down, err);
         return;
     }
     send_json(o, json_pack("{s:o, s:{s:I, s:i, s:I}}", "aggregator", d, "web", "events_received",
-                           (json_int_t)r->w->events_received, "sse_clients", r->w->nsse, "started",
-                           (json_int_t)r->w->started));
+                           (json_int_t)web_of(r)->events_received, "sse_clients", web_of(r)->http.nsse, "started",
+                           (json_int_t)web_of(r)->started));
 }
 
-static void api_units(req_t *r, resp_t *o)
+void page_api_units(req_t *r, resp_t *o)
 {
-    const catalog_t *c = r->w->cat;
+    const catalog_t *c = web_of(r)->cat;
     json_t *a = json_array();
     for (int i = 0; i < c->nunits; i++) {
         const unit_t *u = &c->units[c->preorder[i]];
@@ -1406,24 +1407,3 @@ static void api_units(req_t *r, resp_t *o)
                                             period_type_name(c->datasets[i].ptype)));
     send_json(o, json_pack("{s:o, s:o}", "units", a, "datasets", ds));
 }
-
-const route_t web_routes[] = {
-    {"/", "root", page_root},
-    {"/overview", "overview", page_overview},
-    {"/completeness", "completeness", page_completeness},
-    {"/targets", "targets", page_targets},
-    {"/unit", "unit", page_unit},
-    {"/report", "report", page_report},
-    {"/report.csv", "report_csv", page_report_csv},
-    {"/report.xlsx", "report_xlsx", page_report_xlsx},
-    {"/api/overview", "api_overview", page_overview},
-    {"/api/completeness", "api_completeness", page_completeness},
-    {"/api/targets", "api_targets", page_targets},
-    {"/api/unit", "api_unit", page_unit},
-    {"/api/report", "api_report", page_report},
-    {"/api/info", "api_info", api_info},
-    {"/api/units", "api_units", api_units},
-    {"/metrics", "metrics", page_metrics},
-    {"/healthz", "healthz", page_health},
-};
-const int web_nroutes = (int)(sizeof web_routes / sizeof web_routes[0]);

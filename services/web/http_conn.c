@@ -26,6 +26,8 @@
 
 static int64_t mono_ms(void) { return (int64_t)(uv_hrtime() / 1000000); }
 
+static int64_t deadline_ms(const http_t *h) { return (int64_t)h->cfg.header_timeout_s * 1000; }
+
 static http_conn_t *conn_of(struct MHD_Connection *mc)
 {
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -75,7 +77,7 @@ static void on_deadline(uv_timer_t *t)
     for (http_conn_t *c = h->conns; c; c = c->next) {
         if (c->answered || c->closing)
             continue;
-        int64_t left = c->since_ms + (int64_t)h->cfg.header_timeout_s * 1000 - now;
+        int64_t left = c->since_ms + deadline_ms(h) - now;
         if (left <= 0) {
             conn_cut(c->mc, c);
             h->conns_cut++;
@@ -130,7 +132,7 @@ static void conn_started(http_t *h, struct MHD_Connection *mc, void **ctx)
         }
     }
     if (!uv_is_active((uv_handle_t *)&h->deadline))
-        deadline_arm(h, (int64_t)h->cfg.header_timeout_s * 1000);
+        deadline_arm(h, deadline_ms(h));
 }
 
 void http__on_connection(void *cls, struct MHD_Connection *mc, void **ctx, enum MHD_ConnectionNotificationCode what)
@@ -168,5 +170,5 @@ void http__conn_idle(http_t *h, struct MHD_Connection *mc)
     c->answered = false;
     c->since_ms = mono_ms();
     if (!uv_is_active((uv_handle_t *)&h->deadline))
-        deadline_arm(h, (int64_t)h->cfg.header_timeout_s * 1000);
+        deadline_arm(h, deadline_ms(h));
 }

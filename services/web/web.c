@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "layout.h"
 #include "log.h"
 #include "service.h"
 #include "web.h"
@@ -140,7 +141,7 @@ static int web_start(web_t *w)
         .en = !strcmp(config_get(cfg, "web", "lang", "vi"), "en"),
         .routes = web_routes,
         .nroutes = web_nroutes,
-        .error = web_error,
+        .error = layout_error,
         .app = w,
     };
     w->zctx = zmq_ctx_new();

@@ -40,10 +40,6 @@ typedef struct {
 /* The application a request belongs to. */
 static inline web_t *web_of(const req_t *r) { return r->h->cfg.app; }
 
-/* Answers an error, HTML or JSON for /api/ (pages.c); the HTTP layer's
- * http_error_fn. */
-void web_error(req_t *r, resp_t *out, int status, const char *msg);
-
 /* The route table (routes.c): every page and its /api/ twin. */
 extern const http_route_t web_routes[];
 extern const int web_nroutes;

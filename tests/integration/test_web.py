@@ -297,6 +297,79 @@ class WebTest(unittest.TestCase):
         # still serving
         self.assertEqual(w.get("/healthz")[0], 200)
 
+    def test_slowloris(self):
+        """slow clients (a header line every 0.5 s) are cut header_timeout_s after accept and lock nobody out"""
+        # Its own cchc-web: idle timeout 2 s, request deadline 3 s.  Each slow
+        # connection sends a byte more often than the idle timeout, so only
+        # the deadline counted from accept can end it.
+        port = free_port()
+        cfg = self.s.write_variant_config("web-slow", {"web": {"listen": "127.0.0.1:%d" % port, "timeout_s": "2",
+                                                               "header_timeout_s": "3"}})
+        self.s.start_as("web-slow", "web", cfg, wait_port=port)
+        deadline, nslow = 3.0, 80  # more than the 64 connections one address may hold
+        try:
+            slow = []  # [socket, opened at, closed at]
+            for i in range(nslow):
+                sk = socket.create_connection(("127.0.0.1", port), 5)
+                sk.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+                slow.append([sk, time.time(), None])
+            # one more that completes a request, then dribbles the next one
+            # on the same (kept-alive) connection
+            ka = socket.create_connection(("127.0.0.1", port), 5)
+            ka.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\n")
+            slow.append([ka, time.time(), None])
+            for s in slow:
+                s[0].setblocking(False)
+
+            def dribble(until):
+                """sends a header line to every open slow connection every 0.5 s; notes when each is closed"""
+                while time.time() < until and any(s[2] is None for s in slow):
+                    for s in slow:
+                        if s[2] is not None:
+                            continue
+                        try:
+                            while True:  # drain (the kept-alive one gets its first answer)
+                                if s[0].recv(65536) == b"":
+                                    s[2] = time.time()
+                                    break
+                        except BlockingIOError:
+                            pass
+                        except OSError:
+                            s[2] = time.time()
+                        if s[2] is None:
+                            try:
+                                s[0].send(b"X-Slow: 1\r\n")
+                            except OSError:
+                                s[2] = time.time()
+                    time.sleep(0.5)
+
+            dribble(time.time() + 1.0)
+            # the address is not locked out: a normal request from it is answered at once
+            t0 = time.time()
+            try:
+                st = Web(self.s, port).get("/healthz", timeout=5)[0]
+            except OSError as e:
+                st = "refused (%r)" % e
+            self.assertEqual(st, 200, "a normal request while %d slow connections are open" % nslow)
+            self.assertLess(time.time() - t0, 1.0)
+            # every slow connection is closed by the deadline although it keeps sending
+            dribble(time.time() + deadline + 3)
+            still = [i for i, s in enumerate(slow) if s[2] is None]
+            self.assertEqual(still, [], "slow connections still open 3 s after the deadline")
+            lived = [s[2] - s[1] for s in slow]
+            self.assertLess(max(lived), deadline + 1.5)
+            # the youngest were not evicted: they lived until the deadline, past the 2 s idle timeout
+            self.assertGreater(min(lived[-10:]), deadline - 0.6, lived[-10:])
+            for s in slow:
+                s[0].close()
+            st, h, body = Web(self.s, port).get("/metrics")
+            self.assertEqual(st, 200)
+            m = dict(re.findall(r'cchc_web_connections_closed_total\{service="web",reason="(\w+)"\} (\d+)', body.decode()))
+            self.assertGreaterEqual(int(m["evicted"]), nslow + 1 - 64)
+            self.assertGreaterEqual(int(m["deadline"]), 10)
+        finally:
+            self.assertEqual(self.s.stop("web-slow"), 0, self.s.log("web-slow")[-3000:])
+
     # ---- the consolidated report ------------------------------------------
     def expected_report(self):
         out = {}

@@ -1,0 +1,131 @@
+/*
+ * http.h -- cchc-web's HTTP layer: libmicrohttpd inside the libuv loop, the
+ * request and its strictly parsed query string, the route table, the bearer
+ * token, Server-Sent Events and the connection limits.
+ *
+ * libmicrohttpd runs in epoll mode without a thread of its own: its epoll
+ * descriptor is watched with a uv_poll and MHD_run() is called when it is
+ * readable and when the timer set from MHD_get_timeout() fires.
+ *
+ * This layer knows nothing of pages, the catalog or the aggregator.  The
+ * application gives it a route table, a function that renders error answers
+ * and a pointer of its own (http_config_t.app).  Pages include this header;
+ * nothing here includes theirs.
+ */
+#ifndef CCHC_WEB_HTTP_H
+#define CCHC_WEB_HTTP_H
+
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "buf.h"
+
+#define HTTP_MAX_ARGS 32        /* query parameters in one request */
+#define HTTP_MAX_ROUTES 22      /* entries of a route table */
+#define HTTP_MAX_PER_ADDRESS 64 /* connections one client address may hold */
+#define HTTP_MAX_HEADERS 64     /* header fields in one request (431 above) */
+#define HTTP_MAX_URI 2048       /* bytes of request URI (414 above) */
+#define HTTP_SSE_MAX_BUFFER 65536 /* events waiting for one SSE client before it is dropped */
+
+typedef struct http http_t;
+typedef struct http_conn http_conn_t;
+typedef struct http_sse http_sse_t;
+
+/* One request.  path, the arguments, en and route are for handlers to read;
+ * the rest belongs to the HTTP layer. */
+typedef struct {
+    http_t *h;
+    struct MHD_Connection *conn;
+    char *raw;                  /* the raw request URI (owned) */
+    char path[256];
+    int nargs;
+    char *keys[HTTP_MAX_ARGS], *vals[HTTP_MAX_ARGS]; /* percent-decoded, in request order */
+    bool en;                    /* answer in English (lang=en, or the default) */
+    int route;                  /* index in the route table; see http_route_name() */
+    int64_t t0;
+    bool headers_seen;          /* the first call of the request handler (headers only) is over */
+    bool handled;               /* an answer is queued */
+    bool set_cookie;            /* the token came as ?token=: answer with the cookie */
+} req_t;
+
+/* What a handler produces.  The HTTP layer sends it and frees body and file. */
+typedef struct {
+    int status;
+    const char *ctype;          /* static string; text/html when NULL */
+    buf_t body;
+    char *file;                 /* a file to send instead of body (malloc'ed path; deleted after) */
+    char disposition[160];      /* Content-Disposition, when not empty */
+    char location[512];         /* Location, when not empty */
+} resp_t;
+
+/* A route's handler: reads r, fills out.  It must set out->status. */
+typedef void http_handler_fn(req_t *r, resp_t *out);
+/* Renders an error answer with a sentence (HTML or JSON, the application
+ * decides).  Called for 400/401/404/405/414/431 found by this layer. */
+typedef void http_error_fn(req_t *r, resp_t *out, int status, const char *msg);
+
+typedef struct {
+    const char *path;           /* exact match, no query string */
+    const char *name;           /* label in cchc_web_requests_total */
+    http_handler_fn *fn;
+} http_route_t;
+
+typedef struct {
+    const char *listen;         /* "HOST:PORT", IPv4 */
+    int timeout_s;              /* idle timeout of a connection */
+    int header_timeout_s;       /* a request must be complete this long after accept or the previous answer */
+    int max_connections;        /* open at once (HTTP_MAX_PER_ADDRESS from one address) */
+    const char *token;          /* bearer token every route but /healthz needs; NULL or "" for none */
+    bool en;                    /* English unless ?lang=vi */
+    const http_route_t *routes; /* the route table (kept by the caller) */
+    int nroutes;                /* at most HTTP_MAX_ROUTES */
+    http_error_fn *error;
+    void *app;                  /* the application's own pointer, for handlers */
+} http_config_t;
+
+/* The server.  The caller allocates it (zeroed) and keeps it until
+ * http_destroy(); the fields are read by metrics, written only here. */
+struct http {
+    http_config_t cfg;
+    uv_loop_t *loop;
+    struct MHD_Daemon *mhd;
+    uv_poll_t poll;
+    uv_timer_t timer;           /* MHD_get_timeout() */
+    uv_timer_t heartbeat;       /* SSE ping */
+    uv_timer_t deadline;        /* closes connections past header_timeout_s */
+    bool started, stopping;
+    http_conn_t *conns;         /* every open connection */
+    http_sse_t *sse;            /* SSE clients */
+    int nsse;
+    /* metrics */
+    unsigned long req_count[HTTP_MAX_ROUTES + 2][6]; /* by route (+ events, unknown) and status class */
+    unsigned long conns_cut, conns_evicted;
+};
+
+/* Starts listening.  Returns 0, or -1 after logging why (bad listen
+ * address, port in use, bad limits).  After -1 nothing needs closing. */
+int http_start(http_t *h, uv_loop_t *loop, const http_config_t *cfg);
+/* Ends the SSE streams and closes the layer's libuv handles (the loop then
+ * runs out).  Harmless twice or before http_start(). */
+void http_stop(http_t *h);
+/* Stops libmicrohttpd and closes every connection; after the loop ran out. */
+void http_destroy(http_t *h);
+
+/* Sends s (one or more complete SSE events, or a ": comment") to every SSE
+ * client.  Not from inside a handler. */
+void http_broadcast(http_t *h, const char *s);
+
+/* The value of query parameter key, or NULL.  Owned by the request. */
+const char *http_arg(const req_t *r, const char *key);
+/* Renders an error answer through the configured http_error_fn. */
+void http_error(req_t *r, resp_t *out, int status, const char *msg);
+
+/* Route slots for metrics: 0..nroutes-1 are the table, then "events" (the
+ * SSE stream) and "unknown" (no route).  http_route_slots() is nroutes + 2. */
+int http_route_slots(const http_t *h);
+const char *http_route_name(const http_t *h, int slot);
+
+#endif

@@ -1,0 +1,137 @@
+/*
+ * http_req.c -- the request's URI: path and a strictly parsed query string.
+ *
+ * Parameter names are lower-case words; values are percent-decoded and must
+ * be UTF-8 text without control characters, at most 256 bytes; a parameter
+ * may not be repeated; at most HTTP_MAX_ARGS of them.  Anything else is a
+ * sentence for a 400.  Decoding happens in place in r->raw.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "http_internal.h"
+
+
+const char *http_arg(const req_t *r, const char *key)
+{
+    for (int i = 0; i < r->nargs; i++)
+        if (!strcmp(r->keys[i], key))
+            return r->vals[i];
+    return NULL;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes %XX and '+' in place; -1 on a bad escape. */
+static int url_decode(char *s)
+{
+    char *o = s;
+    for (; *s; s++) {
+        if (*s == '+') {
+            *o++ = ' ';
+        } else if (*s == '%') {
+            int h = hexval(s[1]), l = h >= 0 ? hexval(s[2]) : -1;
+            if (h < 0 || l < 0)
+                return -1;
+            *o++ = (char)(h * 16 + l);
+            s += 2;
+        } else {
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
+    return 0;
+}
+
+/* true when s is valid UTF-8 without control characters. */
+static bool clean_utf8(const unsigned char *s)
+{
+    while (*s) {
+        unsigned c = *s;
+        int n;
+        if (c < 0x20 || c == 0x7f)
+            return false;
+        if (c < 0x80)
+            n = 0;
+        else if ((c & 0xE0) == 0xC0 && c >= 0xC2)
+            n = 1;
+        else if ((c & 0xF0) == 0xE0)
+            n = 2;
+        else if ((c & 0xF8) == 0xF0 && c <= 0xF4)
+            n = 3;
+        else
+            return false;
+        s++;
+        for (int i = 0; i < n; i++, s++)
+            if ((*s & 0xC0) != 0x80)
+                return false;
+    }
+    return true;
+}
+
+const char *http__parse_uri(req_t *r, char *msgbuf, size_t msglen)
+{
+    char *q = strchr(r->raw, '?');
+    size_t plen = q ? (size_t)(q - r->raw) : strlen(r->raw);
+    if (plen >= sizeof r->path)
+        plen = sizeof r->path - 1;
+    memcpy(r->path, r->raw, plen);
+    r->path[plen] = '\0';
+    if (!q)
+        return NULL;
+    char *s = q + 1;
+    while (*s) {
+        char *amp = strchr(s, '&');
+        if (amp)
+            *amp = '\0';
+        if (*s) {
+            if (r->nargs >= HTTP_MAX_ARGS) {
+                snprintf(msgbuf, msglen, "The query string has more than %d parameters.", HTTP_MAX_ARGS);
+                return msgbuf;
+            }
+            char *eq = strchr(s, '=');
+            char *v = eq ? eq + 1 : s + strlen(s);
+            if (eq)
+                *eq = '\0';
+            size_t kl = strlen(s);
+            bool ok = kl > 0 && kl <= 32;
+            for (size_t i = 0; ok && i < kl; i++)
+                ok = (s[i] >= 'a' && s[i] <= 'z') || s[i] == '_';
+            if (!ok) {
+                snprintf(msgbuf, msglen,
+                         "The query string is malformed: parameter names are lower-case words such as node or period.");
+                return msgbuf;
+            }
+            if (url_decode(v) || !clean_utf8((const unsigned char *)v)) {
+                snprintf(msgbuf, msglen,
+                         "The query string is malformed: the value of '%s' has a bad %%-escape or is not UTF-8 text.", s);
+                return msgbuf;
+            }
+            if (strlen(v) > 256) {
+                snprintf(msgbuf, msglen, "The value of '%s' is longer than 256 bytes.", s);
+                return msgbuf;
+            }
+            for (int i = 0; i < r->nargs; i++)
+                if (!strcmp(r->keys[i], s)) {
+                    snprintf(msgbuf, msglen, "The query string gives '%s' more than once.", s);
+                    return msgbuf;
+                }
+            r->keys[r->nargs] = s;
+            r->vals[r->nargs] = v;
+            r->nargs++;
+        }
+        if (!amp)
+            break;
+        s = amp + 1;
+    }
+    return NULL;
+}

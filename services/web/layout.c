@@ -1,0 +1,178 @@
+/*
+ * layout.c -- the frame of every HTML page, the error answers and the
+ * navigation pieces (see layout.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout.h"
+#include "view.h"
+#include "web.h"
+
+static const char *CSS =
+    "body{font-family:system-ui,'Segoe UI',Roboto,Arial,sans-serif;margin:0;color:#1d2733;background:#f6f8fa}"
+    "header{background:#8b1c1c;color:#fff;padding:.6em 1em;display:flex;flex-wrap:wrap;gap:1em;align-items:center}"
+    "header a{color:#fff;text-decoration:none;margin-right:.8em}header a.on{font-weight:bold;text-decoration:underline}"
+    "header .brand{font-weight:bold;margin-right:1.5em}header .lang{margin-left:auto}"
+    "main{padding:1em 1.5em;max-width:1200px}"
+    "table{border-collapse:collapse;background:#fff;margin:.5em 0 1.2em}th,td{border:1px solid #d0d7de;padding:.3em .6em;"
+    "vertical-align:top}th{background:#eef2f6;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}"
+    ".crumb a{margin-right:.3em}.note{color:#57606a}.warn{background:#fff4d6;border:1px solid #e3b341;padding:.6em 1em}"
+    ".err{background:#ffe3e3;border:1px solid #d1242f;padding:.6em 1em}"
+    ".st-on_time,.st-met,.st-on_track{color:#116329}.st-late,.st-above_max{color:#9a6700}"
+    ".st-missing,.st-behind{color:#d1242f;font-weight:bold}.st-pending,.st-no_data{color:#57606a}"
+    "form.f{margin:.5em 0;display:flex;gap:.6em;flex-wrap:wrap;align-items:end}form.f label{display:flex;"
+    "flex-direction:column;font-size:.85em}.filters a{margin-right:.6em}.filters a.on{font-weight:bold}"
+    "#live{font-size:.85em;color:#57606a}";
+
+static const char *SCRIPT =
+    "(function(){if(!window.EventSource||!window.fetch)return;var q=location.search.match(/[?&]token=([^&]*)/);"
+    "var es=new EventSource('/events'+(q?'?token='+q[1]:''));var t=null;var live=document.getElementById('live');"
+    "es.addEventListener('applied',function(e){var d={};try{d=JSON.parse(e.data)}catch(x){}"
+    "clearTimeout(t);t=setTimeout(function(){fetch(location.href,{credentials:'same-origin'}).then(function(r){"
+    "return r.text()}).then(function(h){var doc=new DOMParser().parseFromString(h,'text/html');"
+    "var m=doc.querySelector('main'),o=document.querySelector('main');if(m&&o){o.replaceWith(m);}"
+    "var l=document.getElementById('live');if(l){l.textContent=(l.dataset.msg||'')+' '+(d.unit||'')+' '+"
+    "new Date().toLocaleTimeString();}document.body.setAttribute('data-seq',d.seq||'');});},250);});"
+    "es.onopen=function(){if(live)live.setAttribute('data-connected','1')};})();";
+
+/* The navigation: the four pages, for the same unit. */
+static void nav(req_t *r, buf_t *b, const char *active)
+{
+    static const struct {
+        const char *path, *vi, *en;
+    } items[] = {{"/overview", "Tổng quan", "Overview"},
+                 {"/completeness", "Tình hình nộp báo cáo", "Completeness"},
+                 {"/targets", "Tiến độ chỉ tiêu", "Targets"},
+                 {"/report", "Báo cáo tổng hợp", "Consolidated report"}};
+    const char *node = http_arg(r, "node");
+    buf_puts(b, "<nav>");
+    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
+        buf_puts(b, "<a ");
+        view_href(b, r, items[i].path, "node", node, NULL);
+        buf_printf(b, "%s>%s</a>", !strcmp(active, items[i].path) ? " class=\"on\"" : "",
+                   T(r, items[i].vi, items[i].en));
+    }
+    buf_puts(b, "</nav>");
+}
+
+/* The language switch: this URL with every parameter but lang and token,
+ * and the other language. */
+static void lang_switch(req_t *r, buf_t *b)
+{
+    buf_puts(b, "<span class=\"lang\"><a id=\"lang-switch\" href=\"");
+    buf_esc(b, r->path);
+    char sep = '?';
+    for (int i = 0; i < r->nargs; i++) {
+        if (!strcmp(r->keys[i], "lang") || !strcmp(r->keys[i], "token"))
+            continue;
+        buf_t tmp = {0};
+        buf_printf(&tmp, "%c%s=", sep, r->keys[i]);
+        buf_url(&tmp, r->vals[i]);
+        buf_esc(b, tmp.p);
+        buf_free(&tmp);
+        sep = '&';
+    }
+    buf_printf(b, "%clang=%s\">%s</a></span>", sep, r->en ? "vi" : "en", r->en ? "Tiếng Việt" : "English");
+}
+
+void layout_begin(req_t *r, buf_t *b, const char *title, const char *active)
+{
+    buf_puts(b, "<!DOCTYPE html>\n<html lang=\"");
+    buf_puts(b, r->en ? "en" : "vi");
+    buf_puts(b, "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,"
+                "initial-scale=1\"><title>");
+    buf_esc(b, title);
+    buf_puts(b, " — CCHC Hải Phòng</title><style>");
+    buf_puts(b, CSS);
+    buf_puts(b, "</style></head><body><header><span class=\"brand\">");
+    buf_puts(b, T(r, "Tuyên truyền CCHC Hải Phòng", "Hai Phong CCHC reporting"));
+    buf_puts(b, "</span>");
+    nav(r, b, active);
+    lang_switch(r, b);
+    buf_puts(b, "</header>\n<main>");
+}
+
+void layout_end(req_t *r, buf_t *b)
+{
+    buf_printf(b, "<p id=\"live\" data-msg=\"%s\"></p></main>\n<script>", T(r, "Đã cập nhật:", "Updated:"));
+    buf_puts(b, SCRIPT);
+    buf_puts(b, "</script></body></html>\n");
+}
+
+void layout_error(req_t *r, resp_t *o, int status, const char *msg)
+{
+    buf_free(&o->body);
+    o->status = status;
+    if (view_is_api(r) || !strcmp(r->path, "/metrics") || !strcmp(r->path, "/events")) {
+        o->ctype = "application/json; charset=utf-8";
+        json_t *j = json_pack("{s:{s:i, s:s}}", "error", "status", status, "message", msg);
+        buf_json(&o->body, j);
+        json_decref(j);
+        return;
+    }
+    o->ctype = "text/html; charset=utf-8";
+    buf_t *b = &o->body;
+    buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">", r->en ? "en" : "vi");
+    if (status == 503)
+        buf_puts(b, "<meta http-equiv=\"refresh\" content=\"10\">");
+    buf_printf(b, "<title>%d</title><style>%s</style></head><body><header><span class=\"brand\">%s</span>"
+                  "<nav><a href=\"/overview\">%s</a></nav></header><main><h1>%d</h1><p class=\"%s\" id=\"error\">",
+               status, CSS, T(r, "Tuyên truyền CCHC Hải Phòng", "Hai Phong CCHC reporting"),
+               T(r, "Tổng quan", "Overview"), status, status == 503 ? "warn" : "err");
+    if (status == 503)
+        buf_puts(b, T(r, "Không kết nối được với bộ tổng hợp số liệu (aggregator); trang sẽ tự thử lại. ",
+                      "The aggregator does not answer; this page will retry. "));
+    buf_esc(b, msg);
+    buf_puts(b, "</p></main></body></html>\n");
+}
+
+void layout_breadcrumb(req_t *r, buf_t *b, int node, const char *path, int ds, const char *period)
+{
+    const catalog_t *c = web_of(r)->cat;
+    int chain[64], n = 0;
+    for (int u = node; u >= 0 && n < 64; u = c->units[u].parent)
+        chain[n++] = u;
+    buf_puts(b, "<p class=\"crumb\">");
+    for (int i = n - 1; i >= 0; i--) {
+        buf_puts(b, "<a ");
+        view_href(b, r, path, "node", c->units[chain[i]].code, "dataset", c->datasets[ds].code, "period", period, NULL);
+        buf_puts(b, ">");
+        buf_esc(b, c->units[chain[i]].name);
+        buf_puts(b, "</a>");
+        if (i)
+            buf_puts(b, " › ");
+    }
+    buf_puts(b, "</p>");
+}
+
+void layout_dataset_select(req_t *r, buf_t *b, int ds)
+{
+    const catalog_t *c = web_of(r)->cat;
+    buf_printf(b, "<label>%s<select name=\"dataset\">", T(r, "Loại báo cáo", "Report"));
+    for (int i = 0; i < c->ndatasets; i++) {
+        buf_puts(b, "<option value=\"");
+        buf_esc(b, c->datasets[i].code);
+        buf_printf(b, "\"%s>", i == ds ? " selected" : "");
+        buf_esc(b, c->datasets[i].code);
+        buf_puts(b, "</option>");
+    }
+    buf_puts(b, "</select></label>");
+}
+
+void layout_selector(req_t *r, buf_t *b, const char *path, int node, int ds, const char *period)
+{
+    const catalog_t *c = web_of(r)->cat;
+    buf_puts(b, "<form class=\"f\" method=\"get\" action=\"");
+    buf_esc(b, path);
+    buf_puts(b, "\"><input type=\"hidden\" name=\"node\" value=\"");
+    buf_esc(b, c->units[node].code);
+    buf_puts(b, "\">");
+    if (ds >= 0)
+        layout_dataset_select(r, b, ds);
+    buf_printf(b, "<label>%s<input name=\"period\" size=\"8\" value=\"%s\"></label>", T(r, "Kỳ", "Period"),
+               period);
+    if (http_arg(r, "lang"))
+        buf_printf(b, "<input type=\"hidden\" name=\"lang\" value=\"%s\">", r->en ? "en" : "vi");
+    buf_printf(b, "<button>%s</button></form>", T(r, "Xem", "Show"));
+}

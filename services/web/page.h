@@ -1,0 +1,49 @@
+/*
+ * page.h -- what every page handler starts and ends with: the common
+ * parameters (node, dataset, period), a failed QUERY turned into the right
+ * answer, a JSON answer.
+ *
+ * A page is one file page_NAME.c with one handler, page_NAME(), listed in
+ * routes.c.  The handler goes
+ *
+ *     parameters  (from the request; a bad one answers 400/404 and stops)
+ *     -> answer   (the data read from the aggregator; a failure answers 503/4xx)
+ *     -> view     (what is shown, computed from both: filtered, sorted, counted)
+ *     -> the JSON renderer (/api/...) or the HTML renderer
+ *
+ * and keeps each step in its own function; nothing lives in globals.
+ */
+#ifndef CCHC_WEB_PAGE_H
+#define CCHC_WEB_PAGE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "http.h"
+#include "layout.h"
+#include "period.h"
+#include "view.h"
+#include "web.h"
+
+/* The common parameters, checked against the catalog. */
+typedef struct {
+    int node;                   /* catalog index of the unit */
+    int ds;                     /* catalog index of the dataset */
+    period_t p;
+    char period[PERIOD_CODE_MAX];
+} page_params_t;
+
+/* Reads node (the parameter named node_key; default the catalog's root),
+ * dataset (default the first) and period (default the current period of
+ * the dataset's type).  Returns 0, or -1 after answering 404 (unknown
+ * unit) or 400 (unknown dataset, not a period) in out. */
+int page_params(req_t *r, resp_t *out, page_params_t *pp, const char *node_key);
+
+/* Answers a failed QUERY: 503 when the aggregator is unavailable, 404 for
+ * E_NOT_FOUND / E_UNKNOWN_*, otherwise 400; err is the sentence. */
+void page_failed(req_t *r, resp_t *out, bool unavailable, const char *err);
+
+/* Answers 200 with j as JSON; takes j. */
+void page_json(resp_t *out, json_t *j);
+
+#endif

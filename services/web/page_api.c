@@ -1,0 +1,39 @@
+/*
+ * page_api.c -- the JSON-only routes: GET /api/info (the aggregator's QUERY
+ * info and cchc-web's own counters) and GET /api/units (the catalog as
+ * cchc-web sees it, pre-order).  See docs/api.md.
+ */
+#include "page.h"
+
+void page_api_info(req_t *r, resp_t *o)
+{
+    web_t *w = web_of(r);
+    char err[512];
+    bool down;
+    json_t *d = agg_query(&w->agg, "info", NULL, NULL, NULL, &down, err, sizeof err);
+    if (!d) {
+        page_failed(r, o, down, err);
+        return;
+    }
+    page_json(o, json_pack("{s:o, s:{s:I, s:i, s:I}}", "aggregator", d, "web", "events_received",
+                           (json_int_t)w->events_received, "sse_clients", w->http.nsse, "started",
+                           (json_int_t)w->started));
+}
+
+void page_api_units(req_t *r, resp_t *o)
+{
+    const catalog_t *c = web_of(r)->cat;
+    json_t *a = json_array();
+    for (int i = 0; i < c->nunits; i++) {
+        const unit_t *u = &c->units[c->preorder[i]];
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s?, s:i}", "code", u->code, "name", u->name, "kind",
+                                           u->kind, "parent", u->parent >= 0 ? c->units[u->parent].code : NULL,
+                                           "depth", u->depth));
+    }
+    json_t *ds = json_array();
+    for (int i = 0; i < c->ndatasets; i++)
+        json_array_append_new(ds, json_pack("{s:s, s:s, s:s}", "code", c->datasets[i].code, "name",
+                                            c->datasets[i].name, "period_type",
+                                            period_type_name(c->datasets[i].ptype)));
+    page_json(o, json_pack("{s:o, s:o}", "units", a, "datasets", ds));
+}

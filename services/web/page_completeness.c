@@ -1,0 +1,399 @@
+/*
+ * page_completeness.c -- GET /completeness and /api/completeness: every unit
+ * of a subtree that must report for a period, on time / late / missing /
+ * not due yet, with summary counts, the share on time, a chart by kind of
+ * unit, a filter by kind and a table sortable by its headers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "page.h"
+#include "report.h"
+#include "svg.h"
+
+/* The statuses in the order of the summary and of the chart's series. */
+static const char *const STATUSES[4] = {"on_time", "late", "missing", "pending"};
+
+enum sort_key { SORT_TREE, SORT_NAME, SORT_CODE, SORT_STATUS, SORT_RECEIVED };
+static const char *const SORT_NAMES[] = {"tree", "name", "code", "status", "received"};
+
+/* ------------------------------------------------------------------------
+ * Parameters: node, dataset, period; kind, sort, order
+ * ------------------------------------------------------------------------ */
+
+typedef struct {
+    page_params_t pp;
+    const char *kind;           /* only units of this kind; NULL: all */
+    enum sort_key sort;
+    bool desc;
+} params_t;
+
+static int read_params(req_t *r, resp_t *o, params_t *p)
+{
+    const catalog_t *c = web_of(r)->cat;
+    if (page_params(r, o, &p->pp, "node"))
+        return -1;
+    const char *kind = http_arg(r, "kind");
+    const char *sort = http_arg(r, "sort");
+    const char *order = http_arg(r, "order");
+    p->kind = NULL;
+    if (kind && *kind) {
+        bool known = false;
+        for (int i = 0; i < c->nunits && !known; i++)
+            known = !strcmp(c->units[i].kind, kind);
+        if (!known) {
+            layout_error(r, o, 400, "kind must be a unit kind of the catalog, such as so, xa, phuong or dac_khu.");
+            return -1;
+        }
+        p->kind = kind;
+    }
+    p->sort = SORT_TREE;
+    if (sort && *sort) {
+        int k = SORT_RECEIVED;
+        while (k >= 0 && strcmp(sort, SORT_NAMES[k]))
+            k--;
+        if (k < 0) {
+            layout_error(r, o, 400, "sort must be tree, name, code, status or received.");
+            return -1;
+        }
+        p->sort = (enum sort_key)k;
+    }
+    p->desc = order && !strcmp(order, "desc");
+    if (order && strcmp(order, "asc") && strcmp(order, "desc")) {
+        layout_error(r, o, 400, "order must be asc or desc.");
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * The answer: the aggregator's "units" and "status" for the node and period
+ * ------------------------------------------------------------------------ */
+
+typedef struct {
+    json_t *units;              /* {"node", "units": [...], "by_kind": {...}} */
+    json_t *status;             /* {"expected", "on_time", ..., "share_on_time", "deadline"} */
+} answer_t;
+
+static int read_answer(req_t *r, resp_t *o, const params_t *p, answer_t *a)
+{
+    web_t *w = web_of(r);
+    const char *node = w->cat->units[p->pp.node].code, *ds = w->cat->datasets[p->pp.ds].code;
+    char err[512];
+    bool down;
+    a->units = agg_query(&w->agg, "units", node, ds, p->pp.period, &down, err, sizeof err);
+    a->status = a->units ? agg_query(&w->agg, "status", node, ds, p->pp.period, &down, err, sizeof err) : NULL;
+    if (!a->status) {
+        json_decref(a->units);
+        page_failed(r, o, down, err);
+        return -1;
+    }
+    return 0;
+}
+
+static void free_answer(answer_t *a)
+{
+    json_decref(a->units);
+    json_decref(a->status);
+}
+
+/* ------------------------------------------------------------------------
+ * The view: the listed units (filtered, sorted) and their counts
+ * ------------------------------------------------------------------------ */
+
+typedef struct {
+    json_t *unit;               /* borrowed from the answer */
+    size_t tree;                /* position in tree order (pre-order) */
+} row_t;
+
+typedef struct {
+    row_t *rows;
+    size_t n;
+    json_int_t count[4];        /* of the listed units, by STATUSES */
+    json_int_t expected;        /* of the kind when filtered, else the aggregator's */
+    double share;               /* share on time, likewise */
+    json_t *by_kind;            /* borrowed from the answer */
+} view_t;
+
+static int status_rank(const char *s)
+{
+    if (!strcmp(s, "missing"))
+        return 0;
+    if (!strcmp(s, "late"))
+        return 1;
+    if (!strcmp(s, "pending"))
+        return 2;
+    return 3;
+}
+
+/* qsort_r comparator; ctx is the enum sort_key.  Ties keep tree order. */
+static int cmp_rows(const void *pa, const void *pb, void *ctx)
+{
+    const row_t *ra = pa, *rb = pb;
+    json_t *a = ra->unit, *b = rb->unit;
+    int c = 0;
+    switch (*(const enum sort_key *)ctx) {
+    case SORT_NAME:
+        c = strcmp(view_str(a, "name"), view_str(b, "name"));
+        break;
+    case SORT_CODE:
+        c = strcmp(view_str(a, "code"), view_str(b, "code"));
+        break;
+    case SORT_STATUS:
+        c = status_rank(view_str(a, "status")) - status_rank(view_str(b, "status"));
+        break;
+    case SORT_RECEIVED: {
+        json_t *x = json_object_get(a, "received_at"), *y = json_object_get(b, "received_at");
+        json_int_t vx = json_integer_value(x), vy = json_integer_value(y);
+        bool hx = json_is_integer(x), hy = json_is_integer(y);
+        c = hx != hy ? (hx ? -1 : 1) : (vx < vy ? -1 : vx > vy); /* never received: last */
+        break;
+    }
+    case SORT_TREE:
+        break;
+    }
+    if (!c)
+        c = ra->tree < rb->tree ? -1 : ra->tree > rb->tree;
+    return c;
+}
+
+static int make_view(const params_t *p, const answer_t *a, view_t *v)
+{
+    memset(v, 0, sizeof *v);
+    json_t *all = json_object_get(a->units, "units");
+    size_t n = json_array_size(all);
+    v->rows = calloc(n ? n : 1, sizeof *v->rows);
+    if (!v->rows)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        json_t *x = json_array_get(all, i);
+        if (p->kind && strcmp(view_str(x, "kind"), p->kind))
+            continue;
+        v->rows[v->n++] = (row_t){x, i};
+    }
+    if (p->sort != SORT_TREE)
+        qsort_r(v->rows, v->n, sizeof *v->rows, cmp_rows, (void *)&p->sort);
+    if (p->desc)
+        for (size_t i = 0; i < v->n / 2; i++) {
+            row_t t = v->rows[i];
+            v->rows[i] = v->rows[v->n - 1 - i];
+            v->rows[v->n - 1 - i] = t;
+        }
+    for (size_t i = 0; i < v->n; i++)
+        for (int k = 0; k < 4; k++)
+            if (!strcmp(view_str(v->rows[i].unit, "status"), STATUSES[k]))
+                v->count[k]++;
+    v->by_kind = json_object_get(a->units, "by_kind");
+    if (p->kind) {
+        json_t *bk = json_object_get(v->by_kind, p->kind);
+        v->expected = json_integer_value(json_object_get(bk, "expected"));
+        json_int_t ot = json_integer_value(json_object_get(bk, "on_time"));
+        v->share = v->expected ? (double)ot / (double)v->expected : 0;
+    } else {
+        v->expected = json_integer_value(json_object_get(a->status, "expected"));
+        v->share = json_number_value(json_object_get(a->status, "share_on_time"));
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * JSON
+ * ------------------------------------------------------------------------ */
+
+static void render_json(req_t *r, resp_t *o, const params_t *p, const answer_t *a, const view_t *v)
+{
+    const catalog_t *c = web_of(r)->cat;
+    json_t *list = json_array();
+    for (size_t i = 0; i < v->n; i++)
+        json_array_append(list, v->rows[i].unit);
+    json_t *j = json_pack("{s:O, s:s, s:s, s:s?, s:s, s:s, s:O, s:O, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:f}}",
+                          "node", json_object_get(a->units, "node"), "dataset", c->datasets[p->pp.ds].code,
+                          "period", p->pp.period, "kind", p->kind, "sort", SORT_NAMES[p->sort], "order",
+                          p->desc ? "desc" : "asc", "status", a->status, "by_kind", v->by_kind, "units", list,
+                          "summary", "expected", v->expected, "on_time", v->count[0], "late", v->count[1],
+                          "missing", v->count[2], "pending", v->count[3], "share_on_time", v->share);
+    page_json(o, j);
+}
+
+/* ------------------------------------------------------------------------
+ * HTML
+ * ------------------------------------------------------------------------ */
+
+/* The deadline is the end of the last day to submit: show that day, which
+ * is what the seeds' "trước ngày 10" means to a reader. */
+static void html_deadline(req_t *r, buf_t *b, json_t *dl)
+{
+    buf_printf(b, "<p>%s: ", T(r, "Hạn nộp (hết ngày)", "Deadline (end of)"));
+    if (json_is_integer(dl)) {
+        char day[16];
+        date_format(date_of_time(json_integer_value(dl) - 1), day, sizeof day);
+        buf_esc(b, day);
+        buf_puts(b, " <small>(");
+        view_time(b, dl);
+        buf_puts(b, ")</small>");
+    } else {
+        view_time(b, dl);
+    }
+    buf_puts(b, "</p>");
+}
+
+static void html_summary(req_t *r, buf_t *b, const view_t *v)
+{
+    buf_printf(b, "<table id=\"summary\"><tr><th>%s</th><td class=\"n\" id=\"n-expected\" data-count=\"%" JSON_INTEGER_FORMAT
+                  "\">%" JSON_INTEGER_FORMAT "</td></tr>", T(r, "Phải nộp", "Expected"), v->expected, v->expected);
+    for (int k = 0; k < 4; k++)
+        buf_printf(b, "<tr><th class=\"st-%s\">%s</th><td class=\"n\" id=\"n-%s\" data-count=\"%" JSON_INTEGER_FORMAT
+                      "\">%" JSON_INTEGER_FORMAT "</td></tr>",
+                   STATUSES[k], view_status(STATUSES[k], r->en), STATUSES[k], v->count[k], v->count[k]);
+    buf_printf(b, "<tr><th>%s</th><td id=\"share\" data-share=\"%.6f\">", T(r, "Tỷ lệ đúng hạn", "Share on time"),
+               v->share);
+    svg_share(b, v->share, r->en);
+    buf_puts(b, "</td></tr></table>");
+}
+
+/* A stacked bar per kind of unit: on time, late, missing, pending. */
+static void html_by_kind(req_t *r, buf_t *b, json_t *by_kind)
+{
+    static const char *const colors[4] = {"#2da44e", "#d4a72c", "#cf222e", "#afb8c1"};
+    size_t nk = json_object_size(by_kind);
+    svg_stack_t *rows = nk ? calloc(nk, sizeof *rows) : NULL;
+    if (!rows)
+        return;
+    const char *series[4];
+    for (int s = 0; s < 4; s++)
+        series[s] = view_status(STATUSES[s], r->en);
+    const char *k;
+    json_t *v;
+    int n = 0;
+    json_object_foreach(by_kind, k, v)
+    {
+        rows[n].label = view_kind(k, r->en);
+        rows[n].total = json_integer_value(json_object_get(v, "expected"));
+        for (int s = 0; s < 4; s++)
+            rows[n].count[s] = json_integer_value(json_object_get(v, STATUSES[s]));
+        n++;
+    }
+    const char *title = T(r, "Theo loại đơn vị", "By kind of unit");
+    buf_printf(b, "<h2>%s</h2>", title);
+    svg_stacked(b, "by-kind", title, rows, n, series, colors, 4);
+    free(rows);
+}
+
+/* Links that filter by kind (keeping the sort). */
+static void html_filters(req_t *r, buf_t *b, const params_t *p, const char *node, const char *ds, json_t *by_kind)
+{
+    const char *sort = SORT_NAMES[p->sort];
+    buf_printf(b, "<p class=\"filters\" id=\"kinds\">%s: <a ", T(r, "Lọc theo loại", "Filter by kind"));
+    view_href(b, r, "/completeness", "node", node, "dataset", ds, "period", p->pp.period, "sort", sort, NULL);
+    buf_printf(b, "%s>%s</a>", p->kind ? "" : " class=\"on\"", T(r, "Tất cả", "All"));
+    const char *k;
+    json_t *v;
+    json_object_foreach(by_kind, k, v)
+    {
+        buf_puts(b, "<a ");
+        view_href(b, r, "/completeness", "node", node, "dataset", ds, "period", p->pp.period, "kind", k, "sort",
+                  sort, NULL);
+        buf_printf(b, "%s>", p->kind && !strcmp(p->kind, k) ? " class=\"on\"" : "");
+        buf_esc(b, view_kind(k, r->en));
+        buf_puts(b, "</a>");
+    }
+    buf_puts(b, "</p>");
+}
+
+/* The units, sortable by clicking a column header. */
+static void html_table(req_t *r, buf_t *b, const params_t *p, const char *node, const char *ds, const view_t *v)
+{
+    static const struct {
+        const char *key, *vi, *en;
+    } cols[] = {{"code", "Mã", "Code"}, {"name", "Đơn vị", "Unit"}, {NULL, "Loại", "Kind"},
+                {"status", "Tình trạng", "Status"}, {"received", "Thời điểm nộp", "Received"},
+                {NULL, "Phiên bản", "Version"}};
+    buf_puts(b, "<table id=\"units\"><thead><tr>");
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        buf_puts(b, "<th>");
+        if (cols[i].key) {
+            bool on = !strcmp(SORT_NAMES[p->sort], cols[i].key);
+            buf_puts(b, "<a ");
+            view_href(b, r, "/completeness", "node", node, "dataset", ds, "period", p->pp.period, "kind", p->kind,
+                      "sort", cols[i].key, "order", on && !p->desc ? "desc" : NULL, NULL);
+            buf_printf(b, ">%s%s</a>", T(r, cols[i].vi, cols[i].en), on ? (p->desc ? " ▼" : " ▲") : "");
+        } else {
+            buf_puts(b, T(r, cols[i].vi, cols[i].en));
+        }
+        buf_puts(b, "</th>");
+    }
+    buf_puts(b, "</tr></thead><tbody>");
+    for (size_t i = 0; i < v->n; i++) {
+        json_t *x = v->rows[i].unit;
+        const char *s = view_str(x, "status");
+        buf_puts(b, "<tr data-unit=\"");
+        buf_esc(b, view_str(x, "code"));
+        buf_puts(b, "\" data-status=\"");
+        buf_esc(b, s);
+        buf_puts(b, "\"><td>");
+        buf_esc(b, view_str(x, "code"));
+        buf_puts(b, "</td><td><a ");
+        view_href(b, r, "/unit", "code", view_str(x, "code"), "dataset", ds, "period", p->pp.period, NULL);
+        buf_puts(b, ">");
+        buf_esc(b, view_str(x, "name"));
+        buf_puts(b, "</a></td><td>");
+        buf_esc(b, view_kind(view_str(x, "kind"), r->en));
+        buf_puts(b, "</td><td class=\"st-");
+        buf_esc(b, s);
+        buf_puts(b, "\">");
+        buf_esc(b, view_status(s, r->en));
+        buf_puts(b, "</td><td>");
+        view_time(b, json_object_get(x, "received_at"));
+        buf_puts(b, "</td><td class=\"n\">");
+        json_t *ver = json_object_get(x, "version");
+        if (json_is_integer(ver))
+            buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(ver));
+        buf_puts(b, "</td></tr>");
+    }
+    buf_puts(b, "</tbody></table>");
+}
+
+static void render_html(req_t *r, resp_t *o, const params_t *p, const answer_t *a, const view_t *v)
+{
+    const catalog_t *c = web_of(r)->cat;
+    const unit_t *u = &c->units[p->pp.node];
+    const char *ds = c->datasets[p->pp.ds].code;
+    buf_t *b = &o->body;
+    char lab[64];
+    o->status = 200;
+    layout_begin(r, b, T(r, "Tình hình nộp báo cáo", "Completeness"), "/completeness");
+    layout_breadcrumb(r, b, p->pp.node, "/completeness", p->pp.ds, p->pp.period);
+    buf_puts(b, "<h1 id=\"title\">");
+    buf_puts(b, T(r, "Tình hình nộp báo cáo — ", "Completeness — "));
+    buf_esc(b, u->name);
+    buf_printf(b, ", %s</h1>", report_period_label(p->pp.p, r->en, lab, sizeof lab));
+    layout_selector(r, b, "/completeness", p->pp.node, p->pp.ds, p->pp.period);
+    html_deadline(r, b, json_object_get(a->status, "deadline"));
+    html_summary(r, b, v);
+    html_by_kind(r, b, v->by_kind);
+    html_filters(r, b, p, u->code, ds, v->by_kind);
+    html_table(r, b, p, u->code, ds, v);
+    layout_end(r, b);
+}
+
+/* ------------------------------------------------------------------------
+ * The page
+ * ------------------------------------------------------------------------ */
+
+void page_completeness(req_t *r, resp_t *o)
+{
+    params_t p;
+    answer_t a;
+    view_t v;
+    if (read_params(r, o, &p) || read_answer(r, o, &p, &a))
+        return;
+    if (make_view(&p, &a, &v)) {
+        layout_error(r, o, 500, "Out of memory.");
+    } else if (view_is_api(r)) {
+        render_json(r, o, &p, &a, &v);
+    } else {
+        render_html(r, o, &p, &a, &v);
+    }
+    free(v.rows);
+    free_answer(&a);
+}

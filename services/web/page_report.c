@@ -1,0 +1,214 @@
+/*
+ * page_report.c -- the consolidated report ("Thống kê tuyên truyền cải cách
+ * hành chính"): GET /report (HTML), /api/report (JSON), /report.csv and
+ * /report.xlsx.  Indicators x periods from..to with a total; the table is
+ * built by services/common/report.c, which the CLI uses too.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "page.h"
+#include "report.h"
+
+/* ------------------------------------------------------------------------
+ * Parameters: node, from, to, dataset
+ * ------------------------------------------------------------------------ */
+
+typedef struct {
+    const char *node;           /* NULL: the catalog's root */
+    const char *dataset;        /* NULL: the one reported at the columns' type */
+    char from[PERIOD_CODE_MAX], to[PERIOD_CODE_MAX];
+} params_t;
+
+/* from and to default to the four quarters of the current year. */
+static int read_params(req_t *r, resp_t *o, params_t *p)
+{
+    const char *f = http_arg(r, "from"), *t = http_arg(r, "to");
+    int year = 0, mon = 0, day = 0;
+    date_to_civil(date_of_time(clock_now()), &year, &mon, &day);
+    snprintf(p->from, sizeof p->from, "%s", f ? f : "");
+    snprintf(p->to, sizeof p->to, "%s", t ? t : "");
+    if (!f) {
+        snprintf(p->from, sizeof p->from, "%04dQ1", year);
+        if (!t)
+            snprintf(p->to, sizeof p->to, "%04dQ4", year);
+    }
+    p->node = http_arg(r, "node");
+    p->dataset = http_arg(r, "dataset");
+    if (p->node && catalog_unit(web_of(r)->cat, p->node) < 0) {
+        char err[512];
+        snprintf(err, sizeof err, "The unit '%s' is not in the catalog.", p->node);
+        layout_error(r, o, 404, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * The answer (and view): the report, one rollup QUERY per column
+ * ------------------------------------------------------------------------ */
+
+static json_t *report_q(void *ud, const proto_query_t *q, char *err, size_t errlen)
+{
+    bool down;
+    return agg_query_q(ud, q, &down, err, errlen);
+}
+
+/* Reads the parameters and builds the report.  Returns 0 (the caller
+ * report_free()s rep), or -1 with the error answered. */
+static int read_report(req_t *r, resp_t *o, params_t *p, report_t *rep)
+{
+    if (read_params(r, o, p))
+        return -1;
+    web_t *w = web_of(r);
+    char err[512];
+    bool down = false;
+    if (report_build(rep, w->cat, p->node, p->dataset, p->from, p->to, report_q, &w->agg, &down, err, sizeof err)) {
+        layout_error(r, o, down ? 503 : 400, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * HTML
+ * ------------------------------------------------------------------------ */
+
+static void render_html(req_t *r, resp_t *o, const params_t *p, const report_t *rep)
+{
+    const catalog_t *c = web_of(r)->cat;
+    buf_t *b = &o->body;
+    o->status = 200;
+    const unit_t *u = &c->units[rep->node];
+    char lab[64], lab2[64];
+    layout_begin(r, b, T(r, "Báo cáo tổng hợp", "Consolidated report"), "/report");
+    buf_printf(b, "<h1 id=\"title\">%s</h1><p>", REPORT_TITLE_VI);
+    buf_esc(b, u->name);
+    buf_printf(b, " — %s – %s (", report_period_label(rep->periods[0], r->en, lab, sizeof lab),
+               report_period_label(rep->periods[rep->nperiods - 1], r->en, lab2, sizeof lab2));
+    buf_esc(b, c->datasets[rep->ds].code);
+    buf_puts(b, ")</p>");
+    buf_puts(b, "<form class=\"f\" method=\"get\" action=\"/report\"><input type=\"hidden\" name=\"node\" value=\"");
+    buf_esc(b, u->code);
+    buf_printf(b, "\"><label>%s<input name=\"from\" size=\"8\" value=\"%s\"></label><label>%s<input name=\"to\" "
+                  "size=\"8\" value=\"%s\"></label><button>%s</button></form>",
+               T(r, "Từ kỳ", "From"), p->from, T(r, "Đến kỳ", "To"), p->to, T(r, "Xem", "Show"));
+    buf_puts(b, "<p><a id=\"xlsx\" ");
+    view_href(b, r, "/report.xlsx", "node", u->code, "from", p->from, "to", p->to, "dataset", http_arg(r, "dataset"), NULL);
+    buf_printf(b, ">%s</a> · <a id=\"csv\" ", T(r, "Tải về Excel (XLSX)", "Download Excel (XLSX)"));
+    view_href(b, r, "/report.csv", "node", u->code, "from", p->from, "to", p->to, "dataset", http_arg(r, "dataset"), NULL);
+    buf_printf(b, ">%s</a></p>", T(r, "Tải về CSV", "Download CSV"));
+    buf_printf(b, "<table id=\"report\"><thead><tr><th>%s</th><th>%s</th>", T(r, "STT", "#"),
+               T(r, "Chỉ tiêu", "Indicator"));
+    for (int k = 0; k < rep->nperiods; k++)
+        buf_printf(b, "<th>%s</th>", report_period_label(rep->periods[k], r->en, lab, sizeof lab));
+    buf_printf(b, "<th>%s</th></tr></thead><tbody>", T(r, "Tổng", "Total"));
+    for (int i = 0; i < rep->nrows; i++) {
+        const indicator_t *in = &c->inds[rep->rows[i].ind];
+        buf_puts(b, "<tr data-ind=\"");
+        buf_esc(b, in->code);
+        buf_printf(b, "\"><td class=\"n\">%d</td><td>", i + 1);
+        buf_esc(b, r->en ? in->name_en : in->name_vi);
+        buf_puts(b, "</td>");
+        for (int k = 0; k <= rep->nperiods; k++) {
+            char cell[64];
+            report_cell_text(rep, i, k, cell, sizeof cell);
+            buf_printf(b, "<td class=\"n\"%s>%s</td>", k == rep->nperiods ? " style=\"font-weight:bold\"" : "",
+                       cell[0] ? cell : "–");
+        }
+        buf_puts(b, "</tr>");
+    }
+    buf_puts(b, "</tbody></table>");
+    layout_end(r, b);
+}
+
+/* ------------------------------------------------------------------------
+ * Downloads
+ * ------------------------------------------------------------------------ */
+
+/* Content-Disposition: thong-ke-cchc_NODE_FROM_TO.EXT, in safe characters. */
+static void download_name(resp_t *o, const report_t *rep, const char *from, const char *to, const char *ext)
+{
+    char name[128];
+    snprintf(name, sizeof name, "thong-ke-cchc_%s_%s_%s.%s", rep->cat->units[rep->node].code, from, to, ext);
+    for (char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+              *p == '_' || *p == '-'))
+            *p = '_';
+    snprintf(o->disposition, sizeof o->disposition, "attachment; filename=\"%s\"", name);
+}
+
+static void render_csv(req_t *r, resp_t *o, const params_t *p, const report_t *rep)
+{
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&mem, &len);
+    if (!f || report_write_csv(rep, f)) {
+        if (f)
+            fclose(f);
+        free(mem);
+        layout_error(r, o, 500, "Cannot build the CSV.");
+        return;
+    }
+    fclose(f);
+    buf_put(&o->body, mem, len);
+    free(mem);
+    o->status = 200;
+    o->ctype = "text/csv; charset=utf-8";
+    download_name(o, rep, p->from, p->to, "csv");
+}
+
+/* libxlsxwriter writes to a file: a temporary one, sent and deleted by the
+ * HTTP layer. */
+static void render_xlsx(req_t *r, resp_t *o, const params_t *p, const report_t *rep)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    char path[512], err[256];
+    snprintf(path, sizeof path, "%s/cchc-web-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        layout_error(r, o, 500, "Cannot create a temporary file for the spreadsheet.");
+        return;
+    }
+    close(fd);
+    if (report_write_xlsx(rep, path, err, sizeof err)) {
+        unlink(path);
+        layout_error(r, o, 500, err);
+        return;
+    }
+    o->file = strdup(path);
+    o->status = 200;
+    o->ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    download_name(o, rep, p->from, p->to, "xlsx");
+}
+
+/* ------------------------------------------------------------------------
+ * The routes
+ * ------------------------------------------------------------------------ */
+
+typedef void render_fn(req_t *r, resp_t *o, const params_t *p, const report_t *rep);
+
+static void serve(req_t *r, resp_t *o, render_fn *render)
+{
+    params_t p;
+    report_t rep;
+    if (read_report(r, o, &p, &rep))
+        return;
+    render(r, o, &p, &rep);
+    report_free(&rep);
+}
+
+static void render_page(req_t *r, resp_t *o, const params_t *p, const report_t *rep)
+{
+    if (view_is_api(r))
+        page_json(o, report_json(rep));
+    else
+        render_html(r, o, p, rep);
+}
+
+void page_report(req_t *r, resp_t *o) { serve(r, o, render_page); }
+void page_report_csv(req_t *r, resp_t *o) { serve(r, o, render_csv); }
+void page_report_xlsx(req_t *r, resp_t *o) { serve(r, o, render_xlsx); }

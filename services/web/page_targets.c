@@ -1,0 +1,148 @@
+/*
+ * page_targets.c -- GET /targets and /api/targets: every target in force
+ * for a node and period (min/max, actual, expected by now, status), the
+ * units behind their targets first.  The aggregator's "targets" answer is
+ * the JSON as it is; the page shows it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "page.h"
+#include "report.h"
+
+/* ------------------------------------------------------------------------
+ * Parameters and answer
+ * ------------------------------------------------------------------------ */
+
+/* The common parameters; dataset only restricts the targets when given. */
+static int read_params(req_t *r, resp_t *o, page_params_t *pp)
+{
+    return page_params(r, o, pp, "node");
+}
+
+static json_t *read_answer(req_t *r, resp_t *o, const page_params_t *pp)
+{
+    web_t *w = web_of(r);
+    proto_query_t q;
+    memset(&q, 0, sizeof q);
+    snprintf(q.what, sizeof q.what, "targets");
+    snprintf(q.node, sizeof q.node, "%s", w->cat->units[pp->node].code);
+    snprintf(q.period, sizeof q.period, "%.6s", pp->period);
+    if (http_arg(r, "dataset"))
+        snprintf(q.dataset, sizeof q.dataset, "%s", w->cat->datasets[pp->ds].code);
+    char err[512];
+    bool down;
+    json_t *d = agg_query_q(&w->agg, &q, &down, err, sizeof err);
+    if (!d)
+        page_failed(r, o, down, err);
+    return d;
+}
+
+/* ------------------------------------------------------------------------
+ * HTML (the answer needs no view: it comes sorted)
+ * ------------------------------------------------------------------------ */
+
+/* A number cell: rates as percentages, others with two decimals at most. */
+static void num_cell(buf_t *b, json_t *v, bool rate, bool en)
+{
+    buf_puts(b, "<td class=\"n\">");
+    if (json_is_number(v)) {
+        double x = json_number_value(v);
+        char t[32];
+        snprintf(t, sizeof t, rate ? "%.1f%%" : "%.2f", x);
+        /* trim ".00" */
+        char *dot = strchr(t, '.');
+        if (!rate && dot && !strcmp(dot, ".00"))
+            *dot = '\0';
+        if (!en)
+            for (char *p = t; *p; p++)
+                if (*p == '.')
+                    *p = ',';
+        buf_puts(b, t);
+    } else {
+        buf_puts(b, "–");
+    }
+    buf_puts(b, "</td>");
+}
+
+/* One target: unit, indicator, period type, min, max, actual, expected, status. */
+static void html_row(req_t *r, buf_t *b, json_t *t)
+{
+    const catalog_t *c = web_of(r)->cat;
+    const char *ic = view_str(t, "indicator");
+    int ind = catalog_indicator(c, ic);
+    bool rate = ind >= 0 && c->inds[ind].kind == IND_RATE;
+    const char *s = view_str(t, "status");
+    buf_puts(b, "<tr data-unit=\"");
+    buf_esc(b, view_str(t, "unit"));
+    buf_puts(b, "\" data-status=\"");
+    buf_esc(b, s);
+    buf_puts(b, "\"><td><a ");
+    view_href(b, r, "/unit", "code", view_str(t, "unit"), NULL);
+    buf_puts(b, ">");
+    buf_esc(b, view_str(t, "name"));
+    buf_puts(b, "</a></td><td>");
+    buf_esc(b, ind >= 0 && r->en ? c->inds[ind].name_en : view_str(t, "name_vi"));
+    buf_puts(b, "</td><td>");
+    buf_esc(b, view_str(t, "period_type"));
+    buf_puts(b, "</td>");
+    /* rates: min and max are percent, actual is 0..1 */
+    num_cell(b, json_object_get(t, "min"), rate, r->en);
+    num_cell(b, json_object_get(t, "max"), rate, r->en);
+    json_t *act = json_object_get(t, "actual");
+    json_t *scaled = rate && json_is_number(act) ? json_real(100 * json_number_value(act)) : json_incref(act);
+    num_cell(b, scaled, rate, r->en);
+    json_decref(scaled);
+    num_cell(b, json_object_get(t, "expected_by_now"), rate, r->en);
+    buf_puts(b, "<td class=\"st-");
+    buf_esc(b, s);
+    buf_puts(b, "\">");
+    buf_esc(b, view_status(s, r->en));
+    buf_puts(b, "</td></tr>");
+}
+
+static void render_html(req_t *r, resp_t *o, const page_params_t *pp, json_t *d)
+{
+    buf_t *b = &o->body;
+    char lab[64];
+    o->status = 200;
+    layout_begin(r, b, T(r, "Tiến độ chỉ tiêu", "Targets"), "/targets");
+    layout_breadcrumb(r, b, pp->node, "/targets", pp->ds, pp->period);
+    buf_printf(b, "<h1 id=\"title\">%s — ", T(r, "Tiến độ thực hiện chỉ tiêu", "Progress against targets"));
+    buf_esc(b, web_of(r)->cat->units[pp->node].name);
+    buf_printf(b, ", %s</h1>", report_period_label(pp->p, r->en, lab, sizeof lab));
+    layout_selector(r, b, "/targets", pp->node, -1, pp->period);
+    buf_printf(b, "<p class=\"note\">%s</p>", T(r, "Các đơn vị chậm tiến độ được xếp trước.",
+                                                 "Units behind their targets come first."));
+    buf_printf(b, "<table id=\"targets\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+                  "<th>%s</th><th>%s</th></tr></thead><tbody>",
+               T(r, "Đơn vị", "Unit"), T(r, "Chỉ tiêu", "Indicator"), T(r, "Kỳ", "Per"), T(r, "Tối thiểu", "Min"),
+               T(r, "Tối đa", "Max"), T(r, "Thực hiện", "Actual"), T(r, "Cần đạt đến nay", "Expected by now"),
+               T(r, "Đánh giá", "Status"));
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(d, "targets"), i, t)
+        html_row(r, b, t);
+    if (!json_array_size(json_object_get(d, "targets")))
+        buf_printf(b, "<tr><td colspan=\"8\">%s</td></tr>", T(r, "Không có chỉ tiêu nào trong kỳ này.",
+                                                               "No target is in force for this period."));
+    buf_puts(b, "</tbody></table>");
+    layout_end(r, b);
+}
+
+/* ------------------------------------------------------------------------
+ * The page
+ * ------------------------------------------------------------------------ */
+
+void page_targets(req_t *r, resp_t *o)
+{
+    page_params_t pp;
+    json_t *d;
+    if (read_params(r, o, &pp) || !(d = read_answer(r, o, &pp)))
+        return;
+    if (view_is_api(r))
+        page_json(o, json_incref(d));
+    else
+        render_html(r, o, &pp, d);
+    json_decref(d);
+}

@@ -1,0 +1,37 @@
+/*
+ * routes.c -- the route table: every URL cchc-web answers, the metrics
+ * label it is counted under, and its handler.
+ *
+ * Each line below both declares the handler and adds the route, so a new
+ * page is its file (page_NAME.c defining page_NAME) and one line here.  A
+ * page and its /api/ twin share the handler, which picks HTML or JSON by
+ * the path.  /events (Server-Sent Events) is answered by the HTTP layer.
+ */
+#include "web.h"
+
+#define WEB_ROUTES(X)                                           \
+    X("/",                 "root",             page_root)         \
+    X("/overview",         "overview",         page_overview)     \
+    X("/completeness",     "completeness",     page_completeness) \
+    X("/targets",          "targets",          page_targets)      \
+    X("/unit",             "unit",             page_unit)         \
+    X("/report",           "report",           page_report)       \
+    X("/report.csv",       "report_csv",       page_report_csv)   \
+    X("/report.xlsx",      "report_xlsx",      page_report_xlsx)  \
+    X("/api/overview",     "api_overview",     page_overview)     \
+    X("/api/completeness", "api_completeness", page_completeness) \
+    X("/api/targets",      "api_targets",      page_targets)      \
+    X("/api/unit",         "api_unit",         page_unit)         \
+    X("/api/report",       "api_report",       page_report)       \
+    X("/api/info",         "api_info",         page_api_info)     \
+    X("/api/units",        "api_units",        page_api_units)    \
+    X("/metrics",          "metrics",          page_metrics)      \
+    X("/healthz",          "healthz",          page_health)
+
+/* the handlers (a repeated declaration is harmless) */
+#define DECLARE(path, name, fn) http_handler_fn fn;
+WEB_ROUTES(DECLARE)
+
+#define ROUTE(path, name, fn) {path, name, fn},
+const http_route_t web_routes[] = {WEB_ROUTES(ROUTE)};
+const int web_nroutes = (int)(sizeof web_routes / sizeof web_routes[0]);

@@ -1,0 +1,125 @@
+/*
+ * view.c -- numbers, labels, times and links for the pages (see view.h).
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "period.h"
+#include "view.h"
+
+bool view_is_api(const req_t *r) { return !strncmp(r->path, "/api/", 5); }
+
+void view_int(buf_t *b, int64_t v, bool en)
+{
+    char tmp[32], out[48];
+    snprintf(tmp, sizeof tmp, "%" PRId64, v < 0 ? -v : v);
+    size_t n = strlen(tmp), o = 0;
+    if (v < 0)
+        out[o++] = '-';
+    for (size_t i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            out[o++] = en ? ',' : '.';
+        out[o++] = tmp[i];
+    }
+    out[o] = '\0';
+    buf_puts(b, out);
+}
+
+void view_pct(buf_t *b, double share, bool en)
+{
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%.1f%%", 100.0 * share);
+    if (!en)
+        for (char *p = tmp; *p; p++)
+            if (*p == '.')
+                *p = ',';
+    buf_puts(b, tmp);
+}
+
+const char *view_kind(const char *k, bool en)
+{
+    static const struct {
+        const char *k, *vi, *en;
+    } t[] = {{"thanh_pho", "Thành phố", "City"},      {"so", "Sở", "Department"},
+             {"co_quan", "Cơ quan", "Agency"},         {"xa", "Xã", "Commune"},
+             {"phuong", "Phường", "Ward"},             {"dac_khu", "Đặc khu", "Special zone"},
+             {"phong", "Phòng", "Division"},           {"don_vi", "Đơn vị", "Unit"},
+             {"to_chuc", "Tổ chức", "Organisation"},   {"tinh", "Tỉnh", "Province"},
+             {"quoc_gia", "Quốc gia", "Country"}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (k && !strcmp(k, t[i].k))
+            return en ? t[i].en : t[i].vi;
+    return k ? k : "";
+}
+
+const char *view_status(const char *s, bool en)
+{
+    if (!s)
+        return "";
+    if (!strcmp(s, "on_time"))
+        return en ? "On time" : "Đúng hạn";
+    if (!strcmp(s, "late"))
+        return en ? "Late" : "Trễ hạn";
+    if (!strcmp(s, "missing"))
+        return en ? "Missing" : "Chưa nộp (quá hạn)";
+    if (!strcmp(s, "pending"))
+        return en ? "Not due yet" : "Chưa đến hạn";
+    if (!strcmp(s, "met"))
+        return en ? "Met" : "Đạt";
+    if (!strcmp(s, "on_track"))
+        return en ? "On track" : "Đúng tiến độ";
+    if (!strcmp(s, "behind"))
+        return en ? "Behind" : "Chậm tiến độ";
+    if (!strcmp(s, "above_max"))
+        return en ? "Above maximum" : "Vượt mức tối đa";
+    if (!strcmp(s, "no_data"))
+        return en ? "No data" : "Chưa có số liệu";
+    return s;
+}
+
+const char *view_str(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+void view_time(buf_t *b, json_t *v)
+{
+    if (!json_is_integer(v)) {
+        buf_puts(b, "–");
+        return;
+    }
+    char t[40];
+    time_format_iso(json_integer_value(v), t, sizeof t);
+    t[16] = '\0';
+    t[10] = ' ';
+    buf_puts(b, t);
+}
+
+void view_href(buf_t *b, const req_t *r, const char *path, ...)
+{
+    va_list ap;
+    va_start(ap, path);
+    buf_puts(b, "href=\"");
+    buf_esc(b, path);
+    char sep = '?';
+    const char *k;
+    while ((k = va_arg(ap, const char *))) {
+        const char *v = va_arg(ap, const char *);
+        if (!v || !*v)
+            continue;
+        buf_t tmp = {0};
+        buf_printf(&tmp, "%c%s=", sep, k);
+        buf_url(&tmp, v);
+        buf_esc(b, tmp.p);
+        buf_free(&tmp);
+        sep = '&';
+    }
+    va_end(ap);
+    const char *lang = http_arg(r, "lang");
+    if (lang)
+        buf_printf(b, "%clang=%s", sep == '?' ? '?' : '&', strcmp(lang, "en") ? "vi" : "en");
+    buf_puts(b, "\"");
+}

@@ -1,0 +1,42 @@
+/*
+ * view.h -- small pieces every page's HTML is made of: numbers and shares
+ * in the reader's language, labels for unit kinds and statuses, times,
+ * links that keep the language.
+ *
+ * Everything appended to a buf_t is HTML-escaped here where it comes from
+ * outside (catalog, aggregator, request); labels are our own text.
+ */
+#ifndef CCHC_WEB_VIEW_H
+#define CCHC_WEB_VIEW_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "http.h"
+
+/* The Vietnamese or the English text, by the request's language. */
+#define T(r_, vi_, en_) ((r_)->en ? (en_) : (vi_))
+
+/* The request wants JSON: a path under /api/. */
+bool view_is_api(const req_t *r);
+
+/* An integer with thousands separators: 1.234 (vi) or 1,234 (en). */
+void view_int(buf_t *b, int64_t v, bool en);
+/* A share 0..1 as a percentage with one decimal: 53,3% (vi) or 53.3% (en). */
+void view_pct(buf_t *b, double share, bool en);
+/* The name of a kind of unit (so -> Sở / Department); unknown kinds as given. */
+const char *view_kind(const char *kind, bool en);
+/* The name of a status (on_time, late, missing, pending, met, behind...). */
+const char *view_status(const char *status, bool en);
+/* The string member k of object o, or "" (never NULL).  Borrowed from o. */
+const char *view_str(json_t *o, const char *k);
+/* A Unix time as "2025-12-05 09:00" (local time), "–" when v is not an integer. */
+void view_time(buf_t *b, json_t *v);
+/* Appends href="PATH?k=v&..." for the NULL-terminated key/value pairs
+ * (pairs with a NULL or empty value are left out), keeping ?lang= when the
+ * request had it; escaped for an attribute. */
+void view_href(buf_t *b, const req_t *r, const char *path, ...);
+
+#endif

@@ -31,6 +31,7 @@
 #define MAX_ENVELOPE 3
 #define MAX_WAITERS 64
 #define BATCH_MAX_BYTES (8u << 20)
+#define DRAIN_QUIET_MS 100 /* on SIGTERM, the units' socket closes after this long without input */
 
 /* One received SUBMIT waiting for its commit. */
 typedef struct {
@@ -76,7 +77,9 @@ typedef struct {
     journal_item_t *items;
     int nbatch, capbatch;
     bool committing, draining;
+    uint64_t drain_started, last_input; /* uv_now() of the stop signal and of the last message received */
     int max_batch, max_queue;
+    int shutdown_linger_ms; /* how long answers may take to leave after the units' socket is closed */
     char commit_err[256];
     int commit_rc;
 
@@ -160,7 +163,7 @@ static void pending_free(pending_t *p)
  * ------------------------------------------------------------------------ */
 
 static void start_commit(collector_t *c);
-static void shutdown_sockets(collector_t *c);
+static void drain_step(collector_t *c);
 static void serve_waiters(collector_t *c, bool expire_only);
 
 /* Pool thread: the only place that writes the journal. */
@@ -206,8 +209,8 @@ static void commit_done(uv_work_t *w, int status)
     serve_waiters(c, false);
     if (c->nqueue > 0)
         start_commit(c);
-    else if (c->draining)
-        shutdown_sockets(c);
+    else
+        drain_step(c);
 }
 
 static int ensure_batch_cap(collector_t *c, int n)
@@ -272,6 +275,7 @@ static int queue_push(collector_t *c, pending_t *p)
 static void on_submit(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
 {
     collector_t *c = ud;
+    c->last_input = uv_now(c->loop);
     if (n < 2 || n - 1 > MAX_ENVELOPE)
         return; /* not a ROUTER envelope we can answer */
     pending_t *p = calloc(1, sizeof *p);
@@ -329,7 +333,11 @@ static void on_submit(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
     }
     if ((rc = validate_submit(c->cat, &p->sub, submitter, now, &err)))
         goto refuse;
-    if (c->draining || c->nqueue >= c->max_queue) {
+    if (c->draining) {
+        rc = proto_fail(&err, PROTO_E_BUSY, "the collector is stopping; retry in a moment");
+        goto refuse;
+    }
+    if (c->nqueue >= c->max_queue) {
         rc = proto_fail(&err, PROTO_E_BUSY, "the collector has %d reports waiting to be stored; retry in a moment",
                         c->nqueue);
         goto refuse;
@@ -544,6 +552,12 @@ static void shutdown_sockets(collector_t *c)
     for (int i = 0; i < c->nwaiters; i++)
         zmq_msg_close(&c->waiters[i].rid);
     c->nwaiters = 0;
+    /* The last ACKs were only handed to libzmq: with ZMQ_LINGER 0 the close
+     * would discard those its I/O thread has not written yet, and a client
+     * would retry reports that are stored.  A bounded linger lets them leave
+     * (zmq_ctx_term waits for them) without letting a client that stopped
+     * reading hold the exit up. */
+    zmq_setsockopt(c->router, ZMQ_LINGER, &c->shutdown_linger_ms, sizeof c->shutdown_linger_ms);
     zloop_sock_close(&c->zrouter, on_sock_closed);
     zloop_sock_close(&c->zfeed, on_sock_closed);
     if (c->zap)
@@ -554,6 +568,21 @@ static void shutdown_sockets(collector_t *c)
     uv_close((uv_handle_t *)&c->tick, NULL);
 }
 
+/* After a stop signal, once everything queued is committed and answered:
+ * closes the sockets when the units' socket has been quiet for a moment, or
+ * when the linger is spent.  Closing a TCP connection with input still
+ * unread makes the kernel reset it and discard the answers not yet
+ * delivered, so what a client still sends is first read and refused
+ * (E_BUSY).  Called from commit_done() and the tick. */
+static void drain_step(collector_t *c)
+{
+    if (!c->draining || c->committing || c->nqueue > 0)
+        return;
+    uint64_t now = uv_now(c->loop);
+    if (now - c->last_input >= DRAIN_QUIET_MS || now - c->drain_started >= (uint64_t)c->shutdown_linger_ms)
+        shutdown_sockets(c);
+}
+
 static void on_stop_signal(uv_signal_t *h, int signum)
 {
     collector_t *c = h->data;
@@ -561,8 +590,8 @@ static void on_stop_signal(uv_signal_t *h, int signum)
         return;
     log_info("signal %d: storing %d queued submission(s), then exiting", signum, c->nqueue + c->nbatch);
     c->draining = true;
-    if (!c->committing)
-        shutdown_sockets(c);
+    c->drain_started = uv_now(c->loop);
+    drain_step(c);
 }
 
 static void on_hup(uv_signal_t *h, int signum)
@@ -593,15 +622,21 @@ static void on_hup(uv_signal_t *h, int signum)
 static void on_tick(uv_timer_t *t)
 {
     serve_waiters(t->data, true);
+    drain_step(t->data);
 }
 
-static int open_socket(collector_t *c, void **sock, int type, const char *endpoint, bool curve, const char *secret)
+/* Opens and binds a socket; sndhwm > 0 replaces libzmq's default send
+ * high-water mark (1,000 messages per peer). */
+static int open_socket(collector_t *c, void **sock, int type, const char *endpoint, bool curve, const char *secret,
+                       int sndhwm)
 {
     *sock = zmq_socket(c->ctx, type);
     if (!*sock)
         return -1;
     int linger = 0, maxmsg = 1 << 20, one = 1;
     zmq_setsockopt(*sock, ZMQ_LINGER, &linger, sizeof linger);
+    if (sndhwm > 0)
+        zmq_setsockopt(*sock, ZMQ_SNDHWM, &sndhwm, sizeof sndhwm);
     if (type == ZMQ_ROUTER) {
         int64_t mm = maxmsg;
         zmq_setsockopt(*sock, ZMQ_MAXMSGSIZE, &mm, sizeof mm);
@@ -628,6 +663,7 @@ static int collector_start(collector_t *c, bool insecure)
     uint64_t map = (uint64_t)config_int(cfg, "collector", "map_size_mb", 1024) << 20;
     c->max_batch = (int)config_int(cfg, "collector", "max_batch", 2000);
     c->max_queue = (int)config_int(cfg, "collector", "max_queue", 50000);
+    c->shutdown_linger_ms = (int)config_int(cfg, "collector", "shutdown_linger_ms", 2000);
     c->curve = !insecure && config_bool(cfg, "collector", "curve", true);
 
     int rc = journal_open(dir, map, &c->journal, err, sizeof err);
@@ -672,8 +708,11 @@ static int collector_start(collector_t *c, bool insecure)
         zloop_sock_init(c->loop, &c->zzap, c->zap, on_zap, c);
         c->open_socks++;
     }
-    if (open_socket(c, &c->router, ZMQ_ROUTER, endpoint, c->curve, server.secret_key) ||
-        open_socket(c, &c->feed, ZMQ_ROUTER, feed, false, NULL))
+    /* A ROUTER silently drops what it cannot queue for a peer.  A client may
+     * have max_queue submissions waiting, and each answer (an ACK above all:
+     * its report is stored) must wait for a slow link rather than vanish. */
+    if (open_socket(c, &c->router, ZMQ_ROUTER, endpoint, c->curve, server.secret_key, c->max_queue) ||
+        open_socket(c, &c->feed, ZMQ_ROUTER, feed, false, NULL, 0))
         return -1;
     zloop_sock_init(c->loop, &c->zrouter, c->router, on_submit, c);
     zloop_sock_init(c->loop, &c->zfeed, c->feed, on_fetch, c);

@@ -636,6 +636,84 @@ class TestCrash(unittest.TestCase):
         self.assertGreater(retries[0], 0, "no client had to retry: the kill hit nothing")
 
 
+class OwnStackCase(CollectorCase):
+    """A collector of its own for each test: these tests change its keyring,
+    reuse ids across units or stop it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.n = 0
+
+    @classmethod
+    def tearDownClass(cls):
+        pass
+
+    def setUp(self):
+        self.st = harness.Stack(now=NOW)
+        for u in UNITS:
+            self.st.keygen(u)
+
+    def tearDown(self):
+        self.st.close()
+
+
+def slow_io_thread(pid):
+    """Puts every thread of process `pid` on one CPU and libzmq's I/O thread
+    in SCHED_IDLE: it then runs only while the other threads wait, so a send
+    followed at once by a close is always overtaken by the close (the race a
+    loaded machine loses now and then, decided the same way every time)."""
+    cpu = max(os.sched_getaffinity(0))
+    for tid in os.listdir("/proc/%d/task" % pid):
+        os.sched_setaffinity(int(tid), {cpu})
+        with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+            if f.read().startswith("ZMQbg/IO"):
+                os.sched_setscheduler(int(tid), os.SCHED_IDLE, os.sched_param(0))
+
+
+class TestShutdown(OwnStackCase):
+    def test_sigterm_answers_what_it_stored(self):
+        """collector-4.3 SIGTERM in the middle of 1,500 pipelined submissions: every record in the journal was acknowledged, exit 0"""
+        st = self.st
+        answers = {}
+        queued_at_signal = 0
+        # The signal must find a commit running (its ACKs are sent just before
+        # the close); when it comes between two commits, the stream is cut again.
+        for rnd in range(5):
+            st.start_collector()
+            p = st.procs.pop("collector")
+            slow_io_thread(p.pid)
+            s = st.dealer(SO)
+            try:
+                r = self.accept(s, submit_msg("term-%d-warm" % rnd))  # the connection is up before the stream
+                answers[r["id"]] = r
+                for i in range(1500):
+                    s.send(packb(submit_msg("term-%d-%d" % (rnd, i), values={"PORTAL_POSTS": i})))
+                # the first answer: a commit of the stream is done, the next one runs
+                self.assertTrue(s.poll(10000), "no answer to the stream")
+                p.send_signal(signal.SIGTERM)
+                while s.poll(1000):
+                    r = msgpack.unpackb(s.recv(), raw=False)
+                    answers[r["id"]] = r
+                rc = p.wait(15)
+                self.assertEqual(rc, 0, st.log("collector")[-2000:])
+            finally:
+                s.close()
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+            queued_at_signal = int(re.findall(r"signal 15: storing (\d+) queued", st.log("collector"))[-1])
+            if queued_at_signal:
+                break
+        self.assertGreater(queued_at_signal, 0, "no signal came while a commit was running")
+        st.start_collector()
+        recs = st.fetch_journal()
+        self.assertLess(len(recs), 1501 * (rnd + 1), "the signals came after everything was stored")
+        unanswered = [x["id"] for x in recs if answers.get(x["id"], {}).get("seq") != x["seq"]]
+        self.assertEqual(unanswered, [], "%d of %d stored submissions got no ACK" % (len(unanswered), len(recs)))
+        for x in recs:
+            self.assertEqual((answers[x["id"]]["type"], answers[x["id"]]["status"]), ("ACK", "accepted"))
+
+
 class TestCli(unittest.TestCase):
     def setUp(self):
         self.st = harness.Stack(now=NOW, extra={"client": {"timeout_ms": "400", "retries": "2"}})

@@ -28,7 +28,7 @@
 #include "validate.h"
 #include "zloop.h"
 
-#define MAX_ENVELOPE 3
+#define MAX_ENVELOPE 2 /* the ROUTER's identity frame, and a REQ client's empty delimiter */
 #define MAX_WAITERS 64
 #define BATCH_MAX_BYTES (8u << 20)
 #define DRAIN_QUIET_MS 100 /* on SIGTERM, the units' socket closes after this long without input */
@@ -276,25 +276,37 @@ static void on_submit(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
 {
     collector_t *c = ud;
     c->last_input = uv_now(c->loop);
-    if (n < 2 || n - 1 > MAX_ENVELOPE)
-        return; /* not a ROUTER envelope we can answer */
+    if (n < 2)
+        return; /* cannot happen: a ROUTER puts the peer's identity before at least one frame */
     pending_t *p = calloc(1, sizeof *p);
     if (!p)
         return;
-    p->nenv = n - 1;
+    /* The ROUTER's identity, and the empty delimiter a REQ client puts before
+     * its message: the envelope, echoed in the answer.  What follows must be
+     * exactly one frame; anything else is refused as a whole rather than
+     * taking one frame for the message and the others for an envelope. */
+    p->nenv = n >= 3 && zmq_msg_size(&frames[1]) == 0 ? 2 : 1;
     for (int i = 0; i < p->nenv; i++) {
         zmq_msg_init(&p->env[i]);
         zmq_msg_move(&p->env[i], &frames[i]);
     }
     zmq_msg_init(&p->payload);
-    const char *user = zmq_msg_gets(&frames[n - 1], "User-Id");
-    zmq_msg_move(&p->payload, &frames[n - 1]);
+    const char *user = zmq_msg_gets(&frames[p->nenv], "User-Id");
     int64_t now = clock_now();
-    size_t len = zmq_msg_size(&p->payload);
     proto_error_t err = {0, ""};
     const char *id = "";
     int rc;
 
+    if (n != p->nenv + 1 || zs->truncated) {
+        char count[32];
+        snprintf(count, sizeof count, zs->truncated ? "more than %d" : "%d", n - p->nenv);
+        rc = proto_fail(&err, PROTO_E_MALFORMED,
+                        "a SUBMIT is one frame (after an empty delimiter, from a REQ socket); this message has %s frames",
+                        count);
+        goto refuse;
+    }
+    zmq_msg_move(&p->payload, &frames[p->nenv]);
+    size_t len = zmq_msg_size(&p->payload);
     if (len > proto_type_max_bytes(PROTO_SUBMIT)) {
         rc = proto_fail(&err, PROTO_E_TOO_LARGE, "a SUBMIT may be at most %zu bytes; this one has %zu",
                         proto_type_max_bytes(PROTO_SUBMIT), len);
@@ -355,7 +367,6 @@ refuse:
     log_debug("NACK %s %s: %s", id, proto_err_code(rc), err.message);
     send_nack(c, p->env, p->nenv, id, rc, err.message);
     pending_free(p);
-    (void)zs;
 }
 
 /* ------------------------------------------------------------------------
@@ -715,6 +726,7 @@ static int collector_start(collector_t *c, bool insecure)
         open_socket(c, &c->feed, ZMQ_ROUTER, feed, false, NULL, 0))
         return -1;
     zloop_sock_init(c->loop, &c->zrouter, c->router, on_submit, c);
+    c->zrouter.keep_long = true; /* every message gets an answer, a long one E_MALFORMED */
     zloop_sock_init(c->loop, &c->zfeed, c->feed, on_fetch, c);
     c->open_socks += 2;
 

@@ -455,6 +455,44 @@ class TestSubmit(CollectorCase):
         finally:
             s.close()
 
+    def test_c_frames(self):
+        """collector-1.12 a SUBMIT is one frame (after an optional empty delimiter): other framings get one NACK E_MALFORMED and nothing is stored"""
+        s = self.st.dealer(SO)
+        try:
+            a, b = submit_msg(self.sid("fa")), submit_msg(self.sid("fb"))
+            pa, pb = packb(a), packb(b)
+            cases = [
+                ("two SUBMITs", [pa, pb]),
+                ("a SUBMIT and an empty frame", [pa, b""]),
+                ("a SUBMIT, an empty frame and a SUBMIT", [pb, b"", pa]),
+                ("a delimiter and two SUBMITs", [b"", pa, pb]),
+                ("two delimiters and a SUBMIT", [b"", b"", pa]),
+                ("ten frames", [pa] * 10),
+            ]
+            for what, frames in cases:
+                s.send_multipart(frames)
+                self.assertTrue(s.poll(5000), "%s: no answer" % what)
+                reply = s.recv_multipart()
+                # the delimiter of a REQ-style envelope is echoed, nothing else is
+                expect_env = [b""] if frames[0] == b"" else []
+                self.assertEqual(reply[:-1], expect_env, "%s: the answer's envelope" % what)
+                r = msgpack.unpackb(reply[-1], raw=False)
+                self.assertEqual((r.get("type"), r.get("code")), ("NACK", "E_MALFORMED"), "%s: %r" % (what, r))
+                self.assertIn("frame", r["message"], what)
+            stored = self.journal_by_id()
+            self.assertNotIn(a["id"], stored)
+            self.assertNotIn(b["id"], stored)
+            # one frame after an empty delimiter (what a REQ socket sends) is fine
+            s.send_multipart([b"", pa])
+            self.assertTrue(s.poll(5000))
+            reply = s.recv_multipart()
+            self.assertEqual(reply[0], b"")
+            r = msgpack.unpackb(reply[1], raw=False)
+            self.assertEqual((r["type"], r["status"], r["id"]), ("ACK", "accepted", a["id"]), r)
+            self.assert_alive()
+        finally:
+            s.close()
+
 
 class TestInsecure(unittest.TestCase):
     def setUp(self):

@@ -1,9 +1,10 @@
 /*
  * cchc-collector -- the only door in.
  *
- * Units connect to a ROUTER socket with CURVE; our ZAP handler maps each
- * client key to a unit code, which libzmq attaches to every message as its
- * User-Id.  Each SUBMIT is decoded, validated against the catalog and queued;
+ * Units connect to a ROUTER socket with CURVE; our ZAP handler admits the
+ * keys of the keyring and makes the client's public key the User-Id that
+ * libzmq attaches to every message; each message's unit is looked up from
+ * that key in the current keyring.  Each SUBMIT is decoded, validated against the catalog and queued;
  * queued submissions are written to the LMDB journal by a pool thread in one
  * transaction per group (group commit), and each is answered ACK or NACK only
  * after that transaction is on disk.  The aggregator pulls the journal from a
@@ -258,6 +259,26 @@ static void start_commit(collector_t *c)
  * Receiving submissions
  * ------------------------------------------------------------------------ */
 
+/* The unit a client key stands for now, from the current keyring and
+ * catalog (two hash lookups).  Asked at the handshake and again for every
+ * message, so that a key deleted from the keyring, or moved to another unit,
+ * by a reload (SIGHUP) loses its old rights on connections opened before.
+ * Returns 0 with *unit (owned by the keyring) and its catalog index, or
+ * PROTO_E_FORBIDDEN with a sentence in err. */
+static int key_unit(const collector_t *c, const char *key, const char **unit /* OUT */, int *index /* OUT */,
+                    proto_error_t *err)
+{
+    const char *u = keyring_unit(c->keyring, key);
+    if (!u)
+        return proto_fail(err, PROTO_E_FORBIDDEN, "this key is no longer in the collector's keyring (revoked)");
+    int i = catalog_unit(c->cat, u);
+    if (i < 0)
+        return proto_fail(err, PROTO_E_FORBIDDEN, "the key's unit %s is not in the catalog", u);
+    *unit = u;
+    *index = i;
+    return 0;
+}
+
 static int queue_push(collector_t *c, pending_t *p)
 {
     if (c->nqueue == c->capqueue) {
@@ -291,7 +312,9 @@ static void on_submit(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
         zmq_msg_move(&p->env[i], &frames[i]);
     }
     zmq_msg_init(&p->payload);
+    char key[KEY_Z85_LEN + 1]; /* the client's public key, which our ZAP handler made the User-Id */
     const char *user = zmq_msg_gets(&frames[p->nenv], "User-Id");
+    snprintf(key, sizeof key, "%s", user ? user : "");
     int64_t now = clock_now();
     proto_error_t err = {0, ""};
     const char *id = "";
@@ -334,12 +357,10 @@ static void on_submit(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
     id = p->sub.id;
     int submitter = -1;
     if (c->curve) {
-        submitter = user ? catalog_unit(c->cat, user) : -1;
-        if (submitter < 0) {
-            rc = proto_fail(&err, PROTO_E_FORBIDDEN, "the key's unit %s is not in the catalog", user ? user : "?");
+        const char *unit;
+        if ((rc = key_unit(c, key, &unit, &submitter, &err)))
             goto refuse;
-        }
-        snprintf(p->submitter, sizeof p->submitter, "%s", user);
+        snprintf(p->submitter, sizeof p->submitter, "%s", unit);
     } else {
         snprintf(p->submitter, sizeof p->submitter, "%s", p->sub.unit);
     }
@@ -379,23 +400,27 @@ static void on_zap(zloop_sock_t *zs, zmq_msg_t *f, int n, void *ud)
     /* version, request id, domain, address, identity, mechanism, credentials */
     if (n < 6)
         return;
-    const char *status = "400", *text = "unknown key", *user = "";
+    const char *status = "400", *text = "unknown key";
     char key[KEY_Z85_LEN + 1] = "";
     char mech[16] = "";
     size_t ml = zmq_msg_size(&f[5]) < sizeof mech - 1 ? zmq_msg_size(&f[5]) : sizeof mech - 1;
     memcpy(mech, zmq_msg_data(&f[5]), ml);
     if (!strcmp(mech, "CURVE") && n >= 7 && zmq_msg_size(&f[6]) == 32) {
         zmq_z85_encode(key, zmq_msg_data(&f[6]), 32);
-        const char *u = keyring_unit(c->keyring, key);
-        if (u && catalog_unit(c->cat, u) >= 0) {
-            status = "200", text = "OK", user = u;
-        }
+        const char *unit;
+        int index;
+        proto_error_t ignored;
+        if (key_unit(c, key, &unit, &index, &ignored) == 0)
+            status = "200", text = "OK";
     } else {
         text = "only CURVE is accepted";
     }
     if (*status == '4')
         log_warn("refused a %s connection from %.*s: %s %s", mech, (int)zmq_msg_size(&f[3]),
                  (const char *)zmq_msg_data(&f[3]), text, key);
+    /* The User-Id is the key itself, not its unit: the unit is looked up
+     * again for every message (key_unit), so a reload can take it away. */
+    const char *user = *status == '2' ? key : "";
     const void *bufs[6] = {"1.0", zmq_msg_data(&f[1]), status, text, user, ""};
     size_t lens[6] = {3, zmq_msg_size(&f[1]), 3, strlen(text), strlen(user), 0};
     zloop_send(zs, bufs, lens, 6);

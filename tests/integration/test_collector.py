@@ -48,6 +48,15 @@ def ids_of(records):
     return [r["id"] for r in records]
 
 
+def wait_log(st, text, count=1, timeout=5):
+    """Waits until the collector's log holds `text` at least `count` times."""
+    t0 = time.time()
+    while st.log("collector").count(text) < count and time.time() - t0 < timeout:
+        time.sleep(0.05)
+    if st.log("collector").count(text) < count:
+        raise AssertionError("%r not logged %d time(s):\n%s" % (text, count, st.log("collector")[-2000:]))
+
+
 class CollectorCase(unittest.TestCase):
     """One collector (CURVE, keys for UNITS) shared by the tests of a class."""
 
@@ -303,9 +312,7 @@ class TestSubmit(CollectorCase):
             self.assertEqual(s.poll(1500), 0, "an unknown key got an answer")
         finally:
             s.close()
-        t0 = time.time()
-        while pub.decode() not in st.log("collector") and time.time() - t0 < 5:
-            time.sleep(0.05)
+        wait_log(st, pub.decode())
         log = st.log("collector")
         self.assertRegex(log, r"refused a CURVE connection .*unknown key " + re.escape(pub.decode()))
         # a plain-text client (no CURVE at all)
@@ -332,10 +339,7 @@ class TestSubmit(CollectorCase):
         # a key in the keyring (reloaded on SIGHUP) whose unit is not in the catalog
         gpub, gsec = st.keygen("HP.SO.KHONG_CO")
         st.procs["collector"].send_signal(signal.SIGHUP)
-        t0 = time.time()
-        while "keyring reloaded" not in st.log("collector") and time.time() - t0 < 5:
-            time.sleep(0.05)
-        self.assertIn("keyring reloaded", st.log("collector"))
+        wait_log(st, "keyring reloaded")
         g = st.dealer(public=gpub, secret=gsec)
         try:
             g.send(packb(submit_msg(self.sid(), unit="HP.SO.KHONG_CO")))
@@ -693,6 +697,60 @@ class OwnStackCase(CollectorCase):
 
     def tearDown(self):
         self.st.close()
+
+    def sighup(self):
+        reloads = self.st.log("collector").count("keyring reloaded")
+        self.st.procs["collector"].send_signal(signal.SIGHUP)
+        wait_log(self.st, "keyring reloaded", reloads + 1)
+
+    def write_keyring(self, lines):
+        """Replaces the keyring with `lines` ([(unit, public key)])."""
+        path = os.path.join(self.st.keys, "keyring.csv")
+        with open(path + ".new", "w") as f:
+            f.write("unit,public_key\n")
+            for unit, key in lines:
+                f.write("%s,%s\n" % (unit, key))
+        os.rename(path + ".new", path)
+
+
+class TestKeysPerMessage(OwnStackCase):
+    def test_revocation(self):
+        """collector-4.1 after SIGHUP a key deleted from the keyring, or moved to another unit, gets NACK E_FORBIDDEN also on a connection opened before"""
+        st = self.st
+        st.start_collector()
+        other = "HP.SO.NOI_VU"
+        keys = {u: st.keygen(u)[0] for u in (SO, SO2, SUB)}
+        a, b, c = st.dealer(SO), st.dealer(SO2), st.dealer(SUB)
+        try:
+            for sock, unit in ((a, SO), (b, SO2), (c, SUB)):
+                self.accept(sock, submit_msg(self.sid(), unit=unit))
+            before = self.journal_by_id()
+            # SO's line deleted, SO2's key now belongs to another unit, SUB unchanged
+            self.write_keyring([(SUB, keys[SUB]), (other, keys[SO2])])
+            self.sighup()
+            r = self.nack(a, submit_msg(self.sid()), "E_FORBIDDEN")
+            self.assertIn("keyring", r["message"])
+            self.nack(a, submit_msg(self.sid(), unit=SUB), "E_FORBIDDEN")
+            self.nack(b, submit_msg(self.sid(), unit=SO2), "E_FORBIDDEN")
+            self.assertEqual(self.journal_by_id(), before, "a refused submission was stored")
+            # the moved key submits as its new unit, the unchanged one as before
+            r = self.accept(b, submit_msg(self.sid(), unit=other))
+            self.assertEqual(self.journal_by_id()[r["id"]]["submitter"], other)
+            self.accept(c, submit_msg(self.sid(), unit=SUB))
+            # a new connection with the deleted key is refused at the handshake, as before
+            n = st.dealer(SO)
+            try:
+                n.send(packb(submit_msg(self.sid())))
+                self.assertEqual(n.poll(1000), 0, "a revoked key got an answer on a new connection")
+            finally:
+                n.close()
+            # the key back in the keyring: the old connection works again
+            self.write_keyring([(SUB, keys[SUB]), (other, keys[SO2]), (SO, keys[SO])])
+            self.sighup()
+            self.accept(a, submit_msg(self.sid()))
+        finally:
+            for sock in (a, b, c):
+                sock.close()
 
 
 def slow_io_thread(pid):

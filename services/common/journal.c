@@ -10,8 +10,10 @@
 /* ------------------------------------------------------------------------
  * In-memory indexes
  *
- * Which ids were used (id -> seq) and the latest version of each report
- * (unit \0 dataset \0 period -> version) are derived from the journal.
+ * Which ids were used (submitter \0 id -> seq: ids are scoped by the unit
+ * whose key submitted, so one unit learns nothing from another's ids) and
+ * the latest version of each report (unit \0 dataset \0 period -> version)
+ * are derived from the journal.
  * Keeping them in LMDB cost two random B-tree leaves per submission in every
  * group commit; in memory they cost nothing to write.  journal_open()
  * rebuilds them with one scan of the journal, and a failed transaction
@@ -97,13 +99,20 @@ static slot_t *idx_put(index_t *x, const char *k, size_t n)
 struct journal {
     MDB_env *env;
     MDB_dbi journal;
-    index_t ids;      /* submission id -> seq */
+    index_t ids;      /* submitter \0 submission id -> seq */
     index_t reports;  /* unit \0 dataset \0 period -> latest version */
 };
 
 static int report_key(char *buf, size_t n, const char *unit, const char *dataset, const char *period)
 {
     return snprintf(buf, n, "%s%c%s%c%s", unit, 0, dataset, 0, period);
+}
+
+#define ID_KEY_MAX (2 * 65 + 4)
+
+static int id_key(char *buf, size_t n, const char *submitter, const char *id)
+{
+    return snprintf(buf, n, "%s%c%s", submitter, 0, id);
 }
 
 /* Rebuilds both indexes from the journal (one read transaction). */
@@ -129,9 +138,10 @@ static int rebuild_indexes(journal_t *j)
             rc = MDB_CORRUPTED; /* we wrote every record ourselves */
             break;
         }
-        char rk[3 * 65 + 8];
+        char rk[3 * 65 + 8], ik[ID_KEY_MAX];
         int rl = report_key(rk, sizeof rk, rec.unit, rec.dataset, rec.period);
-        slot_t *id = idx_put(&j->ids, rec.id, strlen(rec.id)), *rep = idx_put(&j->reports, rk, (size_t)rl);
+        int il = id_key(ik, sizeof ik, rec.submitter, rec.id);
+        slot_t *id = idx_put(&j->ids, ik, (size_t)il), *rep = idx_put(&j->reports, rk, (size_t)rl);
         if (!id || !rep) {
             rc = ENOMEM;
             break;
@@ -253,9 +263,10 @@ static int check_duplicate(MDB_txn *txn, journal_t *j, journal_item_t *it, uint6
         proto_record_t rec;
         if (proto_record_at(&one, 0, &rec, NULL) == 0) {
             const proto_submit_t *s = it->sub;
+            /* The submitter is part of the id's key: it is the same. */
             bool same = !strcmp(rec.unit, s->unit) && !strcmp(rec.dataset, s->dataset) &&
                         !strcmp(rec.period, s->period) && !strcmp(rec.note, s->note) &&
-                        !strcmp(rec.submitter, it->submitter) && values_equal(&rec.values, &s->values);
+                        values_equal(&rec.values, &s->values);
             status = same ? JOURNAL_DUPLICATE : PROTO_E_CONFLICT;
             it->seq = rec.seq;
             it->version = (uint32_t)rec.version;
@@ -270,9 +281,10 @@ static int check_duplicate(MDB_txn *txn, journal_t *j, journal_item_t *it, uint6
 static int put_one(MDB_txn *txn, journal_t *j, journal_item_t *it, uint64_t seq, msgpack_sbuffer *sb)
 {
     const proto_submit_t *s = it->sub;
-    char rkey[3 * 65 + 8];
+    char rkey[3 * 65 + 8], ikey[ID_KEY_MAX];
     int rlen = report_key(rkey, sizeof rkey, s->unit, s->dataset, s->period);
-    slot_t *rep = idx_put(&j->reports, rkey, (size_t)rlen), *id = idx_put(&j->ids, s->id, strlen(s->id));
+    int ilen = id_key(ikey, sizeof ikey, it->submitter, s->id);
+    slot_t *rep = idx_put(&j->reports, rkey, (size_t)rlen), *id = idx_put(&j->ids, ikey, (size_t)ilen);
     if (!rep || !id)
         return ENOMEM;
     uint32_t version = rep->version + 1;
@@ -325,7 +337,9 @@ int journal_append(journal_t *j, journal_item_t *items, int n, char *err, size_t
     uint64_t head = head_in(txn, j->journal);
     for (int i = 0; i < n && rc == 0; i++) {
         journal_item_t *it = &items[i];
-        const slot_t *used = idx_get(&j->ids, it->sub->id, strlen(it->sub->id));
+        char ikey[ID_KEY_MAX];
+        int ilen = id_key(ikey, sizeof ikey, it->submitter, it->sub->id);
+        const slot_t *used = idx_get(&j->ids, ikey, (size_t)ilen);
         if (used && used->seq) {
             it->status = check_duplicate(txn, j, it, used->seq);
             continue;

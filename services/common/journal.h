@@ -3,7 +3,8 @@
  *
  * The environment holds one database:
  *   journal  seq (u64 big-endian) -> RECORD (msgpack, exactly as sent in BATCH)
- * Which ids were used (id -> seq) and each report's latest version (unit,
+ * Which ids were used ((submitter, id) -> seq: a submission id is scoped by
+ * the unit whose key sent it) and each report's latest version (unit,
  * dataset, period -> version) are derived from it and kept in memory:
  * journal_open() rebuilds them with one scan, so a group commit writes
  * nothing but an append at the end of the journal.
@@ -40,7 +41,11 @@ typedef struct {
 int journal_open(const char *dir, uint64_t map_bytes, journal_t **out /* OUT */, char *err, size_t errlen);
 void journal_close(journal_t **self_p);
 
-/* Stores items[0..n) in one transaction and sets each item's outputs.
+/* Stores items[0..n) in one transaction and sets each item's outputs.  An
+ * item whose (submitter, id) is already stored is a duplicate when unit,
+ * dataset, period, note and values (in any order) are the same, else a
+ * conflict; either way seq, version and stored_at are those of the stored
+ * record.
  * Returns 0; or an LMDB error code when the transaction failed (disk full,
  * I/O error): then nothing of this group was stored, every item's status is
  * PROTO_E_STORAGE, and err holds the reason. */

@@ -753,6 +753,46 @@ class TestKeysPerMessage(OwnStackCase):
                 sock.close()
 
 
+class TestIdScope(OwnStackCase):
+    def test_ids_per_unit(self):
+        """collector-4.2 submission ids are per submitting unit: another unit's id is a new submission, and no answer names another unit's record"""
+        st = self.st
+        st.start_collector()
+        so, so2, sub = st.dealer(SO), st.dealer(SO2), st.dealer(SUB)
+        try:
+            mine = self.accept(so, submit_msg("shared-1", values={"PORTAL_POSTS": 1}))
+            theirs = self.accept(so2, submit_msg("shared-1", unit=SO2, values={"PORTAL_POSTS": 2}))
+            self.assertNotEqual(theirs["seq"], mine["seq"])
+            # the same content under the same id, for the same unit, from another submitter
+            parent = self.accept(so, submit_msg("shared-2", unit=SUB, values={"PORTAL_POSTS": 3}))
+            own = self.accept(sub, submit_msg("shared-2", unit=SUB, values={"PORTAL_POSTS": 3}))
+            self.assertEqual((parent["version"], own["version"]), (1, 2))
+
+            def check_retries():
+                # each unit's retry is its own duplicate; a reuse names only its own record
+                for sock, unit, vals, first in ((so, SO, 1, mine), (so2, SO2, 2, theirs)):
+                    r = self.send(sock, submit_msg("shared-1", unit=unit, values={"PORTAL_POSTS": vals}))
+                    self.assertEqual((r["type"], r["status"], r["seq"]), ("ACK", "duplicate", first["seq"]), r)
+                r = self.send(sub, submit_msg("shared-2", unit=SUB, values={"PORTAL_POSTS": 3}))
+                self.assertEqual((r["type"], r["status"], r["seq"]), ("ACK", "duplicate", own["seq"]), r)
+                r = self.nack(so2, submit_msg("shared-1", unit=SO2, values={"PORTAL_POSTS": 9}), "E_CONFLICT")
+                self.assertIn("seq %d" % theirs["seq"], r["message"])
+                self.assertNotIn("seq %d" % mine["seq"], r["message"])
+
+            check_retries()
+            recs = st.fetch_journal()
+            self.assertEqual(sorted((x["submitter"], x["id"]) for x in recs),
+                             sorted([(SO, "shared-1"), (SO, "shared-2"), (SO2, "shared-1"), (SUB, "shared-2")]))
+            # the id map rebuilt from the journal scopes ids the same way
+            st.stop("collector")
+            st.start_collector()
+            check_retries()
+            self.assertEqual(len(st.fetch_journal()), 4)
+        finally:
+            for sock in (so, so2, sub):
+                sock.close()
+
+
 def slow_io_thread(pid):
     """Puts every thread of process `pid` on one CPU and libzmq's I/O thread
     in SCHED_IDLE: it then runs only while the other threads wait, so a send

@@ -163,6 +163,31 @@ static void indexes_rebuilt_on_open(void **state)
     assert_int_equal(it2[2].seq, 3);
 }
 
+/* journal-1.6: ids are scoped by submitter: another submitter's id, even
+ * with the same content, is a new submission, before and after a reopen. */
+static void ids_scoped_by_submitter(void **state)
+{
+    fixture_t *f = *state;
+    proto_submit_t s = make("same", "U1", "2025Q3", vals_a, 2);
+    journal_item_t it[2] = {item(&s, 10), item(&s, 11)};
+    it[1].submitter = "PARENT";
+    char err[256];
+    assert_int_equal(journal_append(f->j, it, 2, err, sizeof err), 0);
+    assert_int_equal(it[0].status, JOURNAL_ACCEPTED);
+    assert_int_equal(it[1].status, JOURNAL_ACCEPTED);
+    assert_int_equal(it[1].seq, 2);
+    assert_int_equal(it[1].version, 2);
+    journal_close(&f->j);
+    assert_int_equal(journal_open(f->dir, 64u << 20, &f->j, err, sizeof err), 0);
+    journal_item_t again[2] = {item(&s, 20), item(&s, 21)};
+    again[1].submitter = "PARENT";
+    assert_int_equal(journal_append(f->j, again, 2, err, sizeof err), 0);
+    assert_int_equal(again[0].status, JOURNAL_DUPLICATE);
+    assert_int_equal(again[0].seq, 1);
+    assert_int_equal(again[1].status, JOURNAL_DUPLICATE);
+    assert_int_equal(again[1].seq, 2);
+}
+
 /* journal-2.1: reads return the RECORDs after a seq, in order, bounded. */
 static void read_after_in_order(void **state)
 {
@@ -272,6 +297,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(duplicate_within_one_group, setup, teardown),
         cmocka_unit_test_setup_teardown(correction_is_next_version, setup, teardown),
         cmocka_unit_test_setup_teardown(indexes_rebuilt_on_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(ids_scoped_by_submitter, setup, teardown),
         cmocka_unit_test_setup_teardown(read_after_in_order, setup, teardown),
         cmocka_unit_test(map_full_loses_nothing),
     };

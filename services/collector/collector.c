@@ -181,8 +181,12 @@ static void commit_done(uv_work_t *w, int status)
     /* The pool thread wrote its results into c->items; bring them home. */
     for (int i = 0; i < c->nbatch; i++)
         c->batch[i]->item = c->items[i];
-    if (c->commit_rc)
-        log_error("%s; %d submission(s) refused with E_STORAGE, nothing of them was stored", c->commit_err, c->nbatch);
+    if (c->commit_rc) {
+        int refused = 0;
+        for (int i = 0; i < c->nbatch; i++)
+            refused += c->batch[i]->item.status == PROTO_E_STORAGE;
+        log_error("%s; %d submission(s) refused with E_STORAGE, nothing of them was stored", c->commit_err, refused);
+    }
     for (int i = 0; i < c->nbatch; i++) {
         pending_t *p = c->batch[i];
         int st = p->item.status;

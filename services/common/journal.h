@@ -45,10 +45,13 @@ void journal_close(journal_t **self_p);
  * item whose (submitter, id) is already stored is a duplicate when unit,
  * dataset, period, note and values (in any order) are the same, else a
  * conflict; either way seq, version and stored_at are those of the stored
- * record.
- * Returns 0; or an LMDB error code when the transaction failed (disk full,
- * I/O error): then nothing of this group was stored, every item's status is
- * PROTO_E_STORAGE, and err holds the reason. */
+ * record.  These are answered before the write transaction, from the
+ * stored records or from an earlier item of the group, so that a retry is
+ * answered even when nothing new can be stored.
+ * Returns 0; or an LMDB error code (or ENOMEM) when the write failed (map
+ * full, I/O error): then none of the new items was stored, they and their
+ * repeats in the group have status PROTO_E_STORAGE, and err holds the
+ * reason; the duplicates and conflicts of stored records keep their answer. */
 int journal_append(journal_t *j, journal_item_t *items, int n, char *err, size_t errlen);
 
 /* Appends to `out` the raw RECORDs with seq > after, at most max of them and

@@ -44,6 +44,11 @@ def submit_msg(sid, unit=SO, values=None, period="2025Q3", dataset="CCHC_Q", **e
     return m
 
 
+def full_msg(i):
+    """The i-th report of TestMapFull: 1 KB of note, so a 1 MB map fills."""
+    return submit_msg("full-%d" % i, values={"PORTAL_POSTS": i}, note="n" * 1000)
+
+
 def ids_of(records):
     return [r["id"] for r in records]
 
@@ -554,32 +559,36 @@ class TestMapFull(unittest.TestCase):
     def tearDown(self):
         self.st.close()
 
+    def fill(self, s):
+        """Submits 1 KB reports until the map is full; returns ({id: seq} of
+        those accepted, the E_STORAGE NACK)."""
+        st = self.st
+        acked = {}
+        for i in range(5000):
+            msg = full_msg(i)
+            r = st.request(s, packb(msg))
+            self.assertIsNotNone(r, "no answer to submission %d; log:\n%s" % (i, st.log("collector")[-1500:]))
+            if r["type"] == "NACK":
+                self.assertEqual(r["code"], "E_STORAGE", r)
+                return acked, r
+            acked[msg["id"]] = r["seq"]
+        self.fail("5000 submissions fit in a 1 MB map?")
+
     def test_map_full(self):
         """collector-2.3 a full LMDB map answers E_STORAGE, keeps running and keeps what it accepted readable"""
         st = self.st
         st.keygen(SO)
         st.start_collector()
         s = st.dealer(SO)
-        acked = {}
-        storage = None
         try:
-            for i in range(5000):
-                msg = submit_msg("full-%d" % i, values={"PORTAL_POSTS": i}, note="n" * 1000)
-                r = st.request(s, packb(msg))
-                self.assertIsNotNone(r, "no answer to submission %d; log:\n%s" % (i, st.log("collector")[-1500:]))
-                if r["type"] == "NACK":
-                    self.assertEqual(r["code"], "E_STORAGE", r)
-                    storage = r
-                    break
-                acked[msg["id"]] = r["seq"]
-            self.assertIsNotNone(storage, "5000 submissions fit in a 1 MB map?")
+            acked, storage = self.fill(s)
             self.assertGreater(len(acked), 10)
             self.assertIsNone(st.procs["collector"].poll(), "the collector died on MDB_MAP_FULL")
             self.assertIn("MDB_MAP_FULL", st.log("collector"))
             # it stays full but answering, and a retry of an accepted id is still a duplicate
             r = st.request(s, packb(submit_msg("full-more", note="m" * 1000)))
             self.assertEqual(r.get("code"), "E_STORAGE", r)
-            r = st.request(s, packb(submit_msg("full-0", values={"PORTAL_POSTS": 0}, note="n" * 1000)))
+            r = st.request(s, packb(full_msg(0)))
             self.assertEqual((r["type"], r.get("status"), r.get("seq")), ("ACK", "duplicate", acked["full-0"]), r)
             recs = st.fetch_journal()
             self.assertEqual({x["id"]: x["seq"] for x in recs}, acked)
@@ -590,6 +599,36 @@ class TestMapFull(unittest.TestCase):
         st.stop("collector")
         st.start_collector()
         self.assertEqual({x["id"]: x["seq"] for x in st.fetch_journal()}, acked)
+
+    def test_map_full_duplicates(self):
+        """collector-2.5 with the map full, a retry of a stored id is ACK duplicate (and a reuse E_CONFLICT) even in the same commit group as new submissions"""
+        st = self.st
+        st.keygen(SO)
+        st.start_collector()
+        s = st.dealer(SO)
+        try:
+            acked, _ = self.fill(s)
+            # pipelined: while one group commits the others queue, so retries and new ones share groups
+            sent = []
+            for i in range(120):
+                if i % 3 == 0:
+                    msg, expect = submit_msg("full-new-%d" % i, note="m" * 1000), ("NACK", "E_STORAGE")
+                elif i % 3 == 1:
+                    k = i % len(acked)
+                    msg, expect = full_msg(k), ("ACK", "duplicate", acked["full-%d" % k])
+                else:
+                    msg, expect = dict(full_msg(i % len(acked)), note="other"), ("NACK", "E_CONFLICT")
+                s.send(packb(msg))
+                sent.append((msg["id"], expect))
+            for sid, expect in sent:
+                self.assertTrue(s.poll(10000), "no answer to %s" % sid)
+                r = msgpack.unpackb(s.recv(), raw=False)
+                self.assertEqual(r["id"], sid)
+                got = (r["type"], r["status"], r["seq"]) if r["type"] == "ACK" else (r["type"], r["code"])
+                self.assertEqual(got, expect, r)
+            self.assertEqual({x["id"]: x["seq"] for x in st.fetch_journal()}, acked)
+        finally:
+            s.close()
 
 
 class TestCrash(unittest.TestCase):

@@ -43,11 +43,13 @@ static bool recv_one(zloop_sock_t *zs)
             n++;
         }
     }
-    if (too_long) {
+    if (too_long && !zs->keep_long) {
         zs->dropped++;
     } else {
         zs->received++;
+        zs->truncated = too_long;
         zs->cb(zs, frames, n, zs->ud);
+        zs->truncated = false;
     }
     for (int i = 0; i < n; i++)
         zmq_msg_close(&frames[i]);

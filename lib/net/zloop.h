@@ -22,7 +22,7 @@
 #include <uv.h>
 #include <zmq.h>
 
-#define ZLOOP_MAX_FRAMES 8 /* longer multipart messages are dropped */
+#define ZLOOP_MAX_FRAMES 8 /* longer multipart messages are dropped, or cut (keep_long) */
 
 typedef struct zloop_sock zloop_sock_t;
 
@@ -41,6 +41,12 @@ struct zloop_sock {
     int open_handles;
     bool closing;
     bool idle_on;
+    /* Set by the caller to be handed a message of more than ZLOOP_MAX_FRAMES
+     * frames too, cut to its first ZLOOP_MAX_FRAMES, with `truncated` set
+     * during that callback (a server that answers every message, even a
+     * malformed one); otherwise such a message is dropped and counted. */
+    bool keep_long;
+    bool truncated;
     zloop_close_cb close_cb;
     unsigned long received, dropped;
 };

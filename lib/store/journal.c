@@ -10,8 +10,10 @@
 /* ------------------------------------------------------------------------
  * In-memory indexes
  *
- * Which ids were used (id -> seq) and the latest version of each report
- * (unit \0 dataset \0 period -> version) are derived from the journal.
+ * Which ids were used (submitter \0 id -> seq: ids are scoped by the unit
+ * whose key submitted, so one unit learns nothing from another's ids) and
+ * the latest version of each report (unit \0 dataset \0 period -> version)
+ * are derived from the journal.
  * Keeping them in LMDB cost two random B-tree leaves per submission in every
  * group commit; in memory they cost nothing to write.  journal_open()
  * rebuilds them with one scan of the journal, and a failed transaction
@@ -21,6 +23,8 @@
 typedef struct {
     char *key;      /* NULL: empty slot */
     uint32_t klen;
+    /* reports: the latest version.  ids: 0; while journal_append() runs, a
+     * new id has seq 0 and here 1 + the index of the item that took it. */
     uint32_t version;
     uint64_t seq;
 } slot_t;
@@ -97,13 +101,20 @@ static slot_t *idx_put(index_t *x, const char *k, size_t n)
 struct journal {
     MDB_env *env;
     MDB_dbi journal;
-    index_t ids;      /* submission id -> seq */
+    index_t ids;      /* submitter \0 submission id -> seq */
     index_t reports;  /* unit \0 dataset \0 period -> latest version */
 };
 
 static int report_key(char *buf, size_t n, const char *unit, const char *dataset, const char *period)
 {
     return snprintf(buf, n, "%s%c%s%c%s", unit, 0, dataset, 0, period);
+}
+
+#define ID_KEY_MAX (2 * 65 + 4)
+
+static int id_key(char *buf, size_t n, const char *submitter, const char *id)
+{
+    return snprintf(buf, n, "%s%c%s", submitter, 0, id);
 }
 
 /* Rebuilds both indexes from the journal (one read transaction). */
@@ -129,9 +140,10 @@ static int rebuild_indexes(journal_t *j)
             rc = MDB_CORRUPTED; /* we wrote every record ourselves */
             break;
         }
-        char rk[3 * 65 + 8];
+        char rk[3 * 65 + 8], ik[ID_KEY_MAX];
         int rl = report_key(rk, sizeof rk, rec.unit, rec.dataset, rec.period);
-        slot_t *id = idx_put(&j->ids, rec.id, strlen(rec.id)), *rep = idx_put(&j->reports, rk, (size_t)rl);
+        int il = id_key(ik, sizeof ik, rec.submitter, rec.id);
+        slot_t *id = idx_put(&j->ids, ik, (size_t)il), *rep = idx_put(&j->reports, rk, (size_t)rl);
         if (!id || !rep) {
             rc = ENOMEM;
             break;
@@ -235,6 +247,15 @@ static bool values_equal(const proto_values_t *a, const proto_values_t *b)
     return true;
 }
 
+/* Same content under one (submitter, id): unit, dataset, period, note and
+ * the values in any order (the submitter is part of the id's key). */
+static bool same_content(const char *unit, const char *dataset, const char *period, const char *note,
+                         const proto_values_t *values, const proto_submit_t *s)
+{
+    return !strcmp(unit, s->unit) && !strcmp(dataset, s->dataset) && !strcmp(period, s->period) &&
+           !strcmp(note, s->note) && values_equal(values, &s->values);
+}
+
 /* Decides duplicate vs conflict for an id already in the journal. */
 static int check_duplicate(MDB_txn *txn, journal_t *j, journal_item_t *it, uint64_t seq)
 {
@@ -252,10 +273,7 @@ static int check_duplicate(MDB_txn *txn, journal_t *j, journal_item_t *it, uint6
         proto_list_t one = {.n = 1, .objs = &up.data};
         proto_record_t rec;
         if (proto_record_at(&one, 0, &rec, NULL) == 0) {
-            const proto_submit_t *s = it->sub;
-            bool same = !strcmp(rec.unit, s->unit) && !strcmp(rec.dataset, s->dataset) &&
-                        !strcmp(rec.period, s->period) && !strcmp(rec.note, s->note) &&
-                        !strcmp(rec.submitter, it->submitter) && values_equal(&rec.values, &s->values);
+            bool same = same_content(rec.unit, rec.dataset, rec.period, rec.note, &rec.values, it->sub);
             status = same ? JOURNAL_DUPLICATE : PROTO_E_CONFLICT;
             it->seq = rec.seq;
             it->version = (uint32_t)rec.version;
@@ -270,9 +288,10 @@ static int check_duplicate(MDB_txn *txn, journal_t *j, journal_item_t *it, uint6
 static int put_one(MDB_txn *txn, journal_t *j, journal_item_t *it, uint64_t seq, msgpack_sbuffer *sb)
 {
     const proto_submit_t *s = it->sub;
-    char rkey[3 * 65 + 8];
+    char rkey[3 * 65 + 8], ikey[ID_KEY_MAX];
     int rlen = report_key(rkey, sizeof rkey, s->unit, s->dataset, s->period);
-    slot_t *rep = idx_put(&j->reports, rkey, (size_t)rlen), *id = idx_put(&j->ids, s->id, strlen(s->id));
+    int ilen = id_key(ikey, sizeof ikey, it->submitter, s->id);
+    slot_t *rep = idx_put(&j->reports, rkey, (size_t)rlen), *id = idx_put(&j->ids, ikey, (size_t)ilen);
     if (!rep || !id)
         return ENOMEM;
     uint32_t version = rep->version + 1;
@@ -307,6 +326,7 @@ static int put_one(MDB_txn *txn, journal_t *j, journal_item_t *it, uint64_t seq,
     rep->version = version;
     rep->seq = seq;
     id->seq = seq;
+    id->version = 0; /* no longer an item of the group */
     it->status = JOURNAL_ACCEPTED;
     it->seq = seq;
     it->version = version;
@@ -314,45 +334,109 @@ static int put_one(MDB_txn *txn, journal_t *j, journal_item_t *it, uint64_t seq,
     return 0;
 }
 
-int journal_append(journal_t *j, journal_item_t *items, int n, char *err, size_t errlen)
+/* Answers, before any write, the items whose (submitter, id) is taken: by a
+ * stored record (read in one read-only transaction), or by an earlier new
+ * item of this group (then repeat[i] is its index).  So a retry is answered
+ * `duplicate` even when the write that follows fails (a full map).  The new
+ * items keep status 0 and take their id in the index (seq 0) until written.
+ * Returns 0 or ENOMEM. */
+static int answer_known(journal_t *j, journal_item_t *items, int n, int *repeat)
 {
-    MDB_txn *txn;
-    msgpack_sbuffer sb;
-    int rc = mdb_txn_begin(j->env, NULL, 0, &txn);
-    if (rc)
-        goto fail;
-    msgpack_sbuffer_init(&sb);
-    uint64_t head = head_in(txn, j->journal);
+    MDB_txn *rtxn = NULL;
+    int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
         journal_item_t *it = &items[i];
-        const slot_t *used = idx_get(&j->ids, it->sub->id, strlen(it->sub->id));
+        char ikey[ID_KEY_MAX];
+        int ilen = id_key(ikey, sizeof ikey, it->submitter, it->sub->id);
+        slot_t *used = idx_get(&j->ids, ikey, (size_t)ilen);
         if (used && used->seq) {
-            it->status = check_duplicate(txn, j, it, used->seq);
-            continue;
+            if (!rtxn && mdb_txn_begin(j->env, NULL, MDB_RDONLY, &rtxn))
+                rtxn = NULL;
+            it->status = rtxn ? check_duplicate(rtxn, j, it, used->seq) : PROTO_E_STORAGE;
+        } else if (used) {
+            const proto_submit_t *first = items[used->version - 1].sub;
+            repeat[i] = (int)used->version - 1;
+            it->status = same_content(first->unit, first->dataset, first->period, first->note, &first->values, it->sub)
+                             ? JOURNAL_DUPLICATE
+                             : PROTO_E_CONFLICT;
+        } else if ((used = idx_put(&j->ids, ikey, (size_t)ilen))) {
+            used->version = (uint32_t)i + 1;
+        } else {
+            rc = ENOMEM;
         }
-        rc = put_one(txn, j, it, head + 1, &sb);
-        if (rc == 0)
-            head++;
     }
+    if (rtxn)
+        mdb_txn_abort(rtxn);
+    return rc;
+}
+
+/* Writes the new items (status 0) in one transaction; its commit is the
+ * fsync.  Returns 0 or an LMDB error: then none of them was written. */
+static int write_new(journal_t *j, journal_item_t *items, int n)
+{
+    int fresh = 0;
+    for (int i = 0; i < n; i++)
+        fresh += items[i].status == 0;
+    if (fresh == 0)
+        return 0; /* only retries: nothing to write, no fsync */
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(j->env, NULL, 0, &txn);
+    if (rc)
+        return rc;
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    uint64_t head = head_in(txn, j->journal);
+    for (int i = 0; i < n && rc == 0; i++)
+        if (items[i].status == 0 && (rc = put_one(txn, j, &items[i], head + 1, &sb)) == 0)
+            head++;
     msgpack_sbuffer_destroy(&sb);
     if (rc) {
         mdb_txn_abort(txn);
-        goto fail;
+        return rc;
     }
-    /* The commit is the fsync: when it returns, every item is on disk. */
-    if ((rc = mdb_txn_commit(txn)))
-        goto fail;
-    return 0;
-fail:
-    snprintf(err, errlen, "journal write failed: %s", mdb_strerror(rc));
-    for (int i = 0; i < n; i++)
-        items[i].status = PROTO_E_STORAGE;
-    /* Forget what this transaction put in the indexes: read them back from
-     * what is really on disk.  Rare (a full map, an I/O error). */
-    int rb = rebuild_indexes(j);
-    if (rb)
-        snprintf(err, errlen, "journal write failed: %s; rebuilding its index failed too: %s", mdb_strerror(rc),
-                 mdb_strerror(rb));
+    return mdb_txn_commit(txn);
+}
+
+int journal_append(journal_t *j, journal_item_t *items, int n, char *err, size_t errlen)
+{
+    int *repeat = malloc((size_t)(n > 0 ? n : 1) * sizeof *repeat);
+    for (int i = 0; i < n; i++) {
+        items[i].status = 0;
+        if (repeat)
+            repeat[i] = -1;
+    }
+    int rc = repeat ? answer_known(j, items, n, repeat) : ENOMEM;
+    if (rc == 0)
+        rc = write_new(j, items, n);
+    if (rc) {
+        snprintf(err, errlen, "journal write failed: %s", mdb_strerror(rc));
+        /* What was to be written was not, even if put_one() took it (the
+         * commit failed): E_STORAGE.  Forget what the indexes took for it,
+         * reading them back from what is really on disk.  Rare (a full map,
+         * an I/O error). */
+        for (int i = 0; i < n; i++)
+            if ((items[i].status == 0 || items[i].status == JOURNAL_ACCEPTED) && (!repeat || repeat[i] < 0))
+                items[i].status = PROTO_E_STORAGE;
+        int rb = rebuild_indexes(j);
+        if (rb)
+            snprintf(err, errlen, "journal write failed: %s; rebuilding its index failed too: %s", mdb_strerror(rc),
+                     mdb_strerror(rb));
+    }
+    /* A repeat within the group is answered like the item it repeats was
+     * stored: with its seq, or with its E_STORAGE. */
+    for (int i = 0; repeat && i < n; i++) {
+        if (repeat[i] < 0)
+            continue;
+        const journal_item_t *first = &items[repeat[i]];
+        if (first->status != JOURNAL_ACCEPTED) {
+            items[i].status = first->status;
+            continue;
+        }
+        items[i].seq = first->seq;
+        items[i].version = first->version;
+        items[i].stored_at = first->stored_at;
+    }
+    free(repeat);
     return rc;
 }
 

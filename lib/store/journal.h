@@ -3,7 +3,8 @@
  *
  * The environment holds one database:
  *   journal  seq (u64 big-endian) -> RECORD (msgpack, exactly as sent in BATCH)
- * Which ids were used (id -> seq) and each report's latest version (unit,
+ * Which ids were used ((submitter, id) -> seq: a submission id is scoped by
+ * the unit whose key sent it) and each report's latest version (unit,
  * dataset, period -> version) are derived from it and kept in memory:
  * journal_open() rebuilds them with one scan, so a group commit writes
  * nothing but an append at the end of the journal.
@@ -40,10 +41,17 @@ typedef struct {
 int journal_open(const char *dir, uint64_t map_bytes, journal_t **out /* OUT */, char *err, size_t errlen);
 void journal_close(journal_t **self_p);
 
-/* Stores items[0..n) in one transaction and sets each item's outputs.
- * Returns 0; or an LMDB error code when the transaction failed (disk full,
- * I/O error): then nothing of this group was stored, every item's status is
- * PROTO_E_STORAGE, and err holds the reason. */
+/* Stores items[0..n) in one transaction and sets each item's outputs.  An
+ * item whose (submitter, id) is already stored is a duplicate when unit,
+ * dataset, period, note and values (in any order) are the same, else a
+ * conflict; either way seq, version and stored_at are those of the stored
+ * record.  These are answered before the write transaction, from the
+ * stored records or from an earlier item of the group, so that a retry is
+ * answered even when nothing new can be stored.
+ * Returns 0; or an LMDB error code (or ENOMEM) when the write failed (map
+ * full, I/O error): then none of the new items was stored, they and their
+ * repeats in the group have status PROTO_E_STORAGE, and err holds the
+ * reason; the duplicates and conflicts of stored records keep their answer. */
 int journal_append(journal_t *j, journal_item_t *items, int n, char *err, size_t errlen);
 
 /* Appends to `out` the raw RECORDs with seq > after, at most max of them and

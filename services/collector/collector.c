@@ -1,9 +1,10 @@
 /*
  * cchc-collector -- the only door in.
  *
- * Units connect to a ROUTER socket with CURVE; our ZAP handler maps each
- * client key to a unit code, which libzmq attaches to every message as its
- * User-Id.  Each SUBMIT is decoded, validated against the catalog and queued;
+ * Units connect to a ROUTER socket with CURVE; our ZAP handler admits the
+ * keys of the keyring and makes the client's public key the User-Id that
+ * libzmq attaches to every message; each message's unit is looked up from
+ * that key in the current keyring.  Each SUBMIT is decoded, validated against the catalog and queued;
  * queued submissions are written to the LMDB journal by a pool thread in one
  * transaction per group (group commit), and each is answered ACK or NACK only
  * after that transaction is on disk.  The aggregator pulls the journal from a
@@ -28,9 +29,10 @@
 #include "validate.h"
 #include "zloop.h"
 
-#define MAX_ENVELOPE 3
+#define MAX_ENVELOPE 2 /* the ROUTER's identity frame, and a REQ client's empty delimiter */
 #define MAX_WAITERS 64
 #define BATCH_MAX_BYTES (8u << 20)
+#define DRAIN_QUIET_MS 100 /* on SIGTERM, the units' socket closes after this long without input */
 
 /* One received SUBMIT waiting for its commit. */
 typedef struct {
@@ -76,7 +78,9 @@ typedef struct {
     journal_item_t *items;
     int nbatch, capbatch;
     bool committing, draining;
+    uint64_t drain_started, last_input; /* uv_now() of the stop signal and of the last message received */
     int max_batch, max_queue;
+    int shutdown_linger_ms; /* how long answers may take to leave after the units' socket is closed */
     char commit_err[256];
     int commit_rc;
 
@@ -160,7 +164,7 @@ static void pending_free(pending_t *p)
  * ------------------------------------------------------------------------ */
 
 static void start_commit(collector_t *c);
-static void shutdown_sockets(collector_t *c);
+static void drain_step(collector_t *c);
 static void serve_waiters(collector_t *c, bool expire_only);
 
 /* Pool thread: the only place that writes the journal. */
@@ -177,8 +181,12 @@ static void commit_done(uv_work_t *w, int status)
     /* The pool thread wrote its results into c->items; bring them home. */
     for (int i = 0; i < c->nbatch; i++)
         c->batch[i]->item = c->items[i];
-    if (c->commit_rc)
-        log_error("%s; %d submission(s) refused with E_STORAGE, nothing of them was stored", c->commit_err, c->nbatch);
+    if (c->commit_rc) {
+        int refused = 0;
+        for (int i = 0; i < c->nbatch; i++)
+            refused += c->batch[i]->item.status == PROTO_E_STORAGE;
+        log_error("%s; %d submission(s) refused with E_STORAGE, nothing of them was stored", c->commit_err, refused);
+    }
     for (int i = 0; i < c->nbatch; i++) {
         pending_t *p = c->batch[i];
         int st = p->item.status;
@@ -206,8 +214,8 @@ static void commit_done(uv_work_t *w, int status)
     serve_waiters(c, false);
     if (c->nqueue > 0)
         start_commit(c);
-    else if (c->draining)
-        shutdown_sockets(c);
+    else
+        drain_step(c);
 }
 
 static int ensure_batch_cap(collector_t *c, int n)
@@ -255,6 +263,26 @@ static void start_commit(collector_t *c)
  * Receiving submissions
  * ------------------------------------------------------------------------ */
 
+/* The unit a client key stands for now, from the current keyring and
+ * catalog (two hash lookups).  Asked at the handshake and again for every
+ * message, so that a key deleted from the keyring, or moved to another unit,
+ * by a reload (SIGHUP) loses its old rights on connections opened before.
+ * Returns 0 with *unit (owned by the keyring) and its catalog index, or
+ * PROTO_E_FORBIDDEN with a sentence in err. */
+static int key_unit(const collector_t *c, const char *key, const char **unit /* OUT */, int *index /* OUT */,
+                    proto_error_t *err)
+{
+    const char *u = keyring_unit(c->keyring, key);
+    if (!u)
+        return proto_fail(err, PROTO_E_FORBIDDEN, "this key is no longer in the collector's keyring (revoked)");
+    int i = catalog_unit(c->cat, u);
+    if (i < 0)
+        return proto_fail(err, PROTO_E_FORBIDDEN, "the key's unit %s is not in the catalog", u);
+    *unit = u;
+    *index = i;
+    return 0;
+}
+
 static int queue_push(collector_t *c, pending_t *p)
 {
     if (c->nqueue == c->capqueue) {
@@ -272,25 +300,40 @@ static int queue_push(collector_t *c, pending_t *p)
 static void on_submit(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
 {
     collector_t *c = ud;
-    if (n < 2 || n - 1 > MAX_ENVELOPE)
-        return; /* not a ROUTER envelope we can answer */
+    c->last_input = uv_now(c->loop);
+    if (n < 2)
+        return; /* cannot happen: a ROUTER puts the peer's identity before at least one frame */
     pending_t *p = calloc(1, sizeof *p);
     if (!p)
         return;
-    p->nenv = n - 1;
+    /* The ROUTER's identity, and the empty delimiter a REQ client puts before
+     * its message: the envelope, echoed in the answer.  What follows must be
+     * exactly one frame; anything else is refused as a whole rather than
+     * taking one frame for the message and the others for an envelope. */
+    p->nenv = n >= 3 && zmq_msg_size(&frames[1]) == 0 ? 2 : 1;
     for (int i = 0; i < p->nenv; i++) {
         zmq_msg_init(&p->env[i]);
         zmq_msg_move(&p->env[i], &frames[i]);
     }
     zmq_msg_init(&p->payload);
-    const char *user = zmq_msg_gets(&frames[n - 1], "User-Id");
-    zmq_msg_move(&p->payload, &frames[n - 1]);
+    char key[KEY_Z85_LEN + 1]; /* the client's public key, which our ZAP handler made the User-Id */
+    const char *user = zmq_msg_gets(&frames[p->nenv], "User-Id");
+    snprintf(key, sizeof key, "%s", user ? user : "");
     int64_t now = clock_now();
-    size_t len = zmq_msg_size(&p->payload);
     proto_error_t err = {0, ""};
     const char *id = "";
     int rc;
 
+    if (n != p->nenv + 1 || zs->truncated) {
+        char count[32];
+        snprintf(count, sizeof count, zs->truncated ? "more than %d" : "%d", n - p->nenv);
+        rc = proto_fail(&err, PROTO_E_MALFORMED,
+                        "a SUBMIT is one frame (after an empty delimiter, from a REQ socket); this message has %s frames",
+                        count);
+        goto refuse;
+    }
+    zmq_msg_move(&p->payload, &frames[p->nenv]);
+    size_t len = zmq_msg_size(&p->payload);
     if (len > proto_type_max_bytes(PROTO_SUBMIT)) {
         rc = proto_fail(&err, PROTO_E_TOO_LARGE, "a SUBMIT may be at most %zu bytes; this one has %zu",
                         proto_type_max_bytes(PROTO_SUBMIT), len);
@@ -318,18 +361,20 @@ static void on_submit(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
     id = p->sub.id;
     int submitter = -1;
     if (c->curve) {
-        submitter = user ? catalog_unit(c->cat, user) : -1;
-        if (submitter < 0) {
-            rc = proto_fail(&err, PROTO_E_FORBIDDEN, "the key's unit %s is not in the catalog", user ? user : "?");
+        const char *unit;
+        if ((rc = key_unit(c, key, &unit, &submitter, &err)))
             goto refuse;
-        }
-        snprintf(p->submitter, sizeof p->submitter, "%s", user);
+        snprintf(p->submitter, sizeof p->submitter, "%s", unit);
     } else {
         snprintf(p->submitter, sizeof p->submitter, "%s", p->sub.unit);
     }
     if ((rc = validate_submit(c->cat, &p->sub, submitter, now, &err)))
         goto refuse;
-    if (c->draining || c->nqueue >= c->max_queue) {
+    if (c->draining) {
+        rc = proto_fail(&err, PROTO_E_BUSY, "the collector is stopping; retry in a moment");
+        goto refuse;
+    }
+    if (c->nqueue >= c->max_queue) {
         rc = proto_fail(&err, PROTO_E_BUSY, "the collector has %d reports waiting to be stored; retry in a moment",
                         c->nqueue);
         goto refuse;
@@ -347,7 +392,6 @@ refuse:
     log_debug("NACK %s %s: %s", id, proto_err_code(rc), err.message);
     send_nack(c, p->env, p->nenv, id, rc, err.message);
     pending_free(p);
-    (void)zs;
 }
 
 /* ------------------------------------------------------------------------
@@ -360,23 +404,27 @@ static void on_zap(zloop_sock_t *zs, zmq_msg_t *f, int n, void *ud)
     /* version, request id, domain, address, identity, mechanism, credentials */
     if (n < 6)
         return;
-    const char *status = "400", *text = "unknown key", *user = "";
+    const char *status = "400", *text = "unknown key";
     char key[KEY_Z85_LEN + 1] = "";
     char mech[16] = "";
     size_t ml = zmq_msg_size(&f[5]) < sizeof mech - 1 ? zmq_msg_size(&f[5]) : sizeof mech - 1;
     memcpy(mech, zmq_msg_data(&f[5]), ml);
     if (!strcmp(mech, "CURVE") && n >= 7 && zmq_msg_size(&f[6]) == 32) {
         zmq_z85_encode(key, zmq_msg_data(&f[6]), 32);
-        const char *u = keyring_unit(c->keyring, key);
-        if (u && catalog_unit(c->cat, u) >= 0) {
-            status = "200", text = "OK", user = u;
-        }
+        const char *unit;
+        int index;
+        proto_error_t ignored;
+        if (key_unit(c, key, &unit, &index, &ignored) == 0)
+            status = "200", text = "OK";
     } else {
         text = "only CURVE is accepted";
     }
     if (*status == '4')
         log_warn("refused a %s connection from %.*s: %s %s", mech, (int)zmq_msg_size(&f[3]),
                  (const char *)zmq_msg_data(&f[3]), text, key);
+    /* The User-Id is the key itself, not its unit: the unit is looked up
+     * again for every message (key_unit), so a reload can take it away. */
+    const char *user = *status == '2' ? key : "";
     const void *bufs[6] = {"1.0", zmq_msg_data(&f[1]), status, text, user, ""};
     size_t lens[6] = {3, zmq_msg_size(&f[1]), 3, strlen(text), strlen(user), 0};
     zloop_send(zs, bufs, lens, 6);
@@ -544,6 +592,12 @@ static void shutdown_sockets(collector_t *c)
     for (int i = 0; i < c->nwaiters; i++)
         zmq_msg_close(&c->waiters[i].rid);
     c->nwaiters = 0;
+    /* The last ACKs were only handed to libzmq: with ZMQ_LINGER 0 the close
+     * would discard those its I/O thread has not written yet, and a client
+     * would retry reports that are stored.  A bounded linger lets them leave
+     * (zmq_ctx_term waits for them) without letting a client that stopped
+     * reading hold the exit up. */
+    zmq_setsockopt(c->router, ZMQ_LINGER, &c->shutdown_linger_ms, sizeof c->shutdown_linger_ms);
     zloop_sock_close(&c->zrouter, on_sock_closed);
     zloop_sock_close(&c->zfeed, on_sock_closed);
     if (c->zap)
@@ -554,6 +608,21 @@ static void shutdown_sockets(collector_t *c)
     uv_close((uv_handle_t *)&c->tick, NULL);
 }
 
+/* After a stop signal, once everything queued is committed and answered:
+ * closes the sockets when the units' socket has been quiet for a moment, or
+ * when the linger is spent.  Closing a TCP connection with input still
+ * unread makes the kernel reset it and discard the answers not yet
+ * delivered, so what a client still sends is first read and refused
+ * (E_BUSY).  Called from commit_done() and the tick. */
+static void drain_step(collector_t *c)
+{
+    if (!c->draining || c->committing || c->nqueue > 0)
+        return;
+    uint64_t now = uv_now(c->loop);
+    if (now - c->last_input >= DRAIN_QUIET_MS || now - c->drain_started >= (uint64_t)c->shutdown_linger_ms)
+        shutdown_sockets(c);
+}
+
 static void on_stop_signal(uv_signal_t *h, int signum)
 {
     collector_t *c = h->data;
@@ -561,8 +630,8 @@ static void on_stop_signal(uv_signal_t *h, int signum)
         return;
     log_info("signal %d: storing %d queued submission(s), then exiting", signum, c->nqueue + c->nbatch);
     c->draining = true;
-    if (!c->committing)
-        shutdown_sockets(c);
+    c->drain_started = uv_now(c->loop);
+    drain_step(c);
 }
 
 static void on_hup(uv_signal_t *h, int signum)
@@ -593,15 +662,21 @@ static void on_hup(uv_signal_t *h, int signum)
 static void on_tick(uv_timer_t *t)
 {
     serve_waiters(t->data, true);
+    drain_step(t->data);
 }
 
-static int open_socket(collector_t *c, void **sock, int type, const char *endpoint, bool curve, const char *secret)
+/* Opens and binds a socket; sndhwm > 0 replaces libzmq's default send
+ * high-water mark (1,000 messages per peer). */
+static int open_socket(collector_t *c, void **sock, int type, const char *endpoint, bool curve, const char *secret,
+                       int sndhwm)
 {
     *sock = zmq_socket(c->ctx, type);
     if (!*sock)
         return -1;
     int linger = 0, maxmsg = 1 << 20, one = 1;
     zmq_setsockopt(*sock, ZMQ_LINGER, &linger, sizeof linger);
+    if (sndhwm > 0)
+        zmq_setsockopt(*sock, ZMQ_SNDHWM, &sndhwm, sizeof sndhwm);
     if (type == ZMQ_ROUTER) {
         int64_t mm = maxmsg;
         zmq_setsockopt(*sock, ZMQ_MAXMSGSIZE, &mm, sizeof mm);
@@ -628,6 +703,7 @@ static int collector_start(collector_t *c, bool insecure)
     uint64_t map = (uint64_t)config_int(cfg, "collector", "map_size_mb", 1024) << 20;
     c->max_batch = (int)config_int(cfg, "collector", "max_batch", 2000);
     c->max_queue = (int)config_int(cfg, "collector", "max_queue", 50000);
+    c->shutdown_linger_ms = (int)config_int(cfg, "collector", "shutdown_linger_ms", 2000);
     c->curve = !insecure && config_bool(cfg, "collector", "curve", true);
 
     int rc = journal_open(dir, map, &c->journal, err, sizeof err);
@@ -672,10 +748,14 @@ static int collector_start(collector_t *c, bool insecure)
         zloop_sock_init(c->loop, &c->zzap, c->zap, on_zap, c);
         c->open_socks++;
     }
-    if (open_socket(c, &c->router, ZMQ_ROUTER, endpoint, c->curve, server.secret_key) ||
-        open_socket(c, &c->feed, ZMQ_ROUTER, feed, false, NULL))
+    /* A ROUTER silently drops what it cannot queue for a peer.  A client may
+     * have max_queue submissions waiting, and each answer (an ACK above all:
+     * its report is stored) must wait for a slow link rather than vanish. */
+    if (open_socket(c, &c->router, ZMQ_ROUTER, endpoint, c->curve, server.secret_key, c->max_queue) ||
+        open_socket(c, &c->feed, ZMQ_ROUTER, feed, false, NULL, 0))
         return -1;
     zloop_sock_init(c->loop, &c->zrouter, c->router, on_submit, c);
+    c->zrouter.keep_long = true; /* every message gets an answer, a long one E_MALFORMED */
     zloop_sock_init(c->loop, &c->zfeed, c->feed, on_fetch, c);
     c->open_socks += 2;
 

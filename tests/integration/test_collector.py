@@ -44,8 +44,22 @@ def submit_msg(sid, unit=SO, values=None, period="2025Q3", dataset="CCHC_Q", **e
     return m
 
 
+def full_msg(i):
+    """The i-th report of TestMapFull: 1 KB of note, so a 1 MB map fills."""
+    return submit_msg("full-%d" % i, values={"PORTAL_POSTS": i}, note="n" * 1000)
+
+
 def ids_of(records):
     return [r["id"] for r in records]
+
+
+def wait_log(st, text, count=1, timeout=5):
+    """Waits until the collector's log holds `text` at least `count` times."""
+    t0 = time.time()
+    while st.log("collector").count(text) < count and time.time() - t0 < timeout:
+        time.sleep(0.05)
+    if st.log("collector").count(text) < count:
+        raise AssertionError("%r not logged %d time(s):\n%s" % (text, count, st.log("collector")[-2000:]))
 
 
 class CollectorCase(unittest.TestCase):
@@ -320,9 +334,7 @@ class TestSubmit(CollectorCase):
             self.assertEqual(s.poll(1500), 0, "an unknown key got an answer")
         finally:
             s.close()
-        t0 = time.time()
-        while pub.decode() not in st.log("collector") and time.time() - t0 < 5:
-            time.sleep(0.05)
+        wait_log(st, pub.decode())
         log = st.log("collector")
         self.assertRegex(log, r"refused a CURVE connection .*unknown key " + re.escape(pub.decode()))
         # a plain-text client (no CURVE at all)
@@ -349,10 +361,7 @@ class TestSubmit(CollectorCase):
         # a key in the keyring (reloaded on SIGHUP) whose unit is not in the catalog
         gpub, gsec = st.keygen("HP.SO.KHONG_CO")
         st.procs["collector"].send_signal(signal.SIGHUP)
-        t0 = time.time()
-        while "keyring reloaded" not in st.log("collector") and time.time() - t0 < 5:
-            time.sleep(0.05)
-        self.assertIn("keyring reloaded", st.log("collector"))
+        wait_log(st, "keyring reloaded")
         g = st.dealer(public=gpub, secret=gsec)
         try:
             g.send(packb(submit_msg(self.sid(), unit="HP.SO.KHONG_CO")))
@@ -472,6 +481,44 @@ class TestSubmit(CollectorCase):
         finally:
             s.close()
 
+    def test_c_frames(self):
+        """collector-1.12 a SUBMIT is one frame (after an optional empty delimiter): other framings get one NACK E_MALFORMED and nothing is stored"""
+        s = self.st.dealer(SO)
+        try:
+            a, b = submit_msg(self.sid("fa")), submit_msg(self.sid("fb"))
+            pa, pb = packb(a), packb(b)
+            cases = [
+                ("two SUBMITs", [pa, pb]),
+                ("a SUBMIT and an empty frame", [pa, b""]),
+                ("a SUBMIT, an empty frame and a SUBMIT", [pb, b"", pa]),
+                ("a delimiter and two SUBMITs", [b"", pa, pb]),
+                ("two delimiters and a SUBMIT", [b"", b"", pa]),
+                ("ten frames", [pa] * 10),
+            ]
+            for what, frames in cases:
+                s.send_multipart(frames)
+                self.assertTrue(s.poll(5000), "%s: no answer" % what)
+                reply = s.recv_multipart()
+                # the delimiter of a REQ-style envelope is echoed, nothing else is
+                expect_env = [b""] if frames[0] == b"" else []
+                self.assertEqual(reply[:-1], expect_env, "%s: the answer's envelope" % what)
+                r = msgpack.unpackb(reply[-1], raw=False)
+                self.assertEqual((r.get("type"), r.get("code")), ("NACK", "E_MALFORMED"), "%s: %r" % (what, r))
+                self.assertIn("frame", r["message"], what)
+            stored = self.journal_by_id()
+            self.assertNotIn(a["id"], stored)
+            self.assertNotIn(b["id"], stored)
+            # one frame after an empty delimiter (what a REQ socket sends) is fine
+            s.send_multipart([b"", pa])
+            self.assertTrue(s.poll(5000))
+            reply = s.recv_multipart()
+            self.assertEqual(reply[0], b"")
+            r = msgpack.unpackb(reply[1], raw=False)
+            self.assertEqual((r["type"], r["status"], r["id"]), ("ACK", "accepted", a["id"]), r)
+            self.assert_alive()
+        finally:
+            s.close()
+
 
 class TestCompleteReports(CollectorCase):
     """The real catalog: a report carries every indicator its dataset requires."""
@@ -568,32 +615,36 @@ class TestMapFull(unittest.TestCase):
     def tearDown(self):
         self.st.close()
 
+    def fill(self, s):
+        """Submits 1 KB reports until the map is full; returns ({id: seq} of
+        those accepted, the E_STORAGE NACK)."""
+        st = self.st
+        acked = {}
+        for i in range(5000):
+            msg = full_msg(i)
+            r = st.request(s, packb(msg))
+            self.assertIsNotNone(r, "no answer to submission %d; log:\n%s" % (i, st.log("collector")[-1500:]))
+            if r["type"] == "NACK":
+                self.assertEqual(r["code"], "E_STORAGE", r)
+                return acked, r
+            acked[msg["id"]] = r["seq"]
+        self.fail("5000 submissions fit in a 1 MB map?")
+
     def test_map_full(self):
         """collector-2.3 a full LMDB map answers E_STORAGE, keeps running and keeps what it accepted readable"""
         st = self.st
         st.keygen(SO)
         st.start_collector()
         s = st.dealer(SO)
-        acked = {}
-        storage = None
         try:
-            for i in range(5000):
-                msg = submit_msg("full-%d" % i, values={"PORTAL_POSTS": i}, note="n" * 1000)
-                r = st.request(s, packb(msg))
-                self.assertIsNotNone(r, "no answer to submission %d; log:\n%s" % (i, st.log("collector")[-1500:]))
-                if r["type"] == "NACK":
-                    self.assertEqual(r["code"], "E_STORAGE", r)
-                    storage = r
-                    break
-                acked[msg["id"]] = r["seq"]
-            self.assertIsNotNone(storage, "5000 submissions fit in a 1 MB map?")
+            acked, storage = self.fill(s)
             self.assertGreater(len(acked), 10)
             self.assertIsNone(st.procs["collector"].poll(), "the collector died on MDB_MAP_FULL")
             self.assertIn("MDB_MAP_FULL", st.log("collector"))
             # it stays full but answering, and a retry of an accepted id is still a duplicate
             r = st.request(s, packb(submit_msg("full-more", note="m" * 1000)))
             self.assertEqual(r.get("code"), "E_STORAGE", r)
-            r = st.request(s, packb(submit_msg("full-0", values={"PORTAL_POSTS": 0}, note="n" * 1000)))
+            r = st.request(s, packb(full_msg(0)))
             self.assertEqual((r["type"], r.get("status"), r.get("seq")), ("ACK", "duplicate", acked["full-0"]), r)
             recs = st.fetch_journal()
             self.assertEqual({x["id"]: x["seq"] for x in recs}, acked)
@@ -604,6 +655,36 @@ class TestMapFull(unittest.TestCase):
         st.stop("collector")
         st.start_collector()
         self.assertEqual({x["id"]: x["seq"] for x in st.fetch_journal()}, acked)
+
+    def test_map_full_duplicates(self):
+        """collector-2.5 with the map full, a retry of a stored id is ACK duplicate (and a reuse E_CONFLICT) even in the same commit group as new submissions"""
+        st = self.st
+        st.keygen(SO)
+        st.start_collector()
+        s = st.dealer(SO)
+        try:
+            acked, _ = self.fill(s)
+            # pipelined: while one group commits the others queue, so retries and new ones share groups
+            sent = []
+            for i in range(120):
+                if i % 3 == 0:
+                    msg, expect = submit_msg("full-new-%d" % i, note="m" * 1000), ("NACK", "E_STORAGE")
+                elif i % 3 == 1:
+                    k = i % len(acked)
+                    msg, expect = full_msg(k), ("ACK", "duplicate", acked["full-%d" % k])
+                else:
+                    msg, expect = dict(full_msg(i % len(acked)), note="other"), ("NACK", "E_CONFLICT")
+                s.send(packb(msg))
+                sent.append((msg["id"], expect))
+            for sid, expect in sent:
+                self.assertTrue(s.poll(10000), "no answer to %s" % sid)
+                r = msgpack.unpackb(s.recv(), raw=False)
+                self.assertEqual(r["id"], sid)
+                got = (r["type"], r["status"], r["seq"]) if r["type"] == "ACK" else (r["type"], r["code"])
+                self.assertEqual(got, expect, r)
+            self.assertEqual({x["id"]: x["seq"] for x in st.fetch_journal()}, acked)
+        finally:
+            s.close()
 
 
 class TestCrash(unittest.TestCase):
@@ -690,6 +771,178 @@ class TestCrash(unittest.TestCase):
             vs = sorted(x["version"] for x in recs if x["unit"] == u)
             self.assertEqual(vs, list(range(1, per_client + 1)), u)
         self.assertGreater(retries[0], 0, "no client had to retry: the kill hit nothing")
+
+
+class OwnStackCase(CollectorCase):
+    """A collector of its own for each test: these tests change its keyring,
+    reuse ids across units or stop it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.n = 0
+
+    @classmethod
+    def tearDownClass(cls):
+        pass
+
+    def setUp(self):
+        self.st = harness.Stack(now=NOW, lenient=True)
+        for u in UNITS:
+            self.st.keygen(u)
+
+    def tearDown(self):
+        self.st.close()
+
+    def sighup(self):
+        reloads = self.st.log("collector").count("keyring reloaded")
+        self.st.procs["collector"].send_signal(signal.SIGHUP)
+        wait_log(self.st, "keyring reloaded", reloads + 1)
+
+    def write_keyring(self, lines):
+        """Replaces the keyring with `lines` ([(unit, public key)])."""
+        path = os.path.join(self.st.keys, "keyring.csv")
+        with open(path + ".new", "w") as f:
+            f.write("unit,public_key\n")
+            for unit, key in lines:
+                f.write("%s,%s\n" % (unit, key))
+        os.rename(path + ".new", path)
+
+
+class TestKeysPerMessage(OwnStackCase):
+    def test_revocation(self):
+        """collector-4.1 after SIGHUP a key deleted from the keyring, or moved to another unit, gets NACK E_FORBIDDEN also on a connection opened before"""
+        st = self.st
+        st.start_collector()
+        other = "HP.SO.NOI_VU"
+        keys = {u: st.keygen(u)[0] for u in (SO, SO2, SUB)}
+        a, b, c = st.dealer(SO), st.dealer(SO2), st.dealer(SUB)
+        try:
+            for sock, unit in ((a, SO), (b, SO2), (c, SUB)):
+                self.accept(sock, submit_msg(self.sid(), unit=unit))
+            before = self.journal_by_id()
+            # SO's line deleted, SO2's key now belongs to another unit, SUB unchanged
+            self.write_keyring([(SUB, keys[SUB]), (other, keys[SO2])])
+            self.sighup()
+            r = self.nack(a, submit_msg(self.sid()), "E_FORBIDDEN")
+            self.assertIn("keyring", r["message"])
+            self.nack(a, submit_msg(self.sid(), unit=SUB), "E_FORBIDDEN")
+            self.nack(b, submit_msg(self.sid(), unit=SO2), "E_FORBIDDEN")
+            self.assertEqual(self.journal_by_id(), before, "a refused submission was stored")
+            # the moved key submits as its new unit, the unchanged one as before
+            r = self.accept(b, submit_msg(self.sid(), unit=other))
+            self.assertEqual(self.journal_by_id()[r["id"]]["submitter"], other)
+            self.accept(c, submit_msg(self.sid(), unit=SUB))
+            # a new connection with the deleted key is refused at the handshake, as before
+            n = st.dealer(SO)
+            try:
+                n.send(packb(submit_msg(self.sid())))
+                self.assertEqual(n.poll(1000), 0, "a revoked key got an answer on a new connection")
+            finally:
+                n.close()
+            # the key back in the keyring: the old connection works again
+            self.write_keyring([(SUB, keys[SUB]), (other, keys[SO2]), (SO, keys[SO])])
+            self.sighup()
+            self.accept(a, submit_msg(self.sid()))
+        finally:
+            for sock in (a, b, c):
+                sock.close()
+
+
+class TestIdScope(OwnStackCase):
+    def test_ids_per_unit(self):
+        """collector-4.2 submission ids are per submitting unit: another unit's id is a new submission, and no answer names another unit's record"""
+        st = self.st
+        st.start_collector()
+        so, so2, sub = st.dealer(SO), st.dealer(SO2), st.dealer(SUB)
+        try:
+            mine = self.accept(so, submit_msg("shared-1", values={"PORTAL_POSTS": 1}))
+            theirs = self.accept(so2, submit_msg("shared-1", unit=SO2, values={"PORTAL_POSTS": 2}))
+            self.assertNotEqual(theirs["seq"], mine["seq"])
+            # the same content under the same id, for the same unit, from another submitter
+            parent = self.accept(so, submit_msg("shared-2", unit=SUB, values={"PORTAL_POSTS": 3}))
+            own = self.accept(sub, submit_msg("shared-2", unit=SUB, values={"PORTAL_POSTS": 3}))
+            self.assertEqual((parent["version"], own["version"]), (1, 2))
+
+            def check_retries():
+                # each unit's retry is its own duplicate; a reuse names only its own record
+                for sock, unit, vals, first in ((so, SO, 1, mine), (so2, SO2, 2, theirs)):
+                    r = self.send(sock, submit_msg("shared-1", unit=unit, values={"PORTAL_POSTS": vals}))
+                    self.assertEqual((r["type"], r["status"], r["seq"]), ("ACK", "duplicate", first["seq"]), r)
+                r = self.send(sub, submit_msg("shared-2", unit=SUB, values={"PORTAL_POSTS": 3}))
+                self.assertEqual((r["type"], r["status"], r["seq"]), ("ACK", "duplicate", own["seq"]), r)
+                r = self.nack(so2, submit_msg("shared-1", unit=SO2, values={"PORTAL_POSTS": 9}), "E_CONFLICT")
+                self.assertIn("seq %d" % theirs["seq"], r["message"])
+                self.assertNotIn("seq %d" % mine["seq"], r["message"])
+
+            check_retries()
+            recs = st.fetch_journal()
+            self.assertEqual(sorted((x["submitter"], x["id"]) for x in recs),
+                             sorted([(SO, "shared-1"), (SO, "shared-2"), (SO2, "shared-1"), (SUB, "shared-2")]))
+            # the id map rebuilt from the journal scopes ids the same way
+            st.stop("collector")
+            st.start_collector()
+            check_retries()
+            self.assertEqual(len(st.fetch_journal()), 4)
+        finally:
+            for sock in (so, so2, sub):
+                sock.close()
+
+
+def slow_io_thread(pid):
+    """Puts every thread of process `pid` on one CPU and libzmq's I/O thread
+    in SCHED_IDLE: it then runs only while the other threads wait, so a send
+    followed at once by a close is always overtaken by the close (the race a
+    loaded machine loses now and then, decided the same way every time)."""
+    cpu = max(os.sched_getaffinity(0))
+    for tid in os.listdir("/proc/%d/task" % pid):
+        os.sched_setaffinity(int(tid), {cpu})
+        with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+            if f.read().startswith("ZMQbg/IO"):
+                os.sched_setscheduler(int(tid), os.SCHED_IDLE, os.sched_param(0))
+
+
+class TestShutdown(OwnStackCase):
+    def test_sigterm_answers_what_it_stored(self):
+        """collector-4.3 SIGTERM in the middle of 1,500 pipelined submissions: every record in the journal was acknowledged, exit 0"""
+        st = self.st
+        answers = {}
+        queued_at_signal = 0
+        # The signal must find a commit running (its ACKs are sent just before
+        # the close); when it comes between two commits, the stream is cut again.
+        for rnd in range(5):
+            st.start_collector()
+            p = st.procs.pop("collector")
+            slow_io_thread(p.pid)
+            s = st.dealer(SO)
+            try:
+                r = self.accept(s, submit_msg("term-%d-warm" % rnd))  # the connection is up before the stream
+                answers[r["id"]] = r
+                for i in range(1500):
+                    s.send(packb(submit_msg("term-%d-%d" % (rnd, i), values={"PORTAL_POSTS": i})))
+                # the first answer: a commit of the stream is done, the next one runs
+                self.assertTrue(s.poll(10000), "no answer to the stream")
+                p.send_signal(signal.SIGTERM)
+                while s.poll(1000):
+                    r = msgpack.unpackb(s.recv(), raw=False)
+                    answers[r["id"]] = r
+                rc = p.wait(15)
+                self.assertEqual(rc, 0, st.log("collector")[-2000:])
+            finally:
+                s.close()
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+            queued_at_signal = int(re.findall(r"signal 15: storing (\d+) queued", st.log("collector"))[-1])
+            if queued_at_signal:
+                break
+        self.assertGreater(queued_at_signal, 0, "no signal came while a commit was running")
+        st.start_collector()
+        recs = st.fetch_journal()
+        self.assertLess(len(recs), 1501 * (rnd + 1), "the signals came after everything was stored")
+        unanswered = [x["id"] for x in recs if answers.get(x["id"], {}).get("seq") != x["seq"]]
+        self.assertEqual(unanswered, [], "%d of %d stored submissions got no ACK" % (len(unanswered), len(recs)))
+        for x in recs:
+            self.assertEqual((answers[x["id"]]["type"], answers[x["id"]]["status"]), ("ACK", "accepted"))
 
 
 class TestCli(unittest.TestCase):

@@ -112,17 +112,23 @@ static void same_id_is_duplicate_or_conflict(void **state)
     assert_int_equal(journal_head(f->j), 1);
 }
 
-/* journal-1.3: a duplicate inside the same group is recognised too. */
+/* journal-1.3: a duplicate (and a conflict) inside the same group is
+ * recognised too, against the first item of the group. */
 static void duplicate_within_one_group(void **state)
 {
     fixture_t *f = *state;
-    proto_submit_t s1 = make("y", "U1", "2025Q3", vals_a, 2);
-    journal_item_t it[2] = {item(&s1, 100), item(&s1, 100)};
+    proto_submit_t s1 = make("y", "U1", "2025Q3", vals_a, 2), s2 = make("y", "U1", "2025Q3", vals_b, 2),
+                   s3 = make("y", "U1", "2025Q3", vals_c, 1);
+    journal_item_t it[3] = {item(&s1, 100), item(&s2, 101), item(&s3, 102)};
     char err[256];
-    assert_int_equal(journal_append(f->j, it, 2, err, sizeof err), 0);
+    assert_int_equal(journal_append(f->j, it, 3, err, sizeof err), 0);
     assert_int_equal(it[0].status, JOURNAL_ACCEPTED);
     assert_int_equal(it[1].status, JOURNAL_DUPLICATE);
     assert_int_equal(it[1].seq, it[0].seq);
+    assert_int_equal(it[1].stored_at, 100);
+    assert_int_equal(it[2].status, PROTO_E_CONFLICT);
+    assert_int_equal(it[2].seq, it[0].seq);
+    assert_int_equal(journal_head(f->j), 1);
 }
 
 /* journal-1.4: a new id for the same unit/dataset/period is a new version. */
@@ -161,6 +167,31 @@ static void indexes_rebuilt_on_open(void **state)
     assert_int_equal(it2[2].status, JOURNAL_ACCEPTED);
     assert_int_equal(it2[2].version, 3);
     assert_int_equal(it2[2].seq, 3);
+}
+
+/* journal-1.6: ids are scoped by submitter: another submitter's id, even
+ * with the same content, is a new submission, before and after a reopen. */
+static void ids_scoped_by_submitter(void **state)
+{
+    fixture_t *f = *state;
+    proto_submit_t s = make("same", "U1", "2025Q3", vals_a, 2);
+    journal_item_t it[2] = {item(&s, 10), item(&s, 11)};
+    it[1].submitter = "PARENT";
+    char err[256];
+    assert_int_equal(journal_append(f->j, it, 2, err, sizeof err), 0);
+    assert_int_equal(it[0].status, JOURNAL_ACCEPTED);
+    assert_int_equal(it[1].status, JOURNAL_ACCEPTED);
+    assert_int_equal(it[1].seq, 2);
+    assert_int_equal(it[1].version, 2);
+    journal_close(&f->j);
+    assert_int_equal(journal_open(f->dir, 64u << 20, &f->j, err, sizeof err), 0);
+    journal_item_t again[2] = {item(&s, 20), item(&s, 21)};
+    again[1].submitter = "PARENT";
+    assert_int_equal(journal_append(f->j, again, 2, err, sizeof err), 0);
+    assert_int_equal(again[0].status, JOURNAL_DUPLICATE);
+    assert_int_equal(again[0].seq, 1);
+    assert_int_equal(again[1].status, JOURNAL_DUPLICATE);
+    assert_int_equal(again[1].seq, 2);
 }
 
 /* journal-2.1: reads return the RECORDs after a seq, in order, bounded. */
@@ -207,7 +238,8 @@ static void read_after_in_order(void **state)
 }
 
 /* journal-3.1: a full map refuses the group with E_STORAGE, keeps what was
- * stored before, and accepts again once there is room (smaller groups). */
+ * stored before, and accepts again once there is room (smaller groups);
+ * journal-3.2 inside. */
 static void map_full_loses_nothing(void **state)
 {
     (void)state;
@@ -247,6 +279,23 @@ static void map_full_loses_nothing(void **state)
         assert_int_equal(it.status, JOURNAL_DUPLICATE);
         assert_int_equal(it.seq, 1);
     }
+    /* journal-3.2: in one group with new items that cannot be stored, the
+     * retries of stored ids are still answered from the journal; a repeat of
+     * a new item shares its E_STORAGE. */
+    {
+        proto_submit_t dup = make("full-1", "U1", "2025Q3", vals_c, 1), fresh = make("fresh", "U1", "2025Q3", vals_c, 1),
+                       other = make("full-2", "U1", "2025Q3", vals_a, 2);
+        memcpy(dup.note, note, sizeof dup.note);
+        memcpy(fresh.note, note, sizeof fresh.note);
+        journal_item_t it[4] = {item(&fresh, 0), item(&dup, 0), item(&fresh, 0), item(&other, 0)};
+        assert_int_equal(journal_append(j, it, 4, err, sizeof err), MDB_MAP_FULL);
+        assert_int_equal(it[0].status, PROTO_E_STORAGE);
+        assert_int_equal(it[1].status, JOURNAL_DUPLICATE);
+        assert_int_equal(it[1].seq, 2);
+        assert_int_equal(it[2].status, PROTO_E_STORAGE);
+        assert_int_equal(it[3].status, PROTO_E_CONFLICT);
+        assert_int_equal(it[3].seq, 3);
+    }
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
     unsigned count;
@@ -272,6 +321,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(duplicate_within_one_group, setup, teardown),
         cmocka_unit_test_setup_teardown(correction_is_next_version, setup, teardown),
         cmocka_unit_test_setup_teardown(indexes_rebuilt_on_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(ids_scoped_by_submitter, setup, teardown),
         cmocka_unit_test_setup_teardown(read_after_in_order, setup, teardown),
         cmocka_unit_test(map_full_loses_nothing),
     };

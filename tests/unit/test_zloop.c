@@ -500,6 +500,7 @@ typedef struct {
     int calls;
     int nframes[8];
     char first[8][8], last[8][8];
+    bool cut[8]; /* zs->truncated during the call */
     int closed;
 } multi_t;
 
@@ -522,6 +523,7 @@ static void multi_cb(zloop_sock_t *zs, zmq_msg_t *f, int n, void *ud)
     multi_t *m = ud;
     if (m->calls < 8) {
         m->nframes[m->calls] = n;
+        m->cut[m->calls] = zs->truncated;
         copy_frame(m->first[m->calls], &f[0]);
         copy_frame(m->last[m->calls], &f[n - 1]);
     }
@@ -573,6 +575,38 @@ static void multipart(void **state)
     assert_string_equal(m.last[2], "e1");
     assert_int_equal(m.nframes[3], 1);
     assert_int_equal(m.closed, 1);
+    zmq_close(push);
+    h_end(&m.h);
+}
+
+/* With keep_long, a message too long is handed over cut, and marked. */
+static void multipart_cut(void **state)
+{
+    (void)state;
+    multi_t m;
+    memset(&m, 0, sizeof m);
+    h_init(&m.h);
+    void *pull = mksock(&m.h, ZMQ_PULL), *push = mksock(&m.h, ZMQ_PUSH);
+    link_pair(pull, push, "inproc");
+    send_parts(push, "a", ZLOOP_MAX_FRAMES + 5);
+    send_parts(push, "b", ZLOOP_MAX_FRAMES);
+    assert_int_equal(zmq_send(push, "end", 3, ZMQ_DONTWAIT), 3);
+    wait_input(pull);
+    assert_int_equal(zloop_sock_init(&m.h.loop, &m.zs, pull, multi_cb, &m), 0);
+    m.zs.keep_long = true;
+    h_run(&m.h, "multipart_cut");
+    assert_int_equal(m.calls, 3);
+    assert_int_equal(m.zs.dropped, 0);
+    assert_int_equal(m.nframes[0], ZLOOP_MAX_FRAMES);
+    assert_string_equal(m.first[0], "a0");
+    char want[8];
+    snprintf(want, sizeof want, "a%d", ZLOOP_MAX_FRAMES - 1);
+    assert_string_equal(m.last[0], want);
+    assert_true(m.cut[0]);
+    assert_int_equal(m.nframes[1], ZLOOP_MAX_FRAMES);
+    assert_false(m.cut[1]); /* exactly ZLOOP_MAX_FRAMES is whole */
+    assert_false(m.cut[2]);
+    assert_false(m.zs.truncated);
     zmq_close(push);
     h_end(&m.h);
 }
@@ -923,6 +957,7 @@ int main(void)
         TESTP("zloop-3.1 multipart longer than ZLOOP_MAX_FRAMES is dropped and counted, inproc", multipart,
               "inproc"),
         TESTP("zloop-3.2 multipart longer than ZLOOP_MAX_FRAMES is dropped and counted, tcp", multipart, "tcp"),
+        TEST("zloop-3.3 with keep_long, a multipart too long is handed over cut and marked truncated", multipart_cut),
         TESTP("zloop-4.1 close from the receive callback, inproc: no handle left", close_in_callback, "inproc"),
         TESTP("zloop-4.2 close from the receive callback, tcp: no handle left", close_in_callback, "tcp"),
         TEST("zloop-4.3 close before the loop runs", close_before_run),

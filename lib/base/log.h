@@ -8,10 +8,6 @@
 #ifndef CCHC_LOG_H
 #define CCHC_LOG_H
 
-/* Transitional: the service clock moved to clock.h.  Files being edited in
- * parallel branches (collector, web) still reach clock_now() through this
- * include; drop it once they include clock.h themselves. */
-#include "clock.h"
 
 typedef enum { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR } log_level_t;
 

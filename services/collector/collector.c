@@ -20,6 +20,7 @@
 #include <zmq.h>
 
 #include "catalog.h"
+#include "clock.h"
 #include "config.h"
 #include "journal.h"
 #include "keys.h"

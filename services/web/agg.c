@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "agg.h"
+#include "clock.h"
 #include "log.h"
 
 const double agg_bucket_le[AGG_BUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1e300};

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "http_internal.h"
+#include "clock.h"
 #include "log.h"
 
 /* ------------------------------------------------------------------------

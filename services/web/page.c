@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "clock.h"
 #include "page.h"
 
 int page_params(req_t *r, resp_t *o, page_params_t *pp, const char *node_key)

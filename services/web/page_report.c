@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "clock.h"
 #include "page.h"
 #include "report.h"
 

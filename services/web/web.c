@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "layout.h"
+#include "clock.h"
 #include "log.h"
 #include "service.h"
 #include "web.h"

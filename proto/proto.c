@@ -285,30 +285,43 @@ static bool span_key_is(const unsigned char **pp, const unsigned char *end, cons
     return (size_t)(*pp - start) == hdr + n && !memcmp(start + hdr, key, n);
 }
 
-/* The bytes of each element of the array under `key` of the map in buf
- * (already checked by proto_decode): spans[i] points into buf. */
-static int array_spans(const void *buf, size_t len, const char *key, proto_str_t *spans, uint32_t n)
+/* The bytes of the value under `key` of the map in buf (already checked by
+ * proto_decode): 0 with *span pointing into buf, or -1. */
+static int field_span(const void *buf, size_t len, const char *key, proto_str_t *span)
 {
     const unsigned char *p = buf, *end = p + len;
     int64_t pairs = container_count(&p, end, true);
     for (int64_t i = 0; i < pairs; i++) {
-        if (!span_key_is(&p, end, key)) {
-            if (scan_value(&p, end, PROTO_MAX_DEPTH))
-                return PROTO_E_MALFORMED;
-            continue;
+        bool match = span_key_is(&p, end, key);
+        const unsigned char *start = p;
+        if (scan_value(&p, end, PROTO_MAX_DEPTH))
+            return -1;
+        if (match) {
+            span->ptr = (const char *)start;
+            span->len = (uint32_t)(p - start);
+            return 0;
         }
-        if (container_count(&p, end, false) != (int64_t)n)
-            return PROTO_E_MALFORMED;
-        for (uint32_t k = 0; k < n; k++) {
-            const unsigned char *start = p;
-            if (scan_value(&p, end, PROTO_MAX_DEPTH))
-                return PROTO_E_MALFORMED;
-            spans[k].ptr = (const char *)start;
-            spans[k].len = (uint32_t)(p - start);
-        }
-        return 0;
     }
-    return PROTO_E_MALFORMED;
+    return -1;
+}
+
+/* The bytes of each of the n elements of the array under `key`. */
+static int array_spans(const void *buf, size_t len, const char *key, proto_str_t *spans, uint32_t n)
+{
+    proto_str_t arr;
+    if (field_span(buf, len, key, &arr))
+        return -1;
+    const unsigned char *p = (const unsigned char *)arr.ptr, *end = p + arr.len;
+    if (container_count(&p, end, false) != (int64_t)n)
+        return -1;
+    for (uint32_t k = 0; k < n; k++) {
+        const unsigned char *start = p;
+        if (scan_value(&p, end, PROTO_MAX_DEPTH))
+            return -1;
+        spans[k].ptr = (const char *)start;
+        spans[k].len = (uint32_t)(p - start);
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -524,6 +537,8 @@ static int decode_values(const field_t *f, const msgpack_object *o, proto_values
 
 int proto_pack_values(msgpack_packer *pk, const proto_values_t *vals)
 {
+    if (vals->raw) /* decoded, so checked, by proto_decode(): the bytes as they came */
+        return pk->callback(pk->data, vals->raw, vals->rawlen) ? PROTO_E_STORAGE : 0;
     proto_value_t v;
     msgpack_pack_map(pk, vals->n);
     for (uint32_t i = 0; i < vals->n; i++) {
@@ -766,6 +781,14 @@ int proto_decode(const void *buf, size_t len, proto_msg_t *msg, proto_error_t *e
     int rc = decode_fields(t, top, &msg->u, (uint32_t *)&msg->u, err);
     if (rc == 0 && t == PROTO_BATCH)
         rc = decode_records(msg, buf, len, err);
+    if (rc == 0 && t == PROTO_SUBMIT) {
+        /* the values travel on as the bytes they came as (into the journal) */
+        proto_str_t span;
+        if (field_span(buf, len, "values", &span) == 0) {
+            msg->u.submit.values.raw = span.ptr;
+            msg->u.submit.values.rawlen = span.len;
+        }
+    }
     return rc;
 }
 
@@ -853,7 +876,7 @@ static int encode_field(msgpack_packer *pk, const field_t *f, const char *st, pr
             return proto_fail(err, PROTO_E_FIELD, "field '%s': more than %llu values", f->name,
                               (unsigned long long)f->max);
         proto_value_t v;
-        for (uint32_t i = 0; i < vals->n; i++) {
+        for (uint32_t i = 0; !vals->raw && i < vals->n; i++) {
             if (proto_values_at(vals, i, &v))
                 return proto_fail(err, PROTO_E_FIELD, "field '%s': value %u cannot be read", f->name, i);
             int rc = check_value(&v, err);
@@ -924,8 +947,8 @@ int proto_pack_head(msgpack_packer *pk, const proto_msg_t *msg, bool data_follow
         return proto_fail(err, PROTO_E_TYPE, "cannot encode message type %d", (int)msg->type);
     const msgdef_t *d = &msgdefs[msg->type];
     const field_t *last = &d->fields[d->nfields - 1];
-    if (last->kind != FK_ANY)
-        return proto_fail(err, PROTO_E_TYPE, "%s does not end with a field of any value", d->name);
+    if (last->kind != FK_ANY && last->kind != FK_LIST)
+        return proto_fail(err, PROTO_E_TYPE, "%s does not end with a field of any value or a list", d->name);
     if (field_is_set(last, (const char *)&msg->u))
         return proto_fail(err, PROTO_E_FIELD, "%s: field '%s' is packed by the caller, not given", d->name,
                           last->name);

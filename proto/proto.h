@@ -68,6 +68,8 @@ typedef struct {
     uint32_t n;
     const proto_value_t *items;     /* encode side */
     const msgpack_object_kv *kv;    /* decode side (borrowed from the message) */
+    const char *raw;                /* decode side of a SUBMIT: the map's bytes as received (borrowed from */
+    uint32_t rawlen;                /* the input); an encoder copies them as they are */
 } proto_values_t;
 
 /* The LIST field: n nested RECORDs.  Decode side: proto_decode() decodes
@@ -150,8 +152,9 @@ void proto_msg_free(proto_msg_t *msg);
 int proto_encode(const proto_msg_t *msg, char **out /* OUT */, size_t *outlen /* OUT */, proto_error_t *err);
 
 /* Packs msg with pk as proto_encode() would, except the value of its last
- * field, which must be an ANY field left unset (data.raw NULL): the only
- * such message is RESULT.  With data_follows, that field's key is packed
+ * field, which must be an ANY or LIST field left unset (raw NULL): RESULT's
+ * data, BATCH's records (the caller then packs the array: its header and the
+ * RECORDs' bytes).  With data_follows, that field's key is packed
  * last and the caller must then pack exactly one msgpack value with the same
  * packer -- so an answer is packed once, in place behind its envelope,
  * instead of being copied in and scanned again by proto_encode().  The

@@ -441,7 +441,7 @@ int journal_append(journal_t *j, journal_item_t *items, int n, char *err, size_t
 }
 
 int journal_read(journal_t *j, uint64_t after, unsigned max, size_t max_bytes, msgpack_sbuffer *out,
-                 unsigned *count, uint64_t *head)
+                 journal_head_fn before, void *ud, unsigned *count, uint64_t *head)
 {
     MDB_txn *txn;
     MDB_cursor *cur;
@@ -454,21 +454,39 @@ int journal_read(journal_t *j, uint64_t after, unsigned max, size_t max_bytes, m
     unsigned char kb[8];
     store_put_u64(kb, after + 1);
     MDB_val k = {8, kb}, v;
-    size_t start = out->size;
+    /* Pass 1 finds the records (their bytes stay valid in this read
+     * transaction); pass 2 copies them behind what `before` packed. */
+    MDB_val *vals = NULL;
+    unsigned n = 0, cap = 0;
+    size_t bytes = 0;
     rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    while (rc == 0 && *count < max) {
-        if (*count > 0 && out->size - start + v.mv_size > max_bytes)
-            break;
-        if (msgpack_sbuffer_write(out, v.mv_data, v.mv_size)) {
-            rc = ENOMEM;
-            break;
+    while (rc == 0 && n < max && !(n > 0 && bytes + v.mv_size > max_bytes)) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 256;
+            MDB_val *nv = realloc(vals, cap * sizeof *nv);
+            if (!nv) {
+                rc = ENOMEM;
+                break;
+            }
+            vals = nv;
         }
-        (*count)++;
+        vals[n++] = v;
+        bytes += v.mv_size;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
+    if (rc == 0 || rc == MDB_NOTFOUND) {
+        rc = 0;
+        if (before)
+            before(ud, out, n, *head);
+        for (unsigned i = 0; i < n && rc == 0; i++)
+            if (msgpack_sbuffer_write(out, vals[i].mv_data, vals[i].mv_size))
+                rc = ENOMEM;
+        *count = rc ? 0 : n;
+    }
+    free(vals);
     mdb_cursor_close(cur);
     mdb_txn_abort(txn);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    return rc;
 }
 
 int journal_backup(journal_t *j, const char *path)

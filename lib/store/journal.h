@@ -54,12 +54,18 @@ void journal_close(journal_t **self_p);
  * reason; the duplicates and conflicts of stored records keep their answer. */
 int journal_append(journal_t *j, journal_item_t *items, int n, char *err, size_t errlen);
 
+/* What goes before the records in out, packed once their number is known
+ * (a BATCH's head and its array header). */
+typedef void (*journal_head_fn)(void *ud, msgpack_sbuffer *out, unsigned count, uint64_t head);
+
 /* Appends to `out` the raw RECORDs with seq > after, at most max of them and
- * stopping once out has grown by max_bytes (at least one record is returned
- * when there is one).  *count receives their number and *head the highest
- * seq in the journal.  Returns 0 or an LMDB error code. */
+ * at most max_bytes of them (at least one record when there is one), each
+ * copied once, straight from the map: first `before` (may be NULL) packs
+ * what precedes them.  *count receives their number and *head the highest
+ * seq in the journal.  Returns 0 or an LMDB error code (ENOMEM when out
+ * cannot grow). */
 int journal_read(journal_t *j, uint64_t after, unsigned max, size_t max_bytes, msgpack_sbuffer *out,
-                 unsigned *count /* OUT */, uint64_t *head /* OUT */);
+                 journal_head_fn before, void *ud, unsigned *count /* OUT */, uint64_t *head /* OUT */);
 
 /* The highest seq stored (0 when empty). */
 uint64_t journal_head(journal_t *j);

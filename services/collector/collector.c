@@ -435,19 +435,49 @@ static void on_zap(zloop_sock_t *zs, zmq_msg_t *f, int n, void *ud)
  * The journal feed: FETCH -> BATCH
  * ------------------------------------------------------------------------ */
 
-/* Reads and sends a BATCH with the records after `after`; an empty one only
- * when send_empty.  Returns true when a BATCH was sent (the request is
- * answered), false when there was nothing to send or the read failed. */
+/* The BATCH's head and its records' array header, packed by journal_read()
+ * in front of the records once their number is known. */
+typedef struct {
+    uint64_t after;
+    int rc;
+} batch_head_t;
+
+static void pack_batch_head(void *ud, msgpack_sbuffer *out, unsigned count, uint64_t head)
+{
+    batch_head_t *h = ud;
+    proto_msg_t r;
+    memset(&r.u.batch, 0, sizeof r.u.batch);
+    r.type = PROTO_BATCH;
+    r.u.batch.after = h->after;
+    r.u.batch.head = head;
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+    h->rc = proto_pack_head(&pk, &r, true, NULL);
+    msgpack_pack_array(&pk, count);
+}
+
+static void free_sent(void *data, void *hint)
+{
+    (void)hint;
+    free(data);
+}
+
+/* Answers a FETCH with the records after `after`, or with an empty BATCH
+ * when send_empty.  The BATCH is built in one buffer -- its head, then the
+ * journal's bytes of each record, copied once from the map -- and handed to
+ * ZeroMQ without another copy.  Returns true when the request is done with
+ * (answered, or dropped on a read error: the aggregator asks again), false
+ * when there was nothing to send. */
 static bool send_batch(collector_t *c, zmq_msg_t *rid, uint64_t after, unsigned max, bool send_empty)
 {
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
     unsigned count;
     uint64_t head;
-    int rc = journal_read(c->journal, after, max, BATCH_MAX_BYTES, &sb, &count, &head);
-    if (rc) {
-        /* Drop the request: the aggregator asks again (Lazy Pirate). */
-        log_error("journal read failed: %s", mdb_strerror(rc));
+    batch_head_t h = {after, 0};
+    int rc = journal_read(c->journal, after, max, BATCH_MAX_BYTES, &sb, pack_batch_head, &h, &count, &head);
+    if (rc || h.rc) {
+        log_error("journal read failed: %s", rc ? mdb_strerror(rc) : "the BATCH head could not be packed");
         msgpack_sbuffer_destroy(&sb);
         return true;
     }
@@ -455,16 +485,18 @@ static bool send_batch(collector_t *c, zmq_msg_t *rid, uint64_t after, unsigned 
         msgpack_sbuffer_destroy(&sb);
         return false;
     }
-    proto_msg_t r;
-    memset(&r, 0, sizeof r);
-    r.type = PROTO_BATCH;
-    r.u.batch.after = after;
-    r.u.batch.head = head;
-    r.u.batch.records.n = count;
-    r.u.batch.records.raw = sb.data;
-    r.u.batch.records.rawlen = sb.size;
-    send_reply(c, &c->zfeed, rid, 1, &r);
-    msgpack_sbuffer_destroy(&sb);
+    zmq_msg_t frames[2];
+    zmq_msg_init(&frames[0]);
+    zmq_msg_copy(&frames[0], rid);
+    size_t len = sb.size;
+    char *data = msgpack_sbuffer_release(&sb);
+    if (zmq_msg_init_data(&frames[1], data, len, free_sent, NULL)) {
+        free(data);
+        zmq_msg_close(&frames[0]);
+        return true;
+    }
+    if (zloop_send_frames(&c->zfeed, frames, 2) && errno != EHOSTUNREACH)
+        log_debug("BATCH dropped: %s", zmq_strerror(errno));
     return true;
 }
 

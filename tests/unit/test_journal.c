@@ -211,7 +211,7 @@ static void read_after_in_order(void **state)
     msgpack_sbuffer_init(&sb);
     unsigned count;
     uint64_t head;
-    assert_int_equal(journal_read(f->j, 3, 4, 1 << 20, &sb, &count, &head), 0);
+    assert_int_equal(journal_read(f->j, 3, 4, 1 << 20, &sb, NULL, NULL, &count, &head), 0);
     assert_int_equal(count, 4);
     assert_int_equal(head, 10);
     /* Decode the records as a BATCH would carry them. */
@@ -232,7 +232,7 @@ static void read_after_in_order(void **state)
     msgpack_unpacked_destroy(&up);
     /* Past the head: nothing, and no error. */
     sb.size = 0;
-    assert_int_equal(journal_read(f->j, 10, 100, 1 << 20, &sb, &count, &head), 0);
+    assert_int_equal(journal_read(f->j, 10, 100, 1 << 20, &sb, NULL, NULL, &count, &head), 0);
     assert_int_equal(count, 0);
     msgpack_sbuffer_destroy(&sb);
 }
@@ -300,7 +300,7 @@ static void map_full_loses_nothing(void **state)
     msgpack_sbuffer_init(&sb);
     unsigned count;
     uint64_t head;
-    assert_int_equal(journal_read(j, 0, 10000, 64u << 20, &sb, &count, &head), 0);
+    assert_int_equal(journal_read(j, 0, 10000, 64u << 20, &sb, NULL, NULL, &count, &head), 0);
     assert_int_equal(count, stored);
     msgpack_sbuffer_destroy(&sb);
     journal_close(&j);

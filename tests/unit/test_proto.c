@@ -1517,6 +1517,77 @@ static void expect_head_err(const char *what, const proto_msg_t *m, bool data_fo
     msgpack_sbuffer_destroy(&sb);
 }
 
+/* A BATCH as the collector sends it: proto_pack_head(), the records' array
+ * header, then the records' bytes as stored -- the bytes proto_encode()
+ * gives for the same BATCH with records.raw. */
+static void batch_in_place(const proto_msg_t *full)
+{
+    char *want;
+    size_t wlen;
+    encode_ok("BATCH", full, &want, &wlen);
+    proto_msg_t m = *full;
+    m.u.batch.records.n = 0;
+    m.u.batch.records.raw = NULL;
+    m.u.batch.records.rawlen = 0;
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    assert_int_equal(proto_pack_head(&pk, &m, true, NULL), 0);
+    msgpack_pack_array(&pk, full->u.batch.records.n);
+    msgpack_sbuffer_write(&sb, full->u.batch.records.raw, full->u.batch.records.rawlen);
+    if (sb.size != wlen || memcmp(sb.data, want, wlen))
+        fail_msg("BATCH: %zu bytes in place, proto_encode() gives %zu, or other bytes", sb.size, wlen);
+    free(want);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+static void values_as_bytes(void **state)
+{
+    /* values in forms our encoder would not write: a map16 of 1, a uint64 7 */
+    static const char values[] = "\xde\x00\x01\xacPORTAL_POSTS\xcf\x00\x00\x00\x00\x00\x00\x00\x07";
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, 8);
+    proto_pack_cstr(&pk, "v");
+    msgpack_pack_uint32(&pk, 1);
+    proto_pack_cstr(&pk, "type");
+    proto_pack_cstr(&pk, "SUBMIT");
+    const char *kv[] = {"id", "a-1", "unit", "HP.XA.A", "dataset", "Q", "period", "2025Q3", "note", ""};
+    for (int i = 0; i < 10; i += 2) {
+        proto_pack_cstr(&pk, kv[i]);
+        proto_pack_cstr(&pk, kv[i + 1]);
+    }
+    proto_pack_cstr(&pk, "values");
+    msgpack_sbuffer_write(&sb, values, sizeof values - 1);
+    proto_msg_t m;
+    void *copy = decode_ok("SUBMIT with unusual forms", sb.data, sb.size, PROTO_SUBMIT, &m);
+    assert_int_equal(m.u.submit.values.rawlen, sizeof values - 1);
+    proto_record_t rec;
+    memset(&rec, 0, sizeof rec);
+    rec.seq = 1;
+    rec.version = 1;
+    strcpy(rec.id, "a-1");
+    strcpy(rec.unit, "HP.XA.A");
+    strcpy(rec.submitter, "HP.XA.A");
+    strcpy(rec.dataset, "Q");
+    strcpy(rec.period, "2025Q3");
+    rec.values = m.u.submit.values;
+    msgpack_sbuffer out;
+    msgpack_sbuffer_init(&out);
+    msgpack_packer_init(&pk, &out, msgpack_sbuffer_write);
+    assert_int_equal(proto_pack_record(&pk, &rec, NULL), 0);
+    assert_non_null(memmem(out.data, out.size, values, sizeof values - 1));
+    /* and the record still decodes to the same value */
+    assert_int_equal(proto_prescan(out.data, out.size, PROTO_MAX_DEPTH), 0);
+    msgpack_sbuffer_destroy(&out);
+    proto_msg_free(&m);
+    free(copy);
+    msgpack_sbuffer_destroy(&sb);
+}
+
 static void result_in_place(void **state)
 {
     /* an answer */
@@ -1562,8 +1633,9 @@ static void result_in_place(void **state)
     expect_head_err("data given", &m, true, PROTO_E_FIELD, "'data'");
     fill_msg(&m, PROTO_ACK, V_MAX);
     expect_head_err("ACK", &m, false, PROTO_E_TYPE, "ACK");
-    fill_msg(&m, PROTO_BATCH, V_MIN);
-    expect_head_err("BATCH", &m, true, PROTO_E_TYPE, "BATCH");
+    fill_msg(&m, PROTO_BATCH, V_MAX);
+    expect_head_err("BATCH with records given", &m, true, PROTO_E_FIELD, "'records'");
+    batch_in_place(&m);
     m.type = PROTO_RECORD;
     expect_head_err("RECORD", &m, false, PROTO_E_TYPE, NULL);
     m.type = PROTO_NONE;
@@ -2480,7 +2552,8 @@ int main(void)
         TEST("proto-3.2 BATCH of 10000 records decodes, 10001 do not", batch_limits),
         TEST("proto-3.3 BATCH with a bad record", batch_bad_records),
         TEST("proto-3.4 RESULT with an ANY payload, refused, nil data", result_payloads),
-        TEST("proto-3.5 RESULT packed in place (proto_pack_head) equals proto_encode", result_in_place),
+        TEST("proto-3.5 RESULT and BATCH packed in place (proto_pack_head) equal proto_encode", result_in_place),
+        TEST("proto-3.6 a SUBMIT's values travel on as the bytes they came as (into a RECORD)", values_as_bytes),
         TEST("proto-4.1 SUBMIT truncated at every byte offset", truncated_everywhere),
         TEST("proto-4.2 headers claiming more than the bytes hold", lying_headers),
         TEST("proto-4.3 nesting deeper than PROTO_MAX_DEPTH", nesting_depth),

@@ -10,7 +10,9 @@
  * msgpack zone: they live as long as the decoded message.
  *
  * Strings are NUL-terminated `const char *` on both sides.  A NIL or OPT
- * field has `bool has_<field>`; a NIL string may also be NULL.
+ * field has `bool has_<field>`; a NIL string may also be NULL.  An OPT NUM
+ * that applies without data has has_<field> set and kind ANS_NIL (nil on
+ * the wire, like a NUM's own nil).
  */
 #ifndef CCHC_ANSWER_H
 #define CCHC_ANSWER_H

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "agg.h"
+#include "answer_json.h"
 #include "clock.h"
 #include "log.h"
 
@@ -22,47 +23,50 @@ void agg_close(agg_t *a)
     client_conn_close(&a->conn);
 }
 
-json_t *agg_query_q(agg_t *a, const proto_query_t *q, bool *unavailable, char *err, size_t errlen)
+/* Counts one QUERY that took from ta to now. */
+static void count_latency(agg_t *a, const struct timespec *ta)
 {
-    *unavailable = false;
-    int64_t t0 = clock_now_ms();
-    struct timespec ta, tb;
-    if (a->down_until_ms > t0) {
-        *unavailable = true;
-        snprintf(err, errlen, "%s", a->last_error[0] ? a->last_error : "the aggregator does not answer");
-        a->unavailable++;
-        return NULL;
-    }
-    clock_gettime(CLOCK_MONOTONIC, &ta);
-    json_t *d = client_conn_query(&a->conn, a->timeout_ms, q, err, errlen);
+    struct timespec tb;
     clock_gettime(CLOCK_MONOTONIC, &tb);
-    double s = (double)(tb.tv_sec - ta.tv_sec) + (double)(tb.tv_nsec - ta.tv_nsec) / 1e9;
+    double s = (double)(tb.tv_sec - ta->tv_sec) + (double)(tb.tv_nsec - ta->tv_nsec) / 1e9;
     a->queries++;
     a->seconds += s;
     for (int i = 0; i < AGG_BUCKETS; i++)
         if (s <= agg_bucket_le[i])
             a->buckets[i]++;
-    if (!d) {
+}
+
+int agg_ask_q(agg_t *a, const proto_query_t *q, client_answer_t *ans, proto_error_t *err)
+{
+    memset(ans, 0, sizeof *ans);
+    if (a->down_until_ms > clock_now_ms()) {
+        a->unavailable++;
+        return proto_fail(err, PROTO_E_UNAVAILABLE, "%s",
+                          a->last_error[0] ? a->last_error : "the aggregator does not answer");
+    }
+    struct timespec ta;
+    clock_gettime(CLOCK_MONOTONIC, &ta);
+    int rc = client_conn_ask(&a->conn, a->timeout_ms, q, ans, err);
+    count_latency(a, &ta);
+    if (rc == PROTO_E_UNAVAILABLE) {
         a->errors++;
-        /* client_query says "E_CODE: ..." when the aggregator refused */
-        if (strncmp(err, "E_", 2) != 0) {
-            *unavailable = true;
-            a->up = false;
-            a->unavailable++;
-            snprintf(a->last_error, sizeof a->last_error, "%s", err);
-            a->down_until_ms = clock_now_ms() + 1000;
-        } else {
-            a->up = true;
-        }
+        a->up = false;
+        a->unavailable++;
+        snprintf(a->last_error, sizeof a->last_error, "%s", err->message);
+        a->down_until_ms = clock_now_ms() + 1000;
+    } else if (rc) {
+        /* refused (or answered out of shape): the aggregator is there */
+        a->errors++;
+        a->up = true;
     } else {
         a->up = true;
         a->down_until_ms = 0;
     }
-    return d;
+    return rc;
 }
 
-json_t *agg_query(agg_t *a, const char *what, const char *node, const char *dataset, const char *period,
-                  bool *unavailable, char *err, size_t errlen)
+int agg_ask(agg_t *a, const char *what, const char *node, const char *dataset, const char *period,
+            client_answer_t *ans, proto_error_t *err)
 {
     proto_query_t q;
     memset(&q, 0, sizeof q);
@@ -70,5 +74,30 @@ json_t *agg_query(agg_t *a, const char *what, const char *node, const char *data
     snprintf(q.node, sizeof q.node, "%s", node ? node : "");
     snprintf(q.dataset, sizeof q.dataset, "%s", dataset ? dataset : "");
     snprintf(q.period, sizeof q.period, "%s", period ? period : "");
-    return agg_query_q(a, &q, unavailable, err, errlen);
+    return agg_ask_q(a, &q, ans, err);
+}
+
+const char *agg_error_text(const proto_error_t *err, char *buf, size_t len)
+{
+    if (err->code == PROTO_E_UNAVAILABLE)
+        snprintf(buf, len, "%s", err->message);
+    else
+        snprintf(buf, len, "%s: %s", proto_err_code(err->code), err->message);
+    return buf;
+}
+
+json_t *agg_query_q(agg_t *a, const proto_query_t *q, bool *unavailable, char *err, size_t errlen)
+{
+    client_answer_t ans;
+    proto_error_t e;
+    json_t *d = NULL;
+    *unavailable = false;
+    if (agg_ask_q(a, q, &ans, &e)) {
+        *unavailable = e.code == PROTO_E_UNAVAILABLE;
+        agg_error_text(&e, err, errlen);
+    } else if (!(d = answer_json(ans_for_what(q->what), &ans.u))) {
+        snprintf(err, errlen, "out of memory");
+    }
+    client_answer_free(&ans);
+    return d;
 }

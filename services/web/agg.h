@@ -1,8 +1,9 @@
 /*
  * agg.h -- cchc-web's questions to the aggregator: QUERY over one kept
- * connection, fail-fast after a failure, latency and error counters.
+ * connection, typed answers (proto/answers.def), fail-fast after a failure,
+ * latency and error counters.
  *
- * Pages read everything they show through agg_query*(); nothing here knows
+ * Pages read everything they show through agg_ask*(); nothing here knows
  * about HTTP.  All calls run on the loop thread.
  */
 #ifndef CCHC_WEB_AGG_H
@@ -39,14 +40,30 @@ void agg_init(agg_t *a, void *zctx, const char *endpoint, int timeout_ms);
 /* Closes the connection.  Harmless on a closed one. */
 void agg_close(agg_t *a);
 
-/* Asks the aggregator.  Returns the answer's data (caller owns it and must
- * json_decref it), or NULL with a sentence in err; *unavailable then tells a
- * transport failure (the aggregator is down: 503) from a refusal ("E_CODE:
- * ...", passed through).  After a transport failure every QUERY fails at
- * once for one second, so that a page never hangs. */
-json_t *agg_query_q(agg_t *a, const proto_query_t *q, bool *unavailable, char *err, size_t errlen);
+/* Asks the aggregator one QUERY and reads its typed answer into *ans (the
+ * member of ans->u named by q->what; strings and arrays live in ans until
+ * client_answer_free(ans), which is harmless after a failure too).
+ * Returns 0, or a negative proto_err_t with *err filled:
+ *   PROTO_E_UNAVAILABLE  nothing answered (the aggregator is down); after
+ *                        it every QUERY fails at once for one second, so
+ *                        that a page never hangs
+ *   the aggregator's own code when it refused (PROTO_E_NOT_FOUND,
+ *                        PROTO_E_PERIOD, PROTO_E_UNKNOWN_UNIT, PROTO_E_BUSY...)
+ *   PROTO_E_MALFORMED    the answer is not of its shape */
+int agg_ask_q(agg_t *a, const proto_query_t *q, client_answer_t *ans /* OUT */, proto_error_t *err /* OUT */);
 /* The same with the common fields; NULL node, dataset or period are empty. */
-json_t *agg_query(agg_t *a, const char *what, const char *node, const char *dataset, const char *period,
-                  bool *unavailable, char *err, size_t errlen);
+int agg_ask(agg_t *a, const char *what, const char *node, const char *dataset, const char *period,
+            client_answer_t *ans /* OUT */, proto_error_t *err /* OUT */);
+
+/* How a failed QUERY is told in one line: "E_CODE: sentence" when the
+ * aggregator refused (or answered out of shape), the transport's sentence
+ * when nothing answered.  Returns buf. */
+const char *agg_error_text(const proto_error_t *err, char *buf, size_t len);
+
+/* agg_ask_q() with the answer as JSON (caller owns it: json_decref), or
+ * NULL with agg_error_text() in err and *unavailable set when nothing
+ * answered.  Only for the consolidated report's query callback
+ * (report_query_fn), which still takes JSON; pages use agg_ask*(). */
+json_t *agg_query_q(agg_t *a, const proto_query_t *q, bool *unavailable, char *err, size_t errlen);
 
 #endif

@@ -61,10 +61,14 @@ void buf_printf(buf_t *b, const char *fmt, ...)
 
 void buf_esc(buf_t *b, const char *s)
 {
-    if (!s)
-        return;
-    const char *run = s;
-    for (; *s; s++) {
+    if (s)
+        buf_escn(b, s, strlen(s));
+}
+
+void buf_escn(buf_t *b, const char *s, size_t n)
+{
+    const char *run = s, *end = s + n;
+    for (; s < end; s++) {
         const char *rep = NULL;
         switch (*s) {
         case '&': rep = "&amp;"; break;

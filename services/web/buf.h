@@ -28,6 +28,8 @@ void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2,
 /* Appends s HTML-escaped (& < > " '), fit for text and quoted attributes.
  * A NULL s appends nothing. */
 void buf_esc(buf_t *b, const char *s);
+/* buf_esc() of the n bytes at s (a string that is not NUL-terminated). */
+void buf_escn(buf_t *b, const char *s, size_t n);
 /* Appends s percent-encoded for a URL query value (RFC 3986 unreserved
  * characters kept). */
 void buf_url(buf_t *b, const char *s);

@@ -102,6 +102,11 @@ void layout_end(req_t *r, buf_t *b)
 
 void layout_error(req_t *r, resp_t *o, int status, const char *msg)
 {
+    layout_failure(r, o, status, NULL, msg);
+}
+
+void layout_failure(req_t *r, resp_t *o, int status, const char *lead, const char *msg)
+{
     buf_free(&o->body);
     o->status = status;
     if (view_is_api(r) || !strcmp(r->path, "/metrics") || !strcmp(r->path, "/events")) {
@@ -120,9 +125,10 @@ void layout_error(req_t *r, resp_t *o, int status, const char *msg)
                   "<nav><a href=\"/overview\">%s</a></nav></header><main><h1>%d</h1><p class=\"%s\" id=\"error\">",
                status, CSS, T(r, "Tuyên truyền CCHC Hải Phòng", "Hai Phong CCHC reporting"),
                T(r, "Tổng quan", "Overview"), status, status == 503 ? "warn" : "err");
-    if (status == 503)
-        buf_puts(b, T(r, "Không kết nối được với bộ tổng hợp số liệu (aggregator); trang sẽ tự thử lại. ",
-                      "The aggregator does not answer; this page will retry. "));
+    if (lead) {
+        buf_esc(b, lead);
+        buf_puts(b, " ");
+    }
     buf_esc(b, msg);
     buf_puts(b, "</p></main></body></html>\n");
 }

@@ -25,6 +25,10 @@ void layout_end(req_t *r, buf_t *b);
  * (escaped) which, for 503, refreshes itself every 10 s.  Also the HTTP
  * layer's http_error_fn. */
 void layout_error(req_t *r, resp_t *out, int status, const char *msg);
+/* layout_error() with a sentence for the reader in front of msg on the HTML
+ * page (lead, in the request's language; NULL for none); the JSON answer
+ * carries msg alone. */
+void layout_failure(req_t *r, resp_t *out, int status, const char *lead, const char *msg);
 
 /* The chain of units from the root down to unit `node` (catalog index), each
  * a link to `path` for that unit, dataset `ds` and `period`. */

@@ -14,42 +14,37 @@
 #include "web.h"
 
 
-/* The collector's own counters: QUERY what=stats on its journal feed. */
-static json_t *collector_stats(web_t *w)
+/* The collector's own counters: QUERY what=stats on its journal feed.
+ * Returns 0 with *a filled (client_answer_free() it either way). */
+static int collector_stats(web_t *w, client_answer_t *a)
 {
     const char *ep = config_get(w->cfg, "web", "collector",
                                 config_get(w->cfg, "collector", "journal_endpoint", "tcp://127.0.0.1:7101"));
     proto_query_t q;
     memset(&q, 0, sizeof q);
     snprintf(q.what, sizeof q.what, "stats");
-    char err[256];
-    return client_query(w->zctx, ep, w->agg.timeout_ms, &q, err, sizeof err);
+    proto_error_t err;
+    return client_ask(w->zctx, ep, w->agg.timeout_ms, &q, a, &err);
 }
 
-static void metrics_collector(buf_t *b, json_t *st)
+static void metrics_collector(buf_t *b, const ans_stats_t *st)
 {
-    if (!st)
-        return;
     buf_puts(b, "# HELP cchc_submissions_total Submissions answered by the collector since it started, by outcome.\n"
                 "# TYPE cchc_submissions_total counter\n");
     buf_printf(b, "cchc_submissions_total{service=\"collector\",outcome=\"accepted\"} %lld\n",
-               (long long)json_integer_value(json_object_get(st, "accepted")));
+               (long long)st->accepted);
     buf_printf(b, "cchc_submissions_total{service=\"collector\",outcome=\"duplicate\"} %lld\n",
-               (long long)json_integer_value(json_object_get(st, "duplicates")));
+               (long long)st->duplicates);
     buf_puts(b, "# HELP cchc_submissions_rejected_total Submissions refused (NACK) by the collector, by error code.\n"
                 "# TYPE cchc_submissions_rejected_total counter\n");
-    const char *code;
-    json_t *n;
-    json_object_foreach(json_object_get(st, "rejected_by_code"), code, n)
-        buf_printf(b, "cchc_submissions_rejected_total{service=\"collector\",code=\"%s\"} %lld\n", code,
-                   (long long)json_integer_value(n));
+    for (uint32_t i = 0; i < st->rejected_by_code.n; i++)
+        buf_printf(b, "cchc_submissions_rejected_total{service=\"collector\",code=\"%s\"} %lld\n",
+                   st->rejected_by_code.keys[i], (long long)st->rejected_by_code.vals[i]);
     buf_puts(b, "# HELP cchc_collector_queued Submissions waiting for their commit.\n# TYPE cchc_collector_queued gauge\n");
-    buf_printf(b, "cchc_collector_queued{service=\"collector\"} %lld\n",
-               (long long)json_integer_value(json_object_get(st, "queued")));
+    buf_printf(b, "cchc_collector_queued{service=\"collector\"} %lld\n", (long long)st->queued);
     buf_puts(b, "# HELP cchc_collector_commits_total Journal transactions (one fsync each).\n"
                 "# TYPE cchc_collector_commits_total counter\n");
-    buf_printf(b, "cchc_collector_commits_total{service=\"collector\"} %lld\n",
-               (long long)json_integer_value(json_object_get(st, "commits")));
+    buf_printf(b, "cchc_collector_commits_total{service=\"collector\"} %lld\n", (long long)st->commits);
 }
 
 /* Reminders by outcome, read from the notifier's sent-log (read-only). */
@@ -127,25 +122,20 @@ static void metrics_web(const req_t *r, const web_t *w, buf_t *b)
 }
 
 /* The aggregator's answer to QUERY info. */
-static void metrics_aggregator(buf_t *b, json_t *info)
+static void metrics_aggregator(buf_t *b, const ans_info_t *info)
 {
     buf_puts(b, "# HELP cchc_aggregator_applied_seq The last journal sequence number the aggregator applied.\n"
                 "# TYPE cchc_aggregator_applied_seq gauge\n");
-    buf_printf(b, "cchc_aggregator_applied_seq{service=\"aggregator\"} %lld\n",
-               (long long)json_integer_value(json_object_get(info, "applied")));
-    json_t *head = json_object_get(info, "head");
-    if (json_is_integer(head)) {
-        buf_puts(b, "# HELP cchc_journal_length The journal's highest sequence number (collector).\n"
-                    "# TYPE cchc_journal_length gauge\n");
-        buf_printf(b, "cchc_journal_length{service=\"collector\"} %lld\n", (long long)json_integer_value(head));
-        buf_puts(b, "# HELP cchc_aggregator_lag_records Journal entries not yet applied by the aggregator.\n"
-                    "# TYPE cchc_aggregator_lag_records gauge\n");
-        buf_printf(b, "cchc_aggregator_lag_records{service=\"aggregator\"} %lld\n",
-                   (long long)(json_integer_value(head) - json_integer_value(json_object_get(info, "applied"))));
-    }
+    buf_printf(b, "cchc_aggregator_applied_seq{service=\"aggregator\"} %lld\n", (long long)info->applied);
+    buf_puts(b, "# HELP cchc_journal_length The journal's highest sequence number (collector).\n"
+                "# TYPE cchc_journal_length gauge\n");
+    buf_printf(b, "cchc_journal_length{service=\"collector\"} %lld\n", (long long)info->head);
+    buf_puts(b, "# HELP cchc_aggregator_lag_records Journal entries not yet applied by the aggregator.\n"
+                "# TYPE cchc_aggregator_lag_records gauge\n");
+    buf_printf(b, "cchc_aggregator_lag_records{service=\"aggregator\"} %lld\n",
+               (long long)info->head - (long long)info->applied);
     buf_puts(b, "# HELP cchc_catalog_units Units in the aggregator's catalog.\n# TYPE cchc_catalog_units gauge\n");
-    buf_printf(b, "cchc_catalog_units{service=\"aggregator\"} %lld\n",
-               (long long)json_integer_value(json_object_get(info, "units")));
+    buf_printf(b, "cchc_catalog_units{service=\"aggregator\"} %lld\n", (long long)info->units);
 }
 
 void page_metrics(req_t *r, resp_t *o)
@@ -154,22 +144,23 @@ void page_metrics(req_t *r, resp_t *o)
     buf_t *b = &o->body;
     o->status = 200;
     o->ctype = "text/plain; version=0.0.4; charset=utf-8";
-    char err[256];
-    bool down;
-    json_t *info = agg_query(&w->agg, "info", NULL, NULL, NULL, &down, err, sizeof err);
+    client_answer_t info, cstats;
+    proto_error_t err;
+    bool info_ok = !agg_ask(&w->agg, "info", NULL, NULL, NULL, &info, &err);
     buf_puts(b, "# HELP cchc_up Whether the service answered (web: this process; aggregator: a QUERY info).\n"
                 "# TYPE cchc_up gauge\n");
-    json_t *cstats = collector_stats(w);
+    bool cstats_ok = !collector_stats(w, &cstats);
     buf_printf(b, "cchc_up{service=\"web\"} 1\ncchc_up{service=\"aggregator\"} %d\ncchc_up{service=\"collector\"} %d\n",
-               info ? 1 : 0, cstats ? 1 : 0);
+               info_ok, cstats_ok);
     buf_puts(b, "# HELP cchc_start_time_seconds Start time of the process, Unix seconds.\n"
                 "# TYPE cchc_start_time_seconds gauge\n");
     buf_printf(b, "cchc_start_time_seconds{service=\"web\"} %lld\n", (long long)w->started);
-    if (info)
-        metrics_aggregator(b, info);
-    json_decref(info);
-    metrics_collector(b, cstats);
-    json_decref(cstats);
+    if (info_ok)
+        metrics_aggregator(b, &info.u.info);
+    client_answer_free(&info);
+    if (cstats_ok)
+        metrics_collector(b, &cstats.u.stats);
+    client_answer_free(&cstats);
     metrics_notifier(w, b);
     metrics_web(r, w, b);
 }

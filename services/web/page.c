@@ -42,14 +42,39 @@ int page_params(req_t *r, resp_t *o, page_params_t *pp, const char *node_key)
     return 0;
 }
 
-void page_failed(req_t *r, resp_t *o, bool unavailable, const char *err)
+/* What a failed QUERY answers, by its code: the HTTP status and the sentence
+ * the reader sees before the aggregator's own (which names the code).  The
+ * first row serves every code not listed: the aggregator refused. */
+static const struct {
+    int code;
+    int status;
+    const char *vi, *en;
+} FAILURES[] = {
+    {0, 400, "Bộ tổng hợp số liệu không trả lời được câu hỏi này.", "The aggregator cannot answer this question."},
+    {PROTO_E_UNAVAILABLE, 503, "Không kết nối được với bộ tổng hợp số liệu (aggregator); trang sẽ tự thử lại.",
+     "The aggregator does not answer; this page will retry."},
+    {PROTO_E_NOT_FOUND, 404, "Chưa có số liệu cho đơn vị, mẫu báo cáo và kỳ này.",
+     "Nothing is known for this unit, dataset and period."},
+    {PROTO_E_UNKNOWN_UNIT, 404, "Đơn vị không có trong danh mục của bộ tổng hợp.",
+     "The unit is not in the aggregator's catalog."},
+    {PROTO_E_UNKNOWN_DATASET, 404, "Mẫu báo cáo không có trong danh mục của bộ tổng hợp.",
+     "The dataset is not in the aggregator's catalog."},
+    {PROTO_E_UNKNOWN_INDICATOR, 404, "Chỉ tiêu không có trong danh mục của bộ tổng hợp.",
+     "The indicator is not in the aggregator's catalog."},
+    {PROTO_E_PERIOD, 400, "Kỳ báo cáo không hợp lệ hoặc không đúng loại kỳ của mẫu báo cáo.",
+     "The period is not valid, or not of the dataset's type."},
+    {PROTO_E_BUSY, 400, "Bộ tổng hợp số liệu đang bận (đang tính lại số liệu); hãy thử lại sau.",
+     "The aggregator is busy (rebuilding its figures); try again later."},
+};
+
+void page_failed(req_t *r, resp_t *o, const proto_error_t *err)
 {
-    int status = 400;
-    if (unavailable)
-        status = 503;
-    else if (strstr(err, "E_NOT_FOUND") || strstr(err, "E_UNKNOWN"))
-        status = 404;
-    layout_error(r, o, status, err);
+    size_t i = sizeof FAILURES / sizeof FAILURES[0];
+    while (--i > 0 && FAILURES[i].code != (int)err->code)
+        ;
+    char msg[400];
+    layout_failure(r, o, FAILURES[i].status, T(r, FAILURES[i].vi, FAILURES[i].en),
+                   agg_error_text(err, msg, sizeof msg));
 }
 
 void page_json(resp_t *o, json_t *j)

@@ -7,9 +7,11 @@
  * routes.c.  The handler goes
  *
  *     parameters  (from the request; a bad one answers 400/404 and stops)
- *     -> answer   (the data read from the aggregator; a failure answers 503/4xx)
+ *     -> answer   (typed answers from the aggregator, agg_ask(); a failure
+ *                  answers 503/4xx with page_failed())
  *     -> view     (what is shown, computed from both: filtered, sorted, counted)
- *     -> the JSON renderer (/api/...) or the HTML renderer
+ *     -> the JSON renderer (/api/...; an answer shown as it is goes through
+ *        answer_json()) or the HTML renderer
  *
  * and keeps each step in its own function; nothing lives in globals.
  */
@@ -19,6 +21,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "answer_json.h"
 #include "http.h"
 #include "layout.h"
 #include "period.h"
@@ -39,9 +42,12 @@ typedef struct {
  * unit) or 400 (unknown dataset, not a period) in out. */
 int page_params(req_t *r, resp_t *out, page_params_t *pp, const char *node_key);
 
-/* Answers a failed QUERY: 503 when the aggregator is unavailable, 404 for
- * E_NOT_FOUND / E_UNKNOWN_*, otherwise 400; err is the sentence. */
-void page_failed(req_t *r, resp_t *out, bool unavailable, const char *err);
+/* Answers a failed QUERY (agg_ask*()'s err) with the status and the
+ * reader's sentence of its code -- one table in page.c: 503 when the
+ * aggregator is unavailable, 404 for E_NOT_FOUND / E_UNKNOWN_*, otherwise
+ * 400 -- followed by agg_error_text(), "E_CODE: the aggregator's sentence"
+ * (the JSON answer of /api/ carries only the latter). */
+void page_failed(req_t *r, resp_t *out, const proto_error_t *err);
 
 /* Answers 200 with j as JSON; takes j. */
 void page_json(resp_t *out, json_t *j);

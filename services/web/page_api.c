@@ -8,16 +8,16 @@
 void page_api_info(req_t *r, resp_t *o)
 {
     web_t *w = web_of(r);
-    char err[512];
-    bool down;
-    json_t *d = agg_query(&w->agg, "info", NULL, NULL, NULL, &down, err, sizeof err);
-    if (!d) {
-        page_failed(r, o, down, err);
-        return;
+    client_answer_t a;
+    proto_error_t err;
+    if (agg_ask(&w->agg, "info", NULL, NULL, NULL, &a, &err)) {
+        page_failed(r, o, &err);
+    } else {
+        page_json(o, json_pack("{s:o, s:{s:I, s:i, s:I}}", "aggregator", answer_json(&ans_obj_info, &a.u.info),
+                               "web", "events_received", (json_int_t)w->events_received, "sse_clients",
+                               w->http.nsse, "started", (json_int_t)w->started));
     }
-    page_json(o, json_pack("{s:o, s:{s:I, s:i, s:I}}", "aggregator", d, "web", "events_received",
-                           (json_int_t)w->events_received, "sse_clients", w->http.nsse, "started",
-                           (json_int_t)w->started));
+    client_answer_free(&a);
 }
 
 void page_api_units(req_t *r, resp_t *o)

@@ -71,21 +71,20 @@ static int read_params(req_t *r, resp_t *o, params_t *p)
  * ------------------------------------------------------------------------ */
 
 typedef struct {
-    json_t *units;              /* {"node", "units": [...], "by_kind": {...}} */
-    json_t *status;             /* {"expected", "on_time", ..., "share_on_time", "deadline"} */
+    client_answer_t units;      /* u.units: node, units [...], by_kind {...} */
+    client_answer_t status;     /* u.status: expected, on_time, ..., share_on_time, deadline */
 } answer_t;
 
+/* Returns 0 (the caller free_answer()s a), or -1 with the failure answered. */
 static int read_answer(req_t *r, resp_t *o, const params_t *p, answer_t *a)
 {
     web_t *w = web_of(r);
     const char *node = w->cat->units[p->pp.node].code, *ds = w->cat->datasets[p->pp.ds].code;
-    char err[512];
-    bool down;
-    a->units = agg_query(&w->agg, "units", node, ds, p->pp.period, &down, err, sizeof err);
-    a->status = a->units ? agg_query(&w->agg, "status", node, ds, p->pp.period, &down, err, sizeof err) : NULL;
-    if (!a->status) {
-        json_decref(a->units);
-        page_failed(r, o, down, err);
+    proto_error_t err;
+    if (agg_ask(&w->agg, "units", node, ds, p->pp.period, &a->units, &err) ||
+        agg_ask(&w->agg, "status", node, ds, p->pp.period, &a->status, &err)) {
+        client_answer_free(&a->units);
+        page_failed(r, o, &err);
         return -1;
     }
     return 0;
@@ -93,8 +92,8 @@ static int read_answer(req_t *r, resp_t *o, const params_t *p, answer_t *a)
 
 static void free_answer(answer_t *a)
 {
-    json_decref(a->units);
-    json_decref(a->status);
+    client_answer_free(&a->units);
+    client_answer_free(&a->status);
 }
 
 /* ------------------------------------------------------------------------
@@ -102,17 +101,16 @@ static void free_answer(answer_t *a)
  * ------------------------------------------------------------------------ */
 
 typedef struct {
-    json_t *unit;               /* borrowed from the answer */
+    const ans_unit_status_t *unit; /* borrowed from the answer */
     size_t tree;                /* position in tree order (pre-order) */
 } row_t;
 
 typedef struct {
     row_t *rows;
     size_t n;
-    json_int_t count[4];        /* of the listed units, by STATUSES */
-    json_int_t expected;        /* of the kind when filtered, else the aggregator's */
+    long long count[4];         /* of the listed units, by STATUSES */
+    long long expected;         /* of the kind when filtered, else the aggregator's */
     double share;               /* share on time, likewise */
-    json_t *by_kind;            /* borrowed from the answer */
 } view_t;
 
 static int status_rank(const char *s)
@@ -130,22 +128,21 @@ static int status_rank(const char *s)
 static int cmp_rows(const void *pa, const void *pb, void *ctx)
 {
     const row_t *ra = pa, *rb = pb;
-    json_t *a = ra->unit, *b = rb->unit;
+    const ans_unit_status_t *a = ra->unit, *b = rb->unit;
     int c = 0;
     switch (*(const enum sort_key *)ctx) {
     case SORT_NAME:
-        c = strcmp(view_str(a, "name"), view_str(b, "name"));
+        c = strcmp(a->name, b->name);
         break;
     case SORT_CODE:
-        c = strcmp(view_str(a, "code"), view_str(b, "code"));
+        c = strcmp(a->code, b->code);
         break;
     case SORT_STATUS:
-        c = status_rank(view_str(a, "status")) - status_rank(view_str(b, "status"));
+        c = status_rank(a->status) - status_rank(b->status);
         break;
     case SORT_RECEIVED: {
-        json_t *x = json_object_get(a, "received_at"), *y = json_object_get(b, "received_at");
-        json_int_t vx = json_integer_value(x), vy = json_integer_value(y);
-        bool hx = json_is_integer(x), hy = json_is_integer(y);
+        int64_t vx = a->has_received_at ? a->received_at : 0, vy = b->has_received_at ? b->received_at : 0;
+        bool hx = a->has_received_at, hy = b->has_received_at;
         c = hx != hy ? (hx ? -1 : 1) : (vx < vy ? -1 : vx > vy); /* never received: last */
         break;
     }
@@ -157,17 +154,26 @@ static int cmp_rows(const void *pa, const void *pb, void *ctx)
     return c;
 }
 
+/* The counters of kind `kind` in a units answer, or NULL. */
+static const ans_counts_t *kind_counts(const ans_units_t *u, const char *kind)
+{
+    for (uint32_t i = 0; i < u->n_by_kind; i++)
+        if (!strcmp(u->by_kind[i].key, kind))
+            return &u->by_kind[i].v;
+    return NULL;
+}
+
 static int make_view(const params_t *p, const answer_t *a, view_t *v)
 {
     memset(v, 0, sizeof *v);
-    json_t *all = json_object_get(a->units, "units");
-    size_t n = json_array_size(all);
+    const ans_units_t *all = &a->units.u.units;
+    size_t n = all->n_units;
     v->rows = calloc(n ? n : 1, sizeof *v->rows);
     if (!v->rows)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        json_t *x = json_array_get(all, i);
-        if (p->kind && strcmp(view_str(x, "kind"), p->kind))
+        const ans_unit_status_t *x = &all->units[i];
+        if (p->kind && strcmp(x->kind, p->kind))
             continue;
         v->rows[v->n++] = (row_t){x, i};
     }
@@ -181,17 +187,16 @@ static int make_view(const params_t *p, const answer_t *a, view_t *v)
         }
     for (size_t i = 0; i < v->n; i++)
         for (int k = 0; k < 4; k++)
-            if (!strcmp(view_str(v->rows[i].unit, "status"), STATUSES[k]))
+            if (!strcmp(v->rows[i].unit->status, STATUSES[k]))
                 v->count[k]++;
-    v->by_kind = json_object_get(a->units, "by_kind");
     if (p->kind) {
-        json_t *bk = json_object_get(v->by_kind, p->kind);
-        v->expected = json_integer_value(json_object_get(bk, "expected"));
-        json_int_t ot = json_integer_value(json_object_get(bk, "on_time"));
+        const ans_counts_t *bk = kind_counts(all, p->kind);
+        v->expected = bk ? bk->expected : 0;
+        long long ot = bk ? bk->on_time : 0;
         v->share = v->expected ? (double)ot / (double)v->expected : 0;
     } else {
-        v->expected = json_integer_value(json_object_get(a->status, "expected"));
-        v->share = json_number_value(json_object_get(a->status, "share_on_time"));
+        v->expected = a->status.u.status.expected;
+        v->share = a->status.u.status.share_on_time;
     }
     return 0;
 }
@@ -200,18 +205,25 @@ static int make_view(const params_t *p, const answer_t *a, view_t *v)
  * JSON
  * ------------------------------------------------------------------------ */
 
+/* The aggregator's node, status and by_kind as they are, the listed units
+ * (rows of its units, filtered and sorted) and the view's summary. */
 static void render_json(req_t *r, resp_t *o, const params_t *p, const answer_t *a, const view_t *v)
 {
     const catalog_t *c = web_of(r)->cat;
+    json_t *units = answer_json(&ans_obj_units, &a->units.u.units);
+    json_t *all = json_object_get(units, "units");
     json_t *list = json_array();
     for (size_t i = 0; i < v->n; i++)
-        json_array_append(list, v->rows[i].unit);
-    json_t *j = json_pack("{s:O, s:s, s:s, s:s?, s:s, s:s, s:O, s:O, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:f}}",
-                          "node", json_object_get(a->units, "node"), "dataset", c->datasets[p->pp.ds].code,
+        json_array_append(list, json_array_get(all, v->rows[i].tree));
+    json_t *j = json_pack("{s:O, s:s, s:s, s:s?, s:s, s:s, s:o, s:O, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:f}}",
+                          "node", json_object_get(units, "node"), "dataset", c->datasets[p->pp.ds].code,
                           "period", p->pp.period, "kind", p->kind, "sort", SORT_NAMES[p->sort], "order",
-                          p->desc ? "desc" : "asc", "status", a->status, "by_kind", v->by_kind, "units", list,
-                          "summary", "expected", v->expected, "on_time", v->count[0], "late", v->count[1],
-                          "missing", v->count[2], "pending", v->count[3], "share_on_time", v->share);
+                          p->desc ? "desc" : "asc", "status", answer_json(&ans_obj_status, &a->status.u.status),
+                          "by_kind", json_object_get(units, "by_kind"), "units", list, "summary", "expected",
+                          (json_int_t)v->expected, "on_time", (json_int_t)v->count[0], "late",
+                          (json_int_t)v->count[1], "missing", (json_int_t)v->count[2], "pending",
+                          (json_int_t)v->count[3], "share_on_time", v->share);
+    json_decref(units);
     page_json(o, j);
 }
 
@@ -221,29 +233,23 @@ static void render_json(req_t *r, resp_t *o, const params_t *p, const answer_t *
 
 /* The deadline is the end of the last day to submit: show that day, which
  * is what the seeds' "trước ngày 10" means to a reader. */
-static void html_deadline(req_t *r, buf_t *b, json_t *dl)
+static void html_deadline(req_t *r, buf_t *b, int64_t dl)
 {
+    char day[16];
     buf_printf(b, "<p>%s: ", T(r, "Hạn nộp (hết ngày)", "Deadline (end of)"));
-    if (json_is_integer(dl)) {
-        char day[16];
-        date_format(date_of_time(json_integer_value(dl) - 1), day, sizeof day);
-        buf_esc(b, day);
-        buf_puts(b, " <small>(");
-        view_time(b, dl);
-        buf_puts(b, ")</small>");
-    } else {
-        view_time(b, dl);
-    }
-    buf_puts(b, "</p>");
+    date_format(date_of_time(dl - 1), day, sizeof day);
+    buf_esc(b, day);
+    buf_puts(b, " <small>(");
+    view_time(b, true, dl);
+    buf_puts(b, ")</small></p>");
 }
 
 static void html_summary(req_t *r, buf_t *b, const view_t *v)
 {
-    buf_printf(b, "<table id=\"summary\"><tr><th>%s</th><td class=\"n\" id=\"n-expected\" data-count=\"%" JSON_INTEGER_FORMAT
-                  "\">%" JSON_INTEGER_FORMAT "</td></tr>", T(r, "Phải nộp", "Expected"), v->expected, v->expected);
+    buf_printf(b, "<table id=\"summary\"><tr><th>%s</th><td class=\"n\" id=\"n-expected\" data-count=\"%lld\">%lld"
+                  "</td></tr>", T(r, "Phải nộp", "Expected"), v->expected, v->expected);
     for (int k = 0; k < 4; k++)
-        buf_printf(b, "<tr><th class=\"st-%s\">%s</th><td class=\"n\" id=\"n-%s\" data-count=\"%" JSON_INTEGER_FORMAT
-                      "\">%" JSON_INTEGER_FORMAT "</td></tr>",
+        buf_printf(b, "<tr><th class=\"st-%s\">%s</th><td class=\"n\" id=\"n-%s\" data-count=\"%lld\">%lld</td></tr>",
                    STATUSES[k], view_status(STATUSES[k], r->en), STATUSES[k], v->count[k], v->count[k]);
     buf_printf(b, "<tr><th>%s</th><td id=\"share\" data-share=\"%.6f\">", T(r, "Tỷ lệ đúng hạn", "Share on time"),
                v->share);
@@ -252,44 +258,41 @@ static void html_summary(req_t *r, buf_t *b, const view_t *v)
 }
 
 /* A stacked bar per kind of unit: on time, late, missing, pending. */
-static void html_by_kind(req_t *r, buf_t *b, json_t *by_kind)
+static void html_by_kind(req_t *r, buf_t *b, const ans_units_t *u)
 {
     static const char *const colors[4] = {"#2da44e", "#d4a72c", "#cf222e", "#afb8c1"};
-    size_t nk = json_object_size(by_kind);
-    svg_stack_t *rows = nk ? calloc(nk, sizeof *rows) : NULL;
+    svg_stack_t *rows = u->n_by_kind ? calloc(u->n_by_kind, sizeof *rows) : NULL;
     if (!rows)
         return;
     const char *series[4];
     for (int s = 0; s < 4; s++)
         series[s] = view_status(STATUSES[s], r->en);
-    const char *k;
-    json_t *v;
-    int n = 0;
-    json_object_foreach(by_kind, k, v)
-    {
-        rows[n].label = view_kind(k, r->en);
-        rows[n].total = json_integer_value(json_object_get(v, "expected"));
-        for (int s = 0; s < 4; s++)
-            rows[n].count[s] = json_integer_value(json_object_get(v, STATUSES[s]));
-        n++;
+    for (uint32_t i = 0; i < u->n_by_kind; i++) {
+        const ans_counts_t *k = &u->by_kind[i].v;
+        rows[i].label = view_kind(u->by_kind[i].key, r->en);
+        rows[i].total = k->expected;
+        /* by STATUSES */
+        rows[i].count[0] = k->on_time;
+        rows[i].count[1] = k->late;
+        rows[i].count[2] = k->missing;
+        rows[i].count[3] = k->pending;
     }
     const char *title = T(r, "Theo loại đơn vị", "By kind of unit");
     buf_printf(b, "<h2>%s</h2>", title);
-    svg_stacked(b, "by-kind", title, rows, n, series, colors, 4);
+    svg_stacked(b, "by-kind", title, rows, (int)u->n_by_kind, series, colors, 4);
     free(rows);
 }
 
 /* Links that filter by kind (keeping the sort). */
-static void html_filters(req_t *r, buf_t *b, const params_t *p, const char *node, const char *ds, json_t *by_kind)
+static void html_filters(req_t *r, buf_t *b, const params_t *p, const char *node, const char *ds,
+                         const ans_units_t *u)
 {
     const char *sort = SORT_NAMES[p->sort];
     buf_printf(b, "<p class=\"filters\" id=\"kinds\">%s: <a ", T(r, "Lọc theo loại", "Filter by kind"));
     view_href(b, r, "/completeness", "node", node, "dataset", ds, "period", p->pp.period, "sort", sort, NULL);
     buf_printf(b, "%s>%s</a>", p->kind ? "" : " class=\"on\"", T(r, "Tất cả", "All"));
-    const char *k;
-    json_t *v;
-    json_object_foreach(by_kind, k, v)
-    {
+    for (uint32_t i = 0; i < u->n_by_kind; i++) {
+        const char *k = u->by_kind[i].key;
         buf_puts(b, "<a ");
         view_href(b, r, "/completeness", "node", node, "dataset", ds, "period", p->pp.period, "kind", k, "sort",
                   sort, NULL);
@@ -324,30 +327,29 @@ static void html_table(req_t *r, buf_t *b, const params_t *p, const char *node, 
     }
     buf_puts(b, "</tr></thead><tbody>");
     for (size_t i = 0; i < v->n; i++) {
-        json_t *x = v->rows[i].unit;
-        const char *s = view_str(x, "status");
+        const ans_unit_status_t *x = v->rows[i].unit;
+        const char *s = x->status;
         buf_puts(b, "<tr data-unit=\"");
-        buf_esc(b, view_str(x, "code"));
+        buf_esc(b, x->code);
         buf_puts(b, "\" data-status=\"");
         buf_esc(b, s);
         buf_puts(b, "\"><td>");
-        buf_esc(b, view_str(x, "code"));
+        buf_esc(b, x->code);
         buf_puts(b, "</td><td><a ");
-        view_href(b, r, "/unit", "code", view_str(x, "code"), "dataset", ds, "period", p->pp.period, NULL);
+        view_href(b, r, "/unit", "code", x->code, "dataset", ds, "period", p->pp.period, NULL);
         buf_puts(b, ">");
-        buf_esc(b, view_str(x, "name"));
+        buf_esc(b, x->name);
         buf_puts(b, "</a></td><td>");
-        buf_esc(b, view_kind(view_str(x, "kind"), r->en));
+        buf_esc(b, view_kind(x->kind, r->en));
         buf_puts(b, "</td><td class=\"st-");
         buf_esc(b, s);
         buf_puts(b, "\">");
         buf_esc(b, view_status(s, r->en));
         buf_puts(b, "</td><td>");
-        view_time(b, json_object_get(x, "received_at"));
+        view_time(b, x->has_received_at, x->received_at);
         buf_puts(b, "</td><td class=\"n\">");
-        json_t *ver = json_object_get(x, "version");
-        if (json_is_integer(ver))
-            buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(ver));
+        if (x->has_version)
+            buf_printf(b, "%lld", (long long)x->version);
         buf_puts(b, "</td></tr>");
     }
     buf_puts(b, "</tbody></table>");
@@ -368,10 +370,10 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const answer_t *
     buf_esc(b, u->name);
     buf_printf(b, ", %s</h1>", report_period_label(p->pp.p, r->en, lab, sizeof lab));
     layout_selector(r, b, "/completeness", p->pp.node, p->pp.ds, p->pp.period);
-    html_deadline(r, b, json_object_get(a->status, "deadline"));
+    html_deadline(r, b, a->status.u.status.deadline);
     html_summary(r, b, v);
-    html_by_kind(r, b, v->by_kind);
-    html_filters(r, b, p, u->code, ds, v->by_kind);
+    html_by_kind(r, b, &a->units.u.units);
+    html_filters(r, b, p, u->code, ds, &a->units.u.units);
     html_table(r, b, p, u->code, ds, v);
     layout_end(r, b);
 }

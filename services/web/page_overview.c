@@ -39,14 +39,15 @@ static int read_params(req_t *r, resp_t *o, params_t *p)
 }
 
 /* ------------------------------------------------------------------------
- * The answer: the rollup of the period, and of every period of the trend
+ * The answer: the rollup of the period, and the charted indicator's value
+ * in every period of the trend
  * ------------------------------------------------------------------------ */
 
 typedef struct {
-    json_t *rollup;
+    client_answer_t rollup;
     int nt;
     period_t tp[TREND_MAX];     /* the trend's periods */
-    json_t *trend[TREND_MAX];   /* their rollups; NULL when the QUERY failed */
+    ans_num_t trend[TREND_MAX]; /* the indicator's value; ANS_NIL also when the QUERY failed */
 } answer_t;
 
 /* The dataset's periods inside the year of `p` (or the 5 years up to it
@@ -67,33 +68,42 @@ static int trend_periods(period_t p, period_type_t type, period_t *tp)
     return n;
 }
 
+/* Indicator `code`'s value in a rollup (ANS_NIL when it is not there). */
+static ans_num_t indicator_value(const ans_rollup_t *ru, const char *code)
+{
+    for (uint32_t i = 0; i < ru->n_indicators; i++)
+        if (!strcmp(ru->indicators[i].code, code))
+            return ru->indicators[i].value;
+    return (ans_num_t){.kind = ANS_NIL};
+}
+
+/* Returns 0 (the caller free_answer()s a), or -1 with the failure answered. */
 static int read_answer(req_t *r, resp_t *o, const params_t *p, answer_t *a)
 {
     web_t *w = web_of(r);
     const catalog_t *c = w->cat;
     const char *node = c->units[p->pp.node].code, *ds = c->datasets[p->pp.ds].code;
-    char err[512];
-    bool down;
+    proto_error_t err;
     memset(a, 0, sizeof *a);
-    a->rollup = agg_query(&w->agg, "rollup", node, ds, p->pp.period, &down, err, sizeof err);
-    if (!a->rollup) {
-        page_failed(r, o, down, err);
+    if (agg_ask(&w->agg, "rollup", node, ds, p->pp.period, &a->rollup, &err)) {
+        page_failed(r, o, &err);
         return -1;
     }
     a->nt = trend_periods(p->pp.p, c->datasets[p->pp.ds].ptype, a->tp);
     for (int i = 0; i < a->nt; i++) {
         char pc[PERIOD_CODE_MAX];
+        client_answer_t t;
         period_format(a->tp[i], pc, sizeof pc);
-        a->trend[i] = agg_query(&w->agg, "rollup", node, ds, pc, &down, err, sizeof err);
+        if (!agg_ask(&w->agg, "rollup", node, ds, pc, &t, &err))
+            a->trend[i] = indicator_value(&t.u.rollup, c->inds[p->ind].code);
+        client_answer_free(&t);
     }
     return 0;
 }
 
 static void free_answer(answer_t *a)
 {
-    json_decref(a->rollup);
-    for (int i = 0; i < a->nt; i++)
-        json_decref(a->trend[i]);
+    client_answer_free(&a->rollup);
 }
 
 /* ------------------------------------------------------------------------
@@ -103,30 +113,17 @@ static void free_answer(answer_t *a)
 typedef struct {
     int n;
     char period[TREND_MAX][PERIOD_CODE_MAX];
-    json_t *value[TREND_MAX];   /* borrowed from the answer; NULL: no data */
     svg_point_t pts[TREND_MAX];
 } view_t;
 
-static void make_view(req_t *r, const params_t *p, const answer_t *a, view_t *v)
+static void make_view(req_t *r, const answer_t *a, view_t *v)
 {
-    const char *code = web_of(r)->cat->inds[p->ind].code;
     v->n = a->nt;
     for (int i = 0; i < a->nt; i++) {
         period_format(a->tp[i], v->period[i], sizeof v->period[i]);
         report_period_label(a->tp[i], r->en, v->pts[i].label, sizeof v->pts[i].label);
-        v->pts[i].has = false;
-        v->value[i] = NULL;
-        size_t k;
-        json_t *it;
-        json_array_foreach(a->trend[i] ? json_object_get(a->trend[i], "indicators") : NULL, k, it)
-        {
-            json_t *x = json_object_get(it, "value");
-            if (strcmp(view_str(it, "code"), code) || !json_is_number(x))
-                continue;
-            v->pts[i].has = true;
-            v->pts[i].v = json_number_value(x);
-            v->value[i] = x;
-        }
+        v->pts[i].has = a->trend[i].kind != ANS_NIL;
+        v->pts[i].v = ans_num_value(a->trend[i]);
     }
 }
 
@@ -134,44 +131,50 @@ static void make_view(req_t *r, const params_t *p, const answer_t *a, view_t *v)
  * JSON: the rollup as the aggregator gave it, plus the trend
  * ------------------------------------------------------------------------ */
 
-static void render_json(req_t *r, resp_t *o, const params_t *p, answer_t *a, const view_t *v)
+static json_t *num_json(ans_num_t n)
+{
+    return n.kind == ANS_INT ? json_integer(n.i) : n.kind == ANS_FLOAT ? json_real(n.f) : json_null();
+}
+
+static void render_json(req_t *r, resp_t *o, const params_t *p, const answer_t *a, const view_t *v)
 {
     json_t *points = json_array();
     for (int i = 0; i < v->n; i++)
-        json_array_append_new(points, json_pack("{s:s, s:O}", "period", v->period[i], "value",
-                                                v->value[i] ? v->value[i] : json_null()));
-    json_object_set_new(a->rollup, "trend", json_pack("{s:s, s:o}", "indicator", web_of(r)->cat->inds[p->ind].code,
-                                                      "points", points));
-    page_json(o, json_incref(a->rollup));
+        json_array_append_new(points, json_pack("{s:s, s:o}", "period", v->period[i], "value", num_json(a->trend[i])));
+    json_t *j = answer_json(&ans_obj_rollup, &a->rollup.u.rollup);
+    json_object_set_new(j, "trend", json_pack("{s:s, s:o}", "indicator", web_of(r)->cat->inds[p->ind].code,
+                                              "points", points));
+    page_json(o, j);
 }
 
 /* ------------------------------------------------------------------------
  * HTML
  * ------------------------------------------------------------------------ */
 
-static void value_text(buf_t *b, json_t *ind, json_t *v, bool en)
+/* A value: rates (reals) as percentages, counts with separators, "–" for
+ * no data.  share (NULL: none) follows a yes/no count. */
+static void value_text(buf_t *b, ans_num_t v, const ans_num_t *share, bool en)
 {
-    const char *kind = view_str(ind, "kind");
-    if (!v || json_is_null(v)) {
-        buf_puts(b, "–");
-    } else if (json_is_real(v)) {
-        view_pct(b, json_real_value(v), en);
-    } else if (json_is_integer(v)) {
-        view_int(b, json_integer_value(v), en);
-        if (!strcmp(kind, "bool") && json_is_real(json_object_get(ind, "share"))) {
+    if (v.kind == ANS_FLOAT) {
+        view_pct(b, v.f, en);
+    } else if (v.kind == ANS_INT) {
+        view_int(b, v.i, en);
+        if (share && share->kind == ANS_FLOAT) {
             buf_puts(b, " (");
-            view_pct(b, json_real_value(json_object_get(ind, "share")), en);
+            view_pct(b, share->f, en);
             buf_puts(b, ")");
         }
+    } else {
+        buf_puts(b, "–");
     }
 }
 
-static void data_value(buf_t *b, json_t *v)
+static void data_value(buf_t *b, ans_num_t v)
 {
-    if (json_is_integer(v))
-        buf_printf(b, " data-value=\"%" JSON_INTEGER_FORMAT "\"", json_integer_value(v));
-    else if (json_is_real(v))
-        buf_printf(b, " data-value=\"%.6f\"", json_real_value(v));
+    if (v.kind == ANS_INT)
+        buf_printf(b, " data-value=\"%lld\"", (long long)v.i);
+    else if (v.kind == ANS_FLOAT)
+        buf_printf(b, " data-value=\"%.6f\"", v.f);
     else
         buf_puts(b, " data-value=\"\"");
 }
@@ -201,7 +204,7 @@ static void html_head(req_t *r, buf_t *b, const params_t *p)
 }
 
 /* The node's indicators: value (shares for yes/no, counts per tag), units reporting. */
-static void html_indicators(req_t *r, buf_t *b, const params_t *p, json_t *rollup)
+static void html_indicators(req_t *r, buf_t *b, const params_t *p, const ans_rollup_t *ru)
 {
     const catalog_t *c = web_of(r)->cat;
     const char *node = c->units[p->pp.node].code, *ds = c->datasets[p->pp.ds].code;
@@ -209,41 +212,33 @@ static void html_indicators(req_t *r, buf_t *b, const params_t *p, json_t *rollu
                   "</tr></thead><tbody>",
                T(r, "Chỉ tiêu", "Indicators"), T(r, "STT", "#"), T(r, "Chỉ tiêu", "Indicator"),
                T(r, "Giá trị", "Value"), T(r, "Số đơn vị báo cáo", "Units reporting"));
-    size_t i;
-    json_t *it;
-    json_array_foreach(json_object_get(rollup, "indicators"), i, it)
-    {
-        const char *code = view_str(it, "code");
+    for (uint32_t i = 0; i < ru->n_indicators; i++) {
+        const ans_indicator_t *it = &ru->indicators[i];
+        const char *code = it->code;
         buf_printf(b, "<tr data-ind=\"");
         buf_esc(b, code);
-        buf_printf(b, "\"><td class=\"n\">%zu</td><td><a ", i + 1);
+        buf_printf(b, "\"><td class=\"n\">%u</td><td><a ", i + 1);
         view_href(b, r, "/overview", "node", node, "dataset", ds, "period", p->pp.period, "ind", code, NULL);
         buf_puts(b, " title=\"");
         buf_esc(b, code);
         buf_puts(b, "\">");
-        buf_esc(b, r->en ? view_str(it, "name_en") : view_str(it, "name_vi"));
+        buf_esc(b, r->en ? it->name_en : it->name_vi);
         buf_puts(b, "</a>");
-        json_t *tags = json_object_get(it, "tags");
-        if (json_object_size(tags)) {
+        if (it->has_tags && it->tags.n) {
             buf_puts(b, "<br><span class=\"note\">");
-            const char *tk;
-            json_t *tv;
-            bool first = true;
-            json_object_foreach(tags, tk, tv)
-            {
-                buf_printf(b, "%s", first ? "" : ", ");
-                buf_esc(b, tk);
-                buf_printf(b, ": %" JSON_INTEGER_FORMAT, json_integer_value(tv));
-                first = false;
+            for (uint32_t k = 0; k < it->tags.n; k++) {
+                buf_printf(b, "%s", k ? ", " : "");
+                buf_esc(b, it->tags.keys[k]);
+                buf_printf(b, ": %lld", (long long)it->tags.vals[k]);
             }
             buf_puts(b, "</span>");
         }
         buf_puts(b, "</td><td class=\"n val\"");
-        data_value(b, json_object_get(it, "value"));
+        data_value(b, it->value);
         buf_puts(b, ">");
-        value_text(b, it, json_object_get(it, "value"), r->en);
+        value_text(b, it->value, !strcmp(it->kind, "bool") && it->has_share ? &it->share : NULL, r->en);
         buf_puts(b, "</td><td class=\"n\">");
-        view_int(b, json_integer_value(json_object_get(it, "units")), r->en);
+        view_int(b, it->units, r->en);
         buf_puts(b, "</td></tr>");
     }
     buf_puts(b, "</tbody></table>");
@@ -263,42 +258,35 @@ static void html_trend(req_t *r, buf_t *b, const params_t *p, const view_t *v)
 }
 
 /* The node's children with the charted indicator; names drill down. */
-static void html_children(req_t *r, buf_t *b, const params_t *p, json_t *rollup)
+static void html_children(req_t *r, buf_t *b, const params_t *p, const ans_rollup_t *ru)
 {
     const catalog_t *c = web_of(r)->cat;
     const indicator_t *in = &c->inds[p->ind];
     const char *ds = c->datasets[p->pp.ds].code;
-    json_t *children = json_object_get(rollup, "children");
-    if (!json_array_size(children))
+    if (!ru->n_children)
         return;
     buf_printf(b, "<h2>%s</h2><table id=\"children\"><thead><tr><th>%s</th><th>%s</th><th>", T(r, "Đơn vị trực thuộc",
                "Units below"), T(r, "Đơn vị", "Unit"), T(r, "Loại", "Kind"));
     buf_esc(b, r->en ? in->name_en : in->name_vi);
     buf_puts(b, "</th></tr></thead><tbody>");
-    size_t i;
-    json_t *ch;
-    json_array_foreach(children, i, ch)
-    {
-        const char *cc = view_str(ch, "code");
+    for (uint32_t i = 0; i < ru->n_children; i++) {
+        const ans_child_t *ch = &ru->children[i];
+        const char *cc = ch->code;
         buf_puts(b, "<tr data-unit=\"");
         buf_esc(b, cc);
         buf_puts(b, "\"><td><a class=\"drill\" ");
         view_href(b, r, "/overview", "node", cc, "dataset", ds, "period", p->pp.period, "ind",
                   p->ind_given ? in->code : NULL, NULL);
         buf_puts(b, ">");
-        buf_esc(b, view_str(ch, "name"));
+        buf_esc(b, ch->name);
         buf_puts(b, "</a></td><td>");
-        buf_esc(b, view_kind(view_str(ch, "kind"), r->en));
-        json_t *v = json_object_get(json_object_get(ch, "values"), in->code);
+        buf_esc(b, view_kind(ch->kind, r->en));
+        int k = ans_nummap_find(&ch->values, in->code);
+        ans_num_t v = k >= 0 ? ch->values.vals[k] : (ans_num_t){.kind = ANS_NIL};
         buf_puts(b, "</td><td class=\"n val\"");
         data_value(b, v);
         buf_puts(b, ">");
-        if (json_is_real(v))
-            view_pct(b, json_real_value(v), r->en);
-        else if (json_is_integer(v))
-            view_int(b, json_integer_value(v), r->en);
-        else
-            buf_puts(b, "–");
+        value_text(b, v, NULL, r->en);
         buf_puts(b, "</td></tr>");
     }
     buf_puts(b, "</tbody></table>");
@@ -309,9 +297,9 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const answer_t *
     buf_t *b = &o->body;
     o->status = 200;
     html_head(r, b, p);
-    html_indicators(r, b, p, a->rollup);
+    html_indicators(r, b, p, &a->rollup.u.rollup);
     html_trend(r, b, p, v);
-    html_children(r, b, p, a->rollup);
+    html_children(r, b, p, &a->rollup.u.rollup);
     layout_end(r, b);
 }
 
@@ -326,7 +314,7 @@ void page_overview(req_t *r, resp_t *o)
     view_t v;
     if (read_params(r, o, &p) || read_answer(r, o, &p, &a))
         return;
-    make_view(r, &p, &a, &v);
+    make_view(r, &a, &v);
     if (view_is_api(r))
         render_json(r, o, &p, &a, &v);
     else

@@ -68,7 +68,13 @@ static int read_report(req_t *r, resp_t *o, params_t *p, report_t *rep)
     char err[512];
     bool down = false;
     if (report_build(rep, w->cat, p->node, p->dataset, p->from, p->to, report_q, &w->agg, &down, err, sizeof err)) {
-        layout_error(r, o, down ? 503 : 400, err);
+        if (down) {
+            proto_error_t e;
+            proto_fail(&e, PROTO_E_UNAVAILABLE, "%s", err);
+            page_failed(r, o, &e);
+        } else {
+            layout_error(r, o, 400, err);
+        }
         return -1;
     }
     return 0;

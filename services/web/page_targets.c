@@ -2,7 +2,7 @@
  * page_targets.c -- GET /targets and /api/targets: every target in force
  * for a node and period (min/max, actual, expected by now, status), the
  * units behind their targets first.  The aggregator's "targets" answer is
- * the JSON as it is; the page shows it.
+ * the JSON as it is (answer_json()); the page shows it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +20,9 @@ static int read_params(req_t *r, resp_t *o, page_params_t *pp)
     return page_params(r, o, pp, "node");
 }
 
-static json_t *read_answer(req_t *r, resp_t *o, const page_params_t *pp)
+/* Returns 0 with *a the aggregator's "targets" (client_answer_free() it),
+ * or -1 with the failure answered. */
+static int read_answer(req_t *r, resp_t *o, const page_params_t *pp, client_answer_t *a /* OUT */)
 {
     web_t *w = web_of(r);
     proto_query_t q;
@@ -30,24 +32,24 @@ static json_t *read_answer(req_t *r, resp_t *o, const page_params_t *pp)
     snprintf(q.period, sizeof q.period, "%.6s", pp->period);
     if (http_arg(r, "dataset"))
         snprintf(q.dataset, sizeof q.dataset, "%s", w->cat->datasets[pp->ds].code);
-    char err[512];
-    bool down;
-    json_t *d = agg_query_q(&w->agg, &q, &down, err, sizeof err);
-    if (!d)
-        page_failed(r, o, down, err);
-    return d;
+    proto_error_t err;
+    if (agg_ask_q(&w->agg, &q, a, &err)) {
+        page_failed(r, o, &err);
+        return -1;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------------
  * HTML (the answer needs no view: it comes sorted)
  * ------------------------------------------------------------------------ */
 
-/* A number cell: rates as percentages, others with two decimals at most. */
-static void num_cell(buf_t *b, json_t *v, bool rate, bool en)
+/* A number cell: rates as percentages, others with two decimals at most;
+ * "–" when !has. */
+static void num_cell(buf_t *b, bool has, double x, bool rate, bool en)
 {
     buf_puts(b, "<td class=\"n\">");
-    if (json_is_number(v)) {
-        double x = json_number_value(v);
+    if (has) {
         char t[32];
         snprintf(t, sizeof t, rate ? "%.1f%%" : "%.2f", x);
         /* trim ".00" */
@@ -66,34 +68,30 @@ static void num_cell(buf_t *b, json_t *v, bool rate, bool en)
 }
 
 /* One target: unit, indicator, period type, min, max, actual, expected, status. */
-static void html_row(req_t *r, buf_t *b, json_t *t)
+static void html_row(req_t *r, buf_t *b, const ans_target_t *t)
 {
     const catalog_t *c = web_of(r)->cat;
-    const char *ic = view_str(t, "indicator");
-    int ind = catalog_indicator(c, ic);
+    int ind = catalog_indicator(c, t->indicator);
     bool rate = ind >= 0 && c->inds[ind].kind == IND_RATE;
-    const char *s = view_str(t, "status");
+    const char *s = t->status;
     buf_puts(b, "<tr data-unit=\"");
-    buf_esc(b, view_str(t, "unit"));
+    buf_esc(b, t->unit);
     buf_puts(b, "\" data-status=\"");
     buf_esc(b, s);
     buf_puts(b, "\"><td><a ");
-    view_href(b, r, "/unit", "code", view_str(t, "unit"), NULL);
+    view_href(b, r, "/unit", "code", t->unit, NULL);
     buf_puts(b, ">");
-    buf_esc(b, view_str(t, "name"));
+    buf_esc(b, t->name);
     buf_puts(b, "</a></td><td>");
-    buf_esc(b, ind >= 0 && r->en ? c->inds[ind].name_en : view_str(t, "name_vi"));
+    buf_esc(b, ind >= 0 && r->en ? c->inds[ind].name_en : t->name_vi);
     buf_puts(b, "</td><td>");
-    buf_esc(b, view_str(t, "period_type"));
+    buf_esc(b, t->period_type);
     buf_puts(b, "</td>");
     /* rates: min and max are percent, actual is 0..1 */
-    num_cell(b, json_object_get(t, "min"), rate, r->en);
-    num_cell(b, json_object_get(t, "max"), rate, r->en);
-    json_t *act = json_object_get(t, "actual");
-    json_t *scaled = rate && json_is_number(act) ? json_real(100 * json_number_value(act)) : json_incref(act);
-    num_cell(b, scaled, rate, r->en);
-    json_decref(scaled);
-    num_cell(b, json_object_get(t, "expected_by_now"), rate, r->en);
+    num_cell(b, t->has_min, t->min, rate, r->en);
+    num_cell(b, t->has_max, t->max, rate, r->en);
+    num_cell(b, t->has_actual, rate ? 100 * t->actual : t->actual, rate, r->en);
+    num_cell(b, t->has_expected_by_now, t->expected_by_now, rate, r->en);
     buf_puts(b, "<td class=\"st-");
     buf_esc(b, s);
     buf_puts(b, "\">");
@@ -101,7 +99,7 @@ static void html_row(req_t *r, buf_t *b, json_t *t)
     buf_puts(b, "</td></tr>");
 }
 
-static void render_html(req_t *r, resp_t *o, const page_params_t *pp, json_t *d)
+static void render_html(req_t *r, resp_t *o, const page_params_t *pp, const ans_targets_t *d)
 {
     buf_t *b = &o->body;
     char lab[64];
@@ -119,11 +117,9 @@ static void render_html(req_t *r, resp_t *o, const page_params_t *pp, json_t *d)
                T(r, "Đơn vị", "Unit"), T(r, "Chỉ tiêu", "Indicator"), T(r, "Kỳ", "Per"), T(r, "Tối thiểu", "Min"),
                T(r, "Tối đa", "Max"), T(r, "Thực hiện", "Actual"), T(r, "Cần đạt đến nay", "Expected by now"),
                T(r, "Đánh giá", "Status"));
-    size_t i;
-    json_t *t;
-    json_array_foreach(json_object_get(d, "targets"), i, t)
-        html_row(r, b, t);
-    if (!json_array_size(json_object_get(d, "targets")))
+    for (uint32_t i = 0; i < d->n_targets; i++)
+        html_row(r, b, &d->targets[i]);
+    if (!d->n_targets)
         buf_printf(b, "<tr><td colspan=\"8\">%s</td></tr>", T(r, "Không có chỉ tiêu nào trong kỳ này.",
                                                                "No target is in force for this period."));
     buf_puts(b, "</tbody></table>");
@@ -137,12 +133,12 @@ static void render_html(req_t *r, resp_t *o, const page_params_t *pp, json_t *d)
 void page_targets(req_t *r, resp_t *o)
 {
     page_params_t pp;
-    json_t *d;
-    if (read_params(r, o, &pp) || !(d = read_answer(r, o, &pp)))
+    client_answer_t a;
+    if (read_params(r, o, &pp) || read_answer(r, o, &pp, &a))
         return;
     if (view_is_api(r))
-        page_json(o, json_incref(d));
+        page_json(o, answer_json(&ans_obj_targets, &a.u.targets));
     else
-        render_html(r, o, &pp, d);
-    json_decref(d);
+        render_html(r, o, &pp, &a.u.targets);
+    client_answer_free(&a);
 }

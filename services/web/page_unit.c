@@ -24,10 +24,17 @@ static int read_params(req_t *r, resp_t *o, page_params_t *pp)
 }
 
 /* ------------------------------------------------------------------------
- * The answer: the aggregator's "history" (NULL: the unit has not reported)
+ * The answer: the aggregator's "history" (E_NOT_FOUND: the unit has not
+ * reported, no versions)
  * ------------------------------------------------------------------------ */
 
-static int read_answer(req_t *r, resp_t *o, const page_params_t *pp, json_t **history /* OUT */)
+typedef struct {
+    client_answer_t history;
+    const ans_version_t *versions; /* newest first; in history */
+    uint32_t n;
+} answer_t;
+
+static int read_answer(req_t *r, resp_t *o, const page_params_t *pp, answer_t *a /* OUT */)
 {
     web_t *w = web_of(r);
     proto_query_t q;
@@ -37,13 +44,14 @@ static int read_answer(req_t *r, resp_t *o, const page_params_t *pp, json_t **hi
     snprintf(q.dataset, sizeof q.dataset, "%s", w->cat->datasets[pp->ds].code);
     snprintf(q.period, sizeof q.period, "%.6s", pp->period);
     q.limit = 100;
-    char err[512];
-    bool down;
-    *history = agg_query_q(&w->agg, &q, &down, err, sizeof err);
-    if (!*history && (down || !strstr(err, "E_NOT_FOUND"))) {
-        page_failed(r, o, down, err);
+    proto_error_t err;
+    int rc = agg_ask_q(&w->agg, &q, &a->history, &err);
+    if (rc && rc != PROTO_E_NOT_FOUND) {
+        page_failed(r, o, &err);
         return -1;
     }
+    a->versions = rc ? NULL : a->history.u.history.versions;
+    a->n = rc ? 0 : a->history.u.history.n_versions;
     return 0;
 }
 
@@ -51,11 +59,13 @@ static int read_answer(req_t *r, resp_t *o, const page_params_t *pp, json_t **hi
  * JSON
  * ------------------------------------------------------------------------ */
 
-static void render_json(req_t *r, resp_t *o, const page_params_t *pp, json_t *versions)
+static void render_json(req_t *r, resp_t *o, const page_params_t *pp, const answer_t *a)
 {
     const catalog_t *c = web_of(r)->cat;
     const unit_t *u = &c->units[pp->node];
-    json_t *vs = versions ? json_incref(versions) : json_array();
+    json_t *vs = json_array();
+    for (uint32_t i = 0; i < a->n; i++)
+        json_array_append_new(vs, answer_json(&ans_obj_version, &a->versions[i]));
     page_json(o, json_pack("{s:{s:s, s:s, s:s, s:s?}, s:s, s:s, s:o}", "unit", "code", u->code, "name", u->name,
                            "kind", u->kind, "parent", u->parent >= 0 ? c->units[u->parent].code : NULL, "dataset",
                            c->datasets[pp->ds].code, "period", pp->period, "versions", vs));
@@ -65,25 +75,30 @@ static void render_json(req_t *r, resp_t *o, const page_params_t *pp, json_t *ve
  * HTML
  * ------------------------------------------------------------------------ */
 
-static void value_plain(buf_t *b, json_t *v, bool en)
+/* Indicator `code`'s value in vals: true with *out filled, or false. */
+static bool value_of(const proto_values_t *vals, const char *code, proto_value_t *out /* OUT */)
 {
-    if (json_is_integer(v))
-        view_int(b, json_integer_value(v), en);
-    else if (json_is_true(v))
-        buf_puts(b, en ? "yes" : "có");
-    else if (json_is_false(v))
-        buf_puts(b, en ? "no" : "không");
-    else if (json_is_array(v)) {
-        size_t i;
-        json_t *x;
-        json_array_foreach(v, i, x)
-        {
-            if (i)
-                buf_puts(b, ", ");
-            buf_esc(b, json_string_value(x));
-        }
-    } else
+    for (uint32_t i = 0; i < vals->n; i++)
+        if (!proto_values_at(vals, i, out) && !strcmp(out->code, code))
+            return true;
+    return false;
+}
+
+/* A value as submitted; "–" when v is NULL (not reported). */
+static void value_plain(buf_t *b, const proto_value_t *v, bool en)
+{
+    if (!v)
         buf_puts(b, "–");
+    else if (v->kind == PV_INT)
+        view_int(b, v->i, en);
+    else if (v->kind == PV_BOOL)
+        buf_puts(b, v->i ? (en ? "yes" : "có") : (en ? "no" : "không"));
+    else
+        for (uint32_t t = 0; t < v->ntags; t++) {
+            if (t)
+                buf_puts(b, ", ");
+            buf_escn(b, v->tags[t].ptr, v->tags[t].len);
+        }
 }
 
 static void html_head(req_t *r, buf_t *b, const page_params_t *pp)
@@ -111,27 +126,25 @@ static void html_head(req_t *r, buf_t *b, const page_params_t *pp)
 }
 
 /* One row per version, newest first. */
-static void html_versions(req_t *r, buf_t *b, json_t *versions)
+static void html_versions(req_t *r, buf_t *b, const answer_t *a)
 {
     buf_printf(b, "<h2>%s</h2><table id=\"versions\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
                   "<th>%s</th></tr></thead><tbody>",
                T(r, "Các lần nộp (mới nhất trước)", "Submissions (newest first)"), T(r, "Phiên bản", "Version"),
                T(r, "Thời điểm nhận", "Received"), T(r, "Người nộp", "Submitter"), T(r, "Mã lần nộp", "Submission id"),
                T(r, "Số thứ tự nhật ký", "Journal seq"), T(r, "Ghi chú", "Note"));
-    size_t i;
-    json_t *v;
-    json_array_foreach(versions, i, v)
-    {
-        json_int_t ver = json_integer_value(json_object_get(v, "version"));
-        buf_printf(b, "<tr data-version=\"%" JSON_INTEGER_FORMAT "\"><td class=\"n\">%" JSON_INTEGER_FORMAT "%s</td><td>",
-                   ver, ver, ver > 1 ? T(r, " (đính chính)", " (correction)") : "");
-        view_time(b, json_object_get(v, "received_at"));
+    for (uint32_t i = 0; i < a->n; i++) {
+        const ans_version_t *v = &a->versions[i];
+        unsigned long long ver = v->version;
+        buf_printf(b, "<tr data-version=\"%llu\"><td class=\"n\">%llu%s</td><td>", ver, ver,
+                   ver > 1 ? T(r, " (đính chính)", " (correction)") : "");
+        view_time(b, true, v->received_at);
         buf_puts(b, "</td><td>");
-        buf_esc(b, view_str(v, "submitter"));
+        buf_esc(b, v->submitter);
         buf_puts(b, "</td><td>");
-        buf_esc(b, view_str(v, "id"));
-        buf_printf(b, "</td><td class=\"n\">%" JSON_INTEGER_FORMAT "</td><td>", json_integer_value(json_object_get(v, "seq")));
-        buf_esc(b, view_str(v, "note"));
+        buf_esc(b, v->id);
+        buf_printf(b, "</td><td class=\"n\">%llu</td><td>", (unsigned long long)v->seq);
+        buf_esc(b, v->note);
         buf_puts(b, "</td></tr>");
     }
     buf_puts(b, "</tbody></table>");
@@ -139,16 +152,15 @@ static void html_versions(req_t *r, buf_t *b, json_t *versions)
 
 /* The values of every version side by side; a cell that differs from the
  * older version's is highlighted. */
-static void html_values(req_t *r, buf_t *b, const page_params_t *pp, json_t *versions)
+static void html_values(req_t *r, buf_t *b, const page_params_t *pp, const answer_t *a)
 {
     const catalog_t *c = web_of(r)->cat;
     const dataset_t *ds = &c->datasets[pp->ds];
-    size_t i, nv = json_array_size(versions);
-    json_t *v;
+    uint32_t nv = a->n;
     buf_printf(b, "<h2>%s</h2><table id=\"values\"><thead><tr><th>%s</th>", T(r, "Số liệu theo phiên bản",
                "Values by version"), T(r, "Chỉ tiêu", "Indicator"));
-    json_array_foreach(versions, i, v)
-        buf_printf(b, "<th>v%" JSON_INTEGER_FORMAT "</th>", json_integer_value(json_object_get(v, "version")));
+    for (uint32_t i = 0; i < nv; i++)
+        buf_printf(b, "<th>v%llu</th>", (unsigned long long)a->versions[i].version);
     buf_puts(b, "</tr></thead><tbody>");
     for (int k = 0; k < ds->ninds; k++) {
         const indicator_t *in = &c->inds[ds->inds[k]];
@@ -159,14 +171,14 @@ static void html_values(req_t *r, buf_t *b, const page_params_t *pp, json_t *ver
         buf_puts(b, "\"><td>");
         buf_esc(b, r->en ? in->name_en : in->name_vi);
         buf_puts(b, "</td>");
-        for (size_t j = 0; j < nv; j++) {
-            json_t *x = json_object_get(json_object_get(json_array_get(versions, j), "values"), in->code);
-            json_t *older = j + 1 < nv ? json_object_get(json_object_get(json_array_get(versions, j + 1), "values"),
-                                                         in->code)
-                                       : x;
-            bool changed = !json_equal(x, older) && (x || older);
+        for (uint32_t j = 0; j < nv; j++) {
+            /* the oldest version is compared with itself: never changed */
+            proto_value_t x, older;
+            bool hx = value_of(&a->versions[j].values, in->code, &x);
+            bool ho = value_of(&a->versions[j + 1 < nv ? j + 1 : j].values, in->code, &older);
+            bool changed = hx != ho || (hx && !proto_value_equal(&x, &older));
             buf_printf(b, "<td class=\"n\"%s>", changed ? " style=\"background:#fff4d6\"" : "");
-            value_plain(b, x, r->en);
+            value_plain(b, hx ? &x : NULL, r->en);
             buf_puts(b, "</td>");
         }
         buf_puts(b, "</tr>");
@@ -174,17 +186,17 @@ static void html_values(req_t *r, buf_t *b, const page_params_t *pp, json_t *ver
     buf_puts(b, "</tbody></table>");
 }
 
-static void render_html(req_t *r, resp_t *o, const page_params_t *pp, json_t *versions)
+static void render_html(req_t *r, resp_t *o, const page_params_t *pp, const answer_t *a)
 {
     buf_t *b = &o->body;
     o->status = 200;
     html_head(r, b, pp);
-    if (!json_array_size(versions)) {
+    if (!a->n) {
         buf_printf(b, "<p class=\"warn\" id=\"none\">%s</p>", T(r, "Đơn vị chưa nộp báo cáo cho kỳ này.",
                                                                    "The unit has not reported for this period."));
     } else {
-        html_versions(r, b, versions);
-        html_values(r, b, pp, versions);
+        html_versions(r, b, a);
+        html_values(r, b, pp, a);
     }
     layout_end(r, b);
 }
@@ -196,13 +208,12 @@ static void render_html(req_t *r, resp_t *o, const page_params_t *pp, json_t *ve
 void page_unit(req_t *r, resp_t *o)
 {
     page_params_t pp;
-    json_t *history;
-    if (read_params(r, o, &pp) || read_answer(r, o, &pp, &history))
+    answer_t a;
+    if (read_params(r, o, &pp) || read_answer(r, o, &pp, &a))
         return;
-    json_t *versions = history ? json_object_get(history, "versions") : NULL;
     if (view_is_api(r))
-        render_json(r, o, &pp, versions);
+        render_json(r, o, &pp, &a);
     else
-        render_html(r, o, &pp, versions);
-    json_decref(history);
+        render_html(r, o, &pp, &a);
+    client_answer_free(&a.history);
 }

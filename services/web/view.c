@@ -79,20 +79,14 @@ const char *view_status(const char *s, bool en)
     return s;
 }
 
-const char *view_str(json_t *o, const char *k)
+void view_time(buf_t *b, bool has, int64_t v)
 {
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
-void view_time(buf_t *b, json_t *v)
-{
-    if (!json_is_integer(v)) {
+    if (!has) {
         buf_puts(b, "–");
         return;
     }
     char t[40];
-    time_format_iso(json_integer_value(v), t, sizeof t);
+    time_format_iso(v, t, sizeof t);
     t[16] = '\0';
     t[10] = ' ';
     buf_puts(b, t);

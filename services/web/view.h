@@ -9,7 +9,6 @@
 #ifndef CCHC_WEB_VIEW_H
 #define CCHC_WEB_VIEW_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -30,10 +29,9 @@ void view_pct(buf_t *b, double share, bool en);
 const char *view_kind(const char *kind, bool en);
 /* The name of a status (on_time, late, missing, pending, met, behind...). */
 const char *view_status(const char *status, bool en);
-/* The string member k of object o, or "" (never NULL).  Borrowed from o. */
-const char *view_str(json_t *o, const char *k);
-/* A Unix time as "2025-12-05 09:00" (local time), "–" when v is not an integer. */
-void view_time(buf_t *b, json_t *v);
+/* A Unix time as "2025-12-05 09:00" (local time); "–" when !has (a NIL
+ * field of an answer). */
+void view_time(buf_t *b, bool has, int64_t t);
 /* Appends href="PATH?k=v&..." for the NULL-terminated key/value pairs
  * (pairs with a NULL or empty value are left out), keeping ?lang= when the
  * request had it; escaped for an attribute. */

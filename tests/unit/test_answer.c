@@ -77,29 +77,33 @@ static void units_round_trip(void **state)
     done(&b);
 }
 
-/* answer-1.2 OPT fields are left out when they do not apply; NUM keeps int, float and nil apart */
+/* answer-1.2 OPT fields are left out when they do not apply; NUM keeps int, float and nil apart; an OPT NUM
+ * that applies without data (a yes/no nobody answered) stays there as nil */
 static void rollup_optional_and_num(void **state)
 {
     (void)state;
     const char *tagk[] = {"a", "b"};
     int64_t tagv[] = {3, 0};
-    ans_indicator_t inds[3] = {
+    ans_indicator_t inds[4] = {
         {.code = "POSTS", .name_vi = "Tin bài", .name_en = "", .kind = "count", .value = ans_int(12), .units = 2},
         {.code = "RATE", .name_vi = "Tỷ lệ", .name_en = "", .kind = "rate", .value = ans_float(0.25), .units = 2,
          .num = 1, .den = 4, .has_num = true, .has_den = true},
         {.code = "FORMS", .name_vi = "Hình thức", .name_en = "", .kind = "tags", .value = {ANS_NIL}, .units = 0,
          .tags = {2, tagk, tagv}, .has_tags = true},
+        {.code = "PLAN", .name_vi = "Kế hoạch", .name_en = "", .kind = "bool", .value = ans_int(0), .units = 0,
+         .share = {ANS_NIL}, .has_share = true},
     };
     const char *codes[] = {"POSTS"};
     ans_num_t vals[] = {{ANS_NIL}};
     ans_child_t ch = {"HP.XA.A", "Xã A", "xa", {1, codes, vals}};
-    ans_rollup_t in = {{"HP", "HP", "thanh_pho"}, "Q", "2025", inds, 3, &ch, 1};
+    ans_rollup_t in = {{"HP", "HP", "thanh_pho"}, "Q", "2025", inds, 4, &ch, 1};
     buf_t b;
     const msgpack_object *o = packed(&b, &ans_obj_rollup, &in);
     const msgpack_object *arr = &o->via.map.ptr[3].val;
     assert_int_equal(arr->via.array.ptr[0].via.map.size, 6); /* no share, num, den, tags */
     assert_int_equal(arr->via.array.ptr[1].via.map.size, 8); /* num, den */
     assert_int_equal(arr->via.array.ptr[2].via.map.size, 7); /* tags */
+    assert_int_equal(arr->via.array.ptr[3].via.map.size, 7); /* share, nil */
     ans_rollup_t out;
     assert_int_equal(ans_rollup_read(o, &b.up.zone[0], &out, NULL), 0);
     assert_int_equal(out.indicators[0].value.kind, ANS_INT);
@@ -112,6 +116,9 @@ static void rollup_optional_and_num(void **state)
     assert_int_equal(ans_imap_find(&out.indicators[2].tags, "a"), 0);
     assert_int_equal(out.indicators[2].tags.vals[0], 3);
     assert_int_equal(out.children[0].values.vals[ans_nummap_find(&out.children[0].values, "POSTS")].kind, ANS_NIL);
+    assert_false(out.indicators[0].has_share);
+    assert_true(out.indicators[3].has_share);
+    assert_int_equal(out.indicators[3].share.kind, ANS_NIL);
     /* the JSON rendered from the typed answer is the wire answer, field for field */
     json_t *typed = answer_json(&ans_obj_rollup, &out), *wire = mpjson(o);
     assert_true(json_equal(typed, wire));
@@ -205,7 +212,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         TEST("answer-1.1 a units answer survives pack -> read with every kind of field", units_round_trip),
-        TEST("answer-1.2 OPT fields left out when they do not apply; NUM keeps int, float and nil apart",
+        TEST("answer-1.2 OPT fields left out when they do not apply; NUM keeps int, float and nil apart; an OPT "
+             "NUM without data stays as nil",
              rollup_optional_and_num),
         TEST("answer-1.3 missing, mistyped or repeated field is E_MALFORMED naming it; unknown fields ignored",
              hostile),

@@ -178,3 +178,8 @@ void zloop_sock_close(zloop_sock_t *zs, zloop_close_cb close_cb)
     uv_close((uv_handle_t *)&zs->poll, on_handle_closed);
     uv_close((uv_handle_t *)&zs->idle, on_handle_closed);
 }
+
+void zloop_close_zsock(zloop_sock_t *zs)
+{
+    zmq_close(zs->zsock);
+}

@@ -67,4 +67,8 @@ int zloop_send_frames(zloop_sock_t *zs, zmq_msg_t *frames, int n);
 /* Stops watching; close_cb (may be NULL) runs from the loop when done. */
 void zloop_sock_close(zloop_sock_t *zs, zloop_close_cb close_cb);
 
+/* A close_cb that closes the ZeroMQ socket too: what a service does with a
+ * socket it owns. */
+void zloop_close_zsock(zloop_sock_t *zs);
+
 #endif

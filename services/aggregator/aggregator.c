@@ -393,15 +393,13 @@ static void on_query(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
  * Start, signals, stop
  * ------------------------------------------------------------------------ */
 
-static void on_closed_sock(zloop_sock_t *zs) { zmq_close(zs->zsock); }
-
 static void stop(aggregator_t *a)
 {
     if (a->zfeed)
         zloop_sock_close(a->zfeed, on_feed_closed);
     a->zfeed = NULL;
     a->feed = NULL;
-    zloop_sock_close(&a->zquery, on_closed_sock);
+    zloop_sock_close(&a->zquery, zloop_close_zsock);
     if (a->pub) {
         zmq_close(a->pub);
         a->pub = NULL;
@@ -494,7 +492,7 @@ static int aggregator_start(aggregator_t *a)
     }
     zloop_sock_init(a->loop, &a->zquery, a->query, on_query, a);
     if (open_feed(a)) {
-        zloop_sock_close(&a->zquery, on_closed_sock);
+        zloop_sock_close(&a->zquery, zloop_close_zsock);
         return -1;
     }
     a->svc = (service_loop_t){.data = a, .on_stop = on_stop_signal, .on_reload = on_hup, .on_tick = on_tick};

@@ -69,8 +69,7 @@ typedef struct {
     zloop_sock_t zrouter, zzap, zfeed;
     int open_socks;
 
-    uv_signal_t sigterm, sigint, sighup;
-    uv_timer_t tick;
+    service_loop_t svc;          /* signals and the tick */
     uv_work_t work;
 
     pending_t **queue;   /* received, not yet committing */
@@ -635,10 +634,7 @@ static void shutdown_sockets(collector_t *c)
     zloop_sock_close(&c->zfeed, on_sock_closed);
     if (c->zap)
         zloop_sock_close(&c->zzap, on_sock_closed);
-    uv_close((uv_handle_t *)&c->sigterm, NULL);
-    uv_close((uv_handle_t *)&c->sigint, NULL);
-    uv_close((uv_handle_t *)&c->sighup, NULL);
-    uv_close((uv_handle_t *)&c->tick, NULL);
+    service_loop_close(&c->svc);
 }
 
 /* After a stop signal, once everything queued is committed and answered:
@@ -656,21 +652,18 @@ static void drain_step(collector_t *c)
         shutdown_sockets(c);
 }
 
-static void on_stop_signal(uv_signal_t *h, int signum)
+static void on_stop_signal(service_loop_t *s, int signum)
 {
-    collector_t *c = h->data;
-    if (c->draining)
-        return;
+    collector_t *c = s->data;
     log_info("signal %d: storing %d queued submission(s), then exiting", signum, c->nqueue + c->nbatch);
     c->draining = true;
     c->drain_started = uv_now(c->loop);
     drain_step(c);
 }
 
-static void on_hup(uv_signal_t *h, int signum)
+static void on_hup(service_loop_t *s)
 {
-    collector_t *c = h->data;
-    (void)signum;
+    collector_t *c = s->data;
     const char *dir = config_get(c->cfg, "catalog", "dir", "deploy/catalog");
     catalog_t *cat = service_load_catalog(dir);
     if (!cat) {
@@ -692,10 +685,10 @@ static void on_hup(uv_signal_t *h, int signum)
     }
 }
 
-static void on_tick(uv_timer_t *t)
+static void on_tick(service_loop_t *s)
 {
-    serve_waiters(t->data, true);
-    drain_step(t->data);
+    serve_waiters(s->data, true);
+    drain_step(s->data);
 }
 
 /* Opens and binds a socket; sndhwm > 0 replaces libzmq's default send
@@ -792,16 +785,11 @@ static int collector_start(collector_t *c, bool insecure)
     zloop_sock_init(c->loop, &c->zfeed, c->feed, on_fetch, c);
     c->open_socks += 2;
 
-    uv_signal_init(c->loop, &c->sigterm);
-    uv_signal_init(c->loop, &c->sigint);
-    uv_signal_init(c->loop, &c->sighup);
-    c->sigterm.data = c->sigint.data = c->sighup.data = c;
-    uv_signal_start(&c->sigterm, on_stop_signal, SIGTERM);
-    uv_signal_start(&c->sigint, on_stop_signal, SIGINT);
-    uv_signal_start(&c->sighup, on_hup, SIGHUP);
-    uv_timer_init(c->loop, &c->tick);
-    c->tick.data = c;
-    uv_timer_start(&c->tick, on_tick, 100, 100);
+    c->svc = (service_loop_t){.data = c, .on_stop = on_stop_signal, .on_reload = on_hup, .on_tick = on_tick};
+    if (service_loop_start(&c->svc, c->loop, 100)) {
+        log_error("cannot install the signal handlers");
+        return -1;
+    }
     log_info("listening for submissions on %s, journal feed on %s", endpoint, feed);
     return 0;
 }
@@ -837,7 +825,8 @@ int main(int argc, char **argv)
     }
     if (c.ctx)
         zmq_ctx_term(c.ctx);
-    uv_loop_close(c.loop);
+    if (uv_loop_close(c.loop))
+        log_warn("the loop still had open handles at exit");
     for (int i = 0; i < c.nqueue; i++)
         pending_free(c.queue[i]);
     free(c.queue);

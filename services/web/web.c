@@ -85,11 +85,6 @@ static int subscribe_events(web_t *w, const char *events)
  * Start and stop
  * ------------------------------------------------------------------------ */
 
-static void on_closed_sock(zloop_sock_t *zs)
-{
-    zmq_close(zs->zsock);
-}
-
 static void web_stop(web_t *w)
 {
     if (w->stopping)
@@ -97,26 +92,23 @@ static void web_stop(web_t *w)
     w->stopping = true;
     log_info("stopping");
     http_stop(&w->http);
-    uv_close((uv_handle_t *)&w->sigterm, NULL);
-    uv_close((uv_handle_t *)&w->sigint, NULL);
-    uv_close((uv_handle_t *)&w->sighup, NULL);
+    service_loop_close(&w->svc);
     if (w->sub)
-        zloop_sock_close(&w->zsub, on_closed_sock);
+        zloop_sock_close(&w->zsub, zloop_close_zsock);
     w->sub = NULL;
 }
 
-static void on_signal(uv_signal_t *h, int signum)
+static void on_signal(service_loop_t *s, int signum)
 {
     (void)signum;
-    web_stop(h->data);
+    web_stop(s->data);
 }
 
 /* SIGHUP: reload the catalog (a broken one is refused, the old one kept).
  * Everything runs on this one thread, so the swap is safe. */
-static void on_hup(uv_signal_t *h, int signum)
+static void on_hup(service_loop_t *s)
 {
-    web_t *w = h->data;
-    (void)signum;
+    web_t *w = s->data;
     catalog_t *cat = service_load_catalog(config_get(w->cfg, "catalog", "dir", "deploy/catalog"));
     if (!cat) {
         log_error("SIGHUP: keeping the previous catalog");
@@ -150,13 +142,11 @@ static int web_start(web_t *w)
     if (http_start(&w->http, w->loop, &hc))
         return -1;
     subscribe_events(w, events);
-    uv_signal_init(w->loop, &w->sigterm);
-    uv_signal_init(w->loop, &w->sigint);
-    uv_signal_init(w->loop, &w->sighup);
-    w->sigterm.data = w->sigint.data = w->sighup.data = w;
-    uv_signal_start(&w->sigterm, on_signal, SIGTERM);
-    uv_signal_start(&w->sigint, on_signal, SIGINT);
-    uv_signal_start(&w->sighup, on_hup, SIGHUP);
+    w->svc = (service_loop_t){.data = w, .on_stop = on_signal, .on_reload = on_hup};
+    if (service_loop_start(&w->svc, w->loop, 0)) {
+        log_error("cannot install the signal handlers");
+        return -1;
+    }
     log_info("listening on http://%s/ (aggregator %s, events %s%s)", hc.listen, aggregator, events,
              hc.token && *hc.token ? ", bearer token required" : "");
     return 0;
@@ -181,14 +171,15 @@ int main(int argc, char **argv)
         status = 1;
         w.stopping = true;
     }
-    uv_run(w.loop, UV_RUN_DEFAULT);
+    uv_run(w.loop, UV_RUN_DEFAULT); /* let closing handles finish */
     http_destroy(&w.http);
     if (w.sub)
         zmq_close(w.sub);
     agg_close(&w.agg);
     if (w.zctx)
         zmq_ctx_term(w.zctx);
-    uv_loop_close(w.loop);
+    if (uv_loop_close(w.loop))
+        log_warn("the loop still had open handles at exit");
     catalog_destroy(&w.cat);
     config_destroy(&w.cfg);
     log_info("stopped");

@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "agg.h"
+#include "service.h"
 #include "catalog.h"
 #include "config.h"
 #include "http.h"
@@ -28,7 +29,7 @@ typedef struct {
     agg_t agg;
     void *sub;                  /* the aggregator's EVENTs */
     zloop_sock_t zsub;
-    uv_signal_t sigterm, sigint, sighup;
+    service_loop_t svc;     /* signals */
     bool stopping;
     int64_t started;            /* Unix seconds */
     /* EVENTs seen, for metrics */

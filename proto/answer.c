@@ -280,7 +280,9 @@ static int read_map_keys(rd_t *r, const ans_field_t *f, const msgpack_object *o,
 static int read_field(rd_t *r, const ans_field_t *f, const msgpack_object *o, void *v)
 {
     void *p = AT(v, f->off, char);
-    if (o->type == MSGPACK_OBJECT_NIL && f->presence != AP_REQ)
+    /* nil is a NUM's value (no data: an OPT share of a bool nobody answered
+     * is there as nil), for any other kind the field's absence */
+    if (o->type == MSGPACK_OBJECT_NIL && f->presence != AP_REQ && f->kind != AK_NUM)
         return 0; /* has_<field> stays false */
     if (f->presence != AP_REQ)
         *AT(v, f->has_off, bool) = true;

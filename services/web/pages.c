@@ -1188,10 +1188,9 @@ static void page_unit(req_t *r, resp_t *o)
  * The consolidated report
  * ------------------------------------------------------------------------ */
 
-static json_t *report_q(void *ud, const proto_query_t *q, char *err, size_t errlen)
+static int report_q(void *ud, const proto_query_t *q, client_answer_t *a, proto_error_t *err)
 {
-    bool down;
-    return web_query_q(ud, q, &down, err, errlen);
+    return web_ask_q(ud, q, a, err);
 }
 
 static bool build_report(req_t *r, resp_t *o, report_t *rep, char *from, char *to)

@@ -140,32 +140,33 @@ void buf_free(buf_t *b)
  * Aggregator queries
  * ------------------------------------------------------------------------ */
 
-json_t *web_query_q(web_t *w, const proto_query_t *q, bool *unavailable, char *err, size_t errlen)
+/* Fails fast while the aggregator is marked down: true with the last
+ * error in err. */
+static bool query_down(web_t *w, char *err, size_t errlen)
 {
-    *unavailable = false;
-    int64_t t0 = clock_now_ms();
-    struct timespec a, b;
-    if (w->down_until_ms > t0) {
-        *unavailable = true;
-        snprintf(err, errlen, "%s", w->last_error[0] ? w->last_error : "the aggregator does not answer");
-        w->query_unavailable++;
-        return NULL;
-    }
-    clock_gettime(CLOCK_MONOTONIC, &a);
-    json_t *d = client_conn_query(&w->agg, w->query_timeout_ms, q, err, errlen);
+    if (w->down_until_ms <= clock_now_ms())
+        return false;
+    snprintf(err, errlen, "%s", w->last_error[0] ? w->last_error : "the aggregator does not answer");
+    w->query_unavailable++;
+    return true;
+}
+
+/* Counts a QUERY sent at `a` (CLOCK_MONOTONIC) that failed or not; one
+ * that got no answer (err says why) marks the aggregator down for a second. */
+static void query_done(web_t *w, const struct timespec *a, bool failed, bool unavailable, const char *err)
+{
+    struct timespec b;
     clock_gettime(CLOCK_MONOTONIC, &b);
-    double s = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    double s = (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
     static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1e300};
     w->queries++;
     w->query_seconds += s;
     for (int i = 0; i < 8; i++)
         if (s <= bounds[i])
             w->query_buckets[i]++;
-    if (!d) {
+    if (failed) {
         w->query_errors++;
-        /* client_query says "E_CODE: ..." when the aggregator refused */
-        if (strncmp(err, "E_", 2) != 0) {
-            *unavailable = true;
+        if (unavailable) {
             w->aggregator_up = false;
             w->query_unavailable++;
             snprintf(w->last_error, sizeof w->last_error, "%s", err);
@@ -177,7 +178,33 @@ json_t *web_query_q(web_t *w, const proto_query_t *q, bool *unavailable, char *e
         w->aggregator_up = true;
         w->down_until_ms = 0;
     }
+}
+
+json_t *web_query_q(web_t *w, const proto_query_t *q, bool *unavailable, char *err, size_t errlen)
+{
+    struct timespec a;
+    if ((*unavailable = query_down(w, err, errlen)))
+        return NULL;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    json_t *d = client_conn_query(&w->agg, w->query_timeout_ms, q, err, errlen);
+    /* client_query says "E_CODE: ..." when the aggregator refused */
+    *unavailable = !d && strncmp(err, "E_", 2) != 0;
+    query_done(w, &a, !d, *unavailable, err);
     return d;
+}
+
+int web_ask_q(web_t *w, const proto_query_t *q, client_answer_t *ans, proto_error_t *err)
+{
+    struct timespec a;
+    if (query_down(w, err->message, sizeof err->message)) {
+        memset(ans, 0, sizeof *ans);
+        err->code = PROTO_E_UNAVAILABLE;
+        return PROTO_E_UNAVAILABLE;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    int rc = client_conn_ask(&w->agg, w->query_timeout_ms, q, ans, err);
+    query_done(w, &a, rc != 0, rc == PROTO_E_UNAVAILABLE, err->message);
+    return rc;
 }
 
 json_t *web_query(web_t *w, const char *what, const char *node, const char *dataset, const char *period,

@@ -113,6 +113,8 @@ const char *req_arg(const req_t *r, const char *key);
 json_t *web_query(web_t *w, const char *what, const char *node, const char *dataset, const char *period,
                   bool *unavailable, char *err, size_t errlen);
 json_t *web_query_q(web_t *w, const proto_query_t *q, bool *unavailable, char *err, size_t errlen);
+/* web_query_q() with a typed answer (client_conn_ask(): the same codes). */
+int web_ask_q(web_t *w, const proto_query_t *q, client_answer_t *ans /* OUT */, proto_error_t *err /* OUT */);
 
 /* ---- pages (pages.c) ------------------------------------------------------ */
 

@@ -280,11 +280,10 @@ static int read_map_keys(rd_t *r, const ans_field_t *f, const msgpack_object *o,
 static int read_field(rd_t *r, const ans_field_t *f, const msgpack_object *o, void *v)
 {
     void *p = AT(v, f->off, char);
-    /* nil: a NIL or OPT field that is not there (has_<field> stays false) --
-     * except an OPT NUM, whose nil is its value ("share": nil, when no unit
-     * answered): there, without data, as the packer wrote it */
-    if (o->type == MSGPACK_OBJECT_NIL && f->presence != AP_REQ && !(f->kind == AK_NUM && f->presence == AP_OPT))
-        return 0;
+    /* nil is a NUM's value (no data: an OPT share of a bool nobody answered
+     * is there as nil), for any other kind the field's absence */
+    if (o->type == MSGPACK_OBJECT_NIL && f->presence != AP_REQ && f->kind != AK_NUM)
+        return 0; /* has_<field> stays false */
     if (f->presence != AP_REQ)
         *AT(v, f->has_off, bool) = true;
     switch (f->kind) {

@@ -10,9 +10,9 @@
  * msgpack zone: they live as long as the decoded message.
  *
  * Strings are NUL-terminated `const char *` on both sides.  A NIL or OPT
- * field has `bool has_<field>`; a NIL string may also be NULL.  An OPT NUM
- * that applies without data has has_<field> set and kind ANS_NIL (nil on
- * the wire, like a NUM's own nil).
+ * field has `bool has_<field>`; a NIL string may also be NULL.  A NUM's nil
+ * is a value (kind ANS_NIL): read, it sets has_<field> like any value, so an
+ * OPT NUM that is there as nil stays there.
  */
 #ifndef CCHC_ANSWER_H
 #define CCHC_ANSWER_H

@@ -90,41 +90,67 @@ const char *report_period_label(period_t p, bool en, char *buf, size_t len)
     return buf;
 }
 
-static bool jnum(json_t *v, double *out)
-{
-    if (json_is_integer(v)) {
-        *out = (double)json_integer_value(v);
-        return true;
-    }
-    if (json_is_real(v)) {
-        *out = json_real_value(v);
-        return true;
-    }
-    return false;
-}
-
 /* Copies a rollup answer's indicator values into column c of the report. */
-static void fill_column(report_t *r, const catalog_t *cat, json_t *rollup, int c)
+static void fill_column(report_t *r, const catalog_t *cat, const ans_rollup_t *rollup, int c)
 {
-    size_t i;
-    json_t *it;
-    json_array_foreach(json_object_get(rollup, "indicators"), i, it)
-    {
-        const char *code = json_string_value(json_object_get(it, "code"));
-        int ind = code ? catalog_indicator(cat, code) : -1;
+    for (uint32_t i = 0; i < rollup->n_indicators; i++) {
+        const ans_indicator_t *it = &rollup->indicators[i];
+        int ind = catalog_indicator(cat, it->code);
         for (int k = 0; k < r->nrows; k++) {
             report_row_t *row = &r->rows[k];
             if (row->ind != ind)
                 continue;
-            row->has[c] = jnum(json_object_get(it, "value"), &row->v[c]);
-            double a, b;
-            if (jnum(json_object_get(it, "num"), &a) && jnum(json_object_get(it, "den"), &b)) {
-                row->num[c] = a;
-                row->den[c] = b;
+            row->has[c] = it->value.kind != ANS_NIL;
+            row->v[c] = row->has[c] ? ans_num_value(it->value) : 0;
+            if (it->has_num && it->has_den) {
+                row->num[c] = (double)it->num;
+                row->den[c] = (double)it->den;
                 row->has_nd[c] = true;
             }
         }
     }
+}
+
+/* Asks the rollup of the report's node and dataset for period p (see
+ * report_query_fn). */
+static int ask_rollup(const report_t *r, period_t p, report_query_fn q, void *ud, client_answer_t *a,
+                      proto_error_t *err)
+{
+    proto_query_t pq;
+    memset(&pq, 0, sizeof pq);
+    snprintf(pq.what, sizeof pq.what, "rollup");
+    snprintf(pq.node, sizeof pq.node, "%s", r->cat->units[r->node].code);
+    snprintf(pq.dataset, sizeof pq.dataset, "%s", r->cat->datasets[r->ds].code);
+    period_format(p, pq.period, sizeof pq.period);
+    return q(ud, &pq, a, err);
+}
+
+/* Fills the columns of the periods from the aggregator's rollups; a period
+ * with nothing reported (E_NOT_FOUND) stays empty.  Returns 0, or -1 with a
+ * sentence in err (*unavailable set when the aggregator did not answer). */
+static int fill_columns(report_t *r, report_query_fn q, void *ud, bool *unavailable, char *err, size_t errlen)
+{
+    for (int c = 0; c < r->nperiods; c++) {
+        client_answer_t a;
+        proto_error_t e;
+        char pc[PERIOD_CODE_MAX];
+        int rc = ask_rollup(r, r->periods[c], q, ud, &a, &e);
+        if (rc == PROTO_E_NOT_FOUND)
+            continue;
+        if (rc) {
+            /* a refusal names its code; silence is said by the sentence alone */
+            bool down = rc == PROTO_E_UNAVAILABLE;
+            snprintf(err, errlen, "%s %s: %s%s%s", r->cat->units[r->node].code,
+                     period_format(r->periods[c], pc, sizeof pc), down ? "" : proto_err_code(e.code),
+                     down ? "" : ": ", e.message);
+            if (unavailable)
+                *unavailable = down;
+            return -1;
+        }
+        fill_column(r, r->cat, &a.u.rollup, c);
+        client_answer_free(&a);
+    }
+    return 0;
 }
 
 /* Combines columns [0, n) of values v/has by an indicator's across_time rule. */
@@ -191,26 +217,9 @@ int report_build(report_t *r, const catalog_t *cat, const char *node, const char
     for (int i = 0; i < ds->ninds; i++)
         r->rows[i].ind = ds->inds[i];
 
-    for (int c = 0; c < n; c++) {
-        proto_query_t pq;
-        memset(&pq, 0, sizeof pq);
-        snprintf(pq.what, sizeof pq.what, "rollup");
-        snprintf(pq.node, sizeof pq.node, "%s", cat->units[r->node].code);
-        snprintf(pq.dataset, sizeof pq.dataset, "%s", ds->code);
-        period_format(r->periods[c], pq.period, sizeof pq.period);
-        char qerr[512];
-        json_t *d = q(ud, &pq, qerr, sizeof qerr);
-        if (!d) {
-            if (strstr(qerr, "E_NOT_FOUND"))
-                continue; /* nothing reported for this period: empty column */
-            snprintf(err, errlen, "%s %s: %s", cat->units[r->node].code, pq.period, qerr);
-            if (unavailable && !strstr(qerr, "E_"))
-                *unavailable = true;
-            report_free(r);
-            return -1;
-        }
-        fill_column(r, cat, d, c);
-        json_decref(d);
+    if (fill_columns(r, q, ud, unavailable, err, errlen)) {
+        report_free(r);
+        return -1;
     }
     /* totals: when the span is exactly one coarser period (the four
      * quarters of a year...), the aggregator's own rollup of that period is
@@ -225,20 +234,11 @@ int report_build(report_t *r, const catalog_t *cat, const char *node, const char
         exact = nk == n && period_key(kids[0]) == period_key(r->periods[0]) &&
                 period_key(kids[nk - 1]) == period_key(r->periods[n - 1]);
     }
-    json_t *td = NULL;
-    if (exact && n > 1) {
-        proto_query_t pq;
-        memset(&pq, 0, sizeof pq);
-        snprintf(pq.what, sizeof pq.what, "rollup");
-        snprintf(pq.node, sizeof pq.node, "%s", cat->units[r->node].code);
-        snprintf(pq.dataset, sizeof pq.dataset, "%s", ds->code);
-        period_format(whole, pq.period, sizeof pq.period);
-        char qerr[512];
-        td = q(ud, &pq, qerr, sizeof qerr);
-    }
-    if (td) {
-        fill_column(r, cat, td, n);
-        json_decref(td);
+    client_answer_t td;
+    proto_error_t terr;
+    if (exact && n > 1 && ask_rollup(r, whole, q, ud, &td, &terr) == 0) {
+        fill_column(r, cat, &td.u.rollup, n);
+        client_answer_free(&td);
         return 0;
     }
     for (int k = 0; k < r->nrows; k++) {

@@ -25,6 +25,7 @@
 #include <stdio.h>
 
 #include "catalog.h"
+#include "client.h"
 #include "period.h"
 #include "proto.h"
 
@@ -49,9 +50,13 @@ typedef struct {
     int nrows;
 } report_t;
 
-/* Asks the aggregator one QUERY; returns the RESULT data (caller owns) or
- * NULL with a sentence in err. */
-typedef json_t *(*report_query_fn)(void *ud, const proto_query_t *q, char *err, size_t errlen);
+/* Asks the aggregator one QUERY (what=rollup), as client_ask() does:
+ * returns 0 with the typed answer in *a (the builder releases it with
+ * client_answer_free()), or a negative proto_err_t with *err: the
+ * aggregator's code when it refused (E_NOT_FOUND: nothing reported),
+ * E_UNAVAILABLE when it did not answer. */
+typedef int (*report_query_fn)(void *ud, const proto_query_t *q, client_answer_t *a /* OUT */,
+                               proto_error_t *err /* OUT */);
 
 /* Parses a span "from".."to": both periods of one type, from <= to, at most
  * REPORT_MAX_COLS of them.  Returns the number of periods written to out, or

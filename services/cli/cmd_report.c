@@ -24,10 +24,10 @@ typedef struct {
     int timeout_ms;
 } report_cli_t;
 
-static json_t *cli_query(void *ud, const proto_query_t *q, char *err, size_t errlen)
+static int cli_query(void *ud, const proto_query_t *q, client_answer_t *a, proto_error_t *err)
 {
     report_cli_t *c = ud;
-    return client_query(c->ctx, c->endpoint, c->timeout_ms, q, err, errlen);
+    return client_ask(c->ctx, c->endpoint, c->timeout_ms, q, a, err);
 }
 
 static const char usage_text[] =

@@ -6,7 +6,6 @@
 #include <time.h>
 
 #include "agg.h"
-#include "answer_json.h"
 #include "clock.h"
 #include "log.h"
 
@@ -84,20 +83,4 @@ const char *agg_error_text(const proto_error_t *err, char *buf, size_t len)
     else
         snprintf(buf, len, "%s: %s", proto_err_code(err->code), err->message);
     return buf;
-}
-
-json_t *agg_query_q(agg_t *a, const proto_query_t *q, bool *unavailable, char *err, size_t errlen)
-{
-    client_answer_t ans;
-    proto_error_t e;
-    json_t *d = NULL;
-    *unavailable = false;
-    if (agg_ask_q(a, q, &ans, &e)) {
-        *unavailable = e.code == PROTO_E_UNAVAILABLE;
-        agg_error_text(&e, err, errlen);
-    } else if (!(d = answer_json(ans_for_what(q->what), &ans.u))) {
-        snprintf(err, errlen, "out of memory");
-    }
-    client_answer_free(&ans);
-    return d;
 }

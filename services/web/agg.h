@@ -60,10 +60,4 @@ int agg_ask(agg_t *a, const char *what, const char *node, const char *dataset, c
  * when nothing answered.  Returns buf. */
 const char *agg_error_text(const proto_error_t *err, char *buf, size_t len);
 
-/* agg_ask_q() with the answer as JSON (caller owns it: json_decref), or
- * NULL with agg_error_text() in err and *unavailable set when nothing
- * answered.  Only for the consolidated report's query callback
- * (report_query_fn), which still takes JSON; pages use agg_ask*(). */
-json_t *agg_query_q(agg_t *a, const proto_query_t *q, bool *unavailable, char *err, size_t errlen);
-
 #endif

@@ -52,10 +52,9 @@ static int read_params(req_t *r, resp_t *o, params_t *p)
  * The answer (and view): the report, one rollup QUERY per column
  * ------------------------------------------------------------------------ */
 
-static json_t *report_q(void *ud, const proto_query_t *q, char *err, size_t errlen)
+static int report_q(void *ud, const proto_query_t *q, client_answer_t *a, proto_error_t *err)
 {
-    bool down;
-    return agg_query_q(ud, q, &down, err, errlen);
+    return agg_ask_q(ud, q, a, err);
 }
 
 /* Reads the parameters and builds the report.  Returns 0 (the caller

@@ -208,6 +208,33 @@ static void values_json_equal(void **state)
     done(&b);
 }
 
+/* answer-1.6 an OPT NUM that is there as nil (the share of a bool nobody
+ * answered) is read as there, and its JSON keeps the null */
+static void opt_num_nil(void **state)
+{
+    (void)state;
+    ans_indicator_t inds[2] = {
+        {.code = "PLAN", .name_vi = "Kế hoạch", .name_en = "", .kind = "bool", .value = ans_int(0), .units = 0,
+         .share = {ANS_NIL}, .has_share = true},
+        {.code = "HOTLINE", .name_vi = "Đường dây nóng", .name_en = "", .kind = "bool", .value = ans_int(1),
+         .units = 2, .share = ans_float(0.5), .has_share = true},
+    };
+    ans_rollup_t in = {{"HP", "HP", "thanh_pho"}, "Q", "2025", inds, 2, NULL, 0};
+    buf_t b;
+    const msgpack_object *o = packed(&b, &ans_obj_rollup, &in);
+    ans_rollup_t out;
+    assert_int_equal(ans_rollup_read(o, &b.up.zone[0], &out, NULL), 0);
+    assert_true(out.indicators[0].has_share);
+    assert_int_equal(out.indicators[0].share.kind, ANS_NIL);
+    assert_true(out.indicators[1].has_share && out.indicators[1].share.f == 0.5);
+    json_t *typed = answer_json(&ans_obj_rollup, &out), *wire = mpjson(o);
+    assert_true(json_equal(typed, wire));
+    assert_true(json_is_null(json_object_get(json_array_get(json_object_get(typed, "indicators"), 0), "share")));
+    json_decref(typed);
+    json_decref(wire);
+    done(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -220,6 +247,7 @@ int main(void)
         TEST("answer-1.4 every QUERY.what has its answer object", what_table),
         TEST("answer-1.5 values travel as the submitted map; JSON of a values answer equals the wire's",
              values_json_equal),
+        TEST("answer-1.6 an OPT NUM there as nil stays there; its JSON keeps the null", opt_num_nil),
     };
     return cmocka_run_group_tests_name("answer", tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 #include "deliver.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,16 @@ struct deliver {
     job_t *waiting;       /* webhook jobs waiting for their next attempt */
     void (*closed)(void *ud);
     void *closed_ud;
+    /* e-mail: one thread per SMTP connection (see deliver.h) */
+    pthread_t *smtp_threads;
+    int nsmtp;
+    pthread_mutex_t mu;   /* guards the two lists and smtp_quit */
+    pthread_cond_t cv;
+    job_t *smtp_queue, **smtp_queue_tail; /* e-mails waiting for a thread */
+    job_t *smtp_done;     /* e-mails sent (or not), for the loop */
+    bool smtp_quit;
+    uv_async_t async;     /* wakes the loop for smtp_done */
+    bool closing;
 };
 
 struct job {
@@ -33,6 +44,7 @@ struct job {
     uv_timer_t retry;        /* webhook: the wait before the next attempt */
     bool has_timer;
     job_t *next_waiting, **prev_waiting;
+    job_t *next;             /* e-mail: in smtp_queue, then in smtp_done */
     char errbuf[CURL_ERROR_SIZE];
     deliver_result_t res;
     void *ud;
@@ -68,17 +80,23 @@ void deliver_global_cleanup(void)
 /* ---- libcurl inside the loop ---------------------------------------------- */
 
 static void check_done(deliver_t *d);
+static bool classify(job_t *j, CURL *h, CURLcode rc);
+static void job_finish(job_t *j);
+static size_t read_cb(char *buf, size_t size, size_t n, void *ud);
 
 static void handle_closed(uv_handle_t *h)
 {
     deliver_t *d = h->data;
     if (h->type == UV_POLL)
         free(((sock_t *)h)); /* the uv_poll_t is the sock_t's first member */
-    if (--d->handles == 0 && d->closed) {
+    if (--d->handles == 0 && d->closing) {
         void (*closed)(void *) = d->closed;
         void *ud = d->closed_ud;
+        pthread_mutex_destroy(&d->mu);
+        pthread_cond_destroy(&d->cv);
         free(d);
-        closed(ud);
+        if (closed)
+            closed(ud);
     }
 }
 
@@ -145,11 +163,96 @@ static int on_timeout(CURLM *m, long timeout_ms, void *userp)
     return 0;
 }
 
+/* ---- e-mail: the SMTP threads ------------------------------------------------ */
+
+/* One e-mail on this thread's easy handle (its connection is kept for the next). */
+static void smtp_send(deliver_t *d, CURL *h, job_t *j)
+{
+    if (!h) {
+        j->res.status = DELIVER_FAILED;
+        snprintf(j->res.error, sizeof j->res.error, "curl_easy_init failed");
+        return;
+    }
+    char from[512];
+    snprintf(from, sizeof from, "<%s>", d->o->mail_from);
+    curl_easy_reset(h); /* options only: the open connection stays */
+    curl_easy_setopt(h, CURLOPT_URL, d->o->smtp_url);
+    curl_easy_setopt(h, CURLOPT_MAIL_FROM, from);
+    curl_easy_setopt(h, CURLOPT_MAIL_RCPT, j->list);
+    curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
+    curl_easy_setopt(h, CURLOPT_READDATA, j);
+    curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)j->len);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)d->o->smtp_timeout_ms);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)d->o->smtp_timeout_ms);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, j->errbuf);
+    classify(j, h, curl_easy_perform(h));
+}
+
+static void *smtp_thread(void *arg)
+{
+    deliver_t *d = arg;
+    CURL *h = curl_easy_init();
+    for (;;) {
+        pthread_mutex_lock(&d->mu);
+        while (!d->smtp_queue && !d->smtp_quit)
+            pthread_cond_wait(&d->cv, &d->mu);
+        job_t *j = d->smtp_queue;
+        if (j && !(d->smtp_queue = j->next))
+            d->smtp_queue_tail = &d->smtp_queue;
+        pthread_mutex_unlock(&d->mu);
+        if (!j)
+            break; /* quit, nothing left */
+        smtp_send(d, h, j);
+        pthread_mutex_lock(&d->mu);
+        j->next = d->smtp_done;
+        d->smtp_done = j;
+        pthread_mutex_unlock(&d->mu);
+        uv_async_send(&d->async);
+    }
+    curl_easy_cleanup(h); /* QUIT on the connection */
+    return NULL;
+}
+
+/* On the loop: the e-mails the threads are done with. */
+static void on_smtp_done(uv_async_t *a)
+{
+    deliver_t *d = a->data;
+    pthread_mutex_lock(&d->mu);
+    job_t *j = d->smtp_done;
+    d->smtp_done = NULL;
+    pthread_mutex_unlock(&d->mu);
+    while (j) {
+        job_t *next = j->next;
+        job_finish(j);
+        j = next;
+    }
+}
+
+static void smtp_stop(deliver_t *d)
+{
+    pthread_mutex_lock(&d->mu);
+    d->smtp_quit = true;
+    pthread_cond_broadcast(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+    for (int i = 0; i < d->nsmtp; i++)
+        pthread_join(d->smtp_threads[i], NULL);
+    free(d->smtp_threads);
+    d->smtp_threads = NULL;
+    d->nsmtp = 0;
+}
+
+/* ---- the deliverer ------------------------------------------------------------ */
+
 int deliver_new(uv_loop_t *loop, const deliver_opts_t *o, deliver_done_fn done, void *ud, deliver_t **out)
 {
     *out = NULL;
+    int nsmtp = o->smtp_connections > 0 ? o->smtp_connections : 1;
     deliver_t *d = calloc(1, sizeof *d);
-    if (!d || !(d->multi = curl_multi_init())) {
+    if (!d || !(d->multi = curl_multi_init()) || !(d->smtp_threads = calloc((size_t)nsmtp, sizeof(pthread_t)))) {
+        if (d)
+            curl_multi_cleanup(d->multi);
         free(d);
         return -1;
     }
@@ -159,14 +262,28 @@ int deliver_new(uv_loop_t *loop, const deliver_opts_t *o, deliver_done_fn done, 
     d->ud = ud;
     uv_timer_init(loop, &d->timer);
     d->timer.data = d;
-    d->handles = 1;
+    uv_async_init(loop, &d->async, on_smtp_done);
+    d->async.data = d;
+    d->handles = 2;
+    pthread_mutex_init(&d->mu, NULL);
+    pthread_cond_init(&d->cv, NULL);
+    d->smtp_queue_tail = &d->smtp_queue;
+    while (d->nsmtp < nsmtp && pthread_create(&d->smtp_threads[d->nsmtp], NULL, smtp_thread, d) == 0)
+        d->nsmtp++;
     curl_multi_setopt(d->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     curl_multi_setopt(d->multi, CURLMOPT_SOCKETDATA, d);
     curl_multi_setopt(d->multi, CURLMOPT_TIMERFUNCTION, on_timeout);
     curl_multi_setopt(d->multi, CURLMOPT_TIMERDATA, d);
     if (o->max_host_connections > 0)
         curl_multi_setopt(d->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)o->max_host_connections);
+    if (o->max_connections > 0)
+        curl_multi_setopt(d->multi, CURLMOPT_MAXCONNECTS, (long)o->max_connections);
     *out = d;
+    if (d->nsmtp == 0) {
+        deliver_close(d, NULL, NULL);
+        *out = NULL;
+        return -1;
+    }
     return 0;
 }
 
@@ -181,11 +298,14 @@ void deliver_close(deliver_t *d, void (*closed)(void *ud), void *ud)
         return;
     d->closed = closed;
     d->closed_ud = ud;
+    d->closing = true;
+    smtp_stop(d);
     /* closes the cached connections (their sockets come back as REMOVE) */
     curl_multi_cleanup(d->multi);
     d->multi = NULL;
     uv_timer_stop(&d->timer);
     uv_close((uv_handle_t *)&d->timer, handle_closed);
+    uv_close((uv_handle_t *)&d->async, handle_closed);
 }
 
 /* ---- jobs ----------------------------------------------------------------- */
@@ -234,9 +354,7 @@ static void job_finish(job_t *j)
 
 static int job_start(deliver_t *d, job_t *j)
 {
-    j->d = d;
     d->running++;
-    j->res.attempts = 1;
     if (curl_multi_add_handle(d->multi, j->h) != CURLM_OK) {
         j->res.status = DELIVER_FAILED;
         snprintf(j->res.error, sizeof j->res.error, "curl_multi_add_handle failed");
@@ -245,49 +363,58 @@ static int job_start(deliver_t *d, job_t *j)
     return 0;
 }
 
-static job_t *job_new(const char *url, char *payload, void *ud, long timeout_ms)
+static job_t *job_new(deliver_t *d, char *payload, void *ud)
 {
     job_t *j = calloc(1, sizeof *j);
-    if (!j || !(j->h = curl_easy_init())) {
-        free(j);
+    if (!j) {
         free(payload);
         return NULL;
     }
+    j->d = d;
     j->payload = payload;
     j->len = strlen(payload);
     j->ud = ud;
+    j->res.attempts = 1;
+    return j;
+}
+
+int deliver_email(deliver_t *d, const char *to, char *payload, void *job_ud)
+{
+    job_t *j = job_new(d, payload, job_ud);
+    char rcpt[512];
+    snprintf(rcpt, sizeof rcpt, "<%s>", to);
+    if (!j || !(j->list = curl_slist_append(NULL, rcpt))) {
+        if (j)
+            free(j->payload);
+        free(j);
+        return -1;
+    }
+    d->running++;
+    pthread_mutex_lock(&d->mu);
+    *d->smtp_queue_tail = j;
+    d->smtp_queue_tail = &j->next;
+    pthread_cond_signal(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+    return 0;
+}
+
+int deliver_webhook(deliver_t *d, const char *url, const char *key, char *json, void *job_ud)
+{
+    job_t *j = job_new(d, json, job_ud);
+    if (!j)
+        return -1;
+    if (!(j->h = curl_easy_init())) {
+        free(j->payload);
+        free(j);
+        return -1;
+    }
+    long timeout_ms = d->o->webhook_timeout_ms;
     curl_easy_setopt(j->h, CURLOPT_URL, url);
     curl_easy_setopt(j->h, CURLOPT_PRIVATE, j);
     curl_easy_setopt(j->h, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(j->h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
     curl_easy_setopt(j->h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(j->h, CURLOPT_ERRORBUFFER, j->errbuf);
-    return j;
-}
-
-int deliver_email(deliver_t *d, const char *to, char *payload, void *job_ud)
-{
-    job_t *j = job_new(d->o->smtp_url, payload, job_ud, (long)d->o->smtp_timeout_ms);
-    if (!j)
-        return -1;
-    char from[512], rcpt[512];
-    snprintf(from, sizeof from, "<%s>", d->o->mail_from);
-    snprintf(rcpt, sizeof rcpt, "<%s>", to);
-    j->list = curl_slist_append(NULL, rcpt);
-    curl_easy_setopt(j->h, CURLOPT_MAIL_FROM, from);
-    curl_easy_setopt(j->h, CURLOPT_MAIL_RCPT, j->list);
-    curl_easy_setopt(j->h, CURLOPT_READFUNCTION, read_cb);
-    curl_easy_setopt(j->h, CURLOPT_READDATA, j);
-    curl_easy_setopt(j->h, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(j->h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)j->len);
-    return job_start(d, j);
-}
-
-int deliver_webhook(deliver_t *d, const char *url, const char *key, char *json, void *job_ud)
-{
-    job_t *j = job_new(url, json, job_ud, (long)d->o->webhook_timeout_ms);
-    if (!j)
-        return -1;
     char hkey[512];
     snprintf(hkey, sizeof hkey, "Idempotency-Key: %s", key);
     j->list = curl_slist_append(NULL, "Content-Type: application/json; charset=utf-8");
@@ -348,12 +475,12 @@ void deliver_stop_retries(deliver_t *d)
     }
 }
 
-/* The outcome of one attempt: j->res, and whether it is final. */
-static bool classify(job_t *j, CURLcode rc)
+/* The outcome of one attempt on handle h: j->res, and whether it is final. */
+static bool classify(job_t *j, CURL *h, CURLcode rc)
 {
     deliver_result_t *res = &j->res;
     res->code = 0;
-    curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &res->code);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->code);
     const char *why = j->errbuf[0] ? j->errbuf : curl_easy_strerror(rc);
     if (!j->webhook) {
         res->status = rc == CURLE_OK ? DELIVER_SENT : res->code >= 500 && res->code < 600 ? DELIVER_REJECTED
@@ -390,7 +517,7 @@ static void check_done(deliver_t *d)
         CURLcode rc = msg->data.result;
         curl_easy_getinfo(h, CURLINFO_PRIVATE, (char **)&j);
         curl_multi_remove_handle(d->multi, h);
-        if (classify(j, rc) || !retry_later(j))
+        if (classify(j, h, rc) || !retry_later(j))
             job_finish(j);
     }
 }

@@ -1,17 +1,29 @@
 /*
- * deliver.h -- e-mails and webhooks sent concurrently from the libuv loop,
- * through libcurl's multi interface.
+ * deliver.h -- e-mails and webhooks sent concurrently, their outcomes
+ * handed to the libuv loop.
  *
- * libcurl tells us which sockets to watch and when to time out
- * (CURLMOPT_SOCKETFUNCTION, CURLMOPT_TIMERFUNCTION); we watch them with
+ * Webhooks go through libcurl's multi interface inside the loop: libcurl
+ * tells us which sockets to watch and when to time out
+ * (CURLMOPT_SOCKETFUNCTION, CURLMOPT_TIMERFUNCTION), we watch them with
  * uv_poll and one uv_timer and call curl_multi_socket_action() when they
- * fire.  Everything runs on the loop thread: no lock, no extra thread, and
- * the outcome of a transfer is handled by the same thread that takes the
- * aggregator's EVENTs.  The multi handle keeps its connections open between
- * transfers, so consecutive e-mails to one SMTP server (and POSTs to one
- * webhook host) reuse a connection instead of opening one per message.
- * How many transfers run at once, and to which destination, is the
- * caller's decision: deliver_email() and deliver_webhook() start at once.
+ * fire.  No lock and no extra thread; the multi handle keeps connections
+ * open between transfers, so POSTs to one host reuse a connection.
+ *
+ * E-mails cannot go the same way: libcurl reads the server's answer to the
+ * end of the message (the 250) *blocking*, even under the multi interface
+ * (its SMTP "done" phase; curl issue #8555, "More non-blocking" in its
+ * TODO), so in the loop every e-mail would stop the loop -- EVENTs, signals,
+ * the other transfers -- for as long as the server takes.  So each SMTP
+ * connection gets its own thread and its own easy handle, reused from one
+ * message to the next (the connection stays open, MAIL FROM follows the
+ * previous 250); a thread blocks only itself.  Outcomes come back to the
+ * loop through a uv_async_t.  There are `smtp_connections` such threads:
+ * at most that many e-mails are under way at once, and a queued e-mail
+ * waits for a free thread.
+ *
+ * How many transfers run at once, and to which destination, is otherwise
+ * the caller's decision: deliver_email() and deliver_webhook() start (or
+ * queue) at once.
  *
  * E-mail: SMTP (smtp_url, e.g. smtp://127.0.0.1:2525), MAIL FROM mail_from,
  * one RCPT; success is the server's 250 after DATA.  A 5xx answer is a
@@ -47,7 +59,10 @@ typedef struct {
     int webhook_timeout_ms;
     int webhook_attempts;
     int webhook_backoff_ms;
-    int max_host_connections; /* libcurl's bound per host (CURLMOPT_MAX_HOST_CONNECTIONS) */
+    int smtp_connections;     /* SMTP sender threads, each with one connection */
+    int max_host_connections; /* libcurl's bound per webhook host (CURLMOPT_MAX_HOST_CONNECTIONS) */
+    int max_connections;      /* connections kept open for reuse (CURLMOPT_MAXCONNECTS; libcurl's default
+                                 follows the transfers under way and closes idle ones too soon) */
 } deliver_opts_t;
 
 typedef struct deliver deliver_t;
@@ -59,8 +74,8 @@ typedef void (*deliver_done_fn)(void *ud, void *job_ud, const deliver_result_t *
 void deliver_global_init(void);
 void deliver_global_cleanup(void);
 
-/* A deliverer on `loop`.  The strings of o are borrowed for its lifetime.
- * Returns 0 and *out, or -1. */
+/* A deliverer on `loop` (starts the SMTP threads).  The strings of o are
+ * borrowed for its lifetime.  Returns 0 and *out, or -1. */
 int deliver_new(uv_loop_t *loop, const deliver_opts_t *o, deliver_done_fn done, void *ud, deliver_t **out /* OUT */);
 
 /* Starts sending `payload` (a complete RFC 5322 message, taken over: freed
@@ -81,8 +96,8 @@ int deliver_running(const deliver_t *d);
 void deliver_stop_retries(deliver_t *d);
 
 /* Closes the deliverer when no job is running (deliver_running() == 0):
- * its handles are closed, then closed(ud) is called and the deliverer is
- * freed.  NULL is a no-op. */
+ * the SMTP threads end (QUIT on their connections), its handles are closed,
+ * then closed(ud) is called and the deliverer is freed.  NULL is a no-op. */
 void deliver_close(deliver_t *d, void (*closed)(void *ud), void *ud);
 
 const char *deliver_status_name(deliver_status_t s);

@@ -309,9 +309,9 @@ static int setup(notifier_t *n, char *err, size_t errlen)
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
         if (int_key(cfg, ints[i].key, ints[i].def, ints[i].lo, ints[i].hi, ints[i].dst, err, errlen))
             return -1;
-    d->max_host_connections =
-        n->oopts.smtp_connections > n->oopts.webhook_connections ? n->oopts.smtp_connections
-                                                                 : n->oopts.webhook_connections;
+    d->smtp_connections = n->oopts.smtp_connections;
+    d->max_host_connections = n->oopts.webhook_connections;
+    d->max_connections = n->oopts.max_parallel;
     n->arr = arrivals_new();
     n->ctx = zmq_ctx_new();
     return n->arr && n->ctx ? 0 : -1;

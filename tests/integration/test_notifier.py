@@ -93,52 +93,69 @@ class Hooks(BaseHTTPRequestHandler):
         pass
 
 
-class NotifierTest(unittest.TestCase):
+class NotifierRun:
+    """What the three classes share: running the notifier once at a simulated instant, reading its
+    sent-log, and closing what setUpClass opened (stack, SMTP server, HTTP receiver, catalog)."""
+
+    def notifier(self, at, *args, expect=0, once=True):
+        cmd = [os.path.join(BIN, "cchc-notifier"), "--config", self.stack.config, "--now", at,
+               "--set", "notifier.data_dir=" + self.data] + (["--once"] if once else []) + list(args)
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        if expect is not None and p.returncode != expect:
+            raise AssertionError("cchc-notifier %s exited %d (want %d):\n%s%s" % (
+                " ".join(args), p.returncode, expect, p.stdout, p.stderr[-4000:]))
+        return p
+
+    def sent_log(self):
+        p = self.notifier("2025-09-08T09:00:00+07:00", "--sent-log", once=False)
+        return dict((line.split("\t")[0], line.split("\t")[1:]) for line in p.stdout.splitlines() if line)
+
+    def mails_by_rcpt(self):
+        """{recipient: [(subject, body, message)]} of what arrived since the last call."""
+        out = {}
+        for rcpts, m in self.sink.take():
+            self.assertEqual(len(rcpts), 1, "one recipient per message")
+            self.assertEqual(m["To"], rcpts[0])
+            self.assertEqual(m.get_content_type(), "text/plain")
+            self.assertEqual(m.get_content_charset(), "utf-8")
+            out.setdefault(rcpts[0], []).append((str(m["Subject"]), m.get_content(), m))
+        return out
+
     @classmethod
-    def setUpClass(cls):
+    def start_hooks(cls):
+        """The HTTP receiver (Hooks); returns its base URL."""
         cls.http = ThreadingHTTPServer(("127.0.0.1", 0), Hooks)
         threading.Thread(target=cls.http.serve_forever, daemon=True).start()
-        hook = "http://127.0.0.1:%d/hooks" % cls.http.server_address[1]
-        cls.catdir = tempfile.mkdtemp(prefix="cchc-notifier-cat-")
+        return "http://127.0.0.1:%d/hooks" % cls.http.server_address[1]
+
+    @classmethod
+    def make_catalog(cls, prefix, units, targets="unit,indicator,period_type,min,max,from,to,note\n"):
+        """cls.catdir: the shipped indicators, datasets and holidays with these units and targets."""
+        cls.catdir = tempfile.mkdtemp(prefix=prefix)
         for f in ("indicators.csv", "datasets.csv", "holidays.csv"):
             shutil.copy(os.path.join(CATALOG, f), cls.catdir)
-        with open(os.path.join(cls.catdir, "units.csv"), "w", encoding="utf-8") as f:
-            f.write(UNITS.format(hook=hook))
-        with open(os.path.join(cls.catdir, "targets.csv"), "w", encoding="utf-8") as f:
-            f.write(TARGETS)
-        cls.sink = Sink()
-        cls.smtp_port = free_port()
-        cls.smtp = Controller(cls.sink, hostname="127.0.0.1", port=cls.smtp_port)
-        cls.smtp.start()
-        # fetch_wait_ms: long polls expire rarely (the collector keeps an
-        # expired FETCH waiter after answering it with an empty BATCH, and then
-        # overflows its waiter array: a collector bug, reported)
-        cls.stack = Stack(catalog=cls.catdir, curve=False, lenient=True, now="2025-09-08T09:00:00+07:00", extra={
-            "aggregator": {"fetch_wait_ms": "60000"}, "notifier": {
-            "smtp_url": "smtp://127.0.0.1:%d" % cls.smtp_port,
-            "mail_from": "nhacviec@cchc.hp.example",
-            "pub_endpoint": "tcp://127.0.0.1:%d" % free_port(),
-            "webhook_timeout_ms": "3000",
-            "webhook_attempts": "3",
-            "webhook_backoff_ms": "100",
-        }})
+        for name, text in (("units.csv", units), ("targets.csv", targets)):
+            with open(os.path.join(cls.catdir, name), "w", encoding="utf-8") as f:
+                f.write(text)
+
+    @classmethod
+    def start_stack(cls, **kw):
+        cls.stack = Stack(curve=False, **kw)
         try:
             cls.stack.start_collector()
             cls.stack.start_aggregator()
-            for unit, values in (("HP.SO.B", {"PORTAL_POSTS": 4}), ("HP.XA.E", {"PORTAL_POSTS": 5, "RADIO_ITEMS": 6})):
-                r = cls.stack.submit(unit, values, period="2025Q3")
-                assert r and r["type"] == "ACK", r
-            cls.stack.wait_applied(2)
         except Exception:
             cls.tearDownClass()
             raise
 
     @classmethod
     def tearDownClass(cls):
-        cls.stack.close()
+        if getattr(cls, "stack", None):
+            cls.stack.close()
         cls.smtp.stop()
-        cls.http.shutdown()
-        cls.http.server_close()
+        if getattr(cls, "http", None):
+            cls.http.shutdown()
+            cls.http.server_close()
         shutil.rmtree(cls.catdir, ignore_errors=True)
 
     def setUp(self):
@@ -148,30 +165,39 @@ class NotifierTest(unittest.TestCase):
             Hooks.script.clear()
         self.data = os.path.join(self.stack.dir, "notifier-" + self.id().split(".")[-1])
 
-    # ---- helpers -----------------------------------------------------------
-    def notifier(self, at, *args, expect=0, once=True):
-        cmd = [os.path.join(BIN, "cchc-notifier"), "--config", self.stack.config, "--now", at,
-               "--set", "notifier.data_dir=" + self.data] + (["--once"] if once else []) + list(args)
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
-        if expect is not None and p.returncode != expect:
-            raise AssertionError("cchc-notifier %s exited %d (want %d):\n%s%s" % (
-                " ".join(args), p.returncode, expect, p.stdout, p.stderr[-4000:]))
-        return p
+
+class NotifierTest(NotifierRun, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.make_catalog("cchc-notifier-cat-", UNITS.format(hook=cls.start_hooks()), TARGETS)
+        cls.sink = Sink()
+        cls.smtp_port = free_port()
+        cls.smtp = Controller(cls.sink, hostname="127.0.0.1", port=cls.smtp_port)
+        cls.smtp.start()
+        # fetch_wait_ms: long polls expire rarely (the collector keeps an
+        # expired FETCH waiter after answering it with an empty BATCH, and then
+        # overflows its waiter array: a collector bug, reported)
+        cls.start_stack(catalog=cls.catdir, lenient=True, now="2025-09-08T09:00:00+07:00", extra={
+            "aggregator": {"fetch_wait_ms": "60000"}, "notifier": {
+                "smtp_url": "smtp://127.0.0.1:%d" % cls.smtp_port,
+                "mail_from": "nhacviec@cchc.hp.example",
+                "pub_endpoint": "tcp://127.0.0.1:%d" % free_port(),
+                "webhook_timeout_ms": "3000",
+                "webhook_attempts": "3",
+                "webhook_backoff_ms": "100",
+            }})
+        for unit, values in (("HP.SO.B", {"PORTAL_POSTS": 4}), ("HP.XA.E", {"PORTAL_POSTS": 5, "RADIO_ITEMS": 6})):
+            r = cls.stack.submit(unit, values, period="2025Q3")
+            assert r and r["type"] == "ACK", r
+        cls.stack.wait_applied(2)
 
     def mails(self):
-        """[(recipient, subject, body)] of what arrived since the last call."""
+        """[(recipient, subject, body, message)] of what arrived since the last call, one per recipient."""
         out = []
-        for rcpts, m in self.sink.take():
-            self.assertEqual(len(rcpts), 1, "one message per recipient")
-            self.assertEqual(m["To"], rcpts[0])
-            self.assertEqual(m.get_content_type(), "text/plain")
-            self.assertEqual(m.get_content_charset(), "utf-8")
-            out.append((rcpts[0], str(m["Subject"]), m.get_content(), m))
+        for rcpt, msgs in self.mails_by_rcpt().items():
+            self.assertEqual(len(msgs), 1, "one message per recipient")
+            out.append((rcpt,) + msgs[0])
         return out
-
-    def sent_log(self):
-        p = self.notifier("2025-09-08T09:00:00+07:00", "--sent-log", once=False)
-        return dict((line.split("\t")[0], line.split("\t")[1:]) for line in p.stdout.splitlines() if line)
 
     # ---- tests ---------------------------------------------------------------
     def test_1_scripted_quarter(self):
@@ -381,31 +407,6 @@ WEB_URL = "https://baocao.cchc.haiphong.example/nop-bao-cao"
 CONTACT = "Phòng Văn hóa - Xã hội, điện thoại 0225 3 842 123"
 
 
-class NotifierRun:
-    """Runs the notifier once at a simulated instant, reads the SMTP sink."""
-
-    def notifier(self, at, *args, expect=0, once=True):
-        cmd = [os.path.join(BIN, "cchc-notifier"), "--config", self.stack.config, "--now", at,
-               "--set", "notifier.data_dir=" + self.data] + (["--once"] if once else []) + list(args)
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-        if expect is not None and p.returncode != expect:
-            raise AssertionError("cchc-notifier %s exited %d (want %d):\n%s%s" % (
-                " ".join(args), p.returncode, expect, p.stdout, p.stderr[-4000:]))
-        return p
-
-    def mails(self):
-        """{recipient: [(subject, body, message)]} of what arrived since the last call."""
-        out = {}
-        for rcpts, m in self.sink.take():
-            self.assertEqual(len(rcpts), 1)
-            out.setdefault(rcpts[0], []).append((str(m["Subject"]), m.get_content(), m))
-        return out
-
-    def sent_log(self):
-        p = self.notifier("2025-09-08T09:00:00+07:00", "--sent-log", once=False)
-        return dict((line.split("\t")[0], line.split("\t")[1:]) for line in p.stdout.splitlines() if line)
-
-
 def catalog_codes(catdir):
     """Every unit, dataset and indicator code of a catalog: none may appear in a message body."""
     codes = set()
@@ -422,50 +423,28 @@ class DigestTest(NotifierRun, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.catdir = tempfile.mkdtemp(prefix="cchc-notifier-digest-")
-        for f in ("indicators.csv", "datasets.csv", "holidays.csv"):
-            shutil.copy(os.path.join(CATALOG, f), cls.catdir)
-        with open(os.path.join(cls.catdir, "units.csv"), "w", encoding="utf-8") as f:
-            f.write(DIGEST_UNITS)
-        with open(os.path.join(cls.catdir, "targets.csv"), "w", encoding="utf-8") as f:
-            f.write(DIGEST_TARGETS)
+        cls.make_catalog("cchc-notifier-digest-", DIGEST_UNITS, DIGEST_TARGETS)
         cls.codes = catalog_codes(cls.catdir)
         cls.sink = Sink()
         port = free_port()
         cls.smtp = Controller(cls.sink, hostname="127.0.0.1", port=port)
         cls.smtp.start()
-        cls.stack = Stack(catalog=cls.catdir, curve=False, now="2025-12-05T09:00:00+07:00", extra={
+        cls.start_stack(catalog=cls.catdir, now="2025-12-05T09:00:00+07:00", extra={
             "aggregator": {"fetch_wait_ms": "60000"}, "notifier": {
                 "smtp_url": "smtp://127.0.0.1:%d" % port, "mail_from": "nhacviec@cchc.hp.example",
                 "pub_endpoint": "tcp://127.0.0.1:%d" % free_port(), "channels": "email",
                 "web_url": WEB_URL, "contact": CONTACT, "english_units": "HP.SO.NGV"}})
-        try:
-            cls.stack.start_collector()
-            cls.stack.start_aggregator()
-            subs = [("HP.SO.VH", "2025Q3", {}), ("HP.SO.VH", "2025Q4", {}), ("HP.XA.VK", "2025Q3", {}),
-                    ("HP.SO.YT", "2025Q3", {"STAFF_TOTAL": 142, "CONTEST_PARTICIPANTS": 130})]
-            for unit, period, values in subs:
-                r = cls.stack.submit(unit, harness.report("CCHC_Q", catalog=cls.catdir, **values), period=period)
-                assert r and r["type"] == "ACK", r
-            cls.stack.wait_applied(len(subs))
-        except Exception:
-            cls.tearDownClass()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.stack.close()
-        cls.smtp.stop()
-        shutil.rmtree(cls.catdir, ignore_errors=True)
-
-    def setUp(self):
-        self.sink.take()
-        self.data = os.path.join(self.stack.dir, "notifier-" + self.id().split(".")[-1])
+        subs = [("HP.SO.VH", "2025Q3", {}), ("HP.SO.VH", "2025Q4", {}), ("HP.XA.VK", "2025Q3", {}),
+                ("HP.SO.YT", "2025Q3", {"STAFF_TOTAL": 142, "CONTEST_PARTICIPANTS": 130})]
+        for unit, period, values in subs:
+            r = cls.stack.submit(unit, harness.report("CCHC_Q", catalog=cls.catdir, **values), period=period)
+            assert r and r["type"] == "ACK", r
+        cls.stack.wait_applied(len(subs))
 
     def test_8_one_digest(self):
         """notifier-it-8 a unit owing three reports (and an overdue one) gets one digest, not one e-mail each"""
         self.notifier("2025-12-08T09:00:00+07:00")
-        got = self.mails()
+        got = self.mails_by_rcpt()
         for rcpt, msgs in got.items():
             self.assertEqual(len(msgs), 1, "one message to %s, not %d" % (rcpt, len(msgs)))
         subject, body, m = got["so-nv@hp.example"][0]
@@ -484,7 +463,7 @@ class DigestTest(NotifierRun, unittest.TestCase):
     def test_9_covered(self):
         """notifier-it-9 after the deadline, a unit with the quarters gets no 'Quá hạn' for the half-year or the year"""
         self.notifier("2025-12-10T09:00:00+07:00")
-        got = self.mails()
+        got = self.mails_by_rcpt()
         self.assertNotIn("so-vh@hp.example", got, "Sở Văn hóa sent Q3 and Q4: S2 and the year are covered")
         self.assertEqual(got["ubnd@vietkhe.hp.example"][0][0], "Quá hạn nộp báo cáo CCHC quý 4/2025 — hạn 09/12/2025")
         self.assertEqual(got["ubnd@vietkhe.hp.example"][0][2]["X-CCHC-Items"],
@@ -492,7 +471,7 @@ class DigestTest(NotifierRun, unittest.TestCase):
         # chase_covered: the old behaviour, every dataset on its own
         self.data += "-chase"
         self.notifier("2025-12-10T09:00:00+07:00", "--set", "notifier.chase_covered=yes")
-        got = self.mails()
+        got = self.mails_by_rcpt()
         self.assertEqual(got["so-vh@hp.example"][0][2]["X-CCHC-Items"], "CCHC_S/2025S2/after-1, CCHC_Y/2025/after-1")
 
     def test_10_repeat(self):
@@ -508,7 +487,7 @@ class DigestTest(NotifierRun, unittest.TestCase):
                          ("2025-12-12T16:00:00+07:00", 0),
                          ("2025-12-15T09:00:00+07:00", 0)):  # unchanged again
             self.notifier(at, *rep)
-            msgs = self.mails().get("so-nv@hp.example", [])
+            msgs = self.mails_by_rcpt().get("so-nv@hp.example", [])
             self.assertEqual(len(msgs), want, at)
             ids += [m["X-CCHC-Reminder"] for _, _, m in msgs]
         self.assertEqual(ids, ["HP.SO.NV/2025-12-08/email", "HP.SO.NV/2025-12-09/email",
@@ -528,9 +507,9 @@ class DigestTest(NotifierRun, unittest.TestCase):
     def test_11_samples(self):
         """notifier-it-11 sample e-mails (reminder, overdue, escalation) decoded: names, link, percentages, no codes"""
         self.notifier("2025-12-08T09:00:00+07:00")
-        dec8 = self.mails()
+        dec8 = self.mails_by_rcpt()
         self.notifier("2025-12-12T09:00:00+07:00")
-        dec12 = self.mails()
+        dec12 = self.mails_by_rcpt()
         reminder = dec8["ubnd@vietkhe.hp.example"][0]
         overdue = dec8["so-nv@hp.example"][0]
         escalation = dec12["vanphong@ubnd.hp.example"][0]
@@ -612,57 +591,30 @@ class ConcurrentTest(NotifierRun, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.http = ThreadingHTTPServer(("127.0.0.1", 0), Hooks)
-        threading.Thread(target=cls.http.serve_forever, daemon=True).start()
-        hook = "http://127.0.0.1:%d/hooks" % cls.http.server_address[1]
-        cls.catdir = tempfile.mkdtemp(prefix="cchc-notifier-many-")
-        for f in ("indicators.csv", "datasets.csv", "holidays.csv"):
-            shutil.copy(os.path.join(CATALOG, f), cls.catdir)
-        with open(os.path.join(cls.catdir, "units.csv"), "w", encoding="utf-8") as f:
-            f.write("code,name,kind,parent,opened,closed,email,webhook,parent_submits\n")
-            f.write("HP,Thành phố Hải Phòng,thanh_pho,,,,,,no\n")
-            for i in range(N_UNITS):
-                f.write("HP.XA.X%03d,Xã số %d,xa,HP,2025-07-01,,xa%03d@hp.example,%s,no\n" % (
-                    i, i, i, "%s/x%03d" % (hook, i) if i % 4 == 0 else ""))
-        with open(os.path.join(cls.catdir, "targets.csv"), "w", encoding="utf-8") as f:
-            f.write("unit,indicator,period_type,min,max,from,to,note\n")
+        hook = cls.start_hooks()
+        cls.make_catalog("cchc-notifier-many-", "code,name,kind,parent,opened,closed,email,webhook,parent_submits\n"
+                         "HP,Thành phố Hải Phòng,thanh_pho,,,,,,no\n" + "".join(
+                             "HP.XA.X%03d,Xã số %d,xa,HP,2025-07-01,,xa%03d@hp.example,%s,no\n" % (
+                                 i, i, i, "%s/x%03d" % (hook, i) if i % 4 == 0 else "") for i in range(N_UNITS)))
         cls.sink = SlowSink()
         cls.sink.opened = cls.sink.open_now = cls.sink.most_open = cls.sink.holding = cls.sink.most_holding = 0
         port = free_port()
         cls.smtp = CountingController(cls.sink, hostname="127.0.0.1", port=port)
         cls.smtp.start()
-        cls.stack = Stack(catalog=cls.catdir, curve=False, now="2025-09-08T09:00:00+07:00", extra={
+        cls.start_stack(catalog=cls.catdir, now="2025-09-08T09:00:00+07:00", extra={
             "notifier": {"smtp_url": "smtp://127.0.0.1:%d" % port, "mail_from": "nhacviec@cchc.hp.example",
                          "pub_endpoint": "tcp://127.0.0.1:%d" % free_port(), "channels": "email,webhook",
                          "max_parallel": "8", "smtp_connections": "3", "webhook_connections": "2"}})
-        try:
-            cls.stack.start_collector()
-            cls.stack.start_aggregator()
-        except Exception:
-            cls.tearDownClass()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.stack.close()
-        cls.smtp.stop()
-        cls.http.shutdown()
-        cls.http.server_close()
-        shutil.rmtree(cls.catdir, ignore_errors=True)
 
     def setUp(self):
-        self.sink.take()
+        super().setUp()
         with self.sink.lock:
             self.sink.opened = self.sink.most_open = self.sink.most_holding = 0
-        with Hooks.lock:
-            Hooks.seen.clear()
-            Hooks.script.clear()
-        self.data = os.path.join(self.stack.dir, "notifier-" + self.id().split(".")[-1])
 
     def delivered(self):
         """{digest id: times delivered} over e-mail and webhooks since the last call."""
         count = {}
-        for rcpt, msgs in self.mails().items():
+        for rcpt, msgs in self.mails_by_rcpt().items():
             for _, _, m in msgs:
                 count[m["X-CCHC-Reminder"]] = count.get(m["X-CCHC-Reminder"], 0) + 1
         with Hooks.lock:

@@ -45,6 +45,8 @@ LIBS="$(pkg-config --libs $PKGS) -lcsv -lm -lpthread"
 TOOLS="$BUILD/bench"
 mkdir -p "$TOOLS"
 ${CC:-gcc} $CFLAGS scripts/bench/loadgen.c scripts/bench/work.c "$BUILD/libcchc.a" -o "$TOOLS/loadgen" $LIBS
+# the notifier's delivery benchmark: a loopback SMTP server and HTTP receiver that count what they get
+${CC:-gcc} -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow scripts/bench/sink.c -o "$TOOLS/sink"
 if [ -z "${BENCH_NO_PG:-}" ]; then
     ${CC:-gcc} $CFLAGS $(pkg-config --cflags libpq) scripts/bench/pgload.c scripts/bench/work.c "$BUILD/libcchc.a" \
         -o "$TOOLS/pgload" $LIBS $(pkg-config --libs libpq)

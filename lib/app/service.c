@@ -128,7 +128,7 @@ static void on_tick(uv_timer_t *t)
     s->on_tick(s);
 }
 
-int service_loop_start(service_loop_t *s, uv_loop_t *loop, uint64_t tick_ms)
+int service_loop_start(service_loop_t *s, uv_loop_t *loop, uint64_t first_ms, uint64_t tick_ms)
 {
     static const int signums[3] = {SIGTERM, SIGINT, SIGHUP};
     int rc = 0, started = 0; /* signal handles open */
@@ -142,7 +142,7 @@ int service_loop_start(service_loop_t *s, uv_loop_t *loop, uint64_t tick_ms)
     if (rc == 0) {
         s->tick.data = s;
         if ((rc = uv_timer_init(loop, &s->tick)) == 0 && s->on_tick && tick_ms &&
-            (rc = uv_timer_start(&s->tick, on_tick, tick_ms, tick_ms)))
+            (rc = uv_timer_start(&s->tick, on_tick, first_ms, tick_ms)))
             uv_close((uv_handle_t *)&s->tick, NULL);
     }
     if (rc) {

@@ -53,9 +53,10 @@ struct service_loop {
     bool open;
 };
 
-/* Installs the signal handlers and starts the tick on loop.  Returns 0 or a
- * libuv error (nothing is then left open). */
-int service_loop_start(service_loop_t *s, uv_loop_t *loop, uint64_t tick_ms);
+/* Installs the signal handlers and starts the tick on loop: first after
+ * first_ms, then every tick_ms.  Returns 0 or a libuv error (nothing is then
+ * left open). */
+int service_loop_start(service_loop_t *s, uv_loop_t *loop, uint64_t first_ms, uint64_t tick_ms);
 void service_loop_close(service_loop_t *s);
 
 /* Runs loop until every handle is closed, then closes it.  Returns

@@ -11,6 +11,7 @@ Every service and tool runs on this machine, on loopback, one measurement at
 a time.  Nothing here is timed by the CI; see docs/benchmarks.md.
 """
 import argparse
+import csv
 import datetime
 import http.client
 import json
@@ -34,9 +35,11 @@ PGBIN = "/usr/lib/postgresql/15/bin"
 
 MODES = {
     "full": {"units": 100000, "runs": 3, "query_reps": 1000, "pg_query_reps": 200, "pg_query_seconds": 4.0,
-             "pg_txn_split": True, "web_reps": 200, "web_big_reps": 3},
+             "pg_txn_split": True, "web_reps": 200, "web_big_reps": 3, "delay_units": 10000,
+             "slow_units": 2000},
     "quick": {"units": 5000, "runs": 1, "query_reps": 200, "pg_query_reps": 50, "pg_query_seconds": 2.0,
-              "pg_txn_split": False, "web_reps": 50, "web_big_reps": 2},
+              "pg_txn_split": False, "web_reps": 50, "web_big_reps": 2, "delay_units": 1000,
+              "slow_units": 300},
 }
 
 
@@ -224,11 +227,11 @@ def notifier_plan(bindir, stack, expected):
     n = None
     with open(out_path, errors="replace") as f:
         for line in f:
-            m = re.match(r"# (\d+) reminder\(s\) at", line)
+            m = re.match(r"# (\d+) message\(s\), \d+ item\(s\) at", line)
             if m:
                 n = int(m.group(1))
     if n is None:
-        return {"measured": False, "reason": "`cchc-notifier --plan` printed no '# N reminder(s)' line"}
+        return {"measured": False, "reason": "`cchc-notifier --plan` printed no '# N message(s), M item(s)' line"}
     return {"measured": True, "seconds": wall, "reminders": n, "obligations": expected,
             "peak_rss_mib": ru.ru_maxrss / 1024.0, "cpu_s": ru.ru_utime + ru.ru_stime}
 
@@ -335,6 +338,124 @@ def run_ours(a, cfg, meta, workdir, catalog, keys, work, r):
         cu["machine"] = cpu_diff(s0, cpu_stat())
         cu["mem"] = proc_mem(agg2)
         res["catchup"] = cu
+    finally:
+        st.close()
+    return res
+
+
+# --------------------------------------------------------------------------
+# the notifier's delivery: every reporting unit owed one reminder, sent to a local SMTP sink and webhook
+# receiver (scripts/bench/sink.c), concurrently (the defaults) and one at a time, in the same run
+
+ONE_AT_A_TIME = {"max_parallel": "1", "smtp_connections": "1", "webhook_connections": "1"}
+DELIVERY_CASES = [  # name, units with an address (None: all), the sink's delay (µs), [notifier] settings, sent-log
+    ("concurrent", None, 0, {}, "disk"),
+    ("one at a time", None, 0, ONE_AT_A_TIME, "disk"),
+    ("concurrent, sent-log in memory", None, 0, {}, "tmpfs"),
+    ("one at a time, sent-log in memory", None, 0, ONE_AT_A_TIME, "tmpfs"),
+    ("concurrent, server 2 ms", "delay_units", 2000, {}, "disk"),
+    ("one at a time, server 2 ms", "delay_units", 2000, ONE_AT_A_TIME, "disk"),
+    ("concurrent, server 20 ms", "slow_units", 20000, {}, "disk"),
+    ("one at a time, server 20 ms", "slow_units", 20000, ONE_AT_A_TIME, "disk"),
+]
+TMPFS = "/dev/shm"
+
+
+def address_catalog(catalog, out, n, http_port):
+    """A copy of the catalog where the first n reporting units (those that owe NAT_Q) have an address: every
+    fifth a webhook on the receiver, the others an e-mail.  Returns (e-mails, webhooks)."""
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.copytree(catalog, out)
+    with open(os.path.join(catalog, "units.csv"), newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    emails = hooks = 0
+    for r in rows:
+        if r["kind"] in ("quoc_gia", "tinh") or emails + hooks >= n:
+            continue
+        if (emails + hooks) % 5 == 4:
+            r["webhook"] = "http://127.0.0.1:%d/h/%s" % (http_port, r["code"])
+            hooks += 1
+        else:
+            r["email"] = "%s@bench.example" % r["code"].lower()
+            emails += 1
+    with open(os.path.join(out, "units.csv"), "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    return emails, hooks
+
+
+def delivery_case(a, st, catdir, expect, delay_us, settings, ports, n, where):
+    exe = os.path.join(a.bindir, "cchc-notifier")
+    sink = subprocess.Popen([os.path.join(a.tools, "sink"), "--smtp", str(ports[0]), "--http", str(ports[1]),
+                             "--delay-us", str(delay_us)], stdout=subprocess.PIPE, text=True)
+    data = os.path.join(st.dir if where == "disk" else TMPFS, "cchc-bench-notifier-%d-%d" % (os.getpid(), n))
+    shutil.rmtree(data, ignore_errors=True)
+    try:
+        wait_port(ports[0], sink, "sink")
+        cmd = [exe, "--config", st.config, "--now", PLAN_AT, "--once", "--set", "catalog.dir=" + catdir,
+               "--set", "notifier.data_dir=" + data, "--set", "notifier.channels=email,webhook",
+               "--set", "notifier.smtp_url=smtp://127.0.0.1:%d" % ports[0], "--set", "notifier.smtp_timeout_ms=60000",
+               "--set", "notifier.webhook_timeout_ms=60000"]
+        for k, v in settings.items():
+            cmd += ["--set", "notifier.%s=%s" % (k, v)]
+        err_path = os.path.join(st.dir, "delivery-%d.err" % n)
+        t0 = time.monotonic()
+        with open(err_path, "w") as err:
+            p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+            _, status, ru = os.wait4(p.pid, 0)
+        wall = time.monotonic() - t0
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit("cchc-notifier (delivery) exited with %d: %s" % (
+                os.waitstatus_to_exitcode(status), open(err_path, errors="replace").read()[-600:]))
+    finally:
+        sink.send_signal(signal.SIGTERM)
+        out, _ = sink.communicate(timeout=60)
+    got = json.loads(out.strip().splitlines()[-1])
+    log_out = run([exe, "--config", st.config, "--sent-log", "--set", "notifier.data_dir=" + data]).stdout
+    recorded = sum(1 for line in log_out.splitlines() if line.split("\t")[1:2] == ["sent"])
+    shutil.rmtree(data, ignore_errors=True)
+    msgs = got["smtp_messages"] + got["http_messages"]
+    span = got["last"] - got["first"]
+    return {"expected": expect, "messages": msgs, "distinct": got["distinct"], "repeats": got["repeats"],
+            "recorded": recorded, "wall_s": wall, "first_s": got["first"] - t0, "last_s": got["last"] - t0,
+            "per_s": msgs / span if span > 0 else None, "smtp_connections": got["smtp_connections"],
+            "http_connections": got["http_connections"], "most_open": got["most_open"],
+            "peak_rss_mib": ru.ru_maxrss / 1024.0, "cpu_s": ru.ru_utime + ru.ru_stime}
+
+
+def notifier_delivery(a, cfg, meta, workdir, catalog, keys):
+    """The delivery cases of DELIVERY_CASES against one collector and aggregator that hold nothing (every
+    obligation is owed); the notifier plans at PLAN_AT (before-1) and delivers once (--once)."""
+    if not os.access(os.path.join(a.tools, "sink"), os.X_OK):
+        return {"measured": False, "reason": "the sink is not built"}
+    st = Stack(a.bindir, workdir, catalog, keys, "delivery")
+    ports = (free_port(), free_port())
+    res = {"measured": True, "cases": {}}
+    try:
+        st.start("collector", "submit")
+        st.start("aggregator", "query")
+        cats = {}
+        tmpfs = subprocess.run(["stat", "-f", "-c", "%T", TMPFS], capture_output=True,
+                               text=True).stdout.strip() == "tmpfs"
+        for i, (name, units, delay_us, settings, where) in enumerate(DELIVERY_CASES):
+            if where == "tmpfs" and not tmpfs:
+                log("  delivery, %s: skipped, %s is not a tmpfs" % (name, TMPFS))
+                continue
+            n = meta["reporting"] if units is None else min(cfg[units], meta["reporting"])
+            if n not in cats:
+                cats[n] = (os.path.join(st.dir, "catalog-%d" % n),) + address_catalog(
+                    catalog, os.path.join(st.dir, "catalog-%d" % n), n, ports[1])
+            catdir, emails, hooks = cats[n]
+            c = delivery_case(a, st, catdir, emails + hooks, delay_us, settings, ports, i, where)
+            c.update({"emails": emails, "webhooks": hooks, "delay_us": delay_us, "settings": settings,
+                      "sent_log": where})
+            res["cases"][name] = c
+            log("  delivery, %s: %d messages (%d e-mails, %d webhooks) in %.1f s, %.0f/s, %d repeated, %d recorded" % (
+                name, c["messages"], emails, hooks, c["last_s"], c["per_s"] or 0, c["repeats"], c["recorded"]))
+            if c["distinct"] != c["expected"] or c["repeats"] or c["recorded"] != c["expected"]:
+                raise SystemExit("delivery %s: %d distinct of %d expected, %d repeats, %d recorded" % (
+                    name, c["distinct"], c["expected"], c["repeats"], c["recorded"]))
     finally:
         st.close()
     return res
@@ -541,6 +662,46 @@ def verdict(ok):
 
 ANALYSIS_BEGIN = "<!-- analysis: kept when the report is regenerated -->"
 ANALYSIS_END = "<!-- /analysis -->"
+
+
+def delivery_report(w, d):
+    """The notifier's delivery: a table of DELIVERY_CASES and the ratios to one at a time."""
+    w("#### Delivery")
+    w("")
+    if not d.get("measured"):
+        w("**Not measured**: %s." % d.get("reason"))
+        return
+    cases = d["cases"]
+    if not cases:
+        w("**Not measured**: no case ran.")
+        return
+    w("| case | messages (e-mails + webhooks) | reminders/s | × one at a time | first / last message after start | "
+      "connections SMTP + HTTP (most open at once) | recorded, repeated | notifier CPU, peak RSS |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, c in cases.items():
+        base = cases.get(name.replace("concurrent", "one at a time")) if name.startswith("concurrent") else None
+        w("| %s | %s (%s + %s) | **%s** | %s | %s / **%s** | %s + %s (%s) | %s, %s | %s, %s |" % (
+            name, "{:,}".format(c["messages"]), "{:,}".format(c["emails"]), "{:,}".format(c["webhooks"]),
+            fmt(c["per_s"]), fmt(ratio(c["per_s"], base["per_s"]), "×", 2) if base else "",
+            fmt(c["first_s"], " s", 2), fmt(c["last_s"], " s", 1), c["smtp_connections"], c["http_connections"],
+            c["most_open"], "{:,}".format(c["recorded"]), c["repeats"], fmt(c["cpu_s"], " s", 1),
+            fmt(c["peak_rss_mib"], " MiB")))
+    w("")
+    first = next(iter(cases.values()))
+    w("`cchc-notifier --once` at %s with a collector and an aggregator that hold nothing, so every reporting unit "
+      "owes its before-1 reminder: one digest each, an e-mail for four units in five and a webhook for the fifth, "
+      "to `scripts/bench/sink.c` (one process: an SMTP server and an HTTP receiver on loopback, answering 250 / "
+      "200 at once; *server 2 ms*: each answer held 2 ms, as a mail server that commits its queue file first; "
+      "*server 20 ms*: 20 ms, a relay further away). "
+      "*Concurrent* is the default configuration (max_parallel 16, smtp_connections 4, webhook_connections 2); "
+      "*one at a time* is max_parallel 1 with one connection each: the same messages, one in flight, the next "
+      "started only after the previous one is recorded, as before digests. The sent-log is in the work directory "
+      "(*disk*: one committed LMDB transaction, two synchronous writes, per message) or, to see what the delivery "
+      "itself does when the sent-log is not the limit, in %s (*in memory*: tmpfs, where a sync costs nothing). "
+      "Each case is measured once, in the same run; reminders/s is messages ÷ (last − first message at the "
+      "sink); the times are from starting the notifier (catalog, QUERY, plan and sent-log lookups: %s before the "
+      "first message). The sink counts each message by its id: in every case each message arrived once and the "
+      "sent-log holds each one as sent." % (PLAN_AT, TMPFS, fmt(first["first_s"], " s", 2)))
 
 
 def write_report(path, a, cfg, meta, mach, git, results, started, finished, command):
@@ -765,7 +926,7 @@ def write_report(path, a, cfg, meta, mach, git, results, started, finished, comm
         w("|---|---:|")
         w("| `cchc-notifier --plan --at %s` (nothing received yet) | **%s** |" % (
             PLAN_AT, cell(med([n["seconds"] for n in nt]), " s", 2)))
-        w("| reminders planned / obligations | %s / %s |" % (
+        w("| messages planned (one per recipient; PUB only: the catalog has no addresses) / obligations | %s / %s |" % (
             "{:,}".format(nt[0]["reminders"]), "{:,}".format(nt[0]["obligations"])))
         w("| peak RSS | %s |" % cell(med([n["peak_rss_mib"] for n in nt]), " MiB"))
         w("")
@@ -773,6 +934,8 @@ def write_report(path, a, cfg, meta, mach, git, results, started, finished, comm
           "every unit's status in one RESULT), planning, composing and printing every reminder.")
     else:
         w("**Not measured**: %s." % next(n["reason"] for n in nt if not n["measured"]))
+    w("")
+    delivery_report(w, results.get("delivery") or {"measured": False, "reason": "not run"})
     w("")
     w("### 5. Web")
     w("")
@@ -903,6 +1066,9 @@ def main():
         results["ceiling_closed"].append(run_ceiling(a, meta, a.workdir, work, r + 1, True))
         log("  open %.0f/s, closed loop %.0f/s" % (results["ceiling"][-1]["subs_per_s"],
                                                    results["ceiling_closed"][-1]["subs_per_s"]))
+    log("the notifier's delivery (once): every reporting unit owed a reminder, to a local SMTP sink and webhook "
+        "receiver, concurrently and one at a time")
+    results["delivery"] = notifier_delivery(a, cfg, meta, a.workdir, catalog, keys)
     if not a.no_pg:
         results["pg"] = run_pg(a, cfg, meta, a.workdir, work, os.path.join(data, "pg"))
     finished = datetime.datetime.now().astimezone()

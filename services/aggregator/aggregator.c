@@ -496,7 +496,7 @@ static int aggregator_start(aggregator_t *a)
         return -1;
     }
     a->svc = (service_loop_t){.data = a, .on_stop = on_stop_signal, .on_reload = on_hup, .on_tick = on_tick};
-    if (service_loop_start(&a->svc, a->loop, 250)) {
+    if (service_loop_start(&a->svc, a->loop, 250, 250)) {
         log_error("cannot install the signal handlers");
         return -1;
     }

@@ -786,7 +786,7 @@ static int collector_start(collector_t *c, bool insecure)
     c->open_socks += 2;
 
     c->svc = (service_loop_t){.data = c, .on_stop = on_stop_signal, .on_reload = on_hup, .on_tick = on_tick};
-    if (service_loop_start(&c->svc, c->loop, 100)) {
+    if (service_loop_start(&c->svc, c->loop, 100, 100)) {
         log_error("cannot install the signal handlers");
         return -1;
     }

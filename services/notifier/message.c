@@ -1,5 +1,6 @@
 #include "message.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,14 @@ static void sb_printf(sbuf_t *b, const char *fmt, ...)
     free(big);
 }
 
+/* Ends what is written so far with one empty line (no more). */
+static void sb_paragraph(sbuf_t *b)
+{
+    while (b->n > 0 && b->s[b->n - 1] == '\n')
+        b->s[--b->n] = '\0';
+    sb_add(b, "\n\n", 2);
+}
+
 static char *sb_take(sbuf_t *b)
 {
     if (b->oom) {
@@ -107,78 +116,350 @@ static const char *date_vi(int32_t day, char *buf, size_t len)
     return buf;
 }
 
-static bool unit_stage(const reminder_t *r)
+/* ---- numbers --------------------------------------------------------------- */
+
+const char *message_number(double v, bool percent, char *buf, size_t len)
 {
-    return !r->escalation;
+    long long tenths = llround(v * 10);
+    bool neg = tenths < 0;
+    if (neg)
+        tenths = -tenths;
+    char digits[32], grouped[48];
+    int nd = snprintf(digits, sizeof digits, "%lld", tenths / 10), o = 0;
+    for (int i = 0; i < nd; i++) {
+        if (i > 0 && (nd - i) % 3 == 0)
+            grouped[o++] = '.';
+        grouped[o++] = digits[i];
+    }
+    grouped[o] = '\0';
+    char dec[8] = "";
+    if (tenths % 10)
+        snprintf(dec, sizeof dec, ",%lld", tenths % 10);
+    snprintf(buf, len, "%s%s%s%s", neg ? "-" : "", grouped, dec, percent ? "%" : "");
+    return buf;
 }
 
-static bool overdue_stage(const reminder_t *r)
+void message_target_line(const catalog_t *c, int ind, const char *name_vi, double actual, double expected,
+                         period_t p, char *buf, size_t len)
 {
-    return !strncmp(r->stage, "after-", 6) || !strncmp(r->stage, "weekly-", 7) || !strcmp(r->stage, "escalate");
+    ind_kind_t kind = ind >= 0 ? c->inds[ind].kind : IND_COUNT;
+    char a[48], e[48], miss[48], pvi[64];
+    message_period_vi(p, pvi, sizeof pvi);
+    if (kind == IND_BOOL)
+        snprintf(buf, len, "- %s: chưa có (yêu cầu phải có đến hết %s)\n", name_vi, pvi);
+    else if (kind == IND_RATE)
+        snprintf(buf, len, "- %s: đạt %s, yêu cầu ít nhất %s đến hết %s\n", name_vi,
+                 message_number(actual, true, a, sizeof a), message_number(expected, true, e, sizeof e), pvi);
+    else
+        snprintf(buf, len, "- %s: đạt %s, cần ít nhất %s đến hết %s, còn thiếu %s\n", name_vi,
+                 message_number(actual, false, a, sizeof a), message_number(expected, false, e, sizeof e), pvi,
+                 message_number(expected - actual, false, miss, sizeof miss));
 }
 
-int message_compose(const catalog_t *c, const reminder_t *r, char *const *notes, int64_t now, message_t *m)
+/* ---- the digest's text ------------------------------------------------------- */
+
+typedef struct {
+    const catalog_t *c;
+    const digest_t *d;
+    const message_opts_t *o;
+    int64_t now;
+    bool *folded;
+    int own, esc;
+    sbuf_t b;
+} compose_t;
+
+#define VISIBLE(x, i) (!(x)->d->items[i].cancelled && !(x)->folded[i])
+
+/* "còn 3 ngày làm việc" / "3 working days left". */
+static const char *when(const compose_t *x, int32_t L, bool en, char *buf, size_t len)
+{
+    int wd = calendar_working_between(x->c->calendar, date_of_time(x->now), L);
+    if (wd > 0)
+        snprintf(buf, len, en ? "%d working day(s) left" : "còn %d ngày làm việc", wd);
+    else if (wd == 0)
+        snprintf(buf, len, en ? "today is the last day" : "hôm nay là ngày cuối cùng");
+    else
+        snprintf(buf, len, en ? "overdue by %d working day(s)" : "đã quá hạn %d ngày làm việc", -wd);
+    return buf;
+}
+
+/* "quý 3/2025, quý 4/2025": the cover periods in gaps. */
+static void add_gaps(compose_t *x, int cover, period_t p, uint16_t gaps, bool en)
+{
+    period_t sub[16];
+    int nsub = policy_cover_periods(x->c, cover, p, sub), k = 0;
+    for (int i = 0; i < nsub; i++) {
+        if (!(gaps >> i & 1))
+            continue;
+        char pb[64];
+        sb_printf(&x->b, "%s%s", k++ ? ", " : "", en ? message_period_en(sub[i], pb, sizeof pb)
+                                                      : message_period_vi(sub[i], pb, sizeof pb));
+    }
+}
+
+static const char *type_word_vi(period_type_t t)
+{
+    switch (t) {
+    case PERIOD_MONTH: return "tháng";
+    case PERIOD_QUARTER: return "quý";
+    case PERIOD_HALF: return "6 tháng";
+    default: return "năm";
+    }
+}
+
+/* Is r the last visible item of its dataset (and audience) inside f's period? */
+static bool last_cover_of(const compose_t *x, const reminder_t *r, const reminder_t *f, int *count)
+{
+    const reminder_t *last = NULL;
+    *count = 0;
+    for (int i = 0; i < x->d->nitems; i++) {
+        const reminder_t *q = &x->d->items[i];
+        if (VISIBLE(x, i) && q->ds == r->ds && q->escalation == r->escalation && period_contains(f->period, q->period)) {
+            last = q;
+            ++*count;
+        }
+    }
+    return last == r;
+}
+
+/* Under the last item of the covering dataset, the folded items it stands
+ * for: "... đồng thời là số liệu cho: NAME (PERIOD); NAME (PERIOD) -- ..." */
+static void add_folded(compose_t *x, const reminder_t *r, bool en)
+{
+    int k = 0, n;
+    for (int i = 0; i < x->d->nitems; i++) {
+        const reminder_t *f = &x->d->items[i];
+        if (!x->folded[i] || f->cancelled || f->cover != r->ds || f->escalation != r->escalation ||
+            !period_contains(f->period, r->period) || !last_cover_of(x, r, f, &n))
+            continue;
+        char pb[64];
+        if (k++ == 0 && en)
+            sb_printf(&x->b, n > 1 ? "   These reports also provide the figures of: "
+                                   : "   It also provides the figures of: ");
+        else if (k == 1)
+            sb_printf(&x->b, n > 1 ? "   Các báo cáo %s trên đồng thời là số liệu cho: "
+                                   : "   Báo cáo này đồng thời là số liệu cho: ",
+                      type_word_vi(x->c->datasets[r->ds].ptype));
+        else
+            sb_printf(&x->b, "; ");
+        sb_printf(&x->b, "%s (%s)", x->c->datasets[f->ds].name,
+                  en ? message_period_en(f->period, pb, sizeof pb) : message_period_vi(f->period, pb, sizeof pb));
+    }
+    if (k)
+        sb_printf(&x->b, en ? " -- no separate report is needed.\n" : " -- không phải nộp riêng.\n");
+}
+
+static void add_own(compose_t *x, bool en)
+{
+    if (!x->own)
+        return;
+    if (en)
+        sb_printf(&x->b, "Reports not yet received from your unit:\n\n");
+    else
+        sb_printf(&x->b, "Hệ thống báo cáo cải cách hành chính (CCHC) chưa nhận được %s của đơn vị:\n\n",
+                  x->own == 1 ? "báo cáo sau" : "các báo cáo sau");
+    for (int i = 0, k = 0; i < x->d->nitems; i++) {
+        const reminder_t *r = &x->d->items[i];
+        if (!VISIBLE(x, i) || r->escalation)
+            continue;
+        char pb[64], dl[16], wb[64];
+        date_vi(r->last_day, dl, sizeof dl);
+        sb_printf(&x->b, "%d. %s\n", ++k, x->c->datasets[r->ds].name);
+        sb_printf(&x->b, en ? "   Period: %s\n   Due by the end of %s (%s)\n" : "   Kỳ báo cáo: %s\n   Hạn nộp: hết ngày %s (%s)\n",
+                  en ? message_period_en(r->period, pb, sizeof pb) : message_period_vi(r->period, pb, sizeof pb),
+                  dl, when(x, r->last_day, en, wb, sizeof wb));
+        if (r->cover >= 0 && r->gaps) {
+            const char *w = type_word_vi(x->c->datasets[r->cover].ptype);
+            if (en)
+                sb_printf(&x->b, "   Made up of the %s reports; still missing: ", x->c->datasets[r->cover].name);
+            else
+                sb_printf(&x->b, "   Số liệu kỳ này được tổng hợp từ báo cáo %s. Còn thiếu báo cáo %s: ", w, w);
+            add_gaps(x, r->cover, r->period, r->gaps, en);
+            sb_printf(&x->b, en ? ". Sending those is enough.\n"
+                                : ". Nộp đủ các báo cáo %s đó là được, không phải nộp riêng báo cáo này.\n", w);
+        }
+        add_folded(x, r, en);
+    }
+    sb_printf(&x->b, "\n");
+}
+
+static void add_escalations(compose_t *x, bool en)
+{
+    if (!x->esc)
+        return;
+    sb_printf(&x->b, en ? "Sub-units that have not submitted:\n\n" : "Các đơn vị trực thuộc sau chưa nộp báo cáo:\n\n");
+    for (int i = 0, k = 0; i < x->d->nitems; i++) {
+        const reminder_t *r = &x->d->items[i];
+        if (!VISIBLE(x, i) || !r->escalation)
+            continue;
+        char pb[64], dl[16], wb[64];
+        date_vi(r->last_day, dl, sizeof dl);
+        sb_printf(&x->b, "%d. %s\n", ++k, x->c->datasets[r->ds].name);
+        int shown = 0;
+        for (int j = 0; j < r->nlate; j++)
+            shown += !digest_late_folded(x->c, x->d, r, j);
+        sb_printf(&x->b,
+                  en ? "   Period: %s, due by the end of %s (%s); %d sub-unit(s):\n"
+                     : "   Kỳ báo cáo: %s, hạn nộp hết ngày %s (%s); %d đơn vị chưa nộp:\n",
+                  en ? message_period_en(r->period, pb, sizeof pb) : message_period_vi(r->period, pb, sizeof pb),
+                  dl, when(x, r->last_day, en, wb, sizeof wb), shown);
+        for (int j = 0; j < r->nlate; j++) {
+            const unit_t *u = &x->c->units[r->late[j]];
+            if (digest_late_folded(x->c, x->d, r, j))
+                continue;
+            sb_printf(&x->b, "   - %s", u->name);
+            if (u->email && u->email[0])
+                sb_printf(&x->b, " (%s)", u->email);
+            if (r->cover >= 0 && r->late_gaps && r->late_gaps[j]) {
+                sb_printf(&x->b, en ? ": missing " : ": còn thiếu báo cáo ");
+                add_gaps(x, r->cover, r->period, r->late_gaps[j], en);
+            }
+            sb_printf(&x->b, "\n");
+        }
+        if (shown < r->nlate)
+            sb_printf(&x->b, en ? "   (and %d sub-unit(s) listed above, which only lack the reports named there)\n"
+                                : "   (và %d đơn vị ở mục trên, chỉ còn thiếu các báo cáo đã nêu ở đó)\n",
+                      r->nlate - shown);
+        add_folded(x, r, en);
+    }
+    sb_printf(&x->b, "\n");
+}
+
+/* The visible item (own or escalation) whose period ends last: its targets
+ * are judged nearest to now. */
+static const reminder_t *latest(const compose_t *x, bool escalation)
+{
+    const reminder_t *best = NULL;
+    for (int i = 0; i < x->d->nitems; i++) {
+        const reminder_t *r = &x->d->items[i];
+        if (VISIBLE(x, i) && r->escalation == escalation &&
+            (!best || period_last_day(r->period) > period_last_day(best->period)))
+            best = r;
+    }
+    return best;
+}
+
+static void add_notes(compose_t *x)
+{
+    if (!x->o->notes)
+        return;
+    const reminder_t *r = latest(x, false);
+    const char *n = r ? x->o->notes(x->o->ud, x->d->unit, r->ds, r->period) : NULL;
+    if (n)
+        sb_printf(&x->b, "Chỉ tiêu chưa đạt tiến độ:\n%s\n", n);
+    r = latest(x, true);
+    const unit_t *u = &x->c->units[x->d->unit];
+    int any = 0;
+    for (int i = 0; r && i < u->nchildren; i++) {
+        const char *cn = x->o->notes(x->o->ud, u->children[i], r->ds, r->period);
+        if (!cn)
+            continue;
+        if (!any++)
+            sb_printf(&x->b, "Đơn vị trực thuộc có chỉ tiêu chưa đạt tiến độ:\n");
+        sb_printf(&x->b, "* %s:\n%s", x->c->units[u->children[i]].name, cn);
+    }
+    if (any)
+        sb_printf(&x->b, "\n");
+}
+
+/* "Nộp báo cáo tại" and whom to ask: the configured contact, else the parent unit. */
+static void add_links(compose_t *x, bool en)
+{
+    const char *url = x->o->web_url;
+    if (url && url[0])
+        sb_printf(&x->b, en ? "Submit at: %s\n" : "Nộp báo cáo tại: %s\n", url);
+    const unit_t *u = &x->c->units[x->d->unit];
+    if (x->o->contact && x->o->contact[0])
+        sb_printf(&x->b, en ? "Contact: %s\n" : "Cần hỗ trợ, xin liên hệ: %s\n", x->o->contact);
+    else if (u->parent >= 0) {
+        const unit_t *p = &x->c->units[u->parent];
+        sb_printf(&x->b, en ? "Contact: %s%s%s%s\n" : "Cần hỗ trợ, xin liên hệ: %s%s%s%s\n", p->name,
+                  p->email ? " (" : "", p->email ? p->email : "", p->email ? ")" : "");
+    }
+}
+
+/* The late units of visible item i not listed by an earlier visible item. */
+static int distinct_late(const compose_t *x, int i)
+{
+    const reminder_t *r = &x->d->items[i];
+    int n = 0;
+    for (int k = 0; k < r->nlate; k++) {
+        bool seen = false;
+        for (int j = 0; j < i && !seen; j++) {
+            const reminder_t *q = &x->d->items[j];
+            for (int m = 0; VISIBLE(x, j) && q->escalation && m < q->nlate && !seen; m++)
+                seen = q->late[m] == r->late[k];
+        }
+        n += !seen;
+    }
+    return n;
+}
+
+static void subject(compose_t *x, char *out, size_t len)
+{
+    const reminder_t *first_own = NULL, *first_esc = NULL;
+    bool overdue = false;
+    int32_t earliest = INT32_MAX;
+    int nlate = 0;
+    for (int i = 0; i < x->d->nitems; i++) {
+        const reminder_t *r = &x->d->items[i];
+        if (!VISIBLE(x, i))
+            continue;
+        if (r->escalation) {
+            first_esc = first_esc ? first_esc : r;
+            nlate += distinct_late(x, i);
+            continue;
+        }
+        first_own = first_own ? first_own : r;
+        overdue |= r->overdue;
+        if (r->last_day < earliest)
+            earliest = r->last_day;
+    }
+    char own[240] = "", esc[240] = "", pb[64], dl[16];
+    const char *verb = overdue ? "Quá hạn nộp" : "Nhắc nộp";
+    if (x->own == 1)
+        snprintf(own, sizeof own, "%s báo cáo CCHC %s — hạn %s", verb,
+                 message_period_vi(first_own->period, pb, sizeof pb), date_vi(first_own->last_day, dl, sizeof dl));
+    else if (x->own > 1)
+        snprintf(own, sizeof own, "%s %d báo cáo CCHC — hạn sớm nhất %s", verb, x->own,
+                 date_vi(earliest, dl, sizeof dl));
+    if (x->esc && x->own)
+        snprintf(esc, sizeof esc, "%d đơn vị trực thuộc chưa nộp", nlate);
+    else if (x->esc == 1)
+        snprintf(esc, sizeof esc, "Đơn vị trực thuộc chưa nộp báo cáo CCHC %s (%d đơn vị) — hạn %s",
+                 message_period_vi(first_esc->period, pb, sizeof pb), nlate,
+                 date_vi(first_esc->last_day, dl, sizeof dl));
+    else if (x->esc > 1)
+        snprintf(esc, sizeof esc, "Đơn vị trực thuộc chưa nộp %d báo cáo CCHC (%d đơn vị)", x->esc, nlate);
+    snprintf(out, len, "%s%s%s", own, own[0] && esc[0] ? "; " : "", esc);
+}
+
+int message_compose(const catalog_t *c, const digest_t *d, const message_opts_t *o, int64_t now, message_t *m)
 {
     memset(m, 0, sizeof *m);
-    const unit_t *u = &c->units[r->unit];
-    const dataset_t *d = &c->datasets[r->ds];
-    char pvi[64], pen[64], dl[16], dliso[16], pcode[PERIOD_CODE_MAX];
-    message_period_vi(r->period, pvi, sizeof pvi);
-    message_period_en(r->period, pen, sizeof pen);
-    date_vi(r->last_day, dl, sizeof dl);
-    date_format(r->last_day, dliso, sizeof dliso);
-    period_format(r->period, pcode, sizeof pcode);
-
-    if (r->escalation)
-        snprintf(m->subject, sizeof m->subject, "Đơn vị trực thuộc chưa nộp báo cáo CCHC %s (%d đơn vị) — hạn %s", pvi,
-                 r->nlate, dl);
-    else if (overdue_stage(r))
-        snprintf(m->subject, sizeof m->subject, "Quá hạn nộp báo cáo CCHC %s — hạn %s", pvi, dl);
-    else
-        snprintf(m->subject, sizeof m->subject, "Nhắc nộp báo cáo CCHC %s — hạn %s", pvi, dl);
-
-    int wd = calendar_working_between(c->calendar, date_of_time(now), r->last_day);
-    char when[128];
-    if (wd > 0)
-        snprintf(when, sizeof when, "còn %d ngày làm việc", wd);
-    else if (wd == 0)
-        snprintf(when, sizeof when, "hôm nay là ngày cuối cùng");
-    else
-        snprintf(when, sizeof when, "đã quá hạn %d ngày làm việc", -wd);
-
-    sbuf_t b = {0};
-    sb_printf(&b, "Kính gửi: %s\n\n", u->name);
-    if (unit_stage(r)) {
-        sb_printf(&b, "Hạn nộp %s kỳ %s là hết ngày %s (%s).\n", d->name, pvi, dl, when);
-        sb_printf(&b, "Đề nghị đơn vị nộp báo cáo qua hệ thống báo cáo CCHC (mã đơn vị %s, mã báo cáo %s, kỳ %s).\n",
-                  u->code, d->code, pcode);
-        if (notes && notes[r->unit]) {
-            sb_printf(&b, "\nChỉ tiêu chưa đạt tiến độ:\n%s", notes[r->unit]);
-        }
-        sb_printf(&b, "\nEnglish: %s -- the CCHC report %s for %s is due by the end of %s; unit %s.\n",
-                  overdue_stage(r) ? "Overdue" : "Reminder", d->code, pen, dliso, u->code);
-    } else {
-        sb_printf(&b, "Các đơn vị trực thuộc sau chưa nộp %s kỳ %s (hạn hết ngày %s, %s):\n", d->name, pvi, dl, when);
-        for (int i = 0; i < r->nlate; i++) {
-            const unit_t *k = &c->units[r->late[i]];
-            sb_printf(&b, "- %s (%s)%s%s\n", k->name, k->code, k->email ? ", " : "", k->email ? k->email : "");
-        }
-        bool any = false;
-        for (int i = 0; notes && i < u->nchildren; i++) {
-            int k = u->children[i];
-            if (!notes[k])
-                continue;
-            if (!any)
-                sb_printf(&b, "\nĐơn vị có chỉ tiêu chưa đạt tiến độ:\n");
-            any = true;
-            sb_printf(&b, "* %s (%s):\n%s", c->units[k].name, c->units[k].code, notes[k]);
-        }
-        sb_printf(&b, "\nEnglish: Escalation -- %d sub-unit(s) of %s have not submitted the CCHC report %s for %s, "
-                      "due by the end of %s.\n",
-                  r->nlate, u->code, d->code, pen, dliso);
+    compose_t x = {c, d, o, now, calloc((size_t)d->nitems + 1, sizeof(bool)), 0, 0, {0}};
+    if (!x.folded)
+        return -1;
+    digest_fold(c, d, x.folded);
+    digest_count(d, x.folded, &x.own, &x.esc);
+    subject(&x, m->subject, sizeof m->subject);
+    sb_printf(&x.b, "Kính gửi: %s\n\n", c->units[d->unit].name);
+    add_own(&x, false);
+    add_escalations(&x, false);
+    add_notes(&x);
+    add_links(&x, false);
+    sb_paragraph(&x.b);
+    sb_printf(&x.b, "--\nThư gửi tự động từ Hệ thống nhắc việc CCHC thành phố Hải Phòng. Mỗi đơn vị nhận "
+                    "nhiều nhất một thư mỗi ngày; đơn vị đã nộp đủ báo cáo thì không cần trả lời thư này.\n");
+    if (o->english) {
+        sb_paragraph(&x.b);
+        sb_printf(&x.b, "---\nEnglish\n\nTo: %s\n\n", c->units[d->unit].name);
+        add_own(&x, true);
+        add_escalations(&x, true);
+        add_links(&x, true);
     }
-    sb_printf(&b, "\n--\nHệ thống nhắc việc CCHC Hải Phòng (cchc-notifier), mã nhắc việc %s\n", r->id);
-    m->body = sb_take(&b);
+    free(x.folded);
+    m->body = sb_take(&x.b);
     return m->body ? 0 : -1;
 }
 
@@ -256,7 +537,8 @@ uint64_t message_hash(const char *s)
     return h;
 }
 
-char *message_email(const char *from, const char *to, const char *id, const message_t *m, int64_t date)
+char *message_email(const char *from, const char *to, const char *id, const char *items, const message_t *m,
+                    int64_t date)
 {
     static const char *const wd[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
     static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -280,6 +562,8 @@ char *message_email(const char *from, const char *to, const char *id, const mess
               strrchr(id, '/') ? strrchr(id, '/') + 1 : "r");
     sb_printf(&b, "Subject: %s\r\n", subj);
     sb_printf(&b, "X-CCHC-Reminder: %s\r\n", id);
+    if (items && items[0])
+        sb_printf(&b, "X-CCHC-Items: %s\r\n", items);
     sb_printf(&b, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
                   "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n",
               body);
@@ -288,20 +572,44 @@ char *message_email(const char *from, const char *to, const char *id, const mess
     return sb_take(&b);
 }
 
-json_t *message_json(const catalog_t *c, const reminder_t *r, const message_t *m)
+static json_t *item_json(const catalog_t *c, const reminder_t *r)
 {
-    const unit_t *u = &c->units[r->unit];
     char pcode[PERIOD_CODE_MAX], dl[32];
-    json_t *late = json_array();
+    json_t *late = json_array(), *missing = json_array();
     for (int i = 0; i < r->nlate; i++) {
         const unit_t *k = &c->units[r->late[i]];
         json_array_append_new(late, json_pack("{s:s, s:s}", "code", k->code, "name", k->name));
     }
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:o}", "id", r->id, "unit", u->code,
-                     "unit_name", u->name, "dataset", c->datasets[r->ds].code, "period",
-                     period_format(r->period, pcode, sizeof pcode), "stage", r->stage, "deadline",
-                     time_format_iso(r->deadline, dl, sizeof dl), "deadline_unix", (json_int_t)r->deadline, "subject",
-                     m->subject, "body", m->body, "late_units", late);
+    period_t sub[16];
+    int nsub = r->cover >= 0 && !r->escalation ? policy_cover_periods(c, r->cover, r->period, sub) : 0;
+    for (int i = 0; i < nsub; i++)
+        if (r->gaps >> i & 1)
+            json_array_append_new(missing, json_string(period_format(sub[i], pcode, sizeof pcode)));
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:b, s:o, s:o}", "dataset", c->datasets[r->ds].code,
+                     "dataset_name", c->datasets[r->ds].name, "period", period_format(r->period, pcode, sizeof pcode),
+                     "stage", r->stage, "deadline", time_format_iso(r->deadline, dl, sizeof dl), "deadline_unix",
+                     (json_int_t)r->deadline, "overdue", r->overdue, "escalation", r->escalation, "late_units", late,
+                     "missing_periods", missing);
+}
+
+json_t *message_json(const catalog_t *c, const digest_t *d, const message_t *m)
+{
+    const unit_t *u = &c->units[d->unit];
+    json_t *items = json_array(), *first = NULL;
+    for (int i = 0; i < d->nitems; i++) {
+        if (d->items[i].cancelled)
+            continue;
+        json_t *it = item_json(c, &d->items[i]);
+        json_array_append_new(items, it);
+        first = first ? first : it;
+    }
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "id", d->id, "unit", u->code, "unit_name", u->name,
+                          "subject", m->subject, "body", m->body, "items", items);
+    /* the first item's fields at the top, as before digests */
+    const char *keep[] = {"dataset", "period", "stage", "deadline", "deadline_unix", "late_units"};
+    for (size_t i = 0; first && i < sizeof keep / sizeof keep[0]; i++)
+        json_object_set(j, keep[i], json_object_get(first, keep[i]));
+    return j;
 }
 
 const char *message_proto_id(const catalog_t *c, const reminder_t *r, char *buf, size_t len)

@@ -30,6 +30,8 @@ void policy_default(policy_t *p)
     p->work_start = 8;
     p->work_end = 17;
     p->close_after_days = 0;
+    p->repeat_after = 5;
+    p->chase_covered = false;
     p->email = p->webhook = p->pub = true;
 }
 
@@ -64,6 +66,7 @@ int policy_from_config(policy_t *p, const config_t *cfg, char *err, size_t errle
         }
     }
     p->on_due = config_bool(cfg, "notifier", "on_due", true);
+    p->chase_covered = config_bool(cfg, "notifier", "chase_covered", false);
     struct {
         const char *key;
         int *dst, lo, hi;
@@ -74,6 +77,7 @@ int policy_from_config(policy_t *p, const config_t *cfg, char *err, size_t errle
         {"work_start", &p->work_start, 0, 23},
         {"work_end", &p->work_end, 1, 24},
         {"close_after_days", &p->close_after_days, 0, 3660},
+        {"repeat_after", &p->repeat_after, 0, 60},
     };
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
         const char *v = config_get(cfg, "notifier", ints[i].key, NULL);
@@ -248,6 +252,51 @@ int policy_periods(const catalog_t *c, const policy_t *pol, int ds, int64_t t, p
     return m;
 }
 
+/* ---- covered datasets ------------------------------------------------------ */
+
+int policy_cover(const catalog_t *c, const policy_t *pol, int ds)
+{
+    if (pol->chase_covered)
+        return -1;
+    const dataset_t *b = &c->datasets[ds];
+    int best = -1;
+    for (int a = 0; a < c->ndatasets; a++) {
+        const dataset_t *d = &c->datasets[a];
+        /* a finer period type with the same due rule: B's deadline is the
+         * deadline of A's last period inside it */
+        if (a == ds || d->ptype >= b->ptype || d->due_day != b->due_day || d->roll_forward != b->roll_forward)
+            continue;
+        if (best >= 0 && d->ptype >= c->datasets[best].ptype)
+            continue; /* the finest cover: the report units send most often */
+        bool ok = true;
+        for (int i = 0; i < b->ninds && ok; i++)
+            ok = !b->required[i] || catalog_required(c, a, b->inds[i]);
+        for (int u = 0; u < c->nunits && ok; u++)
+            ok = !catalog_must_report(c, ds, u) || catalog_must_report(c, a, u);
+        if (ok)
+            best = a;
+    }
+    return best;
+}
+
+int policy_cover_periods(const catalog_t *c, int cover, period_t p, period_t out[16])
+{
+    return period_children(p, c->datasets[cover].ptype, out, 16);
+}
+
+/* The periods of `cover` inside p that the unit owes and has not reported. */
+static uint16_t unit_gaps(const catalog_t *c, int unit, int cover, const period_t *sub, int nsub, uint16_t mask,
+                          policy_received_fn received, void *ud)
+{
+    uint16_t gaps = 0;
+    if (!catalog_must_report(c, cover, unit))
+        return 0;
+    for (int i = 0; i < nsub; i++)
+        if ((mask >> i & 1) && catalog_open_in(c, unit, sub[i]) && !received(ud, unit, cover, sub[i]))
+            gaps |= (uint16_t)(1u << i);
+    return gaps;
+}
+
 /* ---- the plan ------------------------------------------------------------ */
 
 typedef struct {
@@ -273,109 +322,133 @@ static reminder_t *push(rlist_t *l)
     return r;
 }
 
-static void emit(rlist_t *l, const catalog_t *c, const policy_t *pol, int unit, int ds, period_t p,
-                 const stage_t *s, const int *late, int nlate, policy_done_fn done, void *ud)
+static bool overdue_stage(const char *stage)
 {
-    const unit_t *u = &c->units[unit];
-    struct {
-        channel_t ch;
-        bool on;
-        const char *to;
-    } chans[] = {
-        {CH_EMAIL, pol->email && u->email && u->email[0], u->email},
-        {CH_WEBHOOK, pol->webhook && u->webhook && u->webhook[0], u->webhook},
-        {CH_PUB, pol->pub, u->code},
-    };
-    char pcode[PERIOD_CODE_MAX];
-    period_format(p, pcode, sizeof pcode);
-    for (size_t i = 0; i < sizeof chans / sizeof chans[0]; i++) {
-        if (!chans[i].on)
-            continue;
-        char id[POLICY_ID_MAX];
-        snprintf(id, sizeof id, "%s/%s/%s/%s/%s", u->code, c->datasets[ds].code, pcode, s->name,
-                 channel_name(chans[i].ch));
-        if (done && done(ud, id))
-            continue;
-        reminder_t *r = push(l);
-        if (!r)
-            return;
-        memcpy(r->id, id, sizeof id);
-        snprintf(r->stage, sizeof r->stage, "%s", s->name);
-        r->unit = unit;
-        r->ds = ds;
-        r->period = p;
-        r->deadline = catalog_deadline(c, ds, p);
-        r->last_day = last_day(c, ds, p);
-        r->at = s->at;
-        r->channel = chans[i].ch;
-        r->recipient = chans[i].to;
-        if (late) {
-            r->escalation = true;
-            r->late = malloc((size_t)nlate * sizeof *r->late);
-            if (!r->late) {
-                l->oom = true;
-                return;
-            }
-            memcpy(r->late, late, (size_t)nlate * sizeof *late);
-            r->nlate = nlate;
-        }
+    return !strncmp(stage, "after-", 6) || !strncmp(stage, "weekly-", 7) || !strcmp(stage, "escalate");
+}
+
+static void *dup_array(rlist_t *l, const void *src, size_t bytes)
+{
+    void *p = malloc(bytes ? bytes : 1);
+    if (!p)
+        l->oom = true;
+    else
+        memcpy(p, src, bytes);
+    return p;
+}
+
+static void emit(rlist_t *l, const catalog_t *c, int unit, int ds, period_t p, const stage_t *s, int cover,
+                 uint16_t gaps, const int *late, const uint16_t *late_gaps, int nlate)
+{
+    reminder_t *r = push(l);
+    if (!r)
+        return;
+    r->unit = unit;
+    r->ds = ds;
+    r->period = p;
+    snprintf(r->stage, sizeof r->stage, "%s", s->name);
+    r->deadline = catalog_deadline(c, ds, p);
+    r->last_day = last_day(c, ds, p);
+    r->at = s->at;
+    r->overdue = overdue_stage(s->name);
+    r->cover = cover;
+    r->gaps = gaps;
+    if (late) {
+        r->escalation = true;
+        r->nlate = nlate;
+        r->late = dup_array(l, late, (size_t)nlate * sizeof *late);
+        if (cover >= 0)
+            r->late_gaps = dup_array(l, late_gaps, (size_t)nlate * sizeof *late_gaps);
     }
 }
 
-int policy_plan(const catalog_t *c, const policy_t *pol, int64_t t, policy_received_fn received,
-                policy_done_fn done, void *ud, reminder_t **out, int *n)
+typedef struct {
+    char *missing;     /* [unit]: owes the obligation and has not reported it */
+    uint16_t *gaps;    /* [unit]: for a covered dataset, the missing cover periods */
+    int *late;         /* scratch: an escalation's late children */
+    uint16_t *late_gaps;
+} scratch_t;
+
+/* The items of one dataset period: the units that owe it, then the parents
+ * of those that owe it. */
+static void plan_period(rlist_t *l, const catalog_t *c, const policy_t *pol, int64_t t, int ds, int cover, period_t p,
+                        policy_received_fn received, void *ud, scratch_t *w)
+{
+    stage_t us, es;
+    bool have_u = latest_stage(c, pol, ds, p, t, false, &us);
+    bool have_e = latest_stage(c, pol, ds, p, t, true, &es);
+    period_t sub[16];
+    int nsub = cover >= 0 ? policy_cover_periods(c, cover, p, sub) : 0;
+    for (int u = 0; u < c->nunits; u++) {
+        w->missing[u] = catalog_must_report(c, ds, u) && catalog_open_in(c, u, p) && !received(ud, u, ds, p);
+        w->gaps[u] = 0;
+        if (w->missing[u] && cover >= 0) {
+            w->gaps[u] = unit_gaps(c, u, cover, sub, nsub, 0xFFFF, received, ud);
+            w->missing[u] = w->gaps[u] != 0;
+        }
+    }
+    for (int i = 0; have_u && i < c->nunits && !l->oom; i++) {
+        int u = c->preorder[i];
+        if (w->missing[u])
+            emit(l, c, u, ds, p, &us, cover, w->gaps[u], NULL, NULL, 0);
+    }
+    for (int par = 0; have_e && par < c->nunits && !l->oom; par++) {
+        const unit_t *pu = &c->units[par];
+        int nl = 0;
+        for (int k = 0; k < pu->nchildren; k++)
+            if (w->missing[pu->children[k]]) {
+                w->late_gaps[nl] = w->gaps[pu->children[k]];
+                w->late[nl++] = pu->children[k];
+            }
+        if (nl > 0)
+            emit(l, c, par, ds, p, &es, cover, 0, w->late, w->late_gaps, nl);
+    }
+}
+
+static int cmp_item(const void *a, const void *b, void *cat)
+{
+    const reminder_t *x = a, *y = b;
+    const unit_t *units = ((const catalog_t *)cat)->units;
+    int px = units[x->unit].subtree_first, py = units[y->unit].subtree_first;
+    if (px != py)
+        return px < py ? -1 : 1;
+    if (x->ds != y->ds)
+        return x->ds < y->ds ? -1 : 1;
+    uint32_t kx = period_key(x->period), ky = period_key(y->period);
+    if (kx != ky)
+        return kx < ky ? -1 : 1;
+    return (int)x->escalation - (int)y->escalation;
+}
+
+int policy_plan(const catalog_t *c, const policy_t *pol, int64_t t, policy_received_fn received, void *ud,
+                reminder_t **out, int *n)
 {
     *out = NULL;
     *n = 0;
     if (!policy_in_hours(c, pol, t))
         return 0;
     rlist_t l = {0};
-    /* missing[u]: 1 = must report and has not, 0 otherwise */
-    char *missing = calloc((size_t)c->nunits + 1, 1);
-    int *late = malloc(((size_t)c->nunits + 1) * sizeof *late);
-    if (!missing || !late) {
-        free(missing);
-        free(late);
-        return -1;
-    }
+    size_t nu = (size_t)c->nunits + 1;
+    scratch_t w = {calloc(nu, 1), calloc(nu, sizeof *w.gaps), calloc(nu, sizeof *w.late),
+                   calloc(nu, sizeof *w.late_gaps)};
+    l.oom = !w.missing || !w.gaps || !w.late || !w.late_gaps;
     for (int ds = 0; ds < c->ndatasets && !l.oom; ds++) {
+        int cover = policy_cover(c, pol, ds);
         period_t ps[32];
         int np = policy_periods(c, pol, ds, t, ps, 32);
-        for (int pi = 0; pi < np && !l.oom; pi++) {
-            period_t p = ps[pi];
-            stage_t us, es;
-            bool have_u = latest_stage(c, pol, ds, p, t, false, &us);
-            bool have_e = latest_stage(c, pol, ds, p, t, true, &es);
-            for (int i = 0; i < c->nunits; i++) {
-                int u = c->preorder[i];
-                missing[u] = catalog_must_report(c, ds, u) && catalog_open_in(c, u, p) &&
-                             !(received && received(ud, u, ds, p));
-            }
-            if (have_u)
-                for (int i = 0; i < c->nunits && !l.oom; i++) {
-                    int u = c->preorder[i];
-                    if (missing[u])
-                        emit(&l, c, pol, u, ds, p, &us, NULL, 0, done, ud);
-                }
-            if (have_e)
-                for (int i = 0; i < c->nunits && !l.oom; i++) {
-                    int par = c->preorder[i];
-                    const unit_t *pu = &c->units[par];
-                    int nl = 0;
-                    for (int k = 0; k < pu->nchildren; k++)
-                        if (missing[pu->children[k]])
-                            late[nl++] = pu->children[k];
-                    if (nl > 0)
-                        emit(&l, c, pol, par, ds, p, &es, late, nl, done, ud);
-                }
-        }
+        for (int pi = 0; pi < np && !l.oom; pi++)
+            plan_period(&l, c, pol, t, ds, cover, ps[pi], received, ud, &w);
     }
-    free(missing);
-    free(late);
+    free(w.missing);
+    free(w.gaps);
+    free(w.late);
+    free(w.late_gaps);
     if (l.oom) {
         policy_free(l.v, l.n);
         return -1;
     }
+    if (l.n > 1)
+        qsort_r(l.v, (size_t)l.n, sizeof *l.v, cmp_item, (void *)c);
     *out = l.v;
     *n = l.n;
     return 0;
@@ -385,7 +458,39 @@ void policy_free(reminder_t *r, int n)
 {
     if (!r)
         return;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         free(r[i].late);
+        free(r[i].late_gaps);
+    }
     free(r);
+}
+
+bool policy_still_due(const catalog_t *c, reminder_t *r, policy_received_fn received, void *ud)
+{
+    if (r->cancelled)
+        return false;
+    period_t sub[16];
+    int nsub = r->cover >= 0 ? policy_cover_periods(c, r->cover, r->period, sub) : 0;
+    if (!r->escalation) {
+        bool got = received(ud, r->unit, r->ds, r->period);
+        if (!got && r->cover >= 0)
+            r->gaps = unit_gaps(c, r->unit, r->cover, sub, nsub, r->gaps, received, ud);
+        r->cancelled = got || (r->cover >= 0 && r->gaps == 0);
+        return !r->cancelled;
+    }
+    int k = 0;
+    for (int i = 0; i < r->nlate; i++) {
+        if (received(ud, r->late[i], r->ds, r->period))
+            continue;
+        if (r->cover >= 0) {
+            uint16_t g = unit_gaps(c, r->late[i], r->cover, sub, nsub, r->late_gaps[i], received, ud);
+            if (!g)
+                continue;
+            r->late_gaps[k] = g;
+        }
+        r->late[k++] = r->late[i];
+    }
+    r->nlate = k;
+    r->cancelled = k == 0;
+    return !r->cancelled;
 }

@@ -1,5 +1,5 @@
 /*
- * policy.h -- which reminders are due at an instant (pure: no I/O).
+ * policy.h -- what each recipient is owed at an instant (pure: no I/O).
  *
  * An obligation is unit x dataset x period: the unit must report the dataset
  * (catalog_must_report) and is open in the period.  Its deadline is the
@@ -9,22 +9,31 @@
  *                    due        on L
  *                    after-N    N working days after L (N = `after`)
  *                    weekly-K   escalate day + 7K calendar days
- *   audience PARENT  escalate   `escalate` working days after L, one message
+ *   audience PARENT  escalate   `escalate` working days after L, one item
  *                               per (parent, dataset, period) listing every
  *                               direct sub-unit that has not reported
  *                    weekly-K   the same, weekly
  *
- * A stage becomes due at work_start (local time) of its day.  Reminders go
- * out only in working hours (work_start <= hour < work_end on a working
- * day): outside them the plan is empty and everything waits.  The period is
- * closed (no more reminders) at the next period's deadline, or
- * close_after_days calendar days after the deadline when that is set.
+ * A stage becomes due at work_start (local time) of its day.  Nothing is
+ * planned outside working hours (work_start <= hour < work_end on a working
+ * day).  The period is closed (no more reminders) at the next period's
+ * deadline, or close_after_days calendar days after the deadline when that
+ * is set.  Catch-up: for each obligation and audience only the LATEST stage
+ * whose time has come counts; earlier stages that were never sent are
+ * skipped.
  *
- * Catch-up: for each obligation and audience only the LATEST stage whose
- * time has come is considered; earlier stages that were never sent are
- * skipped.  A reminder whose id the sent-log already holds is not planned
- * again.  Ids: UNIT/DATASET/PERIOD/STAGE/CHANNEL (the unit is the
- * recipient: the parent for an escalation).
+ * Covered reports.  A dataset B is *covered* by a dataset A when A has a
+ * finer period type (quarter < half < year), the same due rule, every
+ * indicator B requires, and every unit that must report B must report A:
+ * then B's figures are the combination of A's (the aggregator rolls a
+ * unit's quarters up into its half-year and year), and B's deadline is the
+ * deadline of A's last sub-period.  Unless `chase_covered` is set, a unit
+ * owes B for period p only when neither B's report for p nor every A report
+ * it owes inside p has arrived; the item then names the missing A periods
+ * (its `gaps`).  In the shipped catalog CCHC_Q covers CCHC_S and CCHC_Y.
+ *
+ * The plan is a list of items, one per (recipient, dataset, period,
+ * audience); digest.h groups them into one message per recipient.
  */
 #ifndef CCHC_NOTIFIER_POLICY_H
 #define CCHC_NOTIFIER_POLICY_H
@@ -37,7 +46,7 @@
 
 #define POLICY_BEFORE_MAX 8
 #define POLICY_ID_MAX 192
-#define POLICY_STAGE_MAX 32
+#define POLICY_STAGE_MAX 24
 
 typedef struct {
     int before[POLICY_BEFORE_MAX]; /* working days before L, any order */
@@ -48,40 +57,46 @@ typedef struct {
     int weekly_days;      /* repeat every N calendar days after the escalation (0: never) */
     int work_start, work_end; /* hours, local time */
     int close_after_days; /* 0: closed at the next period's deadline */
+    int repeat_after;     /* working days after which an unchanged digest is sent again (0: never) */
+    bool chase_covered;   /* chase covered datasets even when the finer reports cover them */
     bool email, webhook, pub; /* channels in use */
 } policy_t;
 
 typedef enum { CH_EMAIL = 0, CH_WEBHOOK, CH_PUB } channel_t;
 
+/* One thing a recipient is told: an obligation of its own (escalation ==
+ * false) or its direct sub-units' late reports for one dataset and period. */
 typedef struct {
-    char id[POLICY_ID_MAX];      /* UNIT/DATASET/PERIOD/STAGE/CHANNEL */
-    char stage[POLICY_STAGE_MAX];
     int unit;                    /* the recipient unit */
     int ds;
     period_t period;
+    char stage[POLICY_STAGE_MAX];
     int64_t deadline;            /* Unix seconds */
     int32_t last_day;            /* civil day L */
     int64_t at;                  /* when the stage became due */
     bool escalation;             /* to the parent, listing `late` */
+    bool overdue;                /* an after-, escalate or weekly- stage */
     int *late;                   /* escalation: sub-units that have not reported (owned) */
+    uint16_t *late_gaps;         /* escalation of a covered dataset: each late unit's gaps (owned) */
     int nlate;
-    channel_t channel;
-    const char *recipient;       /* e-mail address, URL or unit code (borrowed from the catalog) */
+    int cover;                   /* the dataset covering ds, or -1 */
+    uint16_t gaps;               /* own item of a covered dataset: bit i = the i-th `cover` period
+                                    inside `period` is owed and missing */
+    bool cancelled;              /* nothing left to say: received since the plan */
 } reminder_t;
 
 /* Has (unit, dataset, period) been received?  Unknown means "yes": the
  * caller must not plan without knowing. */
 typedef bool (*policy_received_fn)(void *ud, int unit, int ds, period_t p);
-/* Is this reminder id done (sent, or given up on) in the sent-log? */
-typedef bool (*policy_done_fn)(void *ud, const char *id);
 
 /* The defaults: 7, 3, 1 working days before, on the day, 1 after, escalate
- * 3 after, weekly; 08:00-17:00; every channel. */
+ * 3 after, weekly; 08:00-17:00; repeat an unchanged digest after 5 working
+ * days; covered datasets not chased; every channel. */
 void policy_default(policy_t *p);
 
 /* Reads [notifier] before, on_due, after, escalate_after, weekly_days,
- * work_start, work_end, close_after_days, channels over the defaults.
- * Returns 0, or -1 with a sentence in err. */
+ * work_start, work_end, close_after_days, repeat_after, chase_covered,
+ * channels over the defaults.  Returns 0, or -1 with a sentence in err. */
 int policy_from_config(policy_t *p, const config_t *cfg, char *err, size_t errlen);
 
 /* true when t is inside working hours (a working day, work_start <= hour < work_end). */
@@ -97,12 +112,24 @@ int policy_periods(const catalog_t *c, const policy_t *pol, int ds, int64_t t, p
 /* The instant the period closes. */
 int64_t policy_close(const catalog_t *c, const policy_t *pol, int ds, period_t p);
 
-/* Every reminder due at t, in a stable order (dataset, period, unit
- * pre-order, channel).  Returns 0 with *out (free with policy_free) and *n,
- * or -1 on allocation failure. */
-int policy_plan(const catalog_t *c, const policy_t *pol, int64_t t, policy_received_fn received,
-                policy_done_fn done, void *ud, reminder_t **out /* OUT */, int *n /* OUT */);
+/* The dataset covering ds (see above), or -1 (always -1 with chase_covered). */
+int policy_cover(const catalog_t *c, const policy_t *pol, int ds);
+
+/* The periods of dataset `cover` inside p (for a covered item's gaps: bit
+ * i is out[i]).  Returns their number (at most 16). */
+int policy_cover_periods(const catalog_t *c, int cover, period_t p, period_t out[16]);
+
+/* Every item due at t, grouped by recipient (recipients in pre-order; then
+ * dataset, period, own before escalation).  Returns 0 with *out (free with
+ * policy_free) and *n, or -1 on allocation failure. */
+int policy_plan(const catalog_t *c, const policy_t *pol, int64_t t, policy_received_fn received, void *ud,
+                reminder_t **out /* OUT */, int *n /* OUT */);
 void policy_free(reminder_t *r, int n);
+
+/* Checks an item again just before it is sent: drops the late sub-units
+ * and the gaps that have been received since, and sets r->cancelled when
+ * nothing is left.  Returns !r->cancelled. */
+bool policy_still_due(const catalog_t *c, reminder_t *r, policy_received_fn received, void *ud);
 
 const char *channel_name(channel_t ch);
 

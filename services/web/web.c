@@ -143,7 +143,7 @@ static int web_start(web_t *w)
         return -1;
     subscribe_events(w, events);
     w->svc = (service_loop_t){.data = w, .on_stop = on_signal, .on_reload = on_hup};
-    if (service_loop_start(&w->svc, w->loop, 0)) {
+    if (service_loop_start(&w->svc, w->loop, 0, 0)) {
         log_error("cannot install the signal handlers");
         return -1;
     }

@@ -3,7 +3,8 @@
  * its message texts (message.c), pure functions, against a small catalog.
  *
  * Test names are "notifier-G.N what": G groups configuration and working
- * hours (1), stages and catch-up (2), escalation (3), messages (4).
+ * hours (1), stages, catch-up and covered reports (2), escalation and
+ * digests (3), messages (4).
  *
  * The notifier's sources are not in libcchc.a, so they are included here.
  *
@@ -24,6 +25,7 @@
 
 #include <cmocka.h>
 
+#include "../../services/notifier/digest.c"
 #include "../../services/notifier/message.c"
 #include "../../services/notifier/policy.c"
 
@@ -113,7 +115,7 @@ static int64_t T(const char *s)
 
 typedef struct {
     const char *received[16]; /* "UNIT DATASET PERIOD" */
-    const char *done[64];     /* ids */
+    const char *done[64];     /* digest ids */
 } world_t;
 
 static bool w_received(void *ud, int unit, int ds, period_t p)
@@ -143,33 +145,71 @@ static policy_t pol_default(void)
     return p;
 }
 
-/* The plan at `when`, as "ID" lines joined with '\n' (only dataset CCHC_Q
- * lines when only_q). */
-static char *plan_ids(const policy_t *pol, const char *when, world_t *w, bool only_q)
+/* An item as "UNIT/DATASET/PERIOD/STAGE" ("/sub" added for an escalation). */
+static void item_line(const reminder_t *r, char *buf, size_t len)
+{
+    char pc[PERIOD_CODE_MAX];
+    snprintf(buf, len, "%s/%s/%s/%s%s\n", cat->units[r->unit].code, cat->datasets[r->ds].code,
+             period_format(r->period, pc, sizeof pc), r->stage, r->escalation ? "/sub" : "");
+}
+
+/* The plan at `when`, one item a line (only dataset CCHC_Q when only_q). */
+static char *plan_items(const policy_t *pol, const char *when, world_t *w, bool only_q)
 {
     reminder_t *rs;
     int n;
-    assert_int_equal(policy_plan(cat, pol, T(when), w_received, w_done, w, &rs, &n), 0);
+    assert_int_equal(policy_plan(cat, pol, T(when), w_received, w, &rs, &n), 0);
     char *out = calloc(1, 65536);
     for (int i = 0; i < n; i++) {
         if (only_q && strcmp(cat->datasets[rs[i].ds].code, "CCHC_Q"))
             continue;
-        strcat(out, rs[i].id);
-        strcat(out, "\n");
+        char line[256];
+        item_line(&rs[i], line, sizeof line);
+        strcat(out, line);
     }
     policy_free(rs, n);
     return out;
 }
 
-static void assert_plan(const policy_t *pol, const char *when, world_t *w, const char *want)
+static void assert_text(const char *what, char *got, const char *want)
 {
-    char *got = plan_ids(pol, when, w, true);
     if (strcmp(got, want)) {
-        fprintf(stderr, "# plan at %s:\n# got:\n%s# want:\n%s", when, got, want);
+        fprintf(stderr, "# %s:\n# got:\n%s# want:\n%s", what, got, want);
         free(got);
-        fail_msg("plan at %s differs", when);
+        fail_msg("%s differs", what);
     }
     free(got);
+}
+
+static void assert_plan(const policy_t *pol, const char *when, world_t *w, const char *want)
+{
+    assert_text(when, plan_items(pol, when, w, true), want);
+}
+
+/* The plan at `when` grouped: one line per digest, "ID: item, item". */
+static char *plan_digests(const policy_t *pol, const char *when, world_t *w)
+{
+    reminder_t *rs;
+    digest_t *ds;
+    int n, nd;
+    assert_int_equal(policy_plan(cat, pol, T(when), w_received, w, &rs, &n), 0);
+    assert_int_equal(digest_group(cat, pol, T(when), rs, n, w_done, w, &ds, &nd), 0);
+    char *out = calloc(1, 65536);
+    for (int i = 0; i < nd; i++) {
+        strcat(out, ds[i].id);
+        strcat(out, ":");
+        for (int k = 0; k < ds[i].nitems; k++) {
+            char line[256];
+            item_line(&ds[i].items[k], line, sizeof line);
+            line[strlen(line) - 1] = '\0';
+            strcat(out, k ? ", " : " ");
+            strcat(out, strchr(line, '/') + 1);
+        }
+        strcat(out, "\n");
+    }
+    free(ds);
+    policy_free(rs, n);
+    return out;
 }
 
 /* ---- 1: configuration and working hours ---------------------------------- */
@@ -187,6 +227,8 @@ static void t_defaults(void **state)
     assert_int_equal(p.weekly_days, 7);
     assert_int_equal(p.work_start, 8);
     assert_int_equal(p.work_end, 17);
+    assert_int_equal(p.repeat_after, 5);
+    assert_false(p.chase_covered);
 }
 
 static void t_config(void **state)
@@ -198,12 +240,16 @@ static void t_config(void **state)
     config_set(cfg, "notifier", "before", "5, 2");
     config_set(cfg, "notifier", "work_start", "7");
     config_set(cfg, "notifier", "channels", "email,pub");
+    config_set(cfg, "notifier", "repeat_after", "0");
+    config_set(cfg, "notifier", "chase_covered", "yes");
     policy_t p;
     assert_int_equal(policy_from_config(&p, cfg, err, sizeof err), 0);
     assert_int_equal(p.nbefore, 2);
     assert_int_equal(p.before[0], 5);
     assert_int_equal(p.before[1], 2);
     assert_int_equal(p.work_start, 7);
+    assert_int_equal(p.repeat_after, 0);
+    assert_true(p.chase_covered);
     assert_true(p.email && p.pub && !p.webhook);
     config_set(cfg, "notifier", "work_end", "6");
     assert_int_equal(policy_from_config(&p, cfg, err, sizeof err), -1);
@@ -212,6 +258,10 @@ static void t_config(void **state)
     config_set(cfg, "notifier", "before", "3,x");
     assert_int_equal(policy_from_config(&p, cfg, err, sizeof err), -1);
     assert_non_null(strstr(err, "before"));
+    config_set(cfg, "notifier", "before", "3");
+    config_set(cfg, "notifier", "repeat_after", "-1");
+    assert_int_equal(policy_from_config(&p, cfg, err, sizeof err), -1);
+    assert_non_null(strstr(err, "repeat_after"));
     config_destroy(&cfg);
 }
 
@@ -246,14 +296,11 @@ static void t_outside_hours_empty(void **state)
     assert_plan(&p, "2025-09-06T09:00:00+07:00", &w, ""); /* Saturday */
 }
 
-/* ---- 2: stages and catch-up ----------------------------------------------- */
+/* ---- 2: stages, catch-up, covered reports ---------------------------------- */
 
 #define UNIT_LINES(stage)                                                                                          \
-    "HP.SO.A/CCHC_Q/2025Q3/" stage "/email\nHP.SO.A/CCHC_Q/2025Q3/" stage "/pub\n"                                 \
-    "HP.SO.B/CCHC_Q/2025Q3/" stage "/email\nHP.SO.B/CCHC_Q/2025Q3/" stage "/webhook\n"                             \
-    "HP.SO.B/CCHC_Q/2025Q3/" stage "/pub\n"                                                                        \
-    "HP.SO.B.P/CCHC_Q/2025Q3/" stage "/email\nHP.SO.B.P/CCHC_Q/2025Q3/" stage "/pub\n"                             \
-    "HP.XA.C/CCHC_Q/2025Q3/" stage "/email\nHP.XA.C/CCHC_Q/2025Q3/" stage "/pub\n"
+    "HP.SO.A/CCHC_Q/2025Q3/" stage "\nHP.SO.B/CCHC_Q/2025Q3/" stage "\n"                                           \
+    "HP.SO.B.P/CCHC_Q/2025Q3/" stage "\nHP.XA.C/CCHC_Q/2025Q3/" stage "\n"
 
 static void t_stages(void **state)
 {
@@ -275,22 +322,10 @@ static void t_catch_up(void **state)
     policy_t p = pol_default();
     /* down from Aug 20 to Sep 8: only before-1 is planned, not before-7 or before-3 */
     world_t w = {0};
-    char *got = plan_ids(&p, "2025-09-08T09:00:00+07:00", &w, true);
+    char *got = plan_items(&p, "2025-09-08T09:00:00+07:00", &w, true);
     assert_null(strstr(got, "before-7"));
     assert_null(strstr(got, "before-3"));
-    assert_non_null(strstr(got, "HP.SO.A/CCHC_Q/2025Q3/before-1/email"));
-    free(got);
-    /* once before-1 is in the sent-log, nothing more that day */
-    world_t w2 = {.done = {"HP.SO.A/CCHC_Q/2025Q3/before-1/email", "HP.SO.A/CCHC_Q/2025Q3/before-1/pub"}};
-    got = plan_ids(&p, "2025-09-08T15:00:00+07:00", &w2, true);
-    assert_null(strstr(got, "HP.SO.A/"));
-    assert_non_null(strstr(got, "HP.SO.B/CCHC_Q/2025Q3/before-1/email"));
-    free(got);
-    /* a stage partly delivered: only the missing channel */
-    world_t w3 = {.done = {"HP.SO.B/CCHC_Q/2025Q3/before-1/email", "HP.SO.B/CCHC_Q/2025Q3/before-1/pub"}};
-    got = plan_ids(&p, "2025-09-08T15:00:00+07:00", &w3, true);
-    assert_non_null(strstr(got, "HP.SO.B/CCHC_Q/2025Q3/before-1/webhook"));
-    assert_null(strstr(got, "HP.SO.B/CCHC_Q/2025Q3/before-1/email"));
+    assert_non_null(strstr(got, "HP.SO.A/CCHC_Q/2025Q3/before-1"));
     free(got);
 }
 
@@ -299,8 +334,7 @@ static void t_received_excluded(void **state)
     (void)state;
     policy_t p = pol_default();
     world_t w = {.received = {"HP.SO.A CCHC_Q 2025Q3", "HP.SO.B CCHC_Q 2025Q3", "HP.XA.C CCHC_Q 2025Q3"}};
-    assert_plan(&p, "2025-09-08T09:00:00+07:00", &w,
-                "HP.SO.B.P/CCHC_Q/2025Q3/before-1/email\nHP.SO.B.P/CCHC_Q/2025Q3/before-1/pub\n");
+    assert_plan(&p, "2025-09-08T09:00:00+07:00", &w, "HP.SO.B.P/CCHC_Q/2025Q3/before-1\n");
     world_t all = {.received = {"HP.SO.A CCHC_Q 2025Q3", "HP.SO.B CCHC_Q 2025Q3", "HP.XA.C CCHC_Q 2025Q3",
                                 "HP.SO.B.P CCHC_Q 2025Q3"}};
     assert_plan(&p, "2025-09-15T09:00:00+07:00", &all, "");
@@ -311,19 +345,19 @@ static void t_closed(void **state)
     (void)state;
     policy_t p = pol_default();
     world_t w = {0};
-    char *got = plan_ids(&p, "2025-12-09T09:00:00+07:00", &w, true);
-    assert_non_null(strstr(got, "2025Q3/weekly-12/"));
+    char *got = plan_items(&p, "2025-12-09T09:00:00+07:00", &w, true);
+    assert_non_null(strstr(got, "2025Q3/weekly-12"));
     free(got);
-    got = plan_ids(&p, "2025-12-10T09:00:00+07:00", &w, true);
+    got = plan_items(&p, "2025-12-10T09:00:00+07:00", &w, true);
     assert_null(strstr(got, "2025Q3"));
-    assert_non_null(strstr(got, "HP.SO.A/CCHC_Q/2025Q4/after-1/email"));
+    assert_non_null(strstr(got, "HP.SO.A/CCHC_Q/2025Q4/after-1"));
     free(got);
     /* close_after_days: 30 days after the deadline */
     p.close_after_days = 30;
-    got = plan_ids(&p, "2025-10-09T09:00:00+07:00", &w, true);
-    assert_non_null(strstr(got, "2025Q3/weekly-3/"));
+    got = plan_items(&p, "2025-10-09T09:00:00+07:00", &w, true);
+    assert_non_null(strstr(got, "2025Q3/weekly-3"));
     free(got);
-    got = plan_ids(&p, "2025-10-10T09:00:00+07:00", &w, true);
+    got = plan_items(&p, "2025-10-10T09:00:00+07:00", &w, true);
     assert_null(strstr(got, "2025Q3"));
     free(got);
 }
@@ -335,17 +369,62 @@ static void t_weekly(void **state)
     world_t w = {.received = {"HP.SO.A CCHC_Q 2025Q3", "HP.SO.B CCHC_Q 2025Q3", "HP.SO.B.P CCHC_Q 2025Q3"}};
     assert_plan(&p, "2025-09-19T07:59:00+07:00", &w, "");
     assert_plan(&p, "2025-09-18T09:00:00+07:00", &w,
-                "HP.XA.C/CCHC_Q/2025Q3/after-1/email\nHP.XA.C/CCHC_Q/2025Q3/after-1/pub\n"
-                "HP/CCHC_Q/2025Q3/escalate/email\nHP/CCHC_Q/2025Q3/escalate/pub\n");
+                "HP/CCHC_Q/2025Q3/escalate/sub\nHP.XA.C/CCHC_Q/2025Q3/after-1\n");
     assert_plan(&p, "2025-09-19T08:00:00+07:00", &w,
-                "HP.XA.C/CCHC_Q/2025Q3/weekly-1/email\nHP.XA.C/CCHC_Q/2025Q3/weekly-1/pub\n"
-                "HP/CCHC_Q/2025Q3/weekly-1/email\nHP/CCHC_Q/2025Q3/weekly-1/pub\n");
+                "HP/CCHC_Q/2025Q3/weekly-1/sub\nHP.XA.C/CCHC_Q/2025Q3/weekly-1\n");
     assert_plan(&p, "2025-09-26T10:00:00+07:00", &w,
-                "HP.XA.C/CCHC_Q/2025Q3/weekly-2/email\nHP.XA.C/CCHC_Q/2025Q3/weekly-2/pub\n"
-                "HP/CCHC_Q/2025Q3/weekly-2/email\nHP/CCHC_Q/2025Q3/weekly-2/pub\n");
+                "HP/CCHC_Q/2025Q3/weekly-2/sub\nHP.XA.C/CCHC_Q/2025Q3/weekly-2\n");
 }
 
-/* ---- 3: escalation ------------------------------------------------------- */
+/* CCHC_Q covers CCHC_S and CCHC_Y (same indicators, same due rule, same
+ * reporters): on Mon 2025-12-08 (before-1 of Q4, S2 and the year, weekly-12
+ * of Q3) a unit is chased for S2 and the year only while a quarter it owes
+ * inside them is missing. */
+static void t_covered(void **state)
+{
+    (void)state;
+    policy_t p = pol_default();
+    assert_int_equal(policy_cover(cat, &p, catalog_dataset(cat, "CCHC_S")), catalog_dataset(cat, "CCHC_Q"));
+    assert_int_equal(policy_cover(cat, &p, catalog_dataset(cat, "CCHC_Y")), catalog_dataset(cat, "CCHC_Q"));
+    assert_int_equal(policy_cover(cat, &p, catalog_dataset(cat, "CCHC_Q")), -1);
+    world_t w = {.received = {"HP.SO.B CCHC_Q 2025Q3", "HP.SO.B CCHC_Q 2025Q4", "HP.XA.C CCHC_Q 2025Q3",
+                              "HP.SO.B.P CCHC_Q 2025Q3", "HP.SO.B.P CCHC_Q 2025Q4"}};
+    assert_text("covered", plan_items(&p, "2025-12-08T09:00:00+07:00", &w, false),
+                "HP/CCHC_Q/2025Q3/weekly-12/sub\n"
+                "HP.SO.A/CCHC_Q/2025Q3/weekly-12\nHP.SO.A/CCHC_Q/2025Q4/before-1\n"
+                "HP.SO.A/CCHC_S/2025S2/before-1\nHP.SO.A/CCHC_Y/2025/before-1\n"
+                "HP.XA.C/CCHC_Q/2025Q4/before-1\nHP.XA.C/CCHC_S/2025S2/before-1\nHP.XA.C/CCHC_Y/2025/before-1\n");
+    /* the gaps: the quarters owed and missing (the units opened on 2025-07-01: no Q1, Q2) */
+    reminder_t *rs;
+    int n;
+    assert_int_equal(policy_plan(cat, &p, T("2025-12-08T09:00:00+07:00"), w_received, &w, &rs, &n), 0);
+    for (int i = 0; i < n; i++) {
+        const char *u = cat->units[rs[i].unit].code, *d = cat->datasets[rs[i].ds].code;
+        if (!strcmp(d, "CCHC_Y") && !strcmp(u, "HP.SO.A"))
+            assert_int_equal(rs[i].gaps, 1 << 2 | 1 << 3);
+        if (!strcmp(d, "CCHC_Y") && !strcmp(u, "HP.XA.C"))
+            assert_int_equal(rs[i].gaps, 1 << 3);
+        if (!strcmp(d, "CCHC_S") && !strcmp(u, "HP.XA.C"))
+            assert_int_equal(rs[i].gaps, 1 << 1);
+    }
+    /* a late report arrives: the year's item shrinks, then goes */
+    world_t later = {.received = {"HP.XA.C CCHC_Q 2025Q3"}};
+    for (int i = 0; i < n; i++)
+        if (!strcmp(cat->units[rs[i].unit].code, "HP.XA.C") && !strcmp(cat->datasets[rs[i].ds].code, "CCHC_Y")) {
+            assert_true(policy_still_due(cat, &rs[i], w_received, &later));
+            later.received[1] = "HP.XA.C CCHC_Q 2025Q4";
+            assert_false(policy_still_due(cat, &rs[i], w_received, &later));
+            assert_true(rs[i].cancelled);
+        }
+    policy_free(rs, n);
+    /* chase_covered: every dataset on its own, as before */
+    p.chase_covered = true;
+    char *got = plan_items(&p, "2025-12-08T09:00:00+07:00", &w, false);
+    assert_non_null(strstr(got, "HP.SO.B/CCHC_S/2025S2/before-1\nHP.SO.B/CCHC_Y/2025/before-1\n"));
+    free(got);
+}
+
+/* ---- 3: escalation and digests ------------------------------------------------- */
 
 static void t_escalation_grouping(void **state)
 {
@@ -353,12 +432,10 @@ static void t_escalation_grouping(void **state)
     policy_t p = pol_default();
     world_t w = {.received = {"HP.SO.B CCHC_Q 2025Q3"}};
     assert_plan(&p, "2025-09-11T16:00:00+07:00", &w,
-                "HP.SO.A/CCHC_Q/2025Q3/after-1/email\nHP.SO.A/CCHC_Q/2025Q3/after-1/pub\n"
-                "HP.SO.B.P/CCHC_Q/2025Q3/after-1/email\nHP.SO.B.P/CCHC_Q/2025Q3/after-1/pub\n"
-                "HP.XA.C/CCHC_Q/2025Q3/after-1/email\nHP.XA.C/CCHC_Q/2025Q3/after-1/pub\n");
+                "HP.SO.A/CCHC_Q/2025Q3/after-1\nHP.SO.B.P/CCHC_Q/2025Q3/after-1\nHP.XA.C/CCHC_Q/2025Q3/after-1\n");
     reminder_t *rs;
     int n;
-    assert_int_equal(policy_plan(cat, &p, T("2025-09-12T08:30:00+07:00"), w_received, w_done, &w, &rs, &n), 0);
+    assert_int_equal(policy_plan(cat, &p, T("2025-09-12T08:30:00+07:00"), w_received, &w, &rs, &n), 0);
     int hp = 0, sob = 0;
     for (int i = 0; i < n; i++) {
         if (strcmp(cat->datasets[rs[i].ds].code, "CCHC_Q") || !rs[i].escalation)
@@ -367,12 +444,10 @@ static void t_escalation_grouping(void **state)
         const char *to = cat->units[rs[i].unit].code;
         if (!strcmp(to, "HP")) {
             hp++;
-            /* one message listing both late direct sub-units, not B (received) */
+            /* one item listing both late direct sub-units, not B (received) */
             assert_int_equal(rs[i].nlate, 2);
             assert_string_equal(cat->units[rs[i].late[0]].code, "HP.SO.A");
             assert_string_equal(cat->units[rs[i].late[1]].code, "HP.XA.C");
-            if (rs[i].channel == CH_EMAIL)
-                assert_string_equal(rs[i].recipient, "vanphong@hp.example");
         } else {
             assert_string_equal(to, "HP.SO.B");
             sob++;
@@ -380,9 +455,83 @@ static void t_escalation_grouping(void **state)
             assert_string_equal(cat->units[rs[i].late[0]].code, "HP.SO.B.P");
         }
     }
-    assert_int_equal(hp, 2);  /* email + pub */
-    assert_int_equal(sob, 3); /* email + webhook + pub */
+    assert_int_equal(hp, 1);
+    assert_int_equal(sob, 1);
     policy_free(rs, n);
+}
+
+/* One digest per recipient and channel, whatever it is owed. */
+static void t_digest_grouping(void **state)
+{
+    (void)state;
+    policy_t p = pol_default();
+    p.pub = false;
+    world_t w = {.received = {"HP.SO.B CCHC_Q 2025Q3", "HP.SO.B.P CCHC_Q 2025Q3"}};
+    /* HP's newest stage is Q3's weekly-12 on Fri Dec 5: its key day */
+    assert_text("digests at 2025-12-08", plan_digests(&p, "2025-12-08T09:00:00+07:00", &w),
+                "HP/2025-12-05/email: CCHC_Q/2025Q3/weekly-12/sub\n"
+                "HP.SO.A/2025-12-08/email: CCHC_Q/2025Q3/weekly-12, CCHC_Q/2025Q4/before-1, "
+                "CCHC_S/2025S2/before-1, CCHC_Y/2025/before-1\n"
+                "HP.SO.B/2025-12-08/email: CCHC_Q/2025Q4/before-1, CCHC_S/2025S2/before-1, CCHC_Y/2025/before-1\n"
+                "HP.SO.B/2025-12-08/webhook: CCHC_Q/2025Q4/before-1, CCHC_S/2025S2/before-1, CCHC_Y/2025/before-1\n"
+                "HP.SO.B.P/2025-12-08/email: CCHC_Q/2025Q4/before-1, CCHC_S/2025S2/before-1, CCHC_Y/2025/before-1\n"
+                "HP.XA.C/2025-12-08/email: CCHC_Q/2025Q3/weekly-12, CCHC_Q/2025Q4/before-1, "
+                "CCHC_S/2025S2/before-1, CCHC_Y/2025/before-1\n");
+    /* the half-year and the year are said within the quarters that make them up */
+    reminder_t *rs;
+    digest_t *ds;
+    int n, nd;
+    assert_int_equal(policy_plan(cat, &p, T("2025-12-08T09:00:00+07:00"), w_received, &w, &rs, &n), 0);
+    assert_int_equal(digest_group(cat, &p, T("2025-12-08T09:00:00+07:00"), rs, n, w_done, &w, &ds, &nd), 0);
+    for (int i = 0; i < nd; i++) {
+        bool folded[8];
+        int own, esc;
+        digest_fold(cat, &ds[i], folded);
+        digest_count(&ds[i], folded, &own, &esc);
+        const char *u = cat->units[ds[i].unit].code;
+        if (!strcmp(u, "HP.SO.A")) {
+            assert_int_equal(own, 2); /* Q3 and Q4; S2 and the year folded into them */
+            assert_true(folded[2] && folded[3]);
+        } else if (!strcmp(u, "HP.SO.B")) {
+            assert_int_equal(own, 1); /* Q4 only: Q3 arrived, S2 and the year wait for Q4 alone */
+        }
+    }
+    free(ds);
+    policy_free(rs, n);
+}
+
+/* Sent-log rules: not twice a day, not again while unchanged, again after repeat_after. */
+static void t_digest_repeat(void **state)
+{
+    (void)state;
+    policy_t p = pol_default();
+    p.pub = p.webhook = false;
+    p.nbefore = 1; /* before-7 only: Wed Aug 27, then nothing new until the due day */
+    p.on_due = false;
+    p.after = p.escalate = p.weekly_days = 0;
+    p.repeat_after = 2;
+    world_t w = {.received = {"HP.SO.B CCHC_Q 2025Q3", "HP.SO.B.P CCHC_Q 2025Q3", "HP.XA.C CCHC_Q 2025Q3"},
+                 .done = {"HP.SO.A/2025-08-27/email"}};
+    assert_text("sent the same day", plan_digests(&p, "2025-08-27T15:00:00+07:00", &w), "");
+    assert_text("unchanged, within repeat_after", plan_digests(&p, "2025-08-28T09:00:00+07:00", &w), "");
+    /* two working days after Aug 27: the same digest again, under a new id */
+    assert_text("repeat", plan_digests(&p, "2025-08-29T09:00:00+07:00", &w),
+                "HP.SO.A/2025-08-29/email: CCHC_Q/2025Q3/before-7\n");
+    /* and then every two working days (Sep 1-2 are holidays) */
+    assert_text("repeat 2", plan_digests(&p, "2025-09-04T09:00:00+07:00", &w),
+                "HP.SO.A/2025-09-04/email: CCHC_Q/2025Q3/before-7\n");
+    p.repeat_after = 0;
+    assert_text("no repeat", plan_digests(&p, "2025-09-04T09:00:00+07:00", &w), "");
+    /* a digest sent on a day after the key day (the key day's went unsent) counts for that day too */
+    p.repeat_after = 0;
+    world_t w2 = {.received = {"HP.SO.B CCHC_Q 2025Q3", "HP.SO.B.P CCHC_Q 2025Q3", "HP.XA.C CCHC_Q 2025Q3"},
+                  .done = {"HP.SO.A/2025-09-03/email"}};
+    assert_text("sent after the key day", plan_digests(&p, "2025-09-04T09:00:00+07:00", &w2), "");
+    /* something new (the default policy's before-3 on Sep 4): sent although Sep 3 had one */
+    p = pol_default();
+    p.pub = p.webhook = false;
+    assert_text("changed", plan_digests(&p, "2025-09-04T09:00:00+07:00", &w2),
+                "HP.SO.A/2025-09-04/email: CCHC_Q/2025Q3/before-3\n");
 }
 
 /* ---- 4: messages ----------------------------------------------------------- */
@@ -429,68 +578,221 @@ static void decode_header(const char *h, char *out)
     }
 }
 
+static const char *test_notes(void *ud, int unit, int ds, period_t p)
+{
+    (void)ud;
+    (void)ds;
+    (void)p;
+    return !strcmp(cat->units[unit].code, "HP.SO.A")
+               ? "- Tỷ lệ CBCCVC tham gia cuộc thi: đạt 91,5%, yêu cầu ít nhất 100% đến hết năm 2025\n"
+               : NULL;
+}
+
+/* The digests at `when`, composed; calls check(digest, message) for each. */
+static void each_message(const policy_t *p, const char *when, world_t *w, const message_opts_t *mo,
+                         void (*check)(const digest_t *d, const message_t *m))
+{
+    reminder_t *rs;
+    digest_t *ds;
+    int n, nd;
+    assert_int_equal(policy_plan(cat, p, T(when), w_received, w, &rs, &n), 0);
+    assert_int_equal(digest_group(cat, p, T(when), rs, n, w_done, w, &ds, &nd), 0);
+    assert_true(nd > 0);
+    for (int i = 0; i < nd; i++) {
+        message_t m;
+        assert_int_equal(message_compose(cat, &ds[i], mo, T(when), &m), 0);
+        check(&ds[i], &m);
+        message_free(&m);
+    }
+    free(ds);
+    policy_free(rs, n);
+}
+
+/* No code of the catalog in a text meant for people. */
+static void assert_no_codes(const char *body)
+{
+    for (int u = 0; u < cat->nunits; u++)
+        if (strstr(body, cat->units[u].code) && !strstr(cat->units[u].code, "@"))
+            fail_msg("unit code %s in:\n%s", cat->units[u].code, body);
+    for (int d = 0; d < cat->ndatasets; d++)
+        if (strstr(body, cat->datasets[d].code))
+            fail_msg("dataset code %s in:\n%s", cat->datasets[d].code, body);
+    for (int i = 0; i < cat->ninds; i++)
+        if (strstr(body, cat->inds[i].code))
+            fail_msg("indicator code %s in:\n%s", cat->inds[i].code, body);
+}
+
+static void check_before1(const digest_t *d, const message_t *m)
+{
+    if (d->channel != CH_EMAIL)
+        return;
+    assert_string_equal(m->subject, "Nhắc nộp báo cáo CCHC quý 3/2025 — hạn 09/09/2025");
+    assert_non_null(strstr(m->body, "Kính gửi: "));
+    assert_non_null(strstr(m->body, "1. Báo cáo kết quả tuyên truyền cải cách hành chính hàng quý\n"
+                                    "   Kỳ báo cáo: quý 3/2025\n"
+                                    "   Hạn nộp: hết ngày 09/09/2025 (còn 1 ngày làm việc)\n"));
+    assert_non_null(strstr(m->body, "Nộp báo cáo tại: https://cchc.haiphong.example/nop-bao-cao\n"));
+    assert_non_null(strstr(m->body, "Cần hỗ trợ, xin liên hệ: Thành phố Hải Phòng (vanphong@hp.example)\n"));
+    assert_null(strstr(m->body, "English"));
+    assert_no_codes(m->body);
+    char items[256];
+    char *mail = message_email("cchc@hp.example", d->recipient, d->id, digest_items(cat, d, items, sizeof items), m,
+                               T("2025-09-08T09:00:00+07:00"));
+    assert_non_null(strstr(mail, "X-CCHC-Items: CCHC_Q/2025Q3/before-1\r\n"));
+    assert_non_null(strstr(mail, "Date: Mon, 08 Sep 2025 09:00:00 +0700\r\n"));
+    assert_non_null(strstr(mail, "Content-Type: text/plain; charset=UTF-8\r\n"));
+    assert_non_null(strstr(mail, "X-CCHC-Reminder: HP.SO.A/2025-09-08/email\r\n"));
+    char *enc = message_encode_header(m->subject), dec[1024];
+    decode_header(enc, dec);
+    assert_string_equal(dec, m->subject);
+    free(enc);
+    const char *body = strstr(mail, "\r\n\r\n");
+    char *plain = malloc(strlen(body) + 1);
+    b64dec(body, strlen(body), plain);
+    assert_string_equal(plain, m->body);
+    free(plain);
+    free(mail);
+    json_t *j = message_json(cat, d, m);
+    assert_string_equal(json_string_value(json_object_get(j, "id")), "HP.SO.A/2025-09-08/email");
+    assert_string_equal(json_string_value(json_object_get(j, "stage")), "before-1");
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
+    json_decref(j);
+    char pid[80];
+    message_proto_id(cat, &d->items[0], pid, sizeof pid);
+    assert_string_equal(pid, "HP.SO.A:CCHC_Q:2025Q3:before-1");
+}
+
 static void t_message(void **state)
 {
     (void)state;
     policy_t p = pol_default();
-    world_t w = {0};
-    reminder_t *rs;
-    int n;
-    assert_int_equal(policy_plan(cat, &p, T("2025-09-08T09:00:00+07:00"), w_received, w_done, &w, &rs, &n), 0);
-    assert_true(n > 0);
-    message_t m;
-    assert_int_equal(message_compose(cat, &rs[0], NULL, T("2025-09-08T09:00:00+07:00"), &m), 0);
-    assert_string_equal(m.subject, "Nhắc nộp báo cáo CCHC quý 3/2025 — hạn 09/09/2025");
-    assert_non_null(strstr(m.body, "Kính gửi: Sở Alpha"));
-    assert_non_null(strstr(m.body, "còn 1 ngày làm việc"));
-    assert_non_null(strstr(m.body, "English: Reminder"));
-    char *enc = message_encode_header(m.subject), dec[1024];
-    decode_header(enc, dec);
-    assert_string_equal(dec, m.subject);
-    free(enc);
-    char *mail = message_email("cchc@hp.example", "so-a@hp.example", rs[0].id, &m, T("2025-09-08T09:00:00+07:00"));
-    assert_non_null(strstr(mail, "Date: Mon, 08 Sep 2025 09:00:00 +0700\r\n"));
-    assert_non_null(strstr(mail, "To: so-a@hp.example\r\n"));
-    assert_non_null(strstr(mail, "Content-Type: text/plain; charset=UTF-8\r\n"));
-    assert_non_null(strstr(mail, "Content-Transfer-Encoding: base64\r\n"));
-    const char *body = strstr(mail, "\r\n\r\n");
-    assert_non_null(body);
-    char *plain = malloc(strlen(body) + 1);
-    b64dec(body, strlen(body), plain);
-    assert_string_equal(plain, m.body);
-    free(plain);
-    free(mail);
-    char pid[80];
-    message_proto_id(cat, &rs[0], pid, sizeof pid);
-    assert_string_equal(pid, "HP.SO.A:CCHC_Q:2025Q3:before-1");
-    json_t *j = message_json(cat, &rs[0], &m);
-    assert_string_equal(json_string_value(json_object_get(j, "stage")), "before-1");
-    assert_string_equal(json_string_value(json_object_get(j, "id")), rs[0].id);
-    json_decref(j);
-    message_free(&m);
-    policy_free(rs, n);
+    p.webhook = p.pub = false;
+    world_t w = {.received = {"HP.SO.B CCHC_Q 2025Q3", "HP.SO.B.P CCHC_Q 2025Q3", "HP.XA.C CCHC_Q 2025Q3"}};
+    message_opts_t mo = {"https://cchc.haiphong.example/nop-bao-cao", NULL, false, NULL, NULL};
+    each_message(&p, "2025-09-08T09:00:00+07:00", &w, &mo, check_before1);
+}
 
-    /* escalation text lists the late units; an overdue unit gets "Quá hạn" */
-    world_t w2 = {.received = {"HP.SO.B CCHC_Q 2025Q3"}};
-    assert_int_equal(policy_plan(cat, &p, T("2025-09-12T09:00:00+07:00"), w_received, w_done, &w2, &rs, &n), 0);
-    bool seen_esc = false, seen_late = false;
-    for (int i = 0; i < n; i++) {
-        assert_int_equal(message_compose(cat, &rs[i], NULL, T("2025-09-12T09:00:00+07:00"), &m), 0);
-        if (rs[i].escalation && rs[i].unit == catalog_unit(cat, "HP") && !strcmp(cat->datasets[rs[i].ds].code, "CCHC_Q")) {
-            seen_esc = true;
-            assert_string_equal(m.subject, "Đơn vị trực thuộc chưa nộp báo cáo CCHC quý 3/2025 (2 đơn vị) — hạn 09/09/2025");
-            assert_non_null(strstr(m.body, "- Sở Alpha (HP.SO.A)"));
-            assert_non_null(strstr(m.body, "- Xã Cê (HP.XA.C)"));
-            assert_null(strstr(m.body, "HP.SO.B)"));
-            assert_non_null(strstr(m.body, "đã quá hạn 3 ngày làm việc"));
-        } else if (!rs[i].escalation) {
-            seen_late = true;
-            assert_string_equal(m.subject, "Quá hạn nộp báo cáo CCHC quý 3/2025 — hạn 09/09/2025");
-        }
-        message_free(&m);
+/* What a unit's digest must say (has) and must not (lacks), checked by check_texts(). */
+typedef struct {
+    const char *unit, *subject;
+    const char *has[4], *lacks[2];
+} expect_t;
+
+/* Dec 8: HP.SO.A owes Q3 (overdue), Q4, S2 and the year; HP is told about its sub-units. */
+static const expect_t dec8[] = {
+    {.unit = "HP.SO.A",
+     .subject = "Quá hạn nộp 2 báo cáo CCHC — hạn sớm nhất 09/09/2025",
+     .has = {"chưa nhận được các báo cáo sau của đơn vị:\n\n"
+      "1. Báo cáo kết quả tuyên truyền cải cách hành chính hàng quý\n"
+      "   Kỳ báo cáo: quý 3/2025\n"
+      "   Hạn nộp: hết ngày 09/09/2025 (đã quá hạn ",
+      "2. Báo cáo kết quả tuyên truyền cải cách hành chính hàng quý\n"
+      "   Kỳ báo cáo: quý 4/2025\n"
+      "   Hạn nộp: hết ngày 09/12/2025 (còn 1 ngày làm việc)\n"
+      "   Các báo cáo quý trên đồng thời là số liệu cho: Báo cáo kết quả tuyên truyền cải "
+      "cách hành chính 06 tháng (6 tháng cuối năm 2025); Báo cáo kết quả tuyên "
+      "truyền cải cách hành chính năm (năm 2025) -- không phải nộp riêng.\n\n",
+      "Chỉ tiêu chưa đạt tiến độ:\n- Tỷ lệ CBCCVC tham gia cuộc thi: đạt 91,5%"},
+     .lacks = {"3. ", "riêng.\n2. "}}, /* the folded reports said once, under the last quarter */
+    {.unit = "HP",
+     .subject = "Đơn vị trực thuộc chưa nộp báo cáo CCHC quý 3/2025 (1 đơn vị) — hạn 09/09/2025",
+     .has = {"Các đơn vị trực thuộc sau chưa nộp báo cáo:\n\n"
+      "1. Báo cáo kết quả tuyên truyền cải cách hành chính hàng quý\n"
+      "   Kỳ báo cáo: quý 3/2025, hạn nộp hết ngày 09/09/2025 (đã quá hạn ",
+      "1 đơn vị chưa nộp:\n   - Sở Alpha (so-a@hp.example)\n\n",
+      "Đơn vị trực thuộc có chỉ tiêu chưa đạt tiến độ:\n* Sở Alpha:\n- Tỷ lệ"}},
+    {.unit = NULL}};
+
+/* Dec 12: Q3 has closed, so what S2 and the year lack is said item by item. */
+static const expect_t dec12[] = {
+    {.unit = "HP.SO.A",
+     .subject = "Quá hạn nộp 3 báo cáo CCHC — hạn sớm nhất 09/12/2025",
+     .has = {"   Kỳ báo cáo: 6 tháng cuối năm 2025\n   Hạn nộp: hết ngày 09/12/2025 (đã quá "
+      "hạn 3 ngày làm việc)\n   Số liệu kỳ này được tổng hợp từ báo cáo quý. Còn "
+      "thiếu báo cáo quý: quý 3/2025, quý 4/2025. Nộp đủ các báo cáo quý đó là được, "
+      "không phải nộp riêng báo cáo này.\n"}},
+    /* Xã Cê lacks Q4 alone: said under Q4, not again under S2 and the year */
+    {.unit = "HP",
+     .subject = "Đơn vị trực thuộc chưa nộp 3 báo cáo CCHC (2 đơn vị)",
+     .has = {"; 1 đơn vị chưa nộp:\n"
+      "   - Sở Alpha (so-a@hp.example): còn thiếu báo cáo quý 3/2025, quý 4/2025\n"
+      "   (và 1 đơn vị ở mục trên, chỉ còn thiếu các báo cáo đã nêu ở đó)\n"}},
+    {.unit = NULL}};
+
+static const expect_t *expected;
+
+static void check_texts(const digest_t *d, const message_t *m)
+{
+    assert_no_codes(m->body);
+    assert_null(strstr(m->body, "năm kỳ năm"));
+    assert_null(strstr(m->body, "English"));
+    assert_non_null(strstr(m->body, "Cần hỗ trợ, xin liên hệ: Văn phòng, 0225 3 123 456\n"));
+    for (const expect_t *e = expected; e->unit; e++) {
+        if (strcmp(cat->units[d->unit].code, e->unit))
+            continue;
+        assert_string_equal(m->subject, e->subject);
+        for (int i = 0; i < 4 && e->has[i]; i++)
+            if (!strstr(m->body, e->has[i]))
+                fail_msg("%s: no\n%s\nin\n%s", e->unit, e->has[i], m->body);
+        for (int i = 0; i < 2 && e->lacks[i]; i++)
+            assert_null(strstr(m->body, e->lacks[i]));
     }
-    assert_true(seen_esc && seen_late);
-    policy_free(rs, n);
+}
+
+static void t_message_digest(void **state)
+{
+    (void)state;
+    policy_t p = pol_default();
+    p.webhook = p.pub = false;
+    world_t w = {.received = {"HP.SO.B CCHC_Q 2025Q3", "HP.SO.B CCHC_Q 2025Q4", "HP.SO.B.P CCHC_Q 2025Q3",
+                              "HP.SO.B.P CCHC_Q 2025Q4", "HP.XA.C CCHC_Q 2025Q3"}};
+    message_opts_t mo = {NULL, "Văn phòng, 0225 3 123 456", false, test_notes, NULL};
+    expected = dec8;
+    each_message(&p, "2025-12-08T09:00:00+07:00", &w, &mo, check_texts);
+    expected = dec12;
+    each_message(&p, "2025-12-12T09:00:00+07:00", &w, &mo, check_texts);
+}
+
+static void check_english(const digest_t *d, const message_t *m)
+{
+    (void)d;
+    const char *en = strstr(m->body, "\n---\nEnglish\n\nTo: ");
+    assert_non_null(en);
+    assert_non_null(strstr(en, "Reports not yet received from your unit:\n\n"
+                               "1. Báo cáo kết quả tuyên truyền cải cách hành chính hàng quý\n"
+                               "   Period: Q3 2025\n   Due by the end of 09/09/2025 (1 working day(s) left)\n"));
+    assert_no_codes(m->body);
+}
+
+static void t_message_english(void **state)
+{
+    (void)state;
+    policy_t p = pol_default();
+    p.webhook = p.pub = false;
+    world_t w = {0};
+    message_opts_t mo = {NULL, NULL, true, NULL, NULL};
+    each_message(&p, "2025-09-08T09:00:00+07:00", &w, &mo, check_english);
+}
+
+static void t_numbers(void **state)
+{
+    (void)state;
+    char b[64], line[512];
+    assert_string_equal(message_number(91.5493, true, b, sizeof b), "91,5%");
+    assert_string_equal(message_number(100, true, b, sizeof b), "100%");
+    assert_string_equal(message_number(4200, false, b, sizeof b), "4.200");
+    assert_string_equal(message_number(1234567.25, false, b, sizeof b), "1.234.567,3");
+    assert_string_equal(message_number(-3, false, b, sizeof b), "-3");
+    assert_string_equal(message_number(0.04, true, b, sizeof b), "0%");
+    period_t y;
+    period_parse("2025", &y);
+    message_target_line(cat, catalog_indicator(cat, "CONTEST_PARTICIPATION_RATE"), "Tỷ lệ tham gia", 91.5493, 100, y,
+                        line, sizeof line);
+    assert_string_equal(line, "- Tỷ lệ tham gia: đạt 91,5%, yêu cầu ít nhất 100% đến hết năm 2025\n");
+    message_target_line(cat, catalog_indicator(cat, "PORTAL_POSTS"), "Tin, bài", 5, 15, y, line, sizeof line);
+    assert_string_equal(line, "- Tin, bài: đạt 5, cần ít nhất 15 đến hết năm 2025, còn thiếu 10\n");
+    message_target_line(cat, catalog_indicator(cat, "PLAN_ISSUED"), "Ban hành kế hoạch", 0, 1, y, line, sizeof line);
+    assert_string_equal(line, "- Ban hành kế hoạch: chưa có (yêu cầu phải có đến hết năm 2025)\n");
 }
 
 static void t_encode_long(void **state)
@@ -510,18 +812,25 @@ static void t_encode_long(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        TEST("notifier-1.1 default policy: 7/3/1 before, due, after 1, escalate 3, weekly, 08-17", t_defaults),
+        TEST("notifier-1.1 default policy: 7/3/1 before, due, after 1, escalate 3, weekly, 08-17, repeat 5", t_defaults),
         TEST("notifier-1.2 policy from [notifier] config, bad values refused", t_config),
         TEST("notifier-1.3 working hours, weekends, holidays, make-up Saturday", t_hours),
         TEST("notifier-1.4 nothing is planned outside working hours", t_outside_hours_empty),
-        TEST("notifier-2.1 each stage at its working day, every channel of the unit", t_stages),
-        TEST("notifier-2.2 catch-up: only the latest stage, sent-log excludes, missing channel only", t_catch_up),
+        TEST("notifier-2.1 each stage at its working day", t_stages),
+        TEST("notifier-2.2 catch-up: only the latest stage", t_catch_up),
         TEST("notifier-2.3 units that reported get nothing", t_received_excluded),
         TEST("notifier-2.4 the period closes at the next deadline (or close_after_days)", t_closed),
         TEST("notifier-2.5 weekly reminders after the escalation", t_weekly),
-        TEST("notifier-3.1 one escalation per parent lists all its late sub-units", t_escalation_grouping),
-        TEST("notifier-4.1 Vietnamese subject/body, MIME e-mail, JSON, REMINDER id", t_message),
+        TEST("notifier-2.6 half-year and year covered by the quarters: chased only for missing quarters", t_covered),
+        TEST("notifier-3.1 one escalation item per parent lists all its late sub-units", t_escalation_grouping),
+        TEST("notifier-3.2 one digest per recipient and channel; covered items folded", t_digest_grouping),
+        TEST("notifier-3.3 not twice a day, not repeated unchanged before repeat_after, sent when changed",
+             t_digest_repeat),
+        TEST("notifier-4.1 Vietnamese subject/body, link, contact, MIME e-mail, JSON, REMINDER id", t_message),
         TEST("notifier-4.2 long subjects split into encoded-words on character boundaries", t_encode_long),
+        TEST("notifier-4.3 a digest's text: names not codes, folded reports, late sub-units, targets", t_message_digest),
+        TEST("notifier-4.4 the English part only for English readers", t_message_english),
+        TEST("notifier-4.5 figures the Vietnamese way: 4.200, 91,5%", t_numbers),
     };
     return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }

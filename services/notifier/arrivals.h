@@ -1,0 +1,44 @@
+/*
+ * arrivals.h -- what the notifier knows has arrived, and the target notes.
+ *
+ * Filled by arrivals_refresh() (QUERY units and targets to the aggregator,
+ * on a pool thread) and by arrivals_mark() (an EVENT, on the loop thread);
+ * read by the plan (pool thread) and before each send (loop thread).  The
+ * received set is guarded by a mutex; the notes are written only by
+ * arrivals_refresh() while no delivery is running, and read between
+ * refreshes.
+ */
+#ifndef CCHC_NOTIFIER_ARRIVALS_H
+#define CCHC_NOTIFIER_ARRIVALS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "catalog.h"
+#include "policy.h"
+
+typedef struct arrivals arrivals_t;
+
+/* Returns NULL when out of memory. */
+arrivals_t *arrivals_new(void);
+void arrivals_destroy(arrivals_t **self_p);
+
+/* (unit, dataset, period) has arrived (codes as on the wire). */
+void arrivals_mark(arrivals_t *a, const char *unit, const char *ds, const char *period);
+bool arrivals_received(arrivals_t *a, const catalog_t *c, int unit, int ds, period_t p);
+
+/* Asks the aggregator what has arrived for every dataset period with a
+ * reminder window open at t -- and, for a covered dataset, for the periods
+ * of its covering dataset inside it -- and the targets behind schedule
+ * (the notes).  Returns 0, or -1 when it could not tell (then nothing may
+ * be sent; logged). */
+int arrivals_refresh(arrivals_t *a, void *zmq_ctx, const char *endpoint, int timeout_ms, const catalog_t *c,
+                     const policy_t *pol, int64_t t);
+
+/* The note lines of unit for (ds, p), or NULL. */
+const char *arrivals_notes(arrivals_t *a, int unit, int ds, period_t p);
+
+/* Drops the notes (before the catalog they index changes). */
+void arrivals_clear_notes(arrivals_t *a);
+
+#endif

@@ -277,6 +277,28 @@ static int read_map_keys(rd_t *r, const ans_field_t *f, const msgpack_object *o,
     return 0;
 }
 
+static bool read_int_any(const msgpack_object *o, void *out) { return read_int(o, out); }
+static bool read_num_any(const msgpack_object *o, void *out) { return read_num(o, out); }
+
+/* A map of string -> one scalar each (IMAP, NUMMAP): keys and values into
+ * two arrays in the zone, each value read by rd. */
+static int read_scalar_map(rd_t *r, const ans_field_t *f, const msgpack_object *o, const char ***keys, void **vals,
+                           size_t size, bool (*rd)(const msgpack_object *, void *), const char *what, uint32_t *n)
+{
+    int rc = read_map_keys(r, f, o, keys);
+    if (rc)
+        return rc;
+    char *v = zalloc(r, o->via.map.size, size);
+    if (!v)
+        return bad(r, f->name, "out of memory");
+    for (uint32_t i = 0; i < o->via.map.size; i++)
+        if (!rd(&o->via.map.ptr[i].val, v + (size_t)i * size))
+            return bad(r, f->name, "value of '%s' is not %s", (*keys)[i], what);
+    *vals = v;
+    *n = o->via.map.size;
+    return 0;
+}
+
 static int read_field(rd_t *r, const ans_field_t *f, const msgpack_object *o, void *v)
 {
     void *p = AT(v, f->off, char);
@@ -352,29 +374,13 @@ static int read_field(rd_t *r, const ans_field_t *f, const msgpack_object *o, vo
     }
     case AK_IMAP: {
         ans_imap_t *m = p;
-        int rc = read_map_keys(r, f, o, &m->keys);
-        if (rc)
-            return rc;
-        if (!(m->vals = zalloc(r, o->via.map.size, sizeof *m->vals)))
-            return bad(r, f->name, "out of memory");
-        for (uint32_t i = 0; i < o->via.map.size; i++)
-            if (!read_int(&o->via.map.ptr[i].val, &m->vals[i]))
-                return bad(r, f->name, "value of '%s' is not an integer", m->keys[i]);
-        m->n = o->via.map.size;
-        return 0;
+        return read_scalar_map(r, f, o, &m->keys, (void **)&m->vals, sizeof *m->vals, read_int_any, "an integer",
+                               &m->n);
     }
     case AK_NUMMAP: {
         ans_nummap_t *m = p;
-        int rc = read_map_keys(r, f, o, &m->keys);
-        if (rc)
-            return rc;
-        if (!(m->vals = zalloc(r, o->via.map.size, sizeof *m->vals)))
-            return bad(r, f->name, "out of memory");
-        for (uint32_t i = 0; i < o->via.map.size; i++)
-            if (!read_num(&o->via.map.ptr[i].val, &m->vals[i]))
-                return bad(r, f->name, "value of '%s' is not a number or nil", m->keys[i]);
-        m->n = o->via.map.size;
-        return 0;
+        return read_scalar_map(r, f, o, &m->keys, (void **)&m->vals, sizeof *m->vals, read_num_any,
+                               "a number or nil", &m->n);
     }
     case AK_STRLIST: {
         ans_strlist_t *l = p;

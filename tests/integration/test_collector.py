@@ -310,7 +310,7 @@ class TestSubmit(CollectorCase):
         self.assertEqual((j[sid2]["unit"], j[sid2]["submitter"]), (SUB, SUB))
 
     def test_7b_no_probing(self):
-        """collector-1.11 a key learns nothing about units it may not submit for: an unknown unit and another
+        """collector-1.13 a key learns nothing about units it may not submit for: an unknown unit and another
         unit's code get the same E_FORBIDDEN sentence, before any other check"""
         st = self.st
         answers = {}
@@ -526,7 +526,7 @@ class TestCompleteReports(CollectorCase):
     lenient = False
 
     def test_complete(self):
-        """collector-1.12 no values is E_EMPTY; missing required indicators is E_INCOMPLETE naming them; a complete
+        """collector-1.14 no values is E_EMPTY; missing required indicators is E_INCOMPLETE naming them; a complete
         report is accepted; a correction must be complete too; nothing refused is stored"""
         st = self.st
         full = harness.report("CCHC_Q", PORTAL_POSTS=4, STAFF_TOTAL=10, CONTEST_PARTICIPANTS=3)

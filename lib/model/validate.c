@@ -115,13 +115,39 @@ static int check_complete(const catalog_t *c, int ds, const int *given, uint32_t
 /* The order of the checks is part of the protocol (docs/protocol.md): the
  * key's rights come first, so that a key learns nothing about units it may
  * not submit for -- not even whether they exist. */
-int validate_submit(const catalog_t *c, const proto_submit_t *s, int submitter, int64_t now, proto_error_t *err)
+/* The key's rights: a unit's key for itself and the sub-units it reports
+ * for; a gateway's for any unit of its subtree, naming its user. */
+static int check_rights(const catalog_t *c, const proto_submit_t *s, int unit, int submitter, bool gateway,
+                        proto_error_t *err)
+{
+    if (submitter < 0)
+        return 0; /* insecure mode: the message is trusted */
+    const char *me = c->units[submitter].code;
+    if (gateway) {
+        if (unit < 0 || !catalog_is_ancestor(c, submitter, unit))
+            return proto_fail(err, PROTO_E_FORBIDDEN, "the gateway key of %s may submit only for units under %s, "
+                              "not for %s", me, me, s->unit);
+        if (!s->entered_by[0])
+            return proto_fail(err, PROTO_E_FORBIDDEN,
+                              "a gateway key must name the user who entered the report (entered_by)");
+        return 0;
+    }
+    if (s->entered_by[0])
+        return proto_fail(err, PROTO_E_FORBIDDEN, "only a gateway key may name who entered a report (entered_by)");
+    if (unit < 0 || !catalog_may_submit_for(c, submitter, unit))
+        return proto_fail(err, PROTO_E_FORBIDDEN,
+                          "the key of %s may submit only for %s and the sub-units it reports for, not for %s", me, me,
+                          s->unit);
+    return 0;
+}
+
+int validate_submit(const catalog_t *c, const proto_submit_t *s, int submitter, bool gateway, int64_t now,
+                    proto_error_t *err)
 {
     int unit = catalog_unit(c, s->unit);
-    if (submitter >= 0 && (unit < 0 || !catalog_may_submit_for(c, submitter, unit)))
-        return proto_fail(err, PROTO_E_FORBIDDEN,
-                          "the key of %s may submit only for %s and the sub-units it reports for, not for %s",
-                          c->units[submitter].code, c->units[submitter].code, s->unit);
+    int rc = check_rights(c, s, unit, submitter, gateway, err);
+    if (rc)
+        return rc;
     if (unit < 0)
         return proto_fail(err, PROTO_E_UNKNOWN_UNIT, "unit %s is not in the catalog", s->unit);
     int ds = catalog_dataset(c, s->dataset);
@@ -153,11 +179,11 @@ int validate_submit(const catalog_t *c, const proto_submit_t *s, int submitter, 
     for (uint32_t i = 0; i < s->values.n; i++) {
         if (proto_values_at(&s->values, i, &v))
             return proto_fail(err, PROTO_E_VALUE, "value %u cannot be read", i);
-        int rc = check_value(c, ds, &v, err);
+        rc = check_value(c, ds, &v, err);
         if (rc)
             return rc;
         given[i] = catalog_indicator(c, v.code);
     }
-    int rc = check_ratios(c, ds, &s->values, err);
+    rc = check_ratios(c, ds, &s->values, err);
     return rc ? rc : check_complete(c, ds, given, s->values.n, err);
 }

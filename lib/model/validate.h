@@ -4,6 +4,7 @@
 #ifndef CCHC_VALIDATE_H
 #define CCHC_VALIDATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "catalog.h"
@@ -18,8 +19,12 @@
  * not negative (E_NEGATIVE), not above the indicator's max (E_VALUE), tags
  * from the list and not repeated (E_TAG); every rate of the dataset whose
  * numerator and denominator are both present has numerator <= denominator
- * (E_RATIO).  `submitter` is a unit index (-1 = trusted, insecure mode).
+ * (E_RATIO); every required indicator is there (E_INCOMPLETE).
+ * `submitter` is a unit index (-1 = trusted, insecure mode); a `gateway`
+ * submitter (cchc-web's key) may submit for any unit of its subtree and must
+ * name the user who entered the report (entered_by), any other key may not.
  * Returns 0, or a negative proto_err_t with a sentence in *err. */
-int validate_submit(const catalog_t *c, const proto_submit_t *s, int submitter, int64_t now, proto_error_t *err);
+int validate_submit(const catalog_t *c, const proto_submit_t *s, int submitter, bool gateway, int64_t now,
+                    proto_error_t *err);
 
 #endif

@@ -83,6 +83,7 @@ int keys_generate(const char *path, const char *unit, keypair_t *kp, char *err, 
 typedef struct {
     char unit[65];
     char key[KEY_Z85_LEN + 1];
+    bool gateway; /* role `gateway`: submits for the users of a program */
 } kr_entry_t;
 
 struct keyring {
@@ -99,8 +100,8 @@ typedef struct {
     char *err;
     size_t errlen;
     int line, field, failed;
-    char f[2][128];
-    size_t flen[2];
+    char f[3][128];
+    size_t flen[3];
 } kr_parse_t;
 
 static uint64_t hash_str(const char *s)
@@ -114,7 +115,7 @@ static uint64_t hash_str(const char *s)
 static void kr_field(void *s, size_t len, void *ud)
 {
     kr_parse_t *p = ud;
-    if (p->field < 2) {
+    if (p->field < 3) {
         size_t n = len < sizeof p->f[0] - 1 ? len : sizeof p->f[0] - 1;
         memcpy(p->f[p->field], s, n);
         p->f[p->field][n] = '\0';
@@ -132,16 +133,22 @@ static void kr_row(int c, void *ud)
     if (p->failed)
         return;
     if (p->line == 1) {
-        if (nf < 2 || strcmp(p->f[0], "unit") || strcmp(p->f[1], "public_key")) {
-            snprintf(p->err, p->errlen, "%s:1: header must be 'unit,public_key'", p->path);
+        if (nf < 2 || nf > 3 || strcmp(p->f[0], "unit") || strcmp(p->f[1], "public_key") ||
+            (nf == 3 && strcmp(p->f[2], "role"))) {
+            snprintf(p->err, p->errlen, "%s:1: header must be 'unit,public_key,role' (role may be left out)",
+                     p->path);
             p->failed = 1;
         }
         return;
     }
     if (nf == 1 && p->flen[0] == 0)
         return; /* blank line */
-    if (nf != 2 || p->flen[0] == 0 || p->flen[0] > 64 || !valid_z85_key(p->f[1])) {
-        snprintf(p->err, p->errlen, "%s:%d: expected 'UNIT,KEY' with a 40-character Z85 public key", p->path, p->line);
+    bool gateway = nf == 3 && !strcmp(p->f[2], "gateway");
+    if (nf < 2 || nf > 3 || p->flen[0] == 0 || p->flen[0] > 64 || !valid_z85_key(p->f[1]) ||
+        (nf == 3 && p->flen[2] && !gateway)) {
+        snprintf(p->err, p->errlen,
+                 "%s:%d: expected 'UNIT,KEY' or 'UNIT,KEY,gateway' with a 40-character Z85 public key", p->path,
+                 p->line);
         p->failed = 1;
         return;
     }
@@ -159,6 +166,7 @@ static void kr_row(int c, void *ud)
     }
     memcpy(kr->e[kr->n].unit, p->f[0], p->flen[0] + 1); /* length checked above */
     memcpy(kr->e[kr->n].key, p->f[1], KEY_Z85_LEN + 1);
+    kr->e[kr->n].gateway = gateway;
     kr->n++;
     (void)c;
 }
@@ -235,22 +243,33 @@ void keyring_destroy(keyring_t **self_p)
     *self_p = NULL;
 }
 
-const char *keyring_unit(const keyring_t *kr, const char *public_z85)
+const char *keyring_lookup(const keyring_t *kr, const char *public_z85, bool *gateway)
 {
+    if (gateway)
+        *gateway = false;
     if (!kr || !kr->slots)
         return NULL;
     size_t s = hash_str(public_z85) & (kr->nslots - 1);
     while (kr->slots[s] >= 0) {
-        if (!strcmp(kr->e[kr->slots[s]].key, public_z85))
-            return kr->e[kr->slots[s]].unit;
+        const kr_entry_t *e = &kr->e[kr->slots[s]];
+        if (!strcmp(e->key, public_z85)) {
+            if (gateway)
+                *gateway = e->gateway;
+            return e->unit;
+        }
         s = (s + 1) & (kr->nslots - 1);
     }
     return NULL;
 }
 
+const char *keyring_unit(const keyring_t *kr, const char *public_z85)
+{
+    return keyring_lookup(kr, public_z85, NULL);
+}
+
 int keyring_size(const keyring_t *kr) { return kr ? kr->n : 0; }
 
-int keyring_put(const char *path, const char *unit, const char *public_z85, char *err, size_t errlen)
+int keyring_put(const char *path, const char *unit, const char *public_z85, bool gateway, char *err, size_t errlen)
 {
     keyring_t *kr;
     if (keyring_load(path, 1, &kr, err, errlen))
@@ -263,11 +282,11 @@ int keyring_put(const char *path, const char *unit, const char *public_z85, char
         keyring_destroy(&kr);
         return -1;
     }
-    fprintf(f, "unit,public_key\n");
+    fprintf(f, "unit,public_key,role\n");
     for (int i = 0; i < kr->n; i++)
-        if (strcmp(kr->e[i].unit, unit))
-            fprintf(f, "%s,%s\n", kr->e[i].unit, kr->e[i].key);
-    fprintf(f, "%s,%s\n", unit, public_z85);
+        if (strcmp(kr->e[i].unit, unit) || kr->e[i].gateway != gateway)
+            fprintf(f, "%s,%s,%s\n", kr->e[i].unit, kr->e[i].key, kr->e[i].gateway ? "gateway" : "");
+    fprintf(f, "%s,%s,%s\n", unit, public_z85, gateway ? "gateway" : "");
     keyring_destroy(&kr);
     /* Write then rename, so a reader never sees half a keyring. */
     if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, path)) {

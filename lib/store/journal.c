@@ -247,13 +247,14 @@ static bool values_equal(const proto_values_t *a, const proto_values_t *b)
     return true;
 }
 
-/* Same content under one (submitter, id): unit, dataset, period, note and
- * the values in any order (the submitter is part of the id's key). */
+/* Same content under one (submitter, id): unit, dataset, period, note, the
+ * user who entered it and the values in any order (the submitter is part of
+ * the id's key).  `a` is the stored one (or an earlier item of the group). */
 static bool same_content(const char *unit, const char *dataset, const char *period, const char *note,
-                         const proto_values_t *values, const proto_submit_t *s)
+                         const char *entered_by, const proto_values_t *values, const proto_submit_t *s)
 {
     return !strcmp(unit, s->unit) && !strcmp(dataset, s->dataset) && !strcmp(period, s->period) &&
-           !strcmp(note, s->note) && values_equal(values, &s->values);
+           !strcmp(note, s->note) && !strcmp(entered_by, s->entered_by) && values_equal(values, &s->values);
 }
 
 /* Decides duplicate vs conflict for an id already in the journal. */
@@ -273,7 +274,7 @@ static int check_duplicate(MDB_txn *txn, journal_t *j, journal_item_t *it, uint6
         proto_list_t one = {.n = 1, .objs = &up.data};
         proto_record_t rec;
         if (proto_record_at(&one, 0, &rec, NULL) == 0) {
-            bool same = same_content(rec.unit, rec.dataset, rec.period, rec.note, &rec.values, it->sub);
+            bool same = same_content(rec.unit, rec.dataset, rec.period, rec.note, rec.entered_by, &rec.values, it->sub);
             status = same ? JOURNAL_DUPLICATE : PROTO_E_CONFLICT;
             it->seq = rec.seq;
             it->version = (uint32_t)rec.version;
@@ -308,6 +309,7 @@ static int put_one(MDB_txn *txn, journal_t *j, journal_item_t *it, uint64_t seq,
     rec.received_at = it->received_at;
     rec.version = version;
     memcpy(rec.note, s->note, sizeof rec.note);
+    memcpy(rec.entered_by, s->entered_by, sizeof rec.entered_by);
     msgpack_packer pk;
     sb->size = 0;
     msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
@@ -356,7 +358,8 @@ static int answer_known(journal_t *j, journal_item_t *items, int n, int *repeat)
         } else if (used) {
             const proto_submit_t *first = items[used->version - 1].sub;
             repeat[i] = (int)used->version - 1;
-            it->status = same_content(first->unit, first->dataset, first->period, first->note, &first->values, it->sub)
+            it->status = same_content(first->unit, first->dataset, first->period, first->note, first->entered_by,
+                                          &first->values, it->sub)
                              ? JOURNAL_DUPLICATE
                              : PROTO_E_CONFLICT;
         } else if ((used = idx_put(&j->ids, ikey, (size_t)ilen))) {

@@ -429,7 +429,8 @@ static int decode_record(const MDB_val *v, msgpack_unpacked *up, proto_record_t 
 
 static ans_version_t version_answer(const proto_record_t *rec)
 {
-    return (ans_version_t){rec->version, rec->seq, rec->id, rec->submitter, rec->received_at, rec->values, rec->note};
+    return (ans_version_t){rec->version,    rec->seq,   rec->id,         rec->submitter, rec->received_at,
+                           rec->values,     rec->note,  rec->entered_by, rec->entered_by[0] != '\0'};
 }
 
 static int q_values(qctx_t *q, proto_error_t *err)
@@ -461,8 +462,10 @@ static int q_values(qctx_t *q, proto_error_t *err)
         msgpack_unpacked_destroy(&up);
         return proto_fail(err, PROTO_E_STORAGE, "the stored report of %s is unreadable", c->units[q->node].code);
     }
-    ans_values_t a = {c->units[q->node].code, d->code, q->pcode, lm.version, rec.seq, rec.id, rec.submitter,
-                      rec.received_at, lm.first_received_at, lm.on_time, rec.values, rec.note};
+    ans_values_t a = {c->units[q->node].code, d->code,       q->pcode,         lm.version,
+                      rec.seq,                 rec.id,        rec.submitter,    rec.received_at,
+                      lm.first_received_at,    lm.on_time,    rec.values,       rec.note,
+                      rec.entered_by,          rec.entered_by[0] != '\0'};
     ans_values_pack(q->pk, &a);
     msgpack_unpacked_destroy(&up);
     return 0;

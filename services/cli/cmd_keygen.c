@@ -1,10 +1,14 @@
 /*
- * cchc keygen --unit CODE [--config FILE [--set S.K=V ...] | --catalog DIR] [--dir DIR] [--keyring FILE] [--out FILE]
+ * cchc keygen --unit CODE [--gateway] [--config FILE [--set S.K=V ...] | --catalog DIR] [--dir DIR]
+ *             [--keyring FILE] [--out FILE]
  * cchc keygen --server [--dir DIR] [--out FILE]
  *
  * Makes a CURVE key pair.  For a unit: writes DIR/CODE.key (mode 0600,
  * given to the unit) and adds `CODE,public` to the keyring the collector
- * reads (send it SIGHUP to pick it up).  For the collector: its own pair.
+ * reads (send it SIGHUP to pick it up).  With --gateway, the key of a
+ * program that submits for the users of any unit under CODE (cchc-web):
+ * DIR/CODE.gateway.key and `CODE,public,gateway`; a new gateway key replaces
+ * (revokes) the previous one.  For the collector: its own pair.
  *
  * The collector refuses a key whose unit is not in its catalog, and does so
  * silently (the unit only sees a timeout).  So when a catalog is at hand --
@@ -21,16 +25,16 @@
 #include "store.h"
 
 static const char usage_text[] =
-    "cchc keygen --unit CODE [--config FILE [--set S.K=V ...] | --catalog DIR] [--dir DIR] [--keyring FILE] [--out FILE]\n"
+    "cchc keygen --unit CODE [--gateway] [--config FILE [--set S.K=V ...] | --catalog DIR] [--dir DIR] [--keyring FILE] [--out FILE]\n"
     "       cchc keygen --server [--dir DIR] [--out FILE]";
 
 typedef struct {
     cli_config_args_t conf;
     const char *unit, *dir, *keyring, *out, *catalog;
-    bool server;
+    bool server, gateway;
 } keygen_args_t;
 
-enum { OPT_UNIT = 1, OPT_DIR, OPT_KEYRING, OPT_OUT, OPT_SERVER, OPT_CATALOG, OPT_HELP };
+enum { OPT_UNIT = 1, OPT_DIR, OPT_KEYRING, OPT_OUT, OPT_SERVER, OPT_CATALOG, OPT_GATEWAY, OPT_HELP };
 
 /* Returns 0, 1 after --help, or 2 after a usage error (said). */
 static int parse_args(int argc, char **argv, keygen_args_t *a)
@@ -38,7 +42,8 @@ static int parse_args(int argc, char **argv, keygen_args_t *a)
     static const struct option opts[] = {CLI_CONFIG_OPTIONS,           {"unit", 1, 0, OPT_UNIT},
                                          {"dir", 1, 0, OPT_DIR},       {"keyring", 1, 0, OPT_KEYRING},
                                          {"out", 1, 0, OPT_OUT},       {"server", 0, 0, OPT_SERVER},
-                                         {"catalog", 1, 0, OPT_CATALOG}, {"help", 0, 0, OPT_HELP},
+                                         {"catalog", 1, 0, OPT_CATALOG}, {"gateway", 0, 0, OPT_GATEWAY},
+                                         {"help", 0, 0, OPT_HELP},
                                          {0, 0, 0, 0}};
     int ch;
     opterr = 0;
@@ -55,6 +60,7 @@ static int parse_args(int argc, char **argv, keygen_args_t *a)
         case OPT_KEYRING: a->keyring = optarg; break;
         case OPT_OUT: a->out = optarg; break;
         case OPT_SERVER: a->server = true; break;
+        case OPT_GATEWAY: a->gateway = true; break;
         case OPT_CATALOG: a->catalog = optarg; break;
         case OPT_HELP: cli_usage(stdout, usage_text); return 1;
         default: return cli_bad_option("keygen", ch, argv, usage_text);
@@ -67,7 +73,7 @@ static int parse_args(int argc, char **argv, keygen_args_t *a)
     }
     if (!a->unit && !a->server)
         return cli_missing("keygen", "--unit", MSG_WHAT_UNIT, usage_text);
-    if (a->unit && a->server) {
+    if (a->unit ? a->server : a->gateway) {
         msg_fail("keygen", MSG_KEYGEN_UNIT_OR_SERVER);
         cli_usage(stderr, usage_text);
         return 2;
@@ -114,7 +120,7 @@ int cmd_keygen(int argc, char **argv)
         msg_fail("keygen", MSG_DIR_UNUSABLE, a.dir);
         return 1;
     }
-    snprintf(path, sizeof path, "%s/%s.key", a.dir, a.server ? "collector" : a.unit);
+    snprintf(path, sizeof path, "%s/%s%s.key", a.dir, a.server ? "collector" : a.unit, a.gateway ? ".gateway" : "");
     if (a.out)
         snprintf(path, sizeof path, "%s", a.out);
     keypair_t kp;
@@ -129,7 +135,7 @@ int cmd_keygen(int argc, char **argv)
     snprintf(ring, sizeof ring, "%s/keyring.csv", a.dir);
     if (a.keyring)
         snprintf(ring, sizeof ring, "%s", a.keyring);
-    if (keyring_put(ring, a.unit, kp.public_key, err, sizeof err)) {
+    if (keyring_put(ring, a.unit, kp.public_key, a.gateway, err, sizeof err)) {
         msg_fail("keygen", MSG_KEY_FAILED, err);
         return 1;
     }

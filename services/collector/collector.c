@@ -270,9 +270,9 @@ static void start_commit(collector_t *c)
  * Returns 0 with *unit (owned by the keyring) and its catalog index, or
  * PROTO_E_FORBIDDEN with a sentence in err. */
 static int key_unit(const collector_t *c, const char *key, const char **unit /* OUT */, int *index /* OUT */,
-                    proto_error_t *err)
+                    bool *gateway /* OUT */, proto_error_t *err)
 {
-    const char *u = keyring_unit(c->keyring, key);
+    const char *u = keyring_lookup(c->keyring, key, gateway);
     if (!u)
         return proto_fail(err, PROTO_E_FORBIDDEN, "this key is no longer in the collector's keyring (revoked)");
     int i = catalog_unit(c->cat, u);
@@ -360,15 +360,16 @@ static void on_submit(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
     m->has_unpacked = false;
     id = p->sub.id;
     int submitter = -1;
+    bool gateway = false;
     if (c->curve) {
         const char *unit;
-        if ((rc = key_unit(c, key, &unit, &submitter, &err)))
+        if ((rc = key_unit(c, key, &unit, &submitter, &gateway, &err)))
             goto refuse;
         snprintf(p->submitter, sizeof p->submitter, "%s", unit);
     } else {
         snprintf(p->submitter, sizeof p->submitter, "%s", p->sub.unit);
     }
-    if ((rc = validate_submit(c->cat, &p->sub, submitter, now, &err)))
+    if ((rc = validate_submit(c->cat, &p->sub, submitter, gateway, now, &err)))
         goto refuse;
     if (c->draining) {
         rc = proto_fail(&err, PROTO_E_BUSY, "the collector is stopping; retry in a moment");
@@ -414,7 +415,7 @@ static void on_zap(zloop_sock_t *zs, zmq_msg_t *f, int n, void *ud)
         const char *unit;
         int index;
         proto_error_t ignored;
-        if (key_unit(c, key, &unit, &index, &ignored) == 0)
+        if (key_unit(c, key, &unit, &index, NULL, &ignored) == 0)
             status = "200", text = "OK";
     } else {
         text = "only CURVE is accepted";

@@ -149,10 +149,11 @@ class Stack:
                 kv[k.strip()] = v.strip()
         return kv.get("public"), kv.get("secret")
 
-    def keygen(self, unit):
-        if not os.path.exists(os.path.join(self.keys, unit + ".key")):
-            run_cli("keygen", "--unit", unit, "--dir", self.keys)
-        return self.read_key(os.path.join(self.keys, unit + ".key"))
+    def keygen(self, unit, gateway=False):
+        name = unit + (".gateway" if gateway else "") + ".key"
+        if not os.path.exists(os.path.join(self.keys, name)):
+            run_cli("keygen", "--unit", unit, "--dir", self.keys, *(["--gateway"] if gateway else []))
+        return self.read_key(os.path.join(self.keys, name))
 
     # ---- processes -------------------------------------------------------
     def start(self, name, *args, wait_port=None, now=None):

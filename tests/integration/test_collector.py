@@ -888,6 +888,46 @@ class TestIdScope(OwnStackCase):
                 sock.close()
 
 
+class TestGateway(OwnStackCase):
+    def test_gateway(self):
+        """collector-4.4 a gateway key (cchc-web's) submits for any unit under its own, naming the user who entered
+        the report; the user is kept in the journal and in history; a unit's key may not name a user, a gateway
+        must, and a gateway may not leave its subtree"""
+        st = self.st
+        gw_pub, gw_sec = st.keygen(SO, gateway=True)  # the gateway of the department SO
+        ring = open(os.path.join(st.keys, "keyring.csv")).read()
+        self.assertIn("%s,%s,gateway" % (SO, gw_pub), ring)
+        self.assertIn("%s,%s," % (SO, st.keygen(SO)[0]), ring)  # the unit's own key stays beside it
+        st.start_collector()
+        st.start_aggregator()
+        gw = st.dealer(public=gw_pub, secret=gw_sec)
+        unit_key = st.dealer(SO2)
+        try:
+            a = self.accept(gw, submit_msg("web-1", unit=SUB, entered_by="nguyen.van.a"))
+            b = self.accept(gw, submit_msg("web-2", unit=SO, entered_by="tran.thi.b"))
+            # a retry by the same user is a duplicate; another user under the same id is another content
+            r = self.send(gw, submit_msg("web-1", unit=SUB, entered_by="nguyen.van.a"))
+            self.assertEqual((r["status"], r["seq"]), ("duplicate", a["seq"]), r)
+            self.nack(gw, submit_msg("web-1", unit=SUB, entered_by="le.van.c"), "E_CONFLICT")
+            # refusals: no user named, outside the subtree, a unit key naming a user
+            r = self.nack(gw, submit_msg("web-3", unit=SUB), "E_FORBIDDEN")
+            self.assertIn("entered_by", r["message"])
+            self.nack(gw, submit_msg("web-4", unit=SO2, entered_by="nguyen.van.a"), "E_FORBIDDEN")
+            r = self.nack(unit_key, submit_msg("k-1", unit=SO2, entered_by="nguyen.van.a"), "E_FORBIDDEN")
+            self.assertIn("gateway", r["message"])
+            recs = {x["id"]: x for x in st.fetch_journal()}
+            self.assertEqual(sorted(recs), ["web-1", "web-2"])
+            self.assertEqual((recs["web-1"]["entered_by"], recs["web-1"]["submitter"]), ("nguyen.van.a", SO))
+            st.wait_applied(b["seq"])
+            hist = st.query("history", node=SUB, dataset="CCHC_Q", period="2025Q3")
+            self.assertEqual(hist["data"]["versions"][0]["entered_by"], "nguyen.van.a")
+            vals = st.query("values", node=SO, dataset="CCHC_Q", period="2025Q3")
+            self.assertEqual(vals["data"]["entered_by"], "tran.thi.b")
+        finally:
+            gw.close()
+            unit_key.close()
+
+
 def slow_io_thread(pid):
     """Puts every thread of process `pid` on one CPU and libzmq's I/O thread
     in SCHED_IDLE: it then runs only while the other threads wait, so a send

@@ -193,7 +193,7 @@ static void values_json_equal(void **state)
     proto_value_t items[3] = {{.code = "POSTS", .kind = PV_INT, .i = 7}, {.code = "PLAN", .kind = PV_BOOL, .i = 1},
                               {.code = "FORMS", .kind = PV_TAGS, .ntags = 2, .tags = {{"a", 1}, {"khac", 4}}}};
     ans_values_t in = {"HP.XA.A", "Q", "2025Q3", 2, 17, "id-1", "HP.XA.A", 100, 90, true,
-                       {.n = 3, .items = items}, "ghi chú"};
+                       {.n = 3, .items = items}, "ghi chú", "nguyen.van.a", true};
     buf_t b;
     const msgpack_object *o = packed(&b, &ans_obj_values, &in);
     ans_values_t out;

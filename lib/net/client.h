@@ -10,7 +10,6 @@
 #ifndef CCHC_CLIENT_H
 #define CCHC_CLIENT_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -89,55 +88,5 @@ void client_answer_free(client_answer_t *a);
 /* Fills client options from the [client] section (and the key files it names). */
 int client_opts_from_config(const config_t *cfg, client_opts_t *o, char *pub, char *sec, char *srv, char *err,
                             size_t errlen);
-
-/* ---- the JSON path (retiring) ------------------------------------------
- *
- * QUERY answers as jansson trees converted from msgpack (mpjson), refusals
- * as "E_CODE: sentence" strings: client_ask() above replaces all of it.
- * client_query() and client_conn_query() are for the web until it reads
- * typed answers.  No program calls the other functions of this section any
- * more, only tests/unit/test_client.c (and test_answer.c, which compares
- * answer_json() with mpjson() of the wire): they go with the JSON path. */
-
-/* For the web until it reads typed answers.
- * Sends one QUERY to the aggregator and returns the RESULT's data as JSON
- * (caller owns it: json_decref()), or NULL with a sentence in err -- the
- * RESULT's own error code and message when the aggregator refused. */
-json_t *client_query(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q, char *err,
-                     size_t errlen);
-
-/* client_query() and client_query_msg() on a kept connection
- * (client_conn_query(): for the web until it reads typed answers). */
-json_t *client_conn_query(client_conn_t *c, int timeout_ms, const proto_query_t *q, char *err, size_t errlen);
-int client_conn_query_msg(client_conn_t *c, int timeout_ms, const proto_query_t *q, proto_msg_t *result /* OUT */,
-                          char **buf /* OUT */, char *err, size_t errlen);
-
-/* client_query() for a program that explains refusals itself: when the
- * aggregator refused, *code (CLIENT_CODE_MAX bytes) is the RESULT's
- * code ("E_PERIOD") and err its sentence alone; on any other failure *code
- * is "" and err says what happened. */
-#define CLIENT_CODE_MAX sizeof(((proto_result_t *)0)->code)
-json_t *client_query_coded(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q,
-                           char *code /* OUT */, char *err, size_t errlen);
-
-/* client_query() without the JSON copy, for answers too large to copy (the
- * `units` of a whole country).  Returns 0 with *result a RESULT whose
- * u.result.data.obj is the answer (never NULL), or -1 with the same
- * sentences in err and nothing to free.  The answer lives in result's zone
- * and borrows *buf: after its last use, proto_msg_free(result) and
- * free(*buf). */
-int client_query_msg(void *ctx, const char *endpoint, int timeout_ms, const proto_query_t *q,
-                     proto_msg_t *result /* OUT */, char **buf /* OUT */, char *err, size_t errlen);
-
-/* A msgpack object as JSON (maps with string keys -> objects; binary and
- * ext -> null).  Caller owns the result. */
-json_t *mpjson(const msgpack_object *o);
-
-/* The value of the first `key` (a string key) of a msgpack map, borrowed
- * from the map's zone; NULL when map is NULL, not a map, or has no `key`. */
-const msgpack_object *mpget(const msgpack_object *map, const char *key);
-
-/* True when o is a msgpack string equal to s (o may be NULL). */
-bool mpstreq(const msgpack_object *o, const char *s);
 
 #endif

@@ -11,7 +11,6 @@
 
 #include "answer.h"
 #include "answer_json.h"
-#include "client.h"
 
 #define TEST(name, fn) {name, fn, NULL, NULL, NULL}
 
@@ -31,6 +30,39 @@ static const msgpack_object *packed(buf_t *b, const ans_obj_t *d, const void *v)
     assert_int_equal(msgpack_unpack_next(&b->up, b->sb.data, b->sb.size, &off), MSGPACK_UNPACK_SUCCESS);
     assert_int_equal(off, b->sb.size);
     return &b->up.data;
+}
+
+/* The wire's answer as JSON, to compare with answer_json() of the typed
+ * one: maps with string keys -> objects (other keys dropped), binary and
+ * ext -> null.  Test-only: no program reads answers this way any more.
+ * Caller owns the result. */
+static json_t *wire_json(const msgpack_object *o)
+{
+    switch (o->type) {
+    case MSGPACK_OBJECT_NIL: return json_null();
+    case MSGPACK_OBJECT_BOOLEAN: return json_boolean(o->via.boolean);
+    case MSGPACK_OBJECT_POSITIVE_INTEGER: return json_integer((json_int_t)o->via.u64);
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER: return json_integer((json_int_t)o->via.i64);
+    case MSGPACK_OBJECT_FLOAT32:
+    case MSGPACK_OBJECT_FLOAT64: return json_real(o->via.f64);
+    case MSGPACK_OBJECT_STR: return json_stringn(o->via.str.ptr, o->via.str.size);
+    case MSGPACK_OBJECT_ARRAY: {
+        json_t *a = json_array();
+        for (uint32_t i = 0; i < o->via.array.size; i++)
+            json_array_append_new(a, wire_json(&o->via.array.ptr[i]));
+        return a;
+    }
+    case MSGPACK_OBJECT_MAP: {
+        json_t *m = json_object();
+        for (uint32_t i = 0; i < o->via.map.size; i++) {
+            const msgpack_object *k = &o->via.map.ptr[i].key;
+            if (k->type == MSGPACK_OBJECT_STR)
+                json_object_setn_new(m, k->via.str.ptr, k->via.str.size, wire_json(&o->via.map.ptr[i].val));
+        }
+        return m;
+    }
+    default: return json_null();
+    }
 }
 
 static void done(buf_t *b)
@@ -70,7 +102,7 @@ static void units_round_trip(void **state)
     assert_int_equal(out.n_by_kind, 1);
     assert_string_equal(out.by_kind[0].key, "xa");
     assert_int_equal(out.by_kind[0].v.missing, 1);
-    json_t *typed = answer_json(&ans_obj_units, &out), *wire = mpjson(o);
+    json_t *typed = answer_json(&ans_obj_units, &out), *wire = wire_json(o);
     assert_true(json_equal(typed, wire));
     json_decref(typed);
     json_decref(wire);
@@ -120,7 +152,7 @@ static void rollup_optional_and_num(void **state)
     assert_true(out.indicators[3].has_share);
     assert_int_equal(out.indicators[3].share.kind, ANS_NIL);
     /* the JSON rendered from the typed answer is the wire answer, field for field */
-    json_t *typed = answer_json(&ans_obj_rollup, &out), *wire = mpjson(o);
+    json_t *typed = answer_json(&ans_obj_rollup, &out), *wire = wire_json(o);
     assert_true(json_equal(typed, wire));
     json_decref(typed);
     json_decref(wire);
@@ -200,7 +232,7 @@ static void values_json_equal(void **state)
     assert_int_equal(ans_values_read(o, &b.up.zone[0], &out, NULL), 0);
     assert_int_equal(out.values.n, 3);
     assert_string_equal(out.note, "ghi chú");
-    json_t *typed = answer_json(&ans_obj_values, &out), *wire = mpjson(o);
+    json_t *typed = answer_json(&ans_obj_values, &out), *wire = wire_json(o);
     assert_true(json_equal(typed, wire));
     assert_int_equal(json_array_size(json_object_get(json_object_get(typed, "values"), "FORMS")), 2);
     json_decref(typed);
@@ -227,7 +259,7 @@ static void opt_num_nil(void **state)
     assert_true(out.indicators[0].has_share);
     assert_int_equal(out.indicators[0].share.kind, ANS_NIL);
     assert_true(out.indicators[1].has_share && out.indicators[1].share.f == 0.5);
-    json_t *typed = answer_json(&ans_obj_rollup, &out), *wire = mpjson(o);
+    json_t *typed = answer_json(&ans_obj_rollup, &out), *wire = wire_json(o);
     assert_true(json_equal(typed, wire));
     assert_true(json_is_null(json_object_get(json_array_get(json_object_get(typed, "indicators"), 0), "share")));
     json_decref(typed);

@@ -1,12 +1,14 @@
 /*
- * test_client.c -- client_query_msg() and client_query() (client.h) against
- * a scripted aggregator: a ROUTER on inproc:// in its own thread that answers
- * each QUERY as the test tells it to.
+ * test_client.c -- client_ask() and client_conn_ask() (client.h) against a
+ * scripted aggregator: a ROUTER on inproc:// in its own thread that answers
+ * each QUERY as the test tells it to, with typed answers packed as the
+ * aggregator packs them (ans_units_pack(), ans_status_pack()).
  *
- * Test names are "client-G.N what": 1 an answer (read as msgpack, and the
- * same answer as JSON), 2 every way a query fails and the sentence it leaves
- * in err, 3 the msgpack helpers mpget() and mpstreq(), 4 a kept connection
- * (client_conn_t), 5 what client_submit() says when a SUBMIT has no answer.
+ * Test names are "client-G.N what": 1 an answer (read typed, into the
+ * member QUERY.what names), 2 every way a query fails, the code and the
+ * sentence it leaves in err, 4 a kept connection (client_conn_t), 5 what
+ * client_submit() says when a SUBMIT has no answer.  (Group 3 tested the
+ * msgpack helpers of the JSON path, which went with it.)
  *
  * Each test ends with zmq_ctx_term() (no socket left open); under ASan the
  * leak checker sees whether a RESULT, its zone or its bytes were left behind.
@@ -36,9 +38,20 @@
  * The scripted aggregator
  * ------------------------------------------------------------------------ */
 
-typedef enum { A_UNITS, A_REFUSE, A_NO_DATA, A_NACK, A_GARBAGE, A_SILENCE, A_LATE } answer_t;
+typedef enum {
+    A_UNITS,         /* a units answer, whatever was asked */
+    A_STATUS,        /* a status answer, whatever was asked */
+    A_REFUSE,        /* E_UNKNOWN_UNIT with its sentence */
+    A_REFUSE_NEW,    /* a code this client does not know */
+    A_REFUSE_BARE,   /* E_NOT_FOUND without a sentence */
+    A_NO_DATA,       /* ok, but no data */
+    A_NACK,          /* a message of another type */
+    A_GARBAGE,       /* not msgpack */
+    A_SILENCE,       /* nothing */
+    A_LATE           /* the units answer, LATE_MS after the request */
+} answer_t;
 
-#define LATE_MS 400 /* A_LATE: the units answer, this long after the request */
+#define LATE_MS 400
 
 typedef struct {
     void *ctx, *router;
@@ -50,27 +63,41 @@ typedef struct {
     client_conn_t conn;    /* the test's kept connection: teardown closes it */
 } server_t;
 
-/* {"node": "VN", "units": [{code, status} x 3]}, as the aggregator packs it. */
+#define DEADLINE 1760000000 /* 2025-10-09, Unix seconds */
+
+/* A units answer for VN: three units, one of each status but missing. */
 static void pack_units(msgpack_packer *pk)
 {
-    static const char *const rows[][2] = {{"VN.A", "on_time"}, {"VN.B", "late"}, {"VN.C", "pending"}};
-    msgpack_pack_map(pk, 2);
-    proto_pack_cstr(pk, "node");
-    proto_pack_cstr(pk, "VN");
-    proto_pack_cstr(pk, "units");
-    msgpack_pack_array(pk, 3);
-    for (int i = 0; i < 3; i++) {
-        msgpack_pack_map(pk, 2);
-        proto_pack_cstr(pk, "code");
-        proto_pack_cstr(pk, rows[i][0]);
-        proto_pack_cstr(pk, "status");
-        proto_pack_cstr(pk, rows[i][1]);
-    }
+    ans_unit_status_t rows[3] = {
+        {.code = "VN.A", .name = "Tỉnh A", .kind = "tinh", .parent = "VN", .has_parent = true, .depth = 1,
+         .status = "on_time", .received_at = DEADLINE - 3600, .has_received_at = true, .version = 1,
+         .has_version = true, .submitter = "VN.A", .has_submitter = true},
+        {.code = "VN.B", .name = "Tỉnh B", .kind = "tinh", .parent = "VN", .has_parent = true, .depth = 1,
+         .status = "late", .received_at = DEADLINE + 3600, .has_received_at = true, .version = 2,
+         .has_version = true, .submitter = "VN", .has_submitter = true},
+        {.code = "VN.C", .name = "Tỉnh C", .kind = "tinh", .parent = "VN", .has_parent = true, .depth = 1,
+         .status = "pending"},
+    };
+    ans_counts_entry_t kinds[1] = {{"tinh", {.expected = 3, .received = 2, .on_time = 1, .late = 1, .pending = 1}}};
+    ans_units_t u = {{"VN", "Việt Nam", "quoc_gia"}, "Q", "2025Q3", DEADLINE, rows, 3, kinds, 1};
+    ans_units_pack(pk, &u);
+}
+
+/* A status answer for VN: the same three units counted. */
+static void pack_status(msgpack_packer *pk)
+{
+    ans_status_t st = {{"VN", "Việt Nam", "quoc_gia"}, "Q", "2025Q3", DEADLINE, 3, 2, 1, 1, 0, 1, 1.0 / 3};
+    ans_status_pack(pk, &st);
 }
 
 /* The answer to one request, in *out (caller frees), or NULL for none. */
 static char *answer(answer_t a, uint64_t qid, size_t *len)
 {
+    static const char *const refusals[][2] = {
+        [A_REFUSE] = {"E_UNKNOWN_UNIT", "no unit 'XX' in the catalog"},
+        [A_REFUSE_NEW] = {"E_FROM_A_NEWER_SERVER", "a refusal this client has no code for"},
+        [A_REFUSE_BARE] = {"E_NOT_FOUND", ""},
+    };
     if (a == A_SILENCE)
         return NULL;
     if (a == A_GARBAGE) {
@@ -88,14 +115,17 @@ static char *answer(answer_t a, uint64_t qid, size_t *len)
     } else {
         m.type = PROTO_RESULT;
         m.u.result.qid = qid;
-        m.u.result.ok = a != A_REFUSE;
-        if (a == A_REFUSE) {
-            snprintf(m.u.result.code, sizeof m.u.result.code, "E_UNKNOWN_UNIT");
-            snprintf(m.u.result.message, sizeof m.u.result.message, "no unit 'XX' in the catalog");
-        } else if (a == A_UNITS) {
+        m.u.result.ok = a == A_UNITS || a == A_STATUS || a == A_NO_DATA;
+        if (!m.u.result.ok) {
+            snprintf(m.u.result.code, sizeof m.u.result.code, "%s", refusals[a][0]);
+            snprintf(m.u.result.message, sizeof m.u.result.message, "%s", refusals[a][1]);
+        } else if (a != A_NO_DATA) {
             msgpack_packer pk;
             msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-            pack_units(&pk);
+            if (a == A_UNITS)
+                pack_units(&pk);
+            else
+                pack_status(&pk);
             m.u.result.data.raw = sb.data;
             m.u.result.data.rawlen = sb.size;
         }
@@ -177,11 +207,11 @@ static int teardown(void **state)
     return 0;
 }
 
-static void query(proto_query_t *q)
+static void query(proto_query_t *q, const char *what)
 {
     memset(q, 0, sizeof *q);
     q->qid = 7;
-    snprintf(q->what, sizeof q->what, "units");
+    snprintf(q->what, sizeof q->what, "%s", what);
     snprintf(q->node, sizeof q->node, "VN");
 }
 
@@ -189,135 +219,169 @@ static void query(proto_query_t *q)
  * 1. An answer
  * ------------------------------------------------------------------------ */
 
-static void answer_as_msgpack(void **state)
+static void answer_units(void **state)
 {
     server_t *s = *state;
     atomic_store(&s->answer, A_UNITS);
     proto_query_t q;
-    query(&q);
-    proto_msg_t r;
-    char *buf, err[512] = "";
-    assert_int_equal(client_query_msg(s->ctx, EP, TIMEOUT_MS, &q, &r, &buf, err, sizeof err), 0);
-    assert_non_null(buf);
-    assert_int_equal(r.type, PROTO_RESULT);
-    assert_int_equal(r.u.result.qid, 7);
-    const msgpack_object *units = mpget(r.u.result.data.obj, "units");
-    assert_non_null(units);
-    assert_int_equal(units->type, MSGPACK_OBJECT_ARRAY);
-    assert_int_equal(units->via.array.size, 3);
-    assert_true(mpstreq(mpget(&units->via.array.ptr[0], "code"), "VN.A"));
-    assert_true(mpstreq(mpget(&units->via.array.ptr[1], "status"), "late"));
-    assert_true(mpstreq(mpget(&units->via.array.ptr[2], "status"), "pending"));
-    assert_true(mpstreq(mpget(r.u.result.data.obj, "node"), "VN"));
-    proto_msg_free(&r);
-    free(buf);
+    query(&q, "units");
+    client_answer_t a;
+    proto_error_t err = {0, ""};
+    assert_int_equal(client_ask(s->ctx, EP, TIMEOUT_MS, &q, &a, &err), 0);
+    assert_true(a.has_result);
+    assert_non_null(a.buf);
+    assert_int_equal(a.result.type, PROTO_RESULT);
+    assert_int_equal(a.result.u.result.qid, 7);
+    const ans_units_t *u = &a.u.units;
+    assert_string_equal(u->node.code, "VN");
+    assert_string_equal(u->node.name, "Việt Nam");
+    assert_int_equal(u->deadline, DEADLINE);
+    assert_int_equal(u->n_units, 3);
+    assert_string_equal(u->units[0].code, "VN.A");
+    assert_string_equal(u->units[0].status, "on_time");
+    assert_string_equal(u->units[1].status, "late");
+    assert_string_equal(u->units[1].submitter, "VN");
+    assert_string_equal(u->units[2].code, "VN.C");
+    assert_string_equal(u->units[2].status, "pending");
+    assert_false(u->units[2].has_received_at || u->units[2].has_version || u->units[2].has_submitter);
+    assert_int_equal(u->n_by_kind, 1);
+    assert_string_equal(u->by_kind[0].key, "tinh");
+    assert_int_equal(u->by_kind[0].v.pending, 1);
+    client_answer_free(&a);
+    assert_false(a.has_result);
+    assert_null(a.buf);
+    client_answer_free(&a); /* twice: harmless */
 }
 
-static void answer_as_json(void **state)
+/* The member of a.u that is filled is the one QUERY.what names. */
+static void answer_status(void **state)
 {
     server_t *s = *state;
-    atomic_store(&s->answer, A_UNITS);
+    atomic_store(&s->answer, A_STATUS);
     proto_query_t q;
-    query(&q);
-    char err[512] = "";
-    json_t *j = client_query(s->ctx, EP, TIMEOUT_MS, &q, err, sizeof err);
-    assert_non_null(j);
-    char *txt = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-    assert_string_equal(txt, "{\"node\":\"VN\",\"units\":[{\"code\":\"VN.A\",\"status\":\"on_time\"},"
-                             "{\"code\":\"VN.B\",\"status\":\"late\"},{\"code\":\"VN.C\",\"status\":\"pending\"}]}");
-    free(txt);
-    json_decref(j);
+    query(&q, "status");
+    client_answer_t a;
+    proto_error_t err = {0, ""};
+    assert_int_equal(client_ask(s->ctx, EP, TIMEOUT_MS, &q, &a, &err), 0);
+    assert_string_equal(a.u.status.node.code, "VN");
+    assert_string_equal(a.u.status.period, "2025Q3");
+    assert_int_equal(a.u.status.expected, 3);
+    assert_int_equal(a.u.status.received, 2);
+    assert_int_equal(a.u.status.pending, 1);
+    assert_true(a.u.status.share_on_time == 1.0 / 3);
+    client_answer_free(&a);
 }
 
 /* ------------------------------------------------------------------------
- * 2. Failures: both functions return the same sentence, and nothing to free
+ * 2. Failures: client_ask() and client_conn_ask() return the same code and
+ *    sentence, and an empty answer
  * ------------------------------------------------------------------------ */
 
-static void expect_failure(server_t *s, answer_t a, int timeout_ms, const char *sentence, bool prefix)
+static void expect_failure_what(server_t *s, answer_t ans, const char *what, int timeout_ms, int code,
+                                const char *sentence, bool prefix)
 {
-    atomic_store(&s->answer, a);
+    atomic_store(&s->answer, ans);
     proto_query_t q;
-    query(&q);
-    proto_msg_t r;
-    char *buf = (char *)"unchanged", err[512] = "", err2[512] = "";
-    assert_int_equal(client_query_msg(s->ctx, EP, timeout_ms, &q, &r, &buf, err, sizeof err), -1);
-    assert_null(buf);
-    assert_false(r.has_unpacked);
-    assert_null(client_query(s->ctx, EP, timeout_ms, &q, err2, sizeof err2));
-    assert_string_equal(err, err2);
+    query(&q, what);
+    client_answer_t a;
+    proto_error_t err = {0, ""}, err2 = {0, ""};
+    assert_int_equal(client_ask(s->ctx, EP, timeout_ms, &q, &a, &err), code);
+    assert_int_equal(err.code, code);
+    assert_false(a.has_result);
+    assert_null(a.buf);
+    client_conn_t *c = &s->conn;
+    client_conn_init(c, s->ctx, EP);
+    assert_int_equal(client_conn_ask(c, timeout_ms, &q, &a, &err2), code);
+    assert_int_equal(err2.code, code);
+    assert_false(a.has_result);
+    assert_null(a.buf);
+    client_conn_close(c);
+    assert_string_equal(err.message, err2.message);
     if (prefix)
-        assert_int_equal(strncmp(err, sentence, strlen(sentence)), 0);
+        assert_int_equal(strncmp(err.message, sentence, strlen(sentence)), 0);
     else
-        assert_string_equal(err, sentence);
+        assert_string_equal(err.message, sentence);
 }
 
+static void expect_failure(server_t *s, answer_t ans, int timeout_ms, int code, const char *sentence, bool prefix)
+{
+    expect_failure_what(s, ans, "units", timeout_ms, code, sentence, prefix);
+}
+
+/* The aggregator's own code, and its sentence alone. */
 static void refused(void **state)
 {
-    expect_failure(*state, A_REFUSE, TIMEOUT_MS, "E_UNKNOWN_UNIT: no unit 'XX' in the catalog", false);
+    expect_failure(*state, A_REFUSE, TIMEOUT_MS, PROTO_E_UNKNOWN_UNIT, "no unit 'XX' in the catalog", false);
 }
 
-/* client_query_coded(): the code apart, the sentence alone; and no code
- * when the failure is not a refusal. */
-static void refused_coded(void **state)
+/* A code this client does not know is still a refusal (E_QUERY) with the
+ * aggregator's sentence; a refusal without a sentence says its code. */
+static void refused_other_codes(void **state)
 {
-    server_t *s = *state;
-    proto_query_t q;
-    query(&q);
-    char code[CLIENT_CODE_MAX] = "x", err[512] = "";
-    atomic_store(&s->answer, A_REFUSE);
-    assert_null(client_query_coded(s->ctx, EP, TIMEOUT_MS, &q, code, err, sizeof err));
-    assert_string_equal(code, "E_UNKNOWN_UNIT");
-    assert_string_equal(err, "no unit 'XX' in the catalog");
-    atomic_store(&s->answer, A_NO_DATA);
-    assert_null(client_query_coded(s->ctx, EP, TIMEOUT_MS, &q, code, err, sizeof err));
-    assert_string_equal(code, "");
-    atomic_store(&s->answer, A_UNITS);
-    json_t *j = client_query_coded(s->ctx, EP, TIMEOUT_MS, &q, code, err, sizeof err);
-    assert_non_null(j);
-    assert_string_equal(code, "");
-    json_decref(j);
+    expect_failure(*state, A_REFUSE_NEW, TIMEOUT_MS, PROTO_E_QUERY, "a refusal this client has no code for", false);
+    expect_failure(*state, A_REFUSE_BARE, TIMEOUT_MS, PROTO_E_NOT_FOUND, "E_NOT_FOUND", false);
 }
 
 static void no_data(void **state)
 {
-    expect_failure(*state, A_NO_DATA, TIMEOUT_MS, "the aggregator's answer has no data", false);
+    expect_failure(*state, A_NO_DATA, TIMEOUT_MS, PROTO_E_MALFORMED, "the aggregator's answer has no data", false);
 }
 
 static void wrong_type(void **state)
 {
-    expect_failure(*state, A_NACK, TIMEOUT_MS, "the aggregator answered something unexpected: a NACK", false);
+    expect_failure(*state, A_NACK, TIMEOUT_MS, PROTO_E_UNAVAILABLE,
+                   "the aggregator answered something unexpected: a NACK", false);
 }
 
 static void malformed(void **state)
 {
-    expect_failure(*state, A_GARBAGE, TIMEOUT_MS, "the aggregator answered something unexpected: not one well-formed",
-                   true);
+    expect_failure(*state, A_GARBAGE, TIMEOUT_MS, PROTO_E_UNAVAILABLE,
+                   "the aggregator answered something unexpected: not one well-formed", true);
 }
 
 static void silence(void **state)
 {
     server_t *s = *state;
     atomic_store(&s->requests, 0);
-    expect_failure(s, A_SILENCE, 300, "no answer from " EP " after 2 attempt(s) of 300 ms", false);
+    expect_failure(s, A_SILENCE, 300, PROTO_E_UNAVAILABLE, "no answer from " EP " after 2 attempt(s) of 300 ms",
+                   false);
     assert_int_equal(atomic_load(&s->requests), 4); /* two attempts by each function */
+}
+
+/* A well-formed answer of another shape than QUERY.what's: the reader's
+ * sentence names the first field it misses. */
+static void wrong_shape(void **state)
+{
+    expect_failure_what(*state, A_UNITS, "status", TIMEOUT_MS, PROTO_E_MALFORMED,
+                        "answer 'status', field 'expected': missing", false);
+}
+
+/* A QUERY.what without an answer shape is not even sent. */
+static void unknown_what(void **state)
+{
+    server_t *s = *state;
+    atomic_store(&s->requests, 0);
+    expect_failure_what(s, A_UNITS, "frobnicate", TIMEOUT_MS, PROTO_E_QUERY, "unknown query 'frobnicate'", false);
+    assert_int_equal(atomic_load(&s->requests), 0);
 }
 
 /* ------------------------------------------------------------------------
  * 4. A kept connection
  * ------------------------------------------------------------------------ */
 
-static uint64_t conn_qid(client_conn_t *c, uint64_t qid, int timeout_ms)
+/* The qid of the answer to query qid on c, or 0 with *rc when none. */
+static uint64_t conn_qid(client_conn_t *c, uint64_t qid, int timeout_ms, int *rc, proto_error_t *err)
 {
     proto_query_t q;
-    query(&q);
+    query(&q, "units");
     q.qid = qid;
-    proto_msg_t r;
-    char *buf, err[512] = "";
-    if (client_conn_query_msg(c, timeout_ms, &q, &r, &buf, err, sizeof err))
+    client_answer_t a;
+    *rc = client_conn_ask(c, timeout_ms, &q, &a, err);
+    if (*rc)
         return 0;
-    uint64_t got = r.u.result.qid;
-    proto_msg_free(&r);
-    free(buf);
+    uint64_t got = a.result.u.result.qid;
+    assert_int_equal(a.u.units.n_units, 3);
+    client_answer_free(&a);
     return got;
 }
 
@@ -330,66 +394,27 @@ static void kept_connection(void **state)
     atomic_store(&s->peers, 0);
     client_conn_t *c = &s->conn;
     client_conn_init(c, s->ctx, EP);
+    int rc;
+    proto_error_t err = {0, ""};
     for (uint64_t i = 0; i < 5; i++) {
-        assert_int_equal(conn_qid(c, 100 + i, TIMEOUT_MS), 100 + i);
+        assert_int_equal(conn_qid(c, 100 + i, TIMEOUT_MS, &rc, &err), 100 + i);
         assert_non_null(c->sock);
     }
     assert_int_equal(atomic_load(&s->peers), 1);
     /* late answers: both attempts wait 150 ms, both sockets are dropped */
     atomic_store(&s->answer, A_LATE);
-    proto_query_t q;
-    query(&q);
-    q.qid = 200;
-    char err[512] = "";
-    assert_null(client_conn_query(c, 150, &q, err, sizeof err));
-    assert_string_equal(err, "no answer from " EP " after 2 attempt(s) of 150 ms");
+    assert_int_equal(conn_qid(c, 200, 150, &rc, &err), 0);
+    assert_int_equal(rc, PROTO_E_UNAVAILABLE);
+    assert_int_equal(err.code, PROTO_E_UNAVAILABLE);
+    assert_string_equal(err.message, "no answer from " EP " after 2 attempt(s) of 150 ms");
     assert_null(c->sock);
     /* the next answer is the next query's, although qid 200's is on its way */
     atomic_store(&s->answer, A_UNITS);
-    assert_int_equal(conn_qid(c, 201, TIMEOUT_MS), 201);
-    assert_int_equal(conn_qid(c, 202, TIMEOUT_MS), 202);
+    assert_int_equal(conn_qid(c, 201, TIMEOUT_MS, &rc, &err), 201);
+    assert_int_equal(conn_qid(c, 202, TIMEOUT_MS, &rc, &err), 202);
     assert_int_equal(atomic_load(&s->peers), 4); /* the first, two attempts, the new one */
     client_conn_close(c);
     assert_null(c->sock);
-}
-
-/* ------------------------------------------------------------------------
- * 3. mpget() and mpstreq()
- * ------------------------------------------------------------------------ */
-
-static void helpers(void **state)
-{
-    (void)state;
-    msgpack_sbuffer sb;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer pk;
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_map(&pk, 4);
-    msgpack_pack_int(&pk, 1); /* a key that is not a string */
-    proto_pack_cstr(&pk, "int key");
-    proto_pack_cstr(&pk, "status");
-    proto_pack_cstr(&pk, "on_time");
-    proto_pack_cstr(&pk, "status");
-    proto_pack_cstr(&pk, "late");
-    proto_pack_cstr(&pk, "n");
-    msgpack_pack_int(&pk, 5);
-    msgpack_unpacked u;
-    msgpack_unpacked_init(&u);
-    assert_int_equal(msgpack_unpack_next(&u, sb.data, sb.size, NULL), MSGPACK_UNPACK_SUCCESS);
-    const msgpack_object *m = &u.data;
-
-    assert_null(mpget(NULL, "status"));
-    assert_null(mpget(mpget(m, "n"), "status")); /* not a map */
-    assert_null(mpget(m, "missing"));
-    assert_null(mpget(m, "int key"));
-    assert_true(mpstreq(mpget(m, "status"), "on_time")); /* the first of two */
-    assert_false(mpstreq(mpget(m, "status"), "on"));
-    assert_false(mpstreq(mpget(m, "status"), "on_time_"));
-    assert_false(mpstreq(mpget(m, "n"), "5"));
-    assert_false(mpstreq(NULL, ""));
-
-    msgpack_unpacked_destroy(&u);
-    msgpack_sbuffer_destroy(&sb);
 }
 
 /* ------------------------------------------------------------------------
@@ -442,18 +467,20 @@ static void submit_outcomes(void **state)
 int main(void)
 {
     const struct CMUnitTest answers[] = {
-        TEST("client-1.1 an answer read as msgpack: units, codes and statuses in place", answer_as_msgpack),
-        TEST("client-1.2 the same answer as JSON through client_query()", answer_as_json),
-        TEST("client-2.1 a refusal: the RESULT's code and message", refused),
-        TEST("client-2.2 a RESULT without data", no_data),
-        TEST("client-2.6 client_query_coded(): the refusal's code apart from its sentence", refused_coded),
-        TEST("client-2.3 a message of another type (NACK) is named", wrong_type),
-        TEST("client-2.4 bytes that are not msgpack: the decoder's sentence", malformed),
-        TEST("client-2.5 silence: two attempts, then no answer", silence),
+        TEST("client-1.1 an answer read typed: node, units, codes, statuses and counters in place", answer_units),
+        TEST("client-1.2 the answer QUERY.what names (status) is read into its own member", answer_status),
+        TEST("client-2.1 a refusal: the aggregator's code as proto_error_t.code, its sentence alone", refused),
+        TEST("client-2.2 a RESULT without data is E_MALFORMED", no_data),
+        TEST("client-2.6 a refusal with a code unknown here is E_QUERY; without a sentence, the code says it",
+             refused_other_codes),
+        TEST("client-2.3 a message of another type (NACK) is named, E_UNAVAILABLE", wrong_type),
+        TEST("client-2.4 bytes that are not msgpack: the decoder's sentence, E_UNAVAILABLE", malformed),
+        TEST("client-2.5 silence: two attempts, then E_UNAVAILABLE", silence),
+        TEST("client-2.7 an answer of another shape than QUERY.what's is E_MALFORMED naming the field", wrong_shape),
+        TEST("client-2.8 a QUERY.what without an answer shape is E_QUERY and never sent", unknown_what),
         TEST("client-4.1 a kept connection: one socket for many queries, dropped after silence", kept_connection),
     };
     const struct CMUnitTest pure[] = {
-        TEST("client-3.1 mpget() and mpstreq()", helpers),
         TEST("client-5.1 client_submit(): a bad endpoint or message is not sent; silence after a send is", submit_outcomes),
     };
     int failed = cmocka_run_group_tests_name("client", answers, setup, teardown);

@@ -44,26 +44,21 @@ static int read_answer(req_t *r, resp_t *o, const page_params_t *pp, client_answ
  * HTML (the answer needs no view: it comes sorted)
  * ------------------------------------------------------------------------ */
 
-/* A number cell: rates as percentages, others with two decimals at most;
- * "–" when !has. */
+/* A number cell: rates in percent (as the answer carries them: 100.0 is
+ * 100%), others with two decimals at most; "–" when !has. */
 static void num_cell(buf_t *b, bool has, double x, bool rate, bool en)
 {
-    buf_puts(b, "<td class=\"n\">");
-    if (has) {
-        char t[32];
-        snprintf(t, sizeof t, rate ? "%.1f%%" : "%.2f", x);
-        /* trim ".00" */
-        char *dot = strchr(t, '.');
-        if (!rate && dot && !strcmp(dot, ".00"))
-            *dot = '\0';
-        if (!en)
-            for (char *p = t; *p; p++)
-                if (*p == '.')
-                    *p = ',';
-        buf_puts(b, t);
-    } else {
+    buf_printf(b, "<td class=\"n\"");
+    if (has)
+        buf_printf(b, " data-value=\"%.6f\">", x);
+    else
+        buf_puts(b, ">");
+    if (has && rate)
+        view_percent(b, x, en);
+    else if (has)
+        view_dec(b, x, 2, true, en);
+    else
         buf_puts(b, "–");
-    }
     buf_puts(b, "</td>");
 }
 
@@ -87,10 +82,10 @@ static void html_row(req_t *r, buf_t *b, const ans_target_t *t)
     buf_puts(b, "</td><td>");
     buf_esc(b, t->period_type);
     buf_puts(b, "</td>");
-    /* rates: min and max are percent, actual is 0..1 */
+    /* rates: min, max, actual and expected are all percent (answers.def) */
     num_cell(b, t->has_min, t->min, rate, r->en);
     num_cell(b, t->has_max, t->max, rate, r->en);
-    num_cell(b, t->has_actual, rate ? 100 * t->actual : t->actual, rate, r->en);
+    num_cell(b, t->has_actual, t->actual, rate, r->en);
     num_cell(b, t->has_expected_by_now, t->expected_by_now, rate, r->en);
     buf_puts(b, "<td class=\"st-");
     buf_esc(b, s);

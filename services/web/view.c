@@ -11,31 +11,61 @@
 
 bool view_is_api(const req_t *r) { return !strncmp(r->path, "/api/", 5); }
 
-void view_int(buf_t *b, int64_t v, bool en)
+static void put_char(buf_t *b, char c) { buf_put(b, &c, 1); }
+
+/* Appends the digits of `digits` (no sign) grouped by three. */
+static void group_digits(buf_t *b, const char *digits, bool en)
 {
-    char tmp[32], out[48];
-    snprintf(tmp, sizeof tmp, "%" PRId64, v < 0 ? -v : v);
-    size_t n = strlen(tmp), o = 0;
-    if (v < 0)
-        out[o++] = '-';
+    size_t n = strlen(digits);
     for (size_t i = 0; i < n; i++) {
         if (i && (n - i) % 3 == 0)
-            out[o++] = en ? ',' : '.';
-        out[o++] = tmp[i];
+            put_char(b, en ? ',' : '.');
+        put_char(b, digits[i]);
     }
-    out[o] = '\0';
-    buf_puts(b, out);
+}
+
+void view_int(buf_t *b, int64_t v, bool en)
+{
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%" PRIu64, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+    if (v < 0)
+        put_char(b, '-');
+    group_digits(b, tmp, en);
+}
+
+void view_dec(buf_t *b, double x, int decimals, bool trim, bool en)
+{
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%.*f", decimals, x < 0 ? -x : x);
+    char *dot = strchr(tmp, '.');
+    if (dot)
+        *dot++ = '\0';
+    if (trim && dot) {
+        size_t k = strlen(dot);
+        while (k && dot[k - 1] == '0')
+            dot[--k] = '\0';
+        if (!k)
+            dot = NULL;
+    }
+    /* "-0" is not a number a reader writes */
+    if (x < 0 && (strcmp(tmp, "0") || (dot && strspn(dot, "0") != strlen(dot))))
+        put_char(b, '-');
+    group_digits(b, tmp, en);
+    if (dot) {
+        put_char(b, en ? '.' : ',');
+        buf_puts(b, dot);
+    }
 }
 
 void view_pct(buf_t *b, double share, bool en)
 {
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%.1f%%", 100.0 * share);
-    if (!en)
-        for (char *p = tmp; *p; p++)
-            if (*p == '.')
-                *p = ',';
-    buf_puts(b, tmp);
+    view_percent(b, 100.0 * share, en);
+}
+
+void view_percent(buf_t *b, double percent, bool en)
+{
+    view_dec(b, percent, 1, false, en);
+    put_char(b, '%');
 }
 
 const char *view_kind(const char *k, bool en)

@@ -23,8 +23,14 @@ bool view_is_api(const req_t *r);
 
 /* An integer with thousands separators: 1.234 (vi) or 1,234 (en). */
 void view_int(buf_t *b, int64_t v, bool en);
+/* A number with `decimals` decimals (trailing zeros and a bare decimal
+ * sign dropped when trim), thousands grouped: 1.234,5 (vi) or 1,234.5 (en). */
+void view_dec(buf_t *b, double x, int decimals, bool trim, bool en);
 /* A share 0..1 as a percentage with one decimal: 53,3% (vi) or 53.3% (en). */
 void view_pct(buf_t *b, double share, bool en);
+/* A percentage given in percent (0..100, as the targets carry rates):
+ * 100,0% (vi) or 100.0% (en). */
+void view_percent(buf_t *b, double percent, bool en);
 /* The name of a kind of unit (so -> Sở / Department); unknown kinds as given. */
 const char *view_kind(const char *kind, bool en);
 /* The name of a status (on_time, late, missing, pending, met, behind...). */

@@ -248,6 +248,23 @@ class WebTest(unittest.TestCase):
         page = self.w.page("/unit?code=%s&period=2025Q3" % XA)
         self.assertIn('id="none"', page)
 
+    def test_targets_rate_percent(self):
+        """web-13.1: a rate target's figures are percent in the answer and shown once as percent (100% is 100,0%)"""
+        j = self.w.json("/api/targets?node=HP&period=2025Q4")
+        rates = [t for t in j["targets"] if t["indicator"] == "CONTEST_PARTICIPATION_RATE"]
+        self.assertTrue(rates, j)
+        page = self.w.page("/targets?node=HP&period=2025Q4")
+        en = self.w.page("/targets?node=HP&period=2025Q4&lang=en")
+        for t in rates:
+            row = re.search(r'<tr data-unit="%s"[^>]*>(?:(?!</tr>).)*?%s(?:(?!</tr>).)*</tr>'
+                            % (re.escape(t["unit"]), "Tỷ lệ cán bộ"), page).group(0)
+            self.assertIn(">100,0%<", row)  # the minimum, 100 in the catalog
+            if t["actual"] is not None:
+                self.assertLessEqual(t["actual"], 100)
+                self.assertIn(">%s%%<" % ("%.1f" % t["actual"]).replace(".", ","), row)
+                self.assertIn(">%.1f%%<" % t["actual"], en)
+        self.assertNotIn("10000", page)
+
     def test_errors(self):
         """404s, 400 with a sentence, 405, no path traversal, bounded headers, slow clients cut"""
         w = self.w

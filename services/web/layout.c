@@ -36,8 +36,8 @@ static const char *SCRIPT =
     "new Date().toLocaleTimeString();}document.body.setAttribute('data-seq',d.seq||'');});},250);});"
     "es.onopen=function(){if(live)live.setAttribute('data-connected','1')};})();";
 
-/* The navigation: the four pages, for the same unit. */
-static void nav(req_t *r, buf_t *b, const char *active)
+/* The navigation: the four pages, for the same unit, period and dataset. */
+static void nav(req_t *r, buf_t *b, const char *active, const layout_place_t *pl)
 {
     static const struct {
         const char *path, *vi, *en;
@@ -45,11 +45,10 @@ static void nav(req_t *r, buf_t *b, const char *active)
                  {"/completeness", "Tình hình nộp báo cáo", "Completeness"},
                  {"/targets", "Tiến độ chỉ tiêu", "Targets"},
                  {"/report", "Báo cáo tổng hợp", "Consolidated report"}};
-    const char *node = http_arg(r, "node");
     buf_puts(b, "<nav>");
     for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
         buf_puts(b, "<a ");
-        view_href(b, r, items[i].path, "node", node, NULL);
+        view_href(b, r, items[i].path, "node", pl->node, "dataset", pl->dataset, "period", pl->period, NULL);
         buf_printf(b, "%s>%s</a>", !strcmp(active, items[i].path) ? " class=\"on\"" : "",
                    T(r, items[i].vi, items[i].en));
     }
@@ -57,8 +56,8 @@ static void nav(req_t *r, buf_t *b, const char *active)
 }
 
 /* The language switch: this URL with every parameter but lang and token,
- * and the other language. */
-static void lang_switch(req_t *r, buf_t *b)
+ * the period resolved when the request had none, and the other language. */
+static void lang_switch(req_t *r, buf_t *b, const layout_place_t *pl)
 {
     buf_puts(b, "<span class=\"lang\"><a id=\"lang-switch\" href=\"");
     buf_esc(b, r->path);
@@ -73,11 +72,19 @@ static void lang_switch(req_t *r, buf_t *b)
         buf_free(&tmp);
         sep = '&';
     }
+    if (pl->period && !http_arg(r, "period") && !http_arg(r, "from") && !http_arg(r, "to")) {
+        buf_printf(b, "%cperiod=", sep);
+        buf_url(b, pl->period);
+        sep = '&';
+    }
     buf_printf(b, "%clang=%s\">%s</a></span>", sep, r->en ? "vi" : "en", r->en ? "Tiếng Việt" : "English");
 }
 
-void layout_begin(req_t *r, buf_t *b, const char *title, const char *active)
+void layout_begin(req_t *r, buf_t *b, const char *title, const char *active, const layout_place_t *pl)
 {
+    static const layout_place_t nowhere = {0};
+    if (!pl)
+        pl = &nowhere;
     buf_puts(b, "<!DOCTYPE html>\n<html lang=\"");
     buf_puts(b, r->en ? "en" : "vi");
     buf_puts(b, "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,"
@@ -88,9 +95,15 @@ void layout_begin(req_t *r, buf_t *b, const char *title, const char *active)
     buf_puts(b, "</style></head><body><header><span class=\"brand\">");
     buf_puts(b, T(r, "Tuyên truyền CCHC Hải Phòng", "Hai Phong CCHC reporting"));
     buf_puts(b, "</span>");
-    nav(r, b, active);
-    lang_switch(r, b);
-    buf_puts(b, "</header>\n<main>");
+    nav(r, b, active, pl);
+    lang_switch(r, b, pl);
+    buf_puts(b, "</header>\n<main data-node=\"");
+    buf_esc(b, pl->node ? pl->node : "");
+    buf_puts(b, "\" data-dataset=\"");
+    buf_esc(b, pl->dataset ? pl->dataset : "");
+    buf_puts(b, "\" data-period=\"");
+    buf_esc(b, pl->period ? pl->period : "");
+    buf_puts(b, "\">");
 }
 
 void layout_end(req_t *r, buf_t *b)
@@ -174,8 +187,13 @@ void layout_selector(req_t *r, buf_t *b, const char *path, int node, int ds, con
     buf_puts(b, "\"><input type=\"hidden\" name=\"node\" value=\"");
     buf_esc(b, c->units[node].code);
     buf_puts(b, "\">");
-    if (ds >= 0)
+    if (ds >= 0) {
         layout_dataset_select(r, b, ds);
+    } else if (http_arg(r, "dataset")) {
+        buf_puts(b, "<input type=\"hidden\" name=\"dataset\" value=\"");
+        buf_esc(b, http_arg(r, "dataset"));
+        buf_puts(b, "\">");
+    }
     buf_printf(b, "<label>%s<input name=\"period\" size=\"8\" value=\"%s\"></label>", T(r, "Kỳ", "Period"),
                period);
     if (http_arg(r, "lang"))

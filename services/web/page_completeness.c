@@ -363,7 +363,8 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const answer_t *
     buf_t *b = &o->body;
     char lab[64];
     o->status = 200;
-    layout_begin(r, b, T(r, "Tình hình nộp báo cáo", "Completeness"), "/completeness");
+    layout_place_t pl = page_place(r, &p->pp);
+    layout_begin(r, b, T(r, "Tình hình nộp báo cáo", "Completeness"), "/completeness", &pl);
     layout_breadcrumb(r, b, p->pp.node, "/completeness", p->pp.ds, p->pp.period);
     buf_puts(b, "<h1 id=\"title\">");
     buf_puts(b, T(r, "Tình hình nộp báo cáo — ", "Completeness — "));

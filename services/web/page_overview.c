@@ -185,7 +185,8 @@ static void html_head(req_t *r, buf_t *b, const params_t *p)
     const unit_t *u = &c->units[p->pp.node];
     const dataset_t *ds = &c->datasets[p->pp.ds];
     char lab[64];
-    layout_begin(r, b, T(r, "Tổng quan", "Overview"), "/overview");
+    layout_place_t pl = page_place(r, &p->pp);
+    layout_begin(r, b, T(r, "Tổng quan", "Overview"), "/overview", &pl);
     layout_breadcrumb(r, b, p->pp.node, "/overview", p->pp.ds, p->pp.period);
     buf_puts(b, "<h1 id=\"title\">");
     buf_esc(b, u->name);

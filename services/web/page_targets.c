@@ -63,7 +63,7 @@ static void num_cell(buf_t *b, bool has, double x, bool rate, bool en)
 }
 
 /* One target: unit, indicator, period type, min, max, actual, expected, status. */
-static void html_row(req_t *r, buf_t *b, const ans_target_t *t)
+static void html_row(req_t *r, buf_t *b, const ans_target_t *t, const char *period)
 {
     const catalog_t *c = web_of(r)->cat;
     int ind = catalog_indicator(c, t->indicator);
@@ -74,7 +74,7 @@ static void html_row(req_t *r, buf_t *b, const ans_target_t *t)
     buf_puts(b, "\" data-status=\"");
     buf_esc(b, s);
     buf_puts(b, "\"><td><a ");
-    view_href(b, r, "/unit", "code", t->unit, NULL);
+    view_href(b, r, "/unit", "code", t->unit, "dataset", http_arg(r, "dataset"), "period", period, NULL);
     buf_puts(b, ">");
     buf_esc(b, t->name);
     buf_puts(b, "</a></td><td>");
@@ -99,7 +99,8 @@ static void render_html(req_t *r, resp_t *o, const page_params_t *pp, const ans_
     buf_t *b = &o->body;
     char lab[64];
     o->status = 200;
-    layout_begin(r, b, T(r, "Tiến độ chỉ tiêu", "Targets"), "/targets");
+    layout_place_t pl = page_place(r, pp);
+    layout_begin(r, b, T(r, "Tiến độ chỉ tiêu", "Targets"), "/targets", &pl);
     layout_breadcrumb(r, b, pp->node, "/targets", pp->ds, pp->period);
     buf_printf(b, "<h1 id=\"title\">%s — ", T(r, "Tiến độ thực hiện chỉ tiêu", "Progress against targets"));
     buf_esc(b, web_of(r)->cat->units[pp->node].name);
@@ -113,7 +114,7 @@ static void render_html(req_t *r, resp_t *o, const page_params_t *pp, const ans_
                T(r, "Tối đa", "Max"), T(r, "Thực hiện", "Actual"), T(r, "Cần đạt đến nay", "Expected by now"),
                T(r, "Đánh giá", "Status"));
     for (uint32_t i = 0; i < d->n_targets; i++)
-        html_row(r, b, &d->targets[i]);
+        html_row(r, b, &d->targets[i], pp->period);
     if (!d->n_targets)
         buf_printf(b, "<tr><td colspan=\"8\">%s</td></tr>", T(r, "Không có chỉ tiêu nào trong kỳ này.",
                                                                "No target is in force for this period."));

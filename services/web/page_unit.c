@@ -107,7 +107,8 @@ static void html_head(req_t *r, buf_t *b, const page_params_t *pp)
     const unit_t *u = &c->units[pp->node];
     const char *ds = c->datasets[pp->ds].code;
     char lab[64];
-    layout_begin(r, b, u->name, "");
+    layout_place_t pl = page_place(r, pp);
+    layout_begin(r, b, u->name, "", &pl);
     layout_breadcrumb(r, b, pp->node, "/overview", pp->ds, pp->period);
     buf_puts(b, "<h1 id=\"title\">");
     buf_esc(b, u->name);

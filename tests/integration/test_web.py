@@ -265,6 +265,52 @@ class WebTest(unittest.TestCase):
                 self.assertIn(">%.1f%%<" % t["actual"], en)
         self.assertNotIn("10000", page)
 
+    def place(self, page):
+        m = re.search(r'<main data-node="([^"]*)" data-dataset="([^"]*)" data-period="([^"]*)">', page)
+        self.assertTrue(m, page[:300])
+        return m.groups()
+
+    def test_period_kept_by_every_link(self):
+        """web-13.2: every link of the overview (menu, drill-down, unit, completeness, report, language) keeps the period and dataset"""
+        for query, want_ds in (("node=HP&period=2025Q3", None), ("node=HP&dataset=CCHC_Q&period=2025Q3&lang=en", "CCHC_Q")):
+            page = self.w.page("/overview?" + query)
+            links = [html.unescape(l["href"]) for l in parse(page).links if l.get("href", "").startswith("/")]
+            paths = {urllib.parse.urlsplit(h).path for h in links}
+            self.assertTrue({"/overview", "/completeness", "/targets", "/report", "/unit"} <= paths, paths)
+            for h in links:
+                q = urllib.parse.parse_qs(urllib.parse.urlsplit(h).query)
+                self.assertEqual(q.get("period"), ["2025Q3"], h)
+                if want_ds:
+                    self.assertEqual(q.get("dataset"), [want_ds], h)
+                target = self.w.page(h)
+                node, ds, period = self.place(target)
+                self.assertEqual(period, "2025Q3", h)
+                if want_ds:
+                    self.assertEqual(ds, want_ds, h)
+                if urllib.parse.urlsplit(h).path == "/report":
+                    self.assertIn("2025Q3", target)
+            # and the pages reached keep it in their own menus
+            for path in ("/completeness", "/targets", "/unit?code=%s&" % SO_XD, "/report"):
+                sep = "&" if path.endswith("&") else "?"
+                target = self.w.page(path + ("" if path.endswith("&") else sep) + query)
+                for l in parse(target).links:
+                    h = html.unescape(l.get("href", ""))
+                    sp = urllib.parse.urlsplit(h)
+                    if sp.path in ("/overview", "/completeness", "/targets", "/unit"):
+                        self.assertEqual(urllib.parse.parse_qs(sp.query).get("period"), ["2025Q3"], (path, h))
+
+    def test_default_period_has_data(self):
+        """web-13.2: with no period the pages open on today's quarter while it is open for reporting (it has data here)"""
+        page = self.w.page("/overview")
+        node, ds, period = self.place(page)
+        self.assertEqual((node, period), ("HP", "2025Q4"))
+        st = self.agg("status", node="HP", dataset="CCHC_Q", period=period)
+        self.assertGreater(st["received"], 0)
+        self.assertEqual(self.w.json("/api/completeness")["period"], "2025Q4")
+        # the language switch of a page opened without a period names the period it shows
+        sw = [l["href"] for l in parse(page).links if l.get("id") == "lang-switch"][0]
+        self.assertIn("period=2025Q4", html.unescape(sw))
+
     def test_errors(self):
         """404s, 400 with a sentence, 405, no path traversal, bounded headers, slow clients cut"""
         w = self.w

@@ -23,7 +23,10 @@ static const char *CSS =
     ".st-missing,.st-behind{color:#d1242f;font-weight:bold}.st-pending,.st-no_data{color:#57606a}"
     "form.f{margin:.5em 0;display:flex;gap:.6em;flex-wrap:wrap;align-items:end}form.f label{display:flex;"
     "flex-direction:column;font-size:.85em}.filters a{margin-right:.6em}.filters a.on{font-weight:bold}"
-    "#live{font-size:.85em;color:#57606a}";
+    "#live{font-size:.85em;color:#57606a}"
+    "ul.kpi{list-style:none;padding:0;margin:.5em 0;display:flex;flex-wrap:wrap;gap:.5em}"
+    "ul.kpi li{background:#fff;border:1px solid #d0d7de;padding:.4em .8em;min-width:6.5em}"
+    "ul.kpi span{display:block;font-size:.8em;color:#57606a}ul.kpi b{font-size:1.3em}";
 
 static const char *SCRIPT =
     "(function(){if(!window.EventSource||!window.fetch)return;var q=location.search.match(/[?&]token=([^&]*)/);"

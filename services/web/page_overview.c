@@ -45,6 +45,7 @@ static int read_params(req_t *r, resp_t *o, params_t *p)
 
 typedef struct {
     client_answer_t rollup;
+    client_answer_t status;     /* the completeness of the node's subtree for the period */
     int nt;
     period_t tp[TREND_MAX];     /* the trend's periods */
     ans_num_t trend[TREND_MAX]; /* the indicator's value; ANS_NIL also when the QUERY failed */
@@ -85,7 +86,9 @@ static int read_answer(req_t *r, resp_t *o, const params_t *p, answer_t *a)
     const char *node = c->units[p->pp.node].code, *ds = c->datasets[p->pp.ds].code;
     proto_error_t err;
     memset(a, 0, sizeof *a);
-    if (agg_ask(&w->agg, "rollup", node, ds, p->pp.period, &a->rollup, &err)) {
+    if (agg_ask(&w->agg, "rollup", node, ds, p->pp.period, &a->rollup, &err) ||
+        agg_ask(&w->agg, "status", node, ds, p->pp.period, &a->status, &err)) {
+        client_answer_free(&a->rollup);
         page_failed(r, o, &err);
         return -1;
     }
@@ -104,6 +107,7 @@ static int read_answer(req_t *r, resp_t *o, const params_t *p, answer_t *a)
 static void free_answer(answer_t *a)
 {
     client_answer_free(&a->rollup);
+    client_answer_free(&a->status);
 }
 
 /* ------------------------------------------------------------------------
@@ -142,6 +146,7 @@ static void render_json(req_t *r, resp_t *o, const params_t *p, const answer_t *
     for (int i = 0; i < v->n; i++)
         json_array_append_new(points, json_pack("{s:s, s:o}", "period", v->period[i], "value", num_json(a->trend[i])));
     json_t *j = answer_json(&ans_obj_rollup, &a->rollup.u.rollup);
+    json_object_set_new(j, "status", answer_json(&ans_obj_status, &a->status.u.status));
     json_object_set_new(j, "trend", json_pack("{s:s, s:o}", "indicator", web_of(r)->cat->inds[p->ind].code,
                                               "points", points));
     page_json(o, j);
@@ -202,6 +207,37 @@ static void html_head(req_t *r, buf_t *b, const params_t *p)
     buf_printf(b, ">%s</a> · <a ", T(r, "Tình hình nộp báo cáo của các đơn vị", "Which units reported"));
     view_href(b, r, "/unit", "code", u->code, "dataset", ds->code, "period", p->pp.period, NULL);
     buf_printf(b, ">%s</a></p>", T(r, "Báo cáo của chính đơn vị này", "This unit's own reports"));
+}
+
+/* The completeness of the node's subtree: due, on time, late, missing, not
+ * due yet, the share on time; a link to the completeness page.  A strip
+ * that wraps, so that it stays whole on a phone. */
+static void html_completeness(req_t *r, buf_t *b, const params_t *p, const ans_status_t *st)
+{
+    const catalog_t *c = web_of(r)->cat;
+    const struct {
+        const char *id, *label;
+        int64_t n;
+    } items[] = {{"expected", T(r, "Phải nộp", "Due"), st->expected},
+                 {"on_time", view_status("on_time", r->en), st->on_time},
+                 {"late", view_status("late", r->en), st->late},
+                 {"missing", view_status("missing", r->en), st->missing},
+                 {"pending", view_status("pending", r->en), st->pending}};
+    buf_printf(b, "<section id=\"completeness\"><h2>%s</h2><ul class=\"kpi\">",
+               T(r, "Tình hình nộp báo cáo", "Reports received"));
+    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
+        buf_printf(b, "<li class=\"st-%s\"><span>%s</span><b id=\"c-%s\" data-count=\"%lld\">", items[i].id,
+                   items[i].label, items[i].id, (long long)items[i].n);
+        view_int(b, items[i].n, r->en);
+        buf_puts(b, "</b></li>");
+    }
+    buf_printf(b, "<li><span>%s</span><b id=\"c-share\" data-share=\"%.6f\">", T(r, "Tỷ lệ đúng hạn", "Share on time"),
+               st->share_on_time);
+    view_pct(b, st->share_on_time, r->en);
+    buf_puts(b, "</b></li></ul><p><a id=\"completeness-link\" ");
+    view_href(b, r, "/completeness", "node", c->units[p->pp.node].code, "dataset", c->datasets[p->pp.ds].code,
+              "period", p->pp.period, NULL);
+    buf_printf(b, ">%s</a></p></section>", T(r, "Xem từng đơn vị", "See every unit"));
 }
 
 /* The node's indicators: value (shares for yes/no, counts per tag), units reporting. */
@@ -298,6 +334,7 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const answer_t *
     buf_t *b = &o->body;
     o->status = 200;
     html_head(r, b, p);
+    html_completeness(r, b, p, &a->status.u.status);
     html_indicators(r, b, p, &a->rollup.u.rollup);
     html_trend(r, b, p, v);
     html_children(r, b, p, &a->rollup.u.rollup);

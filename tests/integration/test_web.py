@@ -311,6 +311,25 @@ class WebTest(unittest.TestCase):
         sw = [l["href"] for l in parse(page).links if l.get("id") == "lang-switch"][0]
         self.assertIn("period=2025Q4", html.unescape(sw))
 
+    def test_overview_completeness_summary(self):
+        """web-13.3: the overview shows the node's completeness (due, on time, late, missing, share) and links to it"""
+        for node, period in (("HP", "2025Q3"), ("HP", "2025Q4"), (SO_XD, "2025Q3")):
+            st = self.agg("status", node=node, dataset="CCHC_Q", period=period)
+            page = self.w.page("/overview?node=%s&period=%s" % (node, period))
+            p = parse(page)
+            for k in ("expected", "on_time", "late", "missing", "pending"):
+                self.assertEqual(int(p.ids["c-" + k]["data-count"]), st[k], (node, period, k))
+            self.assertAlmostEqual(float(p.ids["c-share"]["data-share"]), st["share_on_time"], places=5)
+            link = html.unescape(p.ids["completeness-link"]["href"])
+            self.assertEqual(urllib.parse.parse_qs(urllib.parse.urlsplit(link).query),
+                             {"node": [node], "dataset": ["CCHC_Q"], "period": [period]})
+            self.assertEqual(self.w.json("/api/overview?node=%s&period=%s" % (node, period))["status"], st)
+        st = self.agg("status", node="HP", dataset="CCHC_Q", period="2025Q3")
+        self.assertGreater(st["late"], 0)
+        page = self.w.page("/overview?node=HP&period=2025Q3")
+        self.assertIn("Tỷ lệ đúng hạn", page)
+        self.assertIn("Trễ hạn", page)
+
     def test_errors(self):
         """404s, 400 with a sentence, 405, no path traversal, bounded headers, slow clients cut"""
         w = self.w

@@ -235,10 +235,8 @@ static void render_json(req_t *r, resp_t *o, const params_t *p, const answer_t *
  * is what the seeds' "trước ngày 10" means to a reader. */
 static void html_deadline(req_t *r, buf_t *b, int64_t dl)
 {
-    char day[16];
     buf_printf(b, "<p>%s: ", T(r, "Hạn nộp (hết ngày)", "Deadline (end of)"));
-    date_format(date_of_time(dl - 1), day, sizeof day);
-    buf_esc(b, day);
+    view_date(b, date_of_time(dl - 1));
     buf_puts(b, " <small>(");
     view_time(b, true, dl);
     buf_puts(b, ")</small></p>");
@@ -246,11 +244,16 @@ static void html_deadline(req_t *r, buf_t *b, int64_t dl)
 
 static void html_summary(req_t *r, buf_t *b, const view_t *v)
 {
-    buf_printf(b, "<table id=\"summary\"><tr><th>%s</th><td class=\"n\" id=\"n-expected\" data-count=\"%lld\">%lld"
-                  "</td></tr>", T(r, "Phải nộp", "Expected"), v->expected, v->expected);
-    for (int k = 0; k < 4; k++)
-        buf_printf(b, "<tr><th class=\"st-%s\">%s</th><td class=\"n\" id=\"n-%s\" data-count=\"%lld\">%lld</td></tr>",
-                   STATUSES[k], view_status(STATUSES[k], r->en), STATUSES[k], v->count[k], v->count[k]);
+    buf_printf(b, "<table id=\"summary\"><tr><th>%s</th><td class=\"n\" id=\"n-expected\" data-count=\"%lld\">",
+               T(r, "Phải nộp", "Expected"), v->expected);
+    view_int(b, v->expected, r->en);
+    buf_puts(b, "</td></tr>");
+    for (int k = 0; k < 4; k++) {
+        buf_printf(b, "<tr><th class=\"st-%s\">%s</th><td class=\"n\" id=\"n-%s\" data-count=\"%lld\">",
+                   STATUSES[k], view_status(STATUSES[k], r->en), STATUSES[k], v->count[k]);
+        view_int(b, v->count[k], r->en);
+        buf_puts(b, "</td></tr>");
+    }
     buf_printf(b, "<tr><th>%s</th><td id=\"share\" data-share=\"%.6f\">", T(r, "Tỷ lệ đúng hạn", "Share on time"),
                v->share);
     svg_share(b, v->share, r->en);
@@ -279,7 +282,7 @@ static void html_by_kind(req_t *r, buf_t *b, const ans_units_t *u)
     }
     const char *title = T(r, "Theo loại đơn vị", "By kind of unit");
     buf_printf(b, "<h2>%s</h2>", title);
-    svg_stacked(b, "by-kind", title, rows, (int)u->n_by_kind, series, colors, 4);
+    svg_stacked(b, "by-kind", title, rows, (int)u->n_by_kind, series, colors, 4, r->en);
     free(rows);
 }
 

@@ -265,8 +265,9 @@ static void html_indicators(req_t *r, buf_t *b, const params_t *p, const ans_rol
             buf_puts(b, "<br><span class=\"note\">");
             for (uint32_t k = 0; k < it->tags.n; k++) {
                 buf_printf(b, "%s", k ? ", " : "");
-                buf_esc(b, it->tags.keys[k]);
-                buf_printf(b, ": %lld", (long long)it->tags.vals[k]);
+                view_tag(b, it->tags.keys[k], strlen(it->tags.keys[k]), r->en);
+                buf_puts(b, ": ");
+                view_int(b, it->tags.vals[k], r->en);
             }
             buf_puts(b, "</span>");
         }
@@ -290,7 +291,7 @@ static void html_trend(req_t *r, buf_t *b, const params_t *p, const view_t *v)
     buf_puts(b, "<h2>");
     buf_esc(b, title.p);
     buf_puts(b, "</h2>");
-    svg_bars(b, "trend", title.p, v->pts, v->n, in->kind == IND_RATE);
+    svg_bars(b, "trend", title.p, v->pts, v->n, in->kind == IND_RATE, r->en);
     buf_free(&title);
 }
 

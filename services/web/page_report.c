@@ -157,10 +157,14 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const report_t *
         buf_esc(b, r->en ? in->name_en : in->name_vi);
         buf_puts(b, "</td>");
         for (int k = 0; k <= rep->nperiods; k++) {
-            char cell[64];
-            report_cell_text(rep, i, k, cell, sizeof cell);
-            buf_printf(b, "<td class=\"n\"%s>%s</td>", k == rep->nperiods ? " style=\"font-weight:bold\"" : "",
-                       cell[0] ? cell : "–");
+            buf_printf(b, "<td class=\"n\"%s>", k == rep->nperiods ? " style=\"font-weight:bold\"" : "");
+            if (!rep->rows[i].has[k])
+                buf_puts(b, "–");
+            else if (in->kind == IND_RATE)
+                view_pct(b, rep->rows[i].v[k], r->en);
+            else
+                view_dec(b, rep->rows[i].v[k], 0, true, r->en);
+            buf_puts(b, "</td>");
         }
         buf_puts(b, "</tr>");
     }

@@ -80,7 +80,7 @@ static void html_row(req_t *r, buf_t *b, const ans_target_t *t, const char *peri
     buf_puts(b, "</a></td><td>");
     buf_esc(b, ind >= 0 && r->en ? c->inds[ind].name_en : t->name_vi);
     buf_puts(b, "</td><td>");
-    buf_esc(b, t->period_type);
+    buf_esc(b, view_period_type(t->period_type, r->en));
     buf_puts(b, "</td>");
     /* rates: min, max, actual and expected are all percent (answers.def) */
     num_cell(b, t->has_min, t->min, rate, r->en);

@@ -97,7 +97,7 @@ static void value_plain(buf_t *b, const proto_value_t *v, bool en)
         for (uint32_t t = 0; t < v->ntags; t++) {
             if (t)
                 buf_puts(b, ", ");
-            buf_escn(b, v->tags[t].ptr, v->tags[t].len);
+            view_tag(b, v->tags[t].ptr, v->tags[t].len, en);
         }
 }
 

@@ -140,6 +140,9 @@ class WebTest(unittest.TestCase):
             s.submit(PHUONG, {"PORTAL_POSTS": 9, "RADIO_ITEMS": 12}, period="2025Q3"),
             s.submit(SO_XD, {"PORTAL_POSTS": 5, "STAFF_TOTAL": 110, "CONTEST_PARTICIPANTS": 60}, period="2025Q4"),
             s.submit(XA, {"PORTAL_POSTS": 2, "RADIO_ITEMS": 6}, period="2025Q4"),
+            # tags and a number with thousands for the wording tests (web-13.4)
+            s.submit(SO_YT, {"OTHER_FORMS": ["mang_xa_hoi", "tiep_xuc_cu_tri"], "CONFERENCE_ATTENDEES": 1234},
+                     period="2025Q4"),
             # a correction of Sở Xây dựng's 2025Q3 report
             s.submit(SO_XD, {"PORTAL_POSTS": 6, "MASS_MEDIA_ITEMS": 2, "STAFF_TOTAL": 100, "CONTEST_PARTICIPANTS": 40,
                              "PLAN_ISSUED": True}, period="2025Q3", note="đính chính số tin bài <Cổng>"),
@@ -329,6 +332,56 @@ class WebTest(unittest.TestCase):
         page = self.w.page("/overview?node=HP&period=2025Q3")
         self.assertIn("Tỷ lệ đúng hạn", page)
         self.assertIn("Trễ hạn", page)
+
+    @staticmethod
+    def visible(page):
+        page = re.sub(r"(?s)<(style|script)[^>]*>.*?</\1>", " ", page)
+        return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+    def test_wording_vi_en(self):
+        """web-13.4: tags, period types and unit kinds in words, numbers and dates in the reader's format, on every page"""
+        tags = []
+        with open(os.path.join(CATALOG, "indicators.csv"), encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                tags += [t for t in row["tags"].split("|") if t]
+        self.assertIn("mang_xa_hoi", tags)
+        pages = ["/overview?node=HP&period=2025Q3", "/overview?node=HP&period=2025Q4",
+                 "/overview?node=%s&period=2025Q4" % SO_YT, "/unit?code=%s&period=2025Q3" % SO_XD,
+                 "/unit?code=%s&period=2025Q4" % SO_YT, "/completeness?node=HP&period=2025Q4",
+                 "/completeness?node=HP&period=2025Q3", "/targets?node=HP&period=2025Q4",
+                 "/report?node=HP&from=2025Q3&to=2025Q4", "/overview", "/completeness", "/targets"]
+        for lang in ("vi", "en"):
+            for path in pages:
+                url = path + ("&" if "?" in path else "?") + "lang=" + lang
+                text = self.visible(self.w.page(url))
+                for t in tags:
+                    self.assertNotIn(t, text, url)
+                # one date format: dd/mm/yyyy
+                self.assertIsNone(re.search(r"\d{4}-\d\d-\d\d", text), url)
+                # decimal sign and thousands separator of the language
+                if lang == "vi":
+                    self.assertIsNone(re.search(r"\d\.\d%|\d,\d\d\d\b", text), (url, re.search(r".{30}(\d\.\d%|\d,\d\d\d\b).{10}", text)))
+                else:
+                    self.assertIsNone(re.search(r"\d,\d%|\d\.\d\d\d\b", text), url)
+        vi = self.visible(self.w.page("/overview?node=HP&period=2025Q4"))
+        en = self.visible(self.w.page("/overview?node=HP&period=2025Q4&lang=en"))
+        self.assertIn("Mạng xã hội: 1", vi)
+        self.assertIn("Tiếp xúc cử tri: 1", vi)
+        self.assertIn("Social media: 1", en)
+        self.assertIn("1.234", vi)
+        self.assertIn("1,234", en)
+        unit = self.visible(self.w.page("/unit?code=%s&period=2025Q3" % SO_XD))
+        self.assertIn("Mạng xã hội, Tuyên truyền trực quan", unit)
+        self.assertRegex(unit, r"\b\d\d/\d\d/2025 \d\d:\d\d\b")
+        comp = self.visible(self.w.page("/completeness?node=HP&period=2025Q4"))
+        self.assertIn("09/12/2025", comp)  # the deadline, end of day: before 10 December
+        self.assertRegex(comp, r"\d+,\d%")
+        targets = self.visible(self.w.page("/targets?node=HP&period=2025Q4"))
+        self.assertIn("Quý", targets)
+        self.assertNotIn("quarter", targets)
+        self.assertIn("Quarter", self.visible(self.w.page("/targets?node=HP&period=2025Q4&lang=en")))
+        # unit kinds in words
+        self.assertIn("Sở", self.visible(self.w.page("/overview?node=HP&period=2025Q4")))
 
     def test_errors(self):
         """404s, 400 with a sentence, 405, no path traversal, bounded headers, slow clients cut"""

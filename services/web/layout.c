@@ -26,7 +26,12 @@ static const char *CSS =
     "#live{font-size:.85em;color:#57606a}"
     "ul.kpi{list-style:none;padding:0;margin:.5em 0;display:flex;flex-wrap:wrap;gap:.5em}"
     "ul.kpi li{background:#fff;border:1px solid #d0d7de;padding:.4em .8em;min-width:6.5em}"
-    "ul.kpi span{display:block;font-size:.8em;color:#57606a}ul.kpi b{font-size:1.3em}";
+    "ul.kpi span{display:block;font-size:.8em;color:#57606a}ul.kpi b{font-size:1.3em}"
+    /* a wide table scrolls inside its own box; charts shrink to the screen */
+    ".scroll{overflow-x:auto;max-width:100%;margin:.5em 0 1.2em}.scroll table{margin:0}"
+    "svg{max-width:100%;height:auto}"
+    "@media (max-width:600px){main{padding:.6em}header{padding:.5em .6em;gap:.4em}header a{margin-right:.5em}"
+    "header .lang{margin-left:0}.opt{display:none}h1{font-size:1.3em}}";
 
 static const char *SCRIPT =
     "(function(){if(!window.EventSource||!window.fetch)return;var q=location.search.match(/[?&]token=([^&]*)/);"

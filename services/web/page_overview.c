@@ -245,7 +245,7 @@ static void html_indicators(req_t *r, buf_t *b, const params_t *p, const ans_rol
 {
     const catalog_t *c = web_of(r)->cat;
     const char *node = c->units[p->pp.node].code, *ds = c->datasets[p->pp.ds].code;
-    buf_printf(b, "<h2>%s</h2><table id=\"indicators\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+    buf_printf(b, "<h2>%s</h2><div class=\"scroll\"><table id=\"indicators\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
                   "</tr></thead><tbody>",
                T(r, "Chỉ tiêu", "Indicators"), T(r, "STT", "#"), T(r, "Chỉ tiêu", "Indicator"),
                T(r, "Giá trị", "Value"), T(r, "Số đơn vị báo cáo", "Units reporting"));
@@ -279,7 +279,7 @@ static void html_indicators(req_t *r, buf_t *b, const params_t *p, const ans_rol
         view_int(b, it->units, r->en);
         buf_puts(b, "</td></tr>");
     }
-    buf_puts(b, "</tbody></table>");
+    buf_puts(b, "</tbody></table></div>");
 }
 
 static void html_trend(req_t *r, buf_t *b, const params_t *p, const view_t *v)
@@ -303,7 +303,7 @@ static void html_children(req_t *r, buf_t *b, const params_t *p, const ans_rollu
     const char *ds = c->datasets[p->pp.ds].code;
     if (!ru->n_children)
         return;
-    buf_printf(b, "<h2>%s</h2><table id=\"children\"><thead><tr><th>%s</th><th>%s</th><th>", T(r, "Đơn vị trực thuộc",
+    buf_printf(b, "<h2>%s</h2><div class=\"scroll\"><table id=\"children\"><thead><tr><th>%s</th><th>%s</th><th>", T(r, "Đơn vị trực thuộc",
                "Units below"), T(r, "Đơn vị", "Unit"), T(r, "Loại", "Kind"));
     buf_esc(b, r->en ? in->name_en : in->name_vi);
     buf_puts(b, "</th></tr></thead><tbody>");
@@ -327,7 +327,7 @@ static void html_children(req_t *r, buf_t *b, const params_t *p, const ans_rollu
         value_text(b, v, NULL, r->en);
         buf_puts(b, "</td></tr>");
     }
-    buf_puts(b, "</tbody></table>");
+    buf_puts(b, "</tbody></table></div>");
 }
 
 static void render_html(req_t *r, resp_t *o, const params_t *p, const answer_t *a, const view_t *v)

@@ -144,7 +144,7 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const report_t *
     buf_printf(b, ">%s</a> · <a id=\"csv\" ", T(r, "Tải về Excel (XLSX)", "Download Excel (XLSX)"));
     view_href(b, r, "/report.csv", "node", u->code, "from", p->from, "to", p->to, "dataset", http_arg(r, "dataset"), NULL);
     buf_printf(b, ">%s</a></p>", T(r, "Tải về CSV", "Download CSV"));
-    buf_printf(b, "<table id=\"report\"><thead><tr><th>%s</th><th>%s</th>", T(r, "STT", "#"),
+    buf_printf(b, "<div class=\"scroll\"><table id=\"report\"><thead><tr><th>%s</th><th>%s</th>", T(r, "STT", "#"),
                T(r, "Chỉ tiêu", "Indicator"));
     for (int k = 0; k < rep->nperiods; k++)
         buf_printf(b, "<th>%s</th>", report_period_label(rep->periods[k], r->en, lab, sizeof lab));
@@ -168,7 +168,7 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const report_t *
         }
         buf_puts(b, "</tr>");
     }
-    buf_puts(b, "</tbody></table>");
+    buf_puts(b, "</tbody></table></div>");
     layout_end(r, b);
 }
 

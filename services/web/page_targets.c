@@ -108,7 +108,7 @@ static void render_html(req_t *r, resp_t *o, const page_params_t *pp, const ans_
     layout_selector(r, b, "/targets", pp->node, -1, pp->period);
     buf_printf(b, "<p class=\"note\">%s</p>", T(r, "Các đơn vị chậm tiến độ được xếp trước.",
                                                  "Units behind their targets come first."));
-    buf_printf(b, "<table id=\"targets\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+    buf_printf(b, "<div class=\"scroll\"><table id=\"targets\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
                   "<th>%s</th><th>%s</th></tr></thead><tbody>",
                T(r, "Đơn vị", "Unit"), T(r, "Chỉ tiêu", "Indicator"), T(r, "Kỳ", "Per"), T(r, "Tối thiểu", "Min"),
                T(r, "Tối đa", "Max"), T(r, "Thực hiện", "Actual"), T(r, "Cần đạt đến nay", "Expected by now"),
@@ -118,7 +118,7 @@ static void render_html(req_t *r, resp_t *o, const page_params_t *pp, const ans_
     if (!d->n_targets)
         buf_printf(b, "<tr><td colspan=\"8\">%s</td></tr>", T(r, "Không có chỉ tiêu nào trong kỳ này.",
                                                                "No target is in force for this period."));
-    buf_puts(b, "</tbody></table>");
+    buf_puts(b, "</tbody></table></div>");
     layout_end(r, b);
 }
 

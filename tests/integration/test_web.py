@@ -714,6 +714,53 @@ class WebTest(unittest.TestCase):
         self.chromium("--window-size=1280,1600", "--screenshot=" + shot, self.w.url("/overview?node=HP&period=2025Q3"))
         self.assertTrue(os.path.exists(shot) and open(shot, "rb").read(8) == b"\x89PNG\r\n\x1a\n", shot)
 
+    @staticmethod
+    def png_size(path):
+        with open(path, "rb") as f:
+            head = f.read(24)
+        assert head[:8] == b"\x89PNG\r\n\x1a\n", path
+        return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+    def test_browser_phone_width(self):
+        """web-13.5: at 390 px the completeness summary and status stay on the page and wide tables scroll in their own box"""
+        if not os.access(CHROMIUM, os.X_OK):
+            self.skipTest("%s is missing (scripts/deps.sh installs Debian's chromium)" % CHROMIUM)
+        phone = "--window-size=390,844"
+        for path, must in (("/overview?node=HP&period=2025Q4", ('id="c-expected"', 'id="c-share"', 'id="completeness-link"')),
+                           ("/completeness?node=HP&period=2025Q4", ('id="summary"', 'id="n-on_time"', 'data-status="on_time"')),
+                           ("/targets?node=HP&period=2025Q4", ('id="targets"',)),
+                           ("/unit?code=%s&period=2025Q3" % SO_XD, ('id="values"',)),
+                           ("/report?node=HP&period=2025Q4", ('id="report"',))):
+            p = self.chromium(phone, "--dump-dom", self.w.url(path))
+            dom = p.stdout.decode("utf-8", "replace")
+            if "<html" not in dom:
+                self.skipTest("chromium could not render a page here: %s" % p.stderr.decode(errors="replace")[-300:])
+            for m in must:
+                self.assertIn(m, dom, path)
+            # every table sits in a box of its own that scrolls sideways
+            self.assertIn(".scroll{overflow-x:auto", dom)
+            self.assertIn('name="viewport" content="width=device-width', dom)
+            tables = re.findall(r"(.{0,30})<table\b", dom)
+            self.assertTrue(tables, path)
+            for before in tables:
+                self.assertTrue(before.endswith('<div class="scroll">'), (path, before))
+        # on a phone the completeness table keeps name, status and time received (code, kind, version: class opt)
+        dom = self.chromium(phone, "--dump-dom", self.w.url("/completeness?node=HP&period=2025Q4")).stdout.decode()
+        self.assertIn("@media (max-width:600px)", dom)
+        self.assertRegex(dom, r'<td class="opt">HP\.')
+        self.assertNotRegex(dom, r'<td class="st-[a-z_]+ opt')
+        # screenshots: a phone and a desktop
+        for name, size in (("web-phone-overview.png", (390, 844)), ("web-phone-completeness.png", (390, 844)),
+                           ("web-desktop-overview.png", (1280, 900))):
+            shot = os.path.join(BUILD, name)
+            if os.path.exists(shot):
+                os.unlink(shot)
+            page = "/completeness?node=HP&period=2025Q4" if "completeness" in name else "/overview?node=HP&period=2025Q4"
+            self.chromium("--window-size=%d,%d" % size, "--hide-scrollbars", "--screenshot=" + shot, self.w.url(page))
+            self.assertTrue(os.path.exists(shot), shot)
+            self.assertEqual(self.png_size(shot), size, shot)
+            self.assertGreater(os.path.getsize(shot), 5000, shot)
+
     # ---- token, aggregator down (last) ---------------------------------------
     def test_token(self):
         """with [web] token set, requests need the bearer token (or the cookie it sets)"""

@@ -256,6 +256,7 @@ class WebTest(unittest.TestCase):
         j = self.w.json("/api/targets?node=HP&period=2025Q4")
         rates = [t for t in j["targets"] if t["indicator"] == "CONTEST_PARTICIPATION_RATE"]
         self.assertTrue(rates, j)
+        self.assertTrue(any(t["actual"] is not None for t in rates), rates)
         page = self.w.page("/targets?node=HP&period=2025Q4")
         en = self.w.page("/targets?node=HP&period=2025Q4&lang=en")
         for t in rates:

@@ -23,7 +23,15 @@ static const char *CSS =
     ".st-missing,.st-behind{color:#d1242f;font-weight:bold}.st-pending,.st-no_data{color:#57606a}"
     "form.f{margin:.5em 0;display:flex;gap:.6em;flex-wrap:wrap;align-items:end}form.f label{display:flex;"
     "flex-direction:column;font-size:.85em}.filters a{margin-right:.6em}.filters a.on{font-weight:bold}"
-    "#live{font-size:.85em;color:#57606a}";
+    "#live{font-size:.85em;color:#57606a}"
+    "ul.kpi{list-style:none;padding:0;margin:.5em 0;display:flex;flex-wrap:wrap;gap:.5em}"
+    "ul.kpi li{background:#fff;border:1px solid #d0d7de;padding:.4em .8em;min-width:6.5em}"
+    "ul.kpi span{display:block;font-size:.8em;color:#57606a}ul.kpi b{font-size:1.3em}"
+    /* a wide table scrolls inside its own box; charts shrink to the screen */
+    ".scroll{overflow-x:auto;max-width:100%;margin:.5em 0 1.2em}.scroll table{margin:0}"
+    "svg{max-width:100%;height:auto}"
+    "@media (max-width:600px){main{padding:.6em}header{padding:.5em .6em;gap:.4em}header a{margin-right:.5em}"
+    "header .lang{margin-left:0}.opt{display:none}h1{font-size:1.3em}}";
 
 static const char *SCRIPT =
     "(function(){if(!window.EventSource||!window.fetch)return;var q=location.search.match(/[?&]token=([^&]*)/);"
@@ -36,8 +44,8 @@ static const char *SCRIPT =
     "new Date().toLocaleTimeString();}document.body.setAttribute('data-seq',d.seq||'');});},250);});"
     "es.onopen=function(){if(live)live.setAttribute('data-connected','1')};})();";
 
-/* The navigation: the four pages, for the same unit. */
-static void nav(req_t *r, buf_t *b, const char *active)
+/* The navigation: the four pages, for the same unit, period and dataset. */
+static void nav(req_t *r, buf_t *b, const char *active, const layout_place_t *pl)
 {
     static const struct {
         const char *path, *vi, *en;
@@ -45,11 +53,10 @@ static void nav(req_t *r, buf_t *b, const char *active)
                  {"/completeness", "Tình hình nộp báo cáo", "Completeness"},
                  {"/targets", "Tiến độ chỉ tiêu", "Targets"},
                  {"/report", "Báo cáo tổng hợp", "Consolidated report"}};
-    const char *node = http_arg(r, "node");
     buf_puts(b, "<nav>");
     for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
         buf_puts(b, "<a ");
-        view_href(b, r, items[i].path, "node", node, NULL);
+        view_href(b, r, items[i].path, "node", pl->node, "dataset", pl->dataset, "period", pl->period, NULL);
         buf_printf(b, "%s>%s</a>", !strcmp(active, items[i].path) ? " class=\"on\"" : "",
                    T(r, items[i].vi, items[i].en));
     }
@@ -57,8 +64,8 @@ static void nav(req_t *r, buf_t *b, const char *active)
 }
 
 /* The language switch: this URL with every parameter but lang and token,
- * and the other language. */
-static void lang_switch(req_t *r, buf_t *b)
+ * the period resolved when the request had none, and the other language. */
+static void lang_switch(req_t *r, buf_t *b, const layout_place_t *pl)
 {
     buf_puts(b, "<span class=\"lang\"><a id=\"lang-switch\" href=\"");
     buf_esc(b, r->path);
@@ -73,11 +80,19 @@ static void lang_switch(req_t *r, buf_t *b)
         buf_free(&tmp);
         sep = '&';
     }
+    if (pl->period && !http_arg(r, "period") && !http_arg(r, "from") && !http_arg(r, "to")) {
+        buf_printf(b, "%cperiod=", sep);
+        buf_url(b, pl->period);
+        sep = '&';
+    }
     buf_printf(b, "%clang=%s\">%s</a></span>", sep, r->en ? "vi" : "en", r->en ? "Tiếng Việt" : "English");
 }
 
-void layout_begin(req_t *r, buf_t *b, const char *title, const char *active)
+void layout_begin(req_t *r, buf_t *b, const char *title, const char *active, const layout_place_t *pl)
 {
+    static const layout_place_t nowhere = {0};
+    if (!pl)
+        pl = &nowhere;
     buf_puts(b, "<!DOCTYPE html>\n<html lang=\"");
     buf_puts(b, r->en ? "en" : "vi");
     buf_puts(b, "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,"
@@ -88,9 +103,15 @@ void layout_begin(req_t *r, buf_t *b, const char *title, const char *active)
     buf_puts(b, "</style></head><body><header><span class=\"brand\">");
     buf_puts(b, T(r, "Tuyên truyền CCHC Hải Phòng", "Hai Phong CCHC reporting"));
     buf_puts(b, "</span>");
-    nav(r, b, active);
-    lang_switch(r, b);
-    buf_puts(b, "</header>\n<main>");
+    nav(r, b, active, pl);
+    lang_switch(r, b, pl);
+    buf_puts(b, "</header>\n<main data-node=\"");
+    buf_esc(b, pl->node ? pl->node : "");
+    buf_puts(b, "\" data-dataset=\"");
+    buf_esc(b, pl->dataset ? pl->dataset : "");
+    buf_puts(b, "\" data-period=\"");
+    buf_esc(b, pl->period ? pl->period : "");
+    buf_puts(b, "\">");
 }
 
 void layout_end(req_t *r, buf_t *b)
@@ -174,8 +195,13 @@ void layout_selector(req_t *r, buf_t *b, const char *path, int node, int ds, con
     buf_puts(b, "\"><input type=\"hidden\" name=\"node\" value=\"");
     buf_esc(b, c->units[node].code);
     buf_puts(b, "\">");
-    if (ds >= 0)
+    if (ds >= 0) {
         layout_dataset_select(r, b, ds);
+    } else if (http_arg(r, "dataset")) {
+        buf_puts(b, "<input type=\"hidden\" name=\"dataset\" value=\"");
+        buf_esc(b, http_arg(r, "dataset"));
+        buf_puts(b, "\">");
+    }
     buf_printf(b, "<label>%s<input name=\"period\" size=\"8\" value=\"%s\"></label>", T(r, "Kỳ", "Period"),
                period);
     if (http_arg(r, "lang"))

@@ -14,9 +14,21 @@
 #include "buf.h"
 #include "http.h"
 
-/* Opens a page: everything up to and including <main>.  active is the
+/* Where a page is: what every navigation link and the language switch
+ * keep.  node and period are codes (the period resolved, also when the
+ * request had none); dataset is given only when the reader chose one (the
+ * request's dataset=), so that the targets page is not restricted by a
+ * default.  NULL: none. */
+typedef struct {
+    const char *node;
+    const char *dataset;
+    const char *period;
+} layout_place_t;
+
+/* Opens a page: everything up to and including <main>, which carries the
+ * place as data-node, data-dataset and data-period.  active is the
  * navigation entry to mark ("/overview"...; "" for none). */
-void layout_begin(req_t *r, buf_t *b, const char *title, const char *active);
+void layout_begin(req_t *r, buf_t *b, const char *title, const char *active, const layout_place_t *place);
 /* Closes a page: the live-update line, </main>, the script. */
 void layout_end(req_t *r, buf_t *b);
 

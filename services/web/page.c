@@ -36,10 +36,48 @@ int page_params(req_t *r, resp_t *o, page_params_t *pp, const char *node_key)
             return -1;
         }
     } else {
-        pp->p = period_of_day(date_of_time(clock_now()), c->datasets[pp->ds].ptype);
+        pp->p = page_default_period(r, pp->node, pp->ds);
     }
     period_format(pp->p, pp->period, sizeof pp->period);
     return 0;
+}
+
+/* true when the aggregator knows at least one report of dataset ds for
+ * period p in the subtree of `node`. */
+static bool has_reports(req_t *r, const char *node, const char *ds, period_t p)
+{
+    web_t *w = web_of(r);
+    char pc[PERIOD_CODE_MAX];
+    client_answer_t a;
+    proto_error_t err;
+    period_format(p, pc, sizeof pc);
+    memset(&a, 0, sizeof a);
+    bool yes = !agg_ask(&w->agg, "status", node, ds, pc, &a, &err) && a.u.status.received > 0;
+    client_answer_free(&a);
+    return yes;
+}
+
+period_t page_default_period(req_t *r, int node, int ds)
+{
+    const catalog_t *c = web_of(r)->cat;
+    const dataset_t *d = &c->datasets[ds];
+    int64_t now = clock_now();
+    period_t today = period_of_day(date_of_time(now), d->ptype);
+    if (now < calendar_deadline(c->calendar, today, d->due_day, d->roll_forward))
+        return today;
+    period_t p = today;
+    for (int i = 0; i <= PAGE_DEFAULT_LOOKBACK; i++, p = period_prev(p))
+        if (has_reports(r, c->units[node].code, d->code, p))
+            return p;
+    return today;
+}
+
+layout_place_t page_place(req_t *r, const page_params_t *pp)
+{
+    const catalog_t *c = web_of(r)->cat;
+    return (layout_place_t){.node = c->units[pp->node].code,
+                            .dataset = http_arg(r, "dataset") ? c->datasets[pp->ds].code : NULL,
+                            .period = pp->period};
 }
 
 /* What a failed QUERY answers, by its code: the HTTP status and the sentence

@@ -37,10 +37,25 @@ typedef struct {
 } page_params_t;
 
 /* Reads node (the parameter named node_key; default the catalog's root),
- * dataset (default the first) and period (default the current period of
- * the dataset's type).  Returns 0, or -1 after answering 404 (unknown
- * unit) or 400 (unknown dataset, not a period) in out. */
+ * dataset (default the first) and period (default: page_default_period()).
+ * Returns 0, or -1 after answering 404 (unknown unit) or 400 (unknown
+ * dataset, not a period) in out. */
 int page_params(req_t *r, resp_t *out, page_params_t *pp, const char *node_key);
+
+/* The period a page opens on when the request names none, for unit `node`
+ * and dataset `ds` (catalog indices): the dataset's period containing today
+ * while its deadline has not passed (it is open for reporting, with or
+ * without data); after the deadline, the most recent period with at least
+ * one report received for the node's subtree (today's, or up to
+ * PAGE_DEFAULT_LOOKBACK periods back); when none has any, today's.  The only
+ * parameter that asks the aggregator (QUERY status); when it does not
+ * answer, today's period. */
+#define PAGE_DEFAULT_LOOKBACK 8
+period_t page_default_period(req_t *r, int node, int ds);
+
+/* The place of a page with these parameters (see layout_place_t); the
+ * strings are the catalog's and the params' own, valid while both are. */
+layout_place_t page_place(req_t *r, const page_params_t *pp);
 
 /* Answers a failed QUERY (agg_ask*()'s err) with the status and the
  * reader's sentence of its code -- one table in page.c: 503 when the

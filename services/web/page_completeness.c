@@ -235,10 +235,8 @@ static void render_json(req_t *r, resp_t *o, const params_t *p, const answer_t *
  * is what the seeds' "trước ngày 10" means to a reader. */
 static void html_deadline(req_t *r, buf_t *b, int64_t dl)
 {
-    char day[16];
     buf_printf(b, "<p>%s: ", T(r, "Hạn nộp (hết ngày)", "Deadline (end of)"));
-    date_format(date_of_time(dl - 1), day, sizeof day);
-    buf_esc(b, day);
+    view_date(b, date_of_time(dl - 1));
     buf_puts(b, " <small>(");
     view_time(b, true, dl);
     buf_puts(b, ")</small></p>");
@@ -246,15 +244,20 @@ static void html_deadline(req_t *r, buf_t *b, int64_t dl)
 
 static void html_summary(req_t *r, buf_t *b, const view_t *v)
 {
-    buf_printf(b, "<table id=\"summary\"><tr><th>%s</th><td class=\"n\" id=\"n-expected\" data-count=\"%lld\">%lld"
-                  "</td></tr>", T(r, "Phải nộp", "Expected"), v->expected, v->expected);
-    for (int k = 0; k < 4; k++)
-        buf_printf(b, "<tr><th class=\"st-%s\">%s</th><td class=\"n\" id=\"n-%s\" data-count=\"%lld\">%lld</td></tr>",
-                   STATUSES[k], view_status(STATUSES[k], r->en), STATUSES[k], v->count[k], v->count[k]);
+    buf_printf(b, "<div class=\"scroll\"><table id=\"summary\"><tr><th>%s</th><td class=\"n\" id=\"n-expected\" data-count=\"%lld\">",
+               T(r, "Phải nộp", "Expected"), v->expected);
+    view_int(b, v->expected, r->en);
+    buf_puts(b, "</td></tr>");
+    for (int k = 0; k < 4; k++) {
+        buf_printf(b, "<tr><th class=\"st-%s\">%s</th><td class=\"n\" id=\"n-%s\" data-count=\"%lld\">",
+                   STATUSES[k], view_status(STATUSES[k], r->en), STATUSES[k], v->count[k]);
+        view_int(b, v->count[k], r->en);
+        buf_puts(b, "</td></tr>");
+    }
     buf_printf(b, "<tr><th>%s</th><td id=\"share\" data-share=\"%.6f\">", T(r, "Tỷ lệ đúng hạn", "Share on time"),
                v->share);
     svg_share(b, v->share, r->en);
-    buf_puts(b, "</td></tr></table>");
+    buf_puts(b, "</td></tr></table></div>");
 }
 
 /* A stacked bar per kind of unit: on time, late, missing, pending. */
@@ -279,7 +282,7 @@ static void html_by_kind(req_t *r, buf_t *b, const ans_units_t *u)
     }
     const char *title = T(r, "Theo loại đơn vị", "By kind of unit");
     buf_printf(b, "<h2>%s</h2>", title);
-    svg_stacked(b, "by-kind", title, rows, (int)u->n_by_kind, series, colors, 4);
+    svg_stacked(b, "by-kind", title, rows, (int)u->n_by_kind, series, colors, 4, r->en);
     free(rows);
 }
 
@@ -306,14 +309,17 @@ static void html_filters(req_t *r, buf_t *b, const params_t *p, const char *node
 /* The units, sortable by clicking a column header. */
 static void html_table(req_t *r, buf_t *b, const params_t *p, const char *node, const char *ds, const view_t *v)
 {
+    /* opt: left out on a phone (with the code, kind and version gone, the
+     * name, status and time received fit 390 px) */
     static const struct {
         const char *key, *vi, *en;
-    } cols[] = {{"code", "Mã", "Code"}, {"name", "Đơn vị", "Unit"}, {NULL, "Loại", "Kind"},
-                {"status", "Tình trạng", "Status"}, {"received", "Thời điểm nộp", "Received"},
-                {NULL, "Phiên bản", "Version"}};
-    buf_puts(b, "<table id=\"units\"><thead><tr>");
+        bool opt;
+    } cols[] = {{"code", "Mã", "Code", true}, {"name", "Đơn vị", "Unit", false}, {NULL, "Loại", "Kind", true},
+                {"status", "Tình trạng", "Status", false}, {"received", "Thời điểm nộp", "Received", false},
+                {NULL, "Phiên bản", "Version", true}};
+    buf_puts(b, "<div class=\"scroll\"><table id=\"units\"><thead><tr>");
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
-        buf_puts(b, "<th>");
+        buf_puts(b, cols[i].opt ? "<th class=\"opt\">" : "<th>");
         if (cols[i].key) {
             bool on = !strcmp(SORT_NAMES[p->sort], cols[i].key);
             buf_puts(b, "<a ");
@@ -333,13 +339,13 @@ static void html_table(req_t *r, buf_t *b, const params_t *p, const char *node, 
         buf_esc(b, x->code);
         buf_puts(b, "\" data-status=\"");
         buf_esc(b, s);
-        buf_puts(b, "\"><td>");
+        buf_puts(b, "\"><td class=\"opt\">");
         buf_esc(b, x->code);
         buf_puts(b, "</td><td><a ");
         view_href(b, r, "/unit", "code", x->code, "dataset", ds, "period", p->pp.period, NULL);
         buf_puts(b, ">");
         buf_esc(b, x->name);
-        buf_puts(b, "</a></td><td>");
+        buf_puts(b, "</a></td><td class=\"opt\">");
         buf_esc(b, view_kind(x->kind, r->en));
         buf_puts(b, "</td><td class=\"st-");
         buf_esc(b, s);
@@ -347,12 +353,12 @@ static void html_table(req_t *r, buf_t *b, const params_t *p, const char *node, 
         buf_esc(b, view_status(s, r->en));
         buf_puts(b, "</td><td>");
         view_time(b, x->has_received_at, x->received_at);
-        buf_puts(b, "</td><td class=\"n\">");
+        buf_puts(b, "</td><td class=\"n opt\">");
         if (x->has_version)
             buf_printf(b, "%lld", (long long)x->version);
         buf_puts(b, "</td></tr>");
     }
-    buf_puts(b, "</tbody></table>");
+    buf_puts(b, "</tbody></table></div>");
 }
 
 static void render_html(req_t *r, resp_t *o, const params_t *p, const answer_t *a, const view_t *v)
@@ -363,7 +369,8 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const answer_t *
     buf_t *b = &o->body;
     char lab[64];
     o->status = 200;
-    layout_begin(r, b, T(r, "Tình hình nộp báo cáo", "Completeness"), "/completeness");
+    layout_place_t pl = page_place(r, &p->pp);
+    layout_begin(r, b, T(r, "Tình hình nộp báo cáo", "Completeness"), "/completeness", &pl);
     layout_breadcrumb(r, b, p->pp.node, "/completeness", p->pp.ds, p->pp.period);
     buf_puts(b, "<h1 id=\"title\">");
     buf_puts(b, T(r, "Tình hình nộp báo cáo — ", "Completeness — "));

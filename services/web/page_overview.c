@@ -45,6 +45,7 @@ static int read_params(req_t *r, resp_t *o, params_t *p)
 
 typedef struct {
     client_answer_t rollup;
+    client_answer_t status;     /* the completeness of the node's subtree for the period */
     int nt;
     period_t tp[TREND_MAX];     /* the trend's periods */
     ans_num_t trend[TREND_MAX]; /* the indicator's value; ANS_NIL also when the QUERY failed */
@@ -85,7 +86,9 @@ static int read_answer(req_t *r, resp_t *o, const params_t *p, answer_t *a)
     const char *node = c->units[p->pp.node].code, *ds = c->datasets[p->pp.ds].code;
     proto_error_t err;
     memset(a, 0, sizeof *a);
-    if (agg_ask(&w->agg, "rollup", node, ds, p->pp.period, &a->rollup, &err)) {
+    if (agg_ask(&w->agg, "rollup", node, ds, p->pp.period, &a->rollup, &err) ||
+        agg_ask(&w->agg, "status", node, ds, p->pp.period, &a->status, &err)) {
+        client_answer_free(&a->rollup);
         page_failed(r, o, &err);
         return -1;
     }
@@ -104,6 +107,7 @@ static int read_answer(req_t *r, resp_t *o, const params_t *p, answer_t *a)
 static void free_answer(answer_t *a)
 {
     client_answer_free(&a->rollup);
+    client_answer_free(&a->status);
 }
 
 /* ------------------------------------------------------------------------
@@ -142,6 +146,7 @@ static void render_json(req_t *r, resp_t *o, const params_t *p, const answer_t *
     for (int i = 0; i < v->n; i++)
         json_array_append_new(points, json_pack("{s:s, s:o}", "period", v->period[i], "value", num_json(a->trend[i])));
     json_t *j = answer_json(&ans_obj_rollup, &a->rollup.u.rollup);
+    json_object_set_new(j, "status", answer_json(&ans_obj_status, &a->status.u.status));
     json_object_set_new(j, "trend", json_pack("{s:s, s:o}", "indicator", web_of(r)->cat->inds[p->ind].code,
                                               "points", points));
     page_json(o, j);
@@ -185,7 +190,8 @@ static void html_head(req_t *r, buf_t *b, const params_t *p)
     const unit_t *u = &c->units[p->pp.node];
     const dataset_t *ds = &c->datasets[p->pp.ds];
     char lab[64];
-    layout_begin(r, b, T(r, "Tổng quan", "Overview"), "/overview");
+    layout_place_t pl = page_place(r, &p->pp);
+    layout_begin(r, b, T(r, "Tổng quan", "Overview"), "/overview", &pl);
     layout_breadcrumb(r, b, p->pp.node, "/overview", p->pp.ds, p->pp.period);
     buf_puts(b, "<h1 id=\"title\">");
     buf_esc(b, u->name);
@@ -203,12 +209,43 @@ static void html_head(req_t *r, buf_t *b, const params_t *p)
     buf_printf(b, ">%s</a></p>", T(r, "Báo cáo của chính đơn vị này", "This unit's own reports"));
 }
 
+/* The completeness of the node's subtree: due, on time, late, missing, not
+ * due yet, the share on time; a link to the completeness page.  A strip
+ * that wraps, so that it stays whole on a phone. */
+static void html_completeness(req_t *r, buf_t *b, const params_t *p, const ans_status_t *st)
+{
+    const catalog_t *c = web_of(r)->cat;
+    const struct {
+        const char *id, *label;
+        int64_t n;
+    } items[] = {{"expected", T(r, "Phải nộp", "Due"), st->expected},
+                 {"on_time", view_status("on_time", r->en), st->on_time},
+                 {"late", view_status("late", r->en), st->late},
+                 {"missing", view_status("missing", r->en), st->missing},
+                 {"pending", view_status("pending", r->en), st->pending}};
+    buf_printf(b, "<section id=\"completeness\"><h2>%s</h2><ul class=\"kpi\">",
+               T(r, "Tình hình nộp báo cáo", "Reports received"));
+    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
+        buf_printf(b, "<li class=\"st-%s\"><span>%s</span><b id=\"c-%s\" data-count=\"%lld\">", items[i].id,
+                   items[i].label, items[i].id, (long long)items[i].n);
+        view_int(b, items[i].n, r->en);
+        buf_puts(b, "</b></li>");
+    }
+    buf_printf(b, "<li><span>%s</span><b id=\"c-share\" data-share=\"%.6f\">", T(r, "Tỷ lệ đúng hạn", "Share on time"),
+               st->share_on_time);
+    view_pct(b, st->share_on_time, r->en);
+    buf_puts(b, "</b></li></ul><p><a id=\"completeness-link\" ");
+    view_href(b, r, "/completeness", "node", c->units[p->pp.node].code, "dataset", c->datasets[p->pp.ds].code,
+              "period", p->pp.period, NULL);
+    buf_printf(b, ">%s</a></p></section>", T(r, "Xem từng đơn vị", "See every unit"));
+}
+
 /* The node's indicators: value (shares for yes/no, counts per tag), units reporting. */
 static void html_indicators(req_t *r, buf_t *b, const params_t *p, const ans_rollup_t *ru)
 {
     const catalog_t *c = web_of(r)->cat;
     const char *node = c->units[p->pp.node].code, *ds = c->datasets[p->pp.ds].code;
-    buf_printf(b, "<h2>%s</h2><table id=\"indicators\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+    buf_printf(b, "<h2>%s</h2><div class=\"scroll\"><table id=\"indicators\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
                   "</tr></thead><tbody>",
                T(r, "Chỉ tiêu", "Indicators"), T(r, "STT", "#"), T(r, "Chỉ tiêu", "Indicator"),
                T(r, "Giá trị", "Value"), T(r, "Số đơn vị báo cáo", "Units reporting"));
@@ -228,8 +265,9 @@ static void html_indicators(req_t *r, buf_t *b, const params_t *p, const ans_rol
             buf_puts(b, "<br><span class=\"note\">");
             for (uint32_t k = 0; k < it->tags.n; k++) {
                 buf_printf(b, "%s", k ? ", " : "");
-                buf_esc(b, it->tags.keys[k]);
-                buf_printf(b, ": %lld", (long long)it->tags.vals[k]);
+                view_tag(b, it->tags.keys[k], strlen(it->tags.keys[k]), r->en);
+                buf_puts(b, ": ");
+                view_int(b, it->tags.vals[k], r->en);
             }
             buf_puts(b, "</span>");
         }
@@ -241,7 +279,7 @@ static void html_indicators(req_t *r, buf_t *b, const params_t *p, const ans_rol
         view_int(b, it->units, r->en);
         buf_puts(b, "</td></tr>");
     }
-    buf_puts(b, "</tbody></table>");
+    buf_puts(b, "</tbody></table></div>");
 }
 
 static void html_trend(req_t *r, buf_t *b, const params_t *p, const view_t *v)
@@ -253,7 +291,7 @@ static void html_trend(req_t *r, buf_t *b, const params_t *p, const view_t *v)
     buf_puts(b, "<h2>");
     buf_esc(b, title.p);
     buf_puts(b, "</h2>");
-    svg_bars(b, "trend", title.p, v->pts, v->n, in->kind == IND_RATE);
+    svg_bars(b, "trend", title.p, v->pts, v->n, in->kind == IND_RATE, r->en);
     buf_free(&title);
 }
 
@@ -265,7 +303,7 @@ static void html_children(req_t *r, buf_t *b, const params_t *p, const ans_rollu
     const char *ds = c->datasets[p->pp.ds].code;
     if (!ru->n_children)
         return;
-    buf_printf(b, "<h2>%s</h2><table id=\"children\"><thead><tr><th>%s</th><th>%s</th><th>", T(r, "Đơn vị trực thuộc",
+    buf_printf(b, "<h2>%s</h2><div class=\"scroll\"><table id=\"children\"><thead><tr><th>%s</th><th>%s</th><th>", T(r, "Đơn vị trực thuộc",
                "Units below"), T(r, "Đơn vị", "Unit"), T(r, "Loại", "Kind"));
     buf_esc(b, r->en ? in->name_en : in->name_vi);
     buf_puts(b, "</th></tr></thead><tbody>");
@@ -289,7 +327,7 @@ static void html_children(req_t *r, buf_t *b, const params_t *p, const ans_rollu
         value_text(b, v, NULL, r->en);
         buf_puts(b, "</td></tr>");
     }
-    buf_puts(b, "</tbody></table>");
+    buf_puts(b, "</tbody></table></div>");
 }
 
 static void render_html(req_t *r, resp_t *o, const params_t *p, const answer_t *a, const view_t *v)
@@ -297,6 +335,7 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const answer_t *
     buf_t *b = &o->body;
     o->status = 200;
     html_head(r, b, p);
+    html_completeness(r, b, p, &a->status.u.status);
     html_indicators(r, b, p, &a->rollup.u.rollup);
     html_trend(r, b, p, v);
     html_children(r, b, p, &a->rollup.u.rollup);

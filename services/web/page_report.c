@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "clock.h"
 #include "page.h"
 #include "report.h"
 
@@ -22,21 +21,45 @@ typedef struct {
     const char *node;           /* NULL: the catalog's root */
     const char *dataset;        /* NULL: the one reported at the columns' type */
     char from[PERIOD_CODE_MAX], to[PERIOD_CODE_MAX];
+    char period[PERIOD_CODE_MAX]; /* the place the page's links keep (period=, else to) */
 } params_t;
 
-/* from and to default to the four quarters of the current year. */
+/* Without from and to: the periods of the year of `period=` (of its type),
+ * or of the year of the default period (page_default_period()) of the
+ * dataset (default the first) -- the quarters of that year. */
+static int default_span(req_t *r, resp_t *o, params_t *p)
+{
+    const catalog_t *c = web_of(r)->cat;
+    const char *per = http_arg(r, "period");
+    period_t pp;
+    if (per && period_parse(per, &pp)) {
+        layout_error(r, o, 400, "The period is not a period: write 202509 (month), 2025Q3 (quarter), 2025S2 "
+                                "(half-year) or 2025 (year).");
+        return -1;
+    }
+    if (!per) {
+        int ds = p->dataset ? catalog_dataset(c, p->dataset) : 0;
+        int node = p->node ? catalog_unit(c, p->node) : (c->nunits ? c->preorder[0] : -1);
+        if (ds < 0 || ds >= c->ndatasets || node < 0) {
+            layout_error(r, o, 400, "The dataset is not in the catalog.");
+            return -1;
+        }
+        pp = page_default_period(r, node, ds);
+    }
+    period_t year = pp;
+    while (year.type != PERIOD_YEAR)
+        year = period_parent(year);
+    period_t kids[12];
+    int n = pp.type == PERIOD_YEAR ? 0 : period_children(year, pp.type, kids, 12);
+    period_format(n > 0 ? kids[0] : pp, p->from, sizeof p->from);
+    period_format(n > 0 ? kids[n - 1] : pp, p->to, sizeof p->to);
+    period_format(pp, p->period, sizeof p->period);
+    return 0;
+}
+
 static int read_params(req_t *r, resp_t *o, params_t *p)
 {
     const char *f = http_arg(r, "from"), *t = http_arg(r, "to");
-    int year = 0, mon = 0, day = 0;
-    date_to_civil(date_of_time(clock_now()), &year, &mon, &day);
-    snprintf(p->from, sizeof p->from, "%s", f ? f : "");
-    snprintf(p->to, sizeof p->to, "%s", t ? t : "");
-    if (!f) {
-        snprintf(p->from, sizeof p->from, "%04dQ1", year);
-        if (!t)
-            snprintf(p->to, sizeof p->to, "%04dQ4", year);
-    }
     p->node = http_arg(r, "node");
     p->dataset = http_arg(r, "dataset");
     if (p->node && catalog_unit(web_of(r)->cat, p->node) < 0) {
@@ -45,6 +68,11 @@ static int read_params(req_t *r, resp_t *o, params_t *p)
         layout_error(r, o, 404, err);
         return -1;
     }
+    if (!f && !t)
+        return default_span(r, o, p);
+    snprintf(p->from, sizeof p->from, "%s", f ? f : t);
+    snprintf(p->to, sizeof p->to, "%s", t ? t : f);
+    snprintf(p->period, sizeof p->period, "%s", http_arg(r, "period") ? http_arg(r, "period") : p->to);
     return 0;
 }
 
@@ -90,7 +118,8 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const report_t *
     o->status = 200;
     const unit_t *u = &c->units[rep->node];
     char lab[64], lab2[64];
-    layout_begin(r, b, T(r, "Báo cáo tổng hợp", "Consolidated report"), "/report");
+    layout_place_t pl = {u->code, p->dataset, p->period};
+    layout_begin(r, b, T(r, "Báo cáo tổng hợp", "Consolidated report"), "/report", &pl);
     buf_printf(b, "<h1 id=\"title\">%s</h1><p>", REPORT_TITLE_VI);
     buf_esc(b, u->name);
     buf_printf(b, " — %s – %s (", report_period_label(rep->periods[0], r->en, lab, sizeof lab),
@@ -99,7 +128,15 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const report_t *
     buf_puts(b, ")</p>");
     buf_puts(b, "<form class=\"f\" method=\"get\" action=\"/report\"><input type=\"hidden\" name=\"node\" value=\"");
     buf_esc(b, u->code);
-    buf_printf(b, "\"><label>%s<input name=\"from\" size=\"8\" value=\"%s\"></label><label>%s<input name=\"to\" "
+    buf_puts(b, "\">");
+    if (p->dataset) {
+        buf_puts(b, "<input type=\"hidden\" name=\"dataset\" value=\"");
+        buf_esc(b, p->dataset);
+        buf_puts(b, "\">");
+    }
+    if (http_arg(r, "lang"))
+        buf_printf(b, "<input type=\"hidden\" name=\"lang\" value=\"%s\">", r->en ? "en" : "vi");
+    buf_printf(b, "<label>%s<input name=\"from\" size=\"8\" value=\"%s\"></label><label>%s<input name=\"to\" "
                   "size=\"8\" value=\"%s\"></label><button>%s</button></form>",
                T(r, "Từ kỳ", "From"), p->from, T(r, "Đến kỳ", "To"), p->to, T(r, "Xem", "Show"));
     buf_puts(b, "<p><a id=\"xlsx\" ");
@@ -107,7 +144,7 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const report_t *
     buf_printf(b, ">%s</a> · <a id=\"csv\" ", T(r, "Tải về Excel (XLSX)", "Download Excel (XLSX)"));
     view_href(b, r, "/report.csv", "node", u->code, "from", p->from, "to", p->to, "dataset", http_arg(r, "dataset"), NULL);
     buf_printf(b, ">%s</a></p>", T(r, "Tải về CSV", "Download CSV"));
-    buf_printf(b, "<table id=\"report\"><thead><tr><th>%s</th><th>%s</th>", T(r, "STT", "#"),
+    buf_printf(b, "<div class=\"scroll\"><table id=\"report\"><thead><tr><th>%s</th><th>%s</th>", T(r, "STT", "#"),
                T(r, "Chỉ tiêu", "Indicator"));
     for (int k = 0; k < rep->nperiods; k++)
         buf_printf(b, "<th>%s</th>", report_period_label(rep->periods[k], r->en, lab, sizeof lab));
@@ -120,14 +157,18 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const report_t *
         buf_esc(b, r->en ? in->name_en : in->name_vi);
         buf_puts(b, "</td>");
         for (int k = 0; k <= rep->nperiods; k++) {
-            char cell[64];
-            report_cell_text(rep, i, k, cell, sizeof cell);
-            buf_printf(b, "<td class=\"n\"%s>%s</td>", k == rep->nperiods ? " style=\"font-weight:bold\"" : "",
-                       cell[0] ? cell : "–");
+            buf_printf(b, "<td class=\"n\"%s>", k == rep->nperiods ? " style=\"font-weight:bold\"" : "");
+            if (!rep->rows[i].has[k])
+                buf_puts(b, "–");
+            else if (in->kind == IND_RATE)
+                view_pct(b, rep->rows[i].v[k], r->en);
+            else
+                view_dec(b, rep->rows[i].v[k], 0, true, r->en);
+            buf_puts(b, "</td>");
         }
         buf_puts(b, "</tr>");
     }
-    buf_puts(b, "</tbody></table>");
+    buf_puts(b, "</tbody></table></div>");
     layout_end(r, b);
 }
 

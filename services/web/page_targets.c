@@ -44,31 +44,26 @@ static int read_answer(req_t *r, resp_t *o, const page_params_t *pp, client_answ
  * HTML (the answer needs no view: it comes sorted)
  * ------------------------------------------------------------------------ */
 
-/* A number cell: rates as percentages, others with two decimals at most;
- * "–" when !has. */
+/* A number cell: rates in percent (as the answer carries them: 100.0 is
+ * 100%), others with two decimals at most; "–" when !has. */
 static void num_cell(buf_t *b, bool has, double x, bool rate, bool en)
 {
-    buf_puts(b, "<td class=\"n\">");
-    if (has) {
-        char t[32];
-        snprintf(t, sizeof t, rate ? "%.1f%%" : "%.2f", x);
-        /* trim ".00" */
-        char *dot = strchr(t, '.');
-        if (!rate && dot && !strcmp(dot, ".00"))
-            *dot = '\0';
-        if (!en)
-            for (char *p = t; *p; p++)
-                if (*p == '.')
-                    *p = ',';
-        buf_puts(b, t);
-    } else {
+    buf_printf(b, "<td class=\"n\"");
+    if (has)
+        buf_printf(b, " data-value=\"%.6f\">", x);
+    else
+        buf_puts(b, ">");
+    if (has && rate)
+        view_percent(b, x, en);
+    else if (has)
+        view_dec(b, x, 2, true, en);
+    else
         buf_puts(b, "–");
-    }
     buf_puts(b, "</td>");
 }
 
 /* One target: unit, indicator, period type, min, max, actual, expected, status. */
-static void html_row(req_t *r, buf_t *b, const ans_target_t *t)
+static void html_row(req_t *r, buf_t *b, const ans_target_t *t, const char *period)
 {
     const catalog_t *c = web_of(r)->cat;
     int ind = catalog_indicator(c, t->indicator);
@@ -79,18 +74,18 @@ static void html_row(req_t *r, buf_t *b, const ans_target_t *t)
     buf_puts(b, "\" data-status=\"");
     buf_esc(b, s);
     buf_puts(b, "\"><td><a ");
-    view_href(b, r, "/unit", "code", t->unit, NULL);
+    view_href(b, r, "/unit", "code", t->unit, "dataset", http_arg(r, "dataset"), "period", period, NULL);
     buf_puts(b, ">");
     buf_esc(b, t->name);
     buf_puts(b, "</a></td><td>");
     buf_esc(b, ind >= 0 && r->en ? c->inds[ind].name_en : t->name_vi);
     buf_puts(b, "</td><td>");
-    buf_esc(b, t->period_type);
+    buf_esc(b, view_period_type(t->period_type, r->en));
     buf_puts(b, "</td>");
-    /* rates: min and max are percent, actual is 0..1 */
+    /* rates: min, max, actual and expected are all percent (answers.def) */
     num_cell(b, t->has_min, t->min, rate, r->en);
     num_cell(b, t->has_max, t->max, rate, r->en);
-    num_cell(b, t->has_actual, rate ? 100 * t->actual : t->actual, rate, r->en);
+    num_cell(b, t->has_actual, t->actual, rate, r->en);
     num_cell(b, t->has_expected_by_now, t->expected_by_now, rate, r->en);
     buf_puts(b, "<td class=\"st-");
     buf_esc(b, s);
@@ -104,7 +99,8 @@ static void render_html(req_t *r, resp_t *o, const page_params_t *pp, const ans_
     buf_t *b = &o->body;
     char lab[64];
     o->status = 200;
-    layout_begin(r, b, T(r, "Tiến độ chỉ tiêu", "Targets"), "/targets");
+    layout_place_t pl = page_place(r, pp);
+    layout_begin(r, b, T(r, "Tiến độ chỉ tiêu", "Targets"), "/targets", &pl);
     layout_breadcrumb(r, b, pp->node, "/targets", pp->ds, pp->period);
     buf_printf(b, "<h1 id=\"title\">%s — ", T(r, "Tiến độ thực hiện chỉ tiêu", "Progress against targets"));
     buf_esc(b, web_of(r)->cat->units[pp->node].name);
@@ -112,17 +108,17 @@ static void render_html(req_t *r, resp_t *o, const page_params_t *pp, const ans_
     layout_selector(r, b, "/targets", pp->node, -1, pp->period);
     buf_printf(b, "<p class=\"note\">%s</p>", T(r, "Các đơn vị chậm tiến độ được xếp trước.",
                                                  "Units behind their targets come first."));
-    buf_printf(b, "<table id=\"targets\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+    buf_printf(b, "<div class=\"scroll\"><table id=\"targets\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
                   "<th>%s</th><th>%s</th></tr></thead><tbody>",
                T(r, "Đơn vị", "Unit"), T(r, "Chỉ tiêu", "Indicator"), T(r, "Kỳ", "Per"), T(r, "Tối thiểu", "Min"),
                T(r, "Tối đa", "Max"), T(r, "Thực hiện", "Actual"), T(r, "Cần đạt đến nay", "Expected by now"),
                T(r, "Đánh giá", "Status"));
     for (uint32_t i = 0; i < d->n_targets; i++)
-        html_row(r, b, &d->targets[i]);
+        html_row(r, b, &d->targets[i], pp->period);
     if (!d->n_targets)
         buf_printf(b, "<tr><td colspan=\"8\">%s</td></tr>", T(r, "Không có chỉ tiêu nào trong kỳ này.",
                                                                "No target is in force for this period."));
-    buf_puts(b, "</tbody></table>");
+    buf_puts(b, "</tbody></table></div>");
     layout_end(r, b);
 }
 

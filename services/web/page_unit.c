@@ -97,7 +97,7 @@ static void value_plain(buf_t *b, const proto_value_t *v, bool en)
         for (uint32_t t = 0; t < v->ntags; t++) {
             if (t)
                 buf_puts(b, ", ");
-            buf_escn(b, v->tags[t].ptr, v->tags[t].len);
+            view_tag(b, v->tags[t].ptr, v->tags[t].len, en);
         }
 }
 
@@ -107,7 +107,8 @@ static void html_head(req_t *r, buf_t *b, const page_params_t *pp)
     const unit_t *u = &c->units[pp->node];
     const char *ds = c->datasets[pp->ds].code;
     char lab[64];
-    layout_begin(r, b, u->name, "");
+    layout_place_t pl = page_place(r, pp);
+    layout_begin(r, b, u->name, "", &pl);
     layout_breadcrumb(r, b, pp->node, "/overview", pp->ds, pp->period);
     buf_puts(b, "<h1 id=\"title\">");
     buf_esc(b, u->name);
@@ -128,7 +129,7 @@ static void html_head(req_t *r, buf_t *b, const page_params_t *pp)
 /* One row per version, newest first. */
 static void html_versions(req_t *r, buf_t *b, const answer_t *a)
 {
-    buf_printf(b, "<h2>%s</h2><table id=\"versions\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+    buf_printf(b, "<h2>%s</h2><div class=\"scroll\"><table id=\"versions\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
                   "<th>%s</th></tr></thead><tbody>",
                T(r, "Các lần nộp (mới nhất trước)", "Submissions (newest first)"), T(r, "Phiên bản", "Version"),
                T(r, "Thời điểm nhận", "Received"), T(r, "Người nộp", "Submitter"), T(r, "Mã lần nộp", "Submission id"),
@@ -147,7 +148,7 @@ static void html_versions(req_t *r, buf_t *b, const answer_t *a)
         buf_esc(b, v->note);
         buf_puts(b, "</td></tr>");
     }
-    buf_puts(b, "</tbody></table>");
+    buf_puts(b, "</tbody></table></div>");
 }
 
 /* The values of every version side by side; a cell that differs from the
@@ -157,7 +158,7 @@ static void html_values(req_t *r, buf_t *b, const page_params_t *pp, const answe
     const catalog_t *c = web_of(r)->cat;
     const dataset_t *ds = &c->datasets[pp->ds];
     uint32_t nv = a->n;
-    buf_printf(b, "<h2>%s</h2><table id=\"values\"><thead><tr><th>%s</th>", T(r, "Số liệu theo phiên bản",
+    buf_printf(b, "<h2>%s</h2><div class=\"scroll\"><table id=\"values\"><thead><tr><th>%s</th>", T(r, "Số liệu theo phiên bản",
                "Values by version"), T(r, "Chỉ tiêu", "Indicator"));
     for (uint32_t i = 0; i < nv; i++)
         buf_printf(b, "<th>v%llu</th>", (unsigned long long)a->versions[i].version);
@@ -183,7 +184,7 @@ static void html_values(req_t *r, buf_t *b, const page_params_t *pp, const answe
         }
         buf_puts(b, "</tr>");
     }
-    buf_puts(b, "</tbody></table>");
+    buf_puts(b, "</tbody></table></div>");
 }
 
 static void render_html(req_t *r, resp_t *o, const page_params_t *pp, const answer_t *a)

@@ -7,7 +7,7 @@
 #include "svg.h"
 #include "view.h"
 
-void svg_bars(buf_t *b, const char *id, const char *title, const svg_point_t *pts, int n, bool pct)
+void svg_bars(buf_t *b, const char *id, const char *title, const svg_point_t *pts, int n, bool pct, bool en)
 {
     const int W = 600, H = 240, L = 50, B = 40, TOP = 24;
     double max = 0;
@@ -28,15 +28,15 @@ void svg_bars(buf_t *b, const char *id, const char *title, const svg_point_t *pt
         double h = pts[i].has ? (pts[i].v / max) * (H - B - TOP) : 0;
         buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#8b1c1c\"/>", x,
                    H - B - h, bw, h);
-        char val[32];
+        buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\">", x + bw / 2,
+                   H - B - h - 4);
         if (!pts[i].has)
-            snprintf(val, sizeof val, "–");
+            buf_puts(b, "–");
         else if (pct)
-            snprintf(val, sizeof val, "%.1f%%", 100 * pts[i].v);
+            view_pct(b, pts[i].v, en);
         else
-            snprintf(val, sizeof val, "%.0f", pts[i].v);
-        buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\">%s</text>", x + bw / 2,
-                   H - B - h - 4, val);
+            view_dec(b, pts[i].v, 0, true, en);
+        buf_puts(b, "</text>");
         buf_printf(b, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">", x + bw / 2, H - B + 16);
         buf_esc(b, pts[i].label);
         buf_puts(b, "</text>");
@@ -47,8 +47,8 @@ void svg_bars(buf_t *b, const char *id, const char *title, const svg_point_t *pt
 void svg_share(buf_t *b, double share, bool en)
 {
     int w = (int)(300 * (share < 0 ? 0 : share > 1 ? 1 : share) + 0.5);
-    buf_printf(b, "<svg class=\"share\" xmlns=\"http://www.w3.org/2000/svg\" width=\"360\" height=\"22\" role=\"img\" "
-                  "aria-label=\"%.1f%%\"><rect width=\"300\" height=\"18\" fill=\"#eef2f6\" stroke=\"#d0d7de\"/>"
+    buf_printf(b, "<svg class=\"share\" xmlns=\"http://www.w3.org/2000/svg\" width=\"360\" height=\"22\" "
+                  "viewBox=\"0 0 360 22\" role=\"img\" aria-label=\"%.1f%%\"><rect width=\"300\" height=\"18\" fill=\"#eef2f6\" stroke=\"#d0d7de\"/>"
                   "<rect width=\"%d\" height=\"18\" fill=\"#2da44e\"/><text x=\"306\" y=\"14\" font-size=\"13\">",
                100 * share, w);
     view_pct(b, share, en);
@@ -56,11 +56,11 @@ void svg_share(buf_t *b, double share, bool en)
 }
 
 void svg_stacked(buf_t *b, const char *id, const char *title, const svg_stack_t *rows, int n,
-                 const char *const *series, const char *const *colors, int nseries)
+                 const char *const *series, const char *const *colors, int nseries, bool en)
 {
     const int W = 600, rowh = 26, L = 120;
-    buf_printf(b, "<svg id=\"%s\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" role=\"img\" "
-                  "aria-label=\"", id, W, n * rowh + 40);
+    buf_printf(b, "<svg id=\"%s\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                  "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", id, W, n * rowh + 40, W, n * rowh + 40);
     buf_esc(b, title);
     buf_puts(b, "\" style=\"background:#fff;border:1px solid #d0d7de\">");
     for (int i = 0; i < n; i++) {
@@ -69,7 +69,9 @@ void svg_stacked(buf_t *b, const char *id, const char *title, const svg_stack_t 
         int y = 10 + i * rowh;
         buf_printf(b, "<text x=\"4\" y=\"%d\" font-size=\"12\">", y + 14);
         buf_esc(b, rows[i].label);
-        buf_printf(b, " (%lld)</text>", e);
+        buf_puts(b, " (");
+        view_int(b, e, en);
+        buf_puts(b, ")</text>");
         for (int s = 0; s < nseries && e > 0; s++) {
             long long q = rows[i].count[s];
             double wd = (double)(W - L - 20) * (double)q / (double)e;
@@ -77,7 +79,9 @@ void svg_stacked(buf_t *b, const char *id, const char *title, const svg_stack_t 
                 buf_printf(b, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"18\" fill=\"%s\"><title>", x, y, wd,
                            colors[s]);
                 buf_esc(b, series[s]);
-                buf_printf(b, ": %lld</title></rect>", q);
+                buf_puts(b, ": ");
+                view_int(b, q, en);
+                buf_puts(b, "</title></rect>");
             }
             x += wd;
         }

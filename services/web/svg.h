@@ -18,8 +18,9 @@ typedef struct {
 } svg_point_t;
 
 /* A bar chart of n points with the given element id and title (escaped);
- * pct: values are shares 0..1 shown as percentages. */
-void svg_bars(buf_t *b, const char *id, const char *title, const svg_point_t *pts, int n, bool pct);
+ * pct: values are shares 0..1 shown as percentages; numbers in the
+ * reader's format (en). */
+void svg_bars(buf_t *b, const char *id, const char *title, const svg_point_t *pts, int n, bool pct, bool en);
 /* One bar of a stacked bar chart. */
 typedef struct {
     const char *label;          /* left of the bar (escaped when drawn) */
@@ -31,7 +32,7 @@ typedef struct {
  * and legend labels by series), with a legend below.  id and title as for
  * svg_bars(). */
 void svg_stacked(buf_t *b, const char *id, const char *title, const svg_stack_t *rows, int n,
-                 const char *const *series, const char *const *colors, int nseries);
+                 const char *const *series, const char *const *colors, int nseries, bool en);
 /* A horizontal bar filled to `share` (0..1) with the percentage beside it. */
 void svg_share(buf_t *b, double share, bool en);
 

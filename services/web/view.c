@@ -6,36 +6,67 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "civil.h"
 #include "period.h"
 #include "view.h"
 
 bool view_is_api(const req_t *r) { return !strncmp(r->path, "/api/", 5); }
 
-void view_int(buf_t *b, int64_t v, bool en)
+static void put_char(buf_t *b, char c) { buf_put(b, &c, 1); }
+
+/* Appends the digits of `digits` (no sign) grouped by three. */
+static void group_digits(buf_t *b, const char *digits, bool en)
 {
-    char tmp[32], out[48];
-    snprintf(tmp, sizeof tmp, "%" PRId64, v < 0 ? -v : v);
-    size_t n = strlen(tmp), o = 0;
-    if (v < 0)
-        out[o++] = '-';
+    size_t n = strlen(digits);
     for (size_t i = 0; i < n; i++) {
         if (i && (n - i) % 3 == 0)
-            out[o++] = en ? ',' : '.';
-        out[o++] = tmp[i];
+            put_char(b, en ? ',' : '.');
+        put_char(b, digits[i]);
     }
-    out[o] = '\0';
-    buf_puts(b, out);
+}
+
+void view_int(buf_t *b, int64_t v, bool en)
+{
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%" PRIu64, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+    if (v < 0)
+        put_char(b, '-');
+    group_digits(b, tmp, en);
+}
+
+void view_dec(buf_t *b, double x, int decimals, bool trim, bool en)
+{
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%.*f", decimals, x < 0 ? -x : x);
+    char *dot = strchr(tmp, '.');
+    if (dot)
+        *dot++ = '\0';
+    if (trim && dot) {
+        size_t k = strlen(dot);
+        while (k && dot[k - 1] == '0')
+            dot[--k] = '\0';
+        if (!k)
+            dot = NULL;
+    }
+    /* "-0" is not a number a reader writes */
+    if (x < 0 && (strcmp(tmp, "0") || (dot && strspn(dot, "0") != strlen(dot))))
+        put_char(b, '-');
+    group_digits(b, tmp, en);
+    if (dot) {
+        put_char(b, en ? '.' : ',');
+        buf_puts(b, dot);
+    }
 }
 
 void view_pct(buf_t *b, double share, bool en)
 {
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%.1f%%", 100.0 * share);
-    if (!en)
-        for (char *p = tmp; *p; p++)
-            if (*p == '.')
-                *p = ',';
-    buf_puts(b, tmp);
+    view_percent(b, 100.0 * share, en);
+}
+
+void view_percent(buf_t *b, double percent, bool en)
+{
+    view_dec(b, percent, 1, false, en);
+    put_char(b, '%');
 }
 
 const char *view_kind(const char *k, bool en)
@@ -79,17 +110,65 @@ const char *view_status(const char *s, bool en)
     return s;
 }
 
+/* The labels of the tags the shipped catalog lists (deploy/catalog/
+ * indicators.csv, OTHER_FORMS): the catalog has codes only. */
+static const struct {
+    const char *tag, *vi, *en;
+} TAGS[] = {
+    {"mang_xa_hoi", "Mạng xã hội", "Social media"},
+    {"thong_tin_co_so", "Thông tin cơ sở", "Grassroots information"},
+    {"truc_quan", "Tuyên truyền trực quan", "Visual displays"},
+    {"van_hoa_van_nghe", "Văn hóa, văn nghệ", "Cultural performances"},
+    {"sinh_hoat_doan_the", "Sinh hoạt đoàn thể", "Mass-organisation meetings"},
+    {"hop_giao_ban", "Họp giao ban", "Briefing meetings"},
+    {"tiep_xuc_cu_tri", "Tiếp xúc cử tri", "Meetings with voters"},
+    {"khac", "Khác", "Other"},
+};
+
+void view_tag(buf_t *b, const char *tag, size_t len, bool en)
+{
+    for (size_t i = 0; i < sizeof TAGS / sizeof TAGS[0]; i++)
+        if (strlen(TAGS[i].tag) == len && !memcmp(TAGS[i].tag, tag, len)) {
+            buf_puts(b, en ? TAGS[i].en : TAGS[i].vi);
+            return;
+        }
+    /* a tag added to the catalog since: its code, readable */
+    for (size_t i = 0; i < len; i++) {
+        char c = tag[i] == '_' ? ' ' : tag[i];
+        buf_escn(b, &c, 1);
+    }
+}
+
+const char *view_period_type(const char *type, bool en)
+{
+    static const struct {
+        const char *t, *vi, *en;
+    } t[] = {{"month", "Tháng", "Month"}, {"quarter", "Quý", "Quarter"}, {"half", "6 tháng", "Half-year"},
+             {"year", "Năm", "Year"}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (type && !strcmp(type, t[i].t))
+            return en ? t[i].en : t[i].vi;
+    return type ? type : "";
+}
+
+void view_date(buf_t *b, int32_t day)
+{
+    int y, m, d;
+    date_to_civil(day, &y, &m, &d);
+    buf_printf(b, "%02d/%02d/%04d", d, m, y);
+}
+
 void view_time(buf_t *b, bool has, int64_t v)
 {
     if (!has) {
         buf_puts(b, "–");
         return;
     }
-    char t[40];
-    time_format_iso(v, t, sizeof t);
-    t[16] = '\0';
-    t[10] = ' ';
-    buf_puts(b, t);
+    /* local time, as the deadline and the seeds are written */
+    int64_t local = v + CIVIL_TZ_OFFSET;
+    int64_t sec = ((local % 86400) + 86400) % 86400;
+    view_date(b, date_of_time(v));
+    buf_printf(b, " %02d:%02d", (int)(sec / 3600), (int)(sec / 60 % 60));
 }
 
 void view_href(buf_t *b, const req_t *r, const char *path, ...)

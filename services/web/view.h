@@ -23,13 +23,27 @@ bool view_is_api(const req_t *r);
 
 /* An integer with thousands separators: 1.234 (vi) or 1,234 (en). */
 void view_int(buf_t *b, int64_t v, bool en);
+/* A number with `decimals` decimals (trailing zeros and a bare decimal
+ * sign dropped when trim), thousands grouped: 1.234,5 (vi) or 1,234.5 (en). */
+void view_dec(buf_t *b, double x, int decimals, bool trim, bool en);
 /* A share 0..1 as a percentage with one decimal: 53,3% (vi) or 53.3% (en). */
 void view_pct(buf_t *b, double share, bool en);
+/* A percentage given in percent (0..100, as the targets carry rates):
+ * 100,0% (vi) or 100.0% (en). */
+void view_percent(buf_t *b, double percent, bool en);
 /* The name of a kind of unit (so -> Sở / Department); unknown kinds as given. */
 const char *view_kind(const char *kind, bool en);
 /* The name of a status (on_time, late, missing, pending, met, behind...). */
 const char *view_status(const char *status, bool en);
-/* A Unix time as "2025-12-05 09:00" (local time); "–" when !has (a NIL
+/* The label of a tag of a tags indicator (mang_xa_hoi -> Mạng xã hội /
+ * Social media), from a table of the shipped catalog's tags; a tag not in
+ * it as its code with spaces.  tag need not be NUL-terminated. */
+void view_tag(buf_t *b, const char *tag, size_t len, bool en);
+/* A period type in words (quarter -> Quý / Quarter); unknown ones as given. */
+const char *view_period_type(const char *type, bool en);
+/* A civil day as dd/mm/yyyy, the one date format of the web. */
+void view_date(buf_t *b, int32_t day);
+/* A Unix time as "05/12/2025 09:00" (local time); "–" when !has (a NIL
  * field of an answer). */
 void view_time(buf_t *b, bool has, int64_t t);
 /* Appends href="PATH?k=v&..." for the NULL-terminated key/value pairs

@@ -140,6 +140,9 @@ class WebTest(unittest.TestCase):
             s.submit(PHUONG, {"PORTAL_POSTS": 9, "RADIO_ITEMS": 12}, period="2025Q3"),
             s.submit(SO_XD, {"PORTAL_POSTS": 5, "STAFF_TOTAL": 110, "CONTEST_PARTICIPANTS": 60}, period="2025Q4"),
             s.submit(XA, {"PORTAL_POSTS": 2, "RADIO_ITEMS": 6}, period="2025Q4"),
+            # tags and a number with thousands for the wording tests (web-13.4)
+            s.submit(SO_YT, {"OTHER_FORMS": ["mang_xa_hoi", "tiep_xuc_cu_tri"], "CONFERENCE_ATTENDEES": 1234},
+                     period="2025Q4"),
             # a correction of Sở Xây dựng's 2025Q3 report
             s.submit(SO_XD, {"PORTAL_POSTS": 6, "MASS_MEDIA_ITEMS": 2, "STAFF_TOTAL": 100, "CONTEST_PARTICIPANTS": 40,
                              "PLAN_ISSUED": True}, period="2025Q3", note="đính chính số tin bài <Cổng>"),
@@ -247,6 +250,139 @@ class WebTest(unittest.TestCase):
         self.assertIn("đính chính số tin bài &lt;Cổng&gt;", page)
         page = self.w.page("/unit?code=%s&period=2025Q3" % XA)
         self.assertIn('id="none"', page)
+
+    def test_targets_rate_percent(self):
+        """web-13.1: a rate target's figures are percent in the answer and shown once as percent (100% is 100,0%)"""
+        j = self.w.json("/api/targets?node=HP&period=2025Q4")
+        rates = [t for t in j["targets"] if t["indicator"] == "CONTEST_PARTICIPATION_RATE"]
+        self.assertTrue(rates, j)
+        self.assertTrue(any(t["actual"] is not None for t in rates), rates)
+        page = self.w.page("/targets?node=HP&period=2025Q4")
+        en = self.w.page("/targets?node=HP&period=2025Q4&lang=en")
+        for t in rates:
+            row = re.search(r'<tr data-unit="%s"[^>]*>(?:(?!</tr>).)*?%s(?:(?!</tr>).)*</tr>'
+                            % (re.escape(t["unit"]), "Tỷ lệ cán bộ"), page).group(0)
+            self.assertIn(">100,0%<", row)  # the minimum, 100 in the catalog
+            if t["actual"] is not None:
+                self.assertLessEqual(t["actual"], 100)
+                self.assertIn(">%s%%<" % ("%.1f" % t["actual"]).replace(".", ","), row)
+                self.assertIn(">%.1f%%<" % t["actual"], en)
+        self.assertNotIn("10000", page)
+
+    def place(self, page):
+        m = re.search(r'<main data-node="([^"]*)" data-dataset="([^"]*)" data-period="([^"]*)">', page)
+        self.assertTrue(m, page[:300])
+        return m.groups()
+
+    def test_period_kept_by_every_link(self):
+        """web-13.2: every link of the overview (menu, drill-down, unit, completeness, report, language) keeps the period and dataset"""
+        for query, want_ds in (("node=HP&period=2025Q3", None), ("node=HP&dataset=CCHC_Q&period=2025Q3&lang=en", "CCHC_Q")):
+            page = self.w.page("/overview?" + query)
+            links = [html.unescape(l["href"]) for l in parse(page).links if l.get("href", "").startswith("/")]
+            paths = {urllib.parse.urlsplit(h).path for h in links}
+            self.assertTrue({"/overview", "/completeness", "/targets", "/report", "/unit"} <= paths, paths)
+            for h in links:
+                q = urllib.parse.parse_qs(urllib.parse.urlsplit(h).query)
+                self.assertEqual(q.get("period"), ["2025Q3"], h)
+                if want_ds:
+                    self.assertEqual(q.get("dataset"), [want_ds], h)
+                target = self.w.page(h)
+                node, ds, period = self.place(target)
+                self.assertEqual(period, "2025Q3", h)
+                if want_ds:
+                    self.assertEqual(ds, want_ds, h)
+                if urllib.parse.urlsplit(h).path == "/report":
+                    self.assertIn("2025Q3", target)
+            # and the pages reached keep it in their own menus
+            for path in ("/completeness", "/targets", "/unit?code=%s&" % SO_XD, "/report"):
+                sep = "&" if path.endswith("&") else "?"
+                target = self.w.page(path + ("" if path.endswith("&") else sep) + query)
+                for l in parse(target).links:
+                    h = html.unescape(l.get("href", ""))
+                    sp = urllib.parse.urlsplit(h)
+                    if sp.path in ("/overview", "/completeness", "/targets", "/unit"):
+                        self.assertEqual(urllib.parse.parse_qs(sp.query).get("period"), ["2025Q3"], (path, h))
+
+    def test_default_period_has_data(self):
+        """web-13.2: with no period the pages open on today's quarter while it is open for reporting (it has data here)"""
+        page = self.w.page("/overview")
+        node, ds, period = self.place(page)
+        self.assertEqual((node, period), ("HP", "2025Q4"))
+        st = self.agg("status", node="HP", dataset="CCHC_Q", period=period)
+        self.assertGreater(st["received"], 0)
+        self.assertEqual(self.w.json("/api/completeness")["period"], "2025Q4")
+        # the language switch of a page opened without a period names the period it shows
+        sw = [l["href"] for l in parse(page).links if l.get("id") == "lang-switch"][0]
+        self.assertIn("period=2025Q4", html.unescape(sw))
+
+    def test_overview_completeness_summary(self):
+        """web-13.3: the overview shows the node's completeness (due, on time, late, missing, share) and links to it"""
+        for node, period in (("HP", "2025Q3"), ("HP", "2025Q4"), (SO_XD, "2025Q3")):
+            st = self.agg("status", node=node, dataset="CCHC_Q", period=period)
+            page = self.w.page("/overview?node=%s&period=%s" % (node, period))
+            p = parse(page)
+            for k in ("expected", "on_time", "late", "missing", "pending"):
+                self.assertEqual(int(p.ids["c-" + k]["data-count"]), st[k], (node, period, k))
+            self.assertAlmostEqual(float(p.ids["c-share"]["data-share"]), st["share_on_time"], places=5)
+            link = html.unescape(p.ids["completeness-link"]["href"])
+            self.assertEqual(urllib.parse.parse_qs(urllib.parse.urlsplit(link).query),
+                             {"node": [node], "dataset": ["CCHC_Q"], "period": [period]})
+            self.assertEqual(self.w.json("/api/overview?node=%s&period=%s" % (node, period))["status"], st)
+        st = self.agg("status", node="HP", dataset="CCHC_Q", period="2025Q3")
+        self.assertGreater(st["late"], 0)
+        page = self.w.page("/overview?node=HP&period=2025Q3")
+        self.assertIn("Tỷ lệ đúng hạn", page)
+        self.assertIn("Trễ hạn", page)
+
+    @staticmethod
+    def visible(page):
+        page = re.sub(r"(?s)<(style|script)[^>]*>.*?</\1>", " ", page)
+        return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+    def test_wording_vi_en(self):
+        """web-13.4: tags, period types and unit kinds in words, numbers and dates in the reader's format, on every page"""
+        tags = []
+        with open(os.path.join(CATALOG, "indicators.csv"), encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                tags += [t for t in row["tags"].split("|") if t]
+        self.assertIn("mang_xa_hoi", tags)
+        pages = ["/overview?node=HP&period=2025Q3", "/overview?node=HP&period=2025Q4",
+                 "/overview?node=%s&period=2025Q4" % SO_YT, "/unit?code=%s&period=2025Q3" % SO_XD,
+                 "/unit?code=%s&period=2025Q4" % SO_YT, "/completeness?node=HP&period=2025Q4",
+                 "/completeness?node=HP&period=2025Q3", "/targets?node=HP&period=2025Q4",
+                 "/report?node=HP&from=2025Q3&to=2025Q4", "/overview", "/completeness", "/targets"]
+        for lang in ("vi", "en"):
+            for path in pages:
+                url = path + ("&" if "?" in path else "?") + "lang=" + lang
+                text = self.visible(self.w.page(url))
+                for t in tags:
+                    self.assertNotIn(t, text, url)
+                # one date format: dd/mm/yyyy
+                self.assertIsNone(re.search(r"\d{4}-\d\d-\d\d", text), url)
+                # decimal sign and thousands separator of the language
+                if lang == "vi":
+                    self.assertIsNone(re.search(r"\d\.\d%|\d,\d\d\d\b", text), (url, re.search(r".{30}(\d\.\d%|\d,\d\d\d\b).{10}", text)))
+                else:
+                    self.assertIsNone(re.search(r"\d,\d%|\d\.\d\d\d\b", text), url)
+        vi = self.visible(self.w.page("/overview?node=HP&period=2025Q4"))
+        en = self.visible(self.w.page("/overview?node=HP&period=2025Q4&lang=en"))
+        self.assertIn("Mạng xã hội: 1", vi)
+        self.assertIn("Tiếp xúc cử tri: 1", vi)
+        self.assertIn("Social media: 1", en)
+        self.assertIn("1.234", vi)
+        self.assertIn("1,234", en)
+        unit = self.visible(self.w.page("/unit?code=%s&period=2025Q3" % SO_XD))
+        self.assertIn("Mạng xã hội, Tuyên truyền trực quan", unit)
+        self.assertRegex(unit, r"\b\d\d/\d\d/2025 \d\d:\d\d\b")
+        comp = self.visible(self.w.page("/completeness?node=HP&period=2025Q4"))
+        self.assertIn("09/12/2025", comp)  # the deadline, end of day: before 10 December
+        self.assertRegex(comp, r"\d+,\d%")
+        targets = self.visible(self.w.page("/targets?node=HP&period=2025Q4"))
+        self.assertIn("Quý", targets)
+        self.assertNotIn("quarter", targets)
+        self.assertIn("Quarter", self.visible(self.w.page("/targets?node=HP&period=2025Q4&lang=en")))
+        # unit kinds in words
+        self.assertIn("Sở", self.visible(self.w.page("/overview?node=HP&period=2025Q4")))
 
     def test_errors(self):
         """404s, 400 with a sentence, 405, no path traversal, bounded headers, slow clients cut"""
@@ -578,6 +714,53 @@ class WebTest(unittest.TestCase):
             os.unlink(shot)
         self.chromium("--window-size=1280,1600", "--screenshot=" + shot, self.w.url("/overview?node=HP&period=2025Q3"))
         self.assertTrue(os.path.exists(shot) and open(shot, "rb").read(8) == b"\x89PNG\r\n\x1a\n", shot)
+
+    @staticmethod
+    def png_size(path):
+        with open(path, "rb") as f:
+            head = f.read(24)
+        assert head[:8] == b"\x89PNG\r\n\x1a\n", path
+        return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+    def test_browser_phone_width(self):
+        """web-13.5: at 390 px the completeness summary and status stay on the page and wide tables scroll in their own box"""
+        if not os.access(CHROMIUM, os.X_OK):
+            self.skipTest("%s is missing (scripts/deps.sh installs Debian's chromium)" % CHROMIUM)
+        phone = "--window-size=390,844"
+        for path, must in (("/overview?node=HP&period=2025Q4", ('id="c-expected"', 'id="c-share"', 'id="completeness-link"')),
+                           ("/completeness?node=HP&period=2025Q4", ('id="summary"', 'id="n-on_time"', 'data-status="on_time"')),
+                           ("/targets?node=HP&period=2025Q4", ('id="targets"',)),
+                           ("/unit?code=%s&period=2025Q3" % SO_XD, ('id="values"',)),
+                           ("/report?node=HP&period=2025Q4", ('id="report"',))):
+            p = self.chromium(phone, "--dump-dom", self.w.url(path))
+            dom = p.stdout.decode("utf-8", "replace")
+            if "<html" not in dom:
+                self.skipTest("chromium could not render a page here: %s" % p.stderr.decode(errors="replace")[-300:])
+            for m in must:
+                self.assertIn(m, dom, path)
+            # every table sits in a box of its own that scrolls sideways
+            self.assertIn(".scroll{overflow-x:auto", dom)
+            self.assertIn('name="viewport" content="width=device-width', dom)
+            tables = re.findall(r"(.{0,30})<table\b", dom)
+            self.assertTrue(tables, path)
+            for before in tables:
+                self.assertTrue(before.endswith('<div class="scroll">'), (path, before))
+        # on a phone the completeness table keeps name, status and time received (code, kind, version: class opt)
+        dom = self.chromium(phone, "--dump-dom", self.w.url("/completeness?node=HP&period=2025Q4")).stdout.decode()
+        self.assertIn("@media (max-width:600px)", dom)
+        self.assertRegex(dom, r'<td class="opt">HP\.')
+        self.assertNotRegex(dom, r'<td class="st-[a-z_]+ opt')
+        # screenshots: a phone and a desktop
+        for name, size in (("web-phone-overview.png", (390, 844)), ("web-phone-completeness.png", (390, 844)),
+                           ("web-desktop-overview.png", (1280, 900))):
+            shot = os.path.join(BUILD, name)
+            if os.path.exists(shot):
+                os.unlink(shot)
+            page = "/completeness?node=HP&period=2025Q4" if "completeness" in name else "/overview?node=HP&period=2025Q4"
+            self.chromium("--window-size=%d,%d" % size, "--hide-scrollbars", "--screenshot=" + shot, self.w.url(page))
+            self.assertTrue(os.path.exists(shot), shot)
+            self.assertEqual(self.png_size(shot), size, shot)
+            self.assertGreater(os.path.getsize(shot), 5000, shot)
 
     # ---- token, aggregator down (last) ---------------------------------------
     def test_token(self):

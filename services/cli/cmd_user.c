@@ -87,15 +87,17 @@ static int read_line(const char *prompt, char *buf, size_t len)
     struct termios old, quiet;
     bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
     if (tty) {
-        fputs(prompt, stderr);
-        fflush(stderr);
+        /* Echo off before the prompt, and without flushing: what is typed
+         * (or pasted) as soon as the prompt shows is neither shown nor lost. */
         quiet = old;
         quiet.c_lflag &= ~(tcflag_t)ECHO;
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+        fputs(prompt, stderr);
+        fflush(stderr);
     }
     char *got = fgets(buf, (int)len, stdin);
     if (tty) {
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        tcsetattr(STDIN_FILENO, TCSANOW, &old);
         fputc('\n', stderr);
     }
     if (!got)

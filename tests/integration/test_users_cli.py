@@ -10,7 +10,9 @@ import json
 import os
 import pty
 import pwd
+import select
 import shutil
+import signal
 import stat
 import sys
 import tempfile
@@ -188,20 +190,29 @@ class TestUsers(UserCase):
             env = dict(os.environ, LANG="vi_VN.UTF-8")
             os.execve(os.path.join(harness.BIN, "cchc"), ["cchc", "user"] + args + ["--config", self.config], env)
         shown = b""
+
+        def more():
+            # a prompt that never comes fails the test instead of hanging the suite
+            if not select.select([fd], [], [], 30)[0]:
+                os.kill(pid, signal.SIGKILL)
+                raise AssertionError("no prompt within 30 s; the terminal showed: %r" % shown)
+            return os.read(fd, 1024)
+
         try:
             for a in answers:
                 while not shown.rstrip().endswith(b":"):
-                    shown += os.read(fd, 1024)
+                    shown += more()
                 os.write(fd, a.encode() + b"\n")
                 shown += b"|"
             while True:
-                chunk = os.read(fd, 1024)
+                chunk = more()
                 if not chunk:
                     break
                 shown += chunk
         except OSError:  # the child closed the terminal
             pass
-        os.close(fd)
+        finally:
+            os.close(fd)
         _, status = os.waitpid(pid, 0)
         return os.waitstatus_to_exitcode(status), shown.decode()
 

@@ -31,6 +31,8 @@ static const command_t commands[] = {
     {"report", cmd_report, "report --config F [--node U] [--dataset D] --from P [--to P] [--format xlsx|csv|md] [-o F]",
      MSG_CMD_REPORT},
     {"period", cmd_period, "period due [--catalog DIR] [--dataset CODE] PERIOD", MSG_CMD_PERIOD},
+    {"user", cmd_user, "user add|passwd|disable|enable|roles|list|audit ... --config F (cchc user --help)",
+     MSG_CMD_USER},
 };
 
 static void usage(FILE *out)

@@ -27,6 +27,7 @@ int cmd_submit(int argc, char **argv);   /* cchc submit ... */
 int cmd_template(int argc, char **argv); /* cchc template --unit U --dataset D --period P */
 int cmd_query(int argc, char **argv);    /* cchc rollup|status|units|values|history|targets|info ... */
 int cmd_report(int argc, char **argv);   /* cchc report --from P --to P --format xlsx|csv|md */
+int cmd_user(int argc, char **argv);     /* cchc user add|passwd|disable|enable|roles|list|audit ... */
 
 /* ---- shared by the subcommands (common.c) ------------------------------ */
 

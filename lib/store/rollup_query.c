@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "answer.h"
 #include "rollup.h"
@@ -27,6 +28,7 @@ typedef struct {
     period_t p;
     char pcode[PERIOD_CODE_MAX];
     int64_t *subs; /* RU_SUBS_MAX unit values of sub-periods (node_slots) */
+    const proto_query_t *query; /* the QUERY itself (units: its filters and page) */
 } qctx_t;
 
 /* ---- answer helpers --------------------------------------------------- */
@@ -351,6 +353,28 @@ static void count_kind(ans_counts_entry_t *kinds, uint32_t *nk, uint32_t max, co
     n->pending += st == ST_PENDING;
 }
 
+/* True when s contains needle, ASCII letters compared in any case (the
+ * rest byte for byte: Vietnamese letters are matched as written). */
+static bool contains_nocase(const char *s, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *s; s++)
+        if (strncasecmp(s, needle, n) == 0)
+            return true;
+    return n == 0;
+}
+
+/* The units answer's filters (QUERY status, kind, search). */
+static bool unit_matches(const proto_query_t *f, const unit_t *u, int st)
+{
+    if (f->status[0] && strcmp(f->status, status_names[st]) &&
+        !(!strcmp(f->status, "received") && (st == ST_ON_TIME || st == ST_LATE)))
+        return false;
+    if (f->kind[0] && strcmp(f->kind, u->kind))
+        return false;
+    return !f->search[0] || contains_nocase(u->code, f->search) || contains_nocase(u->name, f->search);
+}
+
 static int q_units(qctx_t *q, proto_error_t *err)
 {
     const catalog_t *c = q->c;
@@ -362,9 +386,14 @@ static int q_units(qctx_t *q, proto_error_t *err)
     enum { KINDS_MAX = 64 };
     ans_counts_entry_t kinds[KINDS_MAX];
     uint32_t nk = 0, count = 0;
+    int64_t matched = 0;
+    const proto_query_t *f = q->query;
+    uint64_t from = f->offset, page = f->limit ? f->limit : UINT64_MAX;
     char key[RU_KEY_MAX];
     int rc = 0;
     size_t span = (size_t)(root->subtree_end - root->subtree_first);
+    if (page < span)
+        span = (size_t)page;
     ans_unit_status_t *units = malloc((span + 1) * sizeof *units);
     char *subs = malloc((span + 1) * (CATALOG_CODE_MAX + 1)); /* the submitters' codes, terminated */
     if (!units || !subs) {
@@ -380,6 +409,9 @@ static int q_units(qctx_t *q, proto_error_t *err)
         ru_leafmeta_t li;
         bool found = ru_leaf_get(q->txn, q->r, key, node_key(q, key, u, q->p), nv, &li, NULL, &rc) == 1;
         int st = found ? (li.on_time ? ST_ON_TIME : ST_LATE) : passed ? ST_MISSING : ST_PENDING;
+        count_kind(kinds, &nk, KINDS_MAX, un->kind, st);
+        if (!unit_matches(f, un, st) || (uint64_t)matched++ < from || count >= page)
+            continue;
         ans_unit_status_t *a = &units[count];
         *a = (ans_unit_status_t){.code = un->code, .name = un->name, .kind = un->kind, .depth = un->depth,
                                  .status = status_names[st]};
@@ -400,11 +432,10 @@ static int q_units(qctx_t *q, proto_error_t *err)
             a->submitter = sub;
             a->has_submitter = true;
         }
-        count_kind(kinds, &nk, KINDS_MAX, un->kind, st);
         count++;
     }
     if (rc == 0) {
-        ans_units_t a = {unit_ref(root), d->code, q->pcode, deadline, units, count, kinds, nk};
+        ans_units_t a = {unit_ref(root), d->code, q->pcode, deadline, units, count, matched, (int64_t)from, kinds, nk};
         ans_units_pack(q->pk, &a);
     }
     free(units);
@@ -827,7 +858,7 @@ int rollup_query(rollup_t *r, const proto_query_t *q, int64_t now, msgpack_packe
     ru_view_t *v = r ? ru_acquire(r, &stale) : NULL;
     if (!v)
         return proto_fail(err, PROTO_E_BUSY, "the rollups are not available (out of memory)");
-    qctx_t x = {.r = r, .v = v, .c = v->cat, .now = now, .node = -1, .ds = -1};
+    qctx_t x = {.r = r, .v = v, .c = v->cat, .now = now, .node = -1, .ds = -1, .query = q};
     int rc = check_query(&x, what, q, stale, err);
     if (rc) {
         ru_release(r, v);

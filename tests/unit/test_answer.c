@@ -82,11 +82,11 @@ static void units_round_trip(void **state)
         {.code = "HP", .name = "Hải Phòng", .kind = "thanh_pho", .depth = 0, .status = "missing"},
     };
     ans_counts_entry_t kinds[1] = {{"xa", {.expected = 2, .received = 1, .on_time = 1, .missing = 1}}};
-    ans_units_t in = {{"HP", "Thành phố Hải Phòng", "thanh_pho"}, "CCHC_Q", "2025Q3", 1757437200, rows, 2,
+    ans_units_t in = {{"HP", "Thành phố Hải Phòng", "thanh_pho"}, "CCHC_Q", "2025Q3", 1757437200, rows, 2, 2, 0,
                       kinds, 1};
     buf_t b;
     const msgpack_object *o = packed(&b, &ans_obj_units, &in);
-    assert_int_equal(o->via.map.size, 6);
+    assert_int_equal(o->via.map.size, 8);
     ans_units_t out;
     proto_error_t err;
     assert_int_equal(ans_units_read(o, &b.up.zone[0], &out, &err), 0);

@@ -79,7 +79,7 @@ static void pack_units(msgpack_packer *pk)
          .status = "pending"},
     };
     ans_counts_entry_t kinds[1] = {{"tinh", {.expected = 3, .received = 2, .on_time = 1, .late = 1, .pending = 1}}};
-    ans_units_t u = {{"VN", "Việt Nam", "quoc_gia"}, "Q", "2025Q3", DEADLINE, rows, 3, kinds, 1};
+    ans_units_t u = {{"VN", "Việt Nam", "quoc_gia"}, "Q", "2025Q3", DEADLINE, rows, 3, 3, 0, kinds, 1};
     ans_units_pack(pk, &u);
 }
 

@@ -1055,6 +1055,57 @@ static void completeness_deadline(void **state)
     /* before the deadline the same units are pending */
     us = query(f, "units", "HP", "Q", "2025Q3", T("2025-09-05"));
     assert_true(str_is(mget(&mget(us, "units")->via.array.ptr[2], "status"), "pending"));
+
+    /* filters and pages: matched counts every match, by_kind stays whole */
+    struct {
+        const char *status, *kind, *search;
+        uint64_t offset, limit;
+        int64_t matched;
+        const char *first; /* first code of the page, NULL: empty page */
+        uint32_t n;
+    } fl[] = {
+        {"missing", "", "", 0, 0, 3, "HP.SO.A.P1.D1", 3},
+        {"received", "", "", 0, 0, 4, "HP.SO.A", 4},
+        {"late", "", "", 0, 0, 1, "HP.SO.B", 1},
+        {"", "xa", "", 0, 0, 2, "HP.XA.C", 2},
+        {"", "", "xa.c", 0, 0, 1, "HP.XA.C", 1},   /* ASCII in any case */
+        {"", "", "P1", 0, 0, 2, "HP.SO.A.P1", 2},
+        {"", "", "", 2, 3, 7, "HP.SO.A.P1.D1", 3}, /* a page */
+        {"", "", "", 6, 3, 7, "HP.XA.NEW", 1},     /* the last, short page */
+        {"", "", "", 9, 3, 7, NULL, 0},            /* past the end */
+        {"missing", "xa", "", 0, 0, 1, "HP.XA.NEW", 1},
+    };
+    for (size_t i = 0; i < sizeof fl / sizeof fl[0]; i++) {
+        proto_query_t q;
+        memset(&q, 0, sizeof q);
+        strcpy(q.what, "units");
+        strcpy(q.node, "HP");
+        strcpy(q.dataset, "Q");
+        strcpy(q.period, "2025Q3");
+        strcpy(q.status, fl[i].status);
+        strcpy(q.kind, fl[i].kind);
+        strcpy(q.search, fl[i].search);
+        q.offset = fl[i].offset;
+        q.limit = fl[i].limit;
+        msgpack_sbuffer_destroy(&f->sb);
+        msgpack_sbuffer_init(&f->sb);
+        msgpack_packer pk;
+        msgpack_packer_init(&pk, &f->sb, msgpack_sbuffer_write);
+        proto_error_t err = {0};
+        assert_int_equal(rollup_query(f->r, &q, T("2025-09-20"), &pk, &err), 0);
+        msgpack_unpacked_destroy(&f->up);
+        msgpack_unpacked_init(&f->up);
+        size_t off = 0;
+        assert_int_equal(msgpack_unpack_next(&f->up, f->sb.data, f->sb.size, &off), MSGPACK_UNPACK_SUCCESS);
+        us = &f->up.data;
+        arr = mget(us, "units");
+        if (geti(us, "matched") != fl[i].matched || arr->via.array.size != fl[i].n)
+            fail_msg("filter %zu: matched %lld, page of %u", i, (long long)geti(us, "matched"), arr->via.array.size);
+        assert_int_equal(geti(us, "offset"), (int64_t)fl[i].offset);
+        if (fl[i].first && !str_is(mget(&arr->via.array.ptr[0], "code"), fl[i].first))
+            fail_msg("filter %zu: the page does not start with %s", i, fl[i].first);
+        assert_int_equal(geti(mget(mget(us, "by_kind"), "xa"), "expected"), 2);
+    }
 }
 
 /* The entries of the store's `node` database (the store must be closed);

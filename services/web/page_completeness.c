@@ -21,11 +21,16 @@ static const char *const SORT_NAMES[] = {"tree", "name", "code", "status", "rece
  * Parameters: node, dataset, period; kind, sort, order
  * ------------------------------------------------------------------------ */
 
+/* Units listed per page: the aggregator filters by kind and pages the list
+ * (QUERY kind, offset, limit), so a country's page stays small. */
+#define PAGE_UNITS 500
+
 typedef struct {
     page_params_t pp;
     const char *kind;           /* only units of this kind; NULL: all */
     enum sort_key sort;
     bool desc;
+    uint64_t from;              /* the page: the first unit's position */
 } params_t;
 
 static int read_params(req_t *r, resp_t *o, params_t *p)
@@ -58,6 +63,17 @@ static int read_params(req_t *r, resp_t *o, params_t *p)
         }
         p->sort = (enum sort_key)k;
     }
+    const char *from = http_arg(r, "from");
+    p->from = 0;
+    if (from && *from) {
+        char *end;
+        unsigned long long v = strtoull(from, &end, 10);
+        if (*end || v > 100000000ull || from[0] == '-') {
+            layout_error(r, o, 400, "from must be a whole number: the position of the page's first unit.");
+            return -1;
+        }
+        p->from = v;
+    }
     p->desc = order && !strcmp(order, "desc");
     if (order && strcmp(order, "asc") && strcmp(order, "desc")) {
         layout_error(r, o, 400, "order must be asc or desc.");
@@ -81,7 +97,16 @@ static int read_answer(req_t *r, resp_t *o, const params_t *p, answer_t *a)
     web_t *w = web_of(r);
     const char *node = w->cat->units[p->pp.node].code, *ds = w->cat->datasets[p->pp.ds].code;
     proto_error_t err;
-    if (agg_ask(&w->agg, "units", node, ds, p->pp.period, &a->units, &err) ||
+    proto_query_t q;
+    memset(&q, 0, sizeof q);
+    snprintf(q.what, sizeof q.what, "units");
+    snprintf(q.node, sizeof q.node, "%s", node);
+    snprintf(q.dataset, sizeof q.dataset, "%s", ds);
+    snprintf(q.period, sizeof q.period, "%.6s", p->pp.period);
+    snprintf(q.kind, sizeof q.kind, "%s", p->kind ? p->kind : "");
+    q.offset = p->from;
+    q.limit = PAGE_UNITS;
+    if (agg_ask_q(&w->agg, &q, &a->units, &err) ||
         agg_ask(&w->agg, "status", node, ds, p->pp.period, &a->status, &err)) {
         client_answer_free(&a->units);
         page_failed(r, o, &err);
@@ -171,12 +196,8 @@ static int make_view(const params_t *p, const answer_t *a, view_t *v)
     v->rows = calloc(n ? n : 1, sizeof *v->rows);
     if (!v->rows)
         return -1;
-    for (size_t i = 0; i < n; i++) {
-        const ans_unit_status_t *x = &all->units[i];
-        if (p->kind && strcmp(x->kind, p->kind))
-            continue;
-        v->rows[v->n++] = (row_t){x, i};
-    }
+    for (size_t i = 0; i < n; i++) /* the aggregator filtered by kind and cut the page */
+        v->rows[v->n++] = (row_t){&all->units[i], i};
     if (p->sort != SORT_TREE)
         qsort_r(v->rows, v->n, sizeof *v->rows, cmp_rows, (void *)&p->sort);
     if (p->desc)
@@ -185,10 +206,15 @@ static int make_view(const params_t *p, const answer_t *a, view_t *v)
             v->rows[i] = v->rows[v->n - 1 - i];
             v->rows[v->n - 1 - i] = t;
         }
-    for (size_t i = 0; i < v->n; i++)
+    /* the counts are of every unit listed on all pages: by_kind's */
+    for (uint32_t i = 0; i < all->n_by_kind; i++) {
+        const ans_counts_t *bk = &all->by_kind[i].v;
+        if (p->kind && strcmp(all->by_kind[i].key, p->kind))
+            continue;
+        long long c[4] = {bk->on_time, bk->late, bk->missing, bk->pending};
         for (int k = 0; k < 4; k++)
-            if (!strcmp(v->rows[i].unit->status, STATUSES[k]))
-                v->count[k]++;
+            v->count[k] += c[k];
+    }
     if (p->kind) {
         const ans_counts_t *bk = kind_counts(all, p->kind);
         v->expected = bk ? bk->expected : 0;
@@ -361,6 +387,37 @@ static void html_table(req_t *r, buf_t *b, const params_t *p, const char *node, 
     buf_puts(b, "</tbody></table></div>");
 }
 
+/* Links to the previous and the next page when the list is longer than one. */
+static void html_pages(req_t *r, buf_t *b, const params_t *p, const char *node, const char *ds,
+                       const ans_units_t *u)
+{
+    if (u->matched <= PAGE_UNITS && p->from == 0)
+        return;
+    char prev[24], next[24];
+    buf_printf(b, "<p class=\"pages\" id=\"pages\">%s ", T(r, "Đơn vị", "Units"));
+    view_dec(b, (double)(u->n_units ? p->from + 1 : 0), 0, true, r->en);
+    buf_puts(b, "–");
+    view_dec(b, (double)(p->from + u->n_units), 0, true, r->en);
+    buf_puts(b, " / ");
+    view_dec(b, (double)u->matched, 0, true, r->en);
+    const char *sort = SORT_NAMES[p->sort];
+    if (p->from > 0) {
+        snprintf(prev, sizeof prev, "%llu", (unsigned long long)(p->from > PAGE_UNITS ? p->from - PAGE_UNITS : 0));
+        buf_puts(b, " · <a ");
+        view_href(b, r, "/completeness", "node", node, "dataset", ds, "period", p->pp.period, "kind", p->kind,
+                  "sort", sort, "from", prev, NULL);
+        buf_printf(b, ">%s</a>", T(r, "← Trang trước", "← Previous"));
+    }
+    if (p->from + u->n_units < (uint64_t)u->matched) {
+        snprintf(next, sizeof next, "%llu", (unsigned long long)(p->from + u->n_units));
+        buf_puts(b, " · <a ");
+        view_href(b, r, "/completeness", "node", node, "dataset", ds, "period", p->pp.period, "kind", p->kind,
+                  "sort", sort, "from", next, NULL);
+        buf_printf(b, ">%s</a>", T(r, "Trang sau →", "Next →"));
+    }
+    buf_puts(b, "</p>");
+}
+
 static void render_html(req_t *r, resp_t *o, const params_t *p, const answer_t *a, const view_t *v)
 {
     const catalog_t *c = web_of(r)->cat;
@@ -382,6 +439,7 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const answer_t *
     html_by_kind(r, b, &a->units.u.units);
     html_filters(r, b, p, u->code, ds, &a->units.u.units);
     html_table(r, b, p, u->code, ds, v);
+    html_pages(r, b, p, u->code, ds, &a->units.u.units);
     layout_end(r, b);
 }
 

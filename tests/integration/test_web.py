@@ -236,6 +236,23 @@ class WebTest(unittest.TestCase):
         names = [u["name"] for u in j["units"]]
         self.assertEqual(names, sorted(names, reverse=True))
 
+    def test_completeness_pages(self):
+        """web-13.6 the completeness list is cut into pages by the aggregator (from=): the page starts there, the
+        summary still counts every unit, and the HTML links to the previous page"""
+        whole = self.w.json("/api/completeness?node=HP&period=2025Q4")
+        n = len(whole["units"])
+        self.assertGreater(n, 10)
+        j = self.w.json("/api/completeness?node=HP&period=2025Q4&from=10")
+        self.assertEqual([u["code"] for u in j["units"]], [u["code"] for u in whole["units"]][10:])
+        self.assertEqual(j["summary"], whole["summary"])
+        page = self.w.page("/completeness?node=HP&period=2025Q4&from=10")
+        self.assertIn('id="pages"', page)
+        self.assertIn("from=0", page)
+        self.assertEqual(self.w.get("/api/completeness?node=HP&period=2025Q4&from=-1")[0], 400)
+        # the aggregator pages the units answer itself
+        a = self.agg("units", node="HP", dataset="CCHC_Q", period="2025Q4", offset=10, limit=5)
+        self.assertEqual((a["matched"], a["offset"], len(a["units"])), (n, 10, 5))
+
     def test_targets_and_unit(self):
         """targets (behind first) and a unit's audit trail with its correction"""
         j = self.w.json("/api/targets?node=HP&period=2025Q4")

@@ -67,6 +67,18 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     req_t *r = *con_cls;
     if (!r)
         return;
+    if (r->ctx_free && r->ctx)
+        r->ctx_free(r->ctx);
+    if (r->pending) {
+        resp_t *p = r->pending;
+        buf_free(&p->body);
+        if (p->file) {
+            unlink(p->file);
+            free(p->file);
+        }
+        free(p);
+    }
+    free(r->body);
     free(r->raw);
     free(r);
     *con_cls = NULL;
@@ -159,6 +171,8 @@ static enum MHD_Result send_resp(req_t *r, resp_t *o)
         MHD_add_response_header(resp, "Content-Disposition", o->disposition);
     if (o->location[0])
         MHD_add_response_header(resp, "Location", o->location);
+    if (o->cookie[0])
+        MHD_add_response_header(resp, "Set-Cookie", o->cookie);
     if (o->status == 401)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"cchc\"");
     if (r->set_cookie) {
@@ -196,8 +210,14 @@ static void dispatch(req_t *r, const char *method, resp_t *o, bool *events)
     const char *bad;
     *events = false;
     int nheaders = MHD_get_connection_values(r->conn, MHD_HEADER_KIND, NULL, NULL);
-    if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
-        http_error(r, o, 405, "Only GET and HEAD are allowed: cchc-web only reads.");
+    r->post = h->cfg.allow_post && !strcmp(method, "POST");
+    if (strcmp(method, "GET") && strcmp(method, "HEAD") && !r->post) {
+        http_error(r, o, 405, h->cfg.allow_post ? "Only GET, HEAD and POST are allowed."
+                                                : "Only GET and HEAD are allowed: cchc-web only reads.");
+        return;
+    }
+    if (r->body_too_big) {
+        http_error(r, o, 413, "The request body is too large.");
         return;
     }
     if (strlen(r->raw) > HTTP_MAX_URI) {
@@ -214,10 +234,17 @@ static void dispatch(req_t *r, const char *method, resp_t *o, bool *events)
     }
     const char *lang = http_arg(r, "lang");
     r->en = lang ? !strcmp(lang, "en") : h->cfg.en;
+    if (r->post && (bad = http__parse_form(r, msg, sizeof msg))) {
+        http_error(r, o, 400, bad);
+        return;
+    }
     if (lang && strcmp(lang, "en") && strcmp(lang, "vi")) {
         http_error(r, o, 400, "lang must be vi or en.");
-    } else if (strcmp(r->path, "/healthz") && !authorized(r)) {
+    } else if (!(r->token_ok = authorized(r) && h->cfg.token && *h->cfg.token) && !h->cfg.gate &&
+               strcmp(r->path, "/healthz") && !authorized(r)) {
         http_error(r, o, 401, "This server needs a bearer token (Authorization: Bearer ...).");
+    } else if (h->cfg.gate && h->cfg.gate(r, o)) {
+        return;
     } else if (!strcmp(r->path, "/events")) {
         *events = true;
     } else {
@@ -250,7 +277,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->headers_seen = true;
         return MHD_YES;
     }
-    *upload_size = 0; /* a body we do not want (only GET and HEAD are served): discard */
+    if (*upload_size) {
+        /* keep a POST body (when POST is served), up to HTTP_MAX_BODY */
+        if (h->cfg.allow_post && !strcmp(method, "POST") && !r->body_too_big) {
+            if (r->body_len + *upload_size > HTTP_MAX_BODY) {
+                r->body_too_big = true;
+            } else {
+                char *nb = realloc(r->body, r->body_len + *upload_size + 1);
+                if (!nb)
+                    return MHD_NO;
+                memcpy(nb + r->body_len, upload, *upload_size);
+                r->body = nb;
+                r->body_len += *upload_size;
+                r->body[r->body_len] = '\0';
+            }
+        }
+        *upload_size = 0; /* otherwise: a body we do not want, discarded */
+        return MHD_YES;
+    }
+    if (r->pending) { /* resumed: the deferred answer */
+        resp_t *p = r->pending;
+        r->pending = NULL;
+        int slot = r->route >= 0 ? r->route : h->cfg.nroutes + 1;
+        h->req_count[slot][status_class(p->status)]++;
+        enum MHD_Result rc = send_resp(r, p);
+        free(p);
+        return rc;
+    }
     if (r->handled)
         return MHD_YES;
     r->handled = true;
@@ -261,6 +314,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     dispatch(r, method, &o, &events);
     if (events)
         return open_events(r);
+    if (r->deferred)
+        return MHD_YES;
     int slot = r->route >= 0 ? r->route : h->cfg.nroutes + 1;
     h->req_count[slot][status_class(o.status)]++;
     return send_resp(r, &o);
@@ -365,6 +420,33 @@ void http_destroy(http_t *h)
     if (h->mhd)
         MHD_stop_daemon(h->mhd);
     h->mhd = NULL;
+}
+
+void http_defer(req_t *r)
+{
+    r->deferred = true;
+    MHD_suspend_connection(r->conn);
+}
+
+void http_resume(req_t *r, resp_t *out)
+{
+    resp_t *p = malloc(sizeof *p);
+    if (!p)
+        abort();
+    *p = *out;
+    memset(out, 0, sizeof *out);
+    r->pending = p;
+    MHD_resume_connection(r->conn);
+    http__kick(r->h);
+}
+
+const char *http_peer(const req_t *r, char *buf, size_t len)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(buf, len, "?");
+    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, buf, (socklen_t)len);
+    return buf;
 }
 
 int http_route_slots(const http_t *h) { return h->cfg.nroutes + 2; }

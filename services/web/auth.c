@@ -54,6 +54,12 @@ bool auth_gate(req_t *r, resp_t *o)
         return r->h->cfg.token && *r->h->cfg.token && !r->token_ok && strcmp(r->path, "/healthz")
                    ? (http_error(r, o, 401, "This server needs a bearer token (Authorization: Bearer ...)."), true)
                    : false;
+    if (r->post && strcmp(r->path, "/login") && strcmp(r->path, "/logout")) {
+        layout_error(r, o, 405,
+                     r->en ? "This page takes no form (only GET and HEAD)."
+                           : "Trang này không nhận biểu mẫu (chỉ GET và HEAD).");
+        return true;
+    }
     if (!strcmp(r->path, "/healthz") || !strcmp(r->path, "/login"))
         return false;
     if (r->token_ok && !r->post)

@@ -154,6 +154,12 @@ class WebAccountsTest(unittest.TestCase):
         self.assertEqual(c.req("GET", "/unit?code=%s&period=2025Q4" % XA2)[0], 403)
         self.assertEqual(c.req("GET", "/report?node=%s&period=2025Q4" % XA2)[0], 403)
 
+    def test_post_only_to_forms(self):
+        """a POST to a page that takes no form is 405, even with the CSRF token"""
+        c = self.client()
+        c.login("quantri")
+        self.assertEqual(c.req("POST", "/overview", {"csrf": c.csrf()})[0], 405)
+
     def test_admin_sees_all(self):
         """an admin sees the city and every commune"""
         c = self.client()

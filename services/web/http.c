@@ -279,19 +279,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (*upload_size) {
         /* keep a POST body (when POST is served), up to HTTP_MAX_BODY */
-        if (h->cfg.allow_post && !strcmp(method, "POST") && !r->body_too_big) {
-            if (r->body_len + *upload_size > HTTP_MAX_BODY) {
-                r->body_too_big = true;
-            } else {
-                char *nb = realloc(r->body, r->body_len + *upload_size + 1);
-                if (!nb)
-                    return MHD_NO;
-                memcpy(nb + r->body_len, upload, *upload_size);
-                r->body = nb;
-                r->body_len += *upload_size;
-                r->body[r->body_len] = '\0';
-            }
-        }
+        if (h->cfg.allow_post && !strcmp(method, "POST") && http__body_append(r, upload, *upload_size))
+            return MHD_NO;
         *upload_size = 0; /* otherwise: a body we do not want, discarded */
         return MHD_YES;
     }
@@ -420,33 +409,6 @@ void http_destroy(http_t *h)
     if (h->mhd)
         MHD_stop_daemon(h->mhd);
     h->mhd = NULL;
-}
-
-void http_defer(req_t *r)
-{
-    r->deferred = true;
-    MHD_suspend_connection(r->conn);
-}
-
-void http_resume(req_t *r, resp_t *out)
-{
-    resp_t *p = malloc(sizeof *p);
-    if (!p)
-        abort();
-    *p = *out;
-    memset(out, 0, sizeof *out);
-    r->pending = p;
-    MHD_resume_connection(r->conn);
-    http__kick(r->h);
-}
-
-const char *http_peer(const req_t *r, char *buf, size_t len)
-{
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    snprintf(buf, len, "?");
-    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, buf, (socklen_t)len);
-    return buf;
 }
 
 int http_route_slots(const http_t *h) { return h->cfg.nroutes + 2; }

@@ -67,6 +67,18 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     req_t *r = *con_cls;
     if (!r)
         return;
+    if (r->ctx_free && r->ctx)
+        r->ctx_free(r->ctx);
+    if (r->pending) {
+        resp_t *p = r->pending;
+        buf_free(&p->body);
+        if (p->file) {
+            unlink(p->file);
+            free(p->file);
+        }
+        free(p);
+    }
+    free(r->body);
     free(r->raw);
     free(r);
     *con_cls = NULL;
@@ -159,6 +171,8 @@ static enum MHD_Result send_resp(req_t *r, resp_t *o)
         MHD_add_response_header(resp, "Content-Disposition", o->disposition);
     if (o->location[0])
         MHD_add_response_header(resp, "Location", o->location);
+    if (o->cookie[0])
+        MHD_add_response_header(resp, "Set-Cookie", o->cookie);
     if (o->status == 401)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"cchc\"");
     if (r->set_cookie) {
@@ -196,8 +210,14 @@ static void dispatch(req_t *r, const char *method, resp_t *o, bool *events)
     const char *bad;
     *events = false;
     int nheaders = MHD_get_connection_values(r->conn, MHD_HEADER_KIND, NULL, NULL);
-    if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
-        http_error(r, o, 405, "Only GET and HEAD are allowed: cchc-web only reads.");
+    r->post = h->cfg.allow_post && !strcmp(method, "POST");
+    if (strcmp(method, "GET") && strcmp(method, "HEAD") && !r->post) {
+        http_error(r, o, 405, h->cfg.allow_post ? "Only GET, HEAD and POST are allowed."
+                                                : "Only GET and HEAD are allowed: cchc-web only reads.");
+        return;
+    }
+    if (r->body_too_big) {
+        http_error(r, o, 413, "The request body is too large.");
         return;
     }
     if (strlen(r->raw) > HTTP_MAX_URI) {
@@ -214,10 +234,17 @@ static void dispatch(req_t *r, const char *method, resp_t *o, bool *events)
     }
     const char *lang = http_arg(r, "lang");
     r->en = lang ? !strcmp(lang, "en") : h->cfg.en;
+    if (r->post && (bad = http__parse_form(r, msg, sizeof msg))) {
+        http_error(r, o, 400, bad);
+        return;
+    }
     if (lang && strcmp(lang, "en") && strcmp(lang, "vi")) {
         http_error(r, o, 400, "lang must be vi or en.");
-    } else if (strcmp(r->path, "/healthz") && !authorized(r)) {
+    } else if (!(r->token_ok = authorized(r) && h->cfg.token && *h->cfg.token) && !h->cfg.gate &&
+               strcmp(r->path, "/healthz") && !authorized(r)) {
         http_error(r, o, 401, "This server needs a bearer token (Authorization: Bearer ...).");
+    } else if (h->cfg.gate && h->cfg.gate(r, o)) {
+        return;
     } else if (!strcmp(r->path, "/events")) {
         *events = true;
     } else {
@@ -250,7 +277,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->headers_seen = true;
         return MHD_YES;
     }
-    *upload_size = 0; /* a body we do not want (only GET and HEAD are served): discard */
+    if (*upload_size) {
+        /* keep a POST body (when POST is served), up to HTTP_MAX_BODY */
+        if (h->cfg.allow_post && !strcmp(method, "POST") && http__body_append(r, upload, *upload_size))
+            return MHD_NO;
+        *upload_size = 0; /* otherwise: a body we do not want, discarded */
+        return MHD_YES;
+    }
+    if (r->pending) { /* resumed: the deferred answer */
+        resp_t *p = r->pending;
+        r->pending = NULL;
+        int slot = r->route >= 0 ? r->route : h->cfg.nroutes + 1;
+        h->req_count[slot][status_class(p->status)]++;
+        enum MHD_Result rc = send_resp(r, p);
+        free(p);
+        return rc;
+    }
     if (r->handled)
         return MHD_YES;
     r->handled = true;
@@ -261,6 +303,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     dispatch(r, method, &o, &events);
     if (events)
         return open_events(r);
+    if (r->deferred)
+        return MHD_YES;
     int slot = r->route >= 0 ? r->route : h->cfg.nroutes + 1;
     h->req_count[slot][status_class(o.status)]++;
     return send_resp(r, &o);

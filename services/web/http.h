@@ -28,6 +28,7 @@
 #define HTTP_MAX_PER_ADDRESS 64 /* connections one client address may hold */
 #define HTTP_MAX_HEADERS 64     /* header fields in one request (431 above) */
 #define HTTP_MAX_URI 2048       /* bytes of request URI (414 above) */
+#define HTTP_MAX_BODY 16384     /* bytes of a POST body (413 above) */
 #define HTTP_SSE_MAX_BUFFER 65536 /* events waiting for one SSE client before it is dropped */
 
 typedef struct http http_t;
@@ -49,6 +50,17 @@ typedef struct {
     bool headers_seen;          /* the first call of the request handler (headers only) is over */
     bool handled;               /* an answer is queued */
     bool set_cookie;            /* the token came as ?token=: answer with the cookie */
+    bool token_ok;              /* the bearer token was given (and one is configured) */
+    bool post;                  /* method POST: the form body is in body (see http_form()) */
+    char *body;                 /* the request body (malloc'ed, NUL-terminated; at most HTTP_MAX_BODY) */
+    size_t body_len;
+    bool body_too_big;
+    int nform;
+    char *fkeys[HTTP_MAX_ARGS], *fvals[HTTP_MAX_ARGS]; /* the parsed form body */
+    void *ctx;                  /* the application's, for this request (freed with ctx_free) */
+    void (*ctx_free)(void *ctx);
+    bool deferred;              /* the handler suspended the request (http_defer()) */
+    void *pending;              /* the answer given by http_resume() (resp_t *) */
 } req_t;
 
 /* What a handler produces.  The HTTP layer sends it and frees body and file. */
@@ -59,6 +71,7 @@ typedef struct {
     char *file;                 /* a file to send instead of body (malloc'ed path; deleted after) */
     char disposition[160];      /* Content-Disposition, when not empty */
     char location[512];         /* Location, when not empty */
+    char cookie[256];           /* Set-Cookie, when not empty */
 } resp_t;
 
 /* A route's handler: reads r, fills out.  It must set out->status. */
@@ -66,6 +79,11 @@ typedef void http_handler_fn(req_t *r, resp_t *out);
 /* Renders an error answer with a sentence (HTML or JSON, the application
  * decides).  Called for 400/401/404/405/414/431 found by this layer. */
 typedef void http_error_fn(req_t *r, resp_t *out, int status, const char *msg);
+/* Called for every request (after the checks, before its route, also for
+ * /events; when set, a request without the bearer token is not refused by
+ * this layer: the gate decides, reading r->token_ok); returns true after answering in out (a refusal, a redirect),
+ * false to let the route answer. */
+typedef bool http_gate_fn(req_t *r, resp_t *out);
 
 typedef struct {
     const char *path;           /* exact match, no query string */
@@ -83,6 +101,8 @@ typedef struct {
     const http_route_t *routes; /* the route table (kept by the caller) */
     int nroutes;                /* at most HTTP_MAX_ROUTES */
     http_error_fn *error;
+    http_gate_fn *gate;         /* NULL: none */
+    bool allow_post;            /* POST with an application/x-www-form-urlencoded body */
     void *app;                  /* the application's own pointer, for handlers */
 } http_config_t;
 
@@ -120,6 +140,18 @@ void http_broadcast(http_t *h, const char *s);
 
 /* The value of query parameter key, or NULL.  Owned by the request. */
 const char *http_arg(const req_t *r, const char *key);
+/* The value of form field key of a POST body (parsed as the query string
+ * is), or NULL. */
+const char *http_form(const req_t *r, const char *key);
+/* The client's address as text ("127.0.0.1") into buf; returns buf. */
+const char *http_peer(const req_t *r, char *buf, size_t len);
+
+/* Suspends the request: the handler returns without an answer, and work
+ * (e.g. uv_queue_work) goes on.  Later, on the loop thread, http_resume()
+ * gives the answer (it takes out's body and file). */
+void http_defer(req_t *r);
+void http_resume(req_t *r, resp_t *out);
+
 /* Renders an error answer through the configured http_error_fn. */
 void http_error(req_t *r, resp_t *out, int status, const char *msg);
 

@@ -15,6 +15,12 @@ void http__kick(http_t *h);
 /* Splits r->raw into r->path and the arguments.  Returns NULL, or a
  * sentence (in msgbuf, or static) saying why the query string is malformed. */
 const char *http__parse_uri(req_t *r, char *msgbuf, size_t msglen);
+/* Parses r->body (a form) into r->fkeys/fvals; like http__parse_uri. */
+const char *http__parse_form(req_t *r, char *msgbuf, size_t msglen);
+
+/* Appends n bytes of a POST body to r->body (past HTTP_MAX_BODY it only
+ * sets r->body_too_big).  Returns 0, or -1 out of memory (http_post.c). */
+int http__body_append(req_t *r, const char *data, size_t n);
 
 /* ---- connections: deadline and limits (http_conn.c) ------------------------ */
 

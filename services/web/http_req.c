@@ -78,23 +78,23 @@ static bool clean_utf8(const unsigned char *s)
     return true;
 }
 
-const char *http__parse_uri(req_t *r, char *msgbuf, size_t msglen)
+const char *http_form(const req_t *r, const char *key)
 {
-    char *q = strchr(r->raw, '?');
-    size_t plen = q ? (size_t)(q - r->raw) : strlen(r->raw);
-    if (plen >= sizeof r->path)
-        plen = sizeof r->path - 1;
-    memcpy(r->path, r->raw, plen);
-    r->path[plen] = '\0';
-    if (!q)
-        return NULL;
-    char *s = q + 1;
+    for (int i = 0; i < r->nform; i++)
+        if (!strcmp(r->fkeys[i], key))
+            return r->fvals[i];
+    return NULL;
+}
+
+/* Parses "a=1&b=2" in place into keys/vals (*n of them). */
+static const char *parse_pairs(char *s, char **keys, char **vals, int *n, char *msgbuf, size_t msglen)
+{
     while (*s) {
         char *amp = strchr(s, '&');
         if (amp)
             *amp = '\0';
         if (*s) {
-            if (r->nargs >= HTTP_MAX_ARGS) {
+            if (*n >= HTTP_MAX_ARGS) {
                 snprintf(msgbuf, msglen, "The query string has more than %d parameters.", HTTP_MAX_ARGS);
                 return msgbuf;
             }
@@ -120,18 +120,40 @@ const char *http__parse_uri(req_t *r, char *msgbuf, size_t msglen)
                 snprintf(msgbuf, msglen, "The value of '%s' is longer than 256 bytes.", s);
                 return msgbuf;
             }
-            for (int i = 0; i < r->nargs; i++)
-                if (!strcmp(r->keys[i], s)) {
+            for (int i = 0; i < *n; i++)
+                if (!strcmp(keys[i], s)) {
                     snprintf(msgbuf, msglen, "The query string gives '%s' more than once.", s);
                     return msgbuf;
                 }
-            r->keys[r->nargs] = s;
-            r->vals[r->nargs] = v;
-            r->nargs++;
+            keys[*n] = s;
+            vals[*n] = v;
+            (*n)++;
         }
         if (!amp)
             break;
         s = amp + 1;
     }
     return NULL;
+}
+
+const char *http__parse_uri(req_t *r, char *msgbuf, size_t msglen)
+{
+    char *q = strchr(r->raw, '?');
+    size_t plen = q ? (size_t)(q - r->raw) : strlen(r->raw);
+    if (plen >= sizeof r->path)
+        plen = sizeof r->path - 1;
+    memcpy(r->path, r->raw, plen);
+    r->path[plen] = '\0';
+    if (!q)
+        return NULL;
+    return parse_pairs(q + 1, r->keys, r->vals, &r->nargs, msgbuf, msglen);
+}
+
+const char *http__parse_form(req_t *r, char *msgbuf, size_t msglen)
+{
+    if (!r->body)
+        return NULL;
+    if (strlen(r->body) != r->body_len)
+        return "The form body contains a NUL byte.";
+    return parse_pairs(r->body, r->fkeys, r->fvals, &r->nform, msgbuf, msglen);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "layout.h"
 #include "view.h"
 #include "web.h"
@@ -59,6 +60,16 @@ static void nav(req_t *r, buf_t *b, const char *active, const layout_place_t *pl
         view_href(b, r, items[i].path, "node", pl->node, "dataset", pl->dataset, "period", pl->period, NULL);
         buf_printf(b, "%s>%s</a>", !strcmp(active, items[i].path) ? " class=\"on\"" : "",
                    T(r, items[i].vi, items[i].en));
+    }
+    const users_session_t *s = auth_session(r);
+    if (s) { /* accounts: who is signed in, and the logout form (with the CSRF token) */
+        buf_puts(b, " <form method=\"post\" action=\"/logout\" class=\"logout\"><span data-user=\"");
+        buf_esc(b, s->user.login);
+        buf_puts(b, "\">");
+        buf_esc(b, s->user.name);
+        buf_puts(b, "</span> ");
+        auth_csrf_field(r, b);
+        buf_printf(b, "<button type=\"submit\">%s</button></form>", T(r, "Đăng xuất", "Sign out"));
     }
     buf_puts(b, "</nav>");
 }

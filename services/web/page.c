@@ -13,10 +13,14 @@ int page_params(req_t *r, resp_t *o, page_params_t *pp, const char *node_key)
     const catalog_t *c = web_of(r)->cat;
     char msg[400];
     const char *node = http_arg(r, node_key);
-    pp->node = node ? catalog_unit(c, node) : (c->nunits ? c->preorder[0] : -1);
+    pp->node = node ? catalog_unit(c, node) : auth_default_node(r);
     if (pp->node < 0) {
         snprintf(msg, sizeof msg, "The unit '%s' is not in the catalog.", node ? node : "");
         layout_error(r, o, 404, msg);
+        return -1;
+    }
+    if (!auth_may_see(r, pp->node)) { /* accounts: a unit outside the reader's subtree */
+        layout_error(r, o, 403, T(r, "Bạn không có quyền xem đơn vị này.", "You may not see this unit."));
         return -1;
     }
     const char *ds = http_arg(r, "dataset");

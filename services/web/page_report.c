@@ -68,6 +68,15 @@ static int read_params(req_t *r, resp_t *o, params_t *p)
         layout_error(r, o, 404, err);
         return -1;
     }
+    {
+        int n = p->node ? catalog_unit(web_of(r)->cat, p->node) : auth_default_node(r);
+        if (n >= 0 && !auth_may_see(r, n)) {
+            layout_error(r, o, 403, T(r, "Bạn không có quyền xem đơn vị này.", "You may not see this unit."));
+            return -1;
+        }
+        if (!p->node && n >= 0)
+            p->node = web_of(r)->cat->units[n].code;
+    }
     if (!f && !t)
         return default_span(r, o, p);
     snprintf(p->from, sizeof p->from, "%s", f ? f : t);

@@ -26,7 +26,9 @@
     X("/api/info",         "api_info",         page_api_info)     \
     X("/api/units",        "api_units",        page_api_units)    \
     X("/metrics",          "metrics",          page_metrics)      \
-    X("/healthz",          "healthz",          page_health)
+    X("/healthz",          "healthz",          page_health)       \
+    X("/login",            "login",            page_login)        \
+    X("/logout",           "logout",           page_logout)
 
 /* the handlers (a repeated declaration is harmless) */
 #define DECLARE(path, name, fn) http_handler_fn fn;

@@ -135,8 +135,20 @@ static int web_start(web_t *w)
         .routes = web_routes,
         .nroutes = web_nroutes,
         .error = layout_error,
+        .gate = auth_gate,
         .app = w,
     };
+    if (config_bool(cfg, "web", "accounts", false)) {
+        users_options_t uo;
+        char err[256];
+        users_options(cfg, &uo);
+        if (users_open(&uo, &w->users, err, sizeof err)) {
+            log_error("[web] accounts = yes, but the users store %s cannot be opened: %s", uo.dir, err);
+            return -1;
+        }
+        hc.allow_post = true;
+        w->secure_cookies = config_bool(cfg, "web", "secure_cookies", false);
+    }
     w->zctx = zmq_ctx_new();
     agg_init(&w->agg, w->zctx, aggregator, (int)config_int(cfg, "web", "query_timeout_ms", 1000));
     if (http_start(&w->http, w->loop, &hc))
@@ -147,8 +159,8 @@ static int web_start(web_t *w)
         log_error("cannot install the signal handlers");
         return -1;
     }
-    log_info("listening on http://%s/ (aggregator %s, events %s%s)", hc.listen, aggregator, events,
-             hc.token && *hc.token ? ", bearer token required" : "");
+    log_info("listening on http://%s/ (aggregator %s, events %s%s%s)", hc.listen, aggregator, events,
+             hc.token && *hc.token ? ", bearer token required" : "", w->users ? ", accounts" : "");
     return 0;
 }
 
@@ -180,6 +192,7 @@ int main(int argc, char **argv)
         zmq_ctx_term(w.zctx);
     if (uv_loop_close(w.loop))
         log_warn("the loop still had open handles at exit");
+    users_close(&w.users);
     catalog_destroy(&w.cat);
     config_destroy(&w.cfg);
     log_info("stopped");

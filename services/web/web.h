@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "agg.h"
+#include "auth.h"
 #include "service.h"
 #include "catalog.h"
 #include "config.h"
@@ -36,6 +37,10 @@ typedef struct {
     unsigned long events_received, events_on_time, events_late, events_corrections;
     int64_t last_event_delay;   /* seconds between collector receipt and the EVENT */
     uint64_t last_event_seq;
+    /* accounts ([web] accounts = yes; NULL otherwise) */
+    users_t *users;
+    bool secure_cookies;
+    auth_fail_t fails[AUTH_FAIL_SLOTS];
 } web_t;
 
 /* The application a request belongs to. */

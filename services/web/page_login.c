@@ -1,0 +1,159 @@
+/*
+ * page_login.c -- /login (GET: the form; POST: check the password off the
+ * loop thread, open a session, set the cookie) and /logout (POST).
+ *
+ * users_verify() costs ~0.5 s of argon2id: the request is suspended
+ * (http_defer) while a libuv worker runs it, and answered (http_resume) on
+ * the loop thread afterwards.  Failed logins are limited per login name and
+ * per address (auth.h); login, login_failed and logout are audited.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "clock.h"
+#include "log.h"
+#include "page.h"
+
+
+
+/* ---- the form ---------------------------------------------------------- */
+
+static void login_form(req_t *r, resp_t *o, int status, const char *msg, const char *login)
+{
+    buf_t *b = &o->body;
+    o->status = status;
+    layout_begin(r, b, T(r, "Đăng nhập", "Sign in"), "", NULL);
+    buf_printf(b, "<h1>%s</h1>", T(r, "Đăng nhập", "Sign in"));
+    if (msg) {
+        buf_puts(b, "<p class=\"error\" role=\"alert\" data-error=\"login\">");
+        buf_esc(b, msg);
+        buf_puts(b, "</p>");
+    }
+    buf_printf(b, "<form method=\"post\" action=\"/login%s\">", r->en ? "?lang=en" : "");
+    buf_printf(b, "<p><label>%s<br><input name=\"login\" autocomplete=\"username\" required value=\"",
+               T(r, "Tên đăng nhập", "Login"));
+    buf_esc(b, login ? login : "");
+    buf_printf(b, "\"></label></p><p><label>%s<br><input type=\"password\" name=\"password\" "
+                  "autocomplete=\"current-password\" required></label></p>",
+               T(r, "Mật khẩu", "Password"));
+    buf_printf(b, "<p><button type=\"submit\">%s</button></p></form>", T(r, "Đăng nhập", "Sign in"));
+    layout_end(r, b);
+}
+
+/* ---- the check, off the loop thread -------------------------------------- */
+
+typedef struct {
+    uv_work_t work;
+    req_t *r;
+    users_t *users;
+    char login[USERS_LOGIN_MAX + 1];
+    char password[257];
+    char addr[64];
+    int rc;
+    users_account_t acct;
+} login_job_t;
+
+static void verify_work(uv_work_t *wk)
+{
+    login_job_t *j = wk->data;
+    j->rc = users_verify(j->users, j->login, j->password, &j->acct);
+    sodium_memzero(j->password, sizeof j->password);
+}
+
+static void verify_done(uv_work_t *wk, int status)
+{
+    login_job_t *j = wk->data;
+    req_t *r = j->r;
+    web_t *w = web_of(r);
+    resp_t o;
+    memset(&o, 0, sizeof o);
+    int64_t now = clock_now();
+    char token[USERS_TOKEN_LEN + 1];
+    if (status == 0 && j->rc == 0 && users_session_new(w->users, j->acct.login, now, token, NULL) == 0) {
+        auth_audit(r, j->acct.login, "login", j->acct.unit, "");
+        snprintf(o.cookie, sizeof o.cookie, AUTH_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s", token,
+                 w->secure_cookies ? "; Secure" : "");
+        sodium_memzero(token, sizeof token);
+        o.status = 303;
+        snprintf(o.location, sizeof o.location, "/overview%s", r->en ? "?lang=en" : "");
+        buf_printf(&o.body, "<a href=\"%s\">overview</a>", o.location);
+    } else {
+        auth_failed(r, j->login, j->addr, now);
+        auth_audit(r, j->login, "login_failed", "", j->rc == USERS_E_DISABLED ? "disabled" : "");
+        if (j->rc && j->rc != USERS_E_BAD_PASSWORD && j->rc != USERS_E_DISABLED)
+            log_error("login: %s", users_strerror(j->rc));
+        login_form(r, &o, 401,
+                   j->rc == USERS_E_DISABLED ? T(r, "Tài khoản này đã bị khóa.", "This account is disabled.")
+                                             : T(r, "Sai tên đăng nhập hoặc mật khẩu.", "Wrong login or password."),
+                   j->login);
+    }
+    free(j);
+    http_resume(r, &o);
+}
+
+static void login_post(req_t *r, resp_t *o)
+{
+    web_t *w = web_of(r);
+    const char *login = http_form(r, "login"), *password = http_form(r, "password");
+    char addr[64];
+    http_peer(r, addr, sizeof addr);
+    if (!login || !password || !*login || strlen(login) > USERS_LOGIN_MAX) {
+        login_form(r, o, 400, T(r, "Hãy nhập tên đăng nhập và mật khẩu.", "Enter your login and password."), login);
+        return;
+    }
+    if (auth_limited(r, login, addr, clock_now())) {
+        auth_audit(r, login, "login_failed", "", "rate-limited");
+        login_form(r, o, 429,
+                   T(r, "Đăng nhập sai quá nhiều lần. Vui lòng chờ 15 phút rồi thử lại.",
+                     "Too many failed sign-ins. Please wait 15 minutes and try again."),
+                   login);
+        return;
+    }
+    login_job_t *j = calloc(1, sizeof *j);
+    if (!j)
+        abort();
+    j->r = r;
+    j->users = w->users;
+    j->work.data = j;
+    snprintf(j->login, sizeof j->login, "%s", login);
+    snprintf(j->password, sizeof j->password, "%s", password);
+    snprintf(j->addr, sizeof j->addr, "%s", addr);
+    http_defer(r);
+    if (uv_queue_work(w->loop, &j->work, verify_work, verify_done)) {
+        j->rc = USERS_E_CRYPTO;
+        verify_done(&j->work, -1);
+    }
+}
+
+void page_login(req_t *r, resp_t *o)
+{
+    if (!web_of(r)->users) {
+        layout_error(r, o, 404, "There is no such page (accounts are off).");
+        return;
+    }
+    if (r->post)
+        login_post(r, o);
+    else
+        login_form(r, o, 200, NULL, NULL);
+}
+
+void page_logout(req_t *r, resp_t *o)
+{
+    web_t *w = web_of(r);
+    const users_session_t *s = auth_session(r);
+    if (!w->users || !r->post || !s) {
+        layout_error(r, o, r->post ? 404 : 405, "Log out with the form's POST.");
+        return;
+    }
+    const char *tok = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, AUTH_COOKIE);
+    if (tok)
+        users_session_end(w->users, tok);
+    auth_audit(r, s->user.login, "logout", s->user.unit, "");
+    snprintf(o->cookie, sizeof o->cookie, AUTH_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+             w->secure_cookies ? "; Secure" : "");
+    o->status = 303;
+    snprintf(o->location, sizeof o->location, "/login%s", r->en ? "?lang=en" : "");
+}

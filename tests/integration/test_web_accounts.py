@@ -1,0 +1,198 @@
+"""cchc-web with [web] accounts = yes (issue 12, steps 1-2): the login form,
+the session cookie and its flags, failed logins limited per login name and
+address, pages and /api/ without a session, a viewer of one commune refused
+another's page and API (403), a POST without the CSRF token (403), logout,
+the bearer token still opening /api/ for machines, and the audit log."""
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import Stack, free_port, BIN  # noqa: E402
+
+NOW = "2025-12-05T09:00:00+07:00"
+XA1 = "HP.XA.NAM_SACH"
+XA2 = "HP.XA.HOP_TIEN"
+PASSWORD = "mat-khau-dai-1"
+TOKEN = "machine-token-123"
+
+
+class Client:
+    """One browser: keeps the session cookie."""
+
+    def __init__(self, port):
+        self.port = port
+        self.cookie = None
+
+    def req(self, method, path, form=None, headers=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+        h = dict(headers or {})
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        if self.cookie:
+            h["Cookie"] = "cchc_session=" + self.cookie
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        data = r.read().decode("utf-8", "replace")
+        hdrs = {k.lower(): v for k, v in r.getheaders()}
+        c.close()
+        return r.status, hdrs, data
+
+    def login(self, login, password=PASSWORD):
+        st, h, body = self.req("POST", "/login", {"login": login, "password": password})
+        m = re.match(r"cchc_session=([0-9a-f]+);", h.get("set-cookie", ""))
+        if m:
+            self.cookie = m.group(1)
+        return st, h, body
+
+    def csrf(self, path="/overview"):
+        st, _, body = self.req("GET", path)
+        m = re.search(r'name="csrf" value="([0-9a-f]+)"', body)
+        return m.group(1) if m else None
+
+
+def add_user(s, login, role, unit=None):
+    args = [os.path.join(BIN, "cchc"), "user", "add", login, "--name", "Người dùng " + login, "--role", role,
+            "--config", s.config]
+    if unit:
+        args += ["--unit", unit]
+    subprocess.run(args, input=PASSWORD + "\n", text=True, check=True, capture_output=True, timeout=60)
+
+
+class WebAccountsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Stack(curve=False, now=NOW)
+        cls.s.start_collector("--insecure")
+        cls.s.start_aggregator()
+        cls.port = free_port()
+        cls.s.write_config({"web": {"listen": "127.0.0.1:%d" % cls.port, "accounts": "yes",
+                                    "users_dir": os.path.join(cls.s.dir, "web"), "token": TOKEN,
+                                    "query_timeout_ms": "400"}})
+        add_user(cls.s, "xem1", "viewer", XA1)
+        add_user(cls.s, "nhap1", "reporter", XA1)
+        add_user(cls.s, "quantri", "admin")
+        add_user(cls.s, "khoa", "viewer", XA2)
+        cls.s.start("web", wait_port=cls.port)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.close()
+
+    def client(self):
+        return Client(self.port)
+
+    def test_login_form_vietnamese_and_english(self):
+        """GET /login is a Vietnamese form (English with lang=en)"""
+        st, _, body = self.client().req("GET", "/login")
+        self.assertEqual(st, 200)
+        self.assertIn("Đăng nhập", body)
+        self.assertIn('name="password"', body)
+        st, _, body = self.client().req("GET", "/login?lang=en")
+        self.assertIn("Sign in", body)
+
+    def test_no_session(self):
+        """without a session a page redirects to /login and /api/ is 401; /healthz stays open"""
+        c = self.client()
+        st, h, _ = c.req("GET", "/overview")
+        self.assertEqual(st, 303)
+        self.assertTrue(h["location"].startswith("/login"))
+        st, _, body = c.req("GET", "/api/overview?node=HP")
+        self.assertEqual(st, 401)
+        self.assertIn("error", json.loads(body))
+        self.assertEqual(c.req("GET", "/healthz")[0], 200)
+        c.cookie = "0" * 64
+        self.assertEqual(c.req("GET", "/overview")[0], 303)
+
+    def test_bearer_token_for_machines(self):
+        """the bearer token still opens /api/ without a session"""
+        st, _, _ = self.client().req("GET", "/api/info", headers={"Authorization": "Bearer " + TOKEN})
+        self.assertEqual(st, 200)
+
+    def test_login_cookie_flags(self):
+        """a right password: 303, cookie cchc_session with HttpOnly, SameSite=Strict, Path=/ (no Secure by default)"""
+        c = self.client()
+        st, h, _ = c.login("xem1")
+        self.assertEqual(st, 303, h)
+        ck = h["set-cookie"]
+        for flag in ("HttpOnly", "SameSite=Strict", "Path=/"):
+            self.assertIn(flag, ck)
+        self.assertNotIn("Secure", ck)
+        st, _, body = c.req("GET", "/overview")
+        self.assertEqual(st, 200)
+        self.assertIn('data-node="%s"' % XA1, body)  # the default node is the user's unit
+
+    def test_wrong_password_rate_limited(self):
+        """five wrong passwords for a login, then even the right one is refused with a Vietnamese message"""
+        c = self.client()
+        for _ in range(5):
+            st, _, body = c.login("khoa", "sai-mat-khau-0")
+            self.assertEqual(st, 401)
+            self.assertIn("Sai tên đăng nhập hoặc mật khẩu", body)
+        st, _, body = c.login("khoa")
+        self.assertEqual(st, 429)
+        self.assertIn("Đăng nhập sai quá nhiều lần", body)
+        self.assertIsNone(c.cookie)
+
+    def test_viewer_sees_only_subtree(self):
+        """a viewer of one commune: its pages 200, another commune's page and /api/ 403, the city 403"""
+        c = self.client()
+        c.login("xem1")
+        self.assertEqual(c.req("GET", "/overview?node=%s&period=2025Q4" % XA1)[0], 200)
+        self.assertEqual(c.req("GET", "/api/overview?node=%s&period=2025Q4" % XA1)[0], 200)
+        self.assertEqual(c.req("GET", "/overview?node=%s&period=2025Q4" % XA2)[0], 403)
+        self.assertEqual(c.req("GET", "/api/overview?node=%s&period=2025Q4" % XA2)[0], 403)
+        self.assertEqual(c.req("GET", "/api/completeness?node=HP&period=2025Q4")[0], 403)
+        self.assertEqual(c.req("GET", "/unit?code=%s&period=2025Q4" % XA2)[0], 403)
+        self.assertEqual(c.req("GET", "/report?node=%s&period=2025Q4" % XA2)[0], 403)
+
+    def test_post_only_to_forms(self):
+        """a POST to a page that takes no form is 405, even with the CSRF token"""
+        c = self.client()
+        c.login("quantri")
+        self.assertEqual(c.req("POST", "/overview", {"csrf": c.csrf()})[0], 405)
+
+    def test_admin_sees_all(self):
+        """an admin sees the city and every commune"""
+        c = self.client()
+        c.login("quantri")
+        self.assertEqual(c.req("GET", "/overview?node=HP&period=2025Q4")[0], 200)
+        self.assertEqual(c.req("GET", "/api/overview?node=%s&period=2025Q4" % XA2)[0], 200)
+
+    def test_reporter_sees_own_unit(self):
+        """a reporter sees its own unit only"""
+        c = self.client()
+        c.login("nhap1")
+        self.assertEqual(c.req("GET", "/overview?node=%s&period=2025Q4" % XA1)[0], 200)
+        self.assertEqual(c.req("GET", "/overview?node=HP&period=2025Q4")[0], 403)
+
+    def test_csrf_and_logout(self):
+        """POST /logout without or with a wrong CSRF token is 403; with it, the session ends; all audited"""
+        c = self.client()
+        st, _, _ = c.login("nhap1")
+        self.assertEqual(st, 303)
+        self.assertEqual(c.req("POST", "/logout", {})[0], 403)
+        self.assertEqual(c.req("POST", "/logout", {"csrf": "0" * 64})[0], 403)
+        token = c.csrf()
+        self.assertTrue(token)
+        st, h, _ = c.req("POST", "/logout", {"csrf": token})
+        self.assertEqual(st, 303)
+        self.assertIn("Max-Age=0", h["set-cookie"])
+        self.assertEqual(c.req("GET", "/overview")[0], 303)  # the old cookie opens nothing
+        out = subprocess.run([os.path.join(BIN, "cchc"), "user", "audit", "--format", "json", "--config",
+                              self.s.config], capture_output=True, text=True, check=True, timeout=30).stdout
+        actions = {(e["login"], e["action"]) for e in json.loads(out)}
+        self.assertIn(("nhap1", "login"), actions)
+        self.assertIn(("nhap1", "logout"), actions)
+
+
+if __name__ == "__main__":
+    harness.main()

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
+#include "csvtab.h"
+
 int report_span(const char *from, const char *to, period_t *out, int max, char *err, size_t errlen)
 {
     period_t a, b;
@@ -315,21 +317,6 @@ json_t *report_json(const report_t *r)
                      periods, "rows", rows);
 }
 
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 int report_write_csv(const report_t *r, FILE *f)
 {
     char lab[64], buf[64];
@@ -341,9 +328,9 @@ int report_write_csv(const report_t *r, FILE *f)
     for (int k = 0; k < r->nrows; k++) {
         const indicator_t *in = &r->cat->inds[r->rows[k].ind];
         fprintf(f, "%d,", k + 1);
-        csv_field(f, in->code);
+        csvtab_write_field(f, in->code);
         fputc(',', f);
-        csv_field(f, in->name_vi);
+        csvtab_write_field(f, in->name_vi);
         for (int c = 0; c <= r->nperiods; c++) {
             const report_row_t *w = &r->rows[k];
             fputc(',', f);

@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* ---- diagnostics ------------------------------------------------------ */
 
@@ -113,5 +114,9 @@ char *csvtab_take_pool(csvtab_t *t);
 
 /* Releases the table's memory (the pool unless taken). */
 void csvtab_free(csvtab_t *t);
+
+/* Writes s as one CSV field (RFC 4180): as it is, or quoted -- quotes
+ * doubled -- when it holds a comma, a quote or a line break. */
+void csvtab_write_field(FILE *f, const char *s);
 
 #endif

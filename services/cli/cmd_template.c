@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "csvtab.h"
 #include "period.h"
 
 static const char usage_text[] =
@@ -93,20 +94,10 @@ static int check_report(const template_args_t *a, const char *dir, target_report
     return 1;
 }
 
-/* One CSV field, quoted when it holds a separator, a quote or a line break. */
+/* One CSV field and what follows it (a comma, or the line's end). */
 static void csv_field(FILE *f, const char *s, bool last)
 {
-    if (strpbrk(s, ",\"\r\n")) {
-        fputc('"', f);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', f);
-            fputc(*s, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
-    }
+    csvtab_write_field(f, s);
     fputc(last ? '\n' : ',', f);
 }
 

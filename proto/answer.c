@@ -57,6 +57,7 @@ const ans_obj_t ans_obj_NONE = {"NONE", "", 0, 0, 0, NULL, 0};
 #define ANS_FIELD_units(...) ANS_FIELD_OF(ans_units_t, __VA_ARGS__)
 #define ANS_FIELD_values(...) ANS_FIELD_OF(ans_values_t, __VA_ARGS__)
 #define ANS_FIELD_version(...) ANS_FIELD_OF(ans_version_t, __VA_ARGS__)
+#define ANS_FIELD_decision(...) ANS_FIELD_OF(ans_decision_t, __VA_ARGS__)
 #define ANS_FIELD_history(...) ANS_FIELD_OF(ans_history_t, __VA_ARGS__)
 #define ANS_FIELD_target(...) ANS_FIELD_OF(ans_target_t, __VA_ARGS__)
 #define ANS_FIELD_targets(...) ANS_FIELD_OF(ans_targets_t, __VA_ARGS__)

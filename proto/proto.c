@@ -45,6 +45,9 @@ typedef struct {
 #define CUR proto_submit_t
 static const field_t fields_submit[] = {PROTO_FIELDS_SUBMIT(FIELD)};
 #undef CUR
+#define CUR proto_decide_t
+static const field_t fields_decide[] = {PROTO_FIELDS_DECIDE(FIELD)};
+#undef CUR
 #define CUR proto_ack_t
 static const field_t fields_ack[] = {PROTO_FIELDS_ACK(FIELD)};
 #undef CUR

@@ -493,10 +493,21 @@ static int q_values(qctx_t *q, proto_error_t *err)
         msgpack_unpacked_destroy(&up);
         return proto_fail(err, PROTO_E_STORAGE, "the stored report of %s is unreadable", c->units[q->node].code);
     }
-    ans_values_t a = {c->units[q->node].code, d->code,       q->pcode,         lm.version,
-                      rec.seq,                 rec.id,        rec.submitter,    rec.received_at,
-                      lm.first_received_at,    lm.on_time,    rec.values,       rec.note,
-                      rec.entered_by,          rec.entered_by[0] != '\0'};
+    ans_values_t a = {.unit = c->units[q->node].code,
+                      .dataset = d->code,
+                      .period = q->pcode,
+                      .version = lm.version,
+                      .seq = rec.seq,
+                      .id = rec.id,
+                      .submitter = rec.submitter,
+                      .received_at = rec.received_at,
+                      .first_received_at = lm.first_received_at,
+                      .on_time = lm.on_time,
+                      .values = rec.values,
+                      .note = rec.note,
+                      .entered_by = rec.entered_by,
+                      .has_entered_by = rec.entered_by[0] != '\0',
+                      .approval = "awaiting"};
     ans_values_pack(q->pk, &a);
     msgpack_unpacked_destroy(&up);
     return 0;
@@ -579,7 +590,11 @@ static int q_history(qctx_t *q, uint64_t limit, proto_error_t *err)
     }
     mdb_cursor_close(cur);
     if (rc == 0 || rc == MDB_NOTFOUND) {
-        ans_history_t a = {c->units[q->node].code, d->code, q->pcode, vs.items, vs.n};
+        ans_history_t a = {.unit = c->units[q->node].code,
+                           .dataset = d->code,
+                           .period = q->pcode,
+                           .versions = vs.items,
+                           .n_versions = vs.n};
         ans_history_pack(q->pk, &a);
     }
     versions_free(&vs);

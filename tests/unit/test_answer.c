@@ -164,14 +164,14 @@ static void rollup_optional_and_num(void **state)
 static void hostile(void **state)
 {
     (void)state;
-    ans_status_t st = {{"HP", "Hải Phòng", "thanh_pho"}, "Q", "2025Q3", 1, 10, 8, 6, 2, 2, 0, 0.6};
+    ans_status_t st = {{"HP", "Hải Phòng", "thanh_pho"}, "Q", "2025Q3", 1, 10, 8, 6, 2, 2, 0, 0.6, 5, 2, 1, 0, 0};
     buf_t b;
     const msgpack_object *good = packed(&b, &ans_obj_status, &st);
     ans_status_t out;
     proto_error_t err;
     /* drop `expected` (field 4) by shortening a copy of the map */
     msgpack_object m = *good;
-    msgpack_object_kv kv[16];
+    msgpack_object_kv kv[32];
     memcpy(kv, good->via.map.ptr, good->via.map.size * sizeof kv[0]);
     for (uint32_t i = 4; i + 1 < m.via.map.size; i++)
         kv[i] = kv[i + 1];
@@ -224,8 +224,11 @@ static void values_json_equal(void **state)
     (void)state;
     proto_value_t items[3] = {{.code = "POSTS", .kind = PV_INT, .i = 7}, {.code = "PLAN", .kind = PV_BOOL, .i = 1},
                               {.code = "FORMS", .kind = PV_TAGS, .ntags = 2, .tags = {{"a", 1}, {"khac", 4}}}};
-    ans_values_t in = {"HP.XA.A", "Q", "2025Q3", 2, 17, "id-1", "HP.XA.A", 100, 90, true,
-                       {.n = 3, .items = items}, "ghi chú", "nguyen.van.a", true};
+    ans_values_t in = {.unit = "HP.XA.A", .dataset = "Q", .period = "2025Q3", .version = 2, .seq = 17,
+                       .id = "id-1", .submitter = "HP.XA.A", .received_at = 100, .first_received_at = 90,
+                       .on_time = true, .values = {.n = 3, .items = items}, .note = "ghi chú",
+                       .entered_by = "nguyen.van.a", .has_entered_by = true, .approval = "approved",
+                       .approved_version = 2, .has_approved_version = true};
     buf_t b;
     const msgpack_object *o = packed(&b, &ans_obj_values, &in);
     ans_values_t out;

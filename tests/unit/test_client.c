@@ -86,7 +86,7 @@ static void pack_units(msgpack_packer *pk)
 /* A status answer for VN: the same three units counted. */
 static void pack_status(msgpack_packer *pk)
 {
-    ans_status_t st = {{"VN", "Việt Nam", "quoc_gia"}, "Q", "2025Q3", DEADLINE, 3, 2, 1, 1, 0, 1, 1.0 / 3};
+    ans_status_t st = {{"VN", "Việt Nam", "quoc_gia"}, "Q", "2025Q3", DEADLINE, 3, 2, 1, 1, 0, 1, 1.0 / 3, 0, 2, 0, 0, 0};
     ans_status_pack(pk, &st);
 }
 

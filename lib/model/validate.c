@@ -141,6 +141,35 @@ static int check_rights(const catalog_t *c, const proto_submit_t *s, int unit, i
     return 0;
 }
 
+/* Steps shared by SUBMIT and DECIDE once the key's rights are checked:
+ * the unit, dataset and period exist, fit together and have begun.  Sets
+ * *ds and *per. */
+static int check_target(const catalog_t *c, const char *ucode, const char *dcode, const char *pcode, int unit,
+                        int64_t now, int *ds /* OUT */, period_t *per /* OUT */, proto_error_t *err)
+{
+    if (unit < 0)
+        return proto_fail(err, PROTO_E_UNKNOWN_UNIT, "unit %s is not in the catalog", ucode);
+    *ds = catalog_dataset(c, dcode);
+    if (*ds < 0)
+        return proto_fail(err, PROTO_E_UNKNOWN_DATASET, "dataset %s is not in the catalog", dcode);
+    const dataset_t *d = &c->datasets[*ds];
+    if (!catalog_must_report(c, *ds, unit))
+        return proto_fail(err, PROTO_E_NOT_REQUIRED, "%s (%s) does not report dataset %s", ucode,
+                          c->units[unit].name, d->code);
+    if (period_parse(pcode, per))
+        return proto_fail(err, PROTO_E_PERIOD, "'%s' is not a period code (use 202509, 2025Q3, 2025S2 or 2025)",
+                          pcode);
+    if (per->type != d->ptype)
+        return proto_fail(err, PROTO_E_PERIOD, "dataset %s is reported per %s, but %s is a %s", d->code,
+                          period_type_name(d->ptype), pcode, period_type_name((period_type_t)per->type));
+    if (date_start_time(period_first_day(*per)) > now)
+        return proto_fail(err, PROTO_E_FUTURE_PERIOD, "period %s has not begun yet", pcode);
+    if (!catalog_open_in(c, unit, *per))
+        return proto_fail(err, PROTO_E_UNIT_CLOSED, "%s (%s) did not exist during %s", ucode, c->units[unit].name,
+                          pcode);
+    return 0;
+}
+
 int validate_submit(const catalog_t *c, const proto_submit_t *s, int submitter, bool gateway, int64_t now,
                     proto_error_t *err)
 {
@@ -148,27 +177,11 @@ int validate_submit(const catalog_t *c, const proto_submit_t *s, int submitter, 
     int rc = check_rights(c, s, unit, submitter, gateway, err);
     if (rc)
         return rc;
-    if (unit < 0)
-        return proto_fail(err, PROTO_E_UNKNOWN_UNIT, "unit %s is not in the catalog", s->unit);
-    int ds = catalog_dataset(c, s->dataset);
-    if (ds < 0)
-        return proto_fail(err, PROTO_E_UNKNOWN_DATASET, "dataset %s is not in the catalog", s->dataset);
-    const dataset_t *d = &c->datasets[ds];
-    if (!catalog_must_report(c, ds, unit))
-        return proto_fail(err, PROTO_E_NOT_REQUIRED, "%s (%s) does not report dataset %s", s->unit,
-                          c->units[unit].name, d->code);
+    int ds;
     period_t p;
-    if (period_parse(s->period, &p))
-        return proto_fail(err, PROTO_E_PERIOD, "'%s' is not a period code (use 202509, 2025Q3, 2025S2 or 2025)",
-                          s->period);
-    if (p.type != d->ptype)
-        return proto_fail(err, PROTO_E_PERIOD, "dataset %s is reported per %s, but %s is a %s", d->code,
-                          period_type_name(d->ptype), s->period, period_type_name((period_type_t)p.type));
-    if (date_start_time(period_first_day(p)) > now)
-        return proto_fail(err, PROTO_E_FUTURE_PERIOD, "period %s has not begun yet", s->period);
-    if (!catalog_open_in(c, unit, p))
-        return proto_fail(err, PROTO_E_UNIT_CLOSED, "%s (%s) did not exist during %s", s->unit, c->units[unit].name,
-                          s->period);
+    if ((rc = check_target(c, s->unit, s->dataset, s->period, unit, now, &ds, &p, err)))
+        return rc;
+    const dataset_t *d = &c->datasets[ds];
     if (s->values.n == 0)
         return proto_fail(err, PROTO_E_EMPTY, "the report has no values: send every indicator of dataset %s",
                           d->code);
@@ -186,4 +199,107 @@ int validate_submit(const catalog_t *c, const proto_submit_t *s, int submitter, 
     }
     rc = check_ratios(c, ds, &s->values, err);
     return rc ? rc : check_complete(c, ds, given, s->values.n, err);
+}
+
+/* ------------------------------------------------------------------------
+ * Decisions
+ * ------------------------------------------------------------------------ */
+
+static const char *const decision_names[] = {[DECIDE_APPROVE] = "approve", [DECIDE_RETURN] = "return",
+                                             [DECIDE_EXTEND] = "extend", [DECIDE_SILENCE] = "silence",
+                                             [DECIDE_UNSILENCE] = "unsilence"};
+
+decide_kind_t validate_decision_kind(const char *name)
+{
+    for (int k = DECIDE_APPROVE; k <= DECIDE_UNSILENCE; k++)
+        if (!strcmp(name, decision_names[k]))
+            return (decide_kind_t)k;
+    return DECIDE_NONE;
+}
+
+/* Who may decide: a gateway for any unit of its subtree, naming its user;
+ * a unit's own key or an ancestor's on a report; only an ancestor's on a
+ * deadline (the office above extends, never the unit itself).  A unit the
+ * key may not decide for and a unit that does not exist get the same
+ * sentence. */
+static int decide_rights(const catalog_t *c, const proto_decide_t *d, decide_kind_t k, int unit, int submitter,
+                         bool gateway, proto_error_t *err)
+{
+    if (submitter < 0)
+        return 0; /* insecure mode: the message is trusted */
+    const char *me = c->units[submitter].code;
+    bool on_report = k == DECIDE_APPROVE || k == DECIDE_RETURN;
+    if (gateway) {
+        if (unit < 0 || !catalog_is_ancestor(c, submitter, unit))
+            return proto_fail(err, PROTO_E_FORBIDDEN, "the gateway key of %s may decide only for units under %s, "
+                              "not for %s", me, me, d->unit);
+        if (!d->entered_by[0])
+            return proto_fail(err, PROTO_E_FORBIDDEN,
+                              "a gateway key must name the user who decided (entered_by)");
+        return 0;
+    }
+    if (d->entered_by[0])
+        return proto_fail(err, PROTO_E_FORBIDDEN, "only a gateway key may name who decided (entered_by)");
+    if (unit < 0 || !catalog_is_ancestor(c, submitter, unit))
+        return proto_fail(err, PROTO_E_FORBIDDEN,
+                          on_report ? "the key of %s may approve or return only the reports of %s and the units "
+                                      "under it, not of %s"
+                                    : "the key of %s may extend or silence only the deadlines of the units under %s, "
+                                      "not of %s",
+                          me, me, d->unit);
+    if (!on_report && unit == submitter)
+        return proto_fail(err, PROTO_E_FORBIDDEN,
+                          "a unit may not %s its own deadline: the office above %s decides that", d->decision, me);
+    return 0;
+}
+
+/* The fields each decision needs, and those it does not take. */
+static int decide_fields(const proto_decide_t *d, decide_kind_t k, period_t p, proto_error_t *err)
+{
+    bool on_report = k == DECIDE_APPROVE || k == DECIDE_RETURN;
+    if (on_report && d->version == 0)
+        return proto_fail(err, PROTO_E_FIELD, "%s needs the version decided (field 'version', 1 or more)",
+                          d->decision);
+    if (!on_report && d->version)
+        return proto_fail(err, PROTO_E_FIELD, "%s takes no version (field 'version' is for approve and return)",
+                          d->decision);
+    if (k != DECIDE_EXTEND && d->due[0])
+        return proto_fail(err, PROTO_E_FIELD, "%s takes no due date (field 'due' is for extend)", d->decision);
+    bool noted = false;
+    for (const char *q = d->note; *q && !noted; q++)
+        noted = *q != ' ' && *q != '\t' && *q != '\n' && *q != '\r';
+    if (k == DECIDE_RETURN && !noted)
+        return proto_fail(err, PROTO_E_FIELD, "return needs a note saying what to correct (field 'note')");
+    if (k != DECIDE_EXTEND)
+        return 0;
+    int32_t due;
+    if (!d->due[0])
+        return proto_fail(err, PROTO_E_FIELD, "extend needs the new last day (field 'due', YYYY-MM-DD)");
+    if (date_parse(d->due, &due))
+        return proto_fail(err, PROTO_E_FIELD, "due '%s' is not a date YYYY-MM-DD of the calendar", d->due);
+    char first[11];
+    if (due < period_first_day(p))
+        return proto_fail(err, PROTO_E_FIELD, "due %s is before period %s begins (%s)", d->due, d->period,
+                          date_format(period_first_day(p), first, sizeof first));
+    if (!noted)
+        return proto_fail(err, PROTO_E_FIELD, "extend needs a note giving the reason (field 'note')");
+    return 0;
+}
+
+int validate_decide(const catalog_t *c, const proto_decide_t *d, int submitter, bool gateway, int64_t now,
+                    proto_error_t *err)
+{
+    decide_kind_t k = validate_decision_kind(d->decision);
+    if (k == DECIDE_NONE)
+        return proto_fail(err, PROTO_E_FIELD,
+                          "unknown decision '%s': approve, return, extend, silence or unsilence", d->decision);
+    int unit = catalog_unit(c, d->unit);
+    int rc = decide_rights(c, d, k, unit, submitter, gateway, err);
+    if (rc)
+        return rc;
+    int ds;
+    period_t p;
+    if ((rc = check_target(c, d->unit, d->dataset, d->period, unit, now, &ds, &p, err)))
+        return rc;
+    return decide_fields(d, k, p, err);
 }

@@ -27,7 +27,11 @@ typedef struct {
      * new id has seq 0 and here 1 + the index of the item that took it. */
     uint32_t version;
     uint64_t seq;
+    uint8_t state; /* reports: REP_* -- the decision standing on the latest version */
 } slot_t;
+
+/* What stands on a report's latest version (a correction resets it). */
+enum { REP_OPEN = 0, REP_APPROVED, REP_RETURNED };
 
 typedef struct {
     slot_t *s;
@@ -93,6 +97,7 @@ static slot_t *idx_put(index_t *x, const char *k, size_t n)
         sl->klen = (uint32_t)n;
         sl->version = 0;
         sl->seq = 0;
+        sl->state = REP_OPEN;
         x->n++;
     }
     return sl;
@@ -115,6 +120,18 @@ static int report_key(char *buf, size_t n, const char *unit, const char *dataset
 static int id_key(char *buf, size_t n, const char *submitter, const char *id)
 {
     return snprintf(buf, n, "%s%c%s", submitter, 0, id);
+}
+
+/* A decision on report `rep` (NULL: none stored) takes effect in the index:
+ * approve or return of its latest version stands until a correction. */
+static void note_decision(slot_t *rep, const char *decision, uint64_t version)
+{
+    if (!rep || version != rep->version)
+        return;
+    if (!strcmp(decision, "approve"))
+        rep->state = REP_APPROVED;
+    else if (!strcmp(decision, "return"))
+        rep->state = REP_RETURNED;
 }
 
 /* Rebuilds both indexes from the journal (one read transaction). */
@@ -143,15 +160,25 @@ static int rebuild_indexes(journal_t *j)
         char rk[3 * 65 + 8], ik[ID_KEY_MAX];
         int rl = report_key(rk, sizeof rk, rec.unit, rec.dataset, rec.period);
         int il = id_key(ik, sizeof ik, rec.submitter, rec.id);
-        slot_t *id = idx_put(&j->ids, ik, (size_t)il), *rep = idx_put(&j->reports, rk, (size_t)rl);
-        if (!id || !rep) {
+        slot_t *id = idx_put(&j->ids, ik, (size_t)il);
+        if (!id) {
             rc = ENOMEM;
             break;
         }
         id->seq = rec.seq;
+        if (rec.decision[0]) { /* a decision: versions stay, the latest may be decided */
+            note_decision(idx_get(&j->reports, rk, (size_t)rl), rec.decision, rec.version);
+            continue;
+        }
+        slot_t *rep = idx_put(&j->reports, rk, (size_t)rl);
+        if (!rep) {
+            rc = ENOMEM;
+            break;
+        }
         if (rec.version > rep->version) {
             rep->version = (uint32_t)rec.version;
             rep->seq = rec.seq;
+            rep->state = REP_OPEN;
         }
     }
     msgpack_unpacked_destroy(&up);
@@ -247,14 +274,41 @@ static bool values_equal(const proto_values_t *a, const proto_values_t *b)
     return true;
 }
 
-/* Same content under one (submitter, id): unit, dataset, period, note, the
- * user who entered it and the values in any order (the submitter is part of
- * the id's key).  `a` is the stored one (or an earlier item of the group). */
-static bool same_content(const char *unit, const char *dataset, const char *period, const char *note,
-                         const char *entered_by, const proto_values_t *values, const proto_submit_t *s)
+/* What "same content" compares under one (submitter, id) -- the submitter
+ * is part of the id's key -- for a stored RECORD, a SUBMIT or a DECIDE:
+ * unit, dataset, period, note, the user who entered it; a report's values
+ * in any order; a decision's kind, version and due date.  A report and a
+ * decision are never the same content. */
+typedef struct {
+    const char *unit, *dataset, *period, *note, *entered_by;
+    const char *decision, *due; /* "" for a report */
+    uint64_t version;           /* the version decided; 0 for a report (its version is the journal's) */
+    const proto_values_t *values;
+} content_t;
+
+static const proto_values_t no_values;
+
+static content_t record_content(const proto_record_t *r)
 {
-    return !strcmp(unit, s->unit) && !strcmp(dataset, s->dataset) && !strcmp(period, s->period) &&
-           !strcmp(note, s->note) && !strcmp(entered_by, s->entered_by) && values_equal(values, &s->values);
+    return (content_t){r->unit, r->dataset, r->period, r->note, r->entered_by, r->decision, r->due,
+                       r->decision[0] ? r->version : 0, &r->values};
+}
+
+static content_t item_content(const journal_item_t *it)
+{
+    if (it->sub)
+        return (content_t){it->sub->unit, it->sub->dataset, it->sub->period, it->sub->note, it->sub->entered_by,
+                           "", "", 0, &it->sub->values};
+    const proto_decide_t *d = it->dec;
+    return (content_t){d->unit, d->dataset, d->period, d->note, d->entered_by, d->decision, d->due, d->version,
+                       &no_values};
+}
+
+static bool same_content(const content_t *a, const content_t *b)
+{
+    return !strcmp(a->unit, b->unit) && !strcmp(a->dataset, b->dataset) && !strcmp(a->period, b->period) &&
+           !strcmp(a->note, b->note) && !strcmp(a->entered_by, b->entered_by) && !strcmp(a->decision, b->decision) &&
+           !strcmp(a->due, b->due) && a->version == b->version && values_equal(a->values, b->values);
 }
 
 /* Decides duplicate vs conflict for an id already in the journal. */
@@ -274,7 +328,8 @@ static int check_duplicate(MDB_txn *txn, journal_t *j, journal_item_t *it, uint6
         proto_list_t one = {.n = 1, .objs = &up.data};
         proto_record_t rec;
         if (proto_record_at(&one, 0, &rec, NULL) == 0) {
-            bool same = same_content(rec.unit, rec.dataset, rec.period, rec.note, rec.entered_by, &rec.values, it->sub);
+            content_t stored = record_content(&rec), mine = item_content(it);
+            bool same = same_content(&stored, &mine);
             status = same ? JOURNAL_DUPLICATE : PROTO_E_CONFLICT;
             it->seq = rec.seq;
             it->version = (uint32_t)rec.version;
@@ -285,31 +340,83 @@ static int check_duplicate(MDB_txn *txn, journal_t *j, journal_item_t *it, uint6
     return status;
 }
 
-/* Stores one new submission inside the open transaction. */
+/* A decision applies to the reports stored so far (in seq order, this
+ * group's earlier items included): approve and return name the latest
+ * version, which does not already stand approved (returned).  Returns 0, or
+ * PROTO_E_DECISION with the sentence in it->message. */
+static int check_decision(const journal_item_t *it, const slot_t *rep, char *why, size_t n)
+{
+    const proto_decide_t *d = it->dec;
+    bool approve = !strcmp(d->decision, "approve");
+    if (!approve && strcmp(d->decision, "return"))
+        return 0; /* extend, silence, unsilence: on the deadline, with or without a report */
+    uint32_t latest = rep ? rep->version : 0;
+    if (latest == 0) {
+        snprintf(why, n, "nothing received yet from %s for %s %s: there is no version %llu to %s", d->unit,
+                 d->dataset, d->period, (unsigned long long)d->version, d->decision);
+        return PROTO_E_DECISION;
+    }
+    if (d->version > latest) {
+        snprintf(why, n, "the report of %s for %s %s has no version %llu; the latest is %u", d->unit, d->dataset,
+                 d->period, (unsigned long long)d->version, latest);
+        return PROTO_E_DECISION;
+    }
+    if (d->version < latest) {
+        snprintf(why, n, "version %llu of the report of %s for %s %s was replaced by a correction; the latest is %u",
+                 (unsigned long long)d->version, d->unit, d->dataset, d->period, latest);
+        return PROTO_E_DECISION;
+    }
+    if (rep->state == (approve ? REP_APPROVED : REP_RETURNED)) {
+        snprintf(why, n, "version %u of the report of %s for %s %s is already %s", latest, d->unit, d->dataset,
+                 d->period, approve ? "approved" : "returned");
+        return PROTO_E_DECISION;
+    }
+    return 0;
+}
+
+/* The RECORD of a new item: a report (the next version, its values) or a
+ * decision (the version decided, no values). */
+static void item_record(const journal_item_t *it, uint64_t seq, uint32_t version, proto_record_t *rec /* OUT */)
+{
+    content_t c = item_content(it);
+    memset(rec, 0, sizeof *rec);
+    rec->seq = seq;
+    snprintf(rec->id, sizeof rec->id, "%s", it->sub ? it->sub->id : it->dec->id);
+    snprintf(rec->unit, sizeof rec->unit, "%s", c.unit);
+    snprintf(rec->submitter, sizeof rec->submitter, "%s", it->submitter);
+    snprintf(rec->dataset, sizeof rec->dataset, "%s", c.dataset);
+    snprintf(rec->period, sizeof rec->period, "%s", c.period);
+    rec->values = *c.values;
+    rec->received_at = it->received_at;
+    rec->version = version;
+    snprintf(rec->note, sizeof rec->note, "%s", c.note);
+    snprintf(rec->entered_by, sizeof rec->entered_by, "%s", c.entered_by);
+    snprintf(rec->decision, sizeof rec->decision, "%s", c.decision);
+    snprintf(rec->due, sizeof rec->due, "%s", c.due);
+}
+
+/* Stores one new submission or decision inside the open transaction.
+ * Returns 0 (it->status says whether it was stored: a decision that does not
+ * apply is not) or an error of the transaction. */
 static int put_one(MDB_txn *txn, journal_t *j, journal_item_t *it, uint64_t seq, msgpack_sbuffer *sb)
 {
-    const proto_submit_t *s = it->sub;
+    content_t c = item_content(it);
     char rkey[3 * 65 + 8], ikey[ID_KEY_MAX];
-    int rlen = report_key(rkey, sizeof rkey, s->unit, s->dataset, s->period);
-    int ilen = id_key(ikey, sizeof ikey, it->submitter, s->id);
-    slot_t *rep = idx_put(&j->reports, rkey, (size_t)rlen), *id = idx_put(&j->ids, ikey, (size_t)ilen);
-    if (!rep || !id)
+    int rlen = report_key(rkey, sizeof rkey, c.unit, c.dataset, c.period);
+    int ilen = id_key(ikey, sizeof ikey, it->submitter, it->sub ? it->sub->id : it->dec->id);
+    slot_t *id = idx_put(&j->ids, ikey, (size_t)ilen);
+    /* A decision reads the report's entry, and never creates one. */
+    slot_t *rep = it->sub ? idx_put(&j->reports, rkey, (size_t)rlen) : idx_get(&j->reports, rkey, (size_t)rlen);
+    if (!id || (it->sub && !rep))
         return ENOMEM;
-    uint32_t version = rep->version + 1;
+    if (it->dec && (it->status = check_decision(it, rep, it->message, sizeof it->message))) {
+        id->version = 0; /* the id stays free: seq 0 and no item of the group */
+        return 0;
+    }
+    uint32_t version = it->sub ? rep->version + 1 : (uint32_t)it->dec->version;
 
     proto_record_t rec;
-    memset(&rec, 0, sizeof rec);
-    rec.seq = seq;
-    memcpy(rec.id, s->id, sizeof rec.id);
-    memcpy(rec.unit, s->unit, sizeof rec.unit);
-    snprintf(rec.submitter, sizeof rec.submitter, "%s", it->submitter);
-    memcpy(rec.dataset, s->dataset, sizeof rec.dataset);
-    memcpy(rec.period, s->period, sizeof rec.period);
-    rec.values = s->values;
-    rec.received_at = it->received_at;
-    rec.version = version;
-    memcpy(rec.note, s->note, sizeof rec.note);
-    memcpy(rec.entered_by, s->entered_by, sizeof rec.entered_by);
+    item_record(it, seq, version, &rec);
     msgpack_packer pk;
     sb->size = 0;
     msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
@@ -325,8 +432,13 @@ static int put_one(MDB_txn *txn, journal_t *j, journal_item_t *it, uint64_t seq,
         return rc;
     /* The indexes run ahead of the disk until the commit; a failed
      * transaction rebuilds them (journal_append). */
-    rep->version = version;
-    rep->seq = seq;
+    if (it->sub) {
+        rep->version = version;
+        rep->seq = seq;
+        rep->state = REP_OPEN;
+    } else {
+        note_decision(rep, rec.decision, rec.version);
+    }
     id->seq = seq;
     id->version = 0; /* no longer an item of the group */
     it->status = JOURNAL_ACCEPTED;
@@ -349,19 +461,16 @@ static int answer_known(journal_t *j, journal_item_t *items, int n, int *repeat)
     for (int i = 0; i < n && rc == 0; i++) {
         journal_item_t *it = &items[i];
         char ikey[ID_KEY_MAX];
-        int ilen = id_key(ikey, sizeof ikey, it->submitter, it->sub->id);
+        int ilen = id_key(ikey, sizeof ikey, it->submitter, it->sub ? it->sub->id : it->dec->id);
         slot_t *used = idx_get(&j->ids, ikey, (size_t)ilen);
         if (used && used->seq) {
             if (!rtxn && mdb_txn_begin(j->env, NULL, MDB_RDONLY, &rtxn))
                 rtxn = NULL;
             it->status = rtxn ? check_duplicate(rtxn, j, it, used->seq) : PROTO_E_STORAGE;
-        } else if (used) {
-            const proto_submit_t *first = items[used->version - 1].sub;
+        } else if (used && used->version) {
+            content_t first = item_content(&items[used->version - 1]), mine = item_content(it);
             repeat[i] = (int)used->version - 1;
-            it->status = same_content(first->unit, first->dataset, first->period, first->note, first->entered_by,
-                                          &first->values, it->sub)
-                             ? JOURNAL_DUPLICATE
-                             : PROTO_E_CONFLICT;
+            it->status = same_content(&first, &mine) ? JOURNAL_DUPLICATE : PROTO_E_CONFLICT;
         } else if ((used = idx_put(&j->ids, ikey, (size_t)ilen))) {
             used->version = (uint32_t)i + 1;
         } else {
@@ -388,12 +497,13 @@ static int write_new(journal_t *j, journal_item_t *items, int n)
         return rc;
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
-    uint64_t head = head_in(txn, j->journal);
+    uint64_t head = head_in(txn, j->journal), first = head;
     for (int i = 0; i < n && rc == 0; i++)
-        if (items[i].status == 0 && (rc = put_one(txn, j, &items[i], head + 1, &sb)) == 0)
+        if (items[i].status == 0 && (rc = put_one(txn, j, &items[i], head + 1, &sb)) == 0 &&
+            items[i].status == JOURNAL_ACCEPTED)
             head++;
     msgpack_sbuffer_destroy(&sb);
-    if (rc) {
+    if (rc || head == first) { /* failed, or only decisions that did not apply: nothing to commit */
         mdb_txn_abort(txn);
         return rc;
     }
@@ -417,8 +527,11 @@ int journal_append(journal_t *j, journal_item_t *items, int n, char *err, size_t
          * commit failed): E_STORAGE.  Forget what the indexes took for it,
          * reading them back from what is really on disk.  Rare (a full map,
          * an I/O error). */
+        /* A decision refused against what the failed transaction held is
+         * retried like the rest (the correction it saw was not stored). */
         for (int i = 0; i < n; i++)
-            if ((items[i].status == 0 || items[i].status == JOURNAL_ACCEPTED) && (!repeat || repeat[i] < 0))
+            if ((items[i].status == 0 || items[i].status == JOURNAL_ACCEPTED || items[i].status == PROTO_E_DECISION) &&
+                (!repeat || repeat[i] < 0))
                 items[i].status = PROTO_E_STORAGE;
         int rb = rebuild_indexes(j);
         if (rb)
@@ -433,6 +546,7 @@ int journal_append(journal_t *j, journal_item_t *items, int n, char *err, size_t
         const journal_item_t *first = &items[repeat[i]];
         if (first->status != JOURNAL_ACCEPTED) {
             items[i].status = first->status;
+            memcpy(items[i].message, first->message, sizeof items[i].message);
             continue;
         }
         items[i].seq = first->seq;
@@ -441,6 +555,14 @@ int journal_append(journal_t *j, journal_item_t *items, int n, char *err, size_t
     }
     free(repeat);
     return rc;
+}
+
+uint32_t journal_latest_version(journal_t *j, const char *unit, const char *dataset, const char *period)
+{
+    char rkey[3 * 65 + 8];
+    int rlen = report_key(rkey, sizeof rkey, unit, dataset, period);
+    const slot_t *rep = idx_get(&j->reports, rkey, (size_t)rlen);
+    return rep ? rep->version : 0;
 }
 
 int journal_read(journal_t *j, uint64_t after, unsigned max, size_t max_bytes, msgpack_sbuffer *out,

@@ -26,14 +26,19 @@ typedef struct journal journal_t;
 
 enum { JOURNAL_ACCEPTED = 1, JOURNAL_DUPLICATE = 2 };
 
+/* One submission or one decision to store: exactly one of sub and dec is
+ * set. */
 typedef struct {
-    const proto_submit_t *sub;  /* in: the validated submission */
+    const proto_submit_t *sub;  /* in: the validated submission, or NULL */
+    const proto_decide_t *dec;  /* in: the validated decision (when sub is NULL) */
     const char *submitter;      /* in: unit code from the CURVE key */
     int64_t received_at;        /* in: collector receive time */
     int status;                 /* out: JOURNAL_ACCEPTED, JOURNAL_DUPLICATE or a negative proto_err_t */
     uint64_t seq;               /* out: journal seq (the original one for a duplicate) */
-    uint32_t version;           /* out: report version */
+    uint32_t version;           /* out: report version; for a decision the version decided (0: extend,
+                                 * silence, unsilence) */
     int64_t stored_at;          /* out: received_at of the stored record */
+    char message[300];          /* out: the sentence of a PROTO_E_DECISION */
 } journal_item_t;
 
 /* Opens (creating) the journal in `dir` with a map of map_bytes.  Returns 0,
@@ -42,10 +47,17 @@ int journal_open(const char *dir, uint64_t map_bytes, journal_t **out /* OUT */,
 void journal_close(journal_t **self_p);
 
 /* Stores items[0..n) in one transaction and sets each item's outputs.  An
- * item whose (submitter, id) is already stored is a duplicate when unit,
- * dataset, period, note and values (in any order) are the same, else a
- * conflict; either way seq, version and stored_at are those of the stored
- * record.  These are answered before the write transaction, from the
+ * item whose (submitter, id) is already stored is a duplicate when its
+ * content is the same (unit, dataset, period, note, entered_by; values in
+ * any order for a report; decision, version and due for a decision), else
+ * a conflict; either way
+ * seq, version and stored_at are those of the stored record.  A report is
+ * the next version of its unit/dataset/period.  A decision is checked
+ * against the reports stored before it (in seq order, so also against a
+ * correction earlier in the same group): approve and return must name the
+ * latest version, which must not already have that decision; otherwise it
+ * gets PROTO_E_DECISION with a sentence in its `message`, is not stored and
+ * its id stays free.  A decision never changes a report's version.  These are answered before the write transaction, from the
  * stored records or from an earlier item of the group, so that a retry is
  * answered even when nothing new can be stored.
  * Returns 0; or an LMDB error code (or ENOMEM) when the write failed (map
@@ -53,6 +65,10 @@ void journal_close(journal_t **self_p);
  * repeats in the group have status PROTO_E_STORAGE, and err holds the
  * reason; the duplicates and conflicts of stored records keep their answer. */
 int journal_append(journal_t *j, journal_item_t *items, int n, char *err, size_t errlen);
+
+/* The latest version of the unit/dataset/period report stored (0: none).
+ * Reads the in-memory index: not while journal_append() runs. */
+uint32_t journal_latest_version(journal_t *j, const char *unit, const char *dataset, const char *period);
 
 /* What goes before the records in out, packed once their number is known
  * (a BATCH's head and its array header). */

@@ -35,12 +35,17 @@
 #define BATCH_MAX_BYTES (8u << 20)
 #define DRAIN_QUIET_MS 100 /* on SIGTERM, the units' socket closes after this long without input */
 
-/* One received SUBMIT waiting for its commit. */
+/* One received SUBMIT or DECIDE waiting for its commit. */
 typedef struct {
     zmq_msg_t env[MAX_ENVELOPE]; /* routing frames, echoed in the reply */
     int nenv;
     zmq_msg_t payload;           /* the bytes `sub` borrows from */
-    proto_submit_t sub;          /* the decoded SUBMIT (not a whole proto_msg_t: 1.3 KB, not 17) */
+    /* The decoded SUBMIT or DECIDE (not a whole proto_msg_t: 1.3 KB, not 17);
+     * item.sub or item.dec points to it. */
+    union {
+        proto_submit_t sub;
+        proto_decide_t dec;
+    } u;
     msgpack_unpacked unpacked;   /* the zone its values live in */
     bool has_unpacked;
     char submitter[65];
@@ -135,12 +140,18 @@ static void send_nack(collector_t *c, zmq_msg_t *env, int nenv, const char *id, 
     send_reply(c, &c->zrouter, env, nenv, &r);
 }
 
+/* The id of a queued SUBMIT or DECIDE. */
+static const char *pending_id(const pending_t *p)
+{
+    return p->item.sub ? p->u.sub.id : p->u.dec.id;
+}
+
 static void send_ack(collector_t *c, pending_t *p)
 {
     proto_msg_t r;
     memset(&r.u.ack, 0, sizeof r.u.ack); /* only the member the encoder reads */
     r.type = PROTO_ACK;
-    memcpy(r.u.ack.id, p->sub.id, sizeof r.u.ack.id);
+    snprintf(r.u.ack.id, sizeof r.u.ack.id, "%s", pending_id(p));
     snprintf(r.u.ack.status, sizeof r.u.ack.status, "%s",
              p->item.status == JOURNAL_DUPLICATE ? "duplicate" : "accepted");
     r.u.ack.seq = p->item.seq;
@@ -196,11 +207,14 @@ static void commit_done(uv_work_t *w, int status)
         } else if (st == PROTO_E_CONFLICT) {
             char s[256];
             snprintf(s, sizeof s,
-                     "submission id %s was already used (seq %llu) for different content; choose a new id for a new report",
-                     p->sub.id, (unsigned long long)p->item.seq);
-            send_nack(c, p->env, p->nenv, p->sub.id, st, s);
+                     "%s id %s was already used (seq %llu) for different content; choose a new id for a new %s",
+                     p->item.sub ? "submission" : "decision", pending_id(p), (unsigned long long)p->item.seq,
+                     p->item.sub ? "report" : "decision");
+            send_nack(c, p->env, p->nenv, pending_id(p), st, s);
+        } else if (st == PROTO_E_DECISION) {
+            send_nack(c, p->env, p->nenv, pending_id(p), st, p->item.message);
         } else {
-            send_nack(c, p->env, p->nenv, p->sub.id, st,
+            send_nack(c, p->env, p->nenv, pending_id(p), st,
                       st == PROTO_E_STORAGE ? "the collector could not store the report (storage full or failing); "
                                               "nothing was stored, retry later"
                                             : NULL);
@@ -328,7 +342,7 @@ static void on_submit(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
         char count[32];
         snprintf(count, sizeof count, zs->truncated ? "more than %d" : "%d", n - p->nenv);
         rc = proto_fail(&err, PROTO_E_MALFORMED,
-                        "a SUBMIT is one frame (after an empty delimiter, from a REQ socket); this message has %s frames",
+                        "a SUBMIT (or DECIDE) is one frame (after an empty delimiter, from a REQ socket); this message has %s frames",
                         count);
         goto refuse;
     }
@@ -348,17 +362,23 @@ static void on_submit(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
         proto_msg_free(m);
         goto refuse;
     }
-    if (m->type != PROTO_SUBMIT) {
-        rc = proto_fail(&err, PROTO_E_TYPE, "this socket takes SUBMIT, not %s", proto_type_name(m->type));
+    if (m->type != PROTO_SUBMIT && m->type != PROTO_DECIDE) {
+        rc = proto_fail(&err, PROTO_E_TYPE, "this socket takes SUBMIT or DECIDE, not %s", proto_type_name(m->type));
         proto_msg_free(m);
         goto refuse;
     }
-    /* Keep only the SUBMIT and the zone its values live in. */
-    p->sub = m->u.submit;
+    /* Keep only the SUBMIT (or DECIDE) and the zone its values live in. */
+    if (m->type == PROTO_SUBMIT) {
+        p->u.sub = m->u.submit;
+        p->item.sub = &p->u.sub;
+    } else {
+        p->u.dec = m->u.decide;
+        p->item.dec = &p->u.dec;
+    }
     p->unpacked = m->unpacked;
     p->has_unpacked = m->has_unpacked;
     m->has_unpacked = false;
-    id = p->sub.id;
+    id = pending_id(p);
     int submitter = -1;
     bool gateway = false;
     if (c->curve) {
@@ -367,9 +387,11 @@ static void on_submit(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
             goto refuse;
         snprintf(p->submitter, sizeof p->submitter, "%s", unit);
     } else {
-        snprintf(p->submitter, sizeof p->submitter, "%s", p->sub.unit);
+        snprintf(p->submitter, sizeof p->submitter, "%s", p->item.sub ? p->u.sub.unit : p->u.dec.unit);
     }
-    if ((rc = validate_submit(c->cat, &p->sub, submitter, gateway, now, &err)))
+    rc = p->item.sub ? validate_submit(c->cat, &p->u.sub, submitter, gateway, now, &err)
+                     : validate_decide(c->cat, &p->u.dec, submitter, gateway, now, &err);
+    if (rc)
         goto refuse;
     if (c->draining) {
         rc = proto_fail(&err, PROTO_E_BUSY, "the collector is stopping; retry in a moment");
@@ -380,7 +402,6 @@ static void on_submit(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
                         c->nqueue);
         goto refuse;
     }
-    p->item.sub = &p->sub;
     p->item.submitter = p->submitter;
     p->item.received_at = now;
     if (queue_push(c, p)) {

@@ -313,6 +313,200 @@ static void map_full_loses_nothing(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+
+/* ------------------------------------------------------------------------
+ * Decisions
+ * ------------------------------------------------------------------------ */
+
+static proto_decide_t decide(const char *id, const char *unit, const char *what, uint64_t version)
+{
+    proto_decide_t d;
+    memset(&d, 0, sizeof d);
+    snprintf(d.id, sizeof d.id, "%s", id);
+    snprintf(d.unit, sizeof d.unit, "%s", unit);
+    snprintf(d.dataset, sizeof d.dataset, "CCHC_Q");
+    snprintf(d.period, sizeof d.period, "2025Q3");
+    snprintf(d.decision, sizeof d.decision, "%s", what);
+    d.version = version;
+    if (!strcmp(what, "extend"))
+        snprintf(d.due, sizeof d.due, "2025-10-20");
+    if (!strcmp(what, "return") || !strcmp(what, "extend"))
+        snprintf(d.note, sizeof d.note, "thiếu số liệu tháng 9");
+    return d;
+}
+
+static journal_item_t ditem(const proto_decide_t *d, const char *submitter, int64_t t)
+{
+    journal_item_t it;
+    memset(&it, 0, sizeof it);
+    it.dec = d;
+    it.submitter = submitter;
+    it.received_at = t;
+    return it;
+}
+
+/* Reads every record of the journal into recs (at most max); returns the count. */
+static unsigned read_all(journal_t *j, proto_record_t *recs, unsigned max)
+{
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    unsigned count;
+    uint64_t head;
+    assert_int_equal(journal_read(j, 0, max, 1 << 20, &sb, NULL, NULL, &count, &head), 0);
+    msgpack_unpacked up;
+    msgpack_unpacked_init(&up);
+    size_t off = 0;
+    for (unsigned i = 0; i < count; i++) {
+        assert_int_equal(msgpack_unpack_next(&up, sb.data, sb.size, &off), MSGPACK_UNPACK_SUCCESS);
+        proto_list_t one = {.n = 1, .objs = &up.data};
+        assert_int_equal(proto_record_at(&one, 0, &recs[i], NULL), 0);
+        assert_int_equal(recs[i].values.n, recs[i].decision[0] ? 0 : recs[i].values.n);
+    }
+    msgpack_unpacked_destroy(&up);
+    msgpack_sbuffer_destroy(&sb);
+    return count;
+}
+
+/* journal-4.1: a decision is a RECORD of its own (decision, version
+ * decided, no values) and leaves the report's version alone: the next
+ * correction is still version 2. */
+static void decision_is_a_record(void **state)
+{
+    fixture_t *f = *state;
+    char err[256];
+    proto_submit_t s1 = make("r1", "U1", "2025Q3", vals_a, 2), s2 = make("r2", "U1", "2025Q3", vals_c, 1);
+    proto_decide_t ok = decide("d1", "U1", "approve", 1), ext = decide("d2", "U1", "extend", 0);
+    journal_item_t it[3] = {item(&s1, 10), ditem(&ok, "PARENT", 11), ditem(&ext, "PARENT", 12)};
+    assert_int_equal(journal_append(f->j, it, 3, err, sizeof err), 0);
+    assert_int_equal(it[1].status, JOURNAL_ACCEPTED);
+    assert_int_equal(it[1].seq, 2);
+    assert_int_equal(it[1].version, 1);
+    assert_int_equal(it[2].status, JOURNAL_ACCEPTED);
+    assert_int_equal(it[2].version, 0);
+    assert_int_equal(journal_latest_version(f->j, "U1", "CCHC_Q", "2025Q3"), 1);
+    journal_item_t next = item(&s2, 13);
+    assert_int_equal(journal_append(f->j, &next, 1, err, sizeof err), 0);
+    assert_int_equal(next.version, 2);
+    proto_record_t recs[4];
+    assert_int_equal(read_all(f->j, recs, 4), 4);
+    assert_string_equal(recs[1].decision, "approve");
+    assert_int_equal(recs[1].version, 1);
+    assert_int_equal(recs[1].values.n, 0);
+    assert_string_equal(recs[1].submitter, "PARENT");
+    assert_int_equal(recs[1].received_at, 11);
+    assert_string_equal(recs[2].decision, "extend");
+    assert_string_equal(recs[2].due, "2025-10-20");
+    assert_string_equal(recs[2].note, "thiếu số liệu tháng 9");
+    assert_int_equal(recs[2].version, 0);
+    assert_string_equal(recs[3].decision, "");
+    assert_int_equal(recs[3].version, 2);
+}
+
+/* journal-4.2: approve and return must name the latest version: nothing
+ * received, a version that does not exist, a replaced one -- E_DECISION
+ * with a sentence, nothing stored, and the id stays free. */
+static void decision_needs_latest_version(void **state)
+{
+    fixture_t *f = *state;
+    char err[256];
+    proto_decide_t none = decide("n1", "U1", "approve", 1);
+    journal_item_t it = ditem(&none, "PARENT", 1);
+    assert_int_equal(journal_append(f->j, &it, 1, err, sizeof err), 0);
+    assert_int_equal(it.status, PROTO_E_DECISION);
+    assert_non_null(strstr(it.message, "nothing received yet"));
+    assert_int_equal(journal_head(f->j), 0);
+    proto_submit_t s1 = make("r1", "U1", "2025Q3", vals_a, 2), s2 = make("r2", "U1", "2025Q3", vals_c, 1);
+    journal_item_t reps[2] = {item(&s1, 2), item(&s2, 3)};
+    assert_int_equal(journal_append(f->j, reps, 2, err, sizeof err), 0);
+    proto_decide_t ahead = decide("n2", "U1", "return", 3), old = decide("n3", "U1", "approve", 1);
+    journal_item_t bad[2] = {ditem(&ahead, "PARENT", 4), ditem(&old, "PARENT", 4)};
+    assert_int_equal(journal_append(f->j, bad, 2, err, sizeof err), 0);
+    assert_int_equal(bad[0].status, PROTO_E_DECISION);
+    assert_string_equal(bad[0].message, "the report of U1 for CCHC_Q 2025Q3 has no version 3; the latest is 2");
+    assert_int_equal(bad[1].status, PROTO_E_DECISION);
+    assert_non_null(strstr(bad[1].message, "version 1 of the report of U1 for CCHC_Q 2025Q3 was replaced"));
+    assert_int_equal(journal_head(f->j), 2);
+    /* The refused ids are free: the same id with the right version is stored. */
+    proto_decide_t fixed = decide("n1", "U1", "approve", 2);
+    it = ditem(&fixed, "PARENT", 5);
+    assert_int_equal(journal_append(f->j, &it, 1, err, sizeof err), 0);
+    assert_int_equal(it.status, JOURNAL_ACCEPTED);
+    assert_int_equal(it.seq, 3);
+}
+
+/* journal-4.3: approving the version that stands approved again (new id)
+ * is E_DECISION; return after approve is a change of mind, stored; a
+ * correction opens the report again. */
+static void repeated_decision_refused(void **state)
+{
+    fixture_t *f = *state;
+    char err[256];
+    proto_submit_t s1 = make("r1", "U1", "2025Q3", vals_a, 2), s2 = make("r2", "U1", "2025Q3", vals_c, 1);
+    proto_decide_t a1 = decide("a1", "U1", "approve", 1), a2 = decide("a2", "U1", "approve", 1),
+                   r1 = decide("b1", "U1", "return", 1), r2 = decide("b2", "U1", "return", 1),
+                   a3 = decide("a3", "U1", "approve", 2);
+    journal_item_t it[5] = {item(&s1, 1), ditem(&a1, "U1", 2), ditem(&a2, "PARENT", 3), ditem(&r1, "PARENT", 4),
+                            ditem(&r2, "PARENT", 5)};
+    assert_int_equal(journal_append(f->j, it, 5, err, sizeof err), 0);
+    assert_int_equal(it[1].status, JOURNAL_ACCEPTED);
+    assert_int_equal(it[2].status, PROTO_E_DECISION);
+    assert_string_equal(it[2].message, "version 1 of the report of U1 for CCHC_Q 2025Q3 is already approved");
+    assert_int_equal(it[3].status, JOURNAL_ACCEPTED);
+    assert_int_equal(it[4].status, PROTO_E_DECISION);
+    assert_non_null(strstr(it[4].message, "already returned"));
+    /* journal-4.6 inside: the state comes back from the journal on reopen */
+    journal_close(&f->j);
+    assert_int_equal(journal_open(f->dir, 64u << 20, &f->j, err, sizeof err), 0);
+    journal_item_t again = ditem(&r2, "PARENT", 6);
+    assert_int_equal(journal_append(f->j, &again, 1, err, sizeof err), 0);
+    assert_int_equal(again.status, PROTO_E_DECISION);
+    journal_item_t more[3] = {item(&s2, 7), ditem(&a3, "PARENT", 8), ditem(&a2, "PARENT", 9)};
+    assert_int_equal(journal_append(f->j, more, 3, err, sizeof err), 0);
+    assert_int_equal(more[0].version, 2);
+    assert_int_equal(more[1].status, JOURNAL_ACCEPTED); /* in the same group as the correction */
+    assert_int_equal(more[1].version, 2);
+    assert_int_equal(more[2].status, PROTO_E_DECISION); /* version 1 was replaced */
+    assert_int_equal(journal_head(f->j), 5);
+}
+
+/* journal-4.4: a decision's id is idempotent like a report's, in the same
+ * scope (submitter, id): same content -> duplicate, other content (another
+ * decision, version, due, note, or a SUBMIT) -> conflict; also after a
+ * reopen and within one group. */
+static void decision_ids_idempotent(void **state)
+{
+    fixture_t *f = *state;
+    char err[256];
+    proto_submit_t s1 = make("r1", "U1", "2025Q3", vals_a, 2), clash = make("x1", "U1", "2025Q3", vals_a, 2);
+    proto_decide_t d = decide("x1", "U1", "extend", 0), d2 = d, d3 = d, d4 = decide("x1", "U1", "silence", 0);
+    snprintf(d2.due, sizeof d2.due, "2025-10-21");
+    snprintf(d3.note, sizeof d3.note, "lý do khác");
+    journal_item_t it[3] = {item(&s1, 1), ditem(&d, "PARENT", 2), ditem(&d, "PARENT", 3)};
+    assert_int_equal(journal_append(f->j, it, 3, err, sizeof err), 0);
+    assert_int_equal(it[1].status, JOURNAL_ACCEPTED);
+    assert_int_equal(it[2].status, JOURNAL_DUPLICATE);
+    assert_int_equal(it[2].seq, it[1].seq);
+    for (int round = 0; round < 2; round++) {
+        journal_item_t again[5] = {ditem(&d, "PARENT", 4), ditem(&d2, "PARENT", 4), ditem(&d3, "PARENT", 4),
+                                   ditem(&d4, "PARENT", 4), item(&clash, 4)};
+        again[4].submitter = "PARENT";
+        assert_int_equal(journal_append(f->j, again, 5, err, sizeof err), 0);
+        assert_int_equal(again[0].status, JOURNAL_DUPLICATE);
+        assert_int_equal(again[0].seq, 2);
+        assert_int_equal(again[0].stored_at, 2);
+        for (int k = 1; k < 5; k++)
+            assert_int_equal(again[k].status, PROTO_E_CONFLICT);
+        /* another submitter's id is its own */
+        journal_item_t mine = ditem(&d, "OTHER", 5);
+        assert_int_equal(journal_append(f->j, &mine, 1, err, sizeof err), 0);
+        assert_int_equal(mine.status, round == 0 ? JOURNAL_ACCEPTED : JOURNAL_DUPLICATE);
+        journal_close(&f->j);
+        assert_int_equal(journal_open(f->dir, 64u << 20, &f->j, err, sizeof err), 0);
+    }
+    assert_int_equal(journal_head(f->j), 3);
+    assert_int_equal(journal_latest_version(f->j, "U1", "CCHC_Q", "2025Q3"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +518,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(ids_scoped_by_submitter, setup, teardown),
         cmocka_unit_test_setup_teardown(read_after_in_order, setup, teardown),
         cmocka_unit_test(map_full_loses_nothing),
+        cmocka_unit_test_setup_teardown(decision_is_a_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(decision_needs_latest_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(repeated_decision_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(decision_ids_idempotent, setup, teardown),
     };
     return cmocka_run_group_tests_name("journal", tests, NULL, NULL);
 }

@@ -1041,6 +1041,86 @@ static void submit_exact(void **state)
     mb_free(&hand);
 }
 
+/* A DECIDE as proto_encode() writes it, its bytes written by hand, and
+ * hostile variants: each field of the wrong kind or out of range. */
+static void decide_hand(mb_t *b, const char *decision, void (*version)(mb_t *), const char *due)
+{
+    b->len = 0;
+    mp_head(b, 6 + (version != NULL) + (due != NULL), "DECIDE");
+    mp_kv_str(b, "id", "dec-1");
+    mp_kv_str(b, "unit", "HP.XA.VIET_KHE");
+    mp_kv_str(b, "dataset", "CCHC_Q");
+    mp_kv_str(b, "period", "2025Q3");
+    mp_kv_str(b, "decision", decision);
+    if (version) {
+        mp_str(b, "version");
+        version(b);
+    }
+    if (due)
+        mp_kv_str(b, "due", due);
+    mp_kv_str(b, "note", "Tr\xe1\xba\xa3 l\xe1\xba\xa1i: thi\xe1\xba\xbfu s\xe1\xbb\x91 li\xe1\xbb\x87u");
+}
+
+static void ver2(mb_t *b) { mp_uint(b, 2); }
+static void ver_neg(mb_t *b) { mp_int(b, -2); }
+static void ver_str(mb_t *b) { mp_str(b, "2"); }
+static void ver_big(mb_t *b) { mp_uint(b, (uint64_t)UINT32_MAX + 1); }
+
+static void decide_exact(void **state)
+{
+    proto_msg_t in, out;
+    memset(&in, 0, sizeof in);
+    in.type = PROTO_DECIDE;
+    proto_decide_t *d = &in.u.decide;
+    strcpy(d->id, "dec-1");
+    strcpy(d->unit, "HP.XA.VIET_KHE");
+    strcpy(d->dataset, "CCHC_Q");
+    strcpy(d->period, "2025Q3");
+    strcpy(d->decision, "return");
+    d->version = 2;
+    strcpy(d->note, "Tr\xe1\xba\xa3 l\xe1\xba\xa1i: thi\xe1\xba\xbfu s\xe1\xbb\x91 li\xe1\xbb\x87u");
+    char *buf;
+    size_t len;
+    encode_ok("DECIDE", &in, &buf, &len);
+    mb_t hand = {0};
+    decide_hand(&hand, "return", ver2, NULL);
+    if (len != hand.len || memcmp(buf, hand.p, len))
+        fail_msg("proto_encode's %zu bytes differ from the %zu hand-written ones", len, hand.len);
+    void *copy = decode_ok("hand DECIDE", hand.p, hand.len, PROTO_DECIDE, &out);
+    assert_string_equal(out.u.decide.decision, "return");
+    assert_int_equal(out.u.decide.version, 2);
+    assert_string_equal(out.u.decide.due, "");
+    cmp_msg("DECIDE", &in, &out);
+    proto_msg_free(&out);
+    free(copy);
+    free(buf);
+    /* an extension: due, no version */
+    decide_hand(&hand, "extend", NULL, "2025-10-20");
+    copy = decode_ok("DECIDE extend", hand.p, hand.len, PROTO_DECIDE, &out);
+    assert_string_equal(out.u.decide.due, "2025-10-20");
+    assert_int_equal(out.u.decide.version, 0);
+    proto_msg_free(&out);
+    free(copy);
+    /* hostile: the decoder names the field; the collector's checks come later */
+    decide_hand(&hand, "return", ver_neg, NULL);
+    expect_err_mb("negative version", &hand, PROTO_E_FIELD, "'version'");
+    decide_hand(&hand, "return", ver_str, NULL);
+    expect_err_mb("version as a string", &hand, PROTO_E_FIELD, "'version'");
+    decide_hand(&hand, "return", ver_big, NULL);
+    expect_err_mb("version above 2^32-1", &hand, PROTO_E_FIELD, "'version'");
+    decide_hand(&hand, "approve now", ver2, NULL);
+    expect_err_mb("decision with a space", &hand, PROTO_E_FIELD, "'decision'");
+    decide_hand(&hand, "", ver2, NULL);
+    expect_err_mb("empty decision", &hand, PROTO_E_FIELD, "'decision'");
+    decide_hand(&hand, "unsilence-forever", ver2, NULL);
+    expect_err_mb("decision of 17 bytes", &hand, PROTO_E_FIELD, "'decision'");
+    decide_hand(&hand, "extend", NULL, "2025-10-20T00");
+    expect_err_mb("due of 13 bytes", &hand, PROTO_E_FIELD, "'due'");
+    decide_hand(&hand, "extend", NULL, "20/10/2025");
+    expect_err_mb("due with slashes", &hand, PROTO_E_FIELD, "'due'");
+    mb_free(&hand);
+}
+
 /* Without the optional note: 7 keys, note absent and empty. */
 static void submit_no_note(void **state)
 {
@@ -2544,6 +2624,7 @@ int main(void)
         PROTO_MESSAGES(PER_TYPE_RT)
         TEST("proto-1.1 SUBMIT round trip, bytes equal a hand-written encoding", submit_exact),
         TEST("proto-1.2 SUBMIT without the optional note", submit_no_note),
+        TEST("proto-1.5 DECIDE bytes equal a hand-written encoding; its fields of the wrong kind or range", decide_exact),
         TEST("proto-1.3 non-canonical msgpack forms decode", non_canonical_forms),
         TEST("proto-1.4 unknown fields are ignored (forward compatibility)", unknown_fields_ignored),
         TEST("proto-2.1 the encoder validates and refuses", encoder_checks),

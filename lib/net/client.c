@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "keys.h"
@@ -157,6 +159,43 @@ int client_submit(void *ctx, const client_opts_t *o, const proto_msg_t *submit, 
     client_conn_t c = {ctx, o->endpoint, NULL, false};
     return exchange(&c, o, o->timeout_ms, o->retries + 1, submit, PROTO_ACK, PROTO_NACK, "collector", reply, buf,
                     err, errlen);
+}
+
+int client_decide(void *ctx, const client_opts_t *o, proto_decide_t *d, proto_msg_t *reply, char **buf, char *err,
+                  size_t errlen)
+{
+    if (!d->id[0])
+        client_make_id(d->id, sizeof d->id, d->unit, d->period);
+    proto_msg_t *m = malloc(sizeof *m); /* 17 KB: not on a worker thread's stack */
+    if (!m) {
+        *buf = NULL;
+        snprintf(err, errlen, "out of memory");
+        return CLIENT_NOT_SENT;
+    }
+    memset(m, 0, sizeof *m);
+    m->type = PROTO_DECIDE;
+    m->u.decide = *d;
+    int rc = client_submit(ctx, o, m, reply, buf, err, errlen);
+    free(m);
+    return rc;
+}
+
+void client_make_id(char *out, size_t n, const char *unit, const char *period)
+{
+    unsigned char r[6];
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (!f || fread(r, 1, sizeof r, f) != sizeof r)
+        for (size_t i = 0; i < sizeof r; i++)
+            r[i] = (unsigned char)(rand() ^ (int)time(NULL) ^ getpid());
+    if (f)
+        fclose(f);
+    /* The id must fit 64 code characters: keep the unit's tail. */
+    size_t ul = strlen(unit);
+    snprintf(out, n, "%s.%s.%02x%02x%02x%02x%02x%02x", ul > 36 ? unit + ul - 36 : unit, period, r[0], r[1], r[2],
+             r[3], r[4], r[5]);
+    for (char *p = out; *p; p++)
+        if (!proto_code_char((unsigned char)*p))
+            *p = '_';
 }
 
 int client_conn_ask(client_conn_t *c, int timeout_ms, const proto_query_t *q, client_answer_t *a,

@@ -37,6 +37,21 @@ typedef struct {
 int client_submit(void *ctx, const client_opts_t *o, const proto_msg_t *submit, proto_msg_t *reply /* OUT */,
                   char **buf /* OUT */, char *err, size_t errlen);
 
+/* Sends one DECIDE (a decision: approve, return, extend, silence,
+ * unsilence; docs/protocol.md "Decisions") with the same Lazy Pirate
+ * retries, the decision given as its fields.  When d->id is empty a new id
+ * is made (client_make_id()) and written back to d->id, so the caller can
+ * send the very same decision again.  Returns as client_submit(): 0 with
+ * *reply an ACK (its version: the version decided, 0 for extend, silence,
+ * unsilence) or a NACK, or a CLIENT_* code with a sentence in err. */
+int client_decide(void *ctx, const client_opts_t *o, proto_decide_t *d, proto_msg_t *reply /* OUT */,
+                  char **buf /* OUT */, char *err, size_t errlen);
+
+/* A new submission (or decision) id of code characters only: the tail of
+ * `unit`, `period` and 12 random hex digits (any character outside the
+ * code set becomes '_'), at most 64 bytes.  out holds at least 65 bytes. */
+void client_make_id(char *out, size_t n, const char *unit, const char *period);
+
 /* How a retry is announced.  By default request() prints one English line
  * on stderr ("cchc: no answer from ..., retrying (1/3)"); a program that
  * speaks to people in another language installs its own notice once, before

@@ -21,6 +21,10 @@ static const command_t commands[] = {
     {"template", cmd_template, "template --config F --unit U --dataset D --period P [-o FILE]", MSG_CMD_TEMPLATE},
     {"submit", cmd_submit, "submit --config F --unit U --dataset D --period P (--value I=V ... | --file FILE)",
      MSG_CMD_SUBMIT},
+    {"decide", cmd_decide,
+     "decide approve|return|extend|silence|unsilence --config F --unit U --dataset D --period P [--version N] "
+     "[--due YYYY-MM-DD] [--note TEXT]",
+     MSG_CMD_DECIDE},
     {"rollup", cmd_query, "rollup --config F --node U --period P [--dataset D]", MSG_CMD_ROLLUP},
     {"status", cmd_query, "status --config F --node U --period P [--dataset D]", MSG_CMD_STATUS},
     {"units", cmd_query, "units --config F --node U --period P [--dataset D]", MSG_CMD_UNITS},

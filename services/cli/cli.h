@@ -5,8 +5,8 @@
  * Each cmd_* receives argv starting at the subcommand's own name (argv[0] ==
  * "period" for `cchc period due 2025Q3`) and returns the process exit status:
  * 0 success, 1 a failure the user should read about (already printed on
- * stderr or stdout), 2 a usage error, 3 (submit) a report that left without
- * an answer.  Everything said to people goes through the message table
+ * stderr or stdout), 2 a usage error, 3 (submit, decide) a message that left
+ * without an answer.  Everything said to people goes through the message table
  * (msg.h).
  */
 #ifndef CCHC_CLI_H
@@ -24,6 +24,7 @@ int cmd_period(int argc, char **argv);   /* cchc period due [--catalog DIR] [--d
 int cmd_proto(int argc, char **argv);    /* cchc proto spec | cchc proto decode FILE */
 int cmd_keygen(int argc, char **argv);   /* cchc keygen --unit CODE | --server */
 int cmd_submit(int argc, char **argv);   /* cchc submit ... */
+int cmd_decide(int argc, char **argv);   /* cchc decide approve|return|extend|silence|unsilence ... */
 int cmd_template(int argc, char **argv); /* cchc template --unit U --dataset D --period P */
 int cmd_query(int argc, char **argv);    /* cchc rollup|status|units|values|history|targets|info ... */
 int cmd_report(int argc, char **argv);   /* cchc report --from P --to P --format xlsx|csv|md */

@@ -375,26 +375,6 @@ static int read_json(values_t *vs, const char *path, json_t **doc)
 
 /* ---- the SUBMIT ------------------------------------------------------- */
 
-/* An id of code characters only, whatever the unit looks like, so that a
- * problem with the unit is reported as one with the unit. */
-static void make_id(char *out, size_t n, const char *unit, const char *period)
-{
-    unsigned char r[6];
-    FILE *f = fopen("/dev/urandom", "rb");
-    if (!f || fread(r, 1, sizeof r, f) != sizeof r)
-        for (size_t i = 0; i < sizeof r; i++)
-            r[i] = (unsigned char)(rand() ^ (int)time(NULL) ^ getpid());
-    if (f)
-        fclose(f);
-    /* The id must fit 64 code characters: keep the unit's tail. */
-    size_t ul = strlen(unit);
-    snprintf(out, n, "%s.%s.%02x%02x%02x%02x%02x%02x", ul > 36 ? unit + ul - 36 : unit, period, r[0], r[1], r[2],
-             r[3], r[4], r[5]);
-    for (char *p = out; *p; p++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-", *p))
-            *p = '_';
-}
-
 static void build_submit(proto_msg_t *m, const submit_args_t *a, const values_t *vs)
 {
     memset(m, 0, sizeof *m);
@@ -403,7 +383,7 @@ static void build_submit(proto_msg_t *m, const submit_args_t *a, const values_t 
     if (a->id)
         snprintf(s->id, sizeof s->id, "%s", a->id);
     else
-        make_id(s->id, sizeof s->id, a->unit, a->period);
+        client_make_id(s->id, sizeof s->id, a->unit, a->period);
     snprintf(s->unit, sizeof s->unit, "%s", a->unit);
     snprintf(s->dataset, sizeof s->dataset, "%s", a->dataset);
     snprintf(s->period, sizeof s->period, "%s", a->period);

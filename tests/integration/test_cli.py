@@ -402,5 +402,94 @@ class TestTemplate(CliCase):
                 self.assertEqual(p.stdout, "")
 
 
+# ---------------------------------------------------------------------------
+# 6. cchc decide
+# ---------------------------------------------------------------------------
+
+class TestDecide(CliCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.st = harness.Stack(now=NOW, extra={"client": {"timeout_ms": "1000", "retries": "1"}})
+        try:
+            for u in (SO, SO2, ROOT):
+                cls.st.keygen(u)
+            cls.st.start_collector()
+            r = cls.st.submit(SO, {c: v for c, (_, v) in complete_report().items()}, sid="cli-decide-setup")
+            assert r and r["type"] == "ACK", r
+        except BaseException:
+            cls.st.close()
+            raise
+        cls.n = 0
+
+    def decide(self, action, *extra, unit=SO, key_unit=SO, sid=None, lang="en"):
+        a = ["decide", action, "--config", self.st.config, "--key", self.key(key_unit), "--unit", unit,
+             "--dataset", DS, "--period", "2025Q3"] + list(extra)
+        if sid:
+            a += ["--id", sid]
+        return cli(*a, lang=lang)
+
+    def test_approve(self):
+        """cli-6.1 cchc decide approve: decided (exit 0), the same --id again a duplicate, a second approval refused E_DECISION (exit 1), in Vietnamese by default"""
+        p = self.decide("approve", "--version", "1", "--note", "Đồng ý", sid="cli-dec-1")
+        self.assertEqual(p.returncode, 0, said(p))
+        m = re.match(r"decided approve seq=(\d+) version=1 id=cli-dec-1$", p.stdout.strip())
+        self.assertTrue(m, said(p))
+        p = self.decide("approve", "--version", "1", "--note", "Đồng ý", sid="cli-dec-1", lang="vi")
+        self.assertEqual(p.returncode, 0, said(p))
+        self.assertIn("Quyết định approve này đã được ghi trước đó: seq=%s" % m.group(1), p.stdout)
+        p = self.decide("approve", "--version", "1", lang="vi")  # a new id is made up
+        self.assertEqual(p.returncode, 1, said(p))
+        self.assertIn("E_DECISION", p.stdout)
+        self.assertIn("quyết định này không áp dụng được", p.stdout)
+        self.assertIn("already approved", p.stdout)
+        rec = {r["id"]: r for r in self.st.fetch_journal()}["cli-dec-1"]
+        self.assertEqual((rec["decision"], rec["version"], rec["note"], rec["submitter"]), ("approve", 1, "Đồng ý", SO))
+
+    def test_extend_and_rights(self):
+        """cli-6.2 cchc decide extend by the office above is stored with its due date and reason; the unit's own key is refused E_FORBIDDEN, explained"""
+        p = self.decide("extend", "--due", "2025-10-20", "--note", "Bão số 3", key_unit=ROOT, sid="cli-ext-1")
+        self.assertEqual(p.returncode, 0, said(p))
+        self.assertRegex(p.stdout, r"^decided extend seq=\d+ version=0 id=cli-ext-1")
+        rec = {r["id"]: r for r in self.st.fetch_journal()}["cli-ext-1"]
+        self.assertEqual((rec["due"], rec["note"], rec["submitter"]), ("2025-10-20", "Bão số 3", ROOT))
+        p = self.decide("silence", lang="vi")
+        self.assertEqual(p.returncode, 1, said(p))
+        self.assertIn("E_FORBIDDEN", p.stdout)
+        self.assertIn("quyết định thay cho đơn vị này", p.stdout)
+        self.assertIn("own deadline", p.stdout)
+        p = self.decide("return", "--version", "1", "--note", "Thiếu phụ lục", key_unit=SO2)
+        self.assertEqual(p.returncode, 1, said(p))
+        self.assertRegex(p.stdout, r"^rejected E_FORBIDDEN: ")
+
+    def test_usage_errors(self):
+        """cli-6.3 cchc decide says what is missing or wrong before sending anything (exit 2): the action, --version, --note, --due"""
+        before = len(self.st.fetch_journal())
+        cases = [
+            (("accept",), {}, "the action is approve, return, extend, silence or unsilence, not 'accept'"),
+            (("approve",), {}, "missing --version"),
+            (("approve", "--version", "0"), {}, "--version takes a positive whole number, not '0'"),
+            (("approve", "--version", "x1"), {}, "not 'x1'"),
+            (("return", "--version", "1"), {}, "return needs --note: what to correct"),
+            (("return", "--version", "1", "--note", "   "), {}, "return needs --note"),
+            (("extend", "--note", "lý do"), {"key_unit": ROOT}, "missing --due"),
+            (("extend", "--due", "2025-02-30", "--note", "x"), {"key_unit": ROOT}, "not '2025-02-30'"),
+            (("extend", "--due", "2025-10-20"), {"key_unit": ROOT}, "extend needs --note: the reason"),
+            (("silence", "--version", "1"), {"key_unit": ROOT}, "silence takes no --version"),
+            (("approve", "--version", "1", "--due", "2025-10-20"), {}, "approve takes no --due"),
+            (("approve", "--version", "1", "--period", "2025-3"), {}, "'2025-3' is not a period"),
+        ]
+        for args, kw, text in cases:
+            with self.subTest(args=args):
+                p = self.decide(*args, **kw)
+                self.assertEqual(p.returncode, 2, said(p))
+                self.assertIn(text, p.stderr)
+        p = self.decide("approve", lang="vi")
+        self.assertIn("thiếu --version", p.stderr)
+        p = cli("decide", "--config", self.st.config, "--unit", SO, "--dataset", DS, "--period", "2025Q3")
+        self.assertEqual(p.returncode, 2, said(p))
+        self.assertIn("missing approve|return|extend|silence|unsilence", p.stderr)
+        self.assertEqual(len(self.st.fetch_journal()), before, "a refused command sent something")
+
+
 if __name__ == "__main__":
     harness.main()

@@ -33,6 +33,7 @@
 #define ANS_NOFF_NUMMAP(T, name) 0
 #define ANS_NOFF_STRLIST(T, name) 0
 #define ANS_NOFF_VALUES(T, name) 0
+#define ANS_NOFF_STRMAP(T, name) 0
 /* `sub` names an object by token; NONE is an empty object, never walked. */
 const ans_obj_t ans_obj_NONE = {"NONE", "", 0, 0, 0, NULL, 0};
 #define ANS_OBJECT(name, doc)                                                                      \
@@ -171,6 +172,10 @@ static void pack_field(msgpack_packer *pk, const ans_field_t *f, const void *v)
     }
     case AK_VALUES:
         if (proto_pack_values(pk, p))
+            msgpack_pack_map(pk, 0);
+        break;
+    case AK_STRMAP:
+        if (proto_pack_strmap(pk, p))
             msgpack_pack_map(pk, 0);
         break;
     }
@@ -408,6 +413,19 @@ static int read_field(rd_t *r, const ans_field_t *f, const msgpack_object *o, vo
                 return bad(r, f->name, "value %u is not an indicator value", i);
         return 0;
     }
+    case AK_STRMAP: {
+        proto_strmap_t *m = p;
+        if (o->type != MSGPACK_OBJECT_MAP)
+            return bad(r, f->name, "not a map");
+        memset(m, 0, sizeof *m);
+        m->n = o->via.map.size;
+        m->kv = o->via.map.ptr;
+        proto_strpair_t e;
+        for (uint32_t i = 0; i < m->n; i++)
+            if (proto_strmap_at(m, i, &e))
+                return bad(r, f->name, "entry %u is not a string -> string", i);
+        return 0;
+    }
     }
     return bad(r, f->name, "unknown kind");
 }
@@ -487,6 +505,7 @@ static const char *kind_text(const ans_field_t *f, char *buf, size_t len)
     case AK_NUMMAP: return "map str→(int, float or nil)";
     case AK_STRLIST: return "array of string";
     case AK_VALUES: return "map str→value (as SUBMIT.values)";
+    case AK_STRMAP: return "map str→str (as SUBMIT.comments)";
     }
     return "?";
 }

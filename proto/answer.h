@@ -65,6 +65,7 @@ typedef struct {
 #define ANS_CT_NUMMAP(name, sub) ans_nummap_t name;
 #define ANS_CT_STRLIST(name, sub) ans_strlist_t name;
 #define ANS_CT_VALUES(name, sub) proto_values_t name;
+#define ANS_CT_STRMAP(name, sub) proto_strmap_t name;
 #define ANS_HAS_REQ(name)
 #define ANS_HAS_NIL(name) bool has_##name;
 #define ANS_HAS_OPT(name) bool has_##name;
@@ -84,7 +85,7 @@ ANSWER_OBJECTS(ANS_STRUCT)
 
 typedef enum {
     AK_STR, AK_INT, AK_UINT, AK_FLOAT, AK_BOOL, AK_NUM, AK_OBJ, AK_LIST, AK_MAP, AK_IMAP, AK_NUMMAP,
-    AK_STRLIST, AK_VALUES
+    AK_STRLIST, AK_VALUES, AK_STRMAP
 } ans_kind_t;
 typedef enum { AP_REQ, AP_NIL, AP_OPT } ans_presence_t;
 

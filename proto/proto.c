@@ -15,7 +15,7 @@
  * Field tables
  * ------------------------------------------------------------------------ */
 
-typedef enum { FK_STR, FK_UINT, FK_INT, FK_BOOL, FK_VALUES, FK_LIST, FK_ANY } fkind_t;
+typedef enum { FK_STR, FK_UINT, FK_INT, FK_BOOL, FK_VALUES, FK_LIST, FK_ANY, FK_STRMAP } fkind_t;
 typedef enum { CS_NONE, CS_CODE, CS_TEXT } charset_t;
 
 typedef struct {
@@ -538,6 +538,121 @@ static int decode_values(const field_t *f, const msgpack_object *o, proto_values
     return 0;
 }
 
+/* ------------------------------------------------------------------------
+ * STRMAP: code -> text (comments beside values)
+ * ------------------------------------------------------------------------ */
+
+/* Checks one pair: a code of 1..64 code characters and a text of
+ * 1..PROTO_STRMAP_TEXT_MAX bytes of strict UTF-8 (or of code characters,
+ * for a CODE charset). */
+static int check_strpair(const field_t *f, const proto_strpair_t *e, proto_error_t *err)
+{
+    if (e->code.len == 0 || e->code.len > 64)
+        return proto_fail(err, PROTO_E_FIELD, "field '%s': a code must be 1..64 bytes", f->name);
+    for (uint32_t i = 0; i < e->code.len; i++)
+        if (!proto_code_char((unsigned char)e->code.ptr[i]))
+            return proto_fail(err, PROTO_E_FIELD, "field '%s': only letters, digits and . _ - : are allowed in a code",
+                              f->name);
+    if (e->text.len == 0 || e->text.len > PROTO_STRMAP_TEXT_MAX)
+        return proto_fail(err, PROTO_E_FIELD, "field '%s': the text of %.*s is %u bytes, not 1..%d", f->name,
+                          (int)e->code.len, e->code.ptr, e->text.len, PROTO_STRMAP_TEXT_MAX);
+    bool ok = true;
+    if (f->cs == CS_CODE) {
+        for (uint32_t i = 0; i < e->text.len && ok; i++)
+            ok = proto_code_char((unsigned char)e->text.ptr[i]);
+    } else {
+        ok = utf8_valid(e->text.ptr, e->text.len);
+    }
+    if (!ok)
+        return proto_fail(err, PROTO_E_FIELD, "field '%s': the text of %.*s is not valid %s", f->name,
+                          (int)e->code.len, e->code.ptr, f->cs == CS_CODE ? "code" : "UTF-8");
+    return 0;
+}
+
+static int strpair_from_kv(const msgpack_object_kv *kv, proto_strpair_t *out)
+{
+    if (kv->key.type != MSGPACK_OBJECT_STR || kv->val.type != MSGPACK_OBJECT_STR)
+        return PROTO_E_FIELD;
+    out->code = (proto_str_t){kv->key.via.str.ptr, kv->key.via.str.size};
+    out->text = (proto_str_t){kv->val.via.str.ptr, kv->val.via.str.size};
+    return 0;
+}
+
+int proto_strmap_at(const proto_strmap_t *m, uint32_t i, proto_strpair_t *out)
+{
+    if (i >= m->n)
+        return PROTO_E_FIELD;
+    if (m->items) {
+        *out = m->items[i];
+        return 0;
+    }
+    return m->kv ? strpair_from_kv(&m->kv[i], out) : PROTO_E_FIELD;
+}
+
+static bool str_eq(proto_str_t a, proto_str_t b)
+{
+    return a.len == b.len && !memcmp(a.ptr, b.ptr, a.len);
+}
+
+bool proto_strmap_equal(const proto_strmap_t *a, const proto_strmap_t *b)
+{
+    if (a->n != b->n)
+        return false;
+    proto_strpair_t ea, eb;
+    for (uint32_t i = 0; i < a->n; i++) {
+        if (proto_strmap_at(a, i, &ea))
+            return false;
+        bool found = false;
+        for (uint32_t k = 0; k < b->n && !found; k++)
+            found = proto_strmap_at(b, k, &eb) == 0 && str_eq(ea.code, eb.code) && str_eq(ea.text, eb.text);
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+static int decode_strmap(const field_t *f, const msgpack_object *o, proto_strmap_t *out, proto_error_t *err)
+{
+    if (o->type != MSGPACK_OBJECT_MAP)
+        return proto_fail(err, PROTO_E_FIELD, "field '%s': must be a map of code to text", f->name);
+    if (o->via.map.size > f->max)
+        return proto_fail(err, PROTO_E_FIELD, "field '%s': more than %llu entries", f->name,
+                          (unsigned long long)f->max);
+    proto_strpair_t e, ej;
+    for (uint32_t i = 0; i < o->via.map.size; i++) {
+        if (strpair_from_kv(&o->via.map.ptr[i], &e))
+            return proto_fail(err, PROTO_E_FIELD, "field '%s': keys and texts must be strings", f->name);
+        int rc = check_strpair(f, &e, err);
+        if (rc)
+            return rc;
+        for (uint32_t j = 0; j < i; j++)
+            if (strpair_from_kv(&o->via.map.ptr[j], &ej) == 0 && str_eq(e.code, ej.code))
+                return proto_fail(err, PROTO_E_FIELD, "field '%s': %.*s appears twice", f->name, (int)e.code.len,
+                                  e.code.ptr);
+    }
+    out->n = o->via.map.size;
+    out->kv = o->via.map.ptr;
+    out->items = NULL;
+    return 0;
+}
+
+int proto_pack_strmap(msgpack_packer *pk, const proto_strmap_t *m)
+{
+    if (m->raw) /* decoded, so checked, by proto_decode(): the bytes as they came */
+        return pk->callback(pk->data, m->raw, m->rawlen) ? PROTO_E_STORAGE : 0;
+    proto_strpair_t e;
+    msgpack_pack_map(pk, m->n);
+    for (uint32_t i = 0; i < m->n; i++) {
+        if (proto_strmap_at(m, i, &e))
+            return PROTO_E_FIELD;
+        msgpack_pack_str(pk, e.code.len);
+        msgpack_pack_str_body(pk, e.code.ptr, e.code.len);
+        msgpack_pack_str(pk, e.text.len);
+        msgpack_pack_str_body(pk, e.text.ptr, e.text.len);
+    }
+    return 0;
+}
+
 int proto_pack_values(msgpack_packer *pk, const proto_values_t *vals)
 {
     if (vals->raw) /* decoded, so checked, by proto_decode(): the bytes as they came */
@@ -669,6 +784,8 @@ static int decode_field(const field_t *f, const msgpack_object *o, char *st, pro
     case FK_ANY:
         ((proto_any_t *)dst)->obj = o;
         return 0;
+    case FK_STRMAP:
+        return decode_strmap(f, o, dst, err);
     }
     return proto_fail(err, PROTO_E_FIELD, "field '%s': unknown kind", f->name);
 }
@@ -791,6 +908,10 @@ int proto_decode(const void *buf, size_t len, proto_msg_t *msg, proto_error_t *e
             msg->u.submit.values.raw = span.ptr;
             msg->u.submit.values.rawlen = span.len;
         }
+        if (msg->u.submit.comments.n && field_span(buf, len, "comments", &span) == 0) {
+            msg->u.submit.comments.raw = span.ptr;
+            msg->u.submit.comments.rawlen = span.len;
+        }
     }
     return rc;
 }
@@ -834,6 +955,7 @@ static bool field_is_set(const field_t *f, const char *st)
     case FK_VALUES: return ((const proto_values_t *)p)->n > 0;
     case FK_LIST: return ((const proto_list_t *)p)->n > 0;
     case FK_ANY: return ((const proto_any_t *)p)->raw != NULL;
+    case FK_STRMAP: return ((const proto_strmap_t *)p)->n > 0;
     }
     return false;
 }
@@ -902,6 +1024,27 @@ static int encode_field(msgpack_packer *pk, const field_t *f, const char *st, pr
         if (a->rawlen == 0 || pk->callback(pk->data, a->raw, a->rawlen))
             return proto_fail(err, PROTO_E_FIELD, "field '%s': empty or out of memory", f->name);
         return 0;
+    }
+    case FK_STRMAP: {
+        const proto_strmap_t *m = p;
+        if (m->n > f->max)
+            return proto_fail(err, PROTO_E_FIELD, "field '%s': more than %llu entries", f->name,
+                              (unsigned long long)f->max);
+        proto_strpair_t e;
+        for (uint32_t i = 0; !m->raw && i < m->n; i++) {
+            if (proto_strmap_at(m, i, &e))
+                return proto_fail(err, PROTO_E_FIELD, "field '%s': entry %u cannot be read", f->name, i);
+            int rc = check_strpair(f, &e, err);
+            if (rc)
+                return rc;
+            for (uint32_t j = 0; j < i; j++) {
+                proto_strpair_t ej;
+                if (proto_strmap_at(m, j, &ej) == 0 && str_eq(e.code, ej.code))
+                    return proto_fail(err, PROTO_E_FIELD, "field '%s': %.*s appears twice", f->name,
+                                      (int)e.code.len, e.code.ptr);
+            }
+        }
+        return proto_pack_strmap(pk, m);
     }
     }
     return PROTO_E_FIELD;
@@ -1000,6 +1143,7 @@ static const char *kind_doc(const field_t *f)
     case FK_VALUES: return "map str→value";
     case FK_LIST: return "array of RECORD";
     case FK_ANY: return "any";
+    case FK_STRMAP: return f->cs == CS_CODE ? "map str→str (code)" : "map str→str (UTF-8)";
     }
     return "?";
 }
@@ -1017,6 +1161,9 @@ static void limit_doc(const field_t *f, char *buf, size_t n)
         break;
     case FK_VALUES:
     case FK_LIST: snprintf(buf, n, "≤ %llu entries", (unsigned long long)f->max); break;
+    case FK_STRMAP:
+        snprintf(buf, n, "≤ %llu entries of ≤ %d bytes", (unsigned long long)f->max, PROTO_STRMAP_TEXT_MAX);
+        break;
     default: snprintf(buf, n, "—"); break;
     }
 }

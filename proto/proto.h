@@ -26,6 +26,7 @@
 #define PROTO_TAGS_MAX 32        /* tags in one value */
 #define PROTO_TAG_MAX 64         /* bytes in one tag */
 #define PROTO_MAX_FRAME 67108864 /* the largest message of any type */
+#define PROTO_STRMAP_TEXT_MAX 512 /* bytes in one text of a STRMAP field (a comment) */
 
 typedef enum {
     PROTO_NONE = 0,
@@ -72,6 +73,26 @@ typedef struct {
     uint32_t rawlen;                /* the input); an encoder copies them as they are */
 } proto_values_t;
 
+/* One entry of a STRMAP field: a code and its text (both borrowed, not
+ * NUL-terminated). */
+typedef struct {
+    proto_str_t code;
+    proto_str_t text;
+} proto_strpair_t;
+
+/* The STRMAP field: code -> UTF-8 text (SUBMIT.comments: indicator code ->
+ * a comment beside its value).  Like VALUES: a decoded message refers to
+ * its msgpack map (kv), a message built for encoding to an array of pairs
+ * (items); read either with proto_strmap_at().  A decoded SUBMIT also keeps
+ * the map's bytes as received (raw), which an encoder copies as they are. */
+typedef struct {
+    uint32_t n;
+    const proto_strpair_t *items;   /* encode side */
+    const msgpack_object_kv *kv;    /* decode side (borrowed from the message) */
+    const char *raw;                /* decode side of a SUBMIT: the map's bytes (borrowed from the input) */
+    uint32_t rawlen;
+} proto_strmap_t;
+
 /* The LIST field: n nested RECORDs.  Decode side: proto_decode() decodes
  * each record once into `recs` and keeps in `spans` the bytes it came as
  * (both in the message's zone; spans borrow the input buffer), `objs` is
@@ -100,6 +121,7 @@ typedef struct {
 #define PROTO_CT_INT(name, max) int64_t name;
 #define PROTO_CT_BOOL(name, max) bool name;
 #define PROTO_CT_VALUES(name, max) proto_values_t name;
+#define PROTO_CT_STRMAP(name, max) proto_strmap_t name;
 #define PROTO_CT_LIST(name, max) proto_list_t name;
 #define PROTO_CT_ANY(name, max) proto_any_t name;
 #define PROTO_MEMBER(kind, name, cs, min, max, pres, doc) PROTO_CT_##kind(name, max)
@@ -178,6 +200,17 @@ int proto_record_at(const proto_list_t *list, uint32_t i, proto_record_t *rec /*
  * proto_err_t (a decoded message's values were validated, so this fails
  * only for i >= n). */
 int proto_values_at(const proto_values_t *vals, uint32_t i, proto_value_t *out /* OUT */);
+
+/* Entry i of a STRMAP field (either side).  Returns 0, or PROTO_E_FIELD
+ * for i >= n (a decoded message's map was validated). */
+int proto_strmap_at(const proto_strmap_t *m, uint32_t i, proto_strpair_t *out /* OUT */);
+
+/* true when a and b hold the same codes with the same texts, in any order. */
+bool proto_strmap_equal(const proto_strmap_t *a, const proto_strmap_t *b);
+
+/* Packs a STRMAP map (its raw bytes when it has them).  Returns 0 or a
+ * negative proto_err_t. */
+int proto_pack_strmap(msgpack_packer *pk, const proto_strmap_t *m);
 
 /* Packs a NUL-terminated string as a msgpack str. */
 void proto_pack_cstr(msgpack_packer *pk, const char *s);

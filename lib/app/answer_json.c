@@ -38,6 +38,21 @@ static json_t *values_json(const proto_values_t *vals)
     return o;
 }
 
+static json_t *strmap_json(const proto_strmap_t *m)
+{
+    json_t *o = json_object();
+    proto_strpair_t e;
+    for (uint32_t i = 0; o && i < m->n; i++) {
+        if (proto_strmap_at(m, i, &e) || e.code.len > 64)
+            continue;
+        char code[65];
+        memcpy(code, e.code.ptr, e.code.len);
+        code[e.code.len] = '\0';
+        json_object_set_new(o, code, json_stringn(e.text.ptr, e.text.len));
+    }
+    return o;
+}
+
 static json_t *field_json(const ans_field_t *f, const void *v)
 {
     const char *p = (const char *)v + f->off;
@@ -91,6 +106,7 @@ static json_t *field_json(const ans_field_t *f, const void *v)
         return a;
     }
     case AK_VALUES: return values_json((const proto_values_t *)p);
+    case AK_STRMAP: return strmap_json((const proto_strmap_t *)p);
     }
     return json_null();
 }

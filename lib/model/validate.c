@@ -112,6 +112,25 @@ static int check_complete(const catalog_t *c, int ds, const int *given, uint32_t
                       missing > 1 ? "s" : "", d->code, missing > 1 ? "are" : "is", list);
 }
 
+/* Comments stand beside values: each names an indicator of the dataset
+ * (the decoder checked the codes' characters and the texts). */
+static int check_comments(const catalog_t *c, int ds, const proto_strmap_t *comments, proto_error_t *err)
+{
+    proto_strpair_t e;
+    for (uint32_t i = 0; i < comments->n; i++) {
+        if (proto_strmap_at(comments, i, &e))
+            return proto_fail(err, PROTO_E_FIELD, "comment %u cannot be read", i);
+        char code[65];
+        snprintf(code, sizeof code, "%.*s", (int)(e.code.len < 64 ? e.code.len : 64), e.code.ptr);
+        int ind = catalog_indicator(c, code);
+        if (ind < 0 || !catalog_dataset_has(c, ds, ind))
+            return proto_fail(err, PROTO_E_UNKNOWN_INDICATOR,
+                              "a comment is given for %s, which is not an indicator of dataset %s", code,
+                              c->datasets[ds].code);
+    }
+    return 0;
+}
+
 /* The order of the checks is part of the protocol (docs/protocol.md): the
  * key's rights come first, so that a key learns nothing about units it may
  * not submit for -- not even whether they exist. */
@@ -198,7 +217,9 @@ int validate_submit(const catalog_t *c, const proto_submit_t *s, int submitter, 
         given[i] = catalog_indicator(c, v.code);
     }
     rc = check_ratios(c, ds, &s->values, err);
-    return rc ? rc : check_complete(c, ds, given, s->values.n, err);
+    if (rc || (rc = check_complete(c, ds, given, s->values.n, err)))
+        return rc;
+    return check_comments(c, ds, &s->comments, err);
 }
 
 /* ------------------------------------------------------------------------

@@ -19,7 +19,8 @@
  * not negative (E_NEGATIVE), not above the indicator's max (E_VALUE), tags
  * from the list and not repeated (E_TAG); every rate of the dataset whose
  * numerator and denominator are both present has numerator <= denominator
- * (E_RATIO); every required indicator is there (E_INCOMPLETE).
+ * (E_RATIO); every required indicator is there (E_INCOMPLETE); every
+ * comment names an indicator of the dataset (E_UNKNOWN_INDICATOR).
  * `submitter` is a unit index (-1 = trusted, insecure mode); a `gateway`
  * submitter (cchc-web's key) may submit for any unit of its subtree and must
  * name the user who entered the report (entered_by), any other key may not.

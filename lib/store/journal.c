@@ -277,38 +277,41 @@ static bool values_equal(const proto_values_t *a, const proto_values_t *b)
 /* What "same content" compares under one (submitter, id) -- the submitter
  * is part of the id's key -- for a stored RECORD, a SUBMIT or a DECIDE:
  * unit, dataset, period, note, the user who entered it; a report's values
- * in any order; a decision's kind, version and due date.  A report and a
+ * and its comments beside values, each in any order; a decision's kind, version and due date.  A report and a
  * decision are never the same content. */
 typedef struct {
     const char *unit, *dataset, *period, *note, *entered_by;
     const char *decision, *due; /* "" for a report */
     uint64_t version;           /* the version decided; 0 for a report (its version is the journal's) */
     const proto_values_t *values;
+    const proto_strmap_t *comments; /* a report's comments beside values, in any order */
 } content_t;
 
 static const proto_values_t no_values;
+static const proto_strmap_t no_comments;
 
 static content_t record_content(const proto_record_t *r)
 {
     return (content_t){r->unit, r->dataset, r->period, r->note, r->entered_by, r->decision, r->due,
-                       r->decision[0] ? r->version : 0, &r->values};
+                       r->decision[0] ? r->version : 0, &r->values, &r->comments};
 }
 
 static content_t item_content(const journal_item_t *it)
 {
     if (it->sub)
         return (content_t){it->sub->unit, it->sub->dataset, it->sub->period, it->sub->note, it->sub->entered_by,
-                           "", "", 0, &it->sub->values};
+                           "", "", 0, &it->sub->values, &it->sub->comments};
     const proto_decide_t *d = it->dec;
     return (content_t){d->unit, d->dataset, d->period, d->note, d->entered_by, d->decision, d->due, d->version,
-                       &no_values};
+                       &no_values, &no_comments};
 }
 
 static bool same_content(const content_t *a, const content_t *b)
 {
     return !strcmp(a->unit, b->unit) && !strcmp(a->dataset, b->dataset) && !strcmp(a->period, b->period) &&
            !strcmp(a->note, b->note) && !strcmp(a->entered_by, b->entered_by) && !strcmp(a->decision, b->decision) &&
-           !strcmp(a->due, b->due) && a->version == b->version && values_equal(a->values, b->values);
+           !strcmp(a->due, b->due) && a->version == b->version && values_equal(a->values, b->values) &&
+           proto_strmap_equal(a->comments, b->comments);
 }
 
 /* Decides duplicate vs conflict for an id already in the journal. */
@@ -387,6 +390,7 @@ static void item_record(const journal_item_t *it, uint64_t seq, uint32_t version
     snprintf(rec->dataset, sizeof rec->dataset, "%s", c.dataset);
     snprintf(rec->period, sizeof rec->period, "%s", c.period);
     rec->values = *c.values;
+    rec->comments = *c.comments;
     rec->received_at = it->received_at;
     rec->version = version;
     snprintf(rec->note, sizeof rec->note, "%s", c.note);

@@ -48,8 +48,8 @@ void journal_close(journal_t **self_p);
 
 /* Stores items[0..n) in one transaction and sets each item's outputs.  An
  * item whose (submitter, id) is already stored is a duplicate when its
- * content is the same (unit, dataset, period, note, entered_by; values in
- * any order for a report; decision, version and due for a decision), else
+ * content is the same (unit, dataset, period, note, entered_by; values and
+ * comments, each in any order, for a report; decision, version and due for a decision), else
  * a conflict; either way
  * seq, version and stored_at are those of the stored record.  A report is
  * the next version of its unit/dataset/period.  A decision is checked

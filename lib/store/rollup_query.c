@@ -460,8 +460,17 @@ static int decode_record(const MDB_val *v, msgpack_unpacked *up, proto_record_t 
 
 static ans_version_t version_answer(const proto_record_t *rec)
 {
-    return (ans_version_t){rec->version,    rec->seq,   rec->id,         rec->submitter, rec->received_at,
-                           rec->values,     rec->note,  rec->entered_by, rec->entered_by[0] != '\0'};
+    return (ans_version_t){.version = rec->version,
+                           .seq = rec->seq,
+                           .id = rec->id,
+                           .submitter = rec->submitter,
+                           .received_at = rec->received_at,
+                           .values = rec->values,
+                           .note = rec->note,
+                           .entered_by = rec->entered_by,
+                           .has_entered_by = rec->entered_by[0] != '\0',
+                           .comments = rec->comments,
+                           .has_comments = rec->comments.n > 0};
 }
 
 static int q_values(qctx_t *q, proto_error_t *err)
@@ -508,6 +517,8 @@ static int q_values(qctx_t *q, proto_error_t *err)
                       .entered_by = rec.entered_by,
                       .has_entered_by = rec.entered_by[0] != '\0',
                       .approval = "awaiting"};
+    a.comments = rec.comments; /* in up's zone, packed below */
+    a.has_comments = rec.comments.n > 0;
     ans_values_pack(q->pk, &a);
     msgpack_unpacked_destroy(&up);
     return 0;

@@ -59,6 +59,7 @@ static void conv_UINT(void *f, pool_t *p) { (void)f, (void)p; }
 static void conv_INT(void *f, pool_t *p) { (void)f, (void)p; }
 static void conv_BOOL(void *f, pool_t *p) { (void)f, (void)p; }
 static void conv_VALUES(void *f, pool_t *p) { (void)f, (void)p; }
+static void conv_STRMAP(void *f, pool_t *p) { (void)f, (void)p; }
 
 static void conv_LIST(void *f, pool_t *p)
 {
@@ -130,6 +131,8 @@ static bool eq_VALUES(const void *pa, const void *pb)
     }
     return true;
 }
+
+static bool eq_STRMAP(const void *a, const void *b) { return proto_strmap_equal(a, b); }
 
 static bool eq_record(const proto_record_t *a, const proto_record_t *b, const char **which);
 

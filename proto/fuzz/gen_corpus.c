@@ -117,6 +117,18 @@ static void fill_VALUES(void *dst, int cs, int64_t mn, uint64_t mx, int var)
     }
 }
 
+static void fill_STRMAP(void *dst, int cs, int64_t mn, uint64_t mx, int var)
+{
+    static const proto_strpair_t pairs[2] = {{{"PORTAL_POSTS", 12}, {"g\xe1\xbb\x93m 3 tin", 11}},
+                                             {{"X", 1}, {"x", 1}}};
+    proto_strmap_t *m = dst;
+    memset(m, 0, sizeof *m);
+    if (var == V_MAX) {
+        m->n = 2;
+        m->items = pairs;
+    }
+}
+
 static void fill_record(proto_record_t *s, int var);
 
 static void fill_LIST(void *dst, int cs, int64_t mn, uint64_t mx, int var)

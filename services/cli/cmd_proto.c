@@ -294,6 +294,21 @@ static void pr_LIST(pr_t *p, const char *name, const void *v)
     fputc(']', p->out);
 }
 
+static void pr_STRMAP(pr_t *p, const char *name, const void *v)
+{
+    const proto_strmap_t *m = v;
+    pr_key(p, name);
+    fputc('{', p->out);
+    proto_strpair_t e;
+    for (uint32_t i = 0; i < m->n && proto_strmap_at(m, i, &e) == 0; i++) {
+        fputs(i ? ", " : "", p->out);
+        put_json_str(p->out, e.code.ptr, e.code.len);
+        fputs(": ", p->out);
+        put_json_str(p->out, e.text.ptr, e.text.len);
+    }
+    fputc('}', p->out);
+}
+
 static void pr_ANY(pr_t *p, const char *name, const void *v)
 {
     const proto_any_t *a = v;

@@ -243,6 +243,69 @@ static void values_json_equal(void **state)
     done(&b);
 }
 
+/* answer-1.7 comments beside values (STRMAP): packed as code -> text,
+ * read back, JSON equal to the wire's; absent when there are none; a text
+ * that is not a string is refused naming the field */
+static void comments_round_trip(void **state)
+{
+    (void)state;
+    const char *vi = "g\xe1\xbb\x93m 3 tin \xc4\x91\xc4\x83ng l\xe1\xba\xa1i";
+    proto_strpair_t pairs[2] = {{{"POSTS", 5}, {vi, (uint32_t)strlen(vi)}}, {{"PLAN", 4}, {"x", 1}}};
+    ans_version_t in = {.version = 1, .seq = 3, .id = "a", .submitter = "U", .received_at = 5, .note = "",
+                        .comments = {.n = 2, .items = pairs}, .has_comments = true};
+    buf_t b;
+    const msgpack_object *o = packed(&b, &ans_obj_version, &in);
+    ans_version_t out;
+    assert_int_equal(ans_version_read(o, &b.up.zone[0], &out, NULL), 0);
+    assert_true(out.has_comments);
+    assert_true(proto_strmap_equal(&out.comments, &in.comments));
+    json_t *typed = answer_json(&ans_obj_version, &out), *wire = wire_json(o);
+    assert_true(json_equal(typed, wire));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(typed, "comments"), "POSTS")), vi);
+    json_decref(typed);
+    json_decref(wire);
+    done(&b);
+    /* none: the field is left out */
+    in.has_comments = false;
+    in.comments.n = 0;
+    o = packed(&b, &ans_obj_version, &in);
+    for (uint32_t i = 0; i < o->via.map.size; i++)
+        assert_false(o->via.map.ptr[i].key.via.str.size == 8 &&
+                     !memcmp(o->via.map.ptr[i].key.via.str.ptr, "comments", 8));
+    assert_int_equal(ans_version_read(o, &b.up.zone[0], &out, NULL), 0);
+    assert_false(out.has_comments);
+    done(&b);
+    /* a text that is not a string */
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, 8);
+    const char *keys[] = {"version", "seq", "id", "submitter", "received_at", "values", "note", "comments"};
+    for (int k = 0; k < 8; k++) {
+        msgpack_pack_str_with_body(&pk, keys[k], strlen(keys[k]));
+        if (k == 2 || k == 3 || k == 6)
+            msgpack_pack_str_with_body(&pk, "x", 1);
+        else if (k == 5)
+            msgpack_pack_map(&pk, 0);
+        else if (k == 7) {
+            msgpack_pack_map(&pk, 1);
+            msgpack_pack_str_with_body(&pk, "POSTS", 5);
+            msgpack_pack_int(&pk, 3);
+        } else
+            msgpack_pack_int(&pk, 1);
+    }
+    msgpack_unpacked up;
+    msgpack_unpacked_init(&up);
+    size_t off = 0;
+    assert_int_equal(msgpack_unpack_next(&up, sb.data, sb.size, &off), MSGPACK_UNPACK_SUCCESS);
+    proto_error_t err;
+    assert_int_equal(ans_version_read(&up.data, up.zone, &out, &err), PROTO_E_MALFORMED);
+    assert_non_null(strstr(err.message, "comments"));
+    msgpack_unpacked_destroy(&up);
+    msgpack_sbuffer_destroy(&sb);
+}
+
 /* answer-1.6 an OPT NUM that is there as nil (the share of a bool nobody
  * answered) is read as there, and its JSON keeps the null */
 static void opt_num_nil(void **state)
@@ -283,6 +346,8 @@ int main(void)
         TEST("answer-1.5 values travel as the submitted map; JSON of a values answer equals the wire's",
              values_json_equal),
         TEST("answer-1.6 an OPT NUM there as nil stays there; its JSON keeps the null", opt_num_nil),
+        TEST("answer-1.7 comments (STRMAP) survive pack -> read -> JSON; absent when none; a non-string text refused",
+             comments_round_trip),
     };
     return cmocka_run_group_tests_name("answer", tests, NULL, NULL);
 }

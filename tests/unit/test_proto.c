@@ -326,7 +326,7 @@ static mb_t mb_of(const void *p, size_t len)
  * Field tables of the test, expanded from messages.def
  * ------------------------------------------------------------------------ */
 
-enum { K_STR, K_UINT, K_INT, K_BOOL, K_VALUES, K_LIST, K_ANY };
+enum { K_STR, K_UINT, K_INT, K_BOOL, K_VALUES, K_LIST, K_ANY, K_STRMAP };
 enum { C_NONE, C_CODE, C_TEXT };
 #define P_REQ true
 #define P_OPT false
@@ -511,6 +511,32 @@ static void fill_VALUES(void *dst, int cs, int64_t mn, uint64_t mx, int var)
     }
 }
 
+/* STRMAP samples: a 64-byte code of every code character, a text of
+ * PROTO_STRMAP_TEXT_MAX bytes ending in a 3-byte character, Vietnamese, one
+ * byte. */
+static proto_strpair_t sample_pairs[4];
+static char pair_code[65], pair_long[PROTO_STRMAP_TEXT_MAX + 1];
+
+static void fill_STRMAP(void *dst, int cs, int64_t mn, uint64_t mx, int var)
+{
+    proto_strmap_t *m = dst;
+    memset(m, 0, sizeof *m);
+    if (var != V_MAX)
+        return;
+    for (int i = 0; i < 64; i++)
+        pair_code[i] = "Az09._-:"[i % 8];
+    memset(pair_long, 'x', PROTO_STRMAP_TEXT_MAX - 3);
+    memcpy(pair_long + PROTO_STRMAP_TEXT_MAX - 3, "\xe1\xbb\x87", 3);
+    const char *vi = "g\xe1\xbb\x93m 3 tin \xc4\x91\xc4\x83ng l\xe1\xba\xa1i";
+    sample_pairs[0] = (proto_strpair_t){{"PORTAL_POSTS", 12}, {vi, (uint32_t)strlen(vi)}};
+    sample_pairs[1] = (proto_strpair_t){{pair_code, 64}, {"1", 1}};
+    sample_pairs[2] = (proto_strpair_t){{"X", 1}, {pair_long, PROTO_STRMAP_TEXT_MAX}};
+    sample_pairs[3] = (proto_strpair_t){{"a:b", 3}, {"\"quoted\", tab\t", 14}};
+    m->n = 4;
+    m->items = sample_pairs;
+    (void)cs, (void)mn, (void)mx;
+}
+
 /* The records packed into the LIST of the last fill (compared field by
  * field after decoding) and the bytes they were packed into. */
 #define NRECS 3
@@ -666,6 +692,7 @@ static bool set_BOOL(const void *p) { return *(const bool *)p; }
 static bool set_VALUES(const void *p) { return ((const proto_values_t *)p)->n > 0; }
 static bool set_LIST(const void *p) { return ((const proto_list_t *)p)->n > 0; }
 static bool set_ANY(const void *p) { return ((const proto_any_t *)p)->raw != NULL; }
+static bool set_STRMAP(const void *p) { return ((const proto_strmap_t *)p)->n > 0; }
 
 static void cmp_STR(const char *ctx, const char *f, const void *a, const void *b)
 {
@@ -709,6 +736,28 @@ static void cmp_VALUES(const char *ctx, const char *f, const void *pa, const voi
     proto_value_t dummy;
     if (proto_values_at(b, b->n, &dummy) == 0)
         fail_msg("%s.%s: proto_values_at(n) succeeded", ctx, f);
+}
+
+/* Entry by entry in order (the encoder keeps the order), and
+ * proto_strmap_equal() in both directions. */
+static void cmp_STRMAP(const char *ctx, const char *f, const void *pa, const void *pb)
+{
+    const proto_strmap_t *a = pa, *b = pb;
+    if (a->n != b->n)
+        fail_msg("%s.%s: sent %u entries, decoded %u", ctx, f, a->n, b->n);
+    for (uint32_t i = 0; i < a->n; i++) {
+        proto_strpair_t ea, eb;
+        if (proto_strmap_at(a, i, &ea) || proto_strmap_at(b, i, &eb))
+            fail_msg("%s.%s: proto_strmap_at(%u) failed", ctx, f, i);
+        if (ea.code.len != eb.code.len || memcmp(ea.code.ptr, eb.code.ptr, ea.code.len) ||
+            ea.text.len != eb.text.len || memcmp(ea.text.ptr, eb.text.ptr, ea.text.len))
+            fail_msg("%s.%s: entry %u differs", ctx, f, i);
+    }
+    if (!proto_strmap_equal(a, b) || !proto_strmap_equal(b, a))
+        fail_msg("%s.%s: proto_strmap_equal says they differ", ctx, f);
+    proto_strpair_t dummy;
+    if (proto_strmap_at(b, b->n, &dummy) == 0)
+        fail_msg("%s.%s: proto_strmap_at(n) succeeded", ctx, f);
 }
 
 static void cmp_record(const char *ctx, const proto_record_t *want, const proto_record_t *got);
@@ -833,6 +882,7 @@ static void conv_UINT(void *p) { (void)p; }
 static void conv_INT(void *p) { (void)p; }
 static void conv_BOOL(void *p) { (void)p; }
 static void conv_VALUES(void *p) { (void)p; }
+static void conv_STRMAP(void *p) { (void)p; }
 
 static void conv_LIST(void *p)
 {
@@ -2436,6 +2486,36 @@ static void mutate_field(const mutctx_t *mc, const tf_t *f, int j)
                 }
             },
             PROTO_E_FIELD, "with one value too many");
+        break;
+    case K_STRMAP:
+        CASE(mp_arr(&v, 0), PROTO_E_FIELD, "as array");
+        CASE(mp_nil(&v), PROTO_E_FIELD, "as nil");
+        CASE(mp_map(&v, 0), 0, "empty");
+        CASE({ mp_map(&v, 1); mp_str(&v, "A"); str_of(&v, 'y', PROTO_STRMAP_TEXT_MAX); }, 0, "a text at its maximum");
+        CASE({ mp_map(&v, 1); mp_str(&v, "A"); str_of(&v, 'y', PROTO_STRMAP_TEXT_MAX + 1); }, PROTO_E_FIELD,
+             "a text one byte too long");
+        CASE({ mp_map(&v, 1); mp_str(&v, "A"); mp_str(&v, ""); }, PROTO_E_FIELD, "an empty text");
+        CASE({ mp_map(&v, 1); mp_str(&v, "A"); mp_uint(&v, 3); }, PROTO_E_FIELD, "a text as integer");
+        CASE({ mp_map(&v, 1); mp_str(&v, "A"); mp_bin(&v, "ab", 2); }, PROTO_E_FIELD, "a text as bin");
+        CASE({ mp_map(&v, 1); mp_str(&v, "A"); str_with(&v, 5, "\xc3"); }, PROTO_E_FIELD, "a cut UTF-8 text");
+        CASE({ mp_map(&v, 1); mp_str(&v, "A"); mp_strn(&v, "a\0b", 3); }, PROTO_E_FIELD, "a text with a NUL");
+        CASE({ mp_map(&v, 1); mp_str(&v, "a b"); mp_str(&v, "x"); }, PROTO_E_FIELD, "a code with a space");
+        CASE({ mp_map(&v, 1); mp_str(&v, ""); mp_str(&v, "x"); }, PROTO_E_FIELD, "an empty code");
+        CASE({ mp_map(&v, 1); str_of(&v, 'C', 65); mp_str(&v, "x"); }, PROTO_E_FIELD, "a code of 65 bytes");
+        CASE({ mp_map(&v, 1); mp_uint(&v, 1); mp_str(&v, "x"); }, PROTO_E_FIELD, "an integer key");
+        CASE({ mp_map(&v, 2); mp_str(&v, "A"); mp_str(&v, "x"); mp_str(&v, "A"); mp_str(&v, "y"); }, PROTO_E_FIELD,
+             "a code twice");
+        CASE(
+            {
+                mp_map(&v, (uint32_t)f->max + 1);
+                for (uint64_t i = 0; i <= f->max; i++) {
+                    char k[16];
+                    snprintf(k, sizeof k, "i%llu", (unsigned long long)i);
+                    mp_str(&v, k);
+                    mp_str(&v, "x");
+                }
+            },
+            PROTO_E_FIELD, "with one entry too many");
         break;
     case K_LIST:
         CASE(mp_map(&v, 0), PROTO_E_FIELD, "as map");

@@ -1,6 +1,7 @@
 /*
  * cchc submit --config FILE [--set SECTION.KEY=VALUE ...] --unit CODE --dataset CODE --period P
  *             [--id ID] [--note TEXT] [--key FILE] (--value IND=VALUE ... | --file FILE.csv|FILE.json)
+ *             [--comment IND=TEXT ...]
  *
  * Prints the collector's answer: accepted or duplicate (exit 0), or the
  * refusal -- its code, the code's explanation and the collector's sentence
@@ -32,21 +33,26 @@
 
 static const char usage_text[] =
     "cchc submit --config FILE [--set SECTION.KEY=VALUE ...] --unit CODE --dataset CODE --period P\n"
-    "                   [--id ID] [--note TEXT] [--key FILE] (--value INDICATOR=VALUE ... | --file FILE.csv|FILE.json)";
+    "                   [--id ID] [--note TEXT] [--key FILE] (--value INDICATOR=VALUE ... | --file FILE.csv|FILE.json)\n"
+    "                   [--comment INDICATOR=TEXT ...]";
 
 typedef struct {
     cli_config_args_t conf;
     const char *keyfile, *unit, *dataset, *period, *id, *note, *file;
     const char *values[MAX_VALUES]; /* --value IND=VALUE, in order */
     int nvalues;
+    const char *comments[MAX_VALUES]; /* --comment IND=TEXT, in order */
+    int ncomments;
 } submit_args_t;
 
 /* The values of the report, typed; the strings the tags point into. */
 typedef struct {
     proto_value_t v[MAX_VALUES];
     uint32_t n;
-    char *strings[MAX_VALUES];
+    char *strings[2 * MAX_VALUES];   /* tags' and comments' text */
     int nstrings;
+    proto_strpair_t comments[MAX_VALUES]; /* SUBMIT.comments: indicator -> text */
+    uint32_t ncomments;
     const catalog_t *cat; /* NULL: typed by their look */
     char err[1024];
 } values_t;
@@ -126,7 +132,7 @@ static int parse_int(values_t *vs, proto_value_t *v, const char *s)
 static int parse_tags(values_t *vs, proto_value_t *v, const char *s)
 {
     char *copy = strdup(s);
-    if (!copy || vs->nstrings == MAX_VALUES) {
+    if (!copy || vs->nstrings == 2 * MAX_VALUES) {
         free(copy);
         msg_format(vs->err, sizeof vs->err, MSG_OUT_OF_MEMORY);
         return -1;
@@ -181,14 +187,60 @@ static int add_assignment(values_t *vs, const char *arg)
     return add_value(vs, arg, (size_t)(eq - arg), eq + 1);
 }
 
+/* ---- comments beside values (--comment IND=TEXT, the CSV's comment) ---- */
+
+/* Adds the comment `text` beside indicator `code` (clen bytes); an empty
+ * text is no comment.  The collector checks that the code is one of the
+ * dataset's indicators. */
+static int add_comment(values_t *vs, const char *code, size_t clen, const char *text)
+{
+    size_t tl = strlen(text);
+    if (tl == 0)
+        return 0;
+    if (clen == 0 || clen > 64) {
+        msg_format(vs->err, sizeof vs->err, MSG_VALUE_BAD_CODE, (int)clen, code);
+        return -1;
+    }
+    if (tl > PROTO_STRMAP_TEXT_MAX) {
+        msg_format(vs->err, sizeof vs->err, MSG_COMMENT_TOO_LONG, (int)clen, code, tl, PROTO_STRMAP_TEXT_MAX);
+        return -1;
+    }
+    for (uint32_t i = 0; i < vs->ncomments; i++)
+        if (vs->comments[i].code.len == clen && !memcmp(vs->comments[i].code.ptr, code, clen)) {
+            msg_format(vs->err, sizeof vs->err, MSG_COMMENT_TWICE, (int)clen, code);
+            return -1;
+        }
+    char *copy = malloc(clen + tl + 1);
+    if (!copy || vs->nstrings == 2 * MAX_VALUES || vs->ncomments == MAX_VALUES) {
+        free(copy);
+        msg_format(vs->err, sizeof vs->err, MSG_OUT_OF_MEMORY);
+        return -1;
+    }
+    memcpy(copy, code, clen);
+    memcpy(copy + clen, text, tl + 1);
+    vs->strings[vs->nstrings++] = copy;
+    vs->comments[vs->ncomments++] = (proto_strpair_t){{copy, (uint32_t)clen}, {copy + clen, (uint32_t)tl}};
+    return 0;
+}
+
+static int add_comment_arg(values_t *vs, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !eq[1]) {
+        msg_format(vs->err, sizeof vs->err, MSG_COMMENT_SYNTAX, arg);
+        return -1;
+    }
+    return add_comment(vs, arg, (size_t)(eq - arg), eq + 1);
+}
+
 /* ---- CSV file: a header naming `indicator` and `value` ----------------- */
 
 typedef struct {
     values_t *vs;
     const char *path;
-    int col_ind, col_val;          /* column numbers, -1 until the header names them */
-    char field[2][CSV_FIELD_MAX];  /* this row's indicator and value */
-    size_t flen[2];
+    int col_ind, col_val, col_com; /* column numbers, -1 until the header names them (comment: optional) */
+    char field[3][CSV_FIELD_MAX];  /* this row's indicator, value and comment */
+    size_t flen[3];
     int col, row, nonblank, failed;
 } csvctx_t;
 
@@ -237,8 +289,10 @@ static void csv_cb_field(void *s, size_t len, void *ud)
             c->col_ind = c->col;
         else if (!strcasecmp(buf, "value") && c->col_val < 0)
             c->col_val = c->col;
-    } else if (c->col == c->col_ind || c->col == c->col_val) {
-        int k = c->col == c->col_ind ? 0 : 1;
+        else if (!strcasecmp(buf, "comment") && c->col_com < 0)
+            c->col_com = c->col;
+    } else if (c->col == c->col_ind || c->col == c->col_val || c->col == c->col_com) {
+        int k = c->col == c->col_ind ? 0 : c->col == c->col_val ? 1 : 2;
         if (len >= sizeof c->field[k] && !c->failed)
             csv_fail(c, MSG_CSV_TOO_LONG, "");
         memcpy(c->field[k], buf, n + 1);
@@ -258,14 +312,16 @@ static void csv_cb_row(int ch, void *ud)
     if (c->row == 1) {
         if (c->col_ind < 0 || c->col_val < 0)
             csv_fail(c, MSG_CSV_HEADER, "");
-    } else if (!blank && c->flen[1] > 0) {
-        /* A row whose value is left empty is not reported (which is not 0). */
+    } else if (!blank && (c->flen[1] > 0 || c->flen[2] > 0)) {
+        /* A row whose value is left empty is not reported (which is not 0);
+         * its comment, if any, still stands beside the indicator. */
         if (c->flen[0] == 0)
-            csv_fail(c, MSG_CSV_NO_INDICATOR, c->field[1]);
-        else if (add_value(c->vs, c->field[0], c->flen[0], c->field[1]))
+            csv_fail(c, MSG_CSV_NO_INDICATOR, c->flen[1] ? c->field[1] : c->field[2]);
+        else if ((c->flen[1] > 0 && add_value(c->vs, c->field[0], c->flen[0], c->field[1])) ||
+                 add_comment(c->vs, c->field[0], c->flen[0], c->flen[2] ? c->field[2] : ""))
             csv_fail_text(c, c->vs->err);
     }
-    c->flen[0] = c->flen[1] = 0;
+    c->flen[0] = c->flen[1] = c->flen[2] = 0;
     c->row++;
 }
 
@@ -282,7 +338,7 @@ static int read_csv(values_t *vs, const char *path)
     memset(&c, 0, sizeof c);
     c.vs = vs;
     c.path = path;
-    c.col_ind = c.col_val = -1;
+    c.col_ind = c.col_val = c.col_com = -1;
     c.row = 1;
     char buf[4096];
     size_t n;
@@ -391,6 +447,8 @@ static void build_submit(proto_msg_t *m, const submit_args_t *a, const values_t 
         snprintf(s->note, sizeof s->note, "%s", a->note);
     s->values.n = vs->n;
     s->values.items = vs->v;
+    s->comments.n = vs->ncomments;
+    s->comments.items = vs->comments;
 }
 
 /* What became of the SUBMIT, said to the officer.  Returns the exit status. */
@@ -442,7 +500,7 @@ static int send_report(const config_t *cfg, const proto_msg_t *m)
 
 /* ---- the command -------------------------------------------------------- */
 
-enum { OPT_UNIT = 1, OPT_DATASET, OPT_PERIOD, OPT_ID, OPT_NOTE, OPT_VALUE, OPT_KEY, OPT_FILE, OPT_HELP };
+enum { OPT_UNIT = 1, OPT_DATASET, OPT_PERIOD, OPT_ID, OPT_NOTE, OPT_VALUE, OPT_KEY, OPT_FILE, OPT_COMMENT, OPT_HELP };
 
 /* Returns 0, 1 after --help, or 2 after a usage error (said). */
 static int parse_args(int argc, char **argv, submit_args_t *a)
@@ -451,7 +509,7 @@ static int parse_args(int argc, char **argv, submit_args_t *a)
         CLI_CONFIG_OPTIONS,          {"unit", 1, 0, OPT_UNIT}, {"dataset", 1, 0, OPT_DATASET},
         {"period", 1, 0, OPT_PERIOD}, {"id", 1, 0, OPT_ID},     {"note", 1, 0, OPT_NOTE},
         {"value", 1, 0, OPT_VALUE},  {"key", 1, 0, OPT_KEY},   {"file", 1, 0, OPT_FILE},
-        {"help", 0, 0, OPT_HELP},    {0, 0, 0, 0}};
+        {"comment", 1, 0, OPT_COMMENT}, {"help", 0, 0, OPT_HELP}, {0, 0, 0, 0}};
     int ch;
     opterr = 0;
     optind = 1;
@@ -475,6 +533,13 @@ static int parse_args(int argc, char **argv, submit_args_t *a)
                 return 2;
             }
             a->values[a->nvalues++] = optarg;
+            break;
+        case OPT_COMMENT:
+            if (a->ncomments == MAX_VALUES) {
+                msg_fail("submit", MSG_VALUE_TOO_MANY, MAX_VALUES);
+                return 2;
+            }
+            a->comments[a->ncomments++] = optarg;
             break;
         case OPT_HELP: cli_usage(stdout, usage_text); return 1;
         default: return cli_bad_option("submit", ch, argv, usage_text);
@@ -502,6 +567,9 @@ static int collect_values(const submit_args_t *a, values_t *vs, json_t **doc)
 {
     for (int i = 0; i < a->nvalues; i++)
         if (add_assignment(vs, a->values[i]))
+            return -1;
+    for (int i = 0; i < a->ncomments; i++)
+        if (add_comment_arg(vs, a->comments[i]))
             return -1;
     if (a->file) {
         size_t fl = strlen(a->file);

@@ -5,103 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "journal_int.h"
 #include "store.h"
 
-/* ------------------------------------------------------------------------
- * In-memory indexes
- *
- * Which ids were used (submitter \0 id -> seq: ids are scoped by the unit
- * whose key submitted, so one unit learns nothing from another's ids) and
- * the latest version of each report (unit \0 dataset \0 period -> version)
- * are derived from the journal.
- * Keeping them in LMDB cost two random B-tree leaves per submission in every
- * group commit; in memory they cost nothing to write.  journal_open()
- * rebuilds them with one scan of the journal, and a failed transaction
- * rebuilds them too (so they never hold what the disk does not).
- * ------------------------------------------------------------------------ */
-
-typedef struct {
-    char *key;      /* NULL: empty slot */
-    uint32_t klen;
-    /* reports: the latest version.  ids: 0; while journal_append() runs, a
-     * new id has seq 0 and here 1 + the index of the item that took it. */
-    uint32_t version;
-    uint64_t seq;
-    uint8_t state; /* reports: REP_* -- the decision standing on the latest version */
-} slot_t;
-
-/* What stands on a report's latest version (a correction resets it). */
-enum { REP_OPEN = 0, REP_APPROVED, REP_RETURNED };
-
-typedef struct {
-    slot_t *s;
-    size_t cap, n; /* cap is a power of two */
-} index_t;
-
-static uint64_t fnv1a(const char *k, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)k[i]) * 1099511628211ull;
-    return h;
-}
-
-static slot_t *idx_slot(const index_t *x, const char *k, size_t n)
-{
-    size_t i = fnv1a(k, n) & (x->cap - 1);
-    while (x->s[i].key && (x->s[i].klen != n || memcmp(x->s[i].key, k, n)))
-        i = (i + 1) & (x->cap - 1);
-    return &x->s[i];
-}
-
-static void idx_free(index_t *x)
-{
-    for (size_t i = 0; i < x->cap; i++)
-        free(x->s[i].key);
-    free(x->s);
-    memset(x, 0, sizeof *x);
-}
-
-static int idx_grow(index_t *x)
-{
-    index_t bigger = {calloc(x->cap ? x->cap * 2 : 1024, sizeof(slot_t)), x->cap ? x->cap * 2 : 1024, x->n};
-    if (!bigger.s)
-        return ENOMEM;
-    for (size_t i = 0; i < x->cap; i++)
-        if (x->s[i].key)
-            *idx_slot(&bigger, x->s[i].key, x->s[i].klen) = x->s[i];
-    free(x->s);
-    *x = bigger;
-    return 0;
-}
-
-/* The entry for k, or NULL. */
-static slot_t *idx_get(const index_t *x, const char *k, size_t n)
-{
-    if (!x->cap)
-        return NULL;
-    slot_t *sl = idx_slot(x, k, n);
-    return sl->key ? sl : NULL;
-}
-
-/* The entry for k, created empty (version 0, seq 0) when absent. */
-static slot_t *idx_put(index_t *x, const char *k, size_t n)
-{
-    if ((x->n + 1) * 2 > x->cap && idx_grow(x))
-        return NULL;
-    slot_t *sl = idx_slot(x, k, n);
-    if (!sl->key) {
-        if (!(sl->key = malloc(n ? n : 1)))
-            return NULL;
-        memcpy(sl->key, k, n);
-        sl->klen = (uint32_t)n;
-        sl->version = 0;
-        sl->seq = 0;
-        sl->state = REP_OPEN;
-        x->n++;
-    }
-    return sl;
-}
+/* The in-memory indexes (ids used, each report's latest version) are
+ * journal_int.h's hash tables, derived from the journal: see there. */
 
 struct journal {
     MDB_env *env;
@@ -139,8 +47,8 @@ static int rebuild_indexes(journal_t *j)
 {
     MDB_txn *txn;
     MDB_cursor *cur;
-    idx_free(&j->ids);
-    idx_free(&j->reports);
+    journal__idx_free(&j->ids);
+    journal__idx_free(&j->reports);
     int rc = store_read_cursor(j->env, j->journal, &txn, &cur);
     if (rc)
         return rc;
@@ -160,17 +68,17 @@ static int rebuild_indexes(journal_t *j)
         char rk[3 * 65 + 8], ik[ID_KEY_MAX];
         int rl = report_key(rk, sizeof rk, rec.unit, rec.dataset, rec.period);
         int il = id_key(ik, sizeof ik, rec.submitter, rec.id);
-        slot_t *id = idx_put(&j->ids, ik, (size_t)il);
+        slot_t *id = journal__idx_put(&j->ids, ik, (size_t)il);
         if (!id) {
             rc = ENOMEM;
             break;
         }
         id->seq = rec.seq;
         if (rec.decision[0]) { /* a decision: versions stay, the latest may be decided */
-            note_decision(idx_get(&j->reports, rk, (size_t)rl), rec.decision, rec.version);
+            note_decision(journal__idx_get(&j->reports, rk, (size_t)rl), rec.decision, rec.version);
             continue;
         }
-        slot_t *rep = idx_put(&j->reports, rk, (size_t)rl);
+        slot_t *rep = journal__idx_put(&j->reports, rk, (size_t)rl);
         if (!rep) {
             rc = ENOMEM;
             break;
@@ -216,8 +124,8 @@ fail:
         mdb_txn_abort(txn);
     if (j->env)
         mdb_env_close(j->env);
-    idx_free(&j->ids);
-    idx_free(&j->reports);
+    journal__idx_free(&j->ids);
+    journal__idx_free(&j->reports);
     free(j);
     return rc;
 }
@@ -227,8 +135,8 @@ void journal_close(journal_t **self_p)
     if (!self_p || !*self_p)
         return;
     mdb_env_close((*self_p)->env);
-    idx_free(&(*self_p)->ids);
-    idx_free(&(*self_p)->reports);
+    journal__idx_free(&(*self_p)->ids);
+    journal__idx_free(&(*self_p)->reports);
     free(*self_p);
     *self_p = NULL;
 }
@@ -408,9 +316,9 @@ static int put_one(MDB_txn *txn, journal_t *j, journal_item_t *it, uint64_t seq,
     char rkey[3 * 65 + 8], ikey[ID_KEY_MAX];
     int rlen = report_key(rkey, sizeof rkey, c.unit, c.dataset, c.period);
     int ilen = id_key(ikey, sizeof ikey, it->submitter, it->sub ? it->sub->id : it->dec->id);
-    slot_t *id = idx_put(&j->ids, ikey, (size_t)ilen);
+    slot_t *id = journal__idx_put(&j->ids, ikey, (size_t)ilen);
     /* A decision reads the report's entry, and never creates one. */
-    slot_t *rep = it->sub ? idx_put(&j->reports, rkey, (size_t)rlen) : idx_get(&j->reports, rkey, (size_t)rlen);
+    slot_t *rep = it->sub ? journal__idx_put(&j->reports, rkey, (size_t)rlen) : journal__idx_get(&j->reports, rkey, (size_t)rlen);
     if (!id || (it->sub && !rep))
         return ENOMEM;
     if (it->dec && (it->status = check_decision(it, rep, it->message, sizeof it->message))) {
@@ -466,7 +374,7 @@ static int answer_known(journal_t *j, journal_item_t *items, int n, int *repeat)
         journal_item_t *it = &items[i];
         char ikey[ID_KEY_MAX];
         int ilen = id_key(ikey, sizeof ikey, it->submitter, it->sub ? it->sub->id : it->dec->id);
-        slot_t *used = idx_get(&j->ids, ikey, (size_t)ilen);
+        slot_t *used = journal__idx_get(&j->ids, ikey, (size_t)ilen);
         if (used && used->seq) {
             if (!rtxn && mdb_txn_begin(j->env, NULL, MDB_RDONLY, &rtxn))
                 rtxn = NULL;
@@ -475,7 +383,7 @@ static int answer_known(journal_t *j, journal_item_t *items, int n, int *repeat)
             content_t first = item_content(&items[used->version - 1]), mine = item_content(it);
             repeat[i] = (int)used->version - 1;
             it->status = same_content(&first, &mine) ? JOURNAL_DUPLICATE : PROTO_E_CONFLICT;
-        } else if ((used = idx_put(&j->ids, ikey, (size_t)ilen))) {
+        } else if ((used = journal__idx_put(&j->ids, ikey, (size_t)ilen))) {
             used->version = (uint32_t)i + 1;
         } else {
             rc = ENOMEM;
@@ -565,7 +473,7 @@ uint32_t journal_latest_version(journal_t *j, const char *unit, const char *data
 {
     char rkey[3 * 65 + 8];
     int rlen = report_key(rkey, sizeof rkey, unit, dataset, period);
-    const slot_t *rep = idx_get(&j->reports, rkey, (size_t)rlen);
+    const slot_t *rep = journal__idx_get(&j->reports, rkey, (size_t)rlen);
     return rep ? rep->version : 0;
 }
 

@@ -15,8 +15,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from test_collector import (NOW, NOW_EPOCH, ROOT, SO, SO2, SUB, UNITS, CollectorCase, packb,  # noqa: E402
-                            submit_msg)
+from test_collector import (NOW, NOW_EPOCH, ROOT, SO, SO2, SUB, UNITS, CollectorCase, OwnStackCase,  # noqa: E402
+                            packb, submit_msg)
 
 import msgpack  # noqa: E402
 
@@ -254,6 +254,29 @@ class TestDecide(DecideCase):
                 (a["id"], d1["id"], b["id"], d2["id"])]
         self.assertEqual(mine, [(a["id"], "", a["version"]), (d1["id"], "silence", 0), (b["id"], "", b["version"]),
                                 (d2["id"], "approve", b["version"])])
+
+
+class TestDecideRevocation(OwnStackCase):
+    def test_revocation(self):
+        """decide-1.9 a DECIDE's key is looked up per message: after SIGHUP a key deleted from the keyring gets E_FORBIDDEN on an open connection, a key moved to another unit decides as that unit"""
+        st = self.st
+        st.start_collector()
+        keys = {u: st.keygen(u)[0] for u in (ROOT, SO)}
+        hp, so = st.dealer(ROOT), st.dealer(SO)
+        try:
+            self.accept(hp, decide_msg("rv-1", "silence", unit=SO))
+            self.accept(so, decide_msg("rv-2", "silence", unit=SUB))
+            # HP's key deleted; SO's key now belongs to SO2 (a sibling of SO, not above SUB)
+            self.write_keyring([(SO2, keys[SO])])
+            self.sighup()
+            r = self.nack(hp, decide_msg("rv-3", "unsilence", unit=SO), "E_FORBIDDEN")
+            self.assertIn("keyring", r["message"])
+            r = self.nack(so, decide_msg("rv-4", "unsilence", unit=SUB), "E_FORBIDDEN")
+            self.assertIn("key of %s" % SO2, r["message"])
+            self.assertEqual(sorted(x["id"] for x in st.fetch_journal()), ["rv-1", "rv-2"])
+        finally:
+            hp.close()
+            so.close()
 
 
 class TestInsecureDecide(unittest.TestCase):

@@ -7,6 +7,8 @@
  * page and its /api/ twin share the handler, which picks HTML or JSON by
  * the path.  /events (Server-Sent Events) is answered by the HTTP layer.
  */
+#include <string.h>
+
 #include "web.h"
 
 #define WEB_ROUTES(X)                                           \
@@ -37,3 +39,18 @@ WEB_ROUTES(DECLARE)
 #define ROUTE(path, name, fn) {path, name, fn},
 const http_route_t web_routes[] = {WEB_ROUTES(ROUTE)};
 const int web_nroutes = (int)(sizeof web_routes / sizeof web_routes[0]);
+
+/* The paths that take a form (POST).  With accounts on, a POST anywhere
+ * else is 405, and every POST must carry the session's CSRF token (auth.c);
+ * without accounts no path takes a POST. */
+#define WEB_FORMS(X) \
+    X("/login")      \
+    X("/logout")
+
+bool web_takes_form(const char *path)
+{
+#define FORM(p) if (!strcmp(path, p)) return true;
+    WEB_FORMS(FORM)
+#undef FORM
+    return false;
+}

@@ -47,6 +47,17 @@ static void to_login(req_t *r, resp_t *o)
     buf_printf(&o->body, "<a href=\"%s\">login</a>", o->location);
 }
 
+/* The paths that take a form (POST); every other POST is 405. */
+static const char *const post_paths[] = {"/login", "/logout", "/entry"};
+
+static bool takes_post(const char *path)
+{
+    for (size_t i = 0; i < sizeof post_paths / sizeof post_paths[0]; i++)
+        if (!strcmp(path, post_paths[i]))
+            return true;
+    return false;
+}
+
 bool auth_gate(req_t *r, resp_t *o)
 {
     web_t *w = web_of(r);
@@ -54,7 +65,7 @@ bool auth_gate(req_t *r, resp_t *o)
         return r->h->cfg.token && *r->h->cfg.token && !r->token_ok && strcmp(r->path, "/healthz")
                    ? (http_error(r, o, 401, "This server needs a bearer token (Authorization: Bearer ...)."), true)
                    : false;
-    if (r->post && strcmp(r->path, "/login") && strcmp(r->path, "/logout")) {
+    if (r->post && !takes_post(r->path)) {
         layout_error(r, o, 405,
                      r->en ? "This page takes no form (only GET and HEAD)."
                            : "Trang này không nhận biểu mẫu (chỉ GET và HEAD).");

@@ -29,8 +29,8 @@ typedef struct {
     int count;
 } auth_fail_t;
 
-/* The gate (http_gate_fn): a POST to anything but /login and /logout is
- * 405; /healthz and /login pass; a request with the
+/* The gate (http_gate_fn): a POST to anything but /login, /logout and
+ * /entry is 405; /healthz and /login pass; a request with the
  * bearer token passes as a machine (it sees everything); otherwise the
  * session cookie must open a session (else 401 for /api/, /metrics, /events;
  * a redirect to /login for pages); a POST must carry the session's CSRF

@@ -29,6 +29,7 @@
 #define HTTP_MAX_HEADERS 64     /* header fields in one request (431 above) */
 #define HTTP_MAX_URI 2048       /* bytes of request URI (414 above) */
 #define HTTP_MAX_BODY 16384     /* bytes of a POST body (413 above) */
+#define HTTP_MAX_FORM 160       /* fields in one POST body (a report form has one per indicator and tag) */
 #define HTTP_SSE_MAX_BUFFER 65536 /* events waiting for one SSE client before it is dropped */
 
 typedef struct http http_t;
@@ -56,7 +57,7 @@ typedef struct {
     size_t body_len;
     bool body_too_big;
     int nform;
-    char *fkeys[HTTP_MAX_ARGS], *fvals[HTTP_MAX_ARGS]; /* the parsed form body */
+    char *fkeys[HTTP_MAX_FORM], *fvals[HTTP_MAX_FORM]; /* the parsed form body */
     void *ctx;                  /* the application's, for this request (freed with ctx_free) */
     void (*ctx_free)(void *ctx);
     bool deferred;              /* the handler suspended the request (http_defer()) */

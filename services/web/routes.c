@@ -45,7 +45,8 @@ const int web_nroutes = (int)(sizeof web_routes / sizeof web_routes[0]);
  * without accounts no path takes a POST. */
 #define WEB_FORMS(X) \
     X("/login")      \
-    X("/logout")
+    X("/logout")     \
+    X("/entry")
 
 bool web_takes_form(const char *path)
 {

@@ -15,6 +15,7 @@
 
 #include "agg.h"
 #include "auth.h"
+#include "gateway.h"
 #include "service.h"
 #include "catalog.h"
 #include "config.h"
@@ -41,6 +42,8 @@ typedef struct {
     users_t *users;
     bool secure_cookies;
     auth_fail_t fails[AUTH_FAIL_SLOTS];
+    /* the gateway key ([web] gateway_key; NULL: data entry is off) */
+    gateway_t *gw;
 } web_t;
 
 /* The application a request belongs to. */

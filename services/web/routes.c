@@ -30,7 +30,8 @@
     X("/metrics",          "metrics",          page_metrics)      \
     X("/healthz",          "healthz",          page_health)       \
     X("/login",            "login",            page_login)        \
-    X("/logout",           "logout",           page_logout)
+    X("/logout",           "logout",           page_logout)       \
+    X("/approve",          "approve",          page_approve)
 
 /* the handlers (a repeated declaration is harmless) */
 #define DECLARE(path, name, fn) http_handler_fn fn;
@@ -46,7 +47,8 @@ const int web_nroutes = (int)(sizeof web_routes / sizeof web_routes[0]);
 #define WEB_FORMS(X) \
     X("/login")      \
     X("/logout")     \
-    X("/entry")
+    X("/entry")      \
+    X("/approve")
 
 bool web_takes_form(const char *path)
 {

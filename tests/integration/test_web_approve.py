@@ -39,6 +39,8 @@ class WebApproveTest(unittest.TestCase):
     def setUpClass(cls):
         cls.s = Stack(now=NOW)
         cls.s.keygen("HP", gateway=True)
+        for unit in (XA1, XA2):
+            cls.s.keygen(unit)  # the keyring is read when the collector starts
         cls.s.start_collector(now=NOW)
         cls.s.start_aggregator(now=NOW)
         cls.port = free_port()

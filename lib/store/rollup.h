@@ -85,6 +85,7 @@ typedef struct rollup rollup_t;
 typedef struct {
     uint64_t seq;
     bool applied;     /* false: skipped (seq already applied, or unknown unit/dataset/period: logged) */
+    bool decision;    /* a decision (RECORD.decision set), not a report: applied says it changed something */
     bool on_time;     /* the report's first version arrived before the deadline */
     uint32_t version;
 } rollup_outcome_t;

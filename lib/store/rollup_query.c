@@ -28,6 +28,7 @@ typedef struct {
     period_t p;
     char pcode[PERIOD_CODE_MAX];
     int64_t *subs; /* RU_SUBS_MAX unit values of sub-periods (node_slots) */
+    bool approved; /* rollup, targets: the approved layer (QUERY.approved) */
     const proto_query_t *query; /* the QUERY itself (units: its filters and page) */
 } qctx_t;
 
@@ -125,37 +126,46 @@ static size_t node_key(const qctx_t *q, char *key, int unit, period_t p)
     return ru_key(key, q->c->units[unit].code, q->v->ulen[unit], d->code, strlen(d->code), period_key(p));
 }
 
-/* The node value of (unit, dataset, P) in s[0..nvals + RU_COMPLETENESS).
+/* The node value of (unit, dataset, P) in s[0..nvals + RU_COMPLETENESS),
+ * from the approved layer when q->approved (then the counters are 0).
  * A unit with children has a node record.  A childless unit has none (see
  * rollup.h): its value slots are its unit value (the leaf's slots for a
  * period of the dataset's type, or those of the sub-periods' leaves combined
- * across time for a coarser one; absent: zeros) and its completeness counters are recounted from its own leaves of the
- * dataset's type inside P, exactly as apply counts them: a leaf counts when
- * the unit must report the dataset and is open in the leaf's period; on time
- * or late from the leaf's first version.  With completeness false the
- * caller does not need the counters: a childless unit's are left at 0 and
- * its leaves are not read.  *rc receives an LMDB error. */
+ * across time for a coarser one; absent: zeros) and its completeness
+ * counters are recounted from its own leaves of the dataset's type inside P,
+ * exactly as apply counts them: a leaf counts when the unit must report the
+ * dataset and is open in the leaf's period; on time or late, approved or
+ * returned from the leaf.  With completeness false the caller does not need
+ * the counters: a childless unit's are left at 0 and its leaves are not
+ * read.  *rc receives an LMDB error. */
 static void node_slots(const qctx_t *q, int unit, period_t P, bool completeness, int64_t *s, int *rc)
 {
     const ru_layout_t *lay = &q->v->lay[q->ds];
     int nv = lay->nvals, ns = nv + RU_COMPLETENESS;
     char key[RU_KEY_MAX];
     if (q->c->units[unit].nchildren > 0) {
-        ru_get_slots(q->txn, q->r->node, key, node_key(q, key, unit, P), s, ns, rc);
+        if (q->approved) {
+            ru_get_slots(q->txn, q->r->anode, key, node_key(q, key, unit, P), s, nv, rc);
+            memset(s + nv, 0, RU_COMPLETENESS * sizeof *s);
+        } else {
+            ru_get_slots(q->txn, q->r->node, key, node_key(q, key, unit, P), s, ns, rc);
+        }
         return;
     }
     period_t subs[RU_SUBS_MAX];
     int n = period_children(P, q->c->datasets[q->ds].ptype, subs, RU_SUBS_MAX);
     if (n > RU_SUBS_MAX)
         n = RU_SUBS_MAX;
-    if (n <= 1) {
+    if (n <= 1 && q->approved) {
+        ru_get_slots(q->txn, q->r->aleaf, key, node_key(q, key, unit, P), s, nv, rc);
+    } else if (n <= 1) {
         ru_leaf_get(q->txn, q->r, key, node_key(q, key, unit, P), nv, NULL, s, rc);
     } else {
         bool present[RU_SUBS_MAX];
-        ru_unit_value(q->txn, q->r, q->v, unit, q->ds, subs, n, q->subs, present, s, rc);
+        ru_unit_value(q->txn, q->r, q->v, unit, q->ds, subs, n, q->approved, q->subs, present, s, rc);
     }
-    int64_t received = 0, on_time = 0, late = 0;
-    for (int k = 0; completeness && k < n && *rc == 0; k++) {
+    memset(s + nv, 0, RU_COMPLETENESS * sizeof *s);
+    for (int k = 0; completeness && !q->approved && k < n && *rc == 0; k++) {
         if (!catalog_must_report(q->c, q->ds, unit) || !catalog_open_in(q->c, unit, subs[k]))
             continue;
         ru_leafmeta_t lm;
@@ -163,13 +173,12 @@ static void node_slots(const qctx_t *q, int unit, period_t P, bool completeness,
         if (got == 0)
             continue;
         bool ot = got == 1 && lm.on_time;
-        received++;
-        on_time += ot;
-        late += !ot;
+        s[nv + RU_C_RECEIVED]++;
+        s[nv + RU_C_ON_TIME] += ot;
+        s[nv + RU_C_LATE] += !ot;
+        s[nv + RU_C_APPROVED] += got == 1 && lm.approval == RU_APPROVED;
+        s[nv + RU_C_RETURNED] += got == 1 && lm.approval == RU_RETURNED;
     }
-    s[nv] = received;
-    s[nv + 1] = on_time;
-    s[nv + 2] = late;
 }
 
 /* ---- rollup ------------------------------------------------------------ */
@@ -641,7 +650,7 @@ static bool target_actual(qctx_t *q, const target_t *tg, int ds, int year, int w
     for (int k = 0; k < n; k++)
         if (period_first_month(all[k]) >= wf && period_last_month(all[k]) <= wl)
             in[m++] = all[k];
-    if (m == 0 || !ru_unit_value(q->txn, q->r, q->v, tg->unit, ds, in, m, buf, present, val, rc))
+    if (m == 0 || !ru_unit_value(q->txn, q->r, q->v, tg->unit, ds, in, m, q->approved, buf, present, val, rc))
         return false;
     ival_t v = ind_value(c, &q->v->lay[ds], tg->ind, val);
     if (!v.has)
@@ -873,7 +882,7 @@ int rollup_query(rollup_t *r, const proto_query_t *q, int64_t now, msgpack_packe
     ru_view_t *v = r ? ru_acquire(r, &stale) : NULL;
     if (!v)
         return proto_fail(err, PROTO_E_BUSY, "the rollups are not available (out of memory)");
-    qctx_t x = {.r = r, .v = v, .c = v->cat, .now = now, .node = -1, .ds = -1, .query = q};
+    qctx_t x = {.r = r, .v = v, .c = v->cat, .now = now, .node = -1, .ds = -1, .query = q, .approved = q->approved};
     int rc = check_query(&x, what, q, stale, err);
     if (rc) {
         ru_release(r, v);

@@ -181,6 +181,73 @@ static void node_slots(const qctx_t *q, int unit, period_t P, bool completeness,
     }
 }
 
+/* ---- marks (extensions, silences) -------------------------------------- */
+
+typedef struct {
+    int unit;
+    ru_mark_t m; /* reason points into the map: valid while q->txn is */
+} qmark_t;
+
+static const char *const approval_names[] = {"awaiting", "approved", "returned"};
+
+static const char *approval_name(uint32_t a)
+{
+    return a <= RU_RETURNED ? approval_names[a] : approval_names[RU_AWAITING];
+}
+
+/* The marks of (dataset, P) of units in the catalog, into *out (caller
+ * frees; *n of them).  One range scan: the mark keys begin with
+ * dataset \0 P.  0, an LMDB error, or STORE_E_NOMEM. */
+static int marks_load(const qctx_t *q, period_t P, qmark_t **out, int *n)
+{
+    const dataset_t *d = &q->c->datasets[q->ds];
+    char key[RU_KEY_MAX];
+    size_t plen = ru_mark_key(key, d->code, strlen(d->code), period_key(P), "", 0);
+    MDB_cursor *cur;
+    int cap = 0, rc = mdb_cursor_open(q->txn, q->r->mark, &cur);
+    *out = NULL;
+    *n = 0;
+    if (rc)
+        return rc;
+    MDB_val k = {plen, key}, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size <= plen || memcmp(k.mv_data, key, plen) != 0)
+            break;
+        char code[CATALOG_CODE_MAX + 1];
+        size_t cl = k.mv_size - plen < CATALOG_CODE_MAX ? k.mv_size - plen : CATALOG_CODE_MAX;
+        memcpy(code, (const char *)k.mv_data + plen, cl);
+        code[cl] = '\0';
+        int u = catalog_unit(q->c, code);
+        if (u < 0 || v.mv_size < RU_MARK_HDR)
+            continue;
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            qmark_t *m = realloc(*out, (size_t)cap * sizeof *m);
+            if (!m) {
+                rc = STORE_E_NOMEM;
+                break;
+            }
+            *out = m;
+        }
+        qmark_t *m = &(*out)[(*n)++];
+        m->unit = u;
+        const char *p = v.mv_data;
+        memcpy(&m->m.flags, p, 4);
+        memcpy(&m->m.due, p + 4, 4);
+        m->m.reason = p + RU_MARK_HDR;
+        m->m.rlen = v.mv_size - RU_MARK_HDR;
+    }
+    mdb_cursor_close(cur);
+    if (rc == MDB_NOTFOUND)
+        rc = 0;
+    if (rc) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
 /* ---- rollup ------------------------------------------------------------ */
 
 static int q_rollup(qctx_t *q, proto_error_t *err)
@@ -283,6 +350,45 @@ static bool begun(period_t p, int64_t now)
     return date_start_time(period_first_day(p)) <= now;
 }
 
+/* Extensions and silences among the obligations of the subtree of q->node
+ * for sub-period sub: counts them, and moves an extended obligation not
+ * received yet between missing and pending by its own deadline. */
+static int status_marks(qctx_t *q, period_t sub, int64_t *extended, int64_t *silenced, int64_t *missing,
+                        int64_t *pending)
+{
+    const catalog_t *c = q->c;
+    const unit_t *root = &c->units[q->node];
+    int64_t deadline = catalog_deadline(c, q->ds, sub);
+    qmark_t *ms;
+    int n, rc = marks_load(q, sub, &ms, &n);
+    for (int i = 0; i < n && rc == 0; i++) {
+        int u = ms[i].unit;
+        int pos = c->units[u].subtree_first;
+        if (pos < root->subtree_first || pos >= root->subtree_end || !catalog_must_report(c, q->ds, u) ||
+            !catalog_open_in(c, u, sub))
+            continue;
+        *silenced += (ms[i].m.flags & RU_MARK_SILENCED) != 0;
+        if (!(ms[i].m.flags & RU_MARK_EXTENDED))
+            continue;
+        (*extended)++;
+        char key[RU_KEY_MAX];
+        if (ru_leaf_get(q->txn, q->r, key, node_key(q, key, u, sub), q->v->lay[q->ds].nvals, NULL, NULL, &rc) != 0)
+            continue; /* received (or unreadable: counted as received by the counters) */
+        bool was = q->now >= deadline, is = q->now >= ru_due_deadline(ms[i].m.due);
+        if (was && !is && *missing > 0)
+            (*missing)--, (*pending)++;
+        else if (!was && is && *pending > 0)
+            (*pending)--, (*missing)++;
+    }
+    free(ms);
+    return rc;
+}
+
+static int64_t clamp(int64_t v, int64_t lo, int64_t hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
 static int q_status(qctx_t *q, proto_error_t *err)
 {
     const catalog_t *c = q->c;
@@ -292,6 +398,7 @@ static int q_status(qctx_t *q, proto_error_t *err)
     period_t subs[RU_SUBS_MAX];
     int n = period_children(q->p, d->ptype, subs, RU_SUBS_MAX);
     int64_t expected = 0, received = 0, on_time = 0, late = 0, missing = 0, pending = 0;
+    int64_t approved = 0, returned = 0, extended = 0, silenced = 0;
     int64_t *s = malloc((size_t)ns * sizeof *s);
     if (!s)
         return proto_fail(err, PROTO_E_BUSY, "out of memory");
@@ -304,27 +411,29 @@ static int q_status(qctx_t *q, proto_error_t *err)
             return proto_fail(err, PROTO_E_BUSY, "out of memory");
         }
         node_slots(q, q->node, subs[k], true, s, &rc);
-        int64_t rec = s[nv], ot = s[nv + 1];
         /* counters are never trusted beyond the obligations (a catalog
          * edited without a rebuild): never above 100% */
-        if (rec > e)
-            rec = e;
-        if (rec < 0)
-            rec = 0;
-        if (ot > rec)
-            ot = rec;
-        if (ot < 0)
-            ot = 0;
+        int64_t rec = clamp(s[nv + RU_C_RECEIVED], 0, e), ot = clamp(s[nv + RU_C_ON_TIME], 0, rec);
+        int64_t ap = clamp(s[nv + RU_C_APPROVED], 0, rec), rt = clamp(s[nv + RU_C_RETURNED], 0, rec - ap);
         expected += e;
         received += rec;
         on_time += ot;
         late += rec - ot;
+        approved += ap;
+        returned += rt;
+        int64_t miss = 0, pend = 0;
         if (q->now >= catalog_deadline(c, q->ds, subs[k]))
-            missing += e - rec;
+            miss = e - rec;
         else
-            pending += e - rec;
+            pend = e - rec;
+        if (rc == 0)
+            rc = status_marks(q, subs[k], &extended, &silenced, &miss, &pend);
+        missing += miss;
+        pending += pend;
     }
     free(s);
+    if (rc == STORE_E_NOMEM)
+        return proto_fail(err, PROTO_E_BUSY, "out of memory");
     if (rc)
         return storage_fail(err, rc);
     ans_status_t a = {
@@ -332,6 +441,8 @@ static int q_status(qctx_t *q, proto_error_t *err)
         .deadline = n > 0 ? catalog_deadline(c, q->ds, subs[n - 1]) : 0, .expected = expected,
         .received = received, .on_time = on_time, .late = late, .missing = missing, .pending = pending,
         .share_on_time = expected > 0 ? (double)on_time / (double)expected : 0.0,
+        .approved = approved, .awaiting = received - approved - returned, .returned = returned,
+        .extended = extended, .silenced = silenced,
     };
     return ans_status_pack(q->pk, &a);
 }
@@ -341,8 +452,9 @@ static int q_status(qctx_t *q, proto_error_t *err)
 enum { ST_ON_TIME, ST_LATE, ST_MISSING, ST_PENDING };
 static const char *const status_names[] = {"on_time", "late", "missing", "pending"};
 
-/* Adds a unit of status st to its kind's counters (kinds in first-seen order). */
-static void count_kind(ans_counts_entry_t *kinds, uint32_t *nk, uint32_t max, const char *kind, int st)
+/* Adds a unit of status st (approval: RU_*, -1 when not received) to its
+ * kind's counters (kinds in first-seen order). */
+static void count_kind(ans_counts_entry_t *kinds, uint32_t *nk, uint32_t max, const char *kind, int st, int approval)
 {
     uint32_t k = 0;
     while (k < *nk && strcmp(kinds[k].key, kind) != 0)
@@ -360,6 +472,9 @@ static void count_kind(ans_counts_entry_t *kinds, uint32_t *nk, uint32_t max, co
     n->late += st == ST_LATE;
     n->missing += st == ST_MISSING;
     n->pending += st == ST_PENDING;
+    n->approved += approval == RU_APPROVED;
+    n->awaiting += approval == RU_AWAITING;
+    n->returned += approval == RU_RETURNED;
 }
 
 /* True when s contains needle, ASCII letters compared in any case (the
@@ -373,11 +488,13 @@ static bool contains_nocase(const char *s, const char *needle)
     return n == 0;
 }
 
-/* The units answer's filters (QUERY status, kind, search). */
-static bool unit_matches(const proto_query_t *f, const unit_t *u, int st)
+/* The units answer's filters (QUERY status, kind, search); approval is -1
+ * when nothing was received. */
+static bool unit_matches(const proto_query_t *f, const unit_t *u, int st, int approval)
 {
     if (f->status[0] && strcmp(f->status, status_names[st]) &&
-        !(!strcmp(f->status, "received") && (st == ST_ON_TIME || st == ST_LATE)))
+        !(!strcmp(f->status, "received") && (st == ST_ON_TIME || st == ST_LATE)) &&
+        !(approval >= 0 && !strcmp(f->status, approval_name((uint32_t)approval))))
         return false;
     if (f->kind[0] && strcmp(f->kind, u->kind))
         return false;
@@ -391,7 +508,6 @@ static int q_units(qctx_t *q, proto_error_t *err)
     const unit_t *root = &c->units[q->node];
     int nv = q->v->lay[q->ds].nvals;
     int64_t deadline = catalog_deadline(c, q->ds, q->p);
-    bool passed = q->now >= deadline;
     enum { KINDS_MAX = 64 };
     ans_counts_entry_t kinds[KINDS_MAX];
     uint32_t nk = 0, count = 0;
@@ -405,11 +521,34 @@ static int q_units(qctx_t *q, proto_error_t *err)
         span = (size_t)page;
     ans_unit_status_t *units = malloc((span + 1) * sizeof *units);
     char *subs = malloc((span + 1) * (CATALOG_CODE_MAX + 1)); /* the submitters' codes, terminated */
-    if (!units || !subs) {
+    int *mark_of = malloc(((size_t)c->nunits + 1) * sizeof *mark_of); /* unit -> index in ms, -1 */
+    qmark_t *ms = NULL;
+    int nm = 0;
+    char *reasons = NULL; /* the marks' reasons, each terminated */
+    if (units && subs && mark_of && (rc = marks_load(q, q->p, &ms, &nm)) == 0) {
+        size_t total = 1;
+        for (int i = 0; i < nm; i++)
+            total += ms[i].m.rlen + 1;
+        if ((reasons = malloc(total)) != NULL)
+            for (int i = 0, off = 0; i < nm; i++) {
+                memcpy(reasons + off, ms[i].m.reason, ms[i].m.rlen);
+                reasons[off + (int)ms[i].m.rlen] = '\0';
+                ms[i].m.reason = reasons + off;
+                off += (int)ms[i].m.rlen + 1;
+            }
+    }
+    if (!units || !subs || !reasons || !mark_of || rc) {
         free(units);
         free(subs);
-        return proto_fail(err, PROTO_E_BUSY, "out of memory");
+        free(reasons);
+        free(mark_of);
+        free(ms);
+        return rc && rc != STORE_E_NOMEM ? storage_fail(err, rc) : proto_fail(err, PROTO_E_BUSY, "out of memory");
     }
+    for (int u = 0; u < c->nunits; u++)
+        mark_of[u] = -1;
+    for (int i = 0; i < nm; i++)
+        mark_of[ms[i].unit] = i;
     for (int i = root->subtree_first; i < root->subtree_end && i < c->nunits && rc == 0; i++) {
         int u = c->preorder[i];
         const unit_t *un = &c->units[u];
@@ -417,9 +556,14 @@ static int q_units(qctx_t *q, proto_error_t *err)
             continue;
         ru_leafmeta_t li;
         bool found = ru_leaf_get(q->txn, q->r, key, node_key(q, key, u, q->p), nv, &li, NULL, &rc) == 1;
+        const ru_mark_t *m = mark_of[u] >= 0 ? &ms[mark_of[u]].m : NULL;
+        bool ext = m && (m->flags & RU_MARK_EXTENDED);
+        /* not received: pending until the unit's own deadline */
+        bool passed = q->now >= (ext ? ru_due_deadline(m->due) : deadline);
         int st = found ? (li.on_time ? ST_ON_TIME : ST_LATE) : passed ? ST_MISSING : ST_PENDING;
-        count_kind(kinds, &nk, KINDS_MAX, un->kind, st);
-        if (!unit_matches(f, un, st) || (uint64_t)matched++ < from || count >= page)
+        int approval = found ? (li.approval <= RU_RETURNED ? (int)li.approval : RU_AWAITING) : -1;
+        count_kind(kinds, &nk, KINDS_MAX, un->kind, st, approval);
+        if (!unit_matches(f, un, st, approval) || (uint64_t)matched++ < from || count >= page)
             continue;
         ans_unit_status_t *a = &units[count];
         *a = (ans_unit_status_t){.code = un->code, .name = un->name, .kind = un->kind, .depth = un->depth,
@@ -441,6 +585,17 @@ static int q_units(qctx_t *q, proto_error_t *err)
             a->submitter = sub;
             a->has_submitter = true;
         }
+        if (found) {
+            a->approval = approval_names[approval];
+            a->has_approval = true;
+        }
+        if (ext) {
+            a->due = ru_due_deadline(m->due);
+            a->due_reason = m->reason; /* terminated copy (reasons) */
+            a->has_due = a->has_due_reason = true;
+        }
+        if (m && (m->flags & RU_MARK_SILENCED))
+            a->silenced = a->has_silenced = true;
         count++;
     }
     if (rc == 0) {
@@ -449,6 +604,9 @@ static int q_units(qctx_t *q, proto_error_t *err)
     }
     free(units);
     free(subs);
+    free(reasons);
+    free(mark_of);
+    free(ms);
     return rc ? storage_fail(err, rc) : 0;
 }
 
@@ -495,12 +653,37 @@ static int q_values(qctx_t *q, proto_error_t *err)
         if (rc && rc != MDB_NOTFOUND)
             return storage_fail(err, rc);
     }
-    msgpack_unpacked up;
-    proto_record_t rec;
+    msgpack_unpacked up, dup;
+    proto_record_t rec, dec;
     msgpack_unpacked_init(&up);
+    msgpack_unpacked_init(&dup);
     if (got != 1 || rc || decode_record(&hv, &up, &rec)) {
         msgpack_unpacked_destroy(&up);
         return proto_fail(err, PROTO_E_STORAGE, "the stored report of %s is unreadable", c->units[q->node].code);
+    }
+    /* the decision that set the approval state (its author and comment) */
+    bool has_dec = false;
+    if (lm.approval != RU_AWAITING && lm.decision_seq) {
+        kl = node_key(q, key, q->node, q->p);
+        MDB_val dk = {ru_decision_key(key, kl, lm.decision_seq), key}, dv;
+        rc = mdb_get(q->txn, q->r->dec, &dk, &dv);
+        has_dec = rc == 0 && decode_record(&dv, &dup, &dec) == 0;
+        if (rc && rc != MDB_NOTFOUND) {
+            msgpack_unpacked_destroy(&up);
+            msgpack_unpacked_destroy(&dup);
+            return storage_fail(err, rc);
+        }
+    }
+    char mk[RU_KEY_MAX];
+    ru_mark_t m;
+    rc = 0;
+    ru_mark_get(q->txn, q->r, mk,
+                ru_mark_key(mk, d->code, strlen(d->code), period_key(q->p), c->units[q->node].code, q->v->ulen[q->node]),
+                &m, &rc);
+    if (rc) {
+        msgpack_unpacked_destroy(&up);
+        msgpack_unpacked_destroy(&dup);
+        return storage_fail(err, rc);
     }
     ans_values_t a = {.unit = c->units[q->node].code,
                       .dataset = d->code,
@@ -516,9 +699,20 @@ static int q_values(qctx_t *q, proto_error_t *err)
                       .note = rec.note,
                       .entered_by = rec.entered_by,
                       .has_entered_by = rec.entered_by[0] != '\0',
-                      .approval = "awaiting"};
+                      .approval = approval_name(lm.approval),
+                      .approved_version = lm.approved_version,
+                      .has_approved_version = lm.approved_version > 0,
+                      .decided_by = has_dec ? (dec.entered_by[0] ? dec.entered_by : dec.submitter) : NULL,
+                      .has_decided_by = has_dec,
+                      .decision_note = has_dec ? dec.note : NULL,
+                      .has_decision_note = has_dec,
+                      .due = (m.flags & RU_MARK_EXTENDED) ? ru_due_deadline(m.due) : 0,
+                      .has_due = (m.flags & RU_MARK_EXTENDED) != 0,
+                      .silenced = (m.flags & RU_MARK_SILENCED) != 0,
+                      .has_silenced = (m.flags & RU_MARK_SILENCED) != 0};
     ans_values_pack(q->pk, &a);
     msgpack_unpacked_destroy(&up);
+    msgpack_unpacked_destroy(&dup);
     return 0;
 }
 
@@ -562,6 +756,87 @@ static int versions_add(versions_t *vs, const MDB_val *v)
     return 0;
 }
 
+/* The decisions of a report, newest first, decoded as the versions are. */
+typedef struct {
+    ans_decision_t *items;
+    msgpack_unpacked *ups;
+    uint32_t n, cap;
+} decisions_t;
+
+static int decisions_add(decisions_t *ds, const MDB_val *v)
+{
+    if (ds->n == ds->cap) {
+        uint32_t cap = ds->cap ? 2 * ds->cap : 16;
+        ans_decision_t *items = realloc(ds->items, cap * sizeof *items);
+        if (items)
+            ds->items = items;
+        msgpack_unpacked *ups = realloc(ds->ups, cap * sizeof *ups);
+        if (ups)
+            ds->ups = ups;
+        if (!items || !ups)
+            return STORE_E_NOMEM;
+        ds->cap = cap;
+    }
+    proto_record_t rec;
+    msgpack_unpacked_init(&ds->ups[ds->n]);
+    if (decode_record(v, &ds->ups[ds->n], &rec)) {
+        msgpack_unpacked_destroy(&ds->ups[ds->n]);
+        return 0; /* an unreadable entry is left out */
+    }
+    proto_record_t *kept = msgpack_zone_malloc(ds->ups[ds->n].zone, sizeof *kept);
+    if (!kept) {
+        msgpack_unpacked_destroy(&ds->ups[ds->n]);
+        return STORE_E_NOMEM;
+    }
+    *kept = rec;
+    ds->items[ds->n++] = (ans_decision_t){.decision = kept->decision,
+                                          .version = kept->version,
+                                          .seq = kept->seq,
+                                          .submitter = kept->submitter,
+                                          .entered_by = kept->entered_by,
+                                          .has_entered_by = kept->entered_by[0] != '\0',
+                                          .received_at = kept->received_at,
+                                          .due = kept->due,
+                                          .has_due = kept->due[0] != '\0',
+                                          .note = kept->note};
+    return 0;
+}
+
+static void decisions_free(decisions_t *ds)
+{
+    for (uint32_t i = 0; i < ds->n; i++)
+        msgpack_unpacked_destroy(&ds->ups[i]);
+    free(ds->items);
+    free(ds->ups);
+}
+
+/* Reads the decisions on the report whose leaf key is key[0..kl), newest
+ * first (a reverse scan of the prefix key \0), at most limit. */
+static int decisions_read(const qctx_t *q, char *key, size_t kl, uint64_t limit, decisions_t *ds)
+{
+    size_t plen = kl + 1;
+    key[kl] = '\0';
+    memset(key + plen, 0xff, 8);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(q->txn, q->r->dec, &cur);
+    if (rc)
+        return rc;
+    MDB_val k = {plen + 8, key}, v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    if (rc == 0)
+        rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+    else if (rc == MDB_NOTFOUND)
+        rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    while (rc == 0 && ds->n < limit) {
+        if (k.mv_size != plen + 8 || memcmp(k.mv_data, key, plen) != 0)
+            break;
+        if ((rc = decisions_add(ds, &v)) == 0)
+            rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 static void versions_free(versions_t *vs)
 {
     for (uint32_t i = 0; i < vs->n; i++)
@@ -598,15 +873,21 @@ static int q_history(qctx_t *q, uint64_t limit, proto_error_t *err)
             rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
     }
     mdb_cursor_close(cur);
-    if (rc == 0 || rc == MDB_NOTFOUND) {
+    decisions_t ds = {0};
+    if (rc == 0 || rc == MDB_NOTFOUND)
+        rc = decisions_read(q, key, node_key(q, key, q->node, q->p), limit, &ds);
+    if (rc == 0) {
         ans_history_t a = {.unit = c->units[q->node].code,
                            .dataset = d->code,
                            .period = q->pcode,
                            .versions = vs.items,
-                           .n_versions = vs.n};
+                           .n_versions = vs.n,
+                           .decisions = ds.items,
+                           .n_decisions = ds.n};
         ans_history_pack(q->pk, &a);
     }
     versions_free(&vs);
+    decisions_free(&ds);
     if (rc == STORE_E_NOMEM)
         return proto_fail(err, PROTO_E_BUSY, "out of memory");
     return rc != 0 && rc != MDB_NOTFOUND ? storage_fail(err, rc) : 0;

@@ -57,6 +57,7 @@ static uint64_t signature(const catalog_t *c, const ru_layout_t *lay)
         fnv_int(&f, ds->ptype);
         fnv_int(&f, ds->due_day);
         fnv_int(&f, ds->roll_forward);
+        fnv_int(&f, ds->on_time_by);
         fnv_int(&f, ds->ninds);
         for (int i = 0; i < ds->ninds; i++) {
             const indicator_t *ind = &c->inds[ds->inds[i]];

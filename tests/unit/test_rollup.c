@@ -67,9 +67,10 @@ static const char INDS_CSV[] =
     "FORMS,Hình thức khác,Other forms,tags,,,count_tags,union,a|b|c,\n"
     "RADIO,Tin phát thanh,Radio items,count,,,sum,sum,,1000000\n";
 static const char DS_CSV[] =
-    "code,name,period_type,indicators,due_day,roll_forward,kinds,units\n"
-    "Q,Báo cáo quý,quarter,POSTS|STAFF|PART|RATE|PLAN|HOTLINE|FORMS|RADIO,10,yes,so|phong|don_vi|xa,\n"
-    "M,Báo cáo tháng,month,POSTS|RADIO,10,yes,xa,\n";
+    "code,name,period_type,indicators,due_day,roll_forward,kinds,units,optional,on_time_by\n"
+    "Q,Báo cáo quý,quarter,POSTS|STAFF|PART|RATE|PLAN|HOTLINE|FORMS|RADIO,10,yes,so|phong|don_vi|xa,,,\n"
+    "M,Báo cáo tháng,month,POSTS|RADIO,10,yes,xa,,,submission\n"
+    "QA,Báo cáo quý (tính đúng hạn khi được duyệt),quarter,POSTS,10,yes,so|xa,,,approval\n";
 static const char TGT_CSV[] =
     "unit,indicator,period_type,min,max,from,to,note\n"
     "HP.XA.C,POSTS,year,20,,2025,2025,tối thiểu 20 tin bài/năm\n"
@@ -1646,7 +1647,7 @@ static void query_errors(void **state)
     assert_int_equal(applied, 0);
     assert_int_equal(geti(a, "applied"), 0);
     assert_int_equal(geti(a, "units"), NUNITS);
-    assert_int_equal(mget(a, "datasets")->via.array.size, 2);
+    assert_int_equal(mget(a, "datasets")->via.array.size, 3);
     assert_true(str_is(&mget(a, "datasets")->via.array.ptr[0], "Q"));
     apply1(f, mk(f, "HP.SO.A", "2025Q3", 1, "2025-09-01"));
     a = info(f, &applied);
@@ -2152,6 +2153,53 @@ static void approved_only(void **state)
     f->approved = false;
 }
 
+static void on_time_by_approval(void **state)
+{
+    fx_t *f = *state;
+    char buf[64];
+    assert_int_equal(f->cat->datasets[catalog_dataset(f->cat, "QA")].on_time_by, ON_TIME_BY_APPROVAL);
+    assert_int_equal(f->cat->datasets[catalog_dataset(f->cat, "Q")].on_time_by, ON_TIME_BY_SUBMISSION);
+    /* deadline 2025-09-10 00:00 +07; so and xa must report: HP.SO.A, HP.SO.B, HP.XA.C, HP.XA.NEW */
+    static const char *const units[] = {"HP.SO.A", "HP.SO.B", "HP.XA.C"};
+    for (int i = 0; i < 3; i++) {
+        trec_t *t = calloc(1, sizeof *t);
+        trec_init(t, ++f->seq, units[i], "QA", "2025Q3", 1, T("2025-09-01"));
+        trec_int(t, "POSTS", 1);
+        apply1(f, t);
+    }
+    /* received before the deadline, not approved yet: not on time */
+    assert_counts(query(f, "status", "HP", "QA", "2025Q3", NOW), 4, 3, 0, 3, 1, 0);
+    /* approved before the deadline: on time */
+    decide(f, mkdec(f, "approve", "HP.SO.A", "QA", "2025Q3", 1, "2025-09-05", NULL, "", NULL));
+    /* returned before, approved after the deadline: late */
+    decide(f, mkdec(f, "return", "HP.SO.B", "QA", "2025Q3", 1, "2025-09-05", NULL, "sai", NULL));
+    trec_t *t = calloc(1, sizeof *t);
+    trec_init(t, ++f->seq, "HP.SO.B", "QA", "2025Q3", 2, T("2025-09-08"));
+    trec_int(t, "POSTS", 2);
+    apply1(f, t);
+    decide(f, mkdec(f, "approve", "HP.SO.B", "QA", "2025Q3", 2, "2025-09-12", NULL, "", NULL));
+    const msgpack_object *st = query(f, "status", "HP", "QA", "2025Q3", NOW);
+    assert_counts(st, 4, 3, 1, 2, 1, 0);
+    assert_approval(st, 2, 1, 0);
+    /* the first approval decides: a correction approved later changes nothing */
+    t = calloc(1, sizeof *t);
+    trec_init(t, ++f->seq, "HP.SO.A", "QA", "2025Q3", 2, T("2025-09-20"));
+    trec_int(t, "POSTS", 3);
+    apply1(f, t);
+    decide(f, mkdec(f, "approve", "HP.SO.A", "QA", "2025Q3", 2, "2025-09-21", NULL, "", NULL));
+    assert_counts(query(f, "status", "HP", "QA", "2025Q3", NOW), 4, 3, 1, 2, 1, 0);
+    /* an extension past the approval day makes HP.SO.B on time; one for
+     * HP.XA.C changes nothing until it is approved before it */
+    decide(f, mkdec(f, "extend", "HP.SO.B", "QA", "2025Q3", 0, "2025-09-13", "2025-09-15", "bão", NULL));
+    decide(f, mkdec(f, "extend", "HP.XA.C", "QA", "2025Q3", 0, "2025-09-13", "2025-09-30", "bão", NULL));
+    assert_counts(query(f, "status", "HP", "QA", "2025Q3", NOW), 4, 3, 2, 1, 1, 0);
+    decide(f, mkdec(f, "approve", "HP.XA.C", "QA", "2025Q3", 1, "2025-09-25", NULL, "", NULL));
+    assert_counts(query(f, "status", "HP", "QA", "2025Q3", NOW), 4, 3, 3, 0, 1, 0);
+    const msgpack_object *us = query(f, "units", "HP", "QA", "2025Q3", NOW);
+    assert_string_equal(sget(unit_of(us, "HP.XA.C"), "status", buf, sizeof buf), "on_time");
+    assert_true(mget(query(f, "values", "HP.XA.C", "QA", "2025Q3", NOW), "on_time")->via.boolean);
+}
+
 /* The answers that depend on decisions, packed, for comparing two stores. */
 static void decision_answers(fx_t *f, msgpack_sbuffer *out)
 {
@@ -2275,6 +2323,7 @@ int main(void)
         TEST("rollup-8.1 approve, return, correction: approval state and counters", approval_cycle),
         TEST("rollup-8.2 a decision on a stale or decided version changes nothing; history lists decisions", stale_decisions),
         TEST("rollup-8.3 approved-only rollups equal a hand sum over approved versions", approved_only),
+        TEST("rollup-8.4 on_time_by = approval: on time when first approved before the deadline", on_time_by_approval),
         TEST("rollup-8.5 an extension before arrival: pending until the unit's own deadline, then on time", extension_before_arrival),
         TEST("rollup-8.6 an extension after arrival moves late to on time, exactly once", extension_after_arrival),
         TEST("rollup-8.7 silences: flags only, no count moves", silences),

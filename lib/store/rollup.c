@@ -49,7 +49,7 @@ static uint64_t signature(const catalog_t *c, const ru_layout_t *lay)
     fnv_str(&f, "cchc-rollup-1");
     fnv_str(&f, "node-v2"); /* node records only for units with children */
     fnv_str(&f, "leaf-v3"); /* unit values in the leaf records, only for the datasets' own period type */
-    fnv_str(&f, "decisions-v1"); /* approval in the leaf header, approved layer, marks, 5 counters */
+    fnv_str(&f, "decisions-v2"); /* approval in the leaf header, approved layer, marks, 5 counters */
     fnv_int(&f, c->ndatasets);
     for (int d = 0; d < c->ndatasets; d++) {
         const dataset_t *ds = &c->datasets[d];
@@ -218,7 +218,7 @@ static void free_scratch(rollup_t *r)
     r->acc_slot = NULL;
     r->acc_val = NULL;
     r->acc_n = r->acc_cap = 0;
-    r->a_leaf = r->a_new = r->a_old = r->a_old0 = r->a_diff = r->a_node = r->a_subs = NULL;
+    r->a_leaf = r->a_new = r->a_old = r->a_old0 = r->a_diff = r->a_node = r->a_prev = r->a_subs = NULL;
     r->a_cap = 0;
 }
 
@@ -228,9 +228,9 @@ int ru_scratch(rollup_t *r, int slots)
         return 0;
     free_scratch(r); /* the accumulator's stride changes too; it is empty between batches */
     size_t m = (size_t)slots;
-    /* leaf, new, old, old leaf-period value, diff, node, and RU_SUBS_MAX
-     * sub-period values */
-    r->a_leaf = calloc(m * (6 + RU_SUBS_MAX), sizeof(int64_t));
+    /* leaf, new, old, old leaf-period value, diff, node, prev (an earlier
+     * approved version's), and RU_SUBS_MAX sub-period values */
+    r->a_leaf = calloc(m * (7 + RU_SUBS_MAX), sizeof(int64_t));
     if (!r->a_leaf)
         return STORE_E_NOMEM;
     r->a_new = r->a_leaf + m;
@@ -238,7 +238,8 @@ int ru_scratch(rollup_t *r, int slots)
     r->a_old0 = r->a_old + m;
     r->a_diff = r->a_old0 + m;
     r->a_node = r->a_diff + m;
-    r->a_subs = r->a_node + m;
+    r->a_prev = r->a_node + m;
+    r->a_subs = r->a_prev + m;
     r->a_cap = slots;
     return 0;
 }
@@ -377,6 +378,10 @@ int ru_leaf_get(MDB_txn *txn, const rollup_t *r, const char *key, size_t klen, i
             memcpy(&meta->approved_version, p + 20, 4);
             memcpy(&meta->first_approved_at, p + 24, 8);
             memcpy(&meta->decision_seq, p + 32, 8);
+            uint32_t ever;
+            memcpy(&meta->prev_approved_version, p + 40, 4);
+            memcpy(&ever, p + 44, 4);
+            meta->ever_approved = ever != 0;
             meta->on_time = on_time != 0;
             meta->submitter = (const char *)p + RU_LEAF_HDR + body;
             meta->sublen = v.mv_size - RU_LEAF_HDR - body;
@@ -403,6 +408,9 @@ int ru_leaf_put(MDB_txn *txn, rollup_t *r, const char *key, size_t klen, const r
     memcpy(hdr + 20, &meta->approved_version, 4);
     memcpy(hdr + 24, &meta->first_approved_at, 8);
     memcpy(hdr + 32, &meta->decision_seq, 8);
+    uint32_t ever = meta->ever_approved;
+    memcpy(hdr + 40, &meta->prev_approved_version, 4);
+    memcpy(hdr + 44, &ever, 4);
     r->a_sb.size = 0;
     if (msgpack_sbuffer_write(&r->a_sb, (const char *)hdr, sizeof hdr) ||
         msgpack_sbuffer_write(&r->a_sb, (const char *)slots, (size_t)nvals * sizeof(int64_t)) ||

@@ -21,8 +21,7 @@
 #include "rollup.h"
 #include "rollup_int.h"
 
-/* The leaf's values in slot form. */
-static void leaf_slots(rollup_t *r, int ds, const proto_record_t *rec, int64_t *out)
+void ru_leaf_slots(rollup_t *r, int ds, const proto_record_t *rec, int64_t *out)
 {
     const catalog_t *c = r->a_view->cat;
     const ru_layout_t *lay = &r->a_view->lay[ds];
@@ -244,7 +243,7 @@ bool ru_on_time(const catalog_t *c, int ds, period_t p, const ru_leafmeta_t *lm,
 {
     int64_t dl = ru_own_deadline(c, ds, p, m);
     if (c->datasets[ds].on_time_by == ON_TIME_BY_APPROVAL)
-        return lm->approved_version > 0 && lm->first_approved_at < dl;
+        return lm->ever_approved && lm->first_approved_at < dl;
     return lm->first_received_at < dl;
 }
 
@@ -352,7 +351,7 @@ static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, const
     lm.submitter = rec->submitter;
     lm.sublen = strlen(rec->submitter);
     bool on_time = lm.on_time;
-    leaf_slots(r, ds, rec, r->a_leaf);
+    ru_leaf_slots(r, ds, rec, r->a_leaf);
     if ((rc = ru_leaf_put(txn, r, key, kl, &lm, r->a_leaf, nv)))
         return rc;
     if ((rc = ru_propagate(r, txn, unit, ds, p, 0, r->a_leaf, r->a_old0, exists, cnt)))

@@ -95,7 +95,54 @@ static int leaf_read(MDB_txn *txn, rollup_t *r, const char *key, size_t kl, int 
     return got;
 }
 
-/* approve / return of the latest version, while it awaits a decision. */
+/* The unit value (slot form) of version ver of the report whose leaf key is
+ * key[0..kl), from its history entry, into out; zeros when it is missing
+ * or unreadable (logged).  0 or an LMDB error. */
+static int version_slots(rollup_t *r, MDB_txn *txn, const char *key, size_t kl, uint32_t ver, int ds, int64_t *out)
+{
+    char hk[RU_KEY_MAX];
+    memcpy(hk, key, kl);
+    MDB_val k = {ru_hist_key(hk, kl, ver), hk}, v;
+    memset(out, 0, (size_t)r->a_view->lay[ds].nvals * sizeof *out);
+    int rc = mdb_get(txn, r->hist, &k, &v);
+    if (rc)
+        return rc == MDB_NOTFOUND ? 0 : rc;
+    msgpack_unpacked up;
+    proto_record_t rec;
+    size_t off = 0;
+    msgpack_unpacked_init(&up);
+    proto_list_t one = {.n = 1, .objs = &up.data};
+    if (proto_prescan(v.mv_data, v.mv_size, PROTO_MAX_DEPTH) == 0 &&
+        msgpack_unpack_next(&up, v.mv_data, v.mv_size, &off) == MSGPACK_UNPACK_SUCCESS &&
+        proto_record_at(&one, 0, &rec, NULL) == 0)
+        ru_leaf_slots(r, ds, &rec, out);
+    else
+        log_warn("rollup: version %u of a report is unreadable in history; its approved values count as none", ver);
+    msgpack_unpacked_destroy(&up);
+    return 0;
+}
+
+/* Replaces the report's approved-layer value: now cur (present: a version
+ * is approved), the stored one before. */
+static int set_approved(rollup_t *r, MDB_txn *txn, const char *key, size_t kl, int unit, int ds, period_t p,
+                        const int64_t *cur, bool present)
+{
+    int nv = r->a_view->lay[ds].nvals, rc = 0;
+    bool had = ru_get_slots(txn, r->aleaf, key, kl, r->a_old0, nv, &rc);
+    if (rc)
+        return rc;
+    MDB_val k = {kl, (void *)key}, v = {(size_t)nv * sizeof(int64_t), (void *)cur};
+    rc = present ? mdb_put(txn, r->aleaf, &k, &v, 0) : mdb_del(txn, r->aleaf, &k, NULL);
+    if (rc && rc != MDB_NOTFOUND)
+        return rc;
+    return ru_propagate(r, txn, unit, ds, p, 1, cur, r->a_old0, had, NULL);
+}
+
+/* approve / return of the latest version.  The first decision on it, or a
+ * change of mind (return after approve, approve after return) applies; the
+ * same decision again changes nothing.  A return after an approval
+ * withdraws it: the approved layer falls back to the version approved
+ * before (prev_approved_version), or to none. */
 static int decide_version(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, int kind, int unit, int ds, period_t p,
                           rollup_outcome_t *oc)
 {
@@ -108,33 +155,31 @@ static int decide_version(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, 
     int got = leaf_read(txn, r, key, kl, nv, &lm, sub, &rc);
     if (rc)
         return rc;
-    if (!got || rec->version != lm.version || lm.approval != RU_AWAITING) {
+    uint32_t want = kind == D_APPROVE ? RU_APPROVED : RU_RETURNED;
+    if (!got || rec->version != lm.version || lm.approval == want) {
         log_info("rollup: seq %llu: %s of %s %s %s version %llu changes nothing (%s); kept in history",
                  (unsigned long long)rec->seq, rec->decision, rec->unit, rec->dataset, rec->period,
                  (unsigned long long)rec->version,
                  !got                          ? "not received"
                  : rec->version != lm.version ? "not the latest version"
-                                               : "already decided");
+                                               : "already decided so");
         return 0;
     }
     bool obliged = catalog_must_report(c, ds, unit) && catalog_open_in(c, unit, p);
     int64_t cnt[RU_COMPLETENESS] = {0};
-    if (kind == D_APPROVE) {
+    cnt[RU_C_APPROVED] = obliged * ((int64_t)(want == RU_APPROVED) - (int64_t)(lm.approval == RU_APPROVED));
+    cnt[RU_C_RETURNED] = obliged * ((int64_t)(want == RU_RETURNED) - (int64_t)(lm.approval == RU_RETURNED));
+    if (want == RU_APPROVED) {
         /* the approved layer: this version's values replace the previously
          * approved version's (new approved slots minus the previous ones) */
-        bool had = ru_get_slots(txn, r->aleaf, key, kl, r->a_old0, nv, &rc);
-        if (rc)
+        if ((rc = set_approved(r, txn, key, kl, unit, ds, p, r->a_leaf, true)))
             return rc;
-        MDB_val k = {kl, key}, v = {(size_t)nv * sizeof(int64_t), r->a_leaf};
-        if ((rc = mdb_put(txn, r->aleaf, &k, &v, 0)))
-            return rc;
-        if ((rc = ru_propagate(r, txn, unit, ds, p, 1, r->a_leaf, r->a_old0, had, NULL)))
-            return rc;
-        if (lm.approved_version == 0)
-            lm.first_approved_at = rec->received_at;
+        lm.prev_approved_version = lm.approved_version;
         lm.approved_version = lm.version;
-        lm.approval = RU_APPROVED;
-        cnt[RU_C_APPROVED] = obliged;
+        if (!lm.ever_approved) {
+            lm.ever_approved = true;
+            lm.first_approved_at = rec->received_at;
+        }
         if (d->on_time_by == ON_TIME_BY_APPROVAL) {
             char mk[RU_KEY_MAX];
             ru_mark_t m;
@@ -145,10 +190,19 @@ static int decide_version(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, 
                 return rc;
             rejudge(c, ds, p, &lm, &m, obliged, cnt);
         }
-    } else {
-        lm.approval = RU_RETURNED;
-        cnt[RU_C_RETURNED] = obliged;
+    } else if (lm.approval == RU_APPROVED) {
+        /* withdrawn: back to the version approved before, if any */
+        uint32_t prev = lm.prev_approved_version;
+        if (prev && (rc = version_slots(r, txn, key, kl, prev, ds, r->a_prev)))
+            return rc;
+        if (!prev)
+            memset(r->a_prev, 0, (size_t)nv * sizeof *r->a_prev);
+        if ((rc = set_approved(r, txn, key, kl, unit, ds, p, r->a_prev, prev != 0)))
+            return rc;
+        lm.approved_version = prev;
+        lm.prev_approved_version = 0;
     }
+    lm.approval = want;
     lm.decision_seq = rec->seq;
     if ((rc = ru_leaf_put(txn, r, key, kl, &lm, r->a_leaf, nv)))
         return rc;

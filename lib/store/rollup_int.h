@@ -92,7 +92,7 @@ struct rollup {
     /* apply-side scratch (one applying thread), reused across calls */
     const ru_view_t *a_view; /* the view of the batch being applied */
     int a_cap;           /* slots per buffer */
-    int64_t *a_leaf, *a_new, *a_old, *a_old0, *a_diff, *a_node, *a_subs;
+    int64_t *a_leaf, *a_new, *a_old, *a_old0, *a_diff, *a_node, *a_prev, *a_subs;
     bool a_present[RU_SUBS_MAX];
     msgpack_sbuffer a_sb;
 
@@ -159,10 +159,11 @@ int ru_meta_get_applied(MDB_txn *txn, rollup_t *r, uint64_t *applied);
 
 /* A leaf record: a fixed header (version u32, on_time u32, first_received_at
  * i64, approval u32, approved_version u32, first_approved_at i64,
- * decision_seq u64; native byte order), the unit value in slot form (nvals
- * int64), then the submitter's code (not terminated).  LMDB aligns values
- * to 2 bytes only: always copied, never cast. */
-#define RU_LEAF_HDR 40
+ * decision_seq u64, prev_approved_version u32, ever_approved u32; native
+ * byte order), the unit value in slot form (nvals int64), then the
+ * submitter's code (not terminated).  LMDB aligns values to 2 bytes only:
+ * always copied, never cast. */
+#define RU_LEAF_HDR 48
 
 /* The approval state of a report's latest version. */
 enum { RU_AWAITING, RU_APPROVED, RU_RETURNED };
@@ -173,8 +174,11 @@ typedef struct {
     int64_t first_received_at;
     uint32_t approval;         /* RU_AWAITING, RU_APPROVED or RU_RETURNED: the latest version's */
     uint32_t approved_version; /* the latest approved version, 0 when none was */
-    int64_t first_approved_at; /* when the first approval was recorded (approved_version > 0) */
+    int64_t first_approved_at; /* when the first approval was recorded (ever_approved) */
     uint64_t decision_seq;     /* the approve or return that set `approval`, 0 while awaiting */
+    uint32_t prev_approved_version; /* the approved version before approved_version, 0: none
+                                     * (what a return of an approved latest version falls back to) */
+    bool ever_approved;        /* an approval was applied (first_approved_at is set) */
     const char *submitter; /* not terminated; from ru_leaf_get: into the map, */
     size_t sublen;         /* valid while the transaction is */
 } ru_leafmeta_t;
@@ -210,6 +214,9 @@ int ru_propagate(rollup_t *r, MDB_txn *txn, int unit, int ds, period_t p, int la
  * oc->applied when it changed something.  0 or an LMDB/store error. */
 int ru_apply_decision(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, const proto_str_t *raw, int unit, int ds,
                       period_t p, rollup_outcome_t *oc);
+
+/* The values of rec in slot form for dataset ds (out: nvals slots). */
+void ru_leaf_slots(rollup_t *r, int ds, const proto_record_t *rec, int64_t *out);
 
 /* The history entry of a record: its journal bytes when we have them, else
  * encoded into r->a_sb.  1 when hv is set, 0 when the record cannot be

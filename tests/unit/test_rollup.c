@@ -1878,6 +1878,27 @@ static void approval_cycle(void **state)
     assert_string_equal(sget(v, "approval", buf, sizeof buf), "awaiting");
     assert_int_equal(geti(v, "approved_version"), 2);
     assert_approval(query(f, "status", "HP", "Q", "2025Q3", NOW), 0, 2, 0);
+
+    /* which version counts over approved data: version 2 (12) until the
+     * correction (20) is approved; the latest versions' rollups see 20 */
+    f->approved = true;
+    assert_int_equal(rv(f, "HP.SO.A", "2025Q3", "POSTS"), 12);
+    assert_int_equal(rv(f, D1, "2025", "POSTS"), 12);
+    assert_int_equal(rv(f, "HP", "2025S2", "POSTS"), 12); /* HP.SO.B was never approved */
+    f->approved = false;
+    assert_int_equal(rv(f, "HP", "2025S2", "POSTS"), 25);
+    assert_true(decide(f, mkdec(f, "approve", D1, "Q", "2025Q3", 3, "2025-09-07", NULL, "", NULL)));
+    f->approved = true;
+    assert_int_equal(rv(f, "HP", "2025", "POSTS"), 20);
+    /* a change of mind on version 3: back to version 2's values */
+    assert_true(decide(f, mkdec(f, "return", D1, "Q", "2025Q3", 3, "2025-09-08", NULL, "nhầm", NULL)));
+    assert_int_equal(rv(f, "HP", "2025", "POSTS"), 12);
+    assert_int_equal(rv(f, "HP.SO.A.P1", "2025Q3", "STAFF"), 100);
+    f->approved = false;
+    v = query(f, "values", D1, "Q", "2025Q3", NOW);
+    assert_string_equal(sget(v, "approval", buf, sizeof buf), "returned");
+    assert_int_equal(geti(v, "approved_version"), 2);
+    assert_approval(query(f, "status", "HP", "Q", "2025Q3", NOW), 0, 1, 1);
 }
 
 static void stale_decisions(void **state)
@@ -1898,10 +1919,25 @@ static void stale_decisions(void **state)
     f->approved = true;
     assert_int_equal(rv(f, "HP", "2025Q3", "POSTS"), NIL);
     f->approved = false;
-    /* approved, then decided again: already decided, nothing changes */
+    /* approved; the same decision again changes nothing */
     assert_true(decide(f, mkdec(f, "approve", "HP.SO.B", "Q", "2025Q3", 2, "2025-09-05", NULL, "đạt", "b")));
+    assert_false(decide(f, mkdec(f, "approve", "HP.SO.B", "Q", "2025Q3", 2, "2025-09-06", NULL, "", "c")));
+    f->approved = true;
+    assert_int_equal(rv(f, "HP", "2025Q3", "POSTS"), 6);
+    f->approved = false;
+    /* a change of mind: returned after all -- the approval is withdrawn
+     * (no version approved before it: nothing counts as approved) */
+    assert_true(decide(f, mkdec(f, "return", "HP.SO.B", "Q", "2025Q3", 2, "2025-09-06", NULL, "sai", "c")));
     assert_false(decide(f, mkdec(f, "return", "HP.SO.B", "Q", "2025Q3", 2, "2025-09-06", NULL, "sai", "c")));
-    assert_false(decide(f, mkdec(f, "approve", "HP.SO.B", "Q", "2025Q3", 2, "2025-09-07", NULL, "", "d")));
+    v = query(f, "values", "HP.SO.B", "Q", "2025Q3", NOW);
+    assert_string_equal(sget(v, "approval", buf, sizeof buf), "returned");
+    assert_false(has_key(v, "approved_version"));
+    assert_approval(query(f, "status", "HP", "Q", "2025Q3", NOW), 0, 0, 1);
+    f->approved = true;
+    assert_int_equal(rv(f, "HP", "2025Q3", "POSTS"), NIL);
+    f->approved = false;
+    /* and approved again */
+    assert_true(decide(f, mkdec(f, "approve", "HP.SO.B", "Q", "2025Q3", 2, "2025-09-07", NULL, "đạt", "b")));
     v = query(f, "values", "HP.SO.B", "Q", "2025Q3", NOW);
     assert_string_equal(sget(v, "approval", buf, sizeof buf), "approved");
     assert_string_equal(sget(v, "decided_by", buf, sizeof buf), "b");
@@ -1916,20 +1952,22 @@ static void stale_decisions(void **state)
     const msgpack_object *h = query(f, "history", "HP.SO.B", "Q", "2025Q3", NOW);
     assert_int_equal(mget(h, "versions")->via.array.size, 2);
     const msgpack_object *ds = mget(h, "decisions");
-    static const char *const want[] = {"bless", "approve", "return", "approve", "return", "approve", "approve"};
-    assert_int_equal(ds->via.array.size, 7);
-    for (uint32_t i = 0; i < 7; i++) {
+    static const char *const want[] = {"bless",  "approve", "return", "return", "approve",
+                                       "approve", "return",  "approve", "approve"};
+    assert_int_equal(ds->via.array.size, 9);
+    for (uint32_t i = 0; i < 9; i++) {
         const msgpack_object *d = &ds->via.array.ptr[i];
         assert_string_equal(sget(d, "decision", buf, sizeof buf), want[i]);
         if (i > 0)
             assert_true(geti(d, "seq") < geti(&ds->via.array.ptr[i - 1], "seq"));
     }
-    assert_int_equal(geti(&ds->via.array.ptr[3], "version"), 2);
-    assert_string_equal(sget(&ds->via.array.ptr[3], "entered_by", buf, sizeof buf), "b");
-    assert_string_equal(sget(&ds->via.array.ptr[3], "submitter", buf, sizeof buf), "HP");
-    assert_string_equal(sget(&ds->via.array.ptr[3], "note", buf, sizeof buf), "đạt");
-    assert_int_equal(geti(&ds->via.array.ptr[3], "received_at"), T("2025-09-05"));
-    assert_false(has_key(&ds->via.array.ptr[3], "due"));
+    const msgpack_object *first = &ds->via.array.ptr[5]; /* the first approval of version 2 */
+    assert_int_equal(geti(first, "version"), 2);
+    assert_string_equal(sget(first, "entered_by", buf, sizeof buf), "b");
+    assert_string_equal(sget(first, "submitter", buf, sizeof buf), "HP");
+    assert_string_equal(sget(first, "note", buf, sizeof buf), "đạt");
+    assert_int_equal(geti(first, "received_at"), T("2025-09-05"));
+    assert_false(has_key(first, "due"));
     assert_false(has_key(&ds->via.array.ptr[0], "entered_by"));
     /* the history of the unknown unit holds its decision */
     assert_int_equal(query_err(f, "history", "HP.NO.SUCH", "Q", "2025Q3"), PROTO_E_UNKNOWN_UNIT);
@@ -2056,10 +2094,12 @@ static void silences(void **state)
  * latest versions stay those of the latest versions. */
 typedef struct {
     uint32_t ver;
-    bool decided;            /* the latest version was approved or returned */
+    int state;               /* the latest version: 0 awaiting, 1 approved, 2 returned */
     int64_t posts, staff;    /* the latest version's */
-    bool appr;               /* a version was approved */
+    bool appr;               /* a version is approved */
     int64_t aposts, astaff;  /* the latest approved version's */
+    bool prev;               /* the version approved before it (a withdrawal falls back to it) */
+    int64_t pposts, pstaff;
 } acell_t;
 
 static void hand_sum(const catalog_t *c, acell_t cells[][4], int node, int p, bool approved, int64_t *posts,
@@ -2100,25 +2140,34 @@ static void approved_only(void **state)
         qcode(q, qc);
         if (x->ver == 0 || action == 0) {
             x->ver++;
-            x->decided = false;
+            x->state = 0;
             x->posts = lcg(&rng) % 100;
             x->staff = lcg(&rng) % 1000;
             report(f, ALL_UNITS[u], qc, x->ver, "2025-09-01", x->posts, x->staff);
         } else {
-            /* now and then a decision on an older version: ignored */
+            /* now and then a decision on an older version: ignored; the
+             * same decision twice: ignored; a change of mind applies */
             uint32_t ver = lcg(&rng) % 5 == 0 ? x->ver - 1 : x->ver;
-            bool applies = ver == x->ver && !x->decided;
-            bool ok = decide(f, mkdec(f, action == 3 ? "return" : "approve", ALL_UNITS[u], "Q", qc, ver, "2025-09-02",
+            int want = action == 3 ? 2 : 1;
+            bool applies = ver == x->ver && x->state != want;
+            bool ok = decide(f, mkdec(f, want == 2 ? "return" : "approve", ALL_UNITS[u], "Q", qc, ver, "2025-09-02",
                                       NULL, "", NULL));
             assert_int_equal(ok, applies);
-            if (applies) {
-                x->decided = true;
-                if (action != 3) {
-                    x->appr = true;
-                    x->aposts = x->posts;
-                    x->astaff = x->staff;
-                }
+            if (applies && want == 1) {
+                x->prev = x->appr;
+                x->pposts = x->aposts;
+                x->pstaff = x->astaff;
+                x->appr = true;
+                x->aposts = x->posts;
+                x->astaff = x->staff;
+            } else if (applies && x->state == 1) {
+                x->appr = x->prev;
+                x->aposts = x->pposts;
+                x->astaff = x->pstaff;
+                x->prev = false;
             }
+            if (applies)
+                x->state = want;
         }
         if (step % 100 != 99)
             continue;

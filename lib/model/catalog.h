@@ -62,6 +62,12 @@ typedef struct {
     int subtree_first, subtree_end; /* this unit's subtree is pre-order [first, end) (see catalog_preorder) */
 } unit_t;
 
+/* What decides whether a report is on time (datasets.csv on_time_by). */
+typedef enum {
+    ON_TIME_BY_SUBMISSION, /* its first version arrived before the deadline (the default) */
+    ON_TIME_BY_APPROVAL    /* its first approval was recorded before the deadline */
+} on_time_by_t;
+
 typedef struct {
     char *code;
     char *name;
@@ -71,6 +77,7 @@ typedef struct {
     int ninds;
     int due_day;      /* "before day N of the last month of the period" */
     bool roll_forward;
+    on_time_by_t on_time_by;
     char **kinds;     /* unit kinds that must report */
     int nkinds;
     int *units;       /* units named explicitly */

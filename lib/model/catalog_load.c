@@ -21,11 +21,11 @@
 
 /* ---- datasets --------------------------------------------------------- */
 
-enum { D_CODE, D_NAME, D_PTYPE, D_INDS, D_DUE, D_ROLL, D_KINDS, D_UNITS, D_OPTIONAL, D_NCOLS };
+enum { D_CODE, D_NAME, D_PTYPE, D_INDS, D_DUE, D_ROLL, D_KINDS, D_UNITS, D_OPTIONAL, D_ON_TIME_BY, D_NCOLS };
 static const csvtab_column_t ds_cols[D_NCOLS] = {
     {"code", true}, {"name", true}, {"period_type", true}, {"indicators", true},
     {"due_day", true}, {"roll_forward", false}, {"kinds", false}, {"units", false},
-    {"optional", false},
+    {"optional", false}, {"on_time_by", false},
 };
 static const catalog__schema_t ds_schema = {ds_cols, D_NCOLS};
 
@@ -161,6 +161,14 @@ static void load_datasets(load_t *L)
         else
             ds->due_day = (int)v;
         catalog__parse_yes_no(L, t, r, "roll_forward", csvtab_cell(t, r, D_ROLL), &ds->roll_forward);
+        s = csvtab_cell(t, r, D_ON_TIME_BY);
+        if (*s == '\0' || strcmp(s, "submission") == 0)
+            ds->on_time_by = ON_TIME_BY_SUBMISSION;
+        else if (strcmp(s, "approval") == 0)
+            ds->on_time_by = ON_TIME_BY_APPROVAL;
+        else
+            csvtab_report(L->diag, t->file, t->lines[r], "on_time_by must be submission or approval, not %s",
+                          CSVTAB_SHOW(s));
         load_ds_indicators(L, t, r, ds, L->t[F_INDS].ok);
         load_ds_required(L, t, r, ds);
         load_ds_who(L, t, r, ds, L->t[F_UNITS].ok);

@@ -49,6 +49,7 @@ static uint64_t signature(const catalog_t *c, const ru_layout_t *lay)
     fnv_str(&f, "cchc-rollup-1");
     fnv_str(&f, "node-v2"); /* node records only for units with children */
     fnv_str(&f, "leaf-v3"); /* unit values in the leaf records, only for the datasets' own period type */
+    fnv_str(&f, "decisions-v2"); /* approval in the leaf header, approved layer, marks, 5 counters */
     fnv_int(&f, c->ndatasets);
     for (int d = 0; d < c->ndatasets; d++) {
         const dataset_t *ds = &c->datasets[d];
@@ -56,6 +57,7 @@ static uint64_t signature(const catalog_t *c, const ru_layout_t *lay)
         fnv_int(&f, ds->ptype);
         fnv_int(&f, ds->due_day);
         fnv_int(&f, ds->roll_forward);
+        fnv_int(&f, ds->on_time_by);
         fnv_int(&f, ds->ninds);
         for (int i = 0; i < ds->ninds; i++) {
             const indicator_t *ind = &c->inds[ds->inds[i]];
@@ -216,7 +218,7 @@ static void free_scratch(rollup_t *r)
     r->acc_slot = NULL;
     r->acc_val = NULL;
     r->acc_n = r->acc_cap = 0;
-    r->a_leaf = r->a_new = r->a_old = r->a_old0 = r->a_diff = r->a_node = r->a_subs = NULL;
+    r->a_leaf = r->a_new = r->a_old = r->a_old0 = r->a_diff = r->a_node = r->a_prev = r->a_subs = NULL;
     r->a_cap = 0;
 }
 
@@ -226,9 +228,9 @@ int ru_scratch(rollup_t *r, int slots)
         return 0;
     free_scratch(r); /* the accumulator's stride changes too; it is empty between batches */
     size_t m = (size_t)slots;
-    /* leaf, new, old, old leaf-period value, diff, node, and RU_SUBS_MAX
-     * sub-period values */
-    r->a_leaf = calloc(m * (6 + RU_SUBS_MAX), sizeof(int64_t));
+    /* leaf, new, old, old leaf-period value, diff, node, prev (an earlier
+     * approved version's), and RU_SUBS_MAX sub-period values */
+    r->a_leaf = calloc(m * (7 + RU_SUBS_MAX), sizeof(int64_t));
     if (!r->a_leaf)
         return STORE_E_NOMEM;
     r->a_new = r->a_leaf + m;
@@ -236,7 +238,8 @@ int ru_scratch(rollup_t *r, int slots)
     r->a_old0 = r->a_old + m;
     r->a_diff = r->a_old0 + m;
     r->a_node = r->a_diff + m;
-    r->a_subs = r->a_node + m;
+    r->a_prev = r->a_node + m;
+    r->a_subs = r->a_prev + m;
     r->a_cap = slots;
     return 0;
 }
@@ -269,6 +272,14 @@ size_t ru_hist_key(char *buf, size_t klen, uint32_t version)
     buf[klen + 3] = (char)(version >> 8);
     buf[klen + 4] = (char)version;
     return klen + 5;
+}
+
+size_t ru_decision_key(char *buf, size_t klen, uint64_t seq)
+{
+    buf[klen] = '\0';
+    for (int i = 0; i < 8; i++)
+        buf[klen + 1 + i] = (char)(seq >> (56 - 8 * i));
+    return klen + 9;
 }
 
 bool ru_get_slots(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t klen, int64_t *out, int n, int *rc)
@@ -328,7 +339,7 @@ void ru_combine(const catalog_t *cat, int ds, const ru_layout_t *lay, const int6
 }
 
 bool ru_unit_value(MDB_txn *txn, const rollup_t *r, const ru_view_t *v, int unit, int ds, const period_t *subs, int n,
-                   int64_t *buf, bool *present, int64_t *out, int *rc)
+                   bool approved, int64_t *buf, bool *present, int64_t *out, int *rc)
 {
     const ru_layout_t *lay = &v->lay[ds];
     const dataset_t *d = &v->cat->datasets[ds];
@@ -336,7 +347,9 @@ bool ru_unit_value(MDB_txn *txn, const rollup_t *r, const ru_view_t *v, int unit
     bool any = false;
     for (int k = 0; k < n; k++) {
         size_t kl = ru_key(key, v->cat->units[unit].code, v->ulen[unit], d->code, strlen(d->code), period_key(subs[k]));
-        present[k] = ru_leaf_get(txn, r, key, kl, lay->nvals, NULL, buf + (size_t)k * (size_t)lay->nvals, rc) == 1;
+        int64_t *slots = buf + (size_t)k * (size_t)lay->nvals;
+        present[k] = approved ? ru_get_slots(txn, r->aleaf, key, kl, slots, lay->nvals, rc)
+                              : ru_leaf_get(txn, r, key, kl, lay->nvals, NULL, slots, rc) == 1;
         any |= present[k];
     }
     ru_combine(v->cat, ds, lay, buf, present, n, out);
@@ -361,6 +374,14 @@ int ru_leaf_get(MDB_txn *txn, const rollup_t *r, const char *key, size_t klen, i
             memcpy(&meta->version, p, 4);
             memcpy(&on_time, p + 4, 4);
             memcpy(&meta->first_received_at, p + 8, 8);
+            memcpy(&meta->approval, p + 16, 4);
+            memcpy(&meta->approved_version, p + 20, 4);
+            memcpy(&meta->first_approved_at, p + 24, 8);
+            memcpy(&meta->decision_seq, p + 32, 8);
+            uint32_t ever;
+            memcpy(&meta->prev_approved_version, p + 40, 4);
+            memcpy(&ever, p + 44, 4);
+            meta->ever_approved = ever != 0;
             meta->on_time = on_time != 0;
             meta->submitter = (const char *)p + RU_LEAF_HDR + body;
             meta->sublen = v.mv_size - RU_LEAF_HDR - body;
@@ -383,6 +404,13 @@ int ru_leaf_put(MDB_txn *txn, rollup_t *r, const char *key, size_t klen, const r
     memcpy(hdr, &meta->version, 4);
     memcpy(hdr + 4, &on_time, 4);
     memcpy(hdr + 8, &meta->first_received_at, 8);
+    memcpy(hdr + 16, &meta->approval, 4);
+    memcpy(hdr + 20, &meta->approved_version, 4);
+    memcpy(hdr + 24, &meta->first_approved_at, 8);
+    memcpy(hdr + 32, &meta->decision_seq, 8);
+    uint32_t ever = meta->ever_approved;
+    memcpy(hdr + 40, &meta->prev_approved_version, 4);
+    memcpy(hdr + 44, &ever, 4);
     r->a_sb.size = 0;
     if (msgpack_sbuffer_write(&r->a_sb, (const char *)hdr, sizeof hdr) ||
         msgpack_sbuffer_write(&r->a_sb, (const char *)slots, (size_t)nvals * sizeof(int64_t)) ||
@@ -390,6 +418,52 @@ int ru_leaf_put(MDB_txn *txn, rollup_t *r, const char *key, size_t klen, const r
         return STORE_E_NOMEM;
     MDB_val k = {klen, (void *)key}, v = {r->a_sb.size, r->a_sb.data};
     return mdb_put(txn, r->leaf, &k, &v, 0);
+}
+
+int64_t ru_due_deadline(int32_t due)
+{
+    return date_start_time(due) + 86400;
+}
+
+size_t ru_mark_key(char *buf, const char *ds, size_t dlen, uint32_t pkey, const char *unit, size_t ulen)
+{
+    if (ulen > CATALOG_CODE_MAX)
+        ulen = CATALOG_CODE_MAX;
+    if (dlen > CATALOG_CODE_MAX)
+        dlen = CATALOG_CODE_MAX;
+    char *p = buf;
+    memcpy(p, ds, dlen), p += dlen;
+    *p++ = '\0';
+    *p++ = (char)(pkey >> 24);
+    *p++ = (char)(pkey >> 16);
+    *p++ = (char)(pkey >> 8);
+    *p++ = (char)pkey;
+    memcpy(p, unit, ulen), p += ulen;
+    return (size_t)(p - buf);
+}
+
+int ru_mark_get(MDB_txn *txn, const rollup_t *r, const char *key, size_t klen, ru_mark_t *m, int *rc)
+{
+    MDB_val k = {klen, (void *)key}, v;
+    int e = mdb_get(txn, r->mark, &k, &v);
+    memset(m, 0, sizeof *m);
+    if (e != 0 && e != MDB_NOTFOUND && rc)
+        *rc = e;
+    if (e != 0 || v.mv_size < RU_MARK_HDR)
+        return 0;
+    const char *p = v.mv_data;
+    memcpy(&m->flags, p, 4);
+    memcpy(&m->due, p + 4, 4);
+    m->reason = p + RU_MARK_HDR;
+    m->rlen = v.mv_size - RU_MARK_HDR;
+    return 1;
+}
+
+int64_t ru_own_deadline(const catalog_t *c, int ds, period_t p, const ru_mark_t *m)
+{
+    if (m && (m->flags & RU_MARK_EXTENDED))
+        return ru_due_deadline(m->due);
+    return catalog_deadline(c, ds, p);
 }
 
 /* ---- open / close / reset --------------------------------------------- */
@@ -463,12 +537,16 @@ int rollup_open(const char *dir, uint64_t map_bytes, const catalog_t *cat, rollu
     /* MDB_NOMETASYNC: a crash may undo the last applied batch -- together
      * with the applied seq stored in it, so the batch is fetched and applied
      * again; it saves one fsync per batch. */
-    if ((rc = store_open_flags(dir, map_bytes, 8, MDB_NOMETASYNC, &r->env, err, errlen)))
+    if ((rc = store_open_flags(dir, map_bytes, 16, MDB_NOMETASYNC, &r->env, err, errlen)))
         goto fail;
     if ((rc = mdb_txn_begin(r->env, NULL, 0, &txn)) || (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &r->meta)) ||
         (rc = mdb_dbi_open(txn, "leaf", MDB_CREATE, &r->leaf)) ||
         (rc = mdb_dbi_open(txn, "history", MDB_CREATE, &r->hist)) ||
-        (rc = mdb_dbi_open(txn, "node", MDB_CREATE, &r->node))) {
+        (rc = mdb_dbi_open(txn, "node", MDB_CREATE, &r->node)) ||
+        (rc = mdb_dbi_open(txn, "aleaf", MDB_CREATE, &r->aleaf)) ||
+        (rc = mdb_dbi_open(txn, "anode", MDB_CREATE, &r->anode)) ||
+        (rc = mdb_dbi_open(txn, "mark", MDB_CREATE, &r->mark)) ||
+        (rc = mdb_dbi_open(txn, "decision", MDB_CREATE, &r->dec))) {
         snprintf(err, errlen, "%s: cannot open the rollup databases: %s", dir, store_strerror(rc));
         goto fail;
     }
@@ -564,8 +642,8 @@ int rollup_reset(rollup_t *r, char *err, size_t errlen)
     uint64_t sig = v->sig;
     if ((rc = mdb_txn_begin(r->env, NULL, 0, &txn)))
         goto fail;
-    MDB_dbi all[4] = {r->meta, r->leaf, r->hist, r->node}, old;
-    for (int i = 0; i < 4 && rc == 0; i++)
+    MDB_dbi all[] = {r->meta, r->leaf, r->hist, r->node, r->aleaf, r->anode, r->mark, r->dec}, old;
+    for (size_t i = 0; i < sizeof all / sizeof all[0] && rc == 0; i++)
         rc = mdb_drop(txn, all[i], 0);
     /* a store of an older layout may hold "uval" (unit values, now in the
      * leaf records): delete it */

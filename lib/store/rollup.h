@@ -28,6 +28,19 @@
  * the first version of a leaf; timeliness is the first version's
  * received_at < the dataset's deadline for that period.
  *
+ * Decisions (RECORD.decision set; rules in docs/protocol.md, "Decisions";
+ * applied by rollup_decide.c): approve / return change the approval state
+ * of the leaf's latest version (ignored unless it is the latest and still
+ * awaiting); a new version makes it awaiting again.  An approval also
+ * writes the approved layer (aleaf, anode) with the same difference logic
+ * (new approved slots minus the previous ones).  extend sets the unit's own
+ * deadline (a mark) and judges an arrived report again; silence/unsilence
+ * set a mark flag.  Counters: approved and returned are node slots like
+ * received (awaiting = received - approved - returned); extended and
+ * silenced are counted from the marks at query time, which also keep an
+ * extended obligation pending until its own deadline.  Decisions are no
+ * versions: they never touch `history`, only `decision`.
+ *
  * Exactly once: rollup_apply() applies a batch in ONE write transaction that
  * also stores the last applied seq; records with seq <= that are skipped, so
  * a replay after a crash counts nothing twice and loses nothing.
@@ -54,13 +67,16 @@
  * separated; P is period_key() as 4 big-endian bytes):
  *   meta     "applied" -> u64;  "signature" -> u64
  *   leaf     unit \0 dataset \0 P        -> the latest version's version,
- *            on time, first received at, unit value (int64 slots) and
+ *            on time, first received at, approval state (the latest
+ *            version's, the latest approved version, first approved at,
+ *            the deciding seq), unit value (int64 slots) and
  *            submitter (binary, see rollup_int.h); P is of the dataset's
  *            own period type -- a coarser period's unit value is combined
  *            across time from the leaves when needed
  *   history  unit \0 dataset \0 P \0 ver(u32 BE) -> RECORD (as in the journal;
  *            the values answer reads the leaf's version here)
- *   node     node \0 dataset \0 P        -> int64 slots (node value + completeness),
+ *   node     node \0 dataset \0 P        -> int64 slots (node value + completeness:
+ *            received, on time, late, approved, returned),
  *            only for units WITH children: a childless unit's node value is
  *            its unit value (its leaf's, or its leaves' combined; absent:
  *            zeros) plus the completeness
@@ -85,6 +101,7 @@ typedef struct rollup rollup_t;
 typedef struct {
     uint64_t seq;
     bool applied;     /* false: skipped (seq already applied, or unknown unit/dataset/period: logged) */
+    bool decision;    /* a decision (RECORD.decision set), not a report: applied says it changed something */
     bool on_time;     /* the report's first version arrived before the deadline */
     uint32_t version;
 } rollup_outcome_t;

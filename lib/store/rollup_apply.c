@@ -21,8 +21,7 @@
 #include "rollup.h"
 #include "rollup_int.h"
 
-/* The leaf's values in slot form. */
-static void leaf_slots(rollup_t *r, int ds, const proto_record_t *rec, int64_t *out)
+void ru_leaf_slots(rollup_t *r, int ds, const proto_record_t *rec, int64_t *out)
 {
     const catalog_t *c = r->a_view->cat;
     const ru_layout_t *lay = &r->a_view->lay[ds];
@@ -70,29 +69,31 @@ static void leaf_slots(rollup_t *r, int ds, const proto_record_t *rec, int64_t *
     }
 }
 
-/* Adds diff[0..n) to the node record (node, ds, P). */
-static int node_add(MDB_txn *txn, rollup_t *r, int node, const dataset_t *d, size_t dlen, uint32_t pkey,
+/* Adds diff[0..n) to the node record (node, ds, P) of `layer` (0: node,
+ * 1: anode). */
+static int node_add(MDB_txn *txn, rollup_t *r, int layer, int node, const dataset_t *d, size_t dlen, uint32_t pkey,
                     const int64_t *diff, int n)
 {
     char key[RU_KEY_MAX];
     size_t kl = ru_key(key, r->a_view->cat->units[node].code, r->a_view->ulen[node], d->code, dlen, pkey);
+    MDB_dbi dbi = layer ? r->anode : r->node;
     int rc = 0;
     int64_t *cur = r->a_node;
-    ru_get_slots(txn, r->node, key, kl, cur, n, &rc);
+    ru_get_slots(txn, dbi, key, kl, cur, n, &rc);
     if (rc)
         return rc;
     for (int i = 0; i < n; i++)
         cur[i] = (int64_t)((uint64_t)cur[i] + (uint64_t)diff[i]);
     MDB_val k = {kl, key}, v = {(size_t)n * sizeof(int64_t), cur};
-    return mdb_put(txn, r->node, &k, &v, 0);
+    return mdb_put(txn, dbi, &k, &v, 0);
 }
 
 /* ---- batch accumulator for ancestors -------------------------------- */
 
-static uint32_t acc_hash(int unit, int ds, uint32_t pkey)
+static uint32_t acc_hash(int unit, int ds, uint32_t pkey, int layer)
 {
     uint64_t h = (uint64_t)(uint32_t)unit * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uint32_t)ds * 0xC2B2AE3D27D4EB4FULL ^
-                 (uint64_t)pkey * 0x165667B19E3779F9ULL;
+                 (uint64_t)pkey * 0x165667B19E3779F9ULL ^ (uint64_t)layer * 0xD6E8FEB86659FD93ULL;
     return (uint32_t)(h ^ (h >> 29));
 }
 
@@ -116,7 +117,7 @@ static int acc_grow(rollup_t *r)
     uint32_t mask = (uint32_t)cap * 2 - 1;
     memset(slot, 0xff, (size_t)cap * 2 * sizeof *slot);
     for (int e = 0; e < r->acc_n; e++) {
-        uint32_t i = acc_hash(k[e].unit, k[e].ds, k[e].pkey) & mask;
+        uint32_t i = acc_hash(k[e].unit, k[e].ds, k[e].pkey, k[e].layer) & mask;
         while (slot[i] >= 0)
             i = (i + 1) & mask;
         slot[i] = e;
@@ -124,24 +125,24 @@ static int acc_grow(rollup_t *r)
     return 0;
 }
 
-/* Adds diff[0..n) to the pending difference of (unit, ds, pkey). */
-static int acc_add(rollup_t *r, int unit, int ds, uint32_t pkey, const int64_t *diff, int n)
+/* Adds diff[0..n) to the pending difference of (unit, ds, pkey) in layer. */
+static int acc_add(rollup_t *r, int layer, int unit, int ds, uint32_t pkey, const int64_t *diff, int n)
 {
     if (r->acc_n >= r->acc_cap && acc_grow(r))
         return STORE_E_NOMEM;
     uint32_t mask = (uint32_t)r->acc_cap * 2 - 1;
-    uint32_t i = acc_hash(unit, ds, pkey) & mask;
+    uint32_t i = acc_hash(unit, ds, pkey, layer) & mask;
     int e;
     while ((e = r->acc_slot[i]) >= 0) {
         const struct ru_acc *k = &r->acc_key[e];
-        if (k->unit == unit && k->ds == ds && k->pkey == pkey)
+        if (k->unit == unit && k->ds == ds && k->pkey == pkey && k->layer == layer)
             break;
         i = (i + 1) & mask;
     }
     int64_t *v;
     if (e < 0) {
         e = r->acc_n++;
-        r->acc_key[e] = (struct ru_acc){unit, ds, pkey};
+        r->acc_key[e] = (struct ru_acc){unit, ds, pkey, layer};
         r->acc_slot[i] = e;
         v = r->acc_val + (size_t)e * (size_t)r->a_cap;
         memset(v, 0, (size_t)n * sizeof *v);
@@ -160,9 +161,6 @@ static void acc_clear(rollup_t *r)
     r->acc_n = 0;
 }
 
-static int node_add(MDB_txn *txn, rollup_t *r, int node, const dataset_t *d, size_t dlen, uint32_t pkey,
-                    const int64_t *diff, int n);
-
 /* Writes the pending differences to the node records. */
 static int acc_flush(MDB_txn *txn, rollup_t *r)
 {
@@ -171,15 +169,99 @@ static int acc_flush(MDB_txn *txn, rollup_t *r)
         const struct ru_acc *k = &r->acc_key[e];
         const dataset_t *d = &r->a_view->cat->datasets[k->ds];
         const int64_t *v = r->acc_val + (size_t)e * (size_t)r->a_cap;
-        int n = r->a_view->lay[k->ds].nvals + RU_COMPLETENESS;
+        int n = r->a_view->lay[k->ds].nvals + (k->layer ? 0 : RU_COMPLETENESS);
         bool zero = true;
         for (int i = 0; i < n && zero; i++)
             zero = v[i] == 0;
         if (!zero)
-            rc = node_add(txn, r, k->unit, d, strlen(d->code), k->pkey, v, n);
+            rc = node_add(txn, r, k->layer, k->unit, d, strlen(d->code), k->pkey, v, n);
     }
     acc_clear(r);
     return rc;
+}
+
+int ru_propagate(rollup_t *r, MDB_txn *txn, int unit, int ds, period_t p, int layer, const int64_t *cur,
+                 const int64_t *old, bool was_present, const int64_t *cnt)
+{
+    const catalog_t *c = r->a_view->cat;
+    const dataset_t *d = &c->datasets[ds];
+    const ru_layout_t *lay = &r->a_view->lay[ds];
+    size_t dlen = strlen(d->code);
+    int nv = lay->nvals, ns = nv + (layer ? 0 : RU_COMPLETENESS), rc;
+    uint32_t pkey = period_key(p);
+    bool changed = false, counts = false;
+    for (int i = 0; i < nv; i++)
+        changed |= cur[i] != old[i];
+    for (int i = 0; cnt && !layer && i < RU_COMPLETENESS; i++)
+        counts |= cnt[i] != 0;
+    if (!changed && !counts)
+        return 0;
+    period_t P = p, subs[RU_SUBS_MAX];
+    for (int level = 0; P.type != PERIOD_NONE && level < 8; level++, P = period_parent(P)) {
+        uint32_t pk4 = period_key(P);
+        if (!changed) {
+            memset(r->a_diff, 0, (size_t)nv * sizeof *r->a_diff);
+        } else if (level == 0) {
+            for (int i = 0; i < nv; i++)
+                r->a_diff[i] = (int64_t)((uint64_t)cur[i] - (uint64_t)old[i]);
+        } else {
+            /* new: the sub-periods as stored now (the leaf's period was
+             * just written); old: the same with the leaf's period as it was */
+            int n = period_children(P, d->ptype, subs, RU_SUBS_MAX);
+            if (n > RU_SUBS_MAX)
+                n = RU_SUBS_MAX;
+            rc = 0;
+            ru_unit_value(txn, r, r->a_view, unit, ds, subs, n, layer != 0, r->a_subs, r->a_present, r->a_new, &rc);
+            if (rc)
+                return rc;
+            for (int k = 0; k < n; k++)
+                if (period_key(subs[k]) == pkey) {
+                    memcpy(r->a_subs + (size_t)k * (size_t)nv, old, (size_t)nv * sizeof *old);
+                    r->a_present[k] = was_present;
+                }
+            ru_combine(c, ds, lay, r->a_subs, r->a_present, n, r->a_old);
+            for (int i = 0; i < nv; i++)
+                r->a_diff[i] = (int64_t)((uint64_t)r->a_new[i] - (uint64_t)r->a_old[i]);
+        }
+        for (int i = nv; i < ns; i++)
+            r->a_diff[i] = cnt ? cnt[i - nv] : 0;
+        /* the unit itself now (only when it has children: a childless
+         * unit's node value is its unit value plus the completeness of its
+         * own leaves, derived at query time), every ancestor at the end of
+         * the batch (bounded: the tree has no cycles) */
+        if (c->units[unit].nchildren > 0 && (rc = node_add(txn, r, layer, unit, d, dlen, pk4, r->a_diff, ns)))
+            return rc;
+        int a = c->units[unit].parent;
+        for (int steps = 0; a >= 0 && steps <= c->nunits; steps++, a = c->units[a].parent)
+            if ((rc = acc_add(r, layer, a, ds, pk4, r->a_diff, ns)))
+                return rc;
+    }
+    return 0;
+}
+
+bool ru_on_time(const catalog_t *c, int ds, period_t p, const ru_leafmeta_t *lm, const ru_mark_t *m)
+{
+    int64_t dl = ru_own_deadline(c, ds, p, m);
+    if (c->datasets[ds].on_time_by == ON_TIME_BY_APPROVAL)
+        return lm->ever_approved && lm->first_approved_at < dl;
+    return lm->first_received_at < dl;
+}
+
+int ru_record_bytes(rollup_t *r, const proto_record_t *rec, const proto_str_t *raw, MDB_val *hv)
+{
+    if (raw) {
+        *hv = (MDB_val){raw->len, (void *)raw->ptr};
+        return 1;
+    }
+    msgpack_packer pk;
+    r->a_sb.size = 0;
+    msgpack_packer_init(&pk, &r->a_sb, msgpack_sbuffer_write);
+    if (proto_pack_record(&pk, rec, NULL) != 0) {
+        log_warn("rollup: record seq %llu is not a valid RECORD; skipped", (unsigned long long)rec->seq);
+        return 0;
+    }
+    *hv = (MDB_val){r->a_sb.size, r->a_sb.data};
+    return 1;
 }
 
 static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, const proto_str_t *raw,
@@ -188,32 +270,27 @@ static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, const
     const catalog_t *c = r->a_view->cat;
     int unit = catalog_unit(c, rec->unit);
     int ds = catalog_dataset(c, rec->dataset);
-    period_t p;
+    period_t p = {0};
     bool pok = period_parse(rec->period, &p) == 0;
     uint32_t pkey = pok ? period_key(p) : 0;
     uint32_t version = rec->version > UINT32_MAX ? UINT32_MAX : (uint32_t)rec->version;
     char key[RU_KEY_MAX];
     size_t kl = ru_key(key, rec->unit, strlen(rec->unit), rec->dataset, strlen(rec->dataset), pkey);
-    msgpack_packer pk;
     int rc;
+    bool known = unit >= 0 && ds >= 0 && pok && p.type == c->datasets[ds].ptype;
 
+    if (rec->decision[0]) {
+        oc->decision = true;
+        return ru_apply_decision(r, txn, rec, raw, known ? unit : -1, ds, p, oc);
+    }
     /* history: every record, known to the catalog or not, as the journal's
      * bytes when we have them (encoded only for records built in memory) */
     MDB_val hk = {ru_hist_key(key, kl, version), key}, hv;
-    if (raw) {
-        hv = (MDB_val){raw->len, (void *)raw->ptr};
-    } else {
-        r->a_sb.size = 0;
-        msgpack_packer_init(&pk, &r->a_sb, msgpack_sbuffer_write);
-        if (proto_pack_record(&pk, rec, NULL) != 0) {
-            log_warn("rollup: record seq %llu is not a valid RECORD; skipped", (unsigned long long)rec->seq);
-            return 0;
-        }
-        hv = (MDB_val){r->a_sb.size, r->a_sb.data};
-    }
+    if ((rc = ru_record_bytes(r, rec, raw, &hv)) <= 0)
+        return rc;
     if ((rc = mdb_put(txn, r->hist, &hk, &hv, 0)))
         return rc;
-    if (unit < 0 || ds < 0 || !pok || p.type != c->datasets[ds].ptype) {
+    if (!known) {
         log_warn("rollup: seq %llu (%s %s %s) is not in the catalog or not of the dataset's period type; kept in "
                  "history, not rolled up",
                  (unsigned long long)rec->seq, rec->unit, rec->dataset, rec->period);
@@ -227,7 +304,7 @@ static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, const
 
     /* the leaf: its old unit value is kept to recompute the coarser
      * periods' old values */
-    int nv = lay->nvals, ns = nv + RU_COMPLETENESS;
+    int nv = lay->nvals;
     ru_leafmeta_t lm;
     rc = 0;
     int got = ru_leaf_get(txn, r, key, kl, nv, &lm, r->a_old0, &rc);
@@ -245,68 +322,40 @@ static int apply_one(rollup_t *r, MDB_txn *txn, const proto_record_t *rec, const
         oc->on_time = lm.on_time; /* an older version arriving late: history only */
         return 0;
     }
+    bool obliged = catalog_must_report(c, ds, unit) && catalog_open_in(c, unit, p);
+    int64_t cnt[RU_COMPLETENESS] = {0};
     if (!exists) {
+        /* the first version: on time against the unit's own deadline (an
+         * extension granted before it arrived) */
+        char mk[RU_KEY_MAX];
+        ru_mark_t m;
+        ru_mark_get(txn, r, mk, ru_mark_key(mk, d->code, dlen, pkey, c->units[unit].code, r->a_view->ulen[unit]), &m,
+                    &rc);
+        if (rc)
+            return rc;
+        memset(&lm, 0, sizeof lm);
         lm.first_received_at = rec->received_at;
-        lm.on_time = rec->received_at < catalog_deadline(c, ds, p);
+        lm.on_time = ru_on_time(c, ds, p, &lm, &m);
+        cnt[RU_C_RECEIVED] = obliged;
+        cnt[RU_C_ON_TIME] = obliged && lm.on_time;
+        cnt[RU_C_LATE] = obliged && !lm.on_time;
+    } else if (version > lm.version) {
+        /* a correction awaits approval again; the approved layer keeps the
+         * approved version until the correction is approved */
+        cnt[RU_C_APPROVED] = -(int64_t)(obliged && lm.approval == RU_APPROVED);
+        cnt[RU_C_RETURNED] = -(int64_t)(obliged && lm.approval == RU_RETURNED);
+        lm.approval = RU_AWAITING;
+        lm.decision_seq = 0;
     }
     lm.version = version;
     lm.submitter = rec->submitter;
     lm.sublen = strlen(rec->submitter);
     bool on_time = lm.on_time;
-    leaf_slots(r, ds, rec, r->a_leaf);
+    ru_leaf_slots(r, ds, rec, r->a_leaf);
     if ((rc = ru_leaf_put(txn, r, key, kl, &lm, r->a_leaf, nv)))
         return rc;
-
-    /* completeness: a new leaf of a unit that must report it */
-    bool counted = !exists && catalog_must_report(c, ds, unit) && catalog_open_in(c, unit, p);
-    bool changed = false;
-    for (int i = 0; i < nv; i++)
-        changed |= r->a_leaf[i] != r->a_old0[i];
-    if (!changed && !counted)
-        goto done;
-
-    period_t P = p, subs[RU_SUBS_MAX];
-    for (int level = 0; P.type != PERIOD_NONE && level < 8; level++, P = period_parent(P)) {
-        uint32_t pk4 = period_key(P);
-        if (!changed) {
-            memset(r->a_diff, 0, (size_t)nv * sizeof *r->a_diff);
-        } else if (level == 0) {
-            for (int i = 0; i < nv; i++)
-                r->a_diff[i] = (int64_t)((uint64_t)r->a_leaf[i] - (uint64_t)r->a_old0[i]);
-        } else {
-            /* new: the sub-periods as stored now (the leaf's period was
-             * just written); old: the same with the leaf's period as it was */
-            int n = period_children(P, d->ptype, subs, RU_SUBS_MAX);
-            if (n > RU_SUBS_MAX)
-                n = RU_SUBS_MAX;
-            rc = 0;
-            ru_unit_value(txn, r, r->a_view, unit, ds, subs, n, r->a_subs, r->a_present, r->a_new, &rc);
-            if (rc)
-                return rc;
-            for (int k = 0; k < n; k++)
-                if (period_key(subs[k]) == pkey) {
-                    memcpy(r->a_subs + (size_t)k * (size_t)nv, r->a_old0, (size_t)nv * sizeof *r->a_old0);
-                    r->a_present[k] = exists;
-                }
-            ru_combine(c, ds, lay, r->a_subs, r->a_present, n, r->a_old);
-            for (int i = 0; i < nv; i++)
-                r->a_diff[i] = (int64_t)((uint64_t)r->a_new[i] - (uint64_t)r->a_old[i]);
-        }
-        r->a_diff[nv] = counted;
-        r->a_diff[nv + 1] = counted && on_time;
-        r->a_diff[nv + 2] = counted && !on_time;
-        /* the unit itself now (only when it has children: a childless
-         * unit's node value is its unit value plus the completeness of its
-         * own leaves, derived at query time), every ancestor at the end of
-         * the batch (bounded: the tree has no cycles) */
-        if (c->units[unit].nchildren > 0 && (rc = node_add(txn, r, unit, d, dlen, pk4, r->a_diff, ns)))
-            return rc;
-        int a = c->units[unit].parent;
-        for (int steps = 0; a >= 0 && steps <= c->nunits; steps++, a = c->units[a].parent)
-            if ((rc = acc_add(r, a, ds, pk4, r->a_diff, ns)))
-                return rc;
-    }
-done:
+    if ((rc = ru_propagate(r, txn, unit, ds, p, 0, r->a_leaf, r->a_old0, exists, cnt)))
+        return rc;
     oc->applied = true;
     oc->on_time = on_time;
     return 0;

@@ -11,34 +11,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include "answer.h"
-#include "rollup.h"
-#include "rollup_int.h"
+#include "rollup_query_int.h"
 
 #define HISTORY_DEFAULT 100
 
-typedef struct {
-    rollup_t *r;
-    const ru_view_t *v;
-    const catalog_t *c;
-    MDB_txn *txn;
-    msgpack_packer *pk;
-    int64_t now;
-    int node, ds; /* -1 when not given (targets: dataset) */
-    period_t p;
-    char pcode[PERIOD_CODE_MAX];
-    int64_t *subs; /* RU_SUBS_MAX unit values of sub-periods (node_slots) */
-    const proto_query_t *query; /* the QUERY itself (units: its filters and page) */
-} qctx_t;
-
 /* ---- answer helpers --------------------------------------------------- */
 
-static ans_unit_ref_t unit_ref(const unit_t *u)
-{
-    return (ans_unit_ref_t){.code = u->code, .name = u->name, .kind = u->kind};
-}
-
-static int storage_fail(proto_error_t *err, int rc)
+int ruq_storage_fail(proto_error_t *err, int rc)
 {
     return proto_fail(err, PROTO_E_STORAGE, "the rollup store could not be read: %s", store_strerror(rc));
 }
@@ -119,57 +98,65 @@ static ans_indicator_t indicator_answer(const catalog_t *c, const ru_layout_t *l
     return a;
 }
 
-static size_t node_key(const qctx_t *q, char *key, int unit, period_t p)
+size_t ruq_node_key(const qctx_t *q, char *key, int unit, period_t p)
 {
     const dataset_t *d = &q->c->datasets[q->ds];
     return ru_key(key, q->c->units[unit].code, q->v->ulen[unit], d->code, strlen(d->code), period_key(p));
 }
 
-/* The node value of (unit, dataset, P) in s[0..nvals + RU_COMPLETENESS).
+/* The node value of (unit, dataset, P) in s[0..nvals + RU_COMPLETENESS),
+ * from the approved layer when q->approved (then the counters are 0).
  * A unit with children has a node record.  A childless unit has none (see
  * rollup.h): its value slots are its unit value (the leaf's slots for a
  * period of the dataset's type, or those of the sub-periods' leaves combined
- * across time for a coarser one; absent: zeros) and its completeness counters are recounted from its own leaves of the
- * dataset's type inside P, exactly as apply counts them: a leaf counts when
- * the unit must report the dataset and is open in the leaf's period; on time
- * or late from the leaf's first version.  With completeness false the
- * caller does not need the counters: a childless unit's are left at 0 and
- * its leaves are not read.  *rc receives an LMDB error. */
-static void node_slots(const qctx_t *q, int unit, period_t P, bool completeness, int64_t *s, int *rc)
+ * across time for a coarser one; absent: zeros) and its completeness
+ * counters are recounted from its own leaves of the dataset's type inside P,
+ * exactly as apply counts them: a leaf counts when the unit must report the
+ * dataset and is open in the leaf's period; on time or late, approved or
+ * returned from the leaf.  With completeness false the caller does not need
+ * the counters: a childless unit's are left at 0 and its leaves are not
+ * read.  *rc receives an LMDB error. */
+void ruq_node_slots(const qctx_t *q, int unit, period_t P, bool completeness, int64_t *s, int *rc)
 {
     const ru_layout_t *lay = &q->v->lay[q->ds];
     int nv = lay->nvals, ns = nv + RU_COMPLETENESS;
     char key[RU_KEY_MAX];
     if (q->c->units[unit].nchildren > 0) {
-        ru_get_slots(q->txn, q->r->node, key, node_key(q, key, unit, P), s, ns, rc);
+        if (q->approved) {
+            ru_get_slots(q->txn, q->r->anode, key, ruq_node_key(q, key, unit, P), s, nv, rc);
+            memset(s + nv, 0, RU_COMPLETENESS * sizeof *s);
+        } else {
+            ru_get_slots(q->txn, q->r->node, key, ruq_node_key(q, key, unit, P), s, ns, rc);
+        }
         return;
     }
     period_t subs[RU_SUBS_MAX];
     int n = period_children(P, q->c->datasets[q->ds].ptype, subs, RU_SUBS_MAX);
     if (n > RU_SUBS_MAX)
         n = RU_SUBS_MAX;
-    if (n <= 1) {
-        ru_leaf_get(q->txn, q->r, key, node_key(q, key, unit, P), nv, NULL, s, rc);
+    if (n <= 1 && q->approved) {
+        ru_get_slots(q->txn, q->r->aleaf, key, ruq_node_key(q, key, unit, P), s, nv, rc);
+    } else if (n <= 1) {
+        ru_leaf_get(q->txn, q->r, key, ruq_node_key(q, key, unit, P), nv, NULL, s, rc);
     } else {
         bool present[RU_SUBS_MAX];
-        ru_unit_value(q->txn, q->r, q->v, unit, q->ds, subs, n, q->subs, present, s, rc);
+        ru_unit_value(q->txn, q->r, q->v, unit, q->ds, subs, n, q->approved, q->subs, present, s, rc);
     }
-    int64_t received = 0, on_time = 0, late = 0;
-    for (int k = 0; completeness && k < n && *rc == 0; k++) {
+    memset(s + nv, 0, RU_COMPLETENESS * sizeof *s);
+    for (int k = 0; completeness && !q->approved && k < n && *rc == 0; k++) {
         if (!catalog_must_report(q->c, q->ds, unit) || !catalog_open_in(q->c, unit, subs[k]))
             continue;
         ru_leafmeta_t lm;
-        int got = ru_leaf_get(q->txn, q->r, key, node_key(q, key, unit, subs[k]), nv, &lm, NULL, rc);
+        int got = ru_leaf_get(q->txn, q->r, key, ruq_node_key(q, key, unit, subs[k]), nv, &lm, NULL, rc);
         if (got == 0)
             continue;
         bool ot = got == 1 && lm.on_time;
-        received++;
-        on_time += ot;
-        late += !ot;
+        s[nv + RU_C_RECEIVED]++;
+        s[nv + RU_C_ON_TIME] += ot;
+        s[nv + RU_C_LATE] += !ot;
+        s[nv + RU_C_APPROVED] += got == 1 && lm.approval == RU_APPROVED;
+        s[nv + RU_C_RETURNED] += got == 1 && lm.approval == RU_RETURNED;
     }
-    s[nv] = received;
-    s[nv + 1] = on_time;
-    s[nv + 2] = late;
 }
 
 /* ---- rollup ------------------------------------------------------------ */
@@ -190,14 +177,14 @@ static int q_rollup(qctx_t *q, proto_error_t *err)
     ans_num_t *vals = malloc((nc * ni + 1) * sizeof *vals);
     const char **codes = malloc((ni + 1) * sizeof *codes);
     if (s && inds && children && vals && codes) {
-        node_slots(q, q->node, q->p, false, s, &rc);
+        ruq_node_slots(q, q->node, q->p, false, s, &rc);
         for (size_t i = 0; i < ni; i++) {
             inds[i] = indicator_answer(c, lay, d->inds[i], s);
             codes[i] = c->inds[d->inds[i]].code;
         }
         for (size_t k = 0; k < nc && rc == 0; k++) {
             const unit_t *ch = &c->units[u->children[k]];
-            node_slots(q, u->children[k], q->p, false, s + ns, &rc);
+            ruq_node_slots(q, u->children[k], q->p, false, s + ns, &rc);
             for (size_t i = 0; i < ni; i++) {
                 ival_t v = ind_value(c, lay, d->inds[i], s + ns);
                 vals[k * ni + i] = ival_num(&v);
@@ -205,7 +192,7 @@ static int q_rollup(qctx_t *q, proto_error_t *err)
             children[k] = (ans_child_t){ch->code, ch->name, ch->kind, {(uint32_t)ni, codes, vals + k * ni}};
         }
         if (rc == 0) {
-            ans_rollup_t a = {unit_ref(u), d->code, q->pcode, inds, (uint32_t)ni, children, (uint32_t)nc};
+            ans_rollup_t a = {ruq_unit_ref(u), d->code, q->pcode, inds, (uint32_t)ni, children, (uint32_t)nc};
             ans_rollup_pack(q->pk, &a);
         }
     } else {
@@ -218,400 +205,7 @@ static int q_rollup(qctx_t *q, proto_error_t *err)
     free(codes);
     if (rc == STORE_E_NOMEM)
         return proto_fail(err, PROTO_E_BUSY, "out of memory");
-    return rc ? storage_fail(err, rc) : 0;
-}
-
-/* ---- status ------------------------------------------------------------ */
-
-/* Obligations in the subtree of `node` for (dataset, leaf period): one pass
- * over the pre-order computes them for every unit; the array is cached per
- * (dataset, leaf period) in the view, so the next question is O(1).
- * Returns -1 when out of memory. */
-static int64_t expected_for(rollup_t *r, ru_view_t *v, int ds, period_t sub, int node)
-{
-    const catalog_t *c = v->cat;
-    uint32_t pkey = period_key(sub);
-    int64_t result = -1;
-    pthread_mutex_lock(&r->exp_mu);
-    ru_expected_t *victim = &v->exp[0], *hit = NULL;
-    for (int i = 0; i < RU_EXP_CACHE && !hit; i++) {
-        ru_expected_t *e = &v->exp[i];
-        if (e->cnt && e->ds == ds && e->pkey == pkey)
-            hit = e;
-        else if (!e->cnt || (victim->cnt && e->used < victim->used))
-            victim = e;
-    }
-    if (!hit) {
-        if (!victim->cnt && !(victim->cnt = malloc(((size_t)c->nunits + 1) * sizeof *victim->cnt)))
-            goto out;
-        int *cnt = victim->cnt;
-        memset(cnt, 0, ((size_t)c->nunits + 1) * sizeof *cnt);
-        /* children follow their parent in pre-order: walking it backwards
-         * finishes every subtree before its root */
-        for (int i = c->nunits - 1; i >= 0; i--) {
-            int u = c->preorder[i];
-            if (u < 0 || u >= c->nunits)
-                continue;
-            if (catalog_must_report(c, ds, u) && catalog_open_in(c, u, sub))
-                cnt[u]++;
-            int par = c->units[u].parent;
-            if (par >= 0 && par < c->nunits)
-                cnt[par] += cnt[u];
-        }
-        victim->ds = ds;
-        victim->pkey = pkey;
-        hit = victim;
-    }
-    hit->used = ++v->exp_clock;
-    result = hit->cnt[node];
-out:
-    pthread_mutex_unlock(&r->exp_mu);
-    return result;
-}
-
-static bool begun(period_t p, int64_t now)
-{
-    return date_start_time(period_first_day(p)) <= now;
-}
-
-static int q_status(qctx_t *q, proto_error_t *err)
-{
-    const catalog_t *c = q->c;
-    const dataset_t *d = &c->datasets[q->ds];
-    const ru_layout_t *lay = &q->v->lay[q->ds];
-    int nv = lay->nvals, ns = nv + RU_COMPLETENESS, rc = 0;
-    period_t subs[RU_SUBS_MAX];
-    int n = period_children(q->p, d->ptype, subs, RU_SUBS_MAX);
-    int64_t expected = 0, received = 0, on_time = 0, late = 0, missing = 0, pending = 0;
-    int64_t *s = malloc((size_t)ns * sizeof *s);
-    if (!s)
-        return proto_fail(err, PROTO_E_BUSY, "out of memory");
-    for (int k = 0; k < n && rc == 0; k++) {
-        if (!begun(subs[k], q->now))
-            continue;
-        int64_t e = expected_for(q->r, (ru_view_t *)q->v, q->ds, subs[k], q->node);
-        if (e < 0) {
-            free(s);
-            return proto_fail(err, PROTO_E_BUSY, "out of memory");
-        }
-        node_slots(q, q->node, subs[k], true, s, &rc);
-        int64_t rec = s[nv], ot = s[nv + 1];
-        /* counters are never trusted beyond the obligations (a catalog
-         * edited without a rebuild): never above 100% */
-        if (rec > e)
-            rec = e;
-        if (rec < 0)
-            rec = 0;
-        if (ot > rec)
-            ot = rec;
-        if (ot < 0)
-            ot = 0;
-        expected += e;
-        received += rec;
-        on_time += ot;
-        late += rec - ot;
-        if (q->now >= catalog_deadline(c, q->ds, subs[k]))
-            missing += e - rec;
-        else
-            pending += e - rec;
-    }
-    free(s);
-    if (rc)
-        return storage_fail(err, rc);
-    ans_status_t a = {
-        .node = unit_ref(&c->units[q->node]), .dataset = d->code, .period = q->pcode,
-        .deadline = n > 0 ? catalog_deadline(c, q->ds, subs[n - 1]) : 0, .expected = expected,
-        .received = received, .on_time = on_time, .late = late, .missing = missing, .pending = pending,
-        .share_on_time = expected > 0 ? (double)on_time / (double)expected : 0.0,
-    };
-    return ans_status_pack(q->pk, &a);
-}
-
-/* ---- units -------------------------------------------------------------- */
-
-enum { ST_ON_TIME, ST_LATE, ST_MISSING, ST_PENDING };
-static const char *const status_names[] = {"on_time", "late", "missing", "pending"};
-
-/* Adds a unit of status st to its kind's counters (kinds in first-seen order). */
-static void count_kind(ans_counts_entry_t *kinds, uint32_t *nk, uint32_t max, const char *kind, int st)
-{
-    uint32_t k = 0;
-    while (k < *nk && strcmp(kinds[k].key, kind) != 0)
-        k++;
-    if (k == *nk) {
-        if (k == max)
-            return;
-        memset(&kinds[k], 0, sizeof kinds[k]);
-        kinds[(*nk)++].key = kind;
-    }
-    ans_counts_t *n = &kinds[k].v;
-    n->expected++;
-    n->received += st == ST_ON_TIME || st == ST_LATE;
-    n->on_time += st == ST_ON_TIME;
-    n->late += st == ST_LATE;
-    n->missing += st == ST_MISSING;
-    n->pending += st == ST_PENDING;
-}
-
-/* True when s contains needle, ASCII letters compared in any case (the
- * rest byte for byte: Vietnamese letters are matched as written). */
-static bool contains_nocase(const char *s, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (; *s; s++)
-        if (strncasecmp(s, needle, n) == 0)
-            return true;
-    return n == 0;
-}
-
-/* The units answer's filters (QUERY status, kind, search). */
-static bool unit_matches(const proto_query_t *f, const unit_t *u, int st)
-{
-    if (f->status[0] && strcmp(f->status, status_names[st]) &&
-        !(!strcmp(f->status, "received") && (st == ST_ON_TIME || st == ST_LATE)))
-        return false;
-    if (f->kind[0] && strcmp(f->kind, u->kind))
-        return false;
-    return !f->search[0] || contains_nocase(u->code, f->search) || contains_nocase(u->name, f->search);
-}
-
-static int q_units(qctx_t *q, proto_error_t *err)
-{
-    const catalog_t *c = q->c;
-    const dataset_t *d = &c->datasets[q->ds];
-    const unit_t *root = &c->units[q->node];
-    int nv = q->v->lay[q->ds].nvals;
-    int64_t deadline = catalog_deadline(c, q->ds, q->p);
-    bool passed = q->now >= deadline;
-    enum { KINDS_MAX = 64 };
-    ans_counts_entry_t kinds[KINDS_MAX];
-    uint32_t nk = 0, count = 0;
-    int64_t matched = 0;
-    const proto_query_t *f = q->query;
-    uint64_t from = f->offset, page = f->limit ? f->limit : UINT64_MAX;
-    char key[RU_KEY_MAX];
-    int rc = 0;
-    size_t span = (size_t)(root->subtree_end - root->subtree_first);
-    if (page < span)
-        span = (size_t)page;
-    ans_unit_status_t *units = malloc((span + 1) * sizeof *units);
-    char *subs = malloc((span + 1) * (CATALOG_CODE_MAX + 1)); /* the submitters' codes, terminated */
-    if (!units || !subs) {
-        free(units);
-        free(subs);
-        return proto_fail(err, PROTO_E_BUSY, "out of memory");
-    }
-    for (int i = root->subtree_first; i < root->subtree_end && i < c->nunits && rc == 0; i++) {
-        int u = c->preorder[i];
-        const unit_t *un = &c->units[u];
-        if (!(catalog_must_report(c, q->ds, u) && catalog_open_in(c, u, q->p)))
-            continue;
-        ru_leafmeta_t li;
-        bool found = ru_leaf_get(q->txn, q->r, key, node_key(q, key, u, q->p), nv, &li, NULL, &rc) == 1;
-        int st = found ? (li.on_time ? ST_ON_TIME : ST_LATE) : passed ? ST_MISSING : ST_PENDING;
-        count_kind(kinds, &nk, KINDS_MAX, un->kind, st);
-        if (!unit_matches(f, un, st) || (uint64_t)matched++ < from || count >= page)
-            continue;
-        ans_unit_status_t *a = &units[count];
-        *a = (ans_unit_status_t){.code = un->code, .name = un->name, .kind = un->kind, .depth = un->depth,
-                                 .status = status_names[st]};
-        if (un->parent >= 0) {
-            a->parent = c->units[un->parent].code;
-            a->has_parent = true;
-        }
-        if (found) {
-            a->received_at = li.first_received_at;
-            a->version = li.version;
-            a->has_received_at = a->has_version = true;
-        }
-        if (found && li.sublen) {
-            char *sub = subs + (size_t)count * (CATALOG_CODE_MAX + 1);
-            size_t n = li.sublen < CATALOG_CODE_MAX ? li.sublen : CATALOG_CODE_MAX;
-            memcpy(sub, li.submitter, n);
-            sub[n] = '\0';
-            a->submitter = sub;
-            a->has_submitter = true;
-        }
-        count++;
-    }
-    if (rc == 0) {
-        ans_units_t a = {unit_ref(root), d->code, q->pcode, deadline, units, count, matched, (int64_t)from, kinds, nk};
-        ans_units_pack(q->pk, &a);
-    }
-    free(units);
-    free(subs);
-    return rc ? storage_fail(err, rc) : 0;
-}
-
-/* ---- values / history -------------------------------------------------- */
-
-/* A stored RECORD (a history entry), checked and decoded into rec (which
- * points into up). */
-static int decode_record(const MDB_val *v, msgpack_unpacked *up, proto_record_t *rec)
-{
-    size_t off = 0;
-    proto_list_t one = {.n = 1, .objs = &up->data};
-    if (proto_prescan(v->mv_data, v->mv_size, PROTO_MAX_DEPTH) != 0 ||
-        msgpack_unpack_next(up, v->mv_data, v->mv_size, &off) != MSGPACK_UNPACK_SUCCESS ||
-        proto_record_at(&one, 0, rec, NULL))
-        return -1;
-    return 0;
-}
-
-static ans_version_t version_answer(const proto_record_t *rec)
-{
-    return (ans_version_t){.version = rec->version,
-                           .seq = rec->seq,
-                           .id = rec->id,
-                           .submitter = rec->submitter,
-                           .received_at = rec->received_at,
-                           .values = rec->values,
-                           .note = rec->note,
-                           .entered_by = rec->entered_by,
-                           .has_entered_by = rec->entered_by[0] != '\0',
-                           .comments = rec->comments,
-                           .has_comments = rec->comments.n > 0};
-}
-
-static int q_values(qctx_t *q, proto_error_t *err)
-{
-    const catalog_t *c = q->c;
-    const dataset_t *d = &c->datasets[q->ds];
-    char key[RU_KEY_MAX];
-    size_t kl = node_key(q, key, q->node, q->p);
-    ru_leafmeta_t lm;
-    int rc = 0;
-    int got = ru_leaf_get(q->txn, q->r, key, kl, q->v->lay[q->ds].nvals, &lm, NULL, &rc);
-    if (rc)
-        return storage_fail(err, rc);
-    if (got == 0)
-        return proto_fail(err, PROTO_E_NOT_FOUND, "%s has not reported %s for %s", c->units[q->node].code, d->code,
-                          q->pcode);
-    /* the values are those of the latest version, kept in history */
-    MDB_val hv;
-    if (got == 1) {
-        MDB_val hk = {ru_hist_key(key, kl, lm.version), key};
-        rc = mdb_get(q->txn, q->r->hist, &hk, &hv);
-        if (rc && rc != MDB_NOTFOUND)
-            return storage_fail(err, rc);
-    }
-    msgpack_unpacked up;
-    proto_record_t rec;
-    msgpack_unpacked_init(&up);
-    if (got != 1 || rc || decode_record(&hv, &up, &rec)) {
-        msgpack_unpacked_destroy(&up);
-        return proto_fail(err, PROTO_E_STORAGE, "the stored report of %s is unreadable", c->units[q->node].code);
-    }
-    ans_values_t a = {.unit = c->units[q->node].code,
-                      .dataset = d->code,
-                      .period = q->pcode,
-                      .version = lm.version,
-                      .seq = rec.seq,
-                      .id = rec.id,
-                      .submitter = rec.submitter,
-                      .received_at = rec.received_at,
-                      .first_received_at = lm.first_received_at,
-                      .on_time = lm.on_time,
-                      .values = rec.values,
-                      .note = rec.note,
-                      .entered_by = rec.entered_by,
-                      .has_entered_by = rec.entered_by[0] != '\0',
-                      .approval = "awaiting"};
-    a.comments = rec.comments; /* in up's zone, packed below */
-    a.has_comments = rec.comments.n > 0;
-    ans_values_pack(q->pk, &a);
-    msgpack_unpacked_destroy(&up);
-    return 0;
-}
-
-/* The versions of a report, newest first: each history entry is decoded
- * into its own zone, kept until the answer is packed. */
-typedef struct {
-    ans_version_t *items;
-    msgpack_unpacked *ups;
-    uint32_t n, cap;
-} versions_t;
-
-static int versions_add(versions_t *vs, const MDB_val *v)
-{
-    if (vs->n == vs->cap) {
-        uint32_t cap = vs->cap ? 2 * vs->cap : 16;
-        ans_version_t *items = realloc(vs->items, cap * sizeof *items);
-        if (items)
-            vs->items = items;
-        msgpack_unpacked *ups = realloc(vs->ups, cap * sizeof *ups);
-        if (ups)
-            vs->ups = ups;
-        if (!items || !ups)
-            return STORE_E_NOMEM;
-        vs->cap = cap;
-    }
-    proto_record_t rec;
-    msgpack_unpacked_init(&vs->ups[vs->n]);
-    if (decode_record(v, &vs->ups[vs->n], &rec)) {
-        msgpack_unpacked_destroy(&vs->ups[vs->n]);
-        return 0; /* an unreadable entry is left out, as before */
-    }
-    /* rec's strings are arrays inside rec: keep them in the zone */
-    msgpack_zone *z = vs->ups[vs->n].zone;
-    proto_record_t *kept = msgpack_zone_malloc(z, sizeof *kept);
-    if (!kept) {
-        msgpack_unpacked_destroy(&vs->ups[vs->n]);
-        return STORE_E_NOMEM;
-    }
-    *kept = rec;
-    vs->items[vs->n++] = version_answer(kept);
-    return 0;
-}
-
-static void versions_free(versions_t *vs)
-{
-    for (uint32_t i = 0; i < vs->n; i++)
-        msgpack_unpacked_destroy(&vs->ups[i]);
-    free(vs->items);
-    free(vs->ups);
-}
-
-static int q_history(qctx_t *q, uint64_t limit, proto_error_t *err)
-{
-    const catalog_t *c = q->c;
-    const dataset_t *d = &c->datasets[q->ds];
-    char key[RU_KEY_MAX];
-    size_t kl = node_key(q, key, q->node, q->p);
-    key[kl] = '\0';
-    size_t plen = kl + 1; /* prefix: unit \0 dataset \0 P \0 */
-    memset(key + plen, 0xff, 4);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(q->txn, q->r->hist, &cur);
-    if (rc)
-        return storage_fail(err, rc);
-    /* the newest version is the last key with the prefix */
-    MDB_val k = {plen + 4, key}, v;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    if (rc == 0)
-        rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
-    else if (rc == MDB_NOTFOUND)
-        rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-    versions_t vs = {0};
-    while (rc == 0 && vs.n < limit) {
-        if (k.mv_size != plen + 4 || memcmp(k.mv_data, key, plen) != 0)
-            break;
-        if ((rc = versions_add(&vs, &v)) == 0)
-            rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
-    }
-    mdb_cursor_close(cur);
-    if (rc == 0 || rc == MDB_NOTFOUND) {
-        ans_history_t a = {.unit = c->units[q->node].code,
-                           .dataset = d->code,
-                           .period = q->pcode,
-                           .versions = vs.items,
-                           .n_versions = vs.n};
-        ans_history_pack(q->pk, &a);
-    }
-    versions_free(&vs);
-    if (rc == STORE_E_NOMEM)
-        return proto_fail(err, PROTO_E_BUSY, "out of memory");
-    return rc != 0 && rc != MDB_NOTFOUND ? storage_fail(err, rc) : 0;
+    return rc ? ruq_storage_fail(err, rc) : 0;
 }
 
 /* ---- targets ------------------------------------------------------------ */
@@ -652,7 +246,7 @@ static bool target_actual(qctx_t *q, const target_t *tg, int ds, int year, int w
     for (int k = 0; k < n; k++)
         if (period_first_month(all[k]) >= wf && period_last_month(all[k]) <= wl)
             in[m++] = all[k];
-    if (m == 0 || !ru_unit_value(q->txn, q->r, q->v, tg->unit, ds, in, m, buf, present, val, rc))
+    if (m == 0 || !ru_unit_value(q->txn, q->r, q->v, tg->unit, ds, in, m, q->approved, buf, present, val, rc))
         return false;
     ival_t v = ind_value(c, &q->v->lay[ds], tg->ind, val);
     if (!v.has)
@@ -769,7 +363,7 @@ static int q_targets(qctx_t *q, proto_error_t *err)
     free(buf);
     if (rc) {
         free(res);
-        return storage_fail(err, rc);
+        return ruq_storage_fail(err, rc);
     }
     qsort(res, (size_t)n, sizeof *res, cmp_tres);
     ans_target_t *rows = malloc(((size_t)n + 1) * sizeof *rows);
@@ -787,7 +381,7 @@ static int q_targets(qctx_t *q, proto_error_t *err)
             .expected_by_now = res[i].exp, .has_expected_by_now = res[i].has_exp, .status = res[i].status,
         };
     }
-    ans_targets_t a = {unit_ref(root), q->pcode, rows, (uint32_t)n};
+    ans_targets_t a = {ruq_unit_ref(root), q->pcode, rows, (uint32_t)n};
     ans_targets_pack(q->pk, &a);
     free(rows);
     free(res);
@@ -815,7 +409,7 @@ int rollup_info(rollup_t *r, ans_info_t *info, proto_error_t *err)
         info->datasets.items[info->datasets.n++] = c->datasets[d].code;
     ru_release(r, v);
     if (rc)
-        return storage_fail(err, rc);
+        return ruq_storage_fail(err, rc);
     if (!info->datasets.items)
         return proto_fail(err, PROTO_E_BUSY, "out of memory");
     return 0;
@@ -884,7 +478,7 @@ int rollup_query(rollup_t *r, const proto_query_t *q, int64_t now, msgpack_packe
     ru_view_t *v = r ? ru_acquire(r, &stale) : NULL;
     if (!v)
         return proto_fail(err, PROTO_E_BUSY, "the rollups are not available (out of memory)");
-    qctx_t x = {.r = r, .v = v, .c = v->cat, .now = now, .node = -1, .ds = -1, .query = q};
+    qctx_t x = {.r = r, .v = v, .c = v->cat, .now = now, .node = -1, .ds = -1, .query = q, .approved = q->approved};
     int rc = check_query(&x, what, q, stale, err);
     if (rc) {
         ru_release(r, v);
@@ -898,15 +492,15 @@ int rollup_query(rollup_t *r, const proto_query_t *q, int64_t now, msgpack_packe
     if ((rc = mdb_txn_begin(r->env, NULL, MDB_RDONLY, &x.txn))) {
         free(x.subs);
         ru_release(r, v);
-        return storage_fail(err, rc);
+        return ruq_storage_fail(err, rc);
     }
     x.pk = pk; /* each answer is built whole first: an error packs nothing */
     switch (what) {
     case W_ROLLUP: rc = q_rollup(&x, err); break;
-    case W_STATUS: rc = q_status(&x, err); break;
-    case W_UNITS: rc = q_units(&x, err); break;
-    case W_VALUES: rc = q_values(&x, err); break;
-    case W_HISTORY: rc = q_history(&x, q->limit ? q->limit : HISTORY_DEFAULT, err); break;
+    case W_STATUS: rc = ruq_status(&x, err); break;
+    case W_UNITS: rc = ruq_units(&x, err); break;
+    case W_VALUES: rc = ruq_values(&x, err); break;
+    case W_HISTORY: rc = ruq_history(&x, q->limit ? q->limit : HISTORY_DEFAULT, err); break;
     default: rc = q_targets(&x, err); break;
     }
     mdb_txn_abort(x.txn);

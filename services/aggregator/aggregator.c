@@ -80,7 +80,9 @@ static void apply_work(uv_work_t *w)
 static void publish_events(aggregator_t *a)
 {
     for (int i = 0; i < a->nrecs; i++) {
-        if (!a->outcomes[i].applied)
+        /* a decision is not a report: EVENT keeps meaning "a report was
+         * applied" (docs/protocol.md) */
+        if (!a->outcomes[i].applied || a->outcomes[i].decision)
             continue;
         const proto_record_t *r = &a->recs[i];
         proto_msg_t ev;

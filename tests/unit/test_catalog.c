@@ -719,6 +719,18 @@ static const bad_t err_yes_no[] = {
      "parent_submits is yes but the unit has no parent"},
 };
 
+#define DS_HEAD_OTB "code,name,period_type,indicators,due_day,roll_forward,kinds,units,optional,on_time_by\n"
+#define DS_ROWS_OTB                                                             \
+    "DS,Báo cáo quý,quarter,POSTS|STAFF|PART|RATE|PLAN|FORMS,10,yes,so|xa|phong,,,\n" /* 2 */ \
+    "DM,Báo cáo tháng,month,POSTS,10,yes,,HP.SO.A,,submission\n" /* 3 */
+
+static const bad_t err_on_time_by[] = {
+    {FD, 4, DS_HEAD_OTB DS_ROWS_OTB "D2,Tên,year,POSTS,10,yes,xa,,,duyệt\n",
+     "on_time_by must be submission or approval, not 'duyệt'"},
+    {FD, 4, DS_HEAD_OTB DS_ROWS_OTB "D2,Tên,year,POSTS,10,yes,xa,,,Approval\n", "not 'Approval'"},
+    {FD, LOADS, DS_HEAD_OTB DS_ROWS_OTB "D2,Tên,year,POSTS,10,yes,xa,,,approval\n", "approval is allowed"},
+};
+
 static const bad_t err_target_refs[] = {
     {FT, 4, TGT_HEAD TGT_ROWS "HP.NOPE,POSTS,year,1,,,,\n", "unknown unit 'HP.NOPE'"},
     {FT, 4, TGT_HEAD TGT_ROWS "HP,NOPE,year,1,,,,\n", "unknown indicator 'NOPE'"},
@@ -896,7 +908,7 @@ int main(void)
         BAD("catalog-2.15 dataset refers to unknown indicator, unit or kind", err_dataset_refs),
         BAD("catalog-2.16 due_day out of 1..28", err_due_day),
         BAD("catalog-2.17 bad yes/no", err_yes_no),
-        BAD("catalog-2.18 target for an unknown unit or indicator, bad bounds or span", err_target_refs),
+                BAD("catalog-2.18 target for an unknown unit or indicator, bad bounds or span", err_target_refs),
         BAD("catalog-2.19 target min > max or out of the indicator's range", err_target_min_max),
         BAD("catalog-2.20 target on a rate outside 0..100", err_target_rate),
         BAD("catalog-2.21 bad holiday date", err_holiday_date),
@@ -906,6 +918,7 @@ int main(void)
         TEST("catalog-2.25 every problem of every file in one pass, in order", err_all_at_once),
         BAD("catalog-2.26 bad e-mail address or webhook", err_contact),
         BAD("catalog-2.27 optional indicators must be the dataset's own", err_optional),
+        BAD("catalog-2.28 on_time_by is submission or approval", err_on_time_by),
         TEST("catalog-1.11 required indicators: all but rates, minus the optional column", fixture_required),
         TEST("catalog-3.1 a 100,000-deep tree loads without recursion, lookups hit", deep_chain),
     };

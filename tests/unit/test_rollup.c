@@ -3,8 +3,9 @@
  *
  * Test names are "rollup-G.N what": G groups aggregation rules (1),
  * corrections and exactly-once (2), the randomized property test (3),
- * completeness (4), targets (5), catalog changes and bad records (6), and
- * query errors and shapes (7).  Each test writes a small catalog to a fresh
+ * completeness (4), targets (5), catalog changes and bad records (6),
+ * query errors and shapes (7), and decisions: approval, approved-only
+ * rollups, on time by approval, extensions, silences, replay (8).  Each test writes a small catalog to a fresh
  * mkdtemp() directory and opens a fresh store next to it.
  */
 #include <ftw.h>
@@ -66,9 +67,10 @@ static const char INDS_CSV[] =
     "FORMS,Hình thức khác,Other forms,tags,,,count_tags,union,a|b|c,\n"
     "RADIO,Tin phát thanh,Radio items,count,,,sum,sum,,1000000\n";
 static const char DS_CSV[] =
-    "code,name,period_type,indicators,due_day,roll_forward,kinds,units\n"
-    "Q,Báo cáo quý,quarter,POSTS|STAFF|PART|RATE|PLAN|HOTLINE|FORMS|RADIO,10,yes,so|phong|don_vi|xa,\n"
-    "M,Báo cáo tháng,month,POSTS|RADIO,10,yes,xa,\n";
+    "code,name,period_type,indicators,due_day,roll_forward,kinds,units,optional,on_time_by\n"
+    "Q,Báo cáo quý,quarter,POSTS|STAFF|PART|RATE|PLAN|HOTLINE|FORMS|RADIO,10,yes,so|phong|don_vi|xa,,,\n"
+    "M,Báo cáo tháng,month,POSTS|RADIO,10,yes,xa,,,submission\n"
+    "QA,Báo cáo quý (tính đúng hạn khi được duyệt),quarter,POSTS,10,yes,so|xa,,,approval\n";
 static const char TGT_CSV[] =
     "unit,indicator,period_type,min,max,from,to,note\n"
     "HP.XA.C,POSTS,year,20,,2025,2025,tối thiểu 20 tin bài/năm\n"
@@ -94,6 +96,8 @@ typedef struct {
     uint64_t seq;
     msgpack_unpacked up;
     msgpack_sbuffer sb; /* the answer's strings point into it */
+    bool approved;      /* queries ask QUERY.approved */
+    const char *status; /* units queries: QUERY.status */
 } fx_t;
 
 static void write_file(const char *dir, const char *name, const char *text)
@@ -289,6 +293,8 @@ static int query_raw(fx_t *f, const char *what, const char *node, const char *ds
     snprintf(q.dataset, sizeof q.dataset, "%s", ds ? ds : "");
     snprintf(q.period, sizeof q.period, "%s", period ? period : "");
     q.limit = limit;
+    q.approved = f->approved;
+    snprintf(q.status, sizeof q.status, "%s", f->status ? f->status : "");
     msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
     return rollup_query(f->r, &q, now, &pk, err);
 }
@@ -1641,7 +1647,7 @@ static void query_errors(void **state)
     assert_int_equal(applied, 0);
     assert_int_equal(geti(a, "applied"), 0);
     assert_int_equal(geti(a, "units"), NUNITS);
-    assert_int_equal(mget(a, "datasets")->via.array.size, 2);
+    assert_int_equal(mget(a, "datasets")->via.array.size, 3);
     assert_true(str_is(&mget(a, "datasets")->via.array.ptr[0], "Q"));
     apply1(f, mk(f, "HP.SO.A", "2025Q3", 1, "2025-09-01"));
     a = info(f, &applied);
@@ -1729,6 +1735,616 @@ static void monthly_chain(void **state)
     assert_int_equal(rv(f, "HP", "2025", "RADIO"), NIL);
 }
 
+/* ---- decisions (rollup-8.x) --------------------------------------------- */
+
+/* A decision record on (unit, ds, period): approve / return of a version,
+ * extend to a day, silence / unsilence. */
+static trec_t *mkdec(fx_t *f, const char *decision, const char *unit, const char *ds, const char *period,
+                     uint32_t version, const char *received, const char *due, const char *note, const char *by)
+{
+    trec_t *t = calloc(1, sizeof *t);
+    assert_non_null(t);
+    trec_init(t, ++f->seq, unit, ds, period, version, T(received));
+    snprintf(t->rec.decision, sizeof t->rec.decision, "%s", decision);
+    snprintf(t->rec.due, sizeof t->rec.due, "%s", due ? due : "");
+    snprintf(t->rec.note, sizeof t->rec.note, "%s", note ? note : "");
+    snprintf(t->rec.entered_by, sizeof t->rec.entered_by, "%s", by ? by : "");
+    snprintf(t->rec.submitter, sizeof t->rec.submitter, "HP");
+    return t;
+}
+
+/* Applies one decision; returns whether it changed something. */
+static bool decide(fx_t *f, trec_t *t)
+{
+    rollup_outcome_t oc;
+    assert_int_equal(apply_n(f->r, t, 1, &oc), 0);
+    assert_true(oc.decision);
+    free(t);
+    return oc.applied;
+}
+
+/* A quarterly report of unit with POSTS = posts (and STAFF = staff). */
+static void report(fx_t *f, const char *unit, const char *period, uint32_t version, const char *received,
+                   int64_t posts, int64_t staff)
+{
+    trec_t *t = mk(f, unit, period, version, received);
+    trec_int(t, "POSTS", posts);
+    trec_int(t, "STAFF", staff);
+    apply1(f, t);
+}
+
+static const char *sget(const msgpack_object *o, const char *key, char *buf, size_t len)
+{
+    const msgpack_object *v = mget(o, key);
+    if (v->type != MSGPACK_OBJECT_STR)
+        fail_msg("%s is not a string", key);
+    snprintf(buf, len, "%.*s", (int)v->via.str.size, v->via.str.ptr);
+    return buf;
+}
+
+static bool has_key(const msgpack_object *o, const char *key)
+{
+    for (uint32_t i = 0; i < o->via.map.size; i++)
+        if (str_is(&o->via.map.ptr[i].key, key))
+            return true;
+    return false;
+}
+
+/* The approval counters of a status answer. */
+static void assert_approval(const msgpack_object *st, int64_t approved, int64_t awaiting, int64_t returned)
+{
+    assert_int_equal(geti(st, "approved"), approved);
+    assert_int_equal(geti(st, "awaiting"), awaiting);
+    assert_int_equal(geti(st, "returned"), returned);
+}
+
+/* The unit_status of code in a units answer. */
+static const msgpack_object *unit_of(const msgpack_object *us, const char *code)
+{
+    const msgpack_object *arr = mget(us, "units");
+    for (uint32_t i = 0; i < arr->via.array.size; i++)
+        if (str_is(mget(&arr->via.array.ptr[i], "code"), code))
+            return &arr->via.array.ptr[i];
+    fail_msg("%s is not in the units answer", code);
+    return NULL;
+}
+
+static void approval_cycle(void **state)
+{
+    fx_t *f = *state;
+    char buf[256];
+    const char *D1 = "HP.SO.A.P1.D1"; /* childless, under HP.SO.A (a node record) */
+    report(f, D1, "2025Q3", 1, "2025-09-01", 10, 100);
+    report(f, "HP.SO.B", "2025Q3", 1, "2025-09-02", 5, 50);
+    const msgpack_object *v = query(f, "values", D1, "Q", "2025Q3", NOW);
+    assert_string_equal(sget(v, "approval", buf, sizeof buf), "awaiting");
+    assert_false(has_key(v, "approved_version") || has_key(v, "decided_by") || has_key(v, "due") ||
+                 has_key(v, "silenced"));
+    assert_approval(query(f, "status", "HP", "Q", "2025Q3", NOW), 0, 2, 0);
+
+    /* returned with a comment, by a user through the gateway */
+    assert_true(decide(f, mkdec(f, "return", D1, "Q", "2025Q3", 1, "2025-09-03", NULL, "Thiếu số liệu quý", "ng.van.a")));
+    v = query(f, "values", D1, "Q", "2025Q3", NOW);
+    assert_string_equal(sget(v, "approval", buf, sizeof buf), "returned");
+    assert_string_equal(sget(v, "decided_by", buf, sizeof buf), "ng.van.a");
+    assert_string_equal(sget(v, "decision_note", buf, sizeof buf), "Thiếu số liệu quý");
+    const char *nodes[] = {"HP", "HP.SO.A", "HP.SO.A.P1", D1};
+    for (int i = 0; i < 4; i++)
+        assert_approval(query(f, "status", nodes[i], "Q", "2025Q3", NOW), 0, i == 0 ? 1 : 0, 1);
+    assert_approval(query(f, "status", "HP", "Q", "2025", NOW), 0, 1, 1);
+
+    /* the correction awaits again */
+    report(f, D1, "2025Q3", 2, "2025-09-04", 12, 100);
+    v = query(f, "values", D1, "Q", "2025Q3", NOW);
+    assert_string_equal(sget(v, "approval", buf, sizeof buf), "awaiting");
+    assert_false(has_key(v, "decided_by"));
+    assert_approval(query(f, "status", "HP.SO.A", "Q", "2025Q3", NOW), 0, 1, 0);
+
+    /* approved (by the key's unit: no user) */
+    assert_true(decide(f, mkdec(f, "approve", D1, "Q", "2025Q3", 2, "2025-09-05", NULL, "", NULL)));
+    v = query(f, "values", D1, "Q", "2025Q3", NOW);
+    assert_string_equal(sget(v, "approval", buf, sizeof buf), "approved");
+    assert_int_equal(geti(v, "approved_version"), 2);
+    assert_string_equal(sget(v, "decided_by", buf, sizeof buf), "HP");
+    for (int i = 0; i < 4; i++)
+        assert_approval(query(f, "status", nodes[i], "Q", "2025Q3", NOW), 1, i == 0 ? 1 : 0, 0);
+    /* received, on time and late are those of reports, untouched */
+    assert_counts(query(f, "status", "HP", "Q", "2025Q3", NOW), 7, 2, 2, 0, 5, 0);
+
+    /* the units answer: approval per unit, counters per kind, the filter */
+    const msgpack_object *us = query(f, "units", "HP", "Q", "2025Q3", NOW);
+    assert_string_equal(sget(unit_of(us, D1), "approval", buf, sizeof buf), "approved");
+    assert_string_equal(sget(unit_of(us, "HP.SO.B"), "approval", buf, sizeof buf), "awaiting");
+    assert_false(has_key(unit_of(us, "HP.XA.C"), "approval"));
+    const msgpack_object *so = mget(mget(us, "by_kind"), "so"), *dv = mget(mget(us, "by_kind"), "don_vi");
+    assert_int_equal(geti(so, "awaiting"), 1);
+    assert_int_equal(geti(so, "approved"), 0);
+    assert_int_equal(geti(dv, "approved"), 1);
+    assert_int_equal(geti(dv, "returned"), 0);
+    const char *filters[] = {"awaiting", "approved", "returned"};
+    const char *only[] = {"HP.SO.B", D1, NULL};
+    for (int i = 0; i < 3; i++) {
+        f->status = filters[i];
+        us = query(f, "units", "HP", "Q", "2025Q3", NOW);
+        assert_int_equal(geti(us, "matched"), only[i] ? 1 : 0);
+        if (only[i])
+            assert_true(str_is(mget(&mget(us, "units")->via.array.ptr[0], "code"), only[i]));
+    }
+    f->status = NULL;
+
+    /* a further correction: awaiting again, the approved version stays 2 */
+    report(f, D1, "2025Q3", 3, "2025-09-06", 20, 100);
+    v = query(f, "values", D1, "Q", "2025Q3", NOW);
+    assert_string_equal(sget(v, "approval", buf, sizeof buf), "awaiting");
+    assert_int_equal(geti(v, "approved_version"), 2);
+    assert_approval(query(f, "status", "HP", "Q", "2025Q3", NOW), 0, 2, 0);
+
+    /* which version counts over approved data: version 2 (12) until the
+     * correction (20) is approved; the latest versions' rollups see 20 */
+    f->approved = true;
+    assert_int_equal(rv(f, "HP.SO.A", "2025Q3", "POSTS"), 12);
+    assert_int_equal(rv(f, D1, "2025", "POSTS"), 12);
+    assert_int_equal(rv(f, "HP", "2025S2", "POSTS"), 12); /* HP.SO.B was never approved */
+    f->approved = false;
+    assert_int_equal(rv(f, "HP", "2025S2", "POSTS"), 25);
+    assert_true(decide(f, mkdec(f, "approve", D1, "Q", "2025Q3", 3, "2025-09-07", NULL, "", NULL)));
+    f->approved = true;
+    assert_int_equal(rv(f, "HP", "2025", "POSTS"), 20);
+    /* a change of mind on version 3: back to version 2's values */
+    assert_true(decide(f, mkdec(f, "return", D1, "Q", "2025Q3", 3, "2025-09-08", NULL, "nhầm", NULL)));
+    assert_int_equal(rv(f, "HP", "2025", "POSTS"), 12);
+    assert_int_equal(rv(f, "HP.SO.A.P1", "2025Q3", "STAFF"), 100);
+    f->approved = false;
+    v = query(f, "values", D1, "Q", "2025Q3", NOW);
+    assert_string_equal(sget(v, "approval", buf, sizeof buf), "returned");
+    assert_int_equal(geti(v, "approved_version"), 2);
+    assert_approval(query(f, "status", "HP", "Q", "2025Q3", NOW), 0, 1, 1);
+}
+
+static void stale_decisions(void **state)
+{
+    fx_t *f = *state;
+    char buf[256];
+    /* a decision on a report not received: kept, changes nothing */
+    assert_false(decide(f, mkdec(f, "approve", "HP.SO.B", "Q", "2025Q3", 1, "2025-09-01", NULL, "", NULL)));
+    assert_int_equal(query_err(f, "values", "HP.SO.B", "Q", "2025Q3"), PROTO_E_NOT_FOUND);
+    report(f, "HP.SO.B", "2025Q3", 1, "2025-09-02", 5, 50);
+    report(f, "HP.SO.B", "2025Q3", 2, "2025-09-03", 6, 50);
+    /* version 1 is no longer the latest */
+    assert_false(decide(f, mkdec(f, "approve", "HP.SO.B", "Q", "2025Q3", 1, "2025-09-04", NULL, "", "a")));
+    assert_false(decide(f, mkdec(f, "return", "HP.SO.B", "Q", "2025Q3", 1, "2025-09-04", NULL, "cũ", "a")));
+    const msgpack_object *v = query(f, "values", "HP.SO.B", "Q", "2025Q3", NOW);
+    assert_string_equal(sget(v, "approval", buf, sizeof buf), "awaiting");
+    assert_false(has_key(v, "approved_version"));
+    f->approved = true;
+    assert_int_equal(rv(f, "HP", "2025Q3", "POSTS"), NIL);
+    f->approved = false;
+    /* approved; the same decision again changes nothing */
+    assert_true(decide(f, mkdec(f, "approve", "HP.SO.B", "Q", "2025Q3", 2, "2025-09-05", NULL, "đạt", "b")));
+    assert_false(decide(f, mkdec(f, "approve", "HP.SO.B", "Q", "2025Q3", 2, "2025-09-06", NULL, "", "c")));
+    f->approved = true;
+    assert_int_equal(rv(f, "HP", "2025Q3", "POSTS"), 6);
+    f->approved = false;
+    /* a change of mind: returned after all -- the approval is withdrawn
+     * (no version approved before it: nothing counts as approved) */
+    assert_true(decide(f, mkdec(f, "return", "HP.SO.B", "Q", "2025Q3", 2, "2025-09-06", NULL, "sai", "c")));
+    assert_false(decide(f, mkdec(f, "return", "HP.SO.B", "Q", "2025Q3", 2, "2025-09-06", NULL, "sai", "c")));
+    v = query(f, "values", "HP.SO.B", "Q", "2025Q3", NOW);
+    assert_string_equal(sget(v, "approval", buf, sizeof buf), "returned");
+    assert_false(has_key(v, "approved_version"));
+    assert_approval(query(f, "status", "HP", "Q", "2025Q3", NOW), 0, 0, 1);
+    f->approved = true;
+    assert_int_equal(rv(f, "HP", "2025Q3", "POSTS"), NIL);
+    f->approved = false;
+    /* and approved again */
+    assert_true(decide(f, mkdec(f, "approve", "HP.SO.B", "Q", "2025Q3", 2, "2025-09-07", NULL, "đạt", "b")));
+    v = query(f, "values", "HP.SO.B", "Q", "2025Q3", NOW);
+    assert_string_equal(sget(v, "approval", buf, sizeof buf), "approved");
+    assert_string_equal(sget(v, "decided_by", buf, sizeof buf), "b");
+    assert_string_equal(sget(v, "decision_note", buf, sizeof buf), "đạt");
+    assert_approval(query(f, "status", "HP", "Q", "2025Q3", NOW), 1, 0, 0);
+    /* unknown decision, unknown unit: kept in their history only */
+    assert_false(decide(f, mkdec(f, "bless", "HP.SO.B", "Q", "2025Q3", 2, "2025-09-08", NULL, "", NULL)));
+    assert_false(decide(f, mkdec(f, "approve", "HP.NO.SUCH", "Q", "2025Q3", 1, "2025-09-08", NULL, "", NULL)));
+    assert_approval(query(f, "status", "HP", "Q", "2025Q3", NOW), 1, 0, 0);
+
+    /* history: every decision on the report, newest first, besides the versions */
+    const msgpack_object *h = query(f, "history", "HP.SO.B", "Q", "2025Q3", NOW);
+    assert_int_equal(mget(h, "versions")->via.array.size, 2);
+    const msgpack_object *ds = mget(h, "decisions");
+    static const char *const want[] = {"bless",  "approve", "return", "return", "approve",
+                                       "approve", "return",  "approve", "approve"};
+    assert_int_equal(ds->via.array.size, 9);
+    for (uint32_t i = 0; i < 9; i++) {
+        const msgpack_object *d = &ds->via.array.ptr[i];
+        assert_string_equal(sget(d, "decision", buf, sizeof buf), want[i]);
+        if (i > 0)
+            assert_true(geti(d, "seq") < geti(&ds->via.array.ptr[i - 1], "seq"));
+    }
+    const msgpack_object *first = &ds->via.array.ptr[5]; /* the first approval of version 2 */
+    assert_int_equal(geti(first, "version"), 2);
+    assert_string_equal(sget(first, "entered_by", buf, sizeof buf), "b");
+    assert_string_equal(sget(first, "submitter", buf, sizeof buf), "HP");
+    assert_string_equal(sget(first, "note", buf, sizeof buf), "đạt");
+    assert_int_equal(geti(first, "received_at"), T("2025-09-05"));
+    assert_false(has_key(first, "due"));
+    assert_false(has_key(&ds->via.array.ptr[0], "entered_by"));
+    /* the history of the unknown unit holds its decision */
+    assert_int_equal(query_err(f, "history", "HP.NO.SUCH", "Q", "2025Q3"), PROTO_E_UNKNOWN_UNIT);
+}
+
+static void extension_before_arrival(void **state)
+{
+    fx_t *f = *state;
+    char buf[256];
+    int64_t own = T("2025-09-21T00:00:00+07:00"); /* the end of 2025-09-20 */
+    assert_true(decide(f, mkdec(f, "extend", "HP.SO.B", "Q", "2025Q3", 0, "2025-09-05", "2025-09-20",
+                                "Mất điện kéo dài", "ng.van.b")));
+    /* after the dataset's deadline, before its own: pending, not missing */
+    const msgpack_object *st = query(f, "status", "HP", "Q", "2025Q3", T("2025-09-15"));
+    assert_counts(st, 7, 0, 0, 0, 6, 1);
+    assert_int_equal(geti(st, "extended"), 1);
+    st = query(f, "status", "HP.SO.B", "Q", "2025", T("2025-09-15"));
+    assert_counts(st, 3, 0, 0, 0, 2, 1); /* Q1, Q2 missing; Q3 pending; Q4 not begun */
+    assert_int_equal(geti(st, "extended"), 1);
+    const msgpack_object *us = query(f, "units", "HP", "Q", "2025Q3", T("2025-09-15"));
+    const msgpack_object *b = unit_of(us, "HP.SO.B");
+    assert_string_equal(sget(b, "status", buf, sizeof buf), "pending");
+    assert_int_equal(geti(b, "due"), own);
+    assert_string_equal(sget(b, "due_reason", buf, sizeof buf), "Mất điện kéo dài");
+    assert_false(has_key(unit_of(us, "HP.XA.C"), "due"));
+    assert_int_equal(geti(mget(mget(us, "by_kind"), "so"), "pending"), 1);
+    assert_int_equal(geti(mget(mget(us, "by_kind"), "so"), "missing"), 1);
+    /* before the dataset's deadline both are pending; after its own, missing */
+    assert_counts(query(f, "status", "HP", "Q", "2025Q3", T("2025-09-05")), 7, 0, 0, 0, 0, 7);
+    assert_counts(query(f, "status", "HP", "Q", "2025Q3", T("2025-09-22")), 7, 0, 0, 0, 7, 0);
+    us = query(f, "units", "HP", "Q", "2025Q3", T("2025-09-22"));
+    assert_string_equal(sget(unit_of(us, "HP.SO.B"), "status", buf, sizeof buf), "missing");
+
+    /* it arrives after the dataset's deadline, before its own: on time */
+    report(f, "HP.SO.B", "2025Q3", 1, "2025-09-18", 5, 50);
+    report(f, "HP.XA.C", "2025Q3", 1, "2025-09-18", 5, 50);
+    st = query(f, "status", "HP", "Q", "2025Q3", T("2025-09-25"));
+    assert_counts(st, 7, 2, 1, 1, 5, 0);
+    assert_int_equal(geti(st, "extended"), 1);
+    const msgpack_object *v = query(f, "values", "HP.SO.B", "Q", "2025Q3", NOW);
+    assert_true(mget(v, "on_time")->via.boolean);
+    assert_int_equal(geti(v, "due"), own);
+    us = query(f, "units", "HP", "Q", "2025Q3", T("2025-09-25"));
+    assert_string_equal(sget(unit_of(us, "HP.SO.B"), "status", buf, sizeof buf), "on_time");
+    assert_string_equal(sget(unit_of(us, "HP.XA.C"), "status", buf, sizeof buf), "late");
+    /* the history shows the extension with its day */
+    const msgpack_object *d = &mget(query(f, "history", "HP.SO.B", "Q", "2025Q3", NOW), "decisions")->via.array.ptr[0];
+    assert_string_equal(sget(d, "decision", buf, sizeof buf), "extend");
+    assert_string_equal(sget(d, "due", buf, sizeof buf), "2025-09-20");
+    assert_int_equal(geti(d, "version"), 0);
+}
+
+static void extension_after_arrival(void **state)
+{
+    fx_t *f = *state;
+    const char *D1 = "HP.SO.A.P1.D1";
+    report(f, D1, "2025Q3", 1, "2025-09-15", 10, 100);      /* late: the deadline was 2025-09-10 */
+    report(f, "HP.SO.B", "2025Q3", 1, "2025-09-15", 5, 50); /* late, never extended */
+    report(f, D1, "2025Q2", 1, "2025-06-01", 1, 1);         /* on time, another quarter */
+    const char *nodes[] = {"HP", "HP.SO.A", "HP.SO.A.P1", D1};
+    assert_counts(query(f, "status", "HP", "Q", "2025Q3", NOW), 7, 2, 0, 2, 5, 0);
+    /* extended after it arrived: late -> on time, everywhere, once */
+    assert_true(decide(f, mkdec(f, "extend", D1, "Q", "2025Q3", 0, "2025-09-16", "2025-09-20", "Lũ lụt", "x")));
+    assert_counts(query(f, "status", "HP", "Q", "2025Q3", NOW), 7, 2, 1, 1, 5, 0);
+    for (int i = 1; i < 4; i++)
+        assert_counts(query(f, "status", nodes[i], "Q", "2025Q3", NOW), i == 1 ? 4 : i == 2 ? 2 : 1, 1, 1, 0,
+                      i == 1 ? 3 : i == 2 ? 1 : 0, 0);
+    assert_counts(query(f, "status", "HP.SO.A", "Q", "2025", NOW), 16, 2, 2, 0, 14, 0);
+    assert_true(mget(query(f, "values", D1, "Q", "2025Q3", NOW), "on_time")->via.boolean);
+    /* extended again to a day before it arrived: the latest extension wins */
+    assert_true(decide(f, mkdec(f, "extend", D1, "Q", "2025Q3", 0, "2025-09-17", "2025-09-12", "sửa", "x")));
+    assert_counts(query(f, "status", "HP", "Q", "2025Q3", NOW), 7, 2, 0, 2, 5, 0);
+    assert_counts(query(f, "status", "HP.SO.A", "Q", "2025", NOW), 16, 2, 1, 1, 14, 0);
+    assert_true(decide(f, mkdec(f, "extend", D1, "Q", "2025Q3", 0, "2025-09-18", "2025-09-30", "lần 3", "x")));
+    assert_counts(query(f, "status", "HP", "Q", "2025Q3", NOW), 7, 2, 1, 1, 5, 0);
+    /* the same extension twice changes nothing more */
+    decide(f, mkdec(f, "extend", D1, "Q", "2025Q3", 0, "2025-09-19", "2025-09-30", "lần 4", "x"));
+    assert_counts(query(f, "status", "HP", "Q", "2025Q3", NOW), 7, 2, 1, 1, 5, 0);
+    assert_int_equal(geti(query(f, "status", "HP", "Q", "2025Q3", NOW), "extended"), 1);
+    /* a correction keeps the first version's timeliness */
+    report(f, D1, "2025Q3", 2, "2025-10-15", 11, 100);
+    assert_counts(query(f, "status", "HP", "Q", "2025Q3", NOW), 7, 2, 1, 1, 5, 0);
+}
+
+static void silences(void **state)
+{
+    fx_t *f = *state;
+    report(f, "HP.SO.B", "2025Q3", 1, "2025-09-01", 5, 50);
+    snap_t before, after;
+    snapshot(f, &before);
+    assert_true(decide(f, mkdec(f, "silence", "HP.XA.C", "Q", "2025Q3", 0, "2025-09-11", NULL, "đã gọi điện", "a")));
+    assert_true(decide(f, mkdec(f, "silence", "HP.SO.B", "Q", "2025Q3", 0, "2025-09-11", NULL, "", "a")));
+    assert_true(decide(f, mkdec(f, "silence", "HP", "Q", "2025Q3", 0, "2025-09-11", NULL, "", "a"))); /* no obligation */
+    assert_false(decide(f, mkdec(f, "silence", "HP.XA.C", "Q", "2025Q3", 0, "2025-09-12", NULL, "", "a")));
+    const msgpack_object *st = query(f, "status", "HP", "Q", "2025Q3", T("2025-09-20"));
+    assert_counts(st, 7, 1, 1, 0, 6, 0);
+    assert_int_equal(geti(st, "silenced"), 2);
+    assert_int_equal(geti(st, "extended"), 0);
+    assert_int_equal(geti(query(f, "status", "HP", "Q", "2025", T("2025-09-20")), "silenced"), 2);
+    const msgpack_object *us = query(f, "units", "HP", "Q", "2025Q3", T("2025-09-20"));
+    assert_true(mget(unit_of(us, "HP.XA.C"), "silenced")->via.boolean);
+    assert_false(has_key(unit_of(us, "HP.XA.NEW"), "silenced"));
+    assert_false(has_key(unit_of(us, "HP.XA.C"), "due"));
+    assert_true(mget(query(f, "values", "HP.SO.B", "Q", "2025Q3", NOW), "silenced")->via.boolean);
+    snapshot(f, &after);
+    assert_memory_equal(&before, &after, sizeof before); /* no rollup moved */
+    assert_true(decide(f, mkdec(f, "unsilence", "HP.XA.C", "Q", "2025Q3", 0, "2025-09-13", NULL, "", "a")));
+    assert_false(decide(f, mkdec(f, "unsilence", "HP.XA.C", "Q", "2025Q3", 0, "2025-09-14", NULL, "", "a")));
+    assert_int_equal(geti(query(f, "status", "HP", "Q", "2025Q3", T("2025-09-20")), "silenced"), 1);
+    us = query(f, "units", "HP", "Q", "2025Q3", T("2025-09-20"));
+    assert_false(has_key(unit_of(us, "HP.XA.C"), "silenced"));
+    /* silenced and extended: unsilencing keeps the extension */
+    decide(f, mkdec(f, "extend", "HP.XA.C", "Q", "2025Q3", 0, "2025-09-15", "2025-09-25", "lý do", "a"));
+    decide(f, mkdec(f, "silence", "HP.XA.C", "Q", "2025Q3", 0, "2025-09-16", NULL, "", "a"));
+    decide(f, mkdec(f, "unsilence", "HP.XA.C", "Q", "2025Q3", 0, "2025-09-17", NULL, "", "a"));
+    us = query(f, "units", "HP", "Q", "2025Q3", T("2025-09-20"));
+    char buf[64];
+    assert_string_equal(sget(unit_of(us, "HP.XA.C"), "due_reason", buf, sizeof buf), "lý do");
+    assert_false(has_key(unit_of(us, "HP.XA.C"), "silenced"));
+}
+
+/* Approved-only rollups equal a hand sum over the latest approved version
+ * of each report, at every node and period of 2025; the rollups of the
+ * latest versions stay those of the latest versions. */
+typedef struct {
+    uint32_t ver;
+    int state;               /* the latest version: 0 awaiting, 1 approved, 2 returned */
+    int64_t posts, staff;    /* the latest version's */
+    bool appr;               /* a version is approved */
+    int64_t aposts, astaff;  /* the latest approved version's */
+    bool prev;               /* the version approved before it (a withdrawal falls back to it) */
+    int64_t pposts, pstaff;
+} acell_t;
+
+static void hand_sum(const catalog_t *c, acell_t cells[][4], int node, int p, bool approved, int64_t *posts,
+                     int64_t *staff, int64_t *units)
+{
+    static const int q0[NP25] = {0, 1, 2, 3, 0, 2, 0}, q1[NP25] = {0, 1, 2, 3, 1, 3, 3};
+    const unit_t *n = &c->units[catalog_unit(c, ALL_UNITS[node])];
+    *posts = *staff = *units = 0;
+    for (int u = 0; u < NUNITS; u++) {
+        int pos = c->units[catalog_unit(c, ALL_UNITS[u])].subtree_first;
+        if (pos < n->subtree_first || pos >= n->subtree_end)
+            continue;
+        bool any = false;
+        int64_t last = 0;
+        for (int q = q0[p]; q <= q1[p]; q++) {
+            const acell_t *x = &cells[u][q];
+            if (approved ? !x->appr : x->ver == 0)
+                continue;
+            any = true;
+            *posts += approved ? x->aposts : x->posts;
+            last = approved ? x->astaff : x->staff; /* a stock: the latest quarter's */
+        }
+        *units += any;
+        *staff += last;
+    }
+}
+
+static void approved_only(void **state)
+{
+    fx_t *f = *state;
+    static acell_t cells[NUNITS][4];
+    memset(cells, 0, sizeof cells);
+    uint32_t rng = 20251205;
+    char qc[8];
+    for (int step = 0; step < 400; step++) {
+        int u = (int)(lcg(&rng) % NUNITS), q = (int)(lcg(&rng) % 4), action = (int)(lcg(&rng) % 4);
+        acell_t *x = &cells[u][q];
+        qcode(q, qc);
+        if (x->ver == 0 || action == 0) {
+            x->ver++;
+            x->state = 0;
+            x->posts = lcg(&rng) % 100;
+            x->staff = lcg(&rng) % 1000;
+            report(f, ALL_UNITS[u], qc, x->ver, "2025-09-01", x->posts, x->staff);
+        } else {
+            /* now and then a decision on an older version: ignored; the
+             * same decision twice: ignored; a change of mind applies */
+            uint32_t ver = lcg(&rng) % 5 == 0 ? x->ver - 1 : x->ver;
+            int want = action == 3 ? 2 : 1;
+            bool applies = ver == x->ver && x->state != want;
+            bool ok = decide(f, mkdec(f, want == 2 ? "return" : "approve", ALL_UNITS[u], "Q", qc, ver, "2025-09-02",
+                                      NULL, "", NULL));
+            assert_int_equal(ok, applies);
+            if (applies && want == 1) {
+                x->prev = x->appr;
+                x->pposts = x->aposts;
+                x->pstaff = x->astaff;
+                x->appr = true;
+                x->aposts = x->posts;
+                x->astaff = x->staff;
+            } else if (applies && x->state == 1) {
+                x->appr = x->prev;
+                x->aposts = x->pposts;
+                x->astaff = x->pstaff;
+                x->prev = false;
+            }
+            if (applies)
+                x->state = want;
+        }
+        if (step % 100 != 99)
+            continue;
+        for (int a = 0; a < 2; a++) {
+            f->approved = a;
+            for (int n = 0; n < NUNITS; n++)
+                for (int p = 0; p < NP25; p++) {
+                    int64_t posts, staff, units;
+                    hand_sum(f->cat, cells, n, p, a, &posts, &staff, &units);
+                    const msgpack_object *ans = query(f, "rollup", ALL_UNITS[n], "Q", PERIODS_2025[p], NOW);
+                    const msgpack_object *pv = mget(ind_of(ans, "POSTS"), "value");
+                    const msgpack_object *sv = mget(ind_of(ans, "STAFF"), "value");
+                    if (geti(ind_of(ans, "POSTS"), "units") != units || (units ? ival(pv) != posts : !is_nil(pv)) ||
+                        (units ? ival(sv) != staff : !is_nil(sv)))
+                        fail_msg("step %d %s %s %s: POSTS %lld STAFF %lld units %lld, by hand %lld %lld %lld", step,
+                                 a ? "approved" : "latest", ALL_UNITS[n], PERIODS_2025[p],
+                                 is_nil(pv) ? -1LL : (long long)ival(pv), is_nil(sv) ? -1LL : (long long)ival(sv),
+                                 (long long)geti(ind_of(ans, "POSTS"), "units"), (long long)posts, (long long)staff,
+                                 (long long)units);
+                }
+        }
+        f->approved = false;
+    }
+    /* targets over approved data: HP.SO.A POSTS per quarter, from its own approved report */
+    f->approved = true;
+    const msgpack_object *t = target_of(query(f, "targets", "HP.SO.A", NULL, "2025Q3", NOW), "HP.SO.A", "POSTS");
+    const acell_t *x = &cells[1][2];
+    if (x->appr)
+        assert_double_equal(fval(mget(t, "actual")), (double)x->aposts, 1e-9);
+    else
+        assert_true(is_nil(mget(t, "actual")));
+    f->approved = false;
+}
+
+static void on_time_by_approval(void **state)
+{
+    fx_t *f = *state;
+    char buf[64];
+    assert_int_equal(f->cat->datasets[catalog_dataset(f->cat, "QA")].on_time_by, ON_TIME_BY_APPROVAL);
+    assert_int_equal(f->cat->datasets[catalog_dataset(f->cat, "Q")].on_time_by, ON_TIME_BY_SUBMISSION);
+    /* deadline 2025-09-10 00:00 +07; so and xa must report: HP.SO.A, HP.SO.B, HP.XA.C, HP.XA.NEW */
+    static const char *const units[] = {"HP.SO.A", "HP.SO.B", "HP.XA.C"};
+    for (int i = 0; i < 3; i++) {
+        trec_t *t = calloc(1, sizeof *t);
+        trec_init(t, ++f->seq, units[i], "QA", "2025Q3", 1, T("2025-09-01"));
+        trec_int(t, "POSTS", 1);
+        apply1(f, t);
+    }
+    /* received before the deadline, not approved yet: not on time */
+    assert_counts(query(f, "status", "HP", "QA", "2025Q3", NOW), 4, 3, 0, 3, 1, 0);
+    /* approved before the deadline: on time */
+    decide(f, mkdec(f, "approve", "HP.SO.A", "QA", "2025Q3", 1, "2025-09-05", NULL, "", NULL));
+    /* returned before, approved after the deadline: late */
+    decide(f, mkdec(f, "return", "HP.SO.B", "QA", "2025Q3", 1, "2025-09-05", NULL, "sai", NULL));
+    trec_t *t = calloc(1, sizeof *t);
+    trec_init(t, ++f->seq, "HP.SO.B", "QA", "2025Q3", 2, T("2025-09-08"));
+    trec_int(t, "POSTS", 2);
+    apply1(f, t);
+    decide(f, mkdec(f, "approve", "HP.SO.B", "QA", "2025Q3", 2, "2025-09-12", NULL, "", NULL));
+    const msgpack_object *st = query(f, "status", "HP", "QA", "2025Q3", NOW);
+    assert_counts(st, 4, 3, 1, 2, 1, 0);
+    assert_approval(st, 2, 1, 0);
+    /* the first approval decides: a correction approved later changes nothing */
+    t = calloc(1, sizeof *t);
+    trec_init(t, ++f->seq, "HP.SO.A", "QA", "2025Q3", 2, T("2025-09-20"));
+    trec_int(t, "POSTS", 3);
+    apply1(f, t);
+    decide(f, mkdec(f, "approve", "HP.SO.A", "QA", "2025Q3", 2, "2025-09-21", NULL, "", NULL));
+    assert_counts(query(f, "status", "HP", "QA", "2025Q3", NOW), 4, 3, 1, 2, 1, 0);
+    /* an extension past the approval day makes HP.SO.B on time; one for
+     * HP.XA.C changes nothing until it is approved before it */
+    decide(f, mkdec(f, "extend", "HP.SO.B", "QA", "2025Q3", 0, "2025-09-13", "2025-09-15", "bão", NULL));
+    decide(f, mkdec(f, "extend", "HP.XA.C", "QA", "2025Q3", 0, "2025-09-13", "2025-09-30", "bão", NULL));
+    assert_counts(query(f, "status", "HP", "QA", "2025Q3", NOW), 4, 3, 2, 1, 1, 0);
+    decide(f, mkdec(f, "approve", "HP.XA.C", "QA", "2025Q3", 1, "2025-09-25", NULL, "", NULL));
+    assert_counts(query(f, "status", "HP", "QA", "2025Q3", NOW), 4, 3, 3, 0, 1, 0);
+    const msgpack_object *us = query(f, "units", "HP", "QA", "2025Q3", NOW);
+    assert_string_equal(sget(unit_of(us, "HP.XA.C"), "status", buf, sizeof buf), "on_time");
+    assert_true(mget(query(f, "values", "HP.XA.C", "QA", "2025Q3", NOW), "on_time")->via.boolean);
+}
+
+/* The answers that depend on decisions, packed, for comparing two stores. */
+static void decision_answers(fx_t *f, msgpack_sbuffer *out)
+{
+    static const char *const what[] = {"status", "status", "units", "values", "history", "rollup", "rollup", "units"};
+    static const char *const node[] = {"HP", "HP.SO.A", "HP", "HP.SO.A.P1.D1", "HP.SO.A.P1.D1", "HP", "HP.SO.A", "HP"};
+    static const char *const per[] = {"2025", "2025Q3", "2025Q3", "2025Q3", "2025Q3", "2025", "2025S2", "2025Q2"};
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < sizeof what / sizeof what[0]; i++) {
+            proto_error_t err = {0};
+            f->approved = k && !strcmp(what[i], "rollup");
+            assert_int_equal(query_raw(f, what[i], node[i], "Q", per[i], k ? T("2025-09-15") : NOW, 0, out, &err), 0);
+        }
+    f->approved = false;
+}
+
+static void decisions_replay(void **state)
+{
+    fx_t *f = *state;
+    enum { N = 40 };
+    trec_t *jr = calloc(N, sizeof *jr);
+    assert_non_null(jr);
+    uint64_t seq0 = f->seq;
+    const char *D1 = "HP.SO.A.P1.D1";
+    /* a journal of reports and decisions */
+    int n = 0;
+    static const struct {
+        const char *dec, *unit, *period;
+        uint32_t ver;
+        const char *at, *due;
+    } j[] = {
+        {NULL, "HP.SO.A.P1.D1", "2025Q3", 1, "2025-09-15", NULL}, {"extend", "HP.SO.A.P1.D1", "2025Q3", 0, "2025-09-16", "2025-09-20"},
+        {"return", "HP.SO.A.P1.D1", "2025Q3", 1, "2025-09-16", NULL}, {NULL, "HP.SO.A.P1.D1", "2025Q3", 2, "2025-09-17", NULL},
+        {"approve", "HP.SO.A.P1.D1", "2025Q3", 2, "2025-09-18", NULL}, {NULL, "HP.SO.B", "2025Q3", 1, "2025-09-01", NULL},
+        {"approve", "HP.SO.B", "2025Q3", 1, "2025-09-02", NULL}, {NULL, "HP.SO.B", "2025Q3", 2, "2025-09-03", NULL},
+        {"approve", "HP.SO.B", "2025Q3", 1, "2025-09-04", NULL}, {"silence", "HP.XA.C", "2025Q3", 0, "2025-09-05", NULL},
+        {"extend", "HP.XA.NEW", "2025Q3", 0, "2025-09-05", "2025-09-25"}, {NULL, "HP.SO.A", "2025Q2", 1, "2025-06-01", NULL},
+        {"approve", "HP.SO.A", "2025Q2", 1, "2025-06-02", NULL}, {NULL, "HP.SO.A", "2025Q4", 1, "2025-12-01", NULL},
+        {"approve", "HP.SO.A", "2025Q4", 1, "2025-12-02", NULL}, {"unsilence", "HP.XA.C", "2025Q3", 0, "2025-09-06", NULL},
+        {"silence", "HP.SO.B", "2025Q3", 0, "2025-09-06", NULL}, {NULL, "HP.SO.A", "2025Q4", 2, "2025-12-03", NULL},
+    };
+    for (size_t i = 0; i < sizeof j / sizeof j[0]; i++, n++) {
+        trec_t *t;
+        if (j[i].dec) {
+            t = mkdec(f, j[i].dec, j[i].unit, "Q", j[i].period, j[i].ver, j[i].at, j[i].due, "lý do", "u1");
+        } else {
+            t = mk(f, j[i].unit, j[i].period, j[i].ver, j[i].at);
+            trec_int(t, "POSTS", 10 * (int64_t)i + 1);
+            trec_int(t, "STAFF", 100 + (int64_t)i);
+        }
+        jr[n] = *t;
+        free(t);
+    }
+    (void)D1;
+    /* applied in uneven batches */
+    for (int i = 0; i < n;) {
+        int b = 1 + i % 4;
+        if (i + b > n)
+            b = n - i;
+        for (int k = 0; k < b; k++)
+            jr[i + k].rec.values.items = jr[i + k].vals;
+        assert_int_equal(apply_n(f->r, jr + i, b, NULL), 0);
+        i += b;
+    }
+    msgpack_sbuffer a, b;
+    msgpack_sbuffer_init(&a);
+    msgpack_sbuffer_init(&b);
+    decision_answers(f, &a);
+    /* reset and replay in one batch */
+    char err[256];
+    assert_int_equal(rollup_reset(f->r, err, sizeof err), 0);
+    assert_int_equal(apply_n(f->r, jr, n, NULL), 0);
+    decision_answers(f, &b);
+    assert_int_equal(a.size, b.size);
+    assert_memory_equal(a.data, b.data, a.size);
+    /* replaying the applied journal again changes nothing */
+    assert_int_equal(apply_n(f->r, jr, n, NULL), 0);
+    msgpack_sbuffer_clear(&b);
+    decision_answers(f, &b);
+    assert_int_equal(a.size, b.size);
+    assert_memory_equal(a.data, b.data, a.size);
+    /* and the answers say what the journal says */
+    char buf[64];
+    const msgpack_object *v = query(f, "values", "HP.SO.B", "Q", "2025Q3", NOW);
+    assert_string_equal(sget(v, "approval", buf, sizeof buf), "awaiting"); /* approve of v1 came after v2 */
+    assert_int_equal(geti(v, "approved_version"), 1);
+    const msgpack_object *st = query(f, "status", "HP", "Q", "2025Q3", T("2025-09-21"));
+    assert_counts(st, 7, 2, 2, 0, 4, 1); /* D1 on time by its extension; HP.XA.NEW pending until 09-25 */
+    assert_approval(st, 1, 1, 0);
+    assert_int_equal(geti(st, "extended"), 2);
+    assert_int_equal(geti(st, "silenced"), 1);
+    msgpack_sbuffer_destroy(&a);
+    msgpack_sbuffer_destroy(&b);
+    free(jr);
+    (void)seq0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1753,6 +2369,14 @@ int main(void)
         TEST("rollup-6.5 a damaged leaf makes the store stale; a replay makes it exact", damaged_leaf),
         TEST("rollup-7.1 query errors and defaults", query_errors),
         TEST("rollup-7.2 values and history", values_and_history),
+        TEST("rollup-8.1 approve, return, correction: approval state and counters", approval_cycle),
+        TEST("rollup-8.2 a decision on a stale or decided version changes nothing; history lists decisions", stale_decisions),
+        TEST("rollup-8.3 approved-only rollups equal a hand sum over approved versions", approved_only),
+        TEST("rollup-8.4 on_time_by = approval: on time when first approved before the deadline", on_time_by_approval),
+        TEST("rollup-8.5 an extension before arrival: pending until the unit's own deadline, then on time", extension_before_arrival),
+        TEST("rollup-8.6 an extension after arrival moves late to on time, exactly once", extension_after_arrival),
+        TEST("rollup-8.7 silences: flags only, no count moves", silences),
+        TEST("rollup-8.8 reset and replay of reports and decisions gives the same answers", decisions_replay),
     };
     return cmocka_run_group_tests_name("rollup", tests, NULL, NULL);
 }

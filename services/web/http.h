@@ -24,7 +24,7 @@
 #include "buf.h"
 
 #define HTTP_MAX_ARGS 32        /* query parameters in one request */
-#define HTTP_MAX_ROUTES 22      /* entries of a route table */
+#define HTTP_MAX_ROUTES 32      /* entries of a route table */
 #define HTTP_MAX_PER_ADDRESS 64 /* connections one client address may hold */
 #define HTTP_MAX_HEADERS 64     /* header fields in one request (431 above) */
 #define HTTP_MAX_URI 2048       /* bytes of request URI (414 above) */

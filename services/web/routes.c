@@ -28,7 +28,8 @@
     X("/metrics",          "metrics",          page_metrics)      \
     X("/healthz",          "healthz",          page_health)       \
     X("/login",            "login",            page_login)        \
-    X("/logout",           "logout",           page_logout)
+    X("/logout",           "logout",           page_logout)       \
+    X("/entry",            "entry",            page_entry)
 
 /* the handlers (a repeated declaration is harmless) */
 #define DECLARE(path, name, fn) http_handler_fn fn;

@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "entry.h"
 #include "log.h"
+#include "nack.h"
 #include "store.h"
 
 #define ENTRY_VALUES_MAX 256 /* values in one SUBMIT (messages.def) */
@@ -167,32 +168,18 @@ static void build_submit(req_t *r, const entry_view_t *v, proto_msg_t *m, proto_
  * The collector's answer -> the page
  * ------------------------------------------------------------------------ */
 
+/* The sentence beside each field a NACK concerns (the page's own sentence
+ * for the code is nack_sentence(), nack.h). */
 typedef struct {
-    const char *code, *lead_vi, *lead_en, *field_vi, *field_en;
+    const char *code, *field_vi, *field_en;
 } refusal_t;
 
-/* A NACK's code: the page's sentence, and the one beside each field it names. */
 static const refusal_t refusals[] = {
-    {"E_VALUE", "Có số liệu sai kiểu hoặc vượt mức cho phép.", "A value has the wrong type or is too large.",
-     "Giá trị không hợp lệ hoặc vượt mức tối đa.", "Not a valid value, or above the maximum."},
-    {"E_NEGATIVE", "Số liệu không được âm.", "Values cannot be negative.", "Không được nhập số âm.",
-     "Cannot be negative."},
-    {"E_INCOMPLETE", "Còn thiếu chỉ tiêu bắt buộc.", "Required indicators are missing.",
-     "Chỉ tiêu bắt buộc: hãy nhập số liệu (0 nếu không có).", "Required: enter a value (0 if none)."},
-    {"E_RATIO", "Tử số lớn hơn mẫu số (tỷ lệ vượt quá 100%).", "A numerator is larger than its denominator.",
-     "Số này lớn hơn số tổng tương ứng.", "Larger than its total."},
-    {"E_TAG", "Có hình thức không thuộc danh mục.", "A tag is not in the list.", "Không thuộc danh mục.",
-     "Not in the list."},
-    {"E_EMPTY", "Báo cáo chưa có số liệu nào.", "The report has no values.", NULL, NULL},
-    {"E_FORBIDDEN", "Hệ thống không được phép gửi báo cáo cho đơn vị này.", "The web may not submit for this unit.",
-     NULL, NULL},
-    {"E_FUTURE_PERIOD", "Kỳ báo cáo chưa bắt đầu.", "The period has not begun.", NULL, NULL},
-    {"E_CONFLICT", "Mã gửi này đã được dùng cho nội dung khác.", "This submission id was used for other content.",
-     NULL, NULL},
-    {"E_BUSY", "Máy chủ tiếp nhận đang quá tải; hãy gửi lại sau ít phút.", "The collector is busy; retry later.", NULL,
-     NULL},
-    {"E_STORAGE", "Máy chủ tiếp nhận không lưu được báo cáo; hãy gửi lại sau.", "The collector could not store it.",
-     NULL, NULL},
+    {"E_VALUE", "Giá trị không hợp lệ hoặc vượt mức tối đa.", "Not a valid value, or above the maximum."},
+    {"E_NEGATIVE", "Không được nhập số âm.", "Cannot be negative."},
+    {"E_INCOMPLETE", "Chỉ tiêu bắt buộc: hãy nhập số liệu (0 nếu không có).", "Required: enter a value (0 if none)."},
+    {"E_RATIO", "Số này lớn hơn số tổng tương ứng.", "Larger than its total."},
+    {"E_TAG", "Không thuộc danh mục.", "Not in the list."},
 };
 
 static const refusal_t *refusal_of(const char *code)
@@ -226,7 +213,7 @@ static int map_nack(req_t *r, entry_view_t *v, const proto_nack_t *n, const refu
     const dataset_t *d = &c->datasets[v->pl.ds];
     const json_t *cv = json_object_get(v->content, "values");
     int marked = 0;
-    if (!rf || !rf->field_vi)
+    if (!rf)
         return 0;
     for (int k = 0; k < d->ninds && k < 256; k++) {
         const indicator_t *in = &c->inds[d->inds[k]];
@@ -296,7 +283,7 @@ static void submit_done(req_t *r, const gateway_result_t *res, void *ud, resp_t 
         audit_submit(r, v, "submit_refused", n->id, what);
         int marked = map_nack(r, v, n, rf);
         buf_printf(&m, "<b>%s</b> ", T(r, "Báo cáo chưa được nhận.", "The report was not received."));
-        buf_esc(&m, rf ? T(r, rf->lead_vi, rf->lead_en) : T(r, "Máy chủ tiếp nhận từ chối báo cáo.", "The collector refused it."));
+        buf_esc(&m, nack_sentence(n->code, r->en));
         if (marked)
             buf_puts(&m, T(r, " Xem các ô được đánh dấu bên dưới.", " See the fields marked below."));
         buf_puts(&m, " <small>(");

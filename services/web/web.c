@@ -55,7 +55,7 @@ static void on_event(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
         buf_t b = {0};
         buf_printf(&b, "id: %llu\nevent: applied\ndata: %s\n\n", (unsigned long long)e->seq, s);
         if (b.p)
-            http_broadcast(&w->http, b.p);
+            http_broadcast(&w->http, e->unit, b.p);
         buf_free(&b);
         free(s);
     }
@@ -136,6 +136,7 @@ static int web_start(web_t *w)
         .nroutes = web_nroutes,
         .error = layout_error,
         .gate = auth_gate,
+        .sse_filter = {auth_sse_open, auth_sse_may, auth_sse_close},
         .app = w,
     };
     if (config_bool(cfg, "web", "accounts", false)) {

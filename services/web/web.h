@@ -52,5 +52,7 @@ static inline web_t *web_of(const req_t *r) { return r->h->cfg.app; }
 /* The route table (routes.c): every page and its /api/ twin. */
 extern const http_route_t web_routes[];
 extern const int web_nroutes;
+/* true for the paths that take a form (POST): routes.c WEB_FORMS */
+bool web_takes_form(const char *path);
 
 #endif

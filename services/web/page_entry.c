@@ -179,6 +179,7 @@ void entry_load(req_t *r, entry_view_t *v)
     web_t *w = web_of(r);
     const catalog_t *c = w->cat;
     const entry_place_t *pl = &v->pl;
+    users_draft_free(&v->draft); /* a POST's saved draft: read again, as stored now */
     v->has_draft = users_draft_get(w->users, c->units[pl->unit].code, c->datasets[pl->ds].code, pl->period,
                                    &v->draft) == 0;
     v->has_latest = ask_values(r, pl, pl->period, &v->latest);

@@ -35,8 +35,8 @@ try:
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.common.exceptions import WebDriverException
     HAVE_SELENIUM = True
 except ImportError:
     HAVE_SELENIUM = False
@@ -364,11 +364,12 @@ class WebEntryTest(unittest.TestCase):
 
     @staticmethod
     def press(d, how, what):
-        """Clicks a button that posts a form and waits for the answer's page."""
-        old = d.find_element(By.TAG_NAME, "html")
+        """Clicks a button that posts a form and waits for the answer's page
+        (a mark set on this page is gone, and the new one is loaded)."""
+        d.execute_script("window.cchcOld = true")
         d.find_element(how, what).click()
-        WebDriverWait(d, 30).until(EC.staleness_of(old))
-        WebDriverWait(d, 30).until(lambda x: x.execute_script("return document.readyState") == "complete")
+        WebDriverWait(d, 60, ignored_exceptions=(WebDriverException,)).until(
+            lambda x: x.execute_script("return window.cchcOld !== true && document.readyState === 'complete'"))
 
     def login(self, d, login, password=PASSWORD):
         d.get(self.url("/login"))

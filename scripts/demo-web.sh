@@ -14,5 +14,5 @@ for svc in collector aggregator web; do
     pids+=("$!")
 done
 listen=$(awk -F' = ' '/^listen/ {print $2}' "$CFG")
-echo "dashboard: http://$listen/   (logs in var/demo/*.log; Ctrl-C stops)"
+echo "dashboard: http://$listen/login   (users: see the end of make demo; logs in var/demo/*.log; Ctrl-C stops)"
 wait

@@ -46,6 +46,11 @@ listen = 127.0.0.1:$((PORT + 10))
 aggregator = tcp://127.0.0.1:$((PORT + 2))
 events = tcp://127.0.0.1:$((PORT + 3))
 collector = tcp://127.0.0.1:$((PORT + 1))
+; accounts and data entry: people sign in; reports entered at /entry go to
+; the collector through the web's gateway key (docs/web.md)
+accounts = yes
+users_dir = $DEMO/web
+gateway_key = $DEMO/keys/HP.gateway.key
 [client]
 collector = tcp://127.0.0.1:$PORT
 aggregator = tcp://127.0.0.1:$((PORT + 2))
@@ -101,6 +106,9 @@ while IFS=$'\t' read -r code kind; do
     "$BIN/cchc" keygen --config "$CFG" --unit "$code" --dir "$DEMO/keys" >/dev/null
 done <"$DEMO/units.tsv"
 echo "· $(wc -l <"$DEMO/units.tsv") unit keys made in $DEMO/keys"
+# cchc-web's gateway key: submits for any unit of the city, naming its user
+"$BIN/cchc" keygen --config "$CFG" --unit HP --gateway --dir "$DEMO/keys" >/dev/null
+echo "· the web's gateway key: $DEMO/keys/HP.gateway.key (keyring role gateway)"
 
 # A unit's numbers for a quarter, from a hash of its code (same every run).
 write_report() { # code kind quarter(3|4) bump file
@@ -261,9 +269,24 @@ fi
 cleanup
 trap - EXIT
 pids=()
+# Demo users of cchc-web (passwords printed: this is a demo).
+demo_user() { # login password role unit name
+    printf '%s\n' "$2" | "$BIN/cchc" user add "$1" --name "$5" --role "$3" ${4:+--unit "$4"} --config "$CFG" \
+        >/dev/null
+    printf '   %-16s %-20s %-9s %s\n' "$1" "$2" "$3" "${4:-(cả thành phố)}"
+}
 echo
-echo "demo done: data in $DEMO/ (collector.log, aggregator.log, notifier.log, submissions.log, mail/)"
+echo "== web users (cchc user list --config $CFG)"
+printf '   %-16s %-20s %-9s %s\n' login password role unit
+demo_user quantri demo-quantri-2025 admin "" "Quản trị viên"
+demo_user nhap.vietkhe demo-nhap-2025 reporter HP.XA.VIET_KHE "Nguyễn Thị Lan"
+demo_user duyet.vietkhe demo-duyet-2025 approver HP.XA.VIET_KHE "Trần Văn Minh"
+demo_user xem.vietkhe demo-xem-2025 viewer HP.XA.VIET_KHE "Phạm Thu Hà"
+
+echo
+echo "demo done: data in $DEMO/ (collector.log, aggregator.log, notifier.log, submissions.log, mail/, web/)"
 if [ -x "$BIN/cchc-web" ]; then
-    echo "Dashboard on this data: run   make demo-web   then open http://127.0.0.1:$((PORT + 10))/ in a browser"
-    echo "  (pages: / overview, /completeness, /targets, /unit?code=HP.SO.XAY_DUNG, /report; Ctrl-C stops it)"
+    echo "Dashboard and data entry on this data: run   make demo-web   (Ctrl-C stops it), sign in as one of"
+    echo "  the users above (nhap.vietkhe enters Việt Khê's reports at /entry), at the login page:"
+    echo "  http://127.0.0.1:$((PORT + 10))/login"
 fi

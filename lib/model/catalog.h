@@ -37,6 +37,9 @@ typedef struct {
     char *code;
     char *name_vi;
     char *name_en;
+    char *measure_vi;  /* unit of measure ("tin, bài", "người"); "" when none */
+    char *group_vi;    /* the form's group heading; "" when none (indicators of one group are kept together) */
+    char *help_vi;     /* a short help text for the form; "" when none */
     ind_kind_t kind;
     agg_units_t across_units;
     agg_time_t across_time;

@@ -11,11 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { I_CODE, I_NAME_VI, I_NAME_EN, I_KIND, I_NUM, I_DEN, I_UNITS, I_TIME, I_TAGS, I_MAX, I_NCOLS };
+enum { I_CODE, I_NAME_VI, I_NAME_EN, I_KIND, I_NUM, I_DEN, I_UNITS, I_TIME, I_TAGS, I_MAX, I_MEASURE, I_GROUP, I_HELP,
+       I_NCOLS };
 static const csvtab_column_t ind_cols[I_NCOLS] = {
     {"code", true}, {"name_vi", true}, {"name_en", false}, {"kind", true},
     {"numerator", false}, {"denominator", false}, {"across_units", false},
     {"across_time", false}, {"tags", false}, {"max", false},
+    {"measure_vi", false}, {"group_vi", false}, {"help_vi", false},
 };
 const catalog__schema_t catalog__inds_schema = {ind_cols, I_NCOLS};
 
@@ -189,6 +191,12 @@ void catalog__load_indicators(load_t *L)
         ind->name_en = csvtab_cell_mut(t, r, I_NAME_EN);
         catalog__check_text(L, t, r, "name_vi", ind->name_vi, TEXT_REQUIRED);
         catalog__check_text(L, t, r, "name_en", ind->name_en, 0);
+        ind->measure_vi = csvtab_cell_mut(t, r, I_MEASURE);
+        ind->group_vi = csvtab_cell_mut(t, r, I_GROUP);
+        ind->help_vi = csvtab_cell_mut(t, r, I_HELP);
+        catalog__check_text(L, t, r, "measure_vi", ind->measure_vi, 0);
+        catalog__check_text(L, t, r, "group_vi", ind->group_vi, 0);
+        catalog__check_text(L, t, r, "help_vi", ind->help_vi, TEXT_FREE);
         s = csvtab_cell(t, r, I_KIND);
         ind->kind = (ind_kind_t)name_index(kind_names, 6, s);
         if (ind->kind == 0) {

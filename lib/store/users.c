@@ -81,7 +81,8 @@ int users_open(const users_options_t *opt, users_t **out, char *err, size_t errl
     if ((rc = mdb_txn_begin(u->env, NULL, 0, &txn)) == 0) {
         if ((rc = mdb_dbi_open(txn, "users", MDB_CREATE, &u->users)) ||
             (rc = mdb_dbi_open(txn, "sessions", MDB_CREATE, &u->sessions)) ||
-            (rc = mdb_dbi_open(txn, "audit", MDB_CREATE, &u->audit)))
+            (rc = mdb_dbi_open(txn, "audit", MDB_CREATE, &u->audit)) ||
+            (rc = mdb_dbi_open(txn, "drafts", MDB_CREATE, &u->drafts)))
             mdb_txn_abort(txn);
         else
             rc = mdb_txn_commit(txn);

@@ -285,4 +285,46 @@ int users_audit_append(users_t *u, const users_event_t *e, uint64_t *seq /* OUT 
 typedef int (*users_audit_fn)(void *ud, const users_event_t *e);
 int users_audit_each(users_t *u, const catalog_t *cat, const char *unit, size_t limit, users_audit_fn fn, void *ud);
 
+/* ---- drafts of reports (cchc-web's data entry) ------------------------------ */
+
+/* A report being entered in cchc-web, kept until it is submitted: one per
+ * unit/dataset/period.  The content is the page's own (JSON text of the
+ * form's fields); the store only compares it.  rev counts the changes of
+ * content and never goes back, even after a submission, so that
+ * unit/dataset/period/rev names one content for good (the web derives the
+ * submission id from it: a retry of the same content is the same id). */
+typedef struct {
+    uint32_t rev;                    /* 1 at the first save; +1 at each save that changes the content */
+    bool submitted;                  /* this content was accepted by the collector (users_draft_submitted) */
+    uint32_t version;                /* the report version it became, when submitted */
+    int64_t at;                      /* Unix seconds of the last save */
+    char by[USERS_LOGIN_MAX + 1];    /* who saved it last */
+    char *content;                   /* malloc'ed JSON text; users_draft_free() */
+} users_draft_t;
+
+#define USERS_DRAFT_MAX 16384        /* bytes of a draft's content */
+
+/* Saves content as the draft of unit/dataset/period (codes).  Content equal
+ * to the stored one keeps its rev (and its submitted state); other content
+ * gets rev + 1 and is not submitted.  *out (may be NULL) receives the draft
+ * as stored (free it with users_draft_free()).  Returns 0,
+ * USERS_E_INVALID (a code that is not one, content empty or longer than
+ * USERS_DRAFT_MAX), USERS_E_BAD_LOGIN or a store error. */
+int users_draft_save(users_t *u, const char *unit, const char *dataset, const char *period, const char *content,
+                     const char *login, int64_t now, users_draft_t *out /* OUT */);
+
+/* The draft of unit/dataset/period into *out (free with users_draft_free()).
+ * Returns 0, USERS_E_NOT_FOUND, USERS_E_INVALID or a store error. */
+int users_draft_get(users_t *u, const char *unit, const char *dataset, const char *period,
+                    users_draft_t *out /* OUT */);
+
+/* Marks revision rev submitted as report version `version` (the collector
+ * accepted it).  A draft changed since (another rev) is left alone.
+ * Returns 0, USERS_E_NOT_FOUND, USERS_E_INVALID or a store error. */
+int users_draft_submitted(users_t *u, const char *unit, const char *dataset, const char *period, uint32_t rev,
+                          uint32_t version);
+
+/* Frees what *d holds; harmless twice. */
+void users_draft_free(users_draft_t *d);
+
 #endif

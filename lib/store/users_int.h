@@ -14,7 +14,7 @@
 
 struct users {
     MDB_env *env;
-    MDB_dbi users, sessions, audit;
+    MDB_dbi users, sessions, audit, drafts;
     int64_t idle_s, absolute_s;
     unsigned long long opslimit;
     size_t memlimit;

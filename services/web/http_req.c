@@ -6,7 +6,8 @@
  * may not be repeated; at most HTTP_MAX_ARGS of them.  A POST's form body is
  * parsed the same way, except that it may hold HTTP_MAX_FORM fields whose
  * names (up to 80 bytes) may also have digits: a report form names one field
- * per indicator (v_portal_posts) and tag.  Anything else is a sentence for a
+ * per indicator (v_portal_posts) and tag, and values of up to 1024 bytes (a
+ * report's note).  Anything else is a sentence for a
  * 400.  Decoding happens in place in r->raw (r->body).
  */
 #include <stdio.h>
@@ -121,8 +122,8 @@ static const char *parse_pairs(char *s, char **keys, char **vals, int *n, int ma
                          "The query string is malformed: the value of '%s' has a bad %%-escape or is not UTF-8 text.", s);
                 return msgbuf;
             }
-            if (strlen(v) > 256) {
-                snprintf(msgbuf, msglen, "The value of '%s' is longer than 256 bytes.", s);
+            if (strlen(v) > (form ? 1024u : 256u)) {
+                snprintf(msgbuf, msglen, "The value of '%s' is longer than %d bytes.", s, form ? 1024 : 256);
                 return msgbuf;
             }
             for (int i = 0; i < *n; i++)

@@ -32,7 +32,20 @@ static const char *CSS =
     ".scroll{overflow-x:auto;max-width:100%;margin:.5em 0 1.2em}.scroll table{margin:0}"
     "svg{max-width:100%;height:auto}"
     "@media (max-width:600px){main{padding:.6em}header{padding:.5em .6em;gap:.4em}header a{margin-right:.5em}"
-    "header .lang{margin-left:0}.opt{display:none}h1{font-size:1.3em}}";
+    "header .lang{margin-left:0}.opt{display:none}h1{font-size:1.3em}}"
+    /* the report form (/entry): one column, big targets for fingers */
+    "form.entry{max-width:46em}fieldset.grp{border:1px solid #d0d7de;background:#fff;margin:0 0 1em;padding:.4em .8em}"
+    "fieldset.grp legend{font-weight:bold;padding:0 .3em}.fld{margin:.6em 0 .9em}.fld label{display:block}"
+    ".fld input:not([type=checkbox]),.fld textarea,.f select{font-size:1em;padding:.35em;box-sizing:border-box;"
+    "width:100%;max-width:22em;font-family:inherit}.fld textarea{max-width:100%}"
+    "form.f label{min-width:0;max-width:100%}.f select{width:100%;max-width:28em}"
+    "label.chk{display:flex;gap:.5em;align-items:center;padding:.2em 0}label.chk input{width:1.3em;height:1.3em}"
+    "fieldset.tags{border:0;padding:0;margin:0}fieldset.tags legend{padding:0}"
+    ".fld small{display:block;color:#57606a;font-size:.85em}.fld small.changed{color:#9a6700}"
+    ".measure{color:#57606a}.req{color:#d1242f}.fld.bad input{border:2px solid #d1242f}"
+    ".ferr{color:#d1242f;margin:.2em 0;font-weight:bold}.ok{background:#dafbe1;border:1px solid #1a7f37;padding:.6em 1em}"
+    ".actions button{font-size:1.05em;padding:.5em 1em;margin:.2em .4em .2em 0}"
+    "button.primary{background:#8b1c1c;color:#fff;border:1px solid #8b1c1c}";
 
 static const char *SCRIPT =
     "(function(){if(!window.EventSource||!window.fetch)return;var q=location.search.match(/[?&]token=([^&]*)/);"
@@ -62,6 +75,11 @@ static void nav(req_t *r, buf_t *b, const char *active, const layout_place_t *pl
                    T(r, items[i].vi, items[i].en));
     }
     const users_session_t *s = auth_session(r);
+    if (s && (s->user.roles & USERS_ROLE_REPORTER)) { /* data entry, for reporters */
+        buf_puts(b, "<a ");
+        view_href(b, r, "/entry", NULL);
+        buf_printf(b, "%s>%s</a>", !strcmp(active, "/entry") ? " class=\"on\"" : "", T(r, "Nhập báo cáo", "Enter a report"));
+    }
     if (s && web_of(r)->gw && (s->user.roles & (USERS_ROLE_APPROVER | USERS_ROLE_ADMIN)))
         buf_printf(b, "<a href=\"/approve%s\"%s>%s</a>", r->en ? "?lang=en" : "",
                    !strcmp(active, "/approve") ? " class=\"on\"" : "", T(r, "Duyệt báo cáo", "Approvals"));
@@ -133,6 +151,12 @@ void layout_end(req_t *r, buf_t *b)
     buf_printf(b, "<p id=\"live\" data-msg=\"%s\"></p></main>\n<script>", T(r, "Đã cập nhật:", "Updated:"));
     buf_puts(b, SCRIPT);
     buf_puts(b, "</script></body></html>\n");
+}
+
+void layout_end_static(req_t *r, buf_t *b)
+{
+    (void)r;
+    buf_puts(b, "</main></body></html>\n");
 }
 
 void layout_error(req_t *r, resp_t *o, int status, const char *msg)

@@ -31,6 +31,9 @@ typedef struct {
 void layout_begin(req_t *r, buf_t *b, const char *title, const char *active, const layout_place_t *place);
 /* Closes a page: the live-update line, </main>, the script. */
 void layout_end(req_t *r, buf_t *b);
+/* Closes a page without the live-update script: a form being filled in
+ * must not be replaced when a report arrives. */
+void layout_end_static(req_t *r, buf_t *b);
 
 /* Replaces out with an error answer: JSON {"error": {status, message}} for
  * /api/, /metrics and /events, otherwise an HTML page with the sentence

@@ -31,6 +31,7 @@
     X("/healthz",          "healthz",          page_health)       \
     X("/login",            "login",            page_login)        \
     X("/logout",           "logout",           page_logout)       \
+    X("/entry",            "entry",            page_entry)        \
     X("/approve",          "approve",          page_approve)
 
 /* the handlers (a repeated declaration is harmless) */

@@ -772,6 +772,50 @@ static void every_code_named(void **state)
     assert_string_equal(users_strerror(MDB_MAP_FULL), mdb_strerror(MDB_MAP_FULL));
 }
 
+/* ---- drafts ------------------------------------------------------------------- */
+
+static void drafts_rev_and_submitted(void **state)
+{
+    fixture_t *f = *state;
+    users_draft_t d;
+    assert_int_equal(users_draft_get(f->u, "HP.XA.VIET_KHE", "CCHC_Q", "2025Q4", &d), USERS_E_NOT_FOUND);
+    assert_int_equal(users_draft_save(f->u, "HP.XA.VIET_KHE", "CCHC_Q", "2025Q4", "{\"a\":1}", "NhapA", T0, &d), 0);
+    assert_int_equal(d.rev, 1);
+    assert_false(d.submitted);
+    assert_string_equal(d.by, "nhapa");
+    users_draft_free(&d);
+    /* the same content keeps its rev; another content is rev 2 */
+    assert_int_equal(users_draft_save(f->u, "HP.XA.VIET_KHE", "CCHC_Q", "2025Q4", "{\"a\":1}", "nhapa", T0 + 5, &d), 0);
+    assert_int_equal(d.rev, 1);
+    assert_int_equal(d.at, T0 + 5);
+    users_draft_free(&d);
+    assert_int_equal(users_draft_save(f->u, "HP.XA.VIET_KHE", "CCHC_Q", "2025Q4", "{\"a\":2}", "nhapa", T0 + 9, NULL), 0);
+    /* submitted: only the rev given; it stays submitted while unchanged, and
+     * the rev goes on after it (never back to 1) */
+    assert_int_equal(users_draft_submitted(f->u, "HP.XA.VIET_KHE", "CCHC_Q", "2025Q4", 1, 1), 0);
+    assert_int_equal(users_draft_get(f->u, "HP.XA.VIET_KHE", "CCHC_Q", "2025Q4", &d), 0);
+    assert_false(d.submitted);
+    users_draft_free(&d);
+    assert_int_equal(users_draft_submitted(f->u, "HP.XA.VIET_KHE", "CCHC_Q", "2025Q4", 2, 3), 0);
+    assert_int_equal(users_draft_save(f->u, "HP.XA.VIET_KHE", "CCHC_Q", "2025Q4", "{\"a\":2}", "nhapa", T0 + 20, &d), 0);
+    assert_true(d.submitted);
+    assert_int_equal(d.version, 3);
+    assert_int_equal(d.rev, 2);
+    assert_string_equal(d.content, "{\"a\":2}");
+    users_draft_free(&d);
+    assert_int_equal(users_draft_save(f->u, "HP.XA.VIET_KHE", "CCHC_Q", "2025Q4", "{\"a\":1}", "nhapa", T0 + 30, &d), 0);
+    assert_int_equal(d.rev, 3);
+    assert_false(d.submitted);
+    users_draft_free(&d);
+    /* other reports are apart; bad codes, empty content, bad logins refused */
+    assert_int_equal(users_draft_get(f->u, "HP.XA.VIET_KHE", "CCHC_Q", "2025Q3", &d), USERS_E_NOT_FOUND);
+    assert_int_equal(users_draft_save(f->u, "HP/X", "CCHC_Q", "2025Q4", "{}", "nhapa", T0, NULL), USERS_E_INVALID);
+    assert_int_equal(users_draft_save(f->u, "HP", "CCHC_Q", "2025Q4", "", "nhapa", T0, NULL), USERS_E_INVALID);
+    assert_int_equal(users_draft_save(f->u, "HP", "CCHC_Q", "2025Q4", "{}", "bad login", T0, NULL), USERS_E_BAD_LOGIN);
+    assert_int_equal(users_draft_submitted(f->u, "HP", "CCHC_Q", "2025Q4", 1, 1), USERS_E_NOT_FOUND);
+    users_draft_free(&d); /* harmless twice */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -801,6 +845,7 @@ int main(void)
         TEST("users-4.4 hostile audit text is kept as clean text, cut at a character", audit_hostile_text),
         TEST("users-5.1 hostile logins, display names, units and passwords are refused", hostile_accounts),
         TEST("users-5.2 every error code has a sentence; store errors pass through", every_code_named),
+        TEST("users-6.1 drafts: rev counts content changes and never goes back; submitted marks one rev", drafts_rev_and_submitted),
     };
     return cmocka_run_group_tests_name("users", tests, NULL, NULL);
 }

@@ -81,7 +81,7 @@ void sheet__error(sheet_ctx_t *x, int col, int row, sheet_msg_t id, ...)
         return;
     char where[400], what[1200], cell[16];
     if (row <= 0)
-        snprintf(where, sizeof where, "%s", x->where);
+        snprintf(where, sizeof where, "%s", x->file ? x->file : x->where);
     else if (x->csv && col >= 0)
         snprintf(where, sizeof where, "%s:%d:%d", x->where, row, col + 1);
     else if (x->csv)

@@ -87,10 +87,10 @@ int sheet_read_csv(const char *path, const char *name, const sheet_opts_t *o, sh
         x.nomem = true;
         return sheet__finish(&x);
     }
-    static const csvtab_column_t schema[] = {{"indicator", true}, {"value", true}};
+    static const csvtab_column_t schema[] = {{"indicator", true}, {"value", true}, {CSVTAB_OTHERS, false}};
     csvtab_diag_t d = {.fn = diag_cb, .ud = &x};
     csvtab_t t;
-    csvtab_read(&t, &d, dirname(d1), basename(d2), schema, 2);
+    csvtab_read(&t, &d, dirname(d1), basename(d2), schema, 3);
     csvtab_flush(&d);
     if (t.ok)
         read_rows(&x, &t, ds, p, unit);
@@ -98,6 +98,13 @@ int sheet_read_csv(const char *path, const char *name, const sheet_opts_t *o, sh
     free(d1);
     free(d2);
     return sheet__finish(&x);
+}
+
+/* The file's own name, without its directory, as messages show it. */
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
 }
 
 int sheet_read_file(const char *path, const sheet_opts_t *o, sheet_result_t *res)
@@ -112,9 +119,9 @@ int sheet_read_file(const char *path, const sheet_opts_t *o, sheet_result_t *res
         if (f)
             fclose(f);
         if (f)
-            return sheet_read_csv(path, path, o, res);
+            return sheet_read_csv(path, base_name(path), o, res);
         res->mem = calloc(1, sizeof *res->mem);
-        sheet_ctx_t x = {.o = o, .res = res, .where = path, .csv = true};
+        sheet_ctx_t x = {.o = o, .res = res, .where = base_name(path), .csv = true};
         sheet__error(&x, -1, 0, SHEET_M_CSV_UNREADABLE, strerror(err));
         sheet__finish(&x);
         return SHEET_E_IO;
@@ -133,7 +140,7 @@ int sheet_read_file(const char *path, const sheet_opts_t *o, sheet_result_t *res
     fclose(f);
     sheet_opts_t o2 = *o;
     if (!o2.file)
-        o2.file = path;
+        o2.file = base_name(path);
     int rc = sheet_read_xlsx(buf, len, &o2, res);
     free(buf);
     return rc;

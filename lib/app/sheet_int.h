@@ -102,6 +102,7 @@ typedef struct {
     const sheet_opts_t *o;
     sheet_result_t *res;
     const char *where;  /* sheet name, or the CSV file's name */
+    const char *file;   /* the file's name, for problems of the whole file (NULL: where) */
     bool csv;           /* locations are file:line, not Sheet!Cell */
     bool nomem;
 } sheet_ctx_t;

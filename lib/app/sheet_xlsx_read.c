@@ -437,6 +437,13 @@ static const char *text_at(const reader_t *r, int col, int row)
     return c ? r->pool + c->off : "";
 }
 
+/* A name of the catalog in quotes, whole (SHEET_SHOW cuts long user text). */
+static const char *quoted(const char *s, char *buf)
+{
+    snprintf(buf, 2048, "\"%s\"", s);
+    return buf;
+}
+
 /* The columns of the sheet: indicator index per column (-1 none, -2 note). */
 typedef struct {
     int ind[SHEET_MAX_COLS];
@@ -486,13 +493,13 @@ static void check_columns(reader_t *r, int ds, columns_t *cols)
         for (size_t n = strlen(have); n && strchr(" \r\n\t", have[n - 1]); n--)
             have[n - 1] = '\0';
         if (strcmp(have, sheet__header(c, ind, want, sizeof want)))
-            sheet__error(x, col, head, SHEET_M_HEADER_CHANGED, SHEET_SHOW(have), SHEET_SHOW(c->inds[ind].name_vi));
+            sheet__error(x, col, head, SHEET_M_HEADER_CHANGED, SHEET_SHOW(have), quoted(c->inds[ind].name_vi, want));
     }
     const dataset_t *d = &c->datasets[ds];
     for (int k = 0; k < d->ninds; k++)
         if (d->inds[k] < 4096 && !seen[d->inds[k]] && catalog_required(c, ds, d->inds[k]))
             sheet__error(x, SHEET_COL_UNIT, head, SHEET_M_COL_MISSING, c->inds[d->inds[k]].code,
-                         SHEET_SHOW(c->inds[d->inds[k]].name_vi));
+                         quoted(c->inds[d->inds[k]].name_vi, want));
 }
 
 /* One data row (1-based). */
@@ -613,7 +620,7 @@ int sheet_read_xlsx(const void *buf, size_t len, const sheet_opts_t *o, sheet_re
 {
     memset(res, 0, sizeof *res);
     res->mem = calloc(1, sizeof *res->mem);
-    sheet_ctx_t x = {.o = o, .res = res, .where = o->file ? o->file : "xlsx"};
+    sheet_ctx_t x = {.o = o, .res = res, .where = SHEET_NAME_VI, .file = o->file ? o->file : "xlsx"};
     if (!res->mem)
         return SHEET_E_NOMEM;
     reader_t *r = calloc(1, sizeof *r);

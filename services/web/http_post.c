@@ -16,7 +16,7 @@ int http__body_append(req_t *r, const char *data, size_t n)
 {
     if (r->body_too_big)
         return 0;
-    if (r->body_len + n > HTTP_MAX_BODY) {
+    if (r->body_len + n > (http__is_upload(r) ? HTTP_MAX_UPLOAD : HTTP_MAX_BODY)) {
         r->body_too_big = true; /* answered 413 once the body is over */
         return 0;
     }

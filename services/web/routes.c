@@ -31,7 +31,8 @@
     X("/healthz",          "healthz",          page_health)       \
     X("/login",            "login",            page_login)        \
     X("/logout",           "logout",           page_logout)       \
-    X("/approve",          "approve",          page_approve)
+    X("/approve",          "approve",          page_approve)      \
+    X("/entry/template.xlsx", "entry_template", page_entry_template_xlsx) X("/entry/upload", "entry_upload", page_entry_upload)
 
 /* the handlers (a repeated declaration is harmless) */
 #define DECLARE(path, name, fn) http_handler_fn fn;
@@ -48,7 +49,8 @@ const int web_nroutes = (int)(sizeof web_routes / sizeof web_routes[0]);
     X("/login")      \
     X("/logout")     \
     X("/entry")      \
-    X("/approve")
+    X("/approve")    \
+    X("/entry/upload")
 
 bool web_takes_form(const char *path)
 {

@@ -150,7 +150,7 @@ static void validate_column(writer_t *w, int col, int ind, int last_row)
 /* Title, hidden codes and header. */
 static void write_head(writer_t *w, int unit, period_t p)
 {
-    char buf[2048], words[64], pc[PERIOD_CODE_MAX];
+    char buf[2400], words[64], pc[PERIOD_CODE_MAX];
     const catalog_t *c = w->c;
     int last = SHEET_COL_FIRST + w->ncols; /* the note column */
     worksheet_merge_range(w->ws, SHEET_ROW_TITLE, 0, SHEET_ROW_TITLE, (lxw_col_t)last, w->d->name, w->title);

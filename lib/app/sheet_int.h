@@ -150,6 +150,23 @@ void sheet__ratios(sheet_ctx_t *x, int ds, const proto_value_t *vals, const int 
 int sheet__add_report(sheet_ctx_t *x, int ds, period_t p, int unit, const proto_value_t *vals, uint32_t n,
                       const char *note, int row);
 
+/* The cells of a sheet as read (sheet_xlsx_read.c), texts in `pool`. */
+typedef struct {
+    int row, col;  /* 1-based row, 0-based column */
+    char type;     /* 's' text, 'n' number, 'b' boolean, 'e' error */
+    size_t off;    /* text in the pool */
+} sheet_cell_t;
+
+typedef struct {
+    sheet_cell_t *cells;
+    int ncells;
+    const char *pool;
+} sheet_grid_t;
+
+/* Sorts the cells and checks them as a template (sheet_xlsx_check.c):
+ * problems and reports go to x. */
+void sheet__check_grid(sheet_ctx_t *x, sheet_grid_t *g);
+
 /* Ends a read: runs validate_submit() over each report as a last net,
  * reports "no report" when there is none, drops every report when there
  * is a problem.  Returns the read's result code. */

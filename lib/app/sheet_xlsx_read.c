@@ -452,6 +452,7 @@ int sheet_read_xlsx(const void *buf, size_t len, const sheet_opts_t *o, sheet_re
     if (!res->mem)
         return SHEET_E_NOMEM;
     reader_t *r = calloc(1, sizeof *r);
+    char sheet_name[sizeof r->sheet_name];
     if (!r)
         return SHEET_E_NOMEM;
     r->x = &x;
@@ -463,7 +464,8 @@ int sheet_read_xlsx(const void *buf, size_t len, const sheet_opts_t *o, sheet_re
                  (r->ss_target[0] == '\0' || parse_part(r, r->ss_target, false, ss_start, ss_end) == 0)) {
             if (!r->target[0])
                 snprintf(r->target, sizeof r->target, "xl/worksheets/sheet1.xml");
-            x.where = r->sheet_name;
+            snprintf(sheet_name, sizeof sheet_name, "%s", r->sheet_name); /* r is freed before the end */
+            x.where = sheet_name;
             if (parse_part(r, r->target, true, sheet_start, sheet_end) == 0 && res->nfound == 0) {
                 sheet_grid_t g = {r->cells, r->ncells, r->pool};
                 sheet__check_grid(&x, &g);

@@ -55,7 +55,7 @@ typedef struct {
     bool token_ok;              /* the bearer token was given (and one is configured) */
     bool post;                  /* method POST: the form body is in body (see http_form()) */
     char *body;                 /* the request body (malloc'ed, NUL-terminated; at most HTTP_MAX_BODY) */
-    size_t body_len;
+    size_t body_len, body_cap;
     bool body_too_big;
     int nform;
     char *fkeys[HTTP_MAX_FORM], *fvals[HTTP_MAX_FORM]; /* the parsed form body */

@@ -20,11 +20,17 @@ int http__body_append(req_t *r, const char *data, size_t n)
         r->body_too_big = true; /* answered 413 once the body is over */
         return 0;
     }
-    char *nb = realloc(r->body, r->body_len + n + 1);
-    if (!nb)
-        return -1;
-    memcpy(nb + r->body_len, data, n);
-    r->body = nb;
+    if (r->body_len + n + 1 > r->body_cap) { /* doubling: an upload comes in many small pieces */
+        size_t cap = r->body_cap ? r->body_cap : 1024;
+        while (cap < r->body_len + n + 1)
+            cap *= 2;
+        char *nb = realloc(r->body, cap);
+        if (!nb)
+            return -1;
+        r->body = nb;
+        r->body_cap = cap;
+    }
+    memcpy(r->body + r->body_len, data, n);
     r->body_len += n;
     r->body[r->body_len] = '\0';
     return 0;

@@ -121,6 +121,7 @@ static int adopt(req_t *r, parts_t *p)
     free(r->body);
     r->body = b;
     r->body_len = p->flen;
+    r->body_cap = total;
     r->upload = p->has_file ? b : NULL;
     r->upload_len = p->flen;
     snprintf(r->upload_name, sizeof r->upload_name, "%s", p->fname);

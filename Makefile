@@ -23,7 +23,7 @@ OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
             $(LAYERS:%=-Ilib/%) -Iproto $(SAN) -MMD -MP
-PKGS     := libzmq lmdb msgpack libuv jansson libcurl libmicrohttpd xlsxwriter inih libsodium
+PKGS     := libzmq lmdb msgpack libuv jansson libcurl libmicrohttpd xlsxwriter libzip expat inih libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS   += $(PKG_CFLAGS)

@@ -6,7 +6,7 @@
 set -eu
 PKGS="build-essential pkg-config clang libzmq3-dev liblmdb-dev lmdb-utils libmsgpack-dev libuv1-dev
 libcmocka-dev libcsv-dev libinih-dev libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev
-libxlsxwriter-dev libsodium-dev python3 python3-zmq python3-msgpack python3-aiosmtpd python3-openpyxl
+libxlsxwriter-dev libzip-dev libexpat1-dev libsodium-dev python3 python3-zmq python3-msgpack python3-aiosmtpd python3-openpyxl
 chromium chromium-driver python3-selenium ${CCHC_EXTRA_PKGS:-}"
 if [ $# -gt 0 ]; then
     PKGS="$*"

@@ -223,11 +223,16 @@ static void take_header(parse_t *ps)
     memcpy(t->head, ps->rec, (size_t)ps->nrec * sizeof *ps->rec);
     t->ncols = ps->nrec;
     t->ok = true;
-    for (int i = 0; i < t->nschema; i++)
+    bool others = false; /* a "*" column: the file may have others, ignored */
+    for (int i = 0; i < t->nschema; i++) {
         t->map[i] = -1;
+        others |= !strcmp(t->schema[i].name, CSVTAB_OTHERS);
+    }
     for (int c = 0; c < t->ncols; c++) {
         const char *name = t->pool + t->head[c];
         int s;
+        if (others && (*name == '\0' || !strcmp(name, CSVTAB_OTHERS)))
+            continue;
         if (*name == '\0') {
             csvtab_report(ps->d, t->file, ps->rec_line, "column %d of the header has no name", c + 1);
             continue;
@@ -235,7 +240,9 @@ static void take_header(parse_t *ps)
         for (s = 0; s < t->nschema; s++)
             if (strcasecmp(name, t->schema[s].name) == 0)
                 break;
-        if (s == t->nschema) {
+        if (s == t->nschema && others) {
+            continue;
+        } else if (s == t->nschema) {
             char list[512];
             size_t o = 0;
             for (int k = 0; k < t->nschema; k++)

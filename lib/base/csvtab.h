@@ -71,6 +71,10 @@ typedef struct {
     bool required;
 } csvtab_column_t;
 
+/* A schema entry of this name (not required) lets the file have other
+ * columns, named or not, which are then ignored instead of reported. */
+#define CSVTAB_OTHERS "*"
+
 #define CSVTAB_SCHEMA_MAX 16
 #define CSVTAB_HEAD_MAX 64
 

@@ -15,8 +15,10 @@
 #include <stdbool.h>
 
 #include "catalog.h"
+#include "client.h"
 #include "config.h"
 #include "msg.h"
+#include "proto.h"
 
 int cmd_catalog(int argc, char **argv);  /* cchc catalog check DIR */
 int cmd_period(int argc, char **argv);   /* cchc period due [--catalog DIR] [--dataset CODE] PERIOD */
@@ -29,6 +31,23 @@ int cmd_template(int argc, char **argv); /* cchc template --unit U --dataset D -
 int cmd_query(int argc, char **argv);    /* cchc rollup|status|units|values|history|targets|info ... */
 int cmd_report(int argc, char **argv);   /* cchc report --from P --to P --format xlsx|csv|md */
 int cmd_user(int argc, char **argv);     /* cchc user add|passwd|disable|enable|roles|list|audit ... */
+
+/* ---- submitting (cmd_submit.c, cmd_submit_sheet.c) ----------------------- */
+
+/* Sends one SUBMIT and prints what became of it.  Returns 0 (accepted or
+ * duplicate), 1 (refused or not sent) or 3 (sent, no answer). */
+int cli_submit_one(void *ctx, const client_opts_t *o, const proto_msg_t *m);
+
+/* true when the file at `path` starts as a zip (an .xlsx) or an .xls does. */
+bool cli_is_xlsx(const char *path);
+
+/* cchc submit --file FILE.xlsx: reads and checks the whole file (unit: the
+ * submitter, whose rights the rows must respect; dataset, period: what the
+ * file must be, each may be NULL), then sends one SUBMIT per row.  Returns
+ * the exit status: 0 every row accepted, 2 the file has problems (nothing
+ * sent), 1 a row refused, 3 a row without an answer. */
+int cli_submit_sheet(const config_t *cfg, const char *path, const char *unit, const char *dataset,
+                     const char *period, const char *note);
 
 /* ---- shared by the subcommands (common.c) ------------------------------ */
 

@@ -9,7 +9,9 @@
  * only then, the report may or may not be stored.  Values are typed with the
  * catalog when it can be read ([catalog] dir): counts and stocks take whole
  * numbers, yes/no takes có/không/yes/no/true/false/1/0, tags take `a|b|c`.
- * The CSV format (the one `cchc template` writes) is in docs/cli.md.
+ * The CSV format (the one `cchc template` writes) is in docs/cli.md.  An
+ * Excel file (`cchc template --xlsx`) is sent row by row by
+ * cmd_submit_sheet.c.
  */
 #include <csv.h>
 #include <errno.h>
@@ -34,7 +36,9 @@
 static const char usage_text[] =
     "cchc submit --config FILE [--set SECTION.KEY=VALUE ...] --unit CODE --dataset CODE --period P\n"
     "                   [--id ID] [--note TEXT] [--key FILE] (--value INDICATOR=VALUE ... | --file FILE.csv|FILE.json)\n"
-    "                   [--comment INDICATOR=TEXT ...]";
+    "                   [--comment INDICATOR=TEXT ...]\n"
+    "       cchc submit --config FILE [--set SECTION.KEY=VALUE ...] --file FILE.xlsx [--unit CODE] [--dataset CODE] [--period P]\n"
+    "                   [--note TEXT] [--key FILE]";
 
 typedef struct {
     cli_config_args_t conf;
@@ -43,6 +47,7 @@ typedef struct {
     int nvalues;
     const char *comments[MAX_VALUES]; /* --comment IND=TEXT, in order */
     int ncomments;
+    bool sheet; /* --file is an Excel file: cmd_submit_sheet.c */
 } submit_args_t;
 
 /* The values of the report, typed; the strings the tags point into. */
@@ -478,6 +483,19 @@ static int print_outcome(int rc, const proto_msg_t *m, const proto_msg_t *reply,
     return 0;
 }
 
+int cli_submit_one(void *ctx, const client_opts_t *o, const proto_msg_t *m)
+{
+    char err[512];
+    proto_msg_t reply;
+    char *buf = NULL;
+    int rc = client_submit(ctx, o, m, &reply, &buf, err, sizeof err);
+    int status = print_outcome(rc, m, &reply, o->endpoint, err);
+    if (rc == 0)
+        proto_msg_free(&reply);
+    free(buf);
+    return status;
+}
+
 static int send_report(const config_t *cfg, const proto_msg_t *m)
 {
     client_opts_t o;
@@ -487,13 +505,7 @@ static int send_report(const config_t *cfg, const proto_msg_t *m)
         return 1;
     }
     void *ctx = zmq_ctx_new();
-    proto_msg_t reply;
-    char *buf = NULL;
-    int rc = client_submit(ctx, &o, m, &reply, &buf, err, sizeof err);
-    int status = print_outcome(rc, m, &reply, o.endpoint, err);
-    if (rc == 0)
-        proto_msg_free(&reply);
-    free(buf);
+    int status = cli_submit_one(ctx, &o, m);
     zmq_ctx_term(ctx);
     return status;
 }
@@ -553,6 +565,15 @@ static int parse_args(int argc, char **argv, submit_args_t *a)
         cli_usage(stderr, usage_text);
         return 2;
     }
+    /* An Excel file names its dataset, period and units itself. */
+    if (a->file && cli_is_xlsx(a->file)) {
+        if (a->nvalues || a->id) {
+            msg_fail("submit", MSG_SHEET_OPTIONS);
+            return 2;
+        }
+        a->sheet = true;
+        return 0;
+    }
     if (!a->unit)
         return cli_missing("submit", "--unit", MSG_WHAT_UNIT, usage_text);
     if (!a->dataset)
@@ -594,7 +615,7 @@ int cmd_submit(int argc, char **argv)
     if (rc)
         return rc == 1 ? 0 : rc;
     period_t p;
-    if (period_parse(a.period, &p)) {
+    if (a.period && period_parse(a.period, &p)) {
         msg_fail("submit", MSG_PERIOD_INVALID, a.period);
         return 2;
     }
@@ -603,6 +624,11 @@ int cmd_submit(int argc, char **argv)
         return rc;
     if (a.keyfile)
         config_set(cfg, "client", "key_file", a.keyfile);
+    if (a.sheet) {
+        rc = cli_submit_sheet(cfg, a.file, a.unit, a.dataset, a.period, a.note);
+        config_destroy(&cfg);
+        return rc;
+    }
     /* The catalog only types the values; the collector is the judge. */
     catalog_t *cat = cli_catalog("submit", cli_catalog_dir(cfg), true);
     vs.cat = cat;

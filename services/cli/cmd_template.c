@@ -8,24 +8,34 @@
  * `cchc submit --file` takes the filled file back as it is (docs/cli.md).
  * The unit, dataset and period are checked against the catalog first, so a
  * template is never made for a report the collector would refuse for them.
+ *
+ * With --xlsx -o FILE.xlsx it writes the Excel template instead
+ * (lib/app/sheet.h): one row per unit the unit reports for (itself and the
+ * sub-units it submits for), one column per indicator; with --prefill each
+ * row holds that unit's latest values, asked from the aggregator.
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <zmq.h>
 
 #include "cli.h"
 #include "csvtab.h"
 #include "period.h"
+#include "sheet.h"
 
 static const char usage_text[] =
-    "cchc template --config FILE [--set S.K=V ...] [--catalog DIR] --unit CODE --dataset CODE --period P [-o FILE]";
+    "cchc template --config FILE [--set S.K=V ...] [--catalog DIR] --unit CODE --dataset CODE --period P [-o FILE]\n"
+    "              [--xlsx -o FILE.xlsx [--prefill]]";
 
 typedef struct {
     cli_config_args_t conf;
     const char *catalog, *unit, *dataset, *period, *out;
+    bool xlsx, prefill;
 } template_args_t;
 
-enum { OPT_CATALOG = 1, OPT_UNIT, OPT_DATASET, OPT_PERIOD };
+enum { OPT_CATALOG = 1, OPT_UNIT, OPT_DATASET, OPT_PERIOD, OPT_XLSX, OPT_PREFILL };
 
 /* Returns 0, 1 after --help, or 2 after a usage error (said). */
 static int parse_args(int argc, char **argv, template_args_t *a)
@@ -33,6 +43,7 @@ static int parse_args(int argc, char **argv, template_args_t *a)
     static const struct option opts[] = {CLI_CONFIG_OPTIONS,           {"catalog", 1, 0, OPT_CATALOG},
                                          {"unit", 1, 0, OPT_UNIT},     {"dataset", 1, 0, OPT_DATASET},
                                          {"period", 1, 0, OPT_PERIOD}, {"output", 1, 0, 'o'},
+                                         {"xlsx", 0, 0, OPT_XLSX},     {"prefill", 0, 0, OPT_PREFILL},
                                          {"help", 0, 0, 'h'},          {0, 0, 0, 0}};
     int ch;
     opterr = 0;
@@ -49,6 +60,8 @@ static int parse_args(int argc, char **argv, template_args_t *a)
         case OPT_DATASET: a->dataset = optarg; break;
         case OPT_PERIOD: a->period = optarg; break;
         case 'o': a->out = optarg; break;
+        case OPT_XLSX: a->xlsx = true; break;
+        case OPT_PREFILL: a->prefill = true; break;
         case 'h': cli_usage(stdout, usage_text); return 1;
         default: return cli_bad_option("template", ch, argv, usage_text);
         }
@@ -64,6 +77,10 @@ static int parse_args(int argc, char **argv, template_args_t *a)
         return cli_missing("template", "--dataset", MSG_WHAT_DATASET, usage_text);
     if (!a->period)
         return cli_missing("template", "--period", MSG_WHAT_PERIOD, usage_text);
+    if (a->xlsx && (!a->out || !strcmp(a->out, "-"))) {
+        msg_fail("template", MSG_XLSX_NEEDS_OUT);
+        return 2;
+    }
     return 0;
 }
 
@@ -176,6 +193,89 @@ static int emit(const template_args_t *a, const target_report_t *r)
     return 0;
 }
 
+/* ---- the Excel template ------------------------------------------------ */
+
+/* Asks the aggregator for each unit's latest values (QUERY what=values).
+ * Fills pf (the answers in ans stay alive for the values' tags); returns
+ * the number of units pre-filled, or -1 when the aggregator did not answer. */
+static int ask_latest(const config_t *cfg, const template_args_t *a, const catalog_t *c, const int *units, int n,
+                      sheet_prefill_t *pf, client_answer_t *ans, proto_value_t **vals)
+{
+    void *ctx = zmq_ctx_new();
+    int timeout = (int)config_int(cfg, "client", "timeout_ms", 2500), got = 0;
+    for (int i = 0; i < n; i++) {
+        proto_query_t q;
+        memset(&q, 0, sizeof q);
+        q.qid = (uint64_t)i + 1;
+        snprintf(q.what, sizeof q.what, "values");
+        snprintf(q.node, sizeof q.node, "%s", c->units[units[i]].code);
+        snprintf(q.dataset, sizeof q.dataset, "%s", a->dataset);
+        snprintf(q.period, sizeof q.period, "%s", a->period);
+        proto_error_t err;
+        memset(&err, 0, sizeof err);
+        int rc = client_ask(ctx, cli_aggregator(cfg), timeout, &q, &ans[i], &err);
+        if (rc == PROTO_E_NOT_FOUND)
+            continue;
+        if (rc) {
+            msg_line(stderr, MSG_XLSX_PREFILL_FAILED, err.message);
+            got = -1;
+            break;
+        }
+        const proto_values_t *v = &ans[i].u.values.values;
+        vals[i] = calloc(v->n ? v->n : 1, sizeof **vals);
+        uint32_t k = 0;
+        for (uint32_t j = 0; vals[i] && j < v->n; j++)
+            if (proto_values_at(v, j, &vals[i][k]) == 0)
+                k++;
+        pf[got++] = (sheet_prefill_t){units[i], vals[i], k};
+    }
+    zmq_ctx_term(ctx);
+    return got;
+}
+
+static int emit_xlsx(const config_t *cfg, const template_args_t *a, const target_report_t *r)
+{
+    const catalog_t *c = r->cat;
+    int *units = calloc((size_t)c->nunits, sizeof *units);
+    sheet_prefill_t *pf = calloc((size_t)c->nunits, sizeof *pf);
+    client_answer_t *ans = calloc((size_t)c->nunits, sizeof *ans);
+    proto_value_t **vals = calloc((size_t)c->nunits, sizeof *vals);
+    int rc = 1;
+    if (!units || !pf || !ans || !vals) {
+        msg_fail("template", MSG_OUT_OF_MEMORY);
+        goto out;
+    }
+    int n = sheet_units_for(c, r->unit, r->ds, r->p, units, c->nunits), npf = 0;
+    if (n == 0) {
+        msg_fail("template", MSG_XLSX_NO_UNITS, a->unit, a->dataset, a->period);
+        goto out;
+    }
+    if (a->prefill && (npf = ask_latest(cfg, a, c, units, n, pf, ans, vals)) < 0)
+        npf = 0;
+    if (sheet_write_xlsx(a->out, c, r->unit, r->ds, r->p, units, n, pf, npf)) {
+        msg_fail("template", MSG_CANNOT_WRITE, a->out);
+        goto out;
+    }
+    char words[64];
+    msg_line(stderr, MSG_XLSX_WRITTEN, a->out, c->datasets[r->ds].name,
+             sheet_period_words(r->p, msg_lang() == LANG_EN ? SHEET_LANG_EN : SHEET_LANG_VI, words, sizeof words), n,
+             c->units[r->unit].name);
+    if (a->prefill)
+        msg_line(stderr, MSG_XLSX_PREFILLED, npf);
+    msg_line(stderr, MSG_XLSX_NEXT, a->out);
+    rc = 0;
+out:
+    for (int i = 0; ans && vals && i < c->nunits; i++) {
+        free(vals[i]);
+        client_answer_free(&ans[i]);
+    }
+    free(units);
+    free(pf);
+    free(ans);
+    free(vals);
+    return rc;
+}
+
 int cmd_template(int argc, char **argv)
 {
     template_args_t a = {0};
@@ -193,7 +293,7 @@ int cmd_template(int argc, char **argv)
     const char *dir = a.catalog ? a.catalog : cli_catalog_dir(cfg);
     catalog_t *cat = cli_catalog("template", dir, false);
     r.cat = cat;
-    rc = !cat || check_report(&a, dir, &r) ? 1 : emit(&a, &r);
+    rc = !cat || check_report(&a, dir, &r) ? 1 : a.xlsx ? emit_xlsx(cfg, &a, &r) : emit(&a, &r);
     catalog_destroy(&cat);
     config_destroy(&cfg);
     return rc;

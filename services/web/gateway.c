@@ -173,3 +173,133 @@ int gateway_send(gateway_t *g, req_t *r, const proto_msg_t *msg, gateway_done_fn
     }
     return 0;
 }
+
+/* ---- several messages, one after the other (gateway_send_all) ------------- */
+
+typedef struct {
+    uv_work_t work;
+    gateway_t *g;
+    req_t *r;
+    gateway_done_all_fn *done;
+    void *ud;
+    int n;
+    char **bytes;
+    size_t *len;
+    int *rc;
+    proto_msg_t *reply;
+    char **reply_buf;
+    char (*err)[512];
+} job_all_t;
+
+static void send_all_work(uv_work_t *wk)
+{
+    job_all_t *j = wk->data;
+    bool silent = false;
+    for (int i = 0; i < j->n; i++) {
+        if (silent) { /* the collector did not answer: the rest stay unsent */
+            j->rc[i] = CLIENT_NOT_SENT;
+            snprintf(j->err[i], sizeof j->err[i], "not sent: the collector did not answer an earlier message");
+            continue;
+        }
+        proto_msg_t m;
+        proto_error_t perr;
+        if (proto_decode(j->bytes[i], j->len[i], &m, &perr)) {
+            proto_msg_free(&m);
+            j->rc[i] = CLIENT_NOT_SENT;
+            snprintf(j->err[i], sizeof j->err[i], "the message does not decode again: %s", perr.message);
+            continue;
+        }
+        j->rc[i] = client_submit(j->g->zctx, &j->g->opts, &m, &j->reply[i], &j->reply_buf[i], j->err[i],
+                                 sizeof j->err[i]);
+        proto_msg_free(&m);
+        silent = j->rc[i] == CLIENT_NO_ANSWER;
+    }
+}
+
+static void job_all_free(job_all_t *j)
+{
+    for (int i = 0; i < j->n; i++) {
+        if (j->rc && j->rc[i] == 0)
+            proto_msg_free(&j->reply[i]);
+        if (j->reply_buf)
+            free(j->reply_buf[i]);
+        if (j->bytes)
+            free(j->bytes[i]);
+    }
+    free(j->bytes);
+    free(j->len);
+    free(j->rc);
+    free(j->reply);
+    free(j->reply_buf);
+    free(j->err);
+    free(j);
+}
+
+static void send_all_done(uv_work_t *wk, int status)
+{
+    job_all_t *j = wk->data;
+    gateway_result_t *res = calloc((size_t)j->n, sizeof *res);
+    if (!res)
+        abort();
+    for (int i = 0; i < j->n; i++) {
+        if (status && !j->rc[i]) {
+            j->rc[i] = CLIENT_NOT_SENT;
+            snprintf(j->err[i], sizeof j->err[i], "the send was cancelled");
+        }
+        res[i] = (gateway_result_t){.rc = j->rc[i], .reply = j->rc[i] ? NULL : &j->reply[i], .err = j->err[i],
+                                    .maybe_stored = j->rc[i] == CLIENT_NO_ANSWER};
+    }
+    resp_t out;
+    memset(&out, 0, sizeof out);
+    j->done(j->r, res, j->n, j->ud, &out);
+    free(res);
+    req_t *r = j->r;
+    job_all_free(j);
+    http_resume(r, &out);
+}
+
+int gateway_send_all(gateway_t *g, req_t *r, const proto_msg_t *msgs, int n, gateway_done_all_fn *done, void *ud,
+                     char *err, size_t errlen)
+{
+    if (!g) {
+        snprintf(err, errlen, "no gateway key is configured ([web] gateway_key)");
+        return GATEWAY_E_OFF;
+    }
+    job_all_t *j = calloc(1, sizeof *j);
+    if (!j)
+        abort();
+    j->n = n;
+    j->bytes = calloc((size_t)n, sizeof *j->bytes);
+    j->len = calloc((size_t)n, sizeof *j->len);
+    j->rc = calloc((size_t)n, sizeof *j->rc);
+    j->reply = calloc((size_t)n, sizeof *j->reply);
+    j->reply_buf = calloc((size_t)n, sizeof *j->reply_buf);
+    j->err = calloc((size_t)n, sizeof *j->err);
+    if (!j->bytes || !j->len || !j->rc || !j->reply || !j->reply_buf || !j->err)
+        abort();
+    for (int i = 0; i < n; i++) {
+        proto_error_t perr;
+        j->rc[i] = -1; /* not replied: nothing to free */
+        if (proto_encode(&msgs[i], &j->bytes[i], &j->len[i], &perr)) {
+            snprintf(err, errlen, "message %d: %s: %s", i + 1, proto_err_code(perr.code), perr.message);
+            job_all_free(j);
+            return GATEWAY_E_INVALID;
+        }
+    }
+    j->g = g;
+    j->r = r;
+    j->done = done;
+    j->ud = ud;
+    j->work.data = j;
+    http_defer(r);
+    int rc = uv_queue_work(web_of(r)->loop, &j->work, send_all_work, send_all_done);
+    if (rc) {
+        log_error("gateway: cannot queue the sends: %s", uv_strerror(rc));
+        for (int i = 0; i < n; i++) {
+            j->rc[i] = CLIENT_NOT_SENT;
+            snprintf(j->err[i], sizeof j->err[i], "cannot queue the send: %s", uv_strerror(rc));
+        }
+        send_all_done(&j->work, 0);
+    }
+    return 0;
+}

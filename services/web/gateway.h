@@ -72,4 +72,16 @@ const char *gateway_endpoint(const gateway_t *g);
 int gateway_send(gateway_t *g, req_t *r, const proto_msg_t *msg, gateway_done_fn *done, void *ud, char *err,
                  size_t errlen);
 
+/* Called once, on the loop thread, with the outcome of each message of
+ * gateway_send_all() (res[0..n), in order). */
+typedef void gateway_done_all_fn(req_t *r, const gateway_result_t *res, int n, void *ud, resp_t *out);
+
+/* gateway_send() for msgs[0..n) (an uploaded spreadsheet: one SUBMIT per
+ * row), sent one after the other on one worker while r waits once; after a
+ * message without an answer the rest are not sent (rc CLIENT_NOT_SENT).
+ * Every message is encoded first: GATEWAY_E_INVALID (err names which) sends
+ * none.  Same returns as gateway_send(). */
+int gateway_send_all(gateway_t *g, req_t *r, const proto_msg_t *msgs, int n, gateway_done_all_fn *done, void *ud,
+                     char *err, size_t errlen);
+
 #endif

@@ -234,7 +234,7 @@ static void dispatch(req_t *r, const char *method, resp_t *o, bool *events)
     }
     const char *lang = http_arg(r, "lang");
     r->en = lang ? !strcmp(lang, "en") : h->cfg.en;
-    if (r->post && (bad = http__parse_form(r, msg, sizeof msg))) {
+    if (r->post && (bad = http__is_upload(r) ? http__parse_upload(r) : http__parse_form(r, msg, sizeof msg))) {
         http_error(r, o, 400, bad);
         return;
     }

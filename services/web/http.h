@@ -29,6 +29,7 @@
 #define HTTP_MAX_HEADERS 64     /* header fields in one request (431 above) */
 #define HTTP_MAX_URI 2048       /* bytes of request URI (414 above) */
 #define HTTP_MAX_BODY 16384     /* bytes of a POST body (413 above) */
+#define HTTP_MAX_UPLOAD (8 << 20) /* bytes of a file upload on cfg.upload_path (413 above) */
 #define HTTP_MAX_FORM 160       /* fields in one POST body (a report form has one per indicator and tag) */
 #define HTTP_SSE_MAX_BUFFER 65536 /* events waiting for one SSE client before it is dropped */
 
@@ -54,10 +55,13 @@ typedef struct {
     bool token_ok;              /* the bearer token was given (and one is configured) */
     bool post;                  /* method POST: the form body is in body (see http_form()) */
     char *body;                 /* the request body (malloc'ed, NUL-terminated; at most HTTP_MAX_BODY) */
-    size_t body_len;
+    size_t body_len, body_cap;
     bool body_too_big;
     int nform;
     char *fkeys[HTTP_MAX_FORM], *fvals[HTTP_MAX_FORM]; /* the parsed form body */
+    const char *upload;         /* multipart POST to cfg.upload_path: the file's bytes (in body), or NULL */
+    size_t upload_len;
+    char upload_name[256];      /* the file's name as the browser gave it */
     void *ctx;                  /* the application's, for this request (freed with ctx_free) */
     void (*ctx_free)(void *ctx);
     bool deferred;              /* the handler suspended the request (http_defer()) */
@@ -115,6 +119,7 @@ typedef struct {
     http_error_fn *error;
     http_gate_fn *gate;         /* NULL: none */
     bool allow_post;            /* POST with an application/x-www-form-urlencoded body */
+    const char *upload_path;    /* the path that also takes multipart/form-data with a file (NULL: none) */
     http_sse_filter_t sse_filter;
     void *app;                  /* the application's own pointer, for handlers */
 } http_config_t;

@@ -18,6 +18,13 @@ const char *http__parse_uri(req_t *r, char *msgbuf, size_t msglen);
 /* Parses r->body (a form) into r->fkeys/fvals; like http__parse_uri. */
 const char *http__parse_form(req_t *r, char *msgbuf, size_t msglen);
 
+/* true when r is a multipart/form-data POST to cfg.upload_path; its body
+ * may then hold HTTP_MAX_UPLOAD bytes (http_upload.c). */
+bool http__is_upload(const req_t *r);
+/* Parses such a body: the text fields into the form, the file into
+ * r->upload.  Returns NULL, or a sentence for a 400. */
+const char *http__parse_upload(req_t *r);
+
 /* Appends n bytes of a POST body to r->body (past HTTP_MAX_BODY it only
  * sets r->body_too_big).  Returns 0, or -1 out of memory (http_post.c). */
 int http__body_append(req_t *r, const char *data, size_t n);

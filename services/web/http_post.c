@@ -16,15 +16,21 @@ int http__body_append(req_t *r, const char *data, size_t n)
 {
     if (r->body_too_big)
         return 0;
-    if (r->body_len + n > HTTP_MAX_BODY) {
+    if (r->body_len + n > (http__is_upload(r) ? HTTP_MAX_UPLOAD : HTTP_MAX_BODY)) {
         r->body_too_big = true; /* answered 413 once the body is over */
         return 0;
     }
-    char *nb = realloc(r->body, r->body_len + n + 1);
-    if (!nb)
-        return -1;
-    memcpy(nb + r->body_len, data, n);
-    r->body = nb;
+    if (r->body_len + n + 1 > r->body_cap) { /* doubling: an upload comes in many small pieces */
+        size_t cap = r->body_cap ? r->body_cap : 1024;
+        while (cap < r->body_len + n + 1)
+            cap *= 2;
+        char *nb = realloc(r->body, cap);
+        if (!nb)
+            return -1;
+        r->body = nb;
+        r->body_cap = cap;
+    }
+    memcpy(r->body + r->body_len, data, n);
     r->body_len += n;
     r->body[r->body_len] = '\0';
     return 0;

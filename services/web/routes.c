@@ -32,7 +32,9 @@
     X("/login",            "login",            page_login)        \
     X("/logout",           "logout",           page_logout)       \
     X("/entry",            "entry",            page_entry)        \
-    X("/approve",          "approve",          page_approve)
+    X("/approve",          "approve",          page_approve)      \
+    X("/entry/template.xlsx", "entry_template", page_entry_template_xlsx) \
+    X("/entry/upload",     "entry_upload",     page_entry_upload)
 
 /* the handlers (a repeated declaration is harmless) */
 #define DECLARE(path, name, fn) http_handler_fn fn;
@@ -49,7 +51,8 @@ const int web_nroutes = (int)(sizeof web_routes / sizeof web_routes[0]);
     X("/login")      \
     X("/logout")     \
     X("/entry")      \
-    X("/approve")
+    X("/approve")    \
+    X("/entry/upload")
 
 bool web_takes_form(const char *path)
 {

@@ -148,6 +148,7 @@ static int web_start(web_t *w)
             return -1;
         }
         hc.allow_post = true;
+        hc.upload_path = "/entry/upload"; /* page_upload.c: a filled Excel template */
         w->secure_cookies = config_bool(cfg, "web", "secure_cookies", false);
     }
     w->zctx = zmq_ctx_new();

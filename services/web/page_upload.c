@@ -1,0 +1,374 @@
+/*
+ * page_upload.c -- reports as Excel files (lib/app/sheet.h) on the web:
+ *
+ *   GET  /entry/template.xlsx?unit=&dataset=&period=
+ *        the template of a unit the signed-in reporter may report for (403
+ *        otherwise): one row per unit it submits for, pre-filled with each
+ *        unit's latest values when the aggregator answers;
+ *   GET  /entry/upload        the page: the template's link and the form;
+ *   POST /entry/upload        (multipart/form-data, field `file`) the filled
+ *        file is read and checked as a whole: with any problem, every one is
+ *        shown as Sheet!Cell in the reader's language and nothing is sent;
+ *        otherwise each row is sent as one SUBMIT through the web's gateway
+ *        key (entered_by: the user), and each ACK (version) or NACK shown.
+ *
+ * The upload's body is collected by the HTTP layer (http_upload.c, up to
+ * HTTP_MAX_UPLOAD); the rows go to the collector one after the other on one
+ * worker (gateway_send_all()).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "nack.h"
+#include "page.h"
+#include "sheet.h"
+#include "users.h"
+
+/* ---- who may report for what ------------------------------------------------ */
+
+/* A reporter of unit u, or of a unit that submits for u (parent_submits). */
+static bool may_report(void *ud, int u)
+{
+    req_t *r = ud;
+    const users_session_t *s = auth_session(r);
+    const catalog_t *c = web_of(r)->cat;
+    if (!s)
+        return false;
+    if (users_allows(c, &s->user, USERS_ROLE_REPORTER, c->units[u].code))
+        return true;
+    int me = catalog_unit(c, s->user.unit);
+    return me >= 0 && users_allows(c, &s->user, USERS_ROLE_REPORTER, s->user.unit) && catalog_may_submit_for(c, me, u);
+}
+
+/* Accounts on and a session: else answers (404, 403) and returns NULL. */
+static const users_session_t *reporter(req_t *r, resp_t *o)
+{
+    const users_session_t *s = auth_session(r);
+    if (!web_of(r)->users) {
+        layout_error(r, o, 404, T(r, "Nộp báo cáo trên web cần bật tài khoản ([web] accounts).",
+                                  "Reporting on the web needs accounts ([web] accounts)."));
+        return NULL;
+    }
+    if (!s || !(s->user.roles & (USERS_ROLE_REPORTER | USERS_ROLE_ADMIN))) {
+        layout_error(r, o, 403, T(r, "Chỉ người nhập báo cáo (vai trò reporter) mới dùng được trang này.",
+                                  "Only a reporter may use this page."));
+        return NULL;
+    }
+    return s;
+}
+
+/* ---- the template ------------------------------------------------------------- */
+
+typedef struct {
+    int unit, ds;
+    period_t p;
+    char period[PERIOD_CODE_MAX];
+} place_t;
+
+/* unit (default: the user's), dataset (default: the first the unit
+ * reports), period (default: the page default).  Returns 0, or -1 after
+ * answering 404, 403 or 400. */
+static int place_of(req_t *r, resp_t *o, const users_session_t *s, place_t *pl)
+{
+    const catalog_t *c = web_of(r)->cat;
+    const char *uc = http_arg(r, "unit"), *dc = http_arg(r, "dataset"), *pc = http_arg(r, "period");
+    pl->unit = catalog_unit(c, uc && *uc ? uc : s->user.unit);
+    if (pl->unit < 0) {
+        layout_error(r, o, 404, T(r, "Không có đơn vị này trong danh mục.", "There is no such unit in the catalog."));
+        return -1;
+    }
+    if (!may_report(r, pl->unit)) {
+        layout_error(r, o, 403, T(r, "Bạn không được nhập báo cáo cho đơn vị này.", "You may not report for this unit."));
+        return -1;
+    }
+    pl->ds = dc && *dc ? catalog_dataset(c, dc) : -1;
+    for (int i = 0; !(dc && *dc) && i < c->ndatasets && pl->ds < 0; i++)
+        if (catalog_must_report(c, i, pl->unit))
+            pl->ds = i;
+    if (pl->ds < 0 || !catalog_must_report(c, pl->ds, pl->unit)) {
+        layout_error(r, o, 400, T(r, "Đơn vị không phải nộp mẫu báo cáo này.", "The unit does not report this dataset."));
+        return -1;
+    }
+    if (pc && *pc) {
+        if (period_parse(pc, &pl->p) || pl->p.type != c->datasets[pl->ds].ptype) {
+            layout_error(r, o, 400, T(r, "Kỳ báo cáo không hợp lệ cho mẫu báo cáo này.",
+                                      "The period is not valid for this dataset."));
+            return -1;
+        }
+    } else {
+        pl->p = page_default_period(r, pl->unit, pl->ds);
+    }
+    period_format(pl->p, pl->period, sizeof pl->period);
+    return 0;
+}
+
+/* The units of the template's rows and their latest values (when the
+ * aggregator answers); ans[i] keeps the values' bytes. */
+static int rows_of(req_t *r, const place_t *pl, int *units, sheet_prefill_t *pf, int *npf, client_answer_t *ans,
+                   proto_value_t **vals)
+{
+    web_t *w = web_of(r);
+    const catalog_t *c = w->cat;
+    int n = 0, all = sheet_units_for(c, pl->unit, pl->ds, pl->p, units, c->nunits);
+    for (int i = 0; i < all; i++)
+        if (may_report(r, units[i]))
+            units[n++] = units[i];
+    *npf = 0;
+    for (int i = 0; i < n; i++) {
+        proto_error_t err;
+        int rc = agg_ask(&w->agg, "values", c->units[units[i]].code, c->datasets[pl->ds].code, pl->period, &ans[i], &err);
+        if (rc == PROTO_E_UNAVAILABLE)
+            break;
+        if (rc)
+            continue;
+        const proto_values_t *v = &ans[i].u.values.values;
+        vals[i] = calloc(v->n ? v->n : 1, sizeof **vals);
+        uint32_t k = 0;
+        for (uint32_t j = 0; vals[i] && j < v->n; j++)
+            if (proto_values_at(v, j, &vals[i][k]) == 0)
+                k++;
+        pf[(*npf)++] = (sheet_prefill_t){units[i], vals[i], k};
+    }
+    return n;
+}
+
+void page_entry_template_xlsx(req_t *r, resp_t *o)
+{
+    const users_session_t *s = reporter(r, o);
+    place_t pl;
+    if (!s || place_of(r, o, s, &pl))
+        return;
+    const catalog_t *c = web_of(r)->cat;
+    size_t nu = (size_t)c->nunits;
+    int *units = calloc(nu, sizeof *units), npf = 0;
+    sheet_prefill_t *pf = calloc(nu, sizeof *pf);
+    client_answer_t *ans = calloc(nu, sizeof *ans);
+    proto_value_t **vals = calloc(nu, sizeof *vals);
+    if (!units || !pf || !ans || !vals)
+        abort();
+    int n = rows_of(r, &pl, units, pf, &npf, ans, vals);
+    const char *tmpdir = getenv("TMPDIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/cchc-web-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        close(fd);
+    if (fd < 0 || sheet_write_xlsx(path, c, pl.unit, pl.ds, pl.p, units, n, pf, npf)) {
+        if (fd >= 0)
+            unlink(path);
+        layout_error(r, o, 500, "Cannot write the spreadsheet.");
+    } else {
+        o->file = strdup(path);
+        o->status = 200;
+        o->ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        snprintf(o->disposition, sizeof o->disposition, "attachment; filename=\"bao-cao-%s-%s-%s.xlsx\"",
+                 c->units[pl.unit].code, c->datasets[pl.ds].code, pl.period);
+    }
+    for (size_t i = 0; i < nu; i++) {
+        free(vals[i]);
+        client_answer_free(&ans[i]);
+    }
+    free(units);
+    free(pf);
+    free(ans);
+    free(vals);
+}
+
+/* ---- the page ---------------------------------------------------------------- */
+
+static void begin(req_t *r, buf_t *b)
+{
+    layout_begin(r, b, T(r, "Nộp báo cáo bằng tệp Excel", "Report with an Excel file"), "/entry/upload", NULL);
+    buf_printf(b, "<h1>%s</h1>", T(r, "Nộp báo cáo bằng tệp Excel", "Report with an Excel file"));
+}
+
+static void upload_form(req_t *r, buf_t *b, const users_session_t *s)
+{
+    const catalog_t *c = web_of(r)->cat;
+    int u = catalog_unit(c, s->user.unit);
+    buf_printf(b, "<p>%s</p><ol><li>", T(r, "Cách làm:", "How:"));
+    if (u >= 0) {
+        buf_puts(b, "<a id=\"template\" ");
+        view_href(b, r, "/entry/template.xlsx", "unit", c->units[u].code, NULL);
+        buf_printf(b, ">%s</a> ", T(r, "Tải mẫu Excel", "Download the Excel template"));
+        buf_esc(b, c->units[u].name);
+        buf_printf(b, " %s", T(r, "(mỗi đơn vị một dòng, có số liệu mới nhất nếu đã nộp).",
+                               "(one row per unit, with the latest values if any)."));
+    } else {
+        buf_puts(b, T(r, "Tải mẫu Excel của đơn vị.", "Download the unit's Excel template."));
+    }
+    buf_printf(b, "</li><li>%s</li><li>%s</li></ol>",
+               T(r, "Điền số liệu vào trang \"Báo cáo\"; dòng để trống thì không gửi.",
+                 "Fill in the sheet \"Báo cáo\"; an empty row is not sent."),
+               T(r, "Chọn tệp đã điền rồi bấm Gửi. Nếu có lỗi, không dòng nào được gửi.",
+                 "Choose the filled file and send it. With any problem, no row is sent."));
+    buf_printf(b, "<form method=\"post\" action=\"/entry/upload%s\" enctype=\"multipart/form-data\" id=\"upload\">",
+               r->en ? "?lang=en" : "");
+    auth_csrf_field(r, b);
+    buf_printf(b, "<input type=\"file\" name=\"file\" accept=\".xlsx\" required> <button type=\"submit\">%s</button></form>",
+               T(r, "Gửi", "Send"));
+}
+
+/* ---- the upload --------------------------------------------------------------- */
+
+/* What the answer page needs of each row once the result is gone. */
+typedef struct {
+    int n;
+    struct {
+        int row;
+        char unit[CATALOG_CODE_MAX + 1], id[65];
+    } rows[];
+} sent_t;
+
+static void row_outcome(req_t *r, buf_t *b, const gateway_result_t *res, int *ok)
+{
+    if (res->rc == 0 && res->reply->type == PROTO_ACK) {
+        const proto_ack_t *k = &res->reply->u.ack;
+        bool dup = !strcmp(k->status, "duplicate");
+        buf_printf(b, "<td data-outcome=\"%s\" data-version=\"%llu\">%s %llu</td>", dup ? "duplicate" : "accepted",
+                   (unsigned long long)k->version,
+                   dup ? T(r, "Đã tiếp nhận trước đó, phiên bản", "Already received, version")
+                       : T(r, "Đã tiếp nhận, phiên bản", "Accepted, version"),
+                   (unsigned long long)k->version);
+        (*ok)++;
+    } else if (res->rc == 0) {
+        const proto_nack_t *k = &res->reply->u.nack;
+        buf_puts(b, "<td data-outcome=\"refused\" data-code=\"");
+        buf_esc(b, k->code);
+        buf_printf(b, "\">%s ", T(r, "Bị từ chối:", "Refused:"));
+        buf_esc(b, nack_sentence(k->code, r->en));
+        buf_puts(b, " (");
+        buf_esc(b, k->code);
+        buf_puts(b, ")</td>");
+    } else {
+        buf_printf(b, "<td data-outcome=\"%s\">%s</td>", res->maybe_stored ? "no_answer" : "not_sent",
+                   res->maybe_stored ? T(r, "Không có trả lời: có thể đã được lưu; gửi lại tệp để biết.",
+                                         "No answer: it may be stored; send the file again to find out.")
+                                     : T(r, "Chưa gửi.", "Not sent."));
+    }
+}
+
+static void sent_done(req_t *r, const gateway_result_t *res, int n, void *ud, resp_t *o)
+{
+    sent_t *st = ud;
+    buf_t *b = &o->body;
+    int ok = 0;
+    begin(r, b);
+    buf_printf(b, "<table id=\"sent\"><tr><th>%s</th><th>%s</th><th>%s</th></tr>", T(r, "Dòng", "Row"),
+               T(r, "Đơn vị", "Unit"), T(r, "Kết quả", "Outcome"));
+    for (int i = 0; i < n && i < st->n; i++) {
+        buf_printf(b, "<tr data-unit=\"%s\"><td>%s!A%d</td><td>", st->rows[i].unit, SHEET_NAME_VI, st->rows[i].row);
+        buf_esc(b, st->rows[i].unit);
+        buf_puts(b, "</td>");
+        row_outcome(r, b, &res[i], &ok);
+        buf_puts(b, "</tr>");
+    }
+    buf_printf(b, "</table><p class=\"%s\" id=\"summary\">", ok == n ? "note" : "warn");
+    buf_printf(b, T(r, "%d/%d báo cáo được tiếp nhận.", "%d of %d report(s) accepted."), ok, n);
+    buf_puts(b, "</p>");
+    layout_end(r, b);
+    o->status = 200;
+    free(st);
+}
+
+/* Every problem of the file, nothing sent. */
+static void show_problems(req_t *r, resp_t *o, const sheet_result_t *res, int status, const char *lead)
+{
+    buf_t *b = &o->body;
+    begin(r, b);
+    buf_puts(b, "<div class=\"err\" id=\"problems\"><p>");
+    buf_esc(b, lead);
+    buf_puts(b, "</p><ul>");
+    for (int i = 0; i < res->nerrors; i++) {
+        buf_puts(b, "<li>");
+        buf_esc(b, res->errors[i]);
+        buf_puts(b, "</li>");
+    }
+    buf_puts(b, "</ul></div>");
+    upload_form(r, b, auth_session(r));
+    layout_end(r, b);
+    o->status = status;
+}
+
+static void take_upload(req_t *r, resp_t *o, const users_session_t *s)
+{
+    web_t *w = web_of(r);
+    if (!r->upload) {
+        layout_error(r, o, 400, T(r, "Hãy chọn tệp Excel đã điền.", "Choose the filled Excel file."));
+        return;
+    }
+    sheet_opts_t opt = {.cat = w->cat,
+                        .lang = r->en ? SHEET_LANG_EN : SHEET_LANG_VI,
+                        .file = r->upload_name[0] ? r->upload_name : "upload.xlsx",
+                        .may_submit = may_report,
+                        .ud = r,
+                        .now = clock_now()};
+    sheet_result_t res;
+    int rc = sheet_read_xlsx(r->upload, r->upload_len, &opt, &res);
+    char lead[256];
+    if (rc) {
+        snprintf(lead, sizeof lead,
+                 T(r, "Tệp có %d lỗi; không báo cáo nào được gửi. Sửa hết các ô sau rồi gửi lại:",
+                   "The file has %d problem(s); nothing was sent. Fix every cell below and send it again:"),
+                 res.nfound);
+        show_problems(r, o, &res, 422, lead);
+        sheet_result_free(&res);
+        return;
+    }
+    int n = res.nreports;
+    proto_msg_t *msgs = calloc((size_t)n, sizeof *msgs);
+    sent_t *st = calloc(1, sizeof *st + (size_t)n * sizeof st->rows[0]);
+    if (!msgs || !st)
+        abort();
+    st->n = n;
+    for (int i = 0; i < n; i++) {
+        const sheet_report_t *rp = &res.reports[i];
+        proto_submit_t *m = &msgs[i].u.submit;
+        msgs[i].type = PROTO_SUBMIT;
+        snprintf(m->id, sizeof m->id, "%s", rp->id);
+        snprintf(m->unit, sizeof m->unit, "%s", rp->unit);
+        snprintf(m->dataset, sizeof m->dataset, "%s", rp->dataset);
+        memcpy(m->period, rp->period, sizeof m->period - 1);
+        snprintf(m->note, sizeof m->note, "%s", rp->note);
+        snprintf(m->entered_by, sizeof m->entered_by, "%s", s->user.login);
+        m->values.n = rp->nvalues;
+        m->values.items = rp->values;
+        st->rows[i].row = rp->row;
+        snprintf(st->rows[i].unit, sizeof st->rows[i].unit, "%s", rp->unit);
+        snprintf(st->rows[i].id, sizeof st->rows[i].id, "%s", rp->id);
+    }
+    char err[512];
+    rc = gateway_send_all(w->gw, r, msgs, n, sent_done, st, err, sizeof err);
+    if (rc) { /* nothing sent: the file is fine, the web cannot send */
+        snprintf(lead, sizeof lead,
+                 T(r, "Tệp hợp lệ (%d báo cáo) nhưng chưa gửi được: %s",
+                   "The file is valid (%d report(s)) but was not sent: %s"),
+                 n, rc == GATEWAY_E_OFF ? T(r, "máy chủ web chưa có khóa gửi báo cáo ([web] gateway_key).",
+                                            "the web has no gateway key ([web] gateway_key).")
+                                        : err);
+        free(st);
+        sheet_result_t none = {0};
+        show_problems(r, o, &none, 503, lead);
+    }
+    free(msgs);
+    sheet_result_free(&res);
+}
+
+void page_entry_upload(req_t *r, resp_t *o)
+{
+    const users_session_t *s = reporter(r, o);
+    if (!s)
+        return;
+    if (r->post) {
+        take_upload(r, o, s);
+        return;
+    }
+    buf_t *b = &o->body;
+    begin(r, b);
+    upload_form(r, b, s);
+    layout_end(r, b);
+    o->status = 200;
+}

@@ -1,0 +1,202 @@
+"""cchc-web's Excel round trip (issue 12): a reporter downloads the template
+of its commune (/entry/template.xlsx: one row per unit it reports for,
+pre-filled with the latest values), fills it with openpyxl, uploads it
+(/entry/upload, multipart/form-data); every row becomes a SUBMIT through the
+web's gateway key (entered_by: the user) to the real collector (CURVE), and
+the aggregator stores exactly the sheet's values.  A broken file shows every
+problem as Sheet!Cell and stores nothing (the journal's head does not move);
+a viewer, another unit, a POST without the CSRF token and an oversized body
+are refused."""
+import io
+import os
+import re
+import sys
+import unittest
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import Stack, free_port  # noqa: E402
+from test_web_accounts import Client, add_user  # noqa: E402
+from test_excel import values_for  # noqa: E402
+
+import http.client  # noqa: E402
+import openpyxl  # noqa: E402
+
+NOW = "2025-09-05T09:00:00+07:00"
+DS, PERIOD = "CCHC_Q", "2025Q3"
+XA = "HP.XA.VIET_KHE"
+XA_SUBS = ["HP.XA.VIET_KHE.VHXH", "HP.XA.VIET_KHE.VP", "HP.XA.VIET_KHE.KINH_TE", "HP.XA.VIET_KHE.MTTQ"]
+
+
+class Browser(Client):
+    def get_bytes(self, path):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+        c.request("GET", path, headers={"Cookie": "cchc_session=" + self.cookie})
+        r = c.getresponse()
+        data = r.read()
+        hdrs = {k.lower(): v for k, v in r.getheaders()}
+        c.close()
+        return r.status, hdrs, data
+
+    def upload(self, data, csrf, name="bao-cao.xlsx"):
+        """POST /entry/upload as a browser's form would: csrf, then the file."""
+        b = "----cchc" + uuid.uuid4().hex
+        parts = []
+        if csrf is not None:
+            parts.append(('--%s\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n%s\r\n' % (b, csrf)).encode())
+        parts.append(('--%s\r\nContent-Disposition: form-data; name="file"; filename="%s"\r\n'
+                      'Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n'
+                      % (b, name)).encode("utf-8") + data + b"\r\n")
+        body = b"".join(parts) + ("--%s--\r\n" % b).encode()
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        c.request("POST", "/entry/upload", body=body, headers={"Cookie": "cchc_session=" + self.cookie,
+                                                                "Content-Type": "multipart/form-data; boundary=" + b})
+        r = c.getresponse()
+        text = r.read().decode("utf-8", "replace")
+        c.close()
+        return r.status, text
+
+
+class WebExcelTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Stack(now=NOW)
+        cls.s.keygen("HP", gateway=True)
+        cls.s.start_collector(now=NOW)
+        cls.s.start_aggregator(now=NOW)
+        cls.port = free_port()
+        cls.s.write_config({"web": {"listen": "127.0.0.1:%d" % cls.port, "accounts": "yes",
+                                    "users_dir": os.path.join(cls.s.dir, "web"),
+                                    "gateway_key": os.path.join(cls.s.keys, "HP.gateway.key"),
+                                    "submit_timeout_ms": "1500", "submit_retries": "1",
+                                    "query_timeout_ms": "1000"}})
+        add_user(cls.s, "nhapxa", "reporter", XA)
+        add_user(cls.s, "xemxa", "viewer", XA)
+        cls.s.start("web", wait_port=cls.port, now=NOW)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.close()
+
+    def browser(self, who="nhapxa"):
+        c = Browser(self.port)
+        st, _, _ = c.login(who)
+        self.assertEqual(st, 303)
+        return c
+
+    def head(self):
+        recs = self.s.fetch_journal()
+        return recs[-1]["seq"] if recs else 0
+
+    def template(self, c):
+        st, h, data = c.get_bytes("/entry/template.xlsx?unit=%s&dataset=%s&period=%s" % (XA, DS, PERIOD))
+        self.assertEqual(st, 200, data[:500])
+        self.assertEqual(h["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        self.assertIn("bao-cao-%s-%s-%s.xlsx" % (XA, DS, PERIOD), h["content-disposition"])
+        return openpyxl.load_workbook(io.BytesIO(data))
+
+    @staticmethod
+    def codes(ws):
+        return {c.value: c.column_letter for c in ws[3] if c.value and c.column > 2}
+
+    def fill(self, ws, row, vals):
+        cols = self.codes(ws)
+        for code, (text, _) in vals.items():
+            ws["%s%d" % (cols[code], row)] = text
+
+    @staticmethod
+    def save(wb):
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+    def test_1_template_and_rights(self):
+        """the reporter's template has its commune's five rows; a viewer and another unit get 403"""
+        c = self.browser()
+        ws = self.template(c)["Báo cáo"]
+        self.assertEqual([ws["A%d" % r].value for r in range(5, 10)], [XA] + XA_SUBS)
+        self.assertIn("Quý III năm 2025", ws["A2"].value)
+        st, _, body = c.req("GET", "/entry/upload")
+        self.assertEqual(st, 200)
+        self.assertIn('enctype="multipart/form-data"', body)
+        self.assertIn("/entry/template.xlsx?unit=%s" % XA, body)
+        st, _, _ = c.req("GET", "/entry/template.xlsx?unit=HP.SO.Y_TE&dataset=CCHC_Q&period=2025Q3")
+        self.assertEqual(st, 403)
+        v = self.browser("xemxa")
+        for path in ("/entry/upload", "/entry/template.xlsx?unit=%s" % XA):
+            st, _, _ = v.req("GET", path)
+            self.assertEqual(st, 403, path)
+
+    def test_2_upload_stores_every_row(self):
+        """a filled template uploaded: one SUBMIT per filled row (entered_by the user), stored exactly, pre-filled next time"""
+        c = self.browser()
+        wb = self.template(c)
+        ws = wb["Báo cáo"]
+        filled = {XA: values_for(4), XA_SUBS[1]: values_for(9), XA_SUBS[3]: values_for(14)}
+        for row in range(5, 10):
+            if ws["A%d" % row].value in filled:
+                self.fill(ws, row, filled[ws["A%d" % row].value])
+        before = self.head()
+        st, body = c.upload(self.save(wb), c.csrf("/entry/upload"))
+        self.assertEqual(st, 200, body)
+        outcomes = re.findall(r'<tr data-unit="([\w.]+)">.*?data-outcome="(\w+)" data-version="(\d+)"', body)
+        self.assertEqual(sorted(u for u, o, _ in outcomes if o == "accepted"), sorted(filled))
+        self.assertIn("3/3 báo cáo được tiếp nhận", body)
+        recs = self.s.fetch_journal(after=before)
+        self.assertEqual(len(recs), 3)
+        self.assertEqual({r.get("entered_by") for r in recs}, {"nhapxa"})
+        self.s.wait_applied(self.head())
+        for unit, vals in filled.items():
+            r = self.s.query("values", node=unit, dataset=DS, period=PERIOD)
+            self.assertEqual(r["data"]["values"], {k: v for k, (_, v) in vals.items()}, unit)
+        ws2 = self.template(c)["Báo cáo"]
+        cols = self.codes(ws2)
+        for code, (text, _) in filled[XA_SUBS[3]].items():
+            self.assertEqual(ws2["%s9" % cols[code]].value, text, code)
+        # The same file again: duplicates, nothing new in the journal.
+        head = self.head()
+        st, body = c.upload(self.save(wb), c.csrf("/entry/upload"))
+        self.assertEqual(st, 200, body)
+        self.assertEqual(body.count('data-outcome="duplicate"'), 3)
+        self.assertEqual(self.head(), head)
+
+    def test_3_broken_file_stores_nothing(self):
+        """text in a number cell, a changed header, a foreign unit: each shown as Sheet!Cell, nothing stored"""
+        c = self.browser()
+        wb = self.template(c)
+        ws = wb["Báo cáo"]
+        self.fill(ws, 5, values_for(1))
+        self.fill(ws, 6, values_for(2))
+        cols = self.codes(ws)
+        ws["%s6" % cols["WEBSITE_POSTS"]] = "mười"
+        ws["%s4" % cols["RADIO_ITEMS"]] = "Đài"
+        ws["A6"] = "HP.SO.Y_TE"
+        before = self.head()
+        st, body = c.upload(self.save(wb), c.csrf("/entry/upload"))
+        self.assertEqual(st, 422, body)
+        self.assertIn("Tệp có 3 lỗi; không báo cáo nào được gửi", body)
+        self.assertIn("Báo cáo!D6: &quot;mười&quot; không phải là số nguyên", body)
+        self.assertIn("Báo cáo!G4: tiêu đề cột đã bị sửa", body)
+        self.assertIn("Báo cáo!A6: bạn không được nộp báo cáo thay cho đơn vị HP.SO.Y_TE", body)
+        self.assertEqual(self.head(), before)
+        st, body = c.upload(b"indicator,value\nPORTAL_POSTS,1\n", c.csrf("/entry/upload"), name="bao-cao.csv")
+        self.assertEqual(st, 422, body)
+        self.assertIn("bao-cao.csv: tệp không phải là tệp Excel .xlsx", body)
+        self.assertEqual(self.head(), before)
+
+    def test_4_refusals(self):
+        """no CSRF token: 403; a body over the upload limit: 413; nothing stored"""
+        c = self.browser()
+        wb = self.template(c)
+        self.fill(wb["Báo cáo"], 5, values_for(3))
+        before = self.head()
+        st, _ = c.upload(self.save(wb), None)
+        self.assertEqual(st, 403)
+        st, _ = c.upload(b"PK\x03\x04" + b"\0" * (9 << 20), c.csrf("/entry/upload"))
+        self.assertEqual(st, 413)
+        self.assertEqual(self.head(), before)
+
+
+if __name__ == "__main__":
+    harness.main()

@@ -95,7 +95,8 @@ static const char *parse_pairs(char *s, char **keys, char **vals, int *n, char *
             *amp = '\0';
         if (*s) {
             if (*n >= HTTP_MAX_ARGS) {
-                snprintf(msgbuf, msglen, "The query string has more than %d parameters.", HTTP_MAX_ARGS);
+                snprintf(msgbuf, msglen, "Địa chỉ trang có quá %d tham số. (The query string has more than %d parameters.)",
+                         HTTP_MAX_ARGS, HTTP_MAX_ARGS);
                 return msgbuf;
             }
             char *eq = strchr(s, '=');
@@ -108,21 +109,25 @@ static const char *parse_pairs(char *s, char **keys, char **vals, int *n, char *
                 ok = (s[i] >= 'a' && s[i] <= 'z') || s[i] == '_';
             if (!ok) {
                 snprintf(msgbuf, msglen,
-                         "The query string is malformed: parameter names are lower-case words such as node or period.");
+                         "Địa chỉ trang bị sai: tên tham số là chữ thường như node hoặc period. (The query string is malformed: "
+                         "parameter names are lower-case words such as node or period.)");
                 return msgbuf;
             }
             if (url_decode(v) || !clean_utf8((const unsigned char *)v)) {
                 snprintf(msgbuf, msglen,
-                         "The query string is malformed: the value of '%s' has a bad %%-escape or is not UTF-8 text.", s);
+                         "Địa chỉ trang bị sai: giá trị của '%s' có mã %%-escape hỏng hoặc không phải văn bản UTF-8. (The "
+                         "query string is malformed: the value of '%s' has a bad %%-escape or is not UTF-8 text.)",
+                         s, s);
                 return msgbuf;
             }
             if (strlen(v) > 256) {
-                snprintf(msgbuf, msglen, "The value of '%s' is longer than 256 bytes.", s);
+                snprintf(msgbuf, msglen, "Giá trị của '%s' dài quá 256 byte. (The value of '%s' is longer than 256 bytes.)", s, s);
                 return msgbuf;
             }
             for (int i = 0; i < *n; i++)
                 if (!strcmp(keys[i], s)) {
-                    snprintf(msgbuf, msglen, "The query string gives '%s' more than once.", s);
+                    snprintf(msgbuf, msglen, "Địa chỉ trang có tham số '%s' hai lần. (The query string gives '%s' more than once.)", s,
+                             s);
                     return msgbuf;
                 }
             keys[*n] = s;

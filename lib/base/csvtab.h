@@ -71,7 +71,7 @@ typedef struct {
     bool required;
 } csvtab_column_t;
 
-#define CSVTAB_SCHEMA_MAX 10
+#define CSVTAB_SCHEMA_MAX 16
 #define CSVTAB_HEAD_MAX 64
 
 /* A file read into memory.  Cells are addressed by row and by the caller's

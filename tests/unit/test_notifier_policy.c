@@ -726,6 +726,64 @@ static void t_approval(void **state)
     arrivals_destroy(&a);
 }
 
+/* One digest with both: Xã Cê sent Q3 on Mon Sep 22 (awaiting its head's
+ * approval since) and has an extension of Q4 to Tue Dec 16.  On Mon Dec 8
+ * its digest reminds it of Q4 against Dec 16 and tells its head that Q3
+ * waits for approval.  The text goes to build/test-logs for docs/notifier.md. */
+static void t_sample_extension_approval(void **state)
+{
+    (void)state;
+    arrivals_t *a = arrivals_new();
+    assert_non_null(a);
+    ans_unit_status_t q3 = {.code = "HP.XA.C", .name = "Xã Cê", .kind = "xa", .status = "late",
+                            .has_received_at = true, .received_at = T("2025-09-22T10:00:00+07:00"),
+                            .has_approval = true, .approval = "awaiting"};
+    ans_unit_status_t q4 = {.code = "HP.XA.C", .name = "Xã Cê", .kind = "xa", .status = "pending", .has_due = true,
+                            .due = T("2025-12-17T00:00:00+07:00"), .has_due_reason = true,
+                            .due_reason = "Sáp nhập đơn vị hành chính"};
+    arrivals_apply(a, &(ans_units_t){.units = &q3, .n_units = 1}, "CCHC_Q", "2025Q3");
+    arrivals_apply(a, &(ans_units_t){.units = &q4, .n_units = 1}, "CCHC_Q", "2025Q4");
+    policy_t p = pol_default();
+    p.webhook = p.pub = false;
+    reminder_t *rs;
+    digest_t *ds;
+    int n, nd, seen = 0;
+    int64_t t = T("2025-12-08T09:00:00+07:00");
+    assert_int_equal(policy_plan(cat, &p, t, a_received, a_facts, a, &rs, &n), 0);
+    assert_int_equal(digest_group(cat, &p, t, rs, n, NULL, NULL, &ds, &nd), 0);
+    message_opts_t mo = {"https://baocao.cchc.haiphong.example/nop-bao-cao", NULL, false, NULL, NULL,
+                         "https://baocao.cchc.haiphong.example/approve"};
+    for (int i = 0; i < nd; i++) {
+        if (strcmp(cat->units[ds[i].unit].code, "HP.XA.C"))
+            continue;
+        message_t m;
+        char items[512], path[512];
+        assert_int_equal(message_compose(cat, &ds[i], &mo, t, &m), 0);
+        seen++;
+        digest_items(cat, &ds[i], items, sizeof items);
+        assert_non_null(strstr(items, "CCHC_Q/2025Q4/before-7"));
+        assert_non_null(strstr(items, "approve:CCHC_Q/2025Q3/awaiting-2"));
+        assert_non_null(strstr(m.body, "   Kỳ báo cáo: quý 4/2025\n"
+                                       "   Hạn nộp (đã được gia hạn): hết ngày 16/12/2025 (còn 6 ngày làm việc)\n"));
+        assert_non_null(strstr(m.body, "1 báo cáo đang chờ duyệt"));
+        assert_non_null(strstr(m.body, "- Báo cáo kết quả tuyên truyền cải cách hành chính hàng quý, quý 3/2025\n"));
+        assert_non_null(strstr(m.body, "Duyệt hoặc trả lại báo cáo tại: https://baocao.cchc.haiphong.example/approve\n"));
+        assert_no_codes(m.body);
+        const char *root = getenv("CCHC_ROOT");
+        snprintf(path, sizeof path, "%s/build/test-logs/notifier-sample-extension-approval.txt", root ? root : ".");
+        FILE *f = fopen(path, "w");
+        if (f) {
+            fprintf(f, "To: %s\nSubject: %s\nX-CCHC-Items: %s\n\n%s", ds[i].recipient, m.subject, items, m.body);
+            fclose(f);
+        }
+        message_free(&m);
+    }
+    assert_int_equal(seen, 1);
+    free(ds);
+    policy_free(rs, n);
+    arrivals_destroy(&a);
+}
+
 static const char *test_notes(void *ud, int unit, int ds, period_t p)
 {
     (void)ud;
@@ -978,6 +1036,8 @@ int main(void)
              t_digest_repeat),
         TEST("notifier-3.4 a report awaiting approval 2 working days: the approver line in the unit's digest",
              t_approval),
+        TEST("notifier-3.5 one digest with an extended report and a report awaiting approval (the docs' sample)",
+             t_sample_extension_approval),
         TEST("notifier-4.1 Vietnamese subject/body, link, contact, MIME e-mail, JSON, REMINDER id", t_message),
         TEST("notifier-4.2 long subjects split into encoded-words on character boundaries", t_encode_long),
         TEST("notifier-4.3 a digest's text: names not codes, folded reports, late sub-units, targets", t_message_digest),

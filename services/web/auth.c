@@ -54,7 +54,7 @@ bool auth_gate(req_t *r, resp_t *o)
         return r->h->cfg.token && *r->h->cfg.token && !r->token_ok && strcmp(r->path, "/healthz")
                    ? (http_error(r, o, 401, "This server needs a bearer token (Authorization: Bearer ...)."), true)
                    : false;
-    if (r->post && strcmp(r->path, "/login") && strcmp(r->path, "/logout")) {
+    if (r->post && !web_takes_form(r->path)) {
         layout_error(r, o, 405,
                      r->en ? "This page takes no form (only GET and HEAD)."
                            : "Trang này không nhận biểu mẫu (chỉ GET và HEAD).");
@@ -91,16 +91,52 @@ bool auth_gate(req_t *r, resp_t *o)
     return false;
 }
 
+static bool user_may_see(const catalog_t *cat, const users_account_t *a, const char *code)
+{
+    return users_allows(cat, a, USERS_ROLE_VIEWER, code) || users_allows(cat, a, USERS_ROLE_REPORTER, code) ||
+           users_allows(cat, a, USERS_ROLE_APPROVER, code);
+}
+
 bool auth_may_see(req_t *r, int node)
 {
     const users_session_t *s = auth_session(r);
-    if (!s)
-        return true;
-    const catalog_t *cat = web_of(r)->cat;
-    const char *code = cat->units[node].code;
-    return users_allows(cat, &s->user, USERS_ROLE_VIEWER, code) ||
-           users_allows(cat, &s->user, USERS_ROLE_REPORTER, code) ||
-           users_allows(cat, &s->user, USERS_ROLE_APPROVER, code);
+    return !s || user_may_see(web_of(r)->cat, &s->user, web_of(r)->cat->units[node].code);
+}
+
+/* ---- the event stream ----------------------------------------------------- */
+
+typedef struct {
+    web_t *w;
+    char token[USERS_TOKEN_LEN + 1];
+} auth_stream_t;
+
+void *auth_sse_open(req_t *r)
+{
+    const char *tok = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, AUTH_COOKIE);
+    if (!auth_session(r) || !tok)
+        return NULL; /* accounts off, or a machine: every event */
+    auth_stream_t *st = calloc(1, sizeof *st);
+    if (!st)
+        abort();
+    st->w = web_of(r);
+    snprintf(st->token, sizeof st->token, "%s", tok);
+    return st;
+}
+
+int auth_sse_may(void *state, const char *unit)
+{
+    auth_stream_t *st = state;
+    users_session_t s;
+    /* the session is read again for every event: a logout, a disabled user
+     * or a changed password ends the stream at the next event */
+    if (users_session_get(st->w->users, st->token, clock_now(), &s))
+        return -1;
+    return catalog_unit(st->w->cat, unit) >= 0 && user_may_see(st->w->cat, &s.user, unit);
+}
+
+void auth_sse_close(void *state)
+{
+    free(state);
 }
 
 int auth_default_node(req_t *r)

@@ -29,7 +29,8 @@ typedef struct {
     int count;
 } auth_fail_t;
 
-/* The gate (http_gate_fn): a POST to anything but /login and /logout is
+/* The gate (http_gate_fn): a POST to a path that takes no form (routes.c
+ * WEB_FORMS) is
  * 405; /healthz and /login pass; a request with the
  * bearer token passes as a machine (it sees everything); otherwise the
  * session cookie must open a session (else 401 for /api/, /metrics, /events;
@@ -45,6 +46,13 @@ const users_session_t *auth_session(const req_t *r);
  * a machine, an admin, a viewer of an ancestor, a reporter or approver of
  * the unit itself. */
 bool auth_may_see(req_t *r, int node);
+/* The SSE stream's filter (http_sse_filter_t): a reader with a session gets
+ * the events of the units it may see, and its stream ends at the first
+ * event after its session ends; accounts off or a machine: every event. */
+void *auth_sse_open(req_t *r);
+int auth_sse_may(void *state, const char *unit);
+void auth_sse_close(void *state);
+
 /* The unit a page opens on when none is asked: the user's unit; the root for
  * an admin, a machine, or without accounts. */
 int auth_default_node(req_t *r);

@@ -193,7 +193,7 @@ static enum MHD_Result open_events(req_t *r)
     http_t *h = r->h;
     r->route = h->cfg.nroutes;
     h->req_count[r->route][status_class(200)]++;
-    struct MHD_Response *resp = http__sse_open(h, r->conn);
+    struct MHD_Response *resp = http__sse_open(h, r);
     if (!resp)
         return MHD_NO;
     enum MHD_Result rc = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);

@@ -24,11 +24,12 @@
 #include "buf.h"
 
 #define HTTP_MAX_ARGS 32        /* query parameters in one request */
-#define HTTP_MAX_ROUTES 22      /* entries of a route table */
+#define HTTP_MAX_ROUTES 40      /* entries of a route table */
 #define HTTP_MAX_PER_ADDRESS 64 /* connections one client address may hold */
 #define HTTP_MAX_HEADERS 64     /* header fields in one request (431 above) */
 #define HTTP_MAX_URI 2048       /* bytes of request URI (414 above) */
 #define HTTP_MAX_BODY 16384     /* bytes of a POST body (413 above) */
+#define HTTP_MAX_FORM 160       /* fields in one POST body (a report form has one per indicator and tag) */
 #define HTTP_SSE_MAX_BUFFER 65536 /* events waiting for one SSE client before it is dropped */
 
 typedef struct http http_t;
@@ -56,7 +57,7 @@ typedef struct {
     size_t body_len;
     bool body_too_big;
     int nform;
-    char *fkeys[HTTP_MAX_ARGS], *fvals[HTTP_MAX_ARGS]; /* the parsed form body */
+    char *fkeys[HTTP_MAX_FORM], *fvals[HTTP_MAX_FORM]; /* the parsed form body */
     void *ctx;                  /* the application's, for this request (freed with ctx_free) */
     void (*ctx_free)(void *ctx);
     bool deferred;              /* the handler suspended the request (http_defer()) */
@@ -85,6 +86,17 @@ typedef void http_error_fn(req_t *r, resp_t *out, int status, const char *msg);
  * false to let the route answer. */
 typedef bool http_gate_fn(req_t *r, resp_t *out);
 
+/* Who may read which event of the SSE stream.  open() is called once per
+ * stream, after the gate passed it, and returns the stream's state (NULL:
+ * every event); may() is asked for each event with a topic and answers 1
+ * (send it), 0 (not for this reader) or -1 (the reader's right is gone:
+ * close the stream); close() frees the state.  Unset functions let all pass. */
+typedef struct {
+    void *(*open)(req_t *r);
+    int (*may)(void *state, const char *topic);
+    void (*close)(void *state);
+} http_sse_filter_t;
+
 typedef struct {
     const char *path;           /* exact match, no query string */
     const char *name;           /* label in cchc_web_requests_total */
@@ -103,6 +115,7 @@ typedef struct {
     http_error_fn *error;
     http_gate_fn *gate;         /* NULL: none */
     bool allow_post;            /* POST with an application/x-www-form-urlencoded body */
+    http_sse_filter_t sse_filter;
     void *app;                  /* the application's own pointer, for handlers */
 } http_config_t;
 
@@ -135,8 +148,9 @@ void http_stop(http_t *h);
 void http_destroy(http_t *h);
 
 /* Sends s (one or more complete SSE events, or a ": comment") to every SSE
- * client.  Not from inside a handler. */
-void http_broadcast(http_t *h, const char *s);
+ * client that may read topic (the unit an event is about; NULL: everyone,
+ * e.g. a ping), as cfg.sse_filter decides.  Not from inside a handler. */
+void http_broadcast(http_t *h, const char *topic, const char *s);
 
 /* The value of query parameter key, or NULL.  Owned by the request. */
 const char *http_arg(const req_t *r, const char *key);

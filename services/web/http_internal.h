@@ -50,7 +50,7 @@ void http__conn_idle(http_t *h, struct MHD_Connection *mc);
 /* ---- Server-Sent Events (http_sse.c) ---------------------------------------- */
 
 /* A response streaming events to conn, or NULL. */
-struct MHD_Response *http__sse_open(http_t *h, struct MHD_Connection *conn);
+struct MHD_Response *http__sse_open(http_t *h, req_t *r);
 /* Wakes every suspended stream so that it can end (at stop). */
 void http__sse_wake_all(http_t *h);
 /* The heartbeat timer: ": ping" to every client. */

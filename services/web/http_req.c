@@ -3,8 +3,11 @@
  *
  * Parameter names are lower-case words; values are percent-decoded and must
  * be UTF-8 text without control characters, at most 256 bytes; a parameter
- * may not be repeated; at most HTTP_MAX_ARGS of them.  Anything else is a
- * sentence for a 400.  Decoding happens in place in r->raw.
+ * may not be repeated; at most HTTP_MAX_ARGS of them.  A POST's form body is
+ * parsed the same way, except that it may hold HTTP_MAX_FORM fields whose
+ * names (up to 80 bytes) may also have digits: a report form names one field
+ * per indicator (v_portal_posts) and tag.  Anything else is a sentence for a
+ * 400.  Decoding happens in place in r->raw (r->body).
  */
 #include <stdio.h>
 #include <string.h>
@@ -86,17 +89,19 @@ const char *http_form(const req_t *r, const char *key)
     return NULL;
 }
 
-/* Parses "a=1&b=2" in place into keys/vals (*n of them). */
-static const char *parse_pairs(char *s, char **keys, char **vals, int *n, char *msgbuf, size_t msglen)
+/* Parses "a=1&b=2" in place into keys/vals (*n of them, at most max);
+ * form: the rules of a form body (longer names, digits). */
+static const char *parse_pairs(char *s, char **keys, char **vals, int *n, int max, bool form, char *msgbuf,
+                               size_t msglen)
 {
     while (*s) {
         char *amp = strchr(s, '&');
         if (amp)
             *amp = '\0';
         if (*s) {
-            if (*n >= HTTP_MAX_ARGS) {
-                snprintf(msgbuf, msglen, "Địa chỉ trang có quá %d tham số. (The query string has more than %d parameters.)",
-                         HTTP_MAX_ARGS, HTTP_MAX_ARGS);
+            if (*n >= max) {
+                snprintf(msgbuf, msglen, "%s có quá %d tham số. (The %s has more than %d parameters.)",
+                         form ? "Biểu mẫu" : "Địa chỉ trang", max, form ? "form" : "query string", max);
                 return msgbuf;
             }
             char *eq = strchr(s, '=');
@@ -104,9 +109,9 @@ static const char *parse_pairs(char *s, char **keys, char **vals, int *n, char *
             if (eq)
                 *eq = '\0';
             size_t kl = strlen(s);
-            bool ok = kl > 0 && kl <= 32;
+            bool ok = kl > 0 && kl <= (form ? 80u : 32u);
             for (size_t i = 0; ok && i < kl; i++)
-                ok = (s[i] >= 'a' && s[i] <= 'z') || s[i] == '_';
+                ok = (s[i] >= 'a' && s[i] <= 'z') || s[i] == '_' || (form && s[i] >= '0' && s[i] <= '9');
             if (!ok) {
                 snprintf(msgbuf, msglen,
                          "Địa chỉ trang bị sai: tên tham số là chữ thường như node hoặc period. (The query string is malformed: "
@@ -151,7 +156,7 @@ const char *http__parse_uri(req_t *r, char *msgbuf, size_t msglen)
     r->path[plen] = '\0';
     if (!q)
         return NULL;
-    return parse_pairs(q + 1, r->keys, r->vals, &r->nargs, msgbuf, msglen);
+    return parse_pairs(q + 1, r->keys, r->vals, &r->nargs, HTTP_MAX_ARGS, false, msgbuf, msglen);
 }
 
 const char *http__parse_form(req_t *r, char *msgbuf, size_t msglen)
@@ -160,5 +165,5 @@ const char *http__parse_form(req_t *r, char *msgbuf, size_t msglen)
         return NULL;
     if (strlen(r->body) != r->body_len)
         return "The form body contains a NUL byte.";
-    return parse_pairs(r->body, r->fkeys, r->fvals, &r->nform, msgbuf, msglen);
+    return parse_pairs(r->body, r->fkeys, r->fvals, &r->nform, HTTP_MAX_FORM, true, msgbuf, msglen);
 }

@@ -16,6 +16,7 @@ struct http_sse {
     http_t *h;
     struct MHD_Connection *conn;
     http_sse_t *next;
+    void *may;                  /* the filter's state for this reader (cfg.sse_filter) */
     char *buf;                  /* bytes not yet handed to libmicrohttpd */
     size_t len;
     bool suspended, dead;
@@ -44,10 +45,22 @@ static void sse_push(http_sse_t *c, const char *s, size_t n)
     }
 }
 
-void http_broadcast(http_t *h, const char *s)
+void http_broadcast(http_t *h, const char *topic, const char *s)
 {
-    for (http_sse_t *c = h->sse; c; c = c->next)
-        sse_push(c, s, strlen(s));
+    const http_sse_filter_t *f = &h->cfg.sse_filter;
+    for (http_sse_t *c = h->sse; c; c = c->next) {
+        int ok = topic && c->may && f->may ? f->may(c->may, topic) : 1;
+        if (ok < 0) {
+            c->dead = true; /* the session ended: the stream ends with it */
+            c->len = 0;
+            if (c->suspended) {
+                c->suspended = false;
+                MHD_resume_connection(c->conn);
+            }
+        } else if (ok) {
+            sse_push(c, s, strlen(s));
+        }
+    }
     http__kick(h); /* resumed streams send now, not at libmicrohttpd's next timeout */
 }
 
@@ -79,19 +92,24 @@ static void sse_free(void *cls)
             break;
         }
     h->nsse--;
+    if (c->may && h->cfg.sse_filter.close)
+        h->cfg.sse_filter.close(c->may);
     free(c->buf);
     free(c);
 }
 
-struct MHD_Response *http__sse_open(http_t *h, struct MHD_Connection *conn)
+struct MHD_Response *http__sse_open(http_t *h, req_t *r)
 {
     http_sse_t *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
     c->h = h;
-    c->conn = conn;
+    c->conn = r->conn;
+    c->may = h->cfg.sse_filter.open ? h->cfg.sse_filter.open(r) : NULL;
     struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_reader, c, sse_free);
     if (!resp) {
+        if (c->may && h->cfg.sse_filter.close)
+            h->cfg.sse_filter.close(c->may);
         free(c);
         return NULL;
     }
@@ -103,14 +121,14 @@ struct MHD_Response *http__sse_open(http_t *h, struct MHD_Connection *conn)
     MHD_add_response_header(resp, "Content-Type", "text/event-stream; charset=utf-8");
     MHD_add_response_header(resp, "Cache-Control", "no-cache");
     MHD_add_response_header(resp, "X-Accel-Buffering", "no");
-    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned int)0);
+    MHD_set_connection_option(r->conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned int)0);
     return resp;
 }
 
 void http__sse_heartbeat(uv_timer_t *t)
 {
     http_t *h = t->data;
-    http_broadcast(h, ": ping\n\n");
+    http_broadcast(h, NULL, ": ping\n\n");
 }
 
 void http__sse_wake_all(http_t *h)

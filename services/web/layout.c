@@ -62,6 +62,9 @@ static void nav(req_t *r, buf_t *b, const char *active, const layout_place_t *pl
                    T(r, items[i].vi, items[i].en));
     }
     const users_session_t *s = auth_session(r);
+    if (s && web_of(r)->gw && (s->user.roles & (USERS_ROLE_APPROVER | USERS_ROLE_ADMIN)))
+        buf_printf(b, "<a href=\"/approve%s\"%s>%s</a>", r->en ? "?lang=en" : "",
+                   !strcmp(active, "/approve") ? " class=\"on\"" : "", T(r, "Duyệt báo cáo", "Approvals"));
     if (s) { /* accounts: who is signed in, and the logout form (with the CSRF token) */
         buf_puts(b, " <form method=\"post\" action=\"/logout\" class=\"logout\"><span data-user=\"");
         buf_esc(b, s->user.login);

@@ -7,6 +7,8 @@
  * page and its /api/ twin share the handler, which picks HTML or JSON by
  * the path.  /events (Server-Sent Events) is answered by the HTTP layer.
  */
+#include <string.h>
+
 #include "web.h"
 
 #define WEB_ROUTES(X)                                           \
@@ -28,7 +30,8 @@
     X("/metrics",          "metrics",          page_metrics)      \
     X("/healthz",          "healthz",          page_health)       \
     X("/login",            "login",            page_login)        \
-    X("/logout",           "logout",           page_logout)
+    X("/logout",           "logout",           page_logout)       \
+    X("/approve",          "approve",          page_approve)
 
 /* the handlers (a repeated declaration is harmless) */
 #define DECLARE(path, name, fn) http_handler_fn fn;
@@ -37,3 +40,20 @@ WEB_ROUTES(DECLARE)
 #define ROUTE(path, name, fn) {path, name, fn},
 const http_route_t web_routes[] = {WEB_ROUTES(ROUTE)};
 const int web_nroutes = (int)(sizeof web_routes / sizeof web_routes[0]);
+
+/* The paths that take a form (POST).  With accounts on, a POST anywhere
+ * else is 405, and every POST must carry the session's CSRF token (auth.c);
+ * without accounts no path takes a POST. */
+#define WEB_FORMS(X) \
+    X("/login")      \
+    X("/logout")     \
+    X("/entry")      \
+    X("/approve")
+
+bool web_takes_form(const char *path)
+{
+#define FORM(p) if (!strcmp(path, p)) return true;
+    WEB_FORMS(FORM)
+#undef FORM
+    return false;
+}

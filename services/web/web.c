@@ -55,7 +55,7 @@ static void on_event(zloop_sock_t *zs, zmq_msg_t *frames, int n, void *ud)
         buf_t b = {0};
         buf_printf(&b, "id: %llu\nevent: applied\ndata: %s\n\n", (unsigned long long)e->seq, s);
         if (b.p)
-            http_broadcast(&w->http, b.p);
+            http_broadcast(&w->http, e->unit, b.p);
         buf_free(&b);
         free(s);
     }
@@ -136,6 +136,7 @@ static int web_start(web_t *w)
         .nroutes = web_nroutes,
         .error = layout_error,
         .gate = auth_gate,
+        .sse_filter = {auth_sse_open, auth_sse_may, auth_sse_close},
         .app = w,
     };
     if (config_bool(cfg, "web", "accounts", false)) {
@@ -150,6 +151,13 @@ static int web_start(web_t *w)
         w->secure_cookies = config_bool(cfg, "web", "secure_cookies", false);
     }
     w->zctx = zmq_ctx_new();
+    if (w->users) {
+        char err[512];
+        if (gateway_open(cfg, w->zctx, &w->gw, err, sizeof err)) {
+            log_error("[web] gateway_key: %s", err);
+            return -1;
+        }
+    }
     agg_init(&w->agg, w->zctx, aggregator, (int)config_int(cfg, "web", "query_timeout_ms", 1000));
     if (http_start(&w->http, w->loop, &hc))
         return -1;
@@ -159,8 +167,9 @@ static int web_start(web_t *w)
         log_error("cannot install the signal handlers");
         return -1;
     }
-    log_info("listening on http://%s/ (aggregator %s, events %s%s%s)", hc.listen, aggregator, events,
-             hc.token && *hc.token ? ", bearer token required" : "", w->users ? ", accounts" : "");
+    log_info("listening on http://%s/ (aggregator %s, events %s%s%s%s%s)", hc.listen, aggregator, events,
+             hc.token && *hc.token ? ", bearer token required" : "", w->users ? ", accounts" : "",
+             w->gw ? ", data entry through the gateway key to " : "", gateway_endpoint(w->gw));
     return 0;
 }
 
@@ -192,6 +201,7 @@ int main(int argc, char **argv)
         zmq_ctx_term(w.zctx);
     if (uv_loop_close(w.loop))
         log_warn("the loop still had open handles at exit");
+    gateway_close(&w.gw);
     users_close(&w.users);
     catalog_destroy(&w.cat);
     config_destroy(&w.cfg);

@@ -15,6 +15,7 @@
 
 #include "agg.h"
 #include "auth.h"
+#include "gateway.h"
 #include "service.h"
 #include "catalog.h"
 #include "config.h"
@@ -41,6 +42,8 @@ typedef struct {
     users_t *users;
     bool secure_cookies;
     auth_fail_t fails[AUTH_FAIL_SLOTS];
+    /* the gateway key ([web] gateway_key; NULL: data entry is off) */
+    gateway_t *gw;
 } web_t;
 
 /* The application a request belongs to. */
@@ -49,5 +52,7 @@ static inline web_t *web_of(const req_t *r) { return r->h->cfg.app; }
 /* The route table (routes.c): every page and its /api/ twin. */
 extern const http_route_t web_routes[];
 extern const int web_nroutes;
+/* true for the paths that take a form (POST): routes.c WEB_FORMS */
+bool web_takes_form(const char *path);
 
 #endif

@@ -7,8 +7,10 @@ import http.client
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
 import unittest
 import urllib.parse
 
@@ -153,6 +155,70 @@ class WebAccountsTest(unittest.TestCase):
         self.assertEqual(c.req("GET", "/api/completeness?node=HP&period=2025Q4")[0], 403)
         self.assertEqual(c.req("GET", "/unit?code=%s&period=2025Q4" % XA2)[0], 403)
         self.assertEqual(c.req("GET", "/report?node=%s&period=2025Q4" % XA2)[0], 403)
+
+    def test_api_units_and_info_filtered(self):
+        """/api/units lists the user's subtree only; /api/info is for administrators and machines"""
+        c = self.client()
+        c.login("xem1")
+        st, _, body = c.req("GET", "/api/units")
+        self.assertEqual(st, 200)
+        codes = [u["code"] for u in json.loads(body)["units"]]
+        self.assertIn(XA1, codes)
+        self.assertTrue(all(code == XA1 or code.startswith(XA1 + ".") for code in codes), codes)
+        self.assertEqual(c.req("GET", "/api/info")[0], 403)
+        a = self.client()
+        a.login("quantri")
+        st, _, body = a.req("GET", "/api/units")
+        codes = [u["code"] for u in json.loads(body)["units"]]
+        self.assertIn("HP", codes)
+        self.assertIn(XA2, codes)
+        self.assertEqual(a.req("GET", "/api/info")[0], 200)
+        self.assertEqual(a.req("GET", "/api/info", headers={"Authorization": "Bearer " + TOKEN})[0], 200)
+
+    def events(self, cookie):
+        sk = socket.create_connection(("127.0.0.1", self.port), 10)
+        sk.sendall(("GET /events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\nCookie: cchc_session=%s"
+                    "\r\n\r\n" % cookie).encode())
+        sk.settimeout(10)
+        data = b""
+        while b"cchc-web events" not in data:
+            chunk = sk.recv(4096)
+            self.assertTrue(chunk, data)
+            data += chunk
+        return sk, data
+
+    def read_until(self, sk, data, want, timeout=10):
+        t0 = time.time()
+        while want not in data and time.time() - t0 < timeout:
+            try:
+                chunk = sk.recv(4096)
+            except socket.timeout:
+                break
+            if not chunk:
+                return data, True
+            data += chunk
+        return data, False
+
+    def test_events_filtered_and_ended_with_session(self):
+        """/events: a viewer gets the events of its own subtree only; its stream ends once it logs out"""
+        c = self.client()
+        c.login("xem1")
+        sk, data = self.events(c.cookie)
+        other = self.s.submit(XA2, harness.report(), period="2025Q4")
+        self.assertEqual(other["type"], "ACK", other)
+        own = self.s.submit(XA1, harness.report(), period="2025Q4")
+        self.assertEqual(own["type"], "ACK", own)
+        data, _ = self.read_until(sk, data, ('"unit":"%s"' % XA1).encode())
+        self.assertIn(('"unit":"%s"' % XA1).encode(), data)
+        self.assertNotIn(XA2.encode(), data)  # applied before XA1's, never sent to this reader
+        st, _, _ = c.req("POST", "/logout", {"csrf": c.csrf()})
+        self.assertEqual(st, 303)
+        again = self.s.submit(XA1, harness.report(PORTAL_POSTS=99), period="2025Q4")
+        self.assertEqual(again["type"], "ACK", again)
+        data, closed = self.read_until(sk, data, b"\r\n0\r\n\r\n")
+        sk.close()
+        self.assertTrue(closed or data.endswith(b"0\r\n\r\n"), data[-200:])
+        self.assertEqual(data.count(('"unit":"%s"' % XA1).encode()), 1)  # the event after logout never came
 
     def test_post_only_to_forms(self):
         """a POST to a page that takes no form is 405, even with the CSRF token"""

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decisions.h"
 #include "page.h"
 #include "report.h"
 #include "svg.h"
@@ -306,31 +307,6 @@ static void html_deadline(req_t *r, buf_t *b, int64_t dl)
     buf_puts(b, ")</small></p>");
 }
 
-/* The decisions' counters of the status answer (approval, extensions,
- * silences), as rows of the summary; none while all are 0. */
-static void html_summary_decisions(req_t *r, buf_t *b, const ans_status_t *st)
-{
-    const struct {
-        const char *id, *vi, *en;
-        long long n;
-    } rows[] = {{"approved", "Đã duyệt", "Approved", (long long)st->approved},
-                {"awaiting", "Chờ duyệt", "Awaiting approval", (long long)st->awaiting},
-                {"returned", "Bị trả lại để sửa", "Returned for correction", (long long)st->returned},
-                {"extended", "Được gia hạn", "Extended", (long long)st->extended},
-                {"silenced", "Tạm dừng nhắc nộp", "Reminders silenced", (long long)st->silenced}};
-    long long any = 0;
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-        any += rows[i].n;
-    if (!any)
-        return;
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        buf_printf(b, "<tr><th>%s</th><td class=\"n\" id=\"n-%s\" data-count=\"%lld\">", T(r, rows[i].vi, rows[i].en),
-                   rows[i].id, rows[i].n);
-        view_int(b, rows[i].n, r->en);
-        buf_puts(b, "</td></tr>");
-    }
-}
-
 static void html_summary(req_t *r, buf_t *b, const view_t *v, const ans_status_t *st)
 {
     buf_printf(b, "<div class=\"scroll\"><table id=\"summary\"><tr><th>%s</th><td class=\"n\" id=\"n-expected\" data-count=\"%lld\">",
@@ -347,7 +323,7 @@ static void html_summary(req_t *r, buf_t *b, const view_t *v, const ans_status_t
                v->share);
     svg_share(b, v->share, r->en);
     buf_puts(b, "</td></tr>");
-    html_summary_decisions(r, b, st);
+    decisions_summary_rows(r, b, st);
     buf_puts(b, "</table></div>");
 }
 
@@ -456,60 +432,6 @@ static void html_filters(req_t *r, buf_t *b, const params_t *p, const char *node
     html_filter_form(r, b, p, node, ds, u);
 }
 
-/* data-approval, data-due (dd/mm/yyyy, the last day) and data-silenced of
- * a unit's row, when the aggregator gives them. */
-static void html_row_data(buf_t *b, const ans_unit_status_t *x)
-{
-    if (x->has_approval && x->approval) {
-        buf_puts(b, " data-approval=\"");
-        buf_esc(b, x->approval);
-        buf_puts(b, "\"");
-    }
-    if (x->has_due) {
-        buf_puts(b, " data-due=\"");
-        view_date(b, date_of_time(x->due - 1));
-        buf_puts(b, "\"");
-    }
-    if (x->has_silenced && x->silenced)
-        buf_puts(b, " data-silenced=\"1\"");
-}
-
-/* Under the unit's name: its extension (new last day, reason) and its
- * silenced reminders -- the central office's decisions. */
-static void html_row_decisions(req_t *r, buf_t *b, const ans_unit_status_t *x)
-{
-    if (x->has_due) {
-        buf_printf(b, "<br><small class=\"note ext\">%s ", T(r, "Được gia hạn đến hết ngày", "Extended to the end of"));
-        view_date(b, date_of_time(x->due - 1));
-        if (x->has_due_reason && x->due_reason && *x->due_reason) {
-            buf_puts(b, ": ");
-            buf_esc(b, x->due_reason);
-        }
-        buf_puts(b, "</small>");
-    }
-    if (x->has_silenced && x->silenced)
-        buf_printf(b, "<br><small class=\"note sil\">%s</small>",
-                   T(r, "Đã tạm dừng nhắc nộp cho kỳ này", "Reminders silenced for this period"));
-}
-
-/* After the status: received is not yet approved -- awaiting, approved or
- * returned for correction. */
-static void html_row_approval(req_t *r, buf_t *b, const ans_unit_status_t *x)
-{
-    if (!x->has_approval || !x->approval)
-        return;
-    const char *a = x->approval;
-    const char *label = !strcmp(a, "approved")   ? T(r, "Đã duyệt", "Approved")
-                        : !strcmp(a, "awaiting") ? T(r, "Chờ duyệt", "Awaiting approval")
-                        : !strcmp(a, "returned") ? T(r, "Bị trả lại để sửa", "Returned for correction")
-                                                 : NULL;
-    if (!label)
-        return;
-    buf_puts(b, "<br><small class=\"appr appr-");
-    buf_esc(b, a);
-    buf_printf(b, "\">%s</small>", label);
-}
-
 /* The units, sortable by clicking a column header. */
 static void html_table(req_t *r, buf_t *b, const params_t *p, const char *node, const char *ds, const view_t *v)
 {
@@ -545,7 +467,7 @@ static void html_table(req_t *r, buf_t *b, const params_t *p, const char *node, 
         buf_puts(b, "\" data-status=\"");
         buf_esc(b, s);
         buf_puts(b, "\"");
-        html_row_data(b, x);
+        decisions_row_data(b, x);
         buf_puts(b, "><td class=\"opt\">");
         buf_esc(b, x->code);
         buf_puts(b, "</td><td><a ");
@@ -553,14 +475,14 @@ static void html_table(req_t *r, buf_t *b, const params_t *p, const char *node, 
         buf_puts(b, ">");
         buf_esc(b, x->name);
         buf_puts(b, "</a>");
-        html_row_decisions(r, b, x);
+        decisions_row_notes(r, b, x);
         buf_puts(b, "</td><td class=\"opt\">");
         buf_esc(b, view_kind(x->kind, r->en));
         buf_puts(b, "</td><td class=\"st-");
         buf_esc(b, s);
         buf_puts(b, "\">");
         buf_esc(b, view_status(s, r->en));
-        html_row_approval(r, b, x);
+        decisions_row_approval(r, b, x);
         buf_puts(b, "</td><td>");
         view_time(b, x->has_received_at, x->received_at);
         buf_puts(b, "</td><td class=\"n opt\">");

@@ -440,7 +440,7 @@ static void subject(compose_t *x, char *out, size_t len)
         if (r->last_day < earliest)
             earliest = r->last_day;
     }
-    char own[240] = "", esc[240] = "", pb[64], dl[16];
+    char own[200] = "", esc[200] = "", pb[64], dl[16];
     const char *verb = overdue ? "Quá hạn nộp" : "Nhắc nộp";
     if (x->own == 1)
         snprintf(own, sizeof own, "%s báo cáo CCHC %s — hạn %s", verb,

@@ -182,7 +182,7 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const report_t *
     view_href(b, r, "/report.csv", "node", u->code, "from", p->from, "to", p->to, "dataset", http_arg(r, "dataset"), NULL);
     buf_printf(b, ">%s</a></p>", T(r, "Tải về CSV", "Download CSV"));
     buf_printf(b, "<div class=\"scroll\"><table id=\"report\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>",
-               T(r, "STT", "#"), T(r, "Chỉ tiêu", "Indicator"), T(r, "ĐVT", "Unit"));
+               T(r, "STT", "#"), T(r, "Chỉ tiêu", "Indicator"), T(r, "ĐVT", "Unit of measure"));
     for (int k = 0; k < rep->nperiods; k++)
         buf_printf(b, "<th>%s</th>", report_period_label(rep->periods[k], r->en, lab, sizeof lab));
     buf_printf(b, "<th>%s</th></tr></thead><tbody>", T(r, "Tổng", "Total"));

@@ -28,6 +28,7 @@
 #include "../../services/notifier/arrivals.c"
 #include "../../services/notifier/digest.c"
 #include "../../services/notifier/message.c"
+#include "../../services/notifier/message_json.c"
 #include "../../services/notifier/policy.c"
 
 #define TEST(name, fn) {name, fn, NULL, NULL, NULL}

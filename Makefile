@@ -8,7 +8,7 @@
 #   make demo-web  the dashboard on the demo's data (after make demo)
 #   make run     the stack in the foreground (config: deploy/cchc.example.ini)
 #   make fuzz    the protocol decoder under libFuzzer (FUZZ_SECONDS, default 60)
-#   make bench   benchmarks (see docs/benchmarks.md); bench-quick, bench-apart
+#   make bench   benchmarks (see docs/benchmarks.md); bench-quick, bench-apart, bench-delivery
 #
 # Sources are discovered, not listed: proto/*.c and each lib/<layer>/*.c form
 # one archive per layer (libproto.a, libbase.a, libmodel.a, libstore.a,
@@ -49,7 +49,7 @@ BINS     := $(foreach p,$(PROGS),$(if $(wildcard $(call prog_dir,$(p))/*.c),$(BU
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BINS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test asan demo demo-web run fuzz bench bench-quick bench-apart clean
+.PHONY: all deps test asan demo demo-web run fuzz bench bench-quick bench-apart bench-delivery clean
 all: $(ARCHIVES) $(LIB) $(BINS) $(TEST_BINS)
 
 deps:
@@ -117,6 +117,10 @@ bench-quick: deps
 bench-apart: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/bench.sh apart
+
+bench-delivery: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/bench.sh delivery
 
 clean:
 	rm -rf build

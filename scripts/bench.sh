@@ -8,6 +8,11 @@
 #   apart  the ingest taken apart (CURVE on/off, with/without the aggregator,
 #          libsodium's guarded allocations replaced); writes
 #          build/bench/apart.md (about 5 minutes; no PostgreSQL)
+#   delivery  only the notifier's delivery section, on the full catalog
+#          (100,000 units), once; writes build/bench/delivery.md.
+#          BENCH_CASES="concurrent,one at a time" limits the cases (names of
+#          the table's first column); BENCH_BINDIR another build's bin/ (a
+#          before/after comparison)
 #
 # Needs PostgreSQL 15 and libpq-dev, for the baseline only: they are installed
 # here when missing (by scripts/deps.sh, with apt-get, through sudo when not
@@ -17,8 +22,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE=${1:-quick}
-case "$MODE" in full|quick|apart) ;; *) echo "usage: scripts/bench.sh full|quick|apart" >&2; exit 2 ;; esac
-[ "$MODE" = apart ] && BENCH_NO_PG=1
+case "$MODE" in full|quick|apart|delivery) ;; *) echo "usage: scripts/bench.sh full|quick|apart|delivery" >&2; exit 2 ;; esac
+[ "$MODE" = apart ] || [ "$MODE" = delivery ] && BENCH_NO_PG=1
 BUILD=${BUILD:-build}
 PY=/usr/bin/python3
 for f in "$BUILD/libcchc.a" "$BUILD/bin/cchc-collector" "$BUILD/bin/cchc-aggregator"; do
@@ -56,6 +61,11 @@ if [ "$MODE" = apart ]; then
     ${CC:-gcc} -O2 -shared -fPIC -Wall -Wextra -Werror scripts/bench/plain_alloc.c -o "$TOOLS/plain_alloc.so"
     exec $PY scripts/bench/apart.py --bindir "$BUILD/bin" --tools "$TOOLS" --plain "$TOOLS/plain_alloc.so" \
         --workdir "$TOOLS/work-apart" --out "$TOOLS/apart.md"
+fi
+if [ "$MODE" = delivery ]; then
+    exec $PY scripts/bench/bench.py --mode "$MODE" --bindir "${BENCH_BINDIR:-$BUILD/bin}" --tools "$TOOLS" \
+        --workdir "$TOOLS/work-delivery" --out "$TOOLS/delivery.md" --results "$TOOLS/results-delivery.json" \
+        --command "make bench-delivery" --no-pg
 fi
 if [ "$MODE" = full ]; then
     OUT=docs/benchmarks.md

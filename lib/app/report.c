@@ -305,8 +305,9 @@ json_t *report_json(const report_t *r)
         json_t *vals = json_array();
         for (int c = 0; c < r->nperiods; c++)
             json_array_append_new(vals, cell_json(r, k, c));
-        json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "code", in->code, "name_vi",
-                                              in->name_vi, "name_en", in->name_en ? in->name_en : "", "kind",
+        json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "code", in->code,
+                                              "name_vi", in->name_vi, "name_en", in->name_en ? in->name_en : "",
+                                              "unit_vi", ind_unit(in, false), "unit_en", ind_unit(in, true), "kind",
                                               ind_kind_name(in->kind), "values", vals, "total",
                                               cell_json(r, k, r->nperiods)));
     }
@@ -317,11 +318,36 @@ json_t *report_json(const report_t *r)
                      periods, "rows", rows);
 }
 
+const char *report_note_stock(bool en)
+{
+    return en ? "A headcount (a stock) over several periods is the latest figure, not their sum; across units it "
+                "is the sum of each unit's latest figure."
+              : "Chỉ tiêu thời điểm (như tổng số cán bộ, công chức, viên chức): cộng nhiều kỳ lấy số liệu kỳ gần "
+                "nhất, không cộng dồn; cộng nhiều đơn vị lấy tổng số liệu gần nhất của từng đơn vị.";
+}
+
+const char *report_note_rate(bool en)
+{
+    return en ? "A rate is computed from the totals of its numerator and denominator, never as an average of "
+                "rates."
+              : "Tỷ lệ được tính từ tổng tử số và tổng mẫu số, không lấy trung bình cộng các tỷ lệ.";
+}
+
+void report_has_kinds(const report_t *r, bool *stock, bool *rate)
+{
+    *stock = *rate = false;
+    for (int k = 0; k < r->nrows; k++) {
+        ind_kind_t kd = r->cat->inds[r->rows[k].ind].kind;
+        *stock |= kd == IND_STOCK;
+        *rate |= kd == IND_RATE;
+    }
+}
+
 int report_write_csv(const report_t *r, FILE *f)
 {
     char lab[64], buf[64];
     fputs("\xEF\xBB\xBF", f);
-    fputs("stt,ma_chi_tieu,chi_tieu", f);
+    fputs("stt,ma_chi_tieu,chi_tieu,don_vi_tinh", f);
     for (int c = 0; c < r->nperiods; c++)
         fprintf(f, ",%s", period_format(r->periods[c], lab, sizeof lab));
     fputs(",tong\r\n", f);
@@ -331,6 +357,8 @@ int report_write_csv(const report_t *r, FILE *f)
         csvtab_write_field(f, in->code);
         fputc(',', f);
         csvtab_write_field(f, in->name_vi);
+        fputc(',', f);
+        csvtab_write_field(f, ind_unit(in, false));
         for (int c = 0; c <= r->nperiods; c++) {
             const report_row_t *w = &r->rows[k];
             fputc(',', f);
@@ -366,19 +394,21 @@ int report_write_md(const report_t *r, FILE *f)
     fprintf(f, "# %s\n\n", REPORT_TITLE_VI);
     fputs("**", f);
     md_text(f, u->name);
-    fprintf(f, "** (%s), %s, %s – %s\n\n", u->code, r->cat->datasets[r->ds].code,
+    fprintf(f, "** (%s), %s, %s – %s\n\n", u->code, r->cat->datasets[r->ds].name,
             report_period_label(r->periods[0], false, lab, sizeof lab),
             report_period_label(r->periods[r->nperiods - 1], false, buf, sizeof buf));
-    fputs("| STT | Chỉ tiêu |", f);
+    fputs("| STT | Chỉ tiêu | ĐVT |", f);
     for (int c = 0; c < r->nperiods; c++)
         fprintf(f, " %s |", report_period_label(r->periods[c], false, lab, sizeof lab));
-    fputs(" Tổng |\n|---:|---|", f);
+    fputs(" Tổng |\n|---:|---|---|", f);
     for (int c = 0; c <= r->nperiods; c++)
         fputs("---:|", f);
     fputc('\n', f);
     for (int k = 0; k < r->nrows; k++) {
         fprintf(f, "| %d | ", k + 1);
         md_text(f, r->cat->inds[r->rows[k].ind].name_vi);
+        fputs(" | ", f);
+        md_text(f, ind_unit(&r->cat->inds[r->rows[k].ind], false));
         fputs(" |", f);
         for (int c = 0; c <= r->nperiods; c++) {
             report_cell_text(r, k, c, buf, sizeof buf);
@@ -386,6 +416,11 @@ int report_write_md(const report_t *r, FILE *f)
         }
         fputc('\n', f);
     }
+    bool stock, rate;
+    report_has_kinds(r, &stock, &rate);
+    if (stock || rate)
+        fprintf(f, "\nGhi chú:%s%s%s%s\n", stock ? " " : "", stock ? report_note_stock(false) : "",
+                rate ? " " : "", rate ? report_note_rate(false) : "");
     return ferror(f) ? -1 : 0;
 }
 
@@ -428,7 +463,7 @@ int report_write_xlsx(const report_t *r, const char *path, char *err, size_t err
     const unit_t *u = &r->cat->units[r->node];
     char lab[64], lab2[64], line[600];
     worksheet_write_string(ws, 0, 0, REPORT_TITLE_VI, title);
-    snprintf(line, sizeof line, "%s (%s) — %s — %s – %s", u->name, u->code, r->cat->datasets[r->ds].code,
+    snprintf(line, sizeof line, "%s (%s) — %s — %s – %s", u->name, u->code, r->cat->datasets[r->ds].name,
              report_period_label(r->periods[0], false, lab, sizeof lab),
              report_period_label(r->periods[r->nperiods - 1], false, lab2, sizeof lab2));
     worksheet_write_string(ws, 1, 0, line, NULL);
@@ -436,14 +471,16 @@ int report_write_xlsx(const report_t *r, const char *path, char *err, size_t err
     worksheet_write_string(ws, h, 0, "STT", head);
     worksheet_write_string(ws, h, 1, "Mã chỉ tiêu", head);
     worksheet_write_string(ws, h, 2, "Chỉ tiêu", head);
+    worksheet_write_string(ws, h, 3, "ĐVT", head);
     for (int c = 0; c < r->nperiods; c++)
-        worksheet_write_string(ws, h, (lxw_col_t)(3 + c), report_period_label(r->periods[c], false, lab, sizeof lab),
+        worksheet_write_string(ws, h, (lxw_col_t)(4 + c), report_period_label(r->periods[c], false, lab, sizeof lab),
                                head);
-    worksheet_write_string(ws, h, (lxw_col_t)(3 + r->nperiods), "Tổng", head);
+    worksheet_write_string(ws, h, (lxw_col_t)(4 + r->nperiods), "Tổng", head);
     worksheet_set_column(ws, 0, 0, 5, NULL);
     worksheet_set_column(ws, 1, 1, 24, NULL);
     worksheet_set_column(ws, 2, 2, 60, NULL);
-    worksheet_set_column(ws, 3, (lxw_col_t)(3 + r->nperiods), 13, NULL);
+    worksheet_set_column(ws, 3, 3, 14, NULL);
+    worksheet_set_column(ws, 4, (lxw_col_t)(4 + r->nperiods), 13, NULL);
     for (int k = 0; k < r->nrows; k++) {
         const report_row_t *w = &r->rows[k];
         const indicator_t *in = &r->cat->inds[w->ind];
@@ -451,17 +488,25 @@ int report_write_xlsx(const report_t *r, const char *path, char *err, size_t err
         worksheet_write_number(ws, row, 0, k + 1, text);
         worksheet_write_string(ws, row, 1, in->code, text);
         worksheet_write_string(ws, row, 2, in->name_vi, text);
+        worksheet_write_string(ws, row, 3, ind_unit(in, false), text);
         bool rate = in->kind == IND_RATE;
         for (int c = 0; c <= r->nperiods; c++) {
             bool tot = c == r->nperiods;
             lxw_format *fm = rate ? (tot ? pctb : pct) : (tot ? numb : num);
             if (w->has[c])
-                worksheet_write_number(ws, row, (lxw_col_t)(3 + c), w->v[c], fm);
+                worksheet_write_number(ws, row, (lxw_col_t)(4 + c), w->v[c], fm);
             else
-                worksheet_write_blank(ws, row, (lxw_col_t)(3 + c), fm);
+                worksheet_write_blank(ws, row, (lxw_col_t)(4 + c), fm);
         }
     }
-    worksheet_freeze_panes(ws, h + 1, 3);
+    bool has_stock, has_rate;
+    report_has_kinds(r, &has_stock, &has_rate);
+    lxw_row_t nr = (lxw_row_t)(h + 2 + r->nrows);
+    if (has_stock)
+        worksheet_write_string(ws, nr++, 0, report_note_stock(false), NULL);
+    if (has_rate)
+        worksheet_write_string(ws, nr, 0, report_note_rate(false), NULL);
+    worksheet_freeze_panes(ws, h + 1, 4);
     lxw_error e = workbook_close(wb);
     if (e != LXW_NO_ERROR) {
         snprintf(err, errlen, "cannot write %s: %s", path, lxw_strerror(e));

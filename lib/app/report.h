@@ -31,6 +31,7 @@
 
 #define REPORT_MAX_COLS 60
 #define REPORT_TITLE_VI "Thống kê tuyên truyền cải cách hành chính"
+#define REPORT_TITLE_EN "Administrative-reform communication statistics"
 
 typedef struct {
     int ind;                         /* indicator index in the catalog */
@@ -90,6 +91,14 @@ int report_write_csv(const report_t *r, FILE *f);
 /* A Markdown table (rates as percentages). */
 int report_write_md(const report_t *r, FILE *f);
 /* An .xlsx file: bold header, number formats, frozen panes.  0 or -1. */
+/* The footnotes of a table that shows stock and/or rate indicators, one
+ * sentence each, in the reader's language; NULL when it has neither.  The
+ * same sentences under the web's tables and the report's files. */
+const char *report_note_stock(bool en);
+const char *report_note_rate(bool en);
+/* Which of them the report's rows need. */
+void report_has_kinds(const report_t *r, bool *stock /* OUT */, bool *rate /* OUT */);
+
 int report_write_xlsx(const report_t *r, const char *path, char *err, size_t errlen);
 
 #endif

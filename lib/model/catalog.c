@@ -72,6 +72,12 @@ bool catalog_required(const catalog_t *c, int ds, int ind)
     return false;
 }
 
+const char *catalog_dataset_name(const catalog_t *c, int ds, bool en)
+{
+    const dataset_t *d = &c->datasets[ds];
+    return en && d->name_en && d->name_en[0] ? d->name_en : d->name;
+}
+
 bool catalog_must_report(const catalog_t *c, int ds, int unit)
 {
     if (c == NULL || ds < 0 || ds >= c->ndatasets || unit < 0 || unit >= c->nunits)

@@ -37,7 +37,7 @@ typedef struct {
     char *code;
     char *name_vi;
     char *name_en;
-    char *measure_vi;  /* unit of measure ("tin, bài", "người"); "" when none */
+    char *unit_vi, *unit_en; /* unit of measure (ĐVT: "tin, bài", "người"); "" when the catalog gives none */
     char *group_vi;    /* the form's group heading; "" when none (indicators of one group are kept together) */
     char *help_vi;     /* a short help text for the form; "" when none */
     ind_kind_t kind;
@@ -74,6 +74,7 @@ typedef enum {
 typedef struct {
     char *code;
     char *name;
+    char *name_en;    /* the English name; "" when the catalog gives none */
     period_type_t ptype;
     int *inds;        /* indicator indices, in file order (rates included) */
     bool *required;   /* parallel to inds: a report must carry it (never a rate) */
@@ -149,6 +150,10 @@ bool catalog_dataset_has(const catalog_t *c, int ds, int ind);
  * of the dataset but its rates and those listed in its `optional` column. */
 bool catalog_required(const catalog_t *c, int ds, int ind);
 
+/* The name of dataset ds in the reader's language: name_en when en and the
+ * catalog gives one, else the Vietnamese name. */
+const char *catalog_dataset_name(const catalog_t *c, int ds, bool en);
+
 /* true when unit must report dataset ds (by kind or by name). */
 bool catalog_must_report(const catalog_t *c, int ds, int unit);
 
@@ -167,5 +172,10 @@ int64_t catalog_deadline(const catalog_t *c, int ds, period_t p);
 
 /* Names for printing. */
 const char *ind_kind_name(ind_kind_t k);
+/* The unit of measure of an indicator as the consolidated report shows it
+ * (ĐVT): the catalog's unit_vi / unit_en, else by kind: "%" for a rate,
+ * "đơn vị (có)" for yes/no (units answering yes), "đơn vị" for tags (units
+ * per tag), "" for a count or stock without one. */
+const char *ind_unit(const indicator_t *in, bool en);
 
 #endif

@@ -11,13 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { I_CODE, I_NAME_VI, I_NAME_EN, I_KIND, I_NUM, I_DEN, I_UNITS, I_TIME, I_TAGS, I_MAX, I_MEASURE, I_GROUP, I_HELP,
+enum { I_CODE, I_NAME_VI, I_NAME_EN, I_KIND, I_NUM, I_DEN, I_UNITS, I_TIME, I_TAGS, I_MAX, I_UNIT_VI, I_UNIT_EN,
+       I_GROUP, I_HELP,
        I_NCOLS };
 static const csvtab_column_t ind_cols[I_NCOLS] = {
     {"code", true}, {"name_vi", true}, {"name_en", false}, {"kind", true},
     {"numerator", false}, {"denominator", false}, {"across_units", false},
-    {"across_time", false}, {"tags", false}, {"max", false},
-    {"measure_vi", false}, {"group_vi", false}, {"help_vi", false},
+    {"across_time", false}, {"tags", false}, {"max", false}, {"unit_vi", false}, {"unit_en", false},
+    {"group_vi", false}, {"help_vi", false},
 };
 const catalog__schema_t catalog__inds_schema = {ind_cols, I_NCOLS};
 
@@ -29,6 +30,19 @@ static const char *const time_names[] = {"", "sum", "last", "any", "union", "rat
 const char *ind_kind_name(ind_kind_t k)
 {
     return (k >= IND_COUNT && k <= IND_RATE) ? kind_names[k] : "?";
+}
+
+const char *ind_unit(const indicator_t *in, bool en)
+{
+    const char *u = en ? in->unit_en : in->unit_vi;
+    if (u && u[0])
+        return u;
+    switch (in->kind) {
+    case IND_RATE: return "%";
+    case IND_BOOL: return en ? "units (yes)" : "đơn vị (có)";
+    case IND_TAGS: return en ? "units" : "đơn vị";
+    default: return "";
+    }
 }
 
 static int name_index(const char *const *names, int n, const char *s)
@@ -191,10 +205,12 @@ void catalog__load_indicators(load_t *L)
         ind->name_en = csvtab_cell_mut(t, r, I_NAME_EN);
         catalog__check_text(L, t, r, "name_vi", ind->name_vi, TEXT_REQUIRED);
         catalog__check_text(L, t, r, "name_en", ind->name_en, 0);
-        ind->measure_vi = csvtab_cell_mut(t, r, I_MEASURE);
+        ind->unit_vi = csvtab_cell_mut(t, r, I_UNIT_VI);
+        ind->unit_en = csvtab_cell_mut(t, r, I_UNIT_EN);
         ind->group_vi = csvtab_cell_mut(t, r, I_GROUP);
         ind->help_vi = csvtab_cell_mut(t, r, I_HELP);
-        catalog__check_text(L, t, r, "measure_vi", ind->measure_vi, 0);
+        catalog__check_text(L, t, r, "unit_vi", ind->unit_vi, 0);
+        catalog__check_text(L, t, r, "unit_en", ind->unit_en, 0);
         catalog__check_text(L, t, r, "group_vi", ind->group_vi, 0);
         catalog__check_text(L, t, r, "help_vi", ind->help_vi, TEXT_FREE);
         s = csvtab_cell(t, r, I_KIND);

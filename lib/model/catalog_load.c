@@ -21,11 +21,12 @@
 
 /* ---- datasets --------------------------------------------------------- */
 
-enum { D_CODE, D_NAME, D_PTYPE, D_INDS, D_DUE, D_ROLL, D_KINDS, D_UNITS, D_OPTIONAL, D_ON_TIME_BY, D_NCOLS };
+enum { D_CODE, D_NAME, D_PTYPE, D_INDS, D_DUE, D_ROLL, D_KINDS, D_UNITS, D_OPTIONAL, D_ON_TIME_BY, D_NAME_EN,
+       D_NCOLS };
 static const csvtab_column_t ds_cols[D_NCOLS] = {
     {"code", true}, {"name", true}, {"period_type", true}, {"indicators", true},
     {"due_day", true}, {"roll_forward", false}, {"kinds", false}, {"units", false},
-    {"optional", false}, {"on_time_by", false},
+    {"optional", false}, {"on_time_by", false}, {"name_en", false},
 };
 static const catalog__schema_t ds_schema = {ds_cols, D_NCOLS};
 
@@ -149,6 +150,8 @@ static void load_datasets(load_t *L)
         ds->code = (char *)code;
         ds->name = csvtab_cell_mut(t, r, D_NAME);
         catalog__check_text(L, t, r, "name", ds->name, TEXT_REQUIRED);
+        ds->name_en = csvtab_cell_mut(t, r, D_NAME_EN);
+        catalog__check_text(L, t, r, "name_en", ds->name_en, 0);
         s = csvtab_cell(t, r, D_PTYPE);
         ds->ptype = period_type_parse(s);
         if (ds->ptype == PERIOD_NONE)

@@ -81,12 +81,9 @@ bool sentlog_done(sentlog_t *s, const char *id, int max_tries)
     return done;
 }
 
-int sentlog_record(sentlog_t *s, const char *id, const sentlog_entry_t *e)
+/* Writes one outcome inside txn.  Returns 0 or an LMDB error (ENOMEM). */
+static int put_one(sentlog_t *s, MDB_txn *txn, const char *id, const sentlog_entry_t *e)
 {
-    MDB_txn *txn;
-    int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
-    if (rc)
-        return rc;
     int tries = 1;
     json_t *old = get(s, txn, id);
     if (old) {
@@ -99,18 +96,32 @@ int sentlog_record(sentlog_t *s, const char *id, const sentlog_entry_t *e)
         json_object_set_new(j, "error", json_string(e->error));
     char *txt = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(j);
-    if (!txt) {
-        mdb_txn_abort(txn);
+    if (!txt)
         return ENOMEM;
-    }
     MDB_val k = {strlen(id), (void *)id}, v = {strlen(txt), txt};
-    rc = mdb_put(txn, s->db, &k, &v, 0);
+    int rc = mdb_put(txn, s->db, &k, &v, 0);
     free(txt);
+    return rc;
+}
+
+int sentlog_record_batch(sentlog_t *s, const char *const *ids, const sentlog_entry_t *e, int n)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+    if (rc)
+        return rc;
+    for (int i = 0; i < n && !rc; i++)
+        rc = put_one(s, txn, ids[i], &e[i]);
     if (rc) {
         mdb_txn_abort(txn);
         return rc;
     }
     return mdb_txn_commit(txn);
+}
+
+int sentlog_record(sentlog_t *s, const char *id, const sentlog_entry_t *e)
+{
+    return sentlog_record_batch(s, &id, e, 1);
 }
 
 /* Calls fn for every entry that decodes, in id order, in one read transaction.

@@ -6,9 +6,10 @@
  * "sent" (the channel confirmed: SMTP 250, HTTP 2xx, PUB queued), "rejected"
  * (a permanent refusal: SMTP 5xx, HTTP 4xx; never retried) or "failed" (a
  * transient failure: retried at the next tick until `tries` reaches the
- * limit).  An entry is written only after the channel answered, in its own
- * committed transaction, so a crash loses nothing and repeats at most the
- * reminder that was in flight.
+ * limit).  An entry is written only after the channel answered, in a
+ * committed transaction (its own, or one shared by the outcomes of a batch,
+ * sentlog_record_batch), so a crash loses nothing and repeats at most the
+ * reminders confirmed and not yet committed.
  */
 #ifndef CCHC_SENTLOG_H
 #define CCHC_SENTLOG_H
@@ -39,6 +40,11 @@ bool sentlog_done(sentlog_t *s, const char *id, int max_tries);
 /* Records an outcome (for "failed", increments the stored tries).  Returns
  * 0 or an LMDB error. */
 int sentlog_record(sentlog_t *s, const char *id, const sentlog_entry_t *e);
+
+/* Records n outcomes (ids[i] with e[i]) in one committed transaction: all
+ * of them, or none (then returns the LMDB error).  An id may appear twice;
+ * the later entry wins and its tries count the earlier. */
+int sentlog_record_batch(sentlog_t *s, const char *const *ids, const sentlog_entry_t *e, int n);
 
 /* Prints every entry, one line each: id status tries attempts at recipient error. */
 int sentlog_dump(sentlog_t *s, FILE *out);

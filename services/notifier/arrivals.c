@@ -18,8 +18,9 @@ typedef struct {
 } notes_t;
 
 struct arrivals {
-    pthread_mutex_t mu; /* guards received */
+    pthread_mutex_t mu; /* guards received and facts */
     json_t *received;   /* "UNIT\tDATASET\tPERIOD" -> true */
+    json_t *facts;      /* the same key -> [due, silenced, awaiting since] when any is set */
     notes_t *notes;
     int nnotes;
 };
@@ -27,7 +28,9 @@ struct arrivals {
 arrivals_t *arrivals_new(void)
 {
     arrivals_t *a = calloc(1, sizeof *a);
-    if (!a || !(a->received = json_object())) {
+    if (!a || !(a->received = json_object()) || !(a->facts = json_object())) {
+        if (a)
+            json_decref(a->received);
         free(a);
         return NULL;
     }
@@ -42,6 +45,7 @@ void arrivals_destroy(arrivals_t **self_p)
         return;
     arrivals_clear_notes(a);
     json_decref(a->received);
+    json_decref(a->facts);
     pthread_mutex_destroy(&a->mu);
     free(a);
     *self_p = NULL;
@@ -69,6 +73,42 @@ bool arrivals_received(arrivals_t *a, const catalog_t *c, int unit, int ds, peri
     bool r = json_object_get(a->received, k) != NULL;
     pthread_mutex_unlock(&a->mu);
     return r;
+}
+
+void arrivals_facts(arrivals_t *a, const catalog_t *c, int unit, int ds, period_t p, policy_facts_t *f)
+{
+    char k[256], pcode[PERIOD_CODE_MAX];
+    rkey(k, sizeof k, c->units[unit].code, c->datasets[ds].code, period_format(p, pcode, sizeof pcode));
+    memset(f, 0, sizeof *f);
+    pthread_mutex_lock(&a->mu);
+    json_t *v = json_object_get(a->facts, k);
+    if (v) {
+        f->due = json_integer_value(json_array_get(v, 0));
+        f->silenced = json_is_true(json_array_get(v, 1));
+        f->awaiting = json_integer_value(json_array_get(v, 2));
+    }
+    pthread_mutex_unlock(&a->mu);
+}
+
+void arrivals_apply(arrivals_t *a, const ans_units_t *ans, const char *ds, const char *period)
+{
+    for (uint32_t i = 0; i < ans->n_units; i++) {
+        const ans_unit_status_t *u = &ans->units[i];
+        if (!strcmp(u->status, "on_time") || !strcmp(u->status, "late"))
+            arrivals_mark(a, u->code, ds, period);
+        char k[256];
+        rkey(k, sizeof k, u->code, ds, period);
+        int64_t due = u->has_due ? u->due : 0;
+        bool silenced = u->has_silenced && u->silenced;
+        int64_t awaiting = u->has_approval && u->approval && !strcmp(u->approval, "awaiting") && u->has_received_at
+                               ? u->received_at : 0;
+        pthread_mutex_lock(&a->mu);
+        if (due || silenced || awaiting)
+            json_object_set_new(a->facts, k, json_pack("[I, b, I]", (json_int_t)due, silenced, (json_int_t)awaiting));
+        else
+            json_object_del(a->facts, k); /* unsilenced, or approved since */
+        pthread_mutex_unlock(&a->mu);
+    }
 }
 
 /* ---- target notes --------------------------------------------------------------- */
@@ -180,17 +220,6 @@ static int add_ask(ask_t *v, int n, int max, int ds, period_t p, bool targets)
     return n;
 }
 
-/* Marks received the units of a `units` answer whose report has arrived
- * (status on_time or late). */
-static void mark_answer(arrivals_t *a, const ans_units_t *ans, const char *ds, const char *period)
-{
-    for (uint32_t i = 0; i < ans->n_units; i++) {
-        const ans_unit_status_t *u = &ans->units[i];
-        if (!strcmp(u->status, "on_time") || !strcmp(u->status, "late"))
-            arrivals_mark(a, u->code, ds, period);
-    }
-}
-
 int arrivals_refresh(arrivals_t *a, void *ctx, const char *endpoint, int timeout_ms, const catalog_t *c,
                      const policy_t *pol, int64_t t)
 {
@@ -230,7 +259,7 @@ int arrivals_refresh(arrivals_t *a, void *ctx, const char *endpoint, int timeout
                          endpoint, q.node, q.dataset, q.period, proto_err_code(err.code), err.message);
                 return -1;
             }
-            mark_answer(a, &ans.u.units, q.dataset, q.period);
+            arrivals_apply(a, &ans.u.units, q.dataset, q.period);
             client_answer_free(&ans);
             if (asks[i].targets)
                 load_targets(a, ctx, endpoint, timeout_ms, c, asks[i].ds, asks[i].p, c->units[r].code);

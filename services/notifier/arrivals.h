@@ -16,6 +16,7 @@
 
 #include "catalog.h"
 #include "policy.h"
+#include "answer.h"
 
 typedef struct arrivals arrivals_t;
 
@@ -26,6 +27,16 @@ void arrivals_destroy(arrivals_t **self_p);
 /* (unit, dataset, period) has arrived (codes as on the wire). */
 void arrivals_mark(arrivals_t *a, const char *unit, const char *ds, const char *period);
 bool arrivals_received(arrivals_t *a, const catalog_t *c, int unit, int ds, period_t p);
+
+/* The extension, silence and approval of (unit, dataset, period) as the
+ * last units answer gave them (all zero when none). */
+void arrivals_facts(arrivals_t *a, const catalog_t *c, int unit, int ds, period_t p, policy_facts_t *out /* OUT */);
+
+/* Takes in one units answer for (ds, period) (codes): marks received the
+ * units on time or late, and keeps each unit's extension (due), silence
+ * and approval ("awaiting" since received_at).  arrivals_refresh() calls
+ * it for every answer; tests call it with hand-built answers. */
+void arrivals_apply(arrivals_t *a, const ans_units_t *ans, const char *ds, const char *period);
 
 /* Asks the aggregator what has arrived for every dataset period with a
  * reminder window open at t -- and, for a covered dataset, for the periods

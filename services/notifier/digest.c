@@ -93,7 +93,8 @@ static bool has_item(const digest_t *d, int ds, period_t p, bool escalation, int
 {
     for (int i = 0; i < d->nitems; i++) {
         const reminder_t *r = &d->items[i];
-        if (r->cancelled || r->ds != ds || r->escalation != escalation || period_key(r->period) != period_key(p))
+        if (r->cancelled || r->approval || r->ds != ds || r->escalation != escalation ||
+            period_key(r->period) != period_key(p))
             continue;
         if (!escalation)
             return true;
@@ -127,7 +128,7 @@ void digest_fold(const catalog_t *c, const digest_t *d, bool *folded)
     for (int i = 0; i < d->nitems; i++) {
         const reminder_t *r = &d->items[i];
         folded[i] = false;
-        if (r->cancelled || r->cover < 0)
+        if (r->cancelled || r->cover < 0 || r->approval)
             continue;
         if (!r->escalation) {
             period_t sub[16];
@@ -142,12 +143,12 @@ void digest_fold(const catalog_t *c, const digest_t *d, bool *folded)
     }
 }
 
-void digest_count(const digest_t *d, const bool *folded, int *own, int *esc)
+void digest_count(const digest_t *d, const bool *folded, int *own, int *esc, int *approve)
 {
-    *own = *esc = 0;
+    *own = *esc = *approve = 0;
     for (int i = 0; i < d->nitems; i++)
         if (!d->items[i].cancelled && !folded[i])
-            (*(d->items[i].escalation ? esc : own))++;
+            (*(d->items[i].approval ? approve : d->items[i].escalation ? esc : own))++;
 }
 
 const char *digest_items(const catalog_t *c, const digest_t *d, char *buf, size_t len)
@@ -161,7 +162,8 @@ const char *digest_items(const catalog_t *c, const digest_t *d, char *buf, size_
             continue;
         if (r->escalation)
             snprintf(late, sizeof late, "(%d)", r->nlate);
-        int k = snprintf(buf + o, len - o, "%s%s%s/%s/%s%s", o ? ", " : "", r->escalation ? "sub:" : "",
+        int k = snprintf(buf + o, len - o, "%s%s%s/%s/%s%s", o ? ", " : "",
+                         r->escalation ? "sub:" : r->approval ? "approve:" : "",
                          c->datasets[r->ds].code, period_format(r->period, pcode, sizeof pcode), r->stage, late);
         o += k > 0 ? (size_t)k : 0;
     }

@@ -63,8 +63,10 @@ int digest_group(const catalog_t *c, const policy_t *pol, int64_t t, reminder_t 
 void digest_fold(const catalog_t *c, const digest_t *d, bool *folded /* OUT */);
 
 /* The items left in d, for machines and logs:
- * "CCHC_Q/2025Q3/before-1, sub:CCHC_Q/2025Q3/escalate(3)" (sub: an
- * escalation, with the number of late sub-units).  Cut to len. */
+ * "CCHC_Q/2025Q3/before-1, sub:CCHC_Q/2025Q3/escalate(3),
+ * approve:CCHC_Q/2025Q2/awaiting-2" (sub: an escalation, with the number of
+ * late sub-units; approve: a report awaiting the unit's approval).  Cut to
+ * len. */
 const char *digest_items(const catalog_t *c, const digest_t *d, char *buf, size_t len);
 
 /* For the k-th late unit of escalation item r of a covered dataset: true
@@ -72,7 +74,8 @@ const char *digest_items(const catalog_t *c, const digest_t *d, char *buf, size_
  * lists it (the reader is told there already). */
 bool digest_late_folded(const catalog_t *c, const digest_t *d, const reminder_t *r, int k);
 
-/* Counts of the items left to show: own reports, and escalation items. */
-void digest_count(const digest_t *d, const bool *folded, int *own, int *esc);
+/* Counts of the items left to show: own reports owed, escalation items,
+ * and own reports awaiting approval. */
+void digest_count(const digest_t *d, const bool *folded, int *own, int *esc, int *approve);
 
 #endif

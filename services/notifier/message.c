@@ -164,7 +164,7 @@ typedef struct {
     const message_opts_t *o;
     int64_t now;
     bool *folded;
-    int own, esc;
+    int own, esc, approve;
     sbuf_t b;
 } compose_t;
 
@@ -214,7 +214,8 @@ static bool last_cover_of(const compose_t *x, const reminder_t *r, const reminde
     *count = 0;
     for (int i = 0; i < x->d->nitems; i++) {
         const reminder_t *q = &x->d->items[i];
-        if (VISIBLE(x, i) && q->ds == r->ds && q->escalation == r->escalation && period_contains(f->period, q->period)) {
+        if (VISIBLE(x, i) && !q->approval && q->ds == r->ds && q->escalation == r->escalation &&
+            period_contains(f->period, q->period)) {
             last = q;
             ++*count;
         }
@@ -260,14 +261,15 @@ static void add_own(compose_t *x, bool en)
                   x->own == 1 ? "báo cáo sau" : "các báo cáo sau");
     for (int i = 0, k = 0; i < x->d->nitems; i++) {
         const reminder_t *r = &x->d->items[i];
-        if (!VISIBLE(x, i) || r->escalation)
+        if (!VISIBLE(x, i) || r->escalation || r->approval)
             continue;
         char pb[64], dl[16], wb[64];
         date_vi(r->last_day, dl, sizeof dl);
         sb_printf(&x->b, "%d. %s\n", ++k, x->c->datasets[r->ds].name);
-        sb_printf(&x->b, en ? "   Period: %s\n   Due by the end of %s (%s)\n" : "   Kỳ báo cáo: %s\n   Hạn nộp: hết ngày %s (%s)\n",
+        sb_printf(&x->b, en ? "   Period: %s\n   Due by the end of %s%s (%s)\n" : "   Kỳ báo cáo: %s\n   Hạn nộp%s: hết ngày %s (%s)\n",
                   en ? message_period_en(r->period, pb, sizeof pb) : message_period_vi(r->period, pb, sizeof pb),
-                  dl, when(x, r->last_day, en, wb, sizeof wb));
+                  en ? dl : (r->extended ? " (đã được gia hạn)" : ""), en ? (r->extended ? ", extended" : "") : dl,
+                  when(x, r->last_day, en, wb, sizeof wb));
         if (r->cover >= 0 && r->gaps) {
             const char *w = type_word_vi(x->c->datasets[r->cover].ptype);
             if (en)
@@ -332,7 +334,7 @@ static const reminder_t *latest(const compose_t *x, bool escalation)
     const reminder_t *best = NULL;
     for (int i = 0; i < x->d->nitems; i++) {
         const reminder_t *r = &x->d->items[i];
-        if (VISIBLE(x, i) && r->escalation == escalation &&
+        if (VISIBLE(x, i) && !r->approval && r->escalation == escalation &&
             (!best || period_last_day(r->period) > period_last_day(best->period)))
             best = r;
     }
@@ -360,6 +362,29 @@ static void add_notes(compose_t *x)
     }
     if (any)
         sb_printf(&x->b, "\n");
+}
+
+/* The unit's own reports awaiting its approval, and where to approve them. */
+static void add_approvals(compose_t *x, bool en)
+{
+    if (!x->approve)
+        return;
+    if (en)
+        sb_printf(&x->b, "%d report(s) of your unit awaiting approval:\n", x->approve);
+    else
+        sb_printf(&x->b, "%d báo cáo đang chờ duyệt (đơn vị đã nộp, chờ lãnh đạo đơn vị phê duyệt):\n", x->approve);
+    for (int i = 0; i < x->d->nitems; i++) {
+        const reminder_t *r = &x->d->items[i];
+        if (!VISIBLE(x, i) || !r->approval)
+            continue;
+        char pb[64];
+        sb_printf(&x->b, "- %s, %s\n", x->c->datasets[r->ds].name,
+                  en ? message_period_en(r->period, pb, sizeof pb) : message_period_vi(r->period, pb, sizeof pb));
+    }
+    const char *url = x->o->approve_url;
+    if (url && url[0])
+        sb_printf(&x->b, en ? "Approve or return them at: %s\n" : "Duyệt hoặc trả lại báo cáo tại: %s\n", url);
+    sb_printf(&x->b, "\n");
 }
 
 /* "Nộp báo cáo tại" and whom to ask: the configured contact, else the parent unit. */
@@ -403,7 +428,7 @@ static void subject(compose_t *x, char *out, size_t len)
     int nlate = 0;
     for (int i = 0; i < x->d->nitems; i++) {
         const reminder_t *r = &x->d->items[i];
-        if (!VISIBLE(x, i))
+        if (!VISIBLE(x, i) || r->approval)
             continue;
         if (r->escalation) {
             first_esc = first_esc ? first_esc : r;
@@ -415,7 +440,7 @@ static void subject(compose_t *x, char *out, size_t len)
         if (r->last_day < earliest)
             earliest = r->last_day;
     }
-    char own[240] = "", esc[240] = "", pb[64], dl[16];
+    char own[200] = "", esc[200] = "", pb[64], dl[16];
     const char *verb = overdue ? "Quá hạn nộp" : "Nhắc nộp";
     if (x->own == 1)
         snprintf(own, sizeof own, "%s báo cáo CCHC %s — hạn %s", verb,
@@ -431,21 +456,25 @@ static void subject(compose_t *x, char *out, size_t len)
                  date_vi(first_esc->last_day, dl, sizeof dl));
     else if (x->esc > 1)
         snprintf(esc, sizeof esc, "Đơn vị trực thuộc chưa nộp %d báo cáo CCHC (%d đơn vị)", x->esc, nlate);
-    snprintf(out, len, "%s%s%s", own, own[0] && esc[0] ? "; " : "", esc);
+    char appr[96] = "";
+    if (x->approve)
+        snprintf(appr, sizeof appr, "%s%d báo cáo CCHC đang chờ duyệt", own[0] || esc[0] ? "; " : "", x->approve);
+    snprintf(out, len, "%s%s%s%s", own, own[0] && esc[0] ? "; " : "", esc, appr);
 }
 
 int message_compose(const catalog_t *c, const digest_t *d, const message_opts_t *o, int64_t now, message_t *m)
 {
     memset(m, 0, sizeof *m);
-    compose_t x = {c, d, o, now, calloc((size_t)d->nitems + 1, sizeof(bool)), 0, 0, {0}};
+    compose_t x = {c, d, o, now, calloc((size_t)d->nitems + 1, sizeof(bool)), 0, 0, 0, {0}};
     if (!x.folded)
         return -1;
     digest_fold(c, d, x.folded);
-    digest_count(d, x.folded, &x.own, &x.esc);
+    digest_count(d, x.folded, &x.own, &x.esc, &x.approve);
     subject(&x, m->subject, sizeof m->subject);
     sb_printf(&x.b, "Kính gửi: %s\n\n", c->units[d->unit].name);
     add_own(&x, false);
     add_escalations(&x, false);
+    add_approvals(&x, false);
     add_notes(&x);
     add_links(&x, false);
     sb_paragraph(&x.b);
@@ -456,6 +485,7 @@ int message_compose(const catalog_t *c, const digest_t *d, const message_opts_t 
         sb_printf(&x.b, "---\nEnglish\n\nTo: %s\n\n", c->units[d->unit].name);
         add_own(&x, true);
         add_escalations(&x, true);
+        add_approvals(&x, true);
         add_links(&x, true);
     }
     free(x.folded);
@@ -570,58 +600,4 @@ char *message_email(const char *from, const char *to, const char *id, const char
     free(subj);
     free(body);
     return sb_take(&b);
-}
-
-static json_t *item_json(const catalog_t *c, const reminder_t *r)
-{
-    char pcode[PERIOD_CODE_MAX], dl[32];
-    json_t *late = json_array(), *missing = json_array();
-    for (int i = 0; i < r->nlate; i++) {
-        const unit_t *k = &c->units[r->late[i]];
-        json_array_append_new(late, json_pack("{s:s, s:s}", "code", k->code, "name", k->name));
-    }
-    period_t sub[16];
-    int nsub = r->cover >= 0 && !r->escalation ? policy_cover_periods(c, r->cover, r->period, sub) : 0;
-    for (int i = 0; i < nsub; i++)
-        if (r->gaps >> i & 1)
-            json_array_append_new(missing, json_string(period_format(sub[i], pcode, sizeof pcode)));
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:b, s:o, s:o}", "dataset", c->datasets[r->ds].code,
-                     "dataset_name", c->datasets[r->ds].name, "period", period_format(r->period, pcode, sizeof pcode),
-                     "stage", r->stage, "deadline", time_format_iso(r->deadline, dl, sizeof dl), "deadline_unix",
-                     (json_int_t)r->deadline, "overdue", r->overdue, "escalation", r->escalation, "late_units", late,
-                     "missing_periods", missing);
-}
-
-json_t *message_json(const catalog_t *c, const digest_t *d, const message_t *m)
-{
-    const unit_t *u = &c->units[d->unit];
-    json_t *items = json_array(), *first = NULL;
-    for (int i = 0; i < d->nitems; i++) {
-        if (d->items[i].cancelled)
-            continue;
-        json_t *it = item_json(c, &d->items[i]);
-        json_array_append_new(items, it);
-        first = first ? first : it;
-    }
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "id", d->id, "unit", u->code, "unit_name", u->name,
-                          "subject", m->subject, "body", m->body, "items", items);
-    /* the first item's fields at the top, as before digests */
-    const char *keep[] = {"dataset", "period", "stage", "deadline", "deadline_unix", "late_units"};
-    for (size_t i = 0; first && i < sizeof keep / sizeof keep[0]; i++)
-        json_object_set(j, keep[i], json_object_get(first, keep[i]));
-    return j;
-}
-
-const char *message_proto_id(const catalog_t *c, const reminder_t *r, char *buf, size_t len)
-{
-    char pcode[PERIOD_CODE_MAX];
-    int n = snprintf(buf, len, "%s:%s:%s:%s", c->units[r->unit].code, c->datasets[r->ds].code,
-                     period_format(r->period, pcode, sizeof pcode), r->stage);
-    if (n < 0 || n > 64 || (size_t)n >= len) {
-        char full[POLICY_ID_MAX];
-        snprintf(full, sizeof full, "%s:%s:%s:%s", c->units[r->unit].code, c->datasets[r->ds].code, pcode,
-                 r->stage);
-        snprintf(buf, len, "h:%016llx:%s", (unsigned long long)message_hash(full), r->stage);
-    }
-    return buf;
 }

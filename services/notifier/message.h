@@ -41,6 +41,7 @@ typedef struct {
     bool english;           /* the recipient reads English: add the English part */
     message_notes_fn notes; /* may be NULL */
     void *ud;
+    const char *approve_url; /* the web's approval page; NULL or "": no link */
 } message_opts_t;
 
 /* Writes the subject and body of digest d at instant now (cancelled items

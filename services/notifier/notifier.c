@@ -52,6 +52,7 @@ typedef struct {
     outbox_opts_t oopts;
     outbox_t *ob;
     const char *web_url, *contact;
+    char approve_url[512];
     bool english_all;
     json_t *english; /* unit codes whose language is English */
     bool once, busy;
@@ -74,6 +75,12 @@ static bool is_received(void *ud, int unit, int ds, period_t p)
     return arrivals_received(n->arr, n->cat, unit, ds, p);
 }
 
+static void facts_of(void *ud, int unit, int ds, period_t p, policy_facts_t *f)
+{
+    notifier_t *n = ud;
+    arrivals_facts(n->arr, n->cat, unit, ds, p, f);
+}
+
 static bool is_done(void *ud, const char *id)
 {
     notifier_t *n = ud;
@@ -90,6 +97,7 @@ static void message_opts(void *ud, int unit, message_opts_t *mo)
 {
     notifier_t *n = ud;
     mo->web_url = n->web_url;
+    mo->approve_url = n->approve_url;
     mo->contact = n->contact;
     mo->english = n->english_all || json_object_get(n->english, n->cat->units[unit].code);
     mo->notes = notes_of;
@@ -99,7 +107,7 @@ static void message_opts(void *ud, int unit, message_opts_t *mo)
 /* The items due at t and their digests into n (free with free_plan). */
 static int plan(notifier_t *n, int64_t t)
 {
-    if (policy_plan(n->cat, &n->pol, t, is_received, n, &n->items, &n->nitems) ||
+    if (policy_plan(n->cat, &n->pol, t, is_received, facts_of, n, &n->items, &n->nitems) ||
         digest_group(n->cat, &n->pol, t, n->items, n->nitems, is_done, n, &n->digests, &n->ndigests)) {
         log_error("out of memory planning reminders");
         return -1;
@@ -269,6 +277,23 @@ static int language(notifier_t *n, char *err, size_t errlen)
     return n->english ? 0 : -1;
 }
 
+/* [notifier] approve_url, else the web's address (web_url's scheme and
+ * host) followed by /approve, else none. */
+static void approve_url(const config_t *cfg, const char *web_url, char *buf, size_t len)
+{
+    const char *u = config_get(cfg, "notifier", "approve_url", NULL);
+    buf[0] = '\0';
+    if (u) {
+        snprintf(buf, len, "%s", u);
+        return;
+    }
+    const char *host = web_url ? strstr(web_url, "://") : NULL;
+    if (!host)
+        return;
+    size_t origin = (size_t)(host + 3 - web_url) + strcspn(host + 3, "/");
+    snprintf(buf, len, "%.*s/approve", (int)origin, web_url);
+}
+
 static int setup(notifier_t *n, char *err, size_t errlen)
 {
     const config_t *cfg = n->cfg;
@@ -278,6 +303,7 @@ static int setup(notifier_t *n, char *err, size_t errlen)
                                config_get(cfg, "aggregator", "query_endpoint", "tcp://127.0.0.1:7102"));
     n->web_url = config_get(cfg, "notifier", "web_url", NULL);
     n->contact = config_get(cfg, "notifier", "contact", NULL);
+    approve_url(cfg, n->web_url, n->approve_url, sizeof n->approve_url);
     deliver_opts_t *d = &n->oopts.deliver;
     d->smtp_url = config_get(cfg, "notifier", "smtp_url", "smtp://127.0.0.1:2525");
     d->mail_from = config_get(cfg, "notifier", "mail_from", "cchc-notifier@localhost");

@@ -67,15 +67,38 @@ static void pump(outbox_t *ob);
 
 /* ---- the sent-log writer -------------------------------------------------------- */
 
+/* Every outcome confirmed while the previous commit ran, in one committed
+ * transaction (one sync instead of one per message).  Should the batch
+ * fail as a whole, each outcome is tried in its own transaction, so one bad
+ * record does not cost the others. */
 static void write_work(uv_work_t *w)
 {
     outbox_t *ob = w->data;
-    for (int i = 0; i < ob->writing_batch.n; i++) {
+    int n = ob->writing_batch.n;
+    const char **ids = malloc((size_t)(n ? n : 1) * sizeof *ids);
+    sentlog_entry_t *es = malloc((size_t)(n ? n : 1) * sizeof *es);
+    for (int i = 0; i < n; i++) {
         rec_t *r = &ob->writing_batch.v[i];
+        if (ids && es) {
+            ids[i] = r->id;
+            es[i] = (sentlog_entry_t){deliver_status_name(r->status), r->at, r->attempts, r->recipient,
+                                      r->error[0] ? r->error : NULL};
+        }
+        r->rc = -1;
+    }
+    if (ids && es && sentlog_record_batch(ob->log, ids, es, n) == 0)
+        for (int i = 0; i < n; i++)
+            ob->writing_batch.v[i].rc = 0;
+    for (int i = 0; i < n; i++) {
+        rec_t *r = &ob->writing_batch.v[i];
+        if (r->rc == 0)
+            continue;
         sentlog_entry_t e = {deliver_status_name(r->status), r->at, r->attempts, r->recipient,
                              r->error[0] ? r->error : NULL};
         r->rc = sentlog_record(ob->log, r->id, &e);
     }
+    free(ids);
+    free(es);
 }
 
 static void writer_kick(outbox_t *ob);

@@ -15,8 +15,11 @@
  * Just before a digest starts, its items are checked again against what
  * has arrived (an EVENT may have come), and its text is composed then.  A
  * confirmation (SMTP 250, HTTP 2xx, PUB queued) or a failure is written to
- * the sent-log by one pool thread, one committed transaction per digest (the
- * sent-log's contract), while the next transfers go on.
+ * the sent-log by one pool thread while the next transfers go on: the
+ * outcomes that came in while the previous commit ran go in together, one
+ * committed transaction per batch (sentlog_record_batch).  The bound above
+ * counts them until their batch is committed, so a crash still repeats at
+ * most max_parallel messages.
  */
 #ifndef CCHC_NOTIFIER_OUTBOX_H
 #define CCHC_NOTIFIER_OUTBOX_H

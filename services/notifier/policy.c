@@ -32,6 +32,7 @@ void policy_default(policy_t *p)
     p->close_after_days = 0;
     p->repeat_after = 5;
     p->chase_covered = false;
+    p->approve_after = 2;
     p->email = p->webhook = p->pub = true;
 }
 
@@ -78,6 +79,7 @@ int policy_from_config(policy_t *p, const config_t *cfg, char *err, size_t errle
         {"work_end", &p->work_end, 1, 24},
         {"close_after_days", &p->close_after_days, 0, 3660},
         {"repeat_after", &p->repeat_after, 0, 60},
+        {"approve_after", &p->approve_after, 0, 60},
     };
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
         const char *v = config_get(cfg, "notifier", ints[i].key, NULL);
@@ -201,14 +203,12 @@ static void consider_weekly(const catalog_t *c, const policy_t *pol, stage_t *be
     }
 }
 
-/* The latest stage for the unit (parent == false) or its parent. */
-static bool latest_stage(const catalog_t *c, const policy_t *pol, int ds, period_t p, int64_t t, bool parent,
-                         stage_t *best)
+/* The latest stage for the unit (parent == false) or its parent, counted
+ * from last day L, inside [open, close). */
+static bool latest_stage_from(const catalog_t *c, const policy_t *pol, int32_t L, int64_t open, int64_t close,
+                              int64_t t, bool parent, stage_t *best)
 {
     memset(best, 0, sizeof *best);
-    int32_t L = last_day(c, ds, p);
-    int64_t open = date_start_time(period_first_day(p));
-    int64_t close = policy_close(c, pol, ds, p);
     if (t >= close || t < open)
         return false;
     char name[POLICY_STAGE_MAX];
@@ -231,6 +231,25 @@ static bool latest_stage(const catalog_t *c, const policy_t *pol, int ds, period
     if (parent ? pol->escalate > 0 : true)
         consider_weekly(c, pol, best, L, t, open, close);
     return best->name[0] != '\0';
+}
+
+/* The latest stage of the catalog's deadline. */
+static bool latest_stage(const catalog_t *c, const policy_t *pol, int ds, period_t p, int64_t t, bool parent,
+                         stage_t *best)
+{
+    return latest_stage_from(c, pol, last_day(c, ds, p), date_start_time(period_first_day(p)),
+                             policy_close(c, pol, ds, p), t, parent, best);
+}
+
+/* The latest stage of a unit with an extension to `due` (its deadline):
+ * counted from its own last day, and closing as much later. */
+static bool latest_stage_ext(const catalog_t *c, const policy_t *pol, int ds, period_t p, int64_t due, int64_t t,
+                             bool parent, stage_t *best)
+{
+    int64_t shift = due - catalog_deadline(c, ds, p);
+    int64_t close = policy_close(c, pol, ds, p) + (shift > 0 ? shift : 0);
+    return latest_stage_from(c, pol, date_of_time(due - 1), date_start_time(period_first_day(p)), close, t, parent,
+                             best);
 }
 
 int policy_periods(const catalog_t *c, const policy_t *pol, int ds, int64_t t, period_t *out, int max)
@@ -284,15 +303,25 @@ int policy_cover_periods(const catalog_t *c, int cover, period_t p, period_t out
     return period_children(p, c->datasets[cover].ptype, out, 16);
 }
 
-/* The periods of `cover` inside p that the unit owes and has not reported. */
+static bool silenced(policy_facts_fn facts, void *ud, int unit, int ds, period_t p)
+{
+    policy_facts_t f = {0};
+    if (facts)
+        facts(ud, unit, ds, p, &f);
+    return f.silenced;
+}
+
+/* The periods of `cover` inside p that the unit owes and has not reported
+ * (a silenced one is not owed). */
 static uint16_t unit_gaps(const catalog_t *c, int unit, int cover, const period_t *sub, int nsub, uint16_t mask,
-                          policy_received_fn received, void *ud)
+                          policy_received_fn received, policy_facts_fn facts, void *ud)
 {
     uint16_t gaps = 0;
     if (!catalog_must_report(c, cover, unit))
         return 0;
     for (int i = 0; i < nsub; i++)
-        if ((mask >> i & 1) && catalog_open_in(c, unit, sub[i]) && !received(ud, unit, cover, sub[i]))
+        if ((mask >> i & 1) && catalog_open_in(c, unit, sub[i]) && !received(ud, unit, cover, sub[i]) &&
+            !silenced(facts, ud, unit, cover, sub[i]))
             gaps |= (uint16_t)(1u << i);
     return gaps;
 }
@@ -337,18 +366,20 @@ static void *dup_array(rlist_t *l, const void *src, size_t bytes)
     return p;
 }
 
-static void emit(rlist_t *l, const catalog_t *c, int unit, int ds, period_t p, const stage_t *s, int cover,
-                 uint16_t gaps, const int *late, const uint16_t *late_gaps, int nlate)
+/* Appends an item; due: the unit's extended deadline, or 0. */
+static reminder_t *emit(rlist_t *l, const catalog_t *c, int unit, int ds, period_t p, const stage_t *s, int cover,
+                        uint16_t gaps, const int *late, const uint16_t *late_gaps, int nlate, int64_t due)
 {
     reminder_t *r = push(l);
     if (!r)
-        return;
+        return NULL;
     r->unit = unit;
     r->ds = ds;
     r->period = p;
     snprintf(r->stage, sizeof r->stage, "%s", s->name);
-    r->deadline = catalog_deadline(c, ds, p);
-    r->last_day = last_day(c, ds, p);
+    r->deadline = due ? due : catalog_deadline(c, ds, p);
+    r->last_day = due ? date_of_time(due - 1) : last_day(c, ds, p);
+    r->extended = due != 0;
     r->at = s->at;
     r->overdue = overdue_stage(s->name);
     r->cover = cover;
@@ -360,6 +391,7 @@ static void emit(rlist_t *l, const catalog_t *c, int unit, int ds, period_t p, c
         if (cover >= 0)
             r->late_gaps = dup_array(l, late_gaps, (size_t)nlate * sizeof *late_gaps);
     }
+    return r;
 }
 
 typedef struct {
@@ -367,41 +399,87 @@ typedef struct {
     uint16_t *gaps;    /* [unit]: for a covered dataset, the missing cover periods */
     int *late;         /* scratch: an escalation's late children */
     uint16_t *late_gaps;
+    stage_t *esc;      /* [unit]: the escalation stage its parent has for it (name "" when none yet) */
 } scratch_t;
+
+/* The approval item of a unit whose report of (ds, p) has awaited approval
+ * since `since` for approve_after working days at t. */
+static void plan_approval(rlist_t *l, const catalog_t *c, const policy_t *pol, int64_t t, int unit, int ds,
+                          period_t p, int64_t since)
+{
+    if (pol->approve_after <= 0 || since <= 0)
+        return;
+    stage_t s;
+    /* the day after it arrived counts as the first working day */
+    s.at = stage_at(pol, calendar_add_working(c->calendar, date_of_time(since), pol->approve_after));
+    if (s.at > t)
+        return;
+    snprintf(s.name, sizeof s.name, "awaiting-%d", pol->approve_after);
+    reminder_t *r = emit(l, c, unit, ds, p, &s, -1, 0, NULL, NULL, 0, 0);
+    if (r) {
+        r->approval = true;
+        r->overdue = false;
+    }
+}
 
 /* The items of one dataset period: the units that owe it, then the parents
  * of those that owe it. */
 static void plan_period(rlist_t *l, const catalog_t *c, const policy_t *pol, int64_t t, int ds, int cover, period_t p,
-                        policy_received_fn received, void *ud, scratch_t *w)
+                        policy_received_fn received, policy_facts_fn facts, void *ud, scratch_t *w)
 {
-    stage_t us, es;
+    stage_t us, es, own;
     bool have_u = latest_stage(c, pol, ds, p, t, false, &us);
     bool have_e = latest_stage(c, pol, ds, p, t, true, &es);
     period_t sub[16];
     int nsub = cover >= 0 ? policy_cover_periods(c, cover, p, sub) : 0;
-    for (int u = 0; u < c->nunits; u++) {
-        w->missing[u] = catalog_must_report(c, ds, u) && catalog_open_in(c, u, p) && !received(ud, u, ds, p);
+    /* the own items, in pre-order; each unit's escalation stage on the way */
+    for (int i = 0; i < c->nunits && !l->oom; i++) {
+        int u = c->preorder[i];
+        policy_facts_t f = {0};
+        bool owes = catalog_must_report(c, ds, u) && catalog_open_in(c, u, p);
+        if (owes && facts)
+            facts(ud, u, ds, p, &f);
+        bool got = owes && received(ud, u, ds, p);
+        w->missing[u] = owes && !got && !f.silenced;
         w->gaps[u] = 0;
+        w->esc[u].name[0] = '\0';
+        if (got && f.awaiting)
+            plan_approval(l, c, pol, t, u, ds, p, f.awaiting);
         if (w->missing[u] && cover >= 0) {
-            w->gaps[u] = unit_gaps(c, u, cover, sub, nsub, 0xFFFF, received, ud);
+            w->gaps[u] = unit_gaps(c, u, cover, sub, nsub, 0xFFFF, received, facts, ud);
             w->missing[u] = w->gaps[u] != 0;
         }
+        if (!w->missing[u])
+            continue;
+        if (f.due) { /* an extension: its own stages */
+            if (latest_stage_ext(c, pol, ds, p, f.due, t, false, &own))
+                emit(l, c, u, ds, p, &own, cover, w->gaps[u], NULL, NULL, 0, f.due);
+            if (!latest_stage_ext(c, pol, ds, p, f.due, t, true, &w->esc[u]))
+                w->esc[u].name[0] = '\0';
+        } else {
+            if (have_u)
+                emit(l, c, u, ds, p, &us, cover, w->gaps[u], NULL, NULL, 0, 0);
+            if (have_e)
+                w->esc[u] = es;
+        }
     }
-    for (int i = 0; have_u && i < c->nunits && !l->oom; i++) {
-        int u = c->preorder[i];
-        if (w->missing[u])
-            emit(l, c, u, ds, p, &us, cover, w->gaps[u], NULL, NULL, 0);
-    }
-    for (int par = 0; have_e && par < c->nunits && !l->oom; par++) {
+    /* the escalations: each parent's late children whose escalation has
+     * come, under the latest of their stages */
+    for (int par = 0; par < c->nunits && !l->oom; par++) {
         const unit_t *pu = &c->units[par];
         int nl = 0;
-        for (int k = 0; k < pu->nchildren; k++)
-            if (w->missing[pu->children[k]]) {
-                w->late_gaps[nl] = w->gaps[pu->children[k]];
-                w->late[nl++] = pu->children[k];
-            }
+        stage_t latest = {0};
+        for (int k = 0; k < pu->nchildren; k++) {
+            int ch = pu->children[k];
+            if (!w->missing[ch] || !w->esc[ch].name[0])
+                continue;
+            if (!latest.name[0] || w->esc[ch].at > latest.at)
+                latest = w->esc[ch];
+            w->late_gaps[nl] = w->gaps[ch];
+            w->late[nl++] = ch;
+        }
         if (nl > 0)
-            emit(l, c, par, ds, p, &es, cover, 0, w->late, w->late_gaps, nl);
+            emit(l, c, par, ds, p, &latest, cover, 0, w->late, w->late_gaps, nl, 0);
     }
 }
 
@@ -420,8 +498,8 @@ static int cmp_item(const void *a, const void *b, void *cat)
     return (int)x->escalation - (int)y->escalation;
 }
 
-int policy_plan(const catalog_t *c, const policy_t *pol, int64_t t, policy_received_fn received, void *ud,
-                reminder_t **out, int *n)
+int policy_plan(const catalog_t *c, const policy_t *pol, int64_t t, policy_received_fn received,
+                policy_facts_fn facts, void *ud, reminder_t **out, int *n)
 {
     *out = NULL;
     *n = 0;
@@ -430,19 +508,20 @@ int policy_plan(const catalog_t *c, const policy_t *pol, int64_t t, policy_recei
     rlist_t l = {0};
     size_t nu = (size_t)c->nunits + 1;
     scratch_t w = {calloc(nu, 1), calloc(nu, sizeof *w.gaps), calloc(nu, sizeof *w.late),
-                   calloc(nu, sizeof *w.late_gaps)};
-    l.oom = !w.missing || !w.gaps || !w.late || !w.late_gaps;
+                   calloc(nu, sizeof *w.late_gaps), calloc(nu, sizeof *w.esc)};
+    l.oom = !w.missing || !w.gaps || !w.late || !w.late_gaps || !w.esc;
     for (int ds = 0; ds < c->ndatasets && !l.oom; ds++) {
         int cover = policy_cover(c, pol, ds);
         period_t ps[32];
         int np = policy_periods(c, pol, ds, t, ps, 32);
         for (int pi = 0; pi < np && !l.oom; pi++)
-            plan_period(&l, c, pol, t, ds, cover, ps[pi], received, ud, &w);
+            plan_period(&l, c, pol, t, ds, cover, ps[pi], received, facts, ud, &w);
     }
     free(w.missing);
     free(w.gaps);
     free(w.late);
     free(w.late_gaps);
+    free(w.esc);
     if (l.oom) {
         policy_free(l.v, l.n);
         return -1;
@@ -469,12 +548,14 @@ bool policy_still_due(const catalog_t *c, reminder_t *r, policy_received_fn rece
 {
     if (r->cancelled)
         return false;
+    if (r->approval)
+        return true; /* received; whether it is still awaiting is the plan's (an EVENT does not say) */
     period_t sub[16];
     int nsub = r->cover >= 0 ? policy_cover_periods(c, r->cover, r->period, sub) : 0;
     if (!r->escalation) {
         bool got = received(ud, r->unit, r->ds, r->period);
         if (!got && r->cover >= 0)
-            r->gaps = unit_gaps(c, r->unit, r->cover, sub, nsub, r->gaps, received, ud);
+            r->gaps = unit_gaps(c, r->unit, r->cover, sub, nsub, r->gaps, received, NULL, ud);
         r->cancelled = got || (r->cover >= 0 && r->gaps == 0);
         return !r->cancelled;
     }
@@ -483,7 +564,7 @@ bool policy_still_due(const catalog_t *c, reminder_t *r, policy_received_fn rece
         if (received(ud, r->late[i], r->ds, r->period))
             continue;
         if (r->cover >= 0) {
-            uint16_t g = unit_gaps(c, r->late[i], r->cover, sub, nsub, r->late_gaps[i], received, ud);
+            uint16_t g = unit_gaps(c, r->late[i], r->cover, sub, nsub, r->late_gaps[i], received, NULL, ud);
             if (!g)
                 continue;
             r->late_gaps[k] = g;

@@ -32,6 +32,25 @@
  * it owes inside p has arrived; the item then names the missing A periods
  * (its `gaps`).  In the shipped catalog CCHC_Q covers CCHC_S and CCHC_Y.
  *
+ * Extensions and silences (the central office's DECIDE extend / silence,
+ * given by the aggregator's units answer as unit_status.due and .silenced,
+ * read through policy_facts_fn).  A unit with an extension is reminded
+ * against its own deadline: its stages (before-N, due, after-N, weekly-K)
+ * are counted from its own last day, its parent lists it in an escalation
+ * only once the escalation stage of its own last day has come, and its
+ * obligation closes as much later as its deadline moved (but only while
+ * the dataset period has a reminder window open for someone: an extension
+ * past the next period's deadline is not chased beyond it).  A silenced
+ * obligation gets no reminder and no escalation, and a covered report does
+ * not count a silenced quarter as missing.
+ *
+ * Approvals.  A report received whose latest version has waited for
+ * approval (unit_status.approval == "awaiting", since its received_at) for
+ * `approve_after` working days gives the unit itself -- whose head
+ * approves -- an item of stage "awaiting-N" (approval == true), listed in
+ * the same digest: "N báo cáo đang chờ duyệt".  Only the periods with a
+ * reminder window open are looked at.
+ *
  * The plan is a list of items, one per (recipient, dataset, period,
  * audience); digest.h groups them into one message per recipient.
  */
@@ -59,6 +78,7 @@ typedef struct {
     int close_after_days; /* 0: closed at the next period's deadline */
     int repeat_after;     /* working days after which an unchanged digest is sent again (0: never) */
     bool chase_covered;   /* chase covered datasets even when the finer reports cover them */
+    int approve_after;    /* working days a report may await approval before its head is reminded (0: never) */
     bool email, webhook, pub; /* channels in use */
 } policy_t;
 
@@ -75,6 +95,8 @@ typedef struct {
     int32_t last_day;            /* civil day L */
     int64_t at;                  /* when the stage became due */
     bool escalation;             /* to the parent, listing `late` */
+    bool approval;               /* the unit's own report awaiting its approval (received) */
+    bool extended;               /* deadline and last_day are the unit's extended ones */
     bool overdue;                /* an after-, escalate or weekly- stage */
     int *late;                   /* escalation: sub-units that have not reported (owned) */
     uint16_t *late_gaps;         /* escalation of a covered dataset: each late unit's gaps (owned) */
@@ -89,14 +111,25 @@ typedef struct {
  * caller must not plan without knowing. */
 typedef bool (*policy_received_fn)(void *ud, int unit, int ds, period_t p);
 
+/* What the central office decided about one obligation, and its approval. */
+typedef struct {
+    int64_t due;       /* the unit's extended deadline, Unix seconds (end of its last day); 0: the catalog's */
+    bool silenced;     /* no reminder, no escalation */
+    int64_t awaiting;  /* received and awaiting approval since (Unix seconds); 0: not awaiting */
+} policy_facts_t;
+
+/* Fills *out for (unit, dataset, period); all zero when nothing is known. */
+typedef void (*policy_facts_fn)(void *ud, int unit, int ds, period_t p, policy_facts_t *out /* OUT */);
+
 /* The defaults: 7, 3, 1 working days before, on the day, 1 after, escalate
  * 3 after, weekly; 08:00-17:00; repeat an unchanged digest after 5 working
- * days; covered datasets not chased; every channel. */
+ * days; covered datasets not chased; approvers reminded after 2 working
+ * days; every channel. */
 void policy_default(policy_t *p);
 
 /* Reads [notifier] before, on_due, after, escalate_after, weekly_days,
  * work_start, work_end, close_after_days, repeat_after, chase_covered,
- * channels over the defaults.  Returns 0, or -1 with a sentence in err. */
+ * approve_after, channels over the defaults.  Returns 0, or -1 with a sentence in err. */
 int policy_from_config(policy_t *p, const config_t *cfg, char *err, size_t errlen);
 
 /* true when t is inside working hours (a working day, work_start <= hour < work_end). */
@@ -120,10 +153,11 @@ int policy_cover(const catalog_t *c, const policy_t *pol, int ds);
 int policy_cover_periods(const catalog_t *c, int cover, period_t p, period_t out[16]);
 
 /* Every item due at t, grouped by recipient (recipients in pre-order; then
- * dataset, period, own before escalation).  Returns 0 with *out (free with
+ * dataset, period, own before escalation).  facts may be NULL (no
+ * extension, silence or approval known).  Returns 0 with *out (free with
  * policy_free) and *n, or -1 on allocation failure. */
-int policy_plan(const catalog_t *c, const policy_t *pol, int64_t t, policy_received_fn received, void *ud,
-                reminder_t **out /* OUT */, int *n /* OUT */);
+int policy_plan(const catalog_t *c, const policy_t *pol, int64_t t, policy_received_fn received,
+                policy_facts_fn facts, void *ud, reminder_t **out /* OUT */, int *n /* OUT */);
 void policy_free(reminder_t *r, int n);
 
 /* Checks an item again just before it is sent: drops the late sub-units

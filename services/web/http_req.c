@@ -101,7 +101,8 @@ static const char *parse_pairs(char *s, char **keys, char **vals, int *n, int ma
             *amp = '\0';
         if (*s) {
             if (*n >= max) {
-                snprintf(msgbuf, msglen, "The %s has more than %d parameters.", form ? "form" : "query string", max);
+                snprintf(msgbuf, msglen, "%s có quá %d tham số. (The %s has more than %d parameters.)",
+                         form ? "Biểu mẫu" : "Địa chỉ trang", max, form ? "form" : "query string", max);
                 return msgbuf;
             }
             char *eq = strchr(s, '=');
@@ -114,21 +115,26 @@ static const char *parse_pairs(char *s, char **keys, char **vals, int *n, int ma
                 ok = (s[i] >= 'a' && s[i] <= 'z') || s[i] == '_' || (form && s[i] >= '0' && s[i] <= '9');
             if (!ok) {
                 snprintf(msgbuf, msglen,
-                         "The query string is malformed: parameter names are lower-case words such as node or period.");
+                         "Địa chỉ trang bị sai: tên tham số là chữ thường như node hoặc period. (The query string is malformed: "
+                         "parameter names are lower-case words such as node or period.)");
                 return msgbuf;
             }
             if (url_decode(v) || !clean_utf8((const unsigned char *)v)) {
                 snprintf(msgbuf, msglen,
-                         "The query string is malformed: the value of '%s' has a bad %%-escape or is not UTF-8 text.", s);
+                         "Địa chỉ trang bị sai: giá trị của '%s' có mã %%-escape hỏng hoặc không phải văn bản UTF-8. (The "
+                         "query string is malformed: the value of '%s' has a bad %%-escape or is not UTF-8 text.)",
+                         s, s);
                 return msgbuf;
             }
             if (strlen(v) > (form ? 1024u : 256u)) {
-                snprintf(msgbuf, msglen, "The value of '%s' is longer than %d bytes.", s, form ? 1024 : 256);
+                snprintf(msgbuf, msglen, "Giá trị của '%s' dài quá %d byte. (The value of '%s' is longer than %d bytes.)",
+                         s, form ? 1024 : 256, s, form ? 1024 : 256);
                 return msgbuf;
             }
             for (int i = 0; i < *n; i++)
                 if (!strcmp(keys[i], s)) {
-                    snprintf(msgbuf, msglen, "The query string gives '%s' more than once.", s);
+                    snprintf(msgbuf, msglen, "Địa chỉ trang có tham số '%s' hai lần. (The query string gives '%s' more than once.)", s,
+                             s);
                     return msgbuf;
                 }
             keys[*n] = s;

@@ -160,6 +160,20 @@ void layout_end_static(req_t *r, buf_t *b)
     buf_puts(b, "</main></body></html>\n");
 }
 
+/* The heading of an error page: what happened, in words. */
+static const char *status_title(const req_t *r, int status)
+{
+    switch (status) {
+    case 400: return T(r, "Yêu cầu không hợp lệ", "Bad request");
+    case 401: return T(r, "Cần đăng nhập", "Sign-in needed");
+    case 403: return T(r, "Không có quyền xem", "Not allowed");
+    case 404: return T(r, "Không tìm thấy", "Not found");
+    case 405: return T(r, "Thao tác không được phép", "Method not allowed");
+    case 503: return T(r, "Tạm thời chưa có số liệu", "Temporarily unavailable");
+    default: return T(r, "Có lỗi xảy ra", "Something went wrong");
+    }
+}
+
 void layout_error(req_t *r, resp_t *o, int status, const char *msg)
 {
     layout_failure(r, o, status, NULL, msg);
@@ -181,16 +195,22 @@ void layout_failure(req_t *r, resp_t *o, int status, const char *lead, const cha
     buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">", r->en ? "en" : "vi");
     if (status == 503)
         buf_puts(b, "<meta http-equiv=\"refresh\" content=\"10\">");
-    buf_printf(b, "<title>%d</title><style>%s</style></head><body><header><span class=\"brand\">%s</span>"
-                  "<nav><a href=\"/overview\">%s</a></nav></header><main><h1>%d</h1><p class=\"%s\" id=\"error\">",
-               status, CSS, T(r, "Tuyên truyền CCHC Hải Phòng", "Hai Phong CCHC reporting"),
-               T(r, "Tổng quan", "Overview"), status, status == 503 ? "warn" : "err");
+    const char *what = status_title(r, status);
+    buf_printf(b, "<title>%s</title><style>%s</style></head><body><header><span class=\"brand\">%s</span>"
+                  "<nav><a href=\"/overview%s\">%s</a></nav></header><main><h1 data-status=\"%d\">%s</h1>"
+                  "<p class=\"%s\" id=\"error\">",
+               what, CSS, T(r, "Tuyên truyền CCHC Hải Phòng", "Hai Phong CCHC reporting"), r->en ? "?lang=en" : "",
+               T(r, "Tổng quan", "Overview"), status, what, status == 503 ? "warn" : "err");
+    /* the sentence for the reader; the aggregator's own words (with its
+     * code) only folded away, for whoever reports the problem */
+    buf_esc(b, lead ? lead : msg);
+    buf_puts(b, "</p>");
     if (lead) {
-        buf_esc(b, lead);
-        buf_puts(b, " ");
+        buf_printf(b, "<details class=\"note\"><summary>%s</summary><p id=\"detail\">", T(r, "Chi tiết kỹ thuật", "Technical detail"));
+        buf_esc(b, msg);
+        buf_puts(b, "</p></details>");
     }
-    buf_esc(b, msg);
-    buf_puts(b, "</p></main></body></html>\n");
+    buf_puts(b, "</main></body></html>\n");
 }
 
 void layout_breadcrumb(req_t *r, buf_t *b, int node, const char *path, int ds, const char *period)
@@ -220,7 +240,7 @@ void layout_dataset_select(req_t *r, buf_t *b, int ds)
         buf_puts(b, "<option value=\"");
         buf_esc(b, c->datasets[i].code);
         buf_printf(b, "\"%s>", i == ds ? " selected" : "");
-        buf_esc(b, c->datasets[i].code);
+        buf_esc(b, catalog_dataset_name(c, i, r->en));
         buf_puts(b, "</option>");
     }
     buf_puts(b, "</select></label>");

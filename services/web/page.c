@@ -15,7 +15,10 @@ int page_params(req_t *r, resp_t *o, page_params_t *pp, const char *node_key)
     const char *node = http_arg(r, node_key);
     pp->node = node ? catalog_unit(c, node) : auth_default_node(r);
     if (pp->node < 0) {
-        snprintf(msg, sizeof msg, "The unit '%s' is not in the catalog.", node ? node : "");
+        snprintf(msg, sizeof msg,
+                 T(r, "Không có đơn vị mã '%s' trong danh mục đơn vị. Hãy chọn đơn vị từ trang Tổng quan.",
+                   "There is no unit '%s' in the catalog. Choose a unit from the Overview page."),
+                 node ? node : "");
         layout_error(r, o, 404, msg);
         return -1;
     }
@@ -26,16 +29,17 @@ int page_params(req_t *r, resp_t *o, page_params_t *pp, const char *node_key)
     const char *ds = http_arg(r, "dataset");
     pp->ds = ds ? catalog_dataset(c, ds) : 0;
     if (pp->ds < 0 || pp->ds >= c->ndatasets) {
-        snprintf(msg, sizeof msg, "The dataset '%s' is not in the catalog.", ds ? ds : "");
+        snprintf(msg, sizeof msg,
+                 T(r, "Không có loại báo cáo '%s' trong danh mục. Hãy chọn loại báo cáo trong danh sách.",
+                   "There is no report '%s' in the catalog. Choose one from the list."),
+                 ds ? ds : "");
         layout_error(r, o, 400, msg);
         return -1;
     }
     const char *per = http_arg(r, "period");
     if (per) {
         if (period_parse(per, &pp->p)) {
-            snprintf(msg, sizeof msg,
-                     "The period '%s' is not a period: write 202509 (month), 2025Q3 (quarter), 2025S2 (half-year) "
-                     "or 2025 (year).", per);
+            snprintf(msg, sizeof msg, "%s", page_bad_period(r, per));
             layout_error(r, o, 400, msg);
             return -1;
         }
@@ -59,6 +63,17 @@ static bool has_reports(req_t *r, const char *node, const char *ds, period_t p)
     bool yes = !agg_ask(&w->agg, "status", node, ds, pc, &a, &err) && a.u.status.received > 0;
     client_answer_free(&a);
     return yes;
+}
+
+const char *page_bad_period(req_t *r, const char *given)
+{
+    static _Thread_local char msg[400];
+    snprintf(msg, sizeof msg,
+             T(r, "Kỳ báo cáo '%s' không hợp lệ: hãy viết 202509 (tháng 9/2025), 2025Q3 (quý 3/2025), 2025S2 (6 "
+                  "tháng cuối năm 2025) hoặc 2025 (năm 2025).",
+               "'%s' is not a period: write 202509 (month), 2025Q3 (quarter), 2025S2 (half-year) or 2025 (year)."),
+             given);
+    return msg;
 }
 
 period_t page_default_period(req_t *r, int node, int ds)

@@ -53,6 +53,11 @@ int page_params(req_t *r, resp_t *out, page_params_t *pp, const char *node_key);
 #define PAGE_DEFAULT_LOOKBACK 8
 period_t page_default_period(req_t *r, int node, int ds);
 
+/* The sentence for a period parameter that is not one (in the request's
+ * language), naming what was given.  Valid until the next call on this
+ * thread. */
+const char *page_bad_period(req_t *r, const char *given);
+
 /* The place of a page with these parameters (see layout_place_t); the
  * strings are the catalog's and the params' own, valid while both are. */
 layout_place_t page_place(req_t *r, const page_params_t *pp);

@@ -2,11 +2,14 @@
  * page_completeness.c -- GET /completeness and /api/completeness: every unit
  * of a subtree that must report for a period, on time / late / missing /
  * not due yet, with summary counts, the share on time, a chart by kind of
- * unit, a filter by kind and a table sortable by its headers.
+ * unit, filters (status, kind of unit, text search: the aggregator's QUERY
+ * status/kind/search) and a table sortable by its headers, each unit with
+ * its extension, silence and approval state when the aggregator gives them.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "decisions.h"
 #include "page.h"
 #include "report.h"
 #include "svg.h"
@@ -25,9 +28,15 @@ static const char *const SORT_NAMES[] = {"tree", "name", "code", "status", "rece
  * (QUERY kind, offset, limit), so a country's page stays small. */
 #define PAGE_UNITS 500
 
+/* The status filter's values (QUERY.status), "" for all. */
+static const char *const FILTERS[] = {"", "on_time", "late", "missing", "pending", "received"};
+#define NFILTERS (sizeof FILTERS / sizeof FILTERS[0])
+
 typedef struct {
     page_params_t pp;
     const char *kind;           /* only units of this kind; NULL: all */
+    const char *status;         /* only units of this status (FILTERS); NULL: all */
+    const char *search;         /* only units whose code or name contains this; NULL: all */
     enum sort_key sort;
     bool desc;
     uint64_t from;              /* the page: the first unit's position */
@@ -47,7 +56,10 @@ static int read_params(req_t *r, resp_t *o, params_t *p)
         for (int i = 0; i < c->nunits && !known; i++)
             known = !strcmp(c->units[i].kind, kind);
         if (!known) {
-            layout_error(r, o, 400, "kind must be a unit kind of the catalog, such as so, xa, phuong or dac_khu.");
+            layout_error(r, o, 400, T(r, "Loại đơn vị cần lọc không có trong danh mục (ví dụ: Sở, Xã, Phường, Đặc khu); "
+                                         "hãy chọn trong danh sách của trang.",
+                                      "The kind of unit to filter by is not in the catalog (such as Department, "
+                                      "Commune, Ward); choose one from the page's list."));
             return -1;
         }
         p->kind = kind;
@@ -58,7 +70,8 @@ static int read_params(req_t *r, resp_t *o, params_t *p)
         while (k >= 0 && strcmp(sort, SORT_NAMES[k]))
             k--;
         if (k < 0) {
-            layout_error(r, o, 400, "sort must be tree, name, code, status or received.");
+            layout_error(r, o, 400, T(r, "Không sắp xếp được theo cột này: hãy bấm vào tiêu đề một cột của bảng.",
+                                      "The table cannot be sorted this way: click a column's header."));
             return -1;
         }
         p->sort = (enum sort_key)k;
@@ -69,14 +82,37 @@ static int read_params(req_t *r, resp_t *o, params_t *p)
         char *end;
         unsigned long long v = strtoull(from, &end, 10);
         if (*end || v > 100000000ull || from[0] == '-') {
-            layout_error(r, o, 400, "from must be a whole number: the position of the page's first unit.");
+            layout_error(r, o, 400, T(r, "Số trang không hợp lệ: hãy dùng các liên kết Trang trước / Trang sau.",
+                                      "Not a valid page: use the Previous / Next links."));
             return -1;
         }
         p->from = v;
     }
+    const char *st = http_arg(r, "status"), *q = http_arg(r, "q");
+    p->status = NULL;
+    if (st && *st) {
+        size_t i = 1;
+        while (i < NFILTERS && strcmp(st, FILTERS[i]))
+            i++;
+        if (i == NFILTERS) {
+            layout_error(r, o, 400, T(r, "Tình trạng cần lọc không hợp lệ: hãy chọn Đúng hạn, Trễ hạn, Chưa nộp, "
+                                         "Chưa đến hạn hoặc Đã nộp trong danh sách.",
+                                      "Not a status to filter by: choose On time, Late, Missing, Not due yet or "
+                                      "Received from the list."));
+            return -1;
+        }
+        p->status = FILTERS[i];
+    }
+    p->search = q && *q ? q : NULL;
+    if (p->search && strlen(p->search) > 128) {
+        layout_error(r, o, 400, T(r, "Từ khóa tìm kiếm dài quá 128 byte; hãy viết ngắn hơn.",
+                                  "The search text is longer than 128 bytes; write a shorter one."));
+        return -1;
+    }
     p->desc = order && !strcmp(order, "desc");
     if (order && strcmp(order, "asc") && strcmp(order, "desc")) {
-        layout_error(r, o, 400, "order must be asc or desc.");
+        layout_error(r, o, 400, T(r, "Thứ tự sắp xếp chỉ có thể là tăng dần (asc) hoặc giảm dần (desc).",
+                                  "The order can only be ascending (asc) or descending (desc)."));
         return -1;
     }
     return 0;
@@ -104,6 +140,8 @@ static int read_answer(req_t *r, resp_t *o, const params_t *p, answer_t *a)
     snprintf(q.dataset, sizeof q.dataset, "%s", ds);
     snprintf(q.period, sizeof q.period, "%.6s", p->pp.period);
     snprintf(q.kind, sizeof q.kind, "%s", p->kind ? p->kind : "");
+    snprintf(q.status, sizeof q.status, "%s", p->status ? p->status : "");
+    snprintf(q.search, sizeof q.search, "%s", p->search ? p->search : "");
     q.offset = p->from;
     q.limit = PAGE_UNITS;
     if (agg_ask_q(&w->agg, &q, &a->units, &err) ||
@@ -249,6 +287,7 @@ static void render_json(req_t *r, resp_t *o, const params_t *p, const answer_t *
                           (json_int_t)v->expected, "on_time", (json_int_t)v->count[0], "late",
                           (json_int_t)v->count[1], "missing", (json_int_t)v->count[2], "pending",
                           (json_int_t)v->count[3], "share_on_time", v->share);
+    json_object_set_new(j, "filter", json_pack("{s:s?, s:s?}", "status", p->status, "q", p->search));
     json_decref(units);
     page_json(o, j);
 }
@@ -268,7 +307,7 @@ static void html_deadline(req_t *r, buf_t *b, int64_t dl)
     buf_puts(b, ")</small></p>");
 }
 
-static void html_summary(req_t *r, buf_t *b, const view_t *v)
+static void html_summary(req_t *r, buf_t *b, const view_t *v, const ans_status_t *st)
 {
     buf_printf(b, "<div class=\"scroll\"><table id=\"summary\"><tr><th>%s</th><td class=\"n\" id=\"n-expected\" data-count=\"%lld\">",
                T(r, "Phải nộp", "Expected"), v->expected);
@@ -283,7 +322,9 @@ static void html_summary(req_t *r, buf_t *b, const view_t *v)
     buf_printf(b, "<tr><th>%s</th><td id=\"share\" data-share=\"%.6f\">", T(r, "Tỷ lệ đúng hạn", "Share on time"),
                v->share);
     svg_share(b, v->share, r->en);
-    buf_puts(b, "</td></tr></table></div>");
+    buf_puts(b, "</td></tr>");
+    decisions_summary_rows(r, b, st);
+    buf_puts(b, "</table></div>");
 }
 
 /* A stacked bar per kind of unit: on time, late, missing, pending. */
@@ -312,24 +353,83 @@ static void html_by_kind(req_t *r, buf_t *b, const ans_units_t *u)
     free(rows);
 }
 
-/* Links that filter by kind (keeping the sort). */
+/* A hidden field of the filter form (nothing when value is NULL or ""). */
+static void hidden(buf_t *b, const char *name, const char *value)
+{
+    if (!value || !*value)
+        return;
+    buf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"", name);
+    buf_esc(b, value);
+    buf_puts(b, "\">");
+}
+
+/* The filter form: status, kind of unit, text search -- the aggregator's
+ * QUERY status/kind/search; it keeps the node, dataset, period, sort and
+ * language, and starts again at the first page. */
+static void html_filter_form(req_t *r, buf_t *b, const params_t *p, const char *node, const char *ds,
+                             const ans_units_t *u)
+{
+    static const char *const vi[NFILTERS] = {"Tất cả", "Đúng hạn", "Trễ hạn", "Chưa nộp (quá hạn)", "Chưa đến hạn",
+                                             "Đã nộp (đúng hạn và trễ hạn)"};
+    static const char *const en[NFILTERS] = {"All", "On time", "Late", "Missing", "Not due yet",
+                                             "Received (on time and late)"};
+    buf_puts(b, "<form class=\"f\" id=\"filters\" method=\"get\" action=\"/completeness\">");
+    hidden(b, "node", node);
+    hidden(b, "dataset", http_arg(r, "dataset") ? ds : NULL);
+    hidden(b, "period", p->pp.period);
+    hidden(b, "sort", p->sort != SORT_TREE ? SORT_NAMES[p->sort] : NULL);
+    hidden(b, "order", p->desc ? "desc" : NULL);
+    if (http_arg(r, "lang"))
+        hidden(b, "lang", r->en ? "en" : "vi");
+    buf_printf(b, "<label>%s<select name=\"status\" id=\"f-status\">", T(r, "Tình trạng", "Status"));
+    for (size_t i = 0; i < NFILTERS; i++) {
+        bool on = p->status ? !strcmp(p->status, FILTERS[i]) : i == 0;
+        buf_printf(b, "<option value=\"%s\"%s>%s</option>", FILTERS[i], on ? " selected" : "", r->en ? en[i] : vi[i]);
+    }
+    buf_printf(b, "</select></label><label>%s<select name=\"kind\" id=\"f-kind\"><option value=\"\">%s</option>",
+               T(r, "Loại đơn vị", "Kind of unit"), T(r, "Tất cả", "All"));
+    for (uint32_t i = 0; i < u->n_by_kind; i++) {
+        const char *k = u->by_kind[i].key;
+        buf_puts(b, "<option value=\"");
+        buf_esc(b, k);
+        buf_printf(b, "\"%s>", p->kind && !strcmp(p->kind, k) ? " selected" : "");
+        buf_esc(b, view_kind(k, r->en));
+        buf_puts(b, "</option>");
+    }
+    buf_printf(b, "</select></label><label>%s<input type=\"search\" name=\"q\" id=\"f-q\" maxlength=\"128\" "
+                  "placeholder=\"%s\" value=\"", T(r, "Tìm đơn vị", "Find a unit"),
+               T(r, "tên hoặc mã đơn vị", "name or code"));
+    buf_esc(b, p->search ? p->search : "");
+    buf_printf(b, "\"></label><button>%s</button>", T(r, "Lọc", "Filter"));
+    if (p->status || p->kind || p->search) {
+        buf_puts(b, " <a id=\"f-clear\" ");
+        view_href(b, r, "/completeness", "node", node, "dataset", http_arg(r, "dataset") ? ds : NULL, "period",
+                  p->pp.period, NULL);
+        buf_printf(b, ">%s</a>", T(r, "Bỏ lọc", "Clear filters"));
+    }
+    buf_puts(b, "</form>");
+}
+
+/* Links that filter by kind (keeping the sort and the other filters). */
 static void html_filters(req_t *r, buf_t *b, const params_t *p, const char *node, const char *ds,
                          const ans_units_t *u)
 {
     const char *sort = SORT_NAMES[p->sort];
     buf_printf(b, "<p class=\"filters\" id=\"kinds\">%s: <a ", T(r, "Lọc theo loại", "Filter by kind"));
-    view_href(b, r, "/completeness", "node", node, "dataset", ds, "period", p->pp.period, "sort", sort, NULL);
+    view_href(b, r, "/completeness", "node", node, "dataset", ds, "period", p->pp.period, "status", p->status, "q",
+              p->search, "sort", sort, NULL);
     buf_printf(b, "%s>%s</a>", p->kind ? "" : " class=\"on\"", T(r, "Tất cả", "All"));
     for (uint32_t i = 0; i < u->n_by_kind; i++) {
         const char *k = u->by_kind[i].key;
         buf_puts(b, "<a ");
-        view_href(b, r, "/completeness", "node", node, "dataset", ds, "period", p->pp.period, "kind", k, "sort",
-                  sort, NULL);
+        view_href(b, r, "/completeness", "node", node, "dataset", ds, "period", p->pp.period, "kind", k, "status",
+                  p->status, "q", p->search, "sort", sort, NULL);
         buf_printf(b, "%s>", p->kind && !strcmp(p->kind, k) ? " class=\"on\"" : "");
         buf_esc(b, view_kind(k, r->en));
         buf_puts(b, "</a>");
     }
     buf_puts(b, "</p>");
+    html_filter_form(r, b, p, node, ds, u);
 }
 
 /* The units, sortable by clicking a column header. */
@@ -350,7 +450,8 @@ static void html_table(req_t *r, buf_t *b, const params_t *p, const char *node, 
             bool on = !strcmp(SORT_NAMES[p->sort], cols[i].key);
             buf_puts(b, "<a ");
             view_href(b, r, "/completeness", "node", node, "dataset", ds, "period", p->pp.period, "kind", p->kind,
-                      "sort", cols[i].key, "order", on && !p->desc ? "desc" : NULL, NULL);
+                      "status", p->status, "q", p->search, "sort", cols[i].key, "order",
+                      on && !p->desc ? "desc" : NULL, NULL);
             buf_printf(b, ">%s%s</a>", T(r, cols[i].vi, cols[i].en), on ? (p->desc ? " ▼" : " ▲") : "");
         } else {
             buf_puts(b, T(r, cols[i].vi, cols[i].en));
@@ -365,18 +466,23 @@ static void html_table(req_t *r, buf_t *b, const params_t *p, const char *node, 
         buf_esc(b, x->code);
         buf_puts(b, "\" data-status=\"");
         buf_esc(b, s);
-        buf_puts(b, "\"><td class=\"opt\">");
+        buf_puts(b, "\"");
+        decisions_row_data(b, x);
+        buf_puts(b, "><td class=\"opt\">");
         buf_esc(b, x->code);
         buf_puts(b, "</td><td><a ");
         view_href(b, r, "/unit", "code", x->code, "dataset", ds, "period", p->pp.period, NULL);
         buf_puts(b, ">");
         buf_esc(b, x->name);
-        buf_puts(b, "</a></td><td class=\"opt\">");
+        buf_puts(b, "</a>");
+        decisions_row_notes(r, b, x);
+        buf_puts(b, "</td><td class=\"opt\">");
         buf_esc(b, view_kind(x->kind, r->en));
         buf_puts(b, "</td><td class=\"st-");
         buf_esc(b, s);
         buf_puts(b, "\">");
         buf_esc(b, view_status(s, r->en));
+        decisions_row_approval(r, b, x);
         buf_puts(b, "</td><td>");
         view_time(b, x->has_received_at, x->received_at);
         buf_puts(b, "</td><td class=\"n opt\">");
@@ -384,6 +490,9 @@ static void html_table(req_t *r, buf_t *b, const params_t *p, const char *node, 
             buf_printf(b, "%lld", (long long)x->version);
         buf_puts(b, "</td></tr>");
     }
+    if (!v->n)
+        buf_printf(b, "<tr id=\"no-match\"><td colspan=\"6\">%s</td></tr>",
+                   T(r, "Không có đơn vị nào khớp bộ lọc.", "No unit matches the filters."));
     buf_puts(b, "</tbody></table></div>");
 }
 
@@ -405,14 +514,16 @@ static void html_pages(req_t *r, buf_t *b, const params_t *p, const char *node, 
         snprintf(prev, sizeof prev, "%llu", (unsigned long long)(p->from > PAGE_UNITS ? p->from - PAGE_UNITS : 0));
         buf_puts(b, " · <a ");
         view_href(b, r, "/completeness", "node", node, "dataset", ds, "period", p->pp.period, "kind", p->kind,
-                  "sort", sort, "from", prev, NULL);
+                  "status", p->status, "q", p->search, "sort", sort, "order", p->desc ? "desc" : NULL, "from", prev,
+                  NULL);
         buf_printf(b, ">%s</a>", T(r, "← Trang trước", "← Previous"));
     }
     if (p->from + u->n_units < (uint64_t)u->matched) {
         snprintf(next, sizeof next, "%llu", (unsigned long long)(p->from + u->n_units));
         buf_puts(b, " · <a ");
         view_href(b, r, "/completeness", "node", node, "dataset", ds, "period", p->pp.period, "kind", p->kind,
-                  "sort", sort, "from", next, NULL);
+                  "status", p->status, "q", p->search, "sort", sort, "order", p->desc ? "desc" : NULL, "from", next,
+                  NULL);
         buf_printf(b, ">%s</a>", T(r, "Trang sau →", "Next →"));
     }
     buf_puts(b, "</p>");
@@ -435,7 +546,7 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const answer_t *
     buf_printf(b, ", %s</h1>", report_period_label(p->pp.p, r->en, lab, sizeof lab));
     layout_selector(r, b, "/completeness", p->pp.node, p->pp.ds, p->pp.period);
     html_deadline(r, b, a->status.u.status.deadline);
-    html_summary(r, b, v);
+    html_summary(r, b, v, &a->status.u.status);
     html_by_kind(r, b, &a->units.u.units);
     html_filters(r, b, p, u->code, ds, &a->units.u.units);
     html_table(r, b, p, u->code, ds, v);
@@ -455,7 +566,7 @@ void page_completeness(req_t *r, resp_t *o)
     if (read_params(r, o, &p) || read_answer(r, o, &p, &a))
         return;
     if (make_view(&p, &a, &v)) {
-        layout_error(r, o, 500, "Out of memory.");
+        layout_error(r, o, 500, T(r, "Máy chủ hết bộ nhớ; hãy thử lại sau.", "The server is out of memory; try again later."));
     } else if (view_is_api(r)) {
         render_json(r, o, &p, &a, &v);
     } else {

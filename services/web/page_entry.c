@@ -391,9 +391,9 @@ static void render_field(req_t *r, buf_t *b, const entry_view_t *v, int pos, int
     } else {
         buf_printf(b, "<label for=\"%s\">", name);
         buf_esc(b, label);
-        if (in->measure_vi[0]) {
+        if (in->unit_vi[0]) {
             buf_puts(b, " <span class=\"measure\">(");
-            buf_esc(b, in->measure_vi);
+            buf_esc(b, in->unit_vi);
             buf_puts(b, ")</span>");
         }
         if (catalog_required(c, v->pl.ds, ind))

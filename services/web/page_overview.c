@@ -32,7 +32,8 @@ static int read_params(req_t *r, resp_t *o, params_t *p)
     p->ind_given = indc != NULL;
     p->ind = indc ? catalog_indicator(c, indc) : (ds->ninds ? ds->inds[0] : -1);
     if (p->ind < 0 || !catalog_dataset_has(c, p->pp.ds, p->ind)) {
-        layout_error(r, o, 400, "The indicator 'ind' is not part of this dataset.");
+        layout_error(r, o, 400, T(r, "Chỉ tiêu được chọn không thuộc loại báo cáo này; hãy chọn chỉ tiêu trong bảng.",
+                                  "The indicator chosen is not part of this report; choose one in the table."));
         return -1;
     }
     return 0;
@@ -196,11 +197,9 @@ static void html_head(req_t *r, buf_t *b, const params_t *p)
     buf_puts(b, "<h1 id=\"title\">");
     buf_esc(b, u->name);
     buf_printf(b, " — %s</h1>", report_period_label(p->pp.p, r->en, lab, sizeof lab));
-    buf_puts(b, "<p class=\"note\">");
-    buf_esc(b, ds->name);
-    buf_puts(b, " (");
-    buf_esc(b, ds->code);
-    buf_puts(b, ")</p>");
+    buf_puts(b, "<p class=\"note\" id=\"dataset-name\">");
+    buf_esc(b, view_dataset(r, p->pp.ds));
+    buf_puts(b, "</p>");
     layout_selector(r, b, "/overview", p->pp.node, p->pp.ds, p->pp.period);
     buf_printf(b, "<p><a id=\"units-link\" ");
     view_href(b, r, "/completeness", "node", u->code, "dataset", ds->code, "period", p->pp.period, NULL);
@@ -249,6 +248,7 @@ static void html_indicators(req_t *r, buf_t *b, const params_t *p, const ans_rol
                   "</tr></thead><tbody>",
                T(r, "Chỉ tiêu", "Indicators"), T(r, "STT", "#"), T(r, "Chỉ tiêu", "Indicator"),
                T(r, "Giá trị", "Value"), T(r, "Số đơn vị báo cáo", "Units reporting"));
+    bool stock = false, rate = false;
     for (uint32_t i = 0; i < ru->n_indicators; i++) {
         const ans_indicator_t *it = &ru->indicators[i];
         const char *code = it->code;
@@ -261,6 +261,9 @@ static void html_indicators(req_t *r, buf_t *b, const params_t *p, const ans_rol
         buf_puts(b, "\">");
         buf_esc(b, r->en ? it->name_en : it->name_vi);
         buf_puts(b, "</a>");
+        stock |= !strcmp(it->kind, "stock");
+        rate |= !strcmp(it->kind, "rate");
+        buf_puts(b, !strcmp(it->kind, "stock") ? " *" : !strcmp(it->kind, "rate") ? " **" : "");
         if (it->has_tags && it->tags.n) {
             buf_puts(b, "<br><span class=\"note\">");
             for (uint32_t k = 0; k < it->tags.n; k++) {
@@ -280,6 +283,7 @@ static void html_indicators(req_t *r, buf_t *b, const params_t *p, const ans_rol
         buf_puts(b, "</td></tr>");
     }
     buf_puts(b, "</tbody></table></div>");
+    view_footnotes(b, r, stock, rate);
 }
 
 static void html_trend(req_t *r, buf_t *b, const params_t *p, const view_t *v)

@@ -33,15 +33,15 @@ static int default_span(req_t *r, resp_t *o, params_t *p)
     const char *per = http_arg(r, "period");
     period_t pp;
     if (per && period_parse(per, &pp)) {
-        layout_error(r, o, 400, "The period is not a period: write 202509 (month), 2025Q3 (quarter), 2025S2 "
-                                "(half-year) or 2025 (year).");
+        layout_error(r, o, 400, page_bad_period(r, per));
         return -1;
     }
     if (!per) {
         int ds = p->dataset ? catalog_dataset(c, p->dataset) : 0;
         int node = p->node ? catalog_unit(c, p->node) : (c->nunits ? c->preorder[0] : -1);
         if (ds < 0 || ds >= c->ndatasets || node < 0) {
-            layout_error(r, o, 400, "The dataset is not in the catalog.");
+            layout_error(r, o, 400, T(r, "Loại báo cáo không có trong danh mục; hãy chọn trong danh sách.",
+                                      "The report is not in the catalog; choose one from the list."));
             return -1;
         }
         pp = page_default_period(r, node, ds);
@@ -57,6 +57,8 @@ static int default_span(req_t *r, resp_t *o, params_t *p)
     return 0;
 }
 
+static int check_span(req_t *r, resp_t *o, params_t *p);
+
 static int read_params(req_t *r, resp_t *o, params_t *p)
 {
     const char *f = http_arg(r, "from"), *t = http_arg(r, "to");
@@ -64,7 +66,8 @@ static int read_params(req_t *r, resp_t *o, params_t *p)
     p->dataset = http_arg(r, "dataset");
     if (p->node && catalog_unit(web_of(r)->cat, p->node) < 0) {
         char err[512];
-        snprintf(err, sizeof err, "The unit '%s' is not in the catalog.", p->node);
+        snprintf(err, sizeof err, T(r, "Không có đơn vị mã '%s' trong danh mục đơn vị.",
+                                    "There is no unit '%s' in the catalog."), p->node);
         layout_error(r, o, 404, err);
         return -1;
     }
@@ -81,6 +84,31 @@ static int read_params(req_t *r, resp_t *o, params_t *p)
         return default_span(r, o, p);
     snprintf(p->from, sizeof p->from, "%s", f ? f : t);
     snprintf(p->to, sizeof p->to, "%s", t ? t : f);
+    return check_span(r, o, p);
+}
+
+/* from and to: periods of one type, from not after to (the builder says
+ * so too, in English for the CLI; here in the reader's language). */
+static int check_span(req_t *r, resp_t *o, params_t *p)
+{
+    period_t a, b;
+    if (period_parse(p->from, &a)) {
+        layout_error(r, o, 400, page_bad_period(r, p->from));
+        return -1;
+    }
+    if (period_parse(p->to, &b)) {
+        layout_error(r, o, 400, page_bad_period(r, p->to));
+        return -1;
+    }
+    if (a.type != b.type) {
+        layout_error(r, o, 400, T(r, "Từ kỳ và Đến kỳ phải cùng loại kỳ (cùng là quý, cùng là năm...).",
+                                  "From and To must be periods of the same type (both quarters, both years...)."));
+        return -1;
+    }
+    if (period_key(a) > period_key(b)) {
+        layout_error(r, o, 400, T(r, "Từ kỳ phải đứng trước hoặc trùng Đến kỳ.", "From must not come after To."));
+        return -1;
+    }
     snprintf(p->period, sizeof p->period, "%s", http_arg(r, "period") ? http_arg(r, "period") : p->to);
     return 0;
 }
@@ -129,11 +157,11 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const report_t *
     char lab[64], lab2[64];
     layout_place_t pl = {u->code, p->dataset, p->period};
     layout_begin(r, b, T(r, "Báo cáo tổng hợp", "Consolidated report"), "/report", &pl);
-    buf_printf(b, "<h1 id=\"title\">%s</h1><p>", REPORT_TITLE_VI);
+    buf_printf(b, "<h1 id=\"title\">%s</h1><p>", T(r, REPORT_TITLE_VI, REPORT_TITLE_EN));
     buf_esc(b, u->name);
     buf_printf(b, " — %s – %s (", report_period_label(rep->periods[0], r->en, lab, sizeof lab),
                report_period_label(rep->periods[rep->nperiods - 1], r->en, lab2, sizeof lab2));
-    buf_esc(b, c->datasets[rep->ds].code);
+    buf_esc(b, view_dataset(r, rep->ds));
     buf_puts(b, ")</p>");
     buf_puts(b, "<form class=\"f\" method=\"get\" action=\"/report\"><input type=\"hidden\" name=\"node\" value=\"");
     buf_esc(b, u->code);
@@ -153,8 +181,8 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const report_t *
     buf_printf(b, ">%s</a> · <a id=\"csv\" ", T(r, "Tải về Excel (XLSX)", "Download Excel (XLSX)"));
     view_href(b, r, "/report.csv", "node", u->code, "from", p->from, "to", p->to, "dataset", http_arg(r, "dataset"), NULL);
     buf_printf(b, ">%s</a></p>", T(r, "Tải về CSV", "Download CSV"));
-    buf_printf(b, "<div class=\"scroll\"><table id=\"report\"><thead><tr><th>%s</th><th>%s</th>", T(r, "STT", "#"),
-               T(r, "Chỉ tiêu", "Indicator"));
+    buf_printf(b, "<div class=\"scroll\"><table id=\"report\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>",
+               T(r, "STT", "#"), T(r, "Chỉ tiêu", "Indicator"), T(r, "ĐVT", "Unit of measure"));
     for (int k = 0; k < rep->nperiods; k++)
         buf_printf(b, "<th>%s</th>", report_period_label(rep->periods[k], r->en, lab, sizeof lab));
     buf_printf(b, "<th>%s</th></tr></thead><tbody>", T(r, "Tổng", "Total"));
@@ -164,6 +192,9 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const report_t *
         buf_esc(b, in->code);
         buf_printf(b, "\"><td class=\"n\">%d</td><td>", i + 1);
         buf_esc(b, r->en ? in->name_en : in->name_vi);
+        buf_puts(b, in->kind == IND_STOCK ? " *" : in->kind == IND_RATE ? " **" : "");
+        buf_puts(b, "</td><td class=\"uom\">");
+        buf_esc(b, ind_unit(in, r->en));
         buf_puts(b, "</td>");
         for (int k = 0; k <= rep->nperiods; k++) {
             buf_printf(b, "<td class=\"n\"%s>", k == rep->nperiods ? " style=\"font-weight:bold\"" : "");
@@ -178,6 +209,9 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const report_t *
         buf_puts(b, "</tr>");
     }
     buf_puts(b, "</tbody></table></div>");
+    bool stock, rate;
+    report_has_kinds(rep, &stock, &rate);
+    view_footnotes(b, r, stock, rate);
     layout_end(r, b);
 }
 

@@ -79,7 +79,7 @@ static void html_row(req_t *r, buf_t *b, const ans_target_t *t, const char *peri
     buf_esc(b, t->name);
     buf_puts(b, "</a></td><td>");
     buf_esc(b, ind >= 0 && r->en ? c->inds[ind].name_en : t->name_vi);
-    buf_puts(b, "</td><td>");
+    buf_puts(b, rate ? " **</td><td>" : ind >= 0 && c->inds[ind].kind == IND_STOCK ? " *</td><td>" : "</td><td>");
     buf_esc(b, view_period_type(t->period_type, r->en));
     buf_puts(b, "</td>");
     /* rates: min, max, actual and expected are all percent (answers.def) */
@@ -113,12 +113,18 @@ static void render_html(req_t *r, resp_t *o, const page_params_t *pp, const ans_
                T(r, "Đơn vị", "Unit"), T(r, "Chỉ tiêu", "Indicator"), T(r, "Kỳ", "Per"), T(r, "Tối thiểu", "Min"),
                T(r, "Tối đa", "Max"), T(r, "Thực hiện", "Actual"), T(r, "Cần đạt đến nay", "Expected by now"),
                T(r, "Đánh giá", "Status"));
-    for (uint32_t i = 0; i < d->n_targets; i++)
+    bool stock = false, rate = false;
+    for (uint32_t i = 0; i < d->n_targets; i++) {
         html_row(r, b, &d->targets[i], pp->period);
+        int ind = catalog_indicator(web_of(r)->cat, d->targets[i].indicator);
+        stock |= ind >= 0 && web_of(r)->cat->inds[ind].kind == IND_STOCK;
+        rate |= ind >= 0 && web_of(r)->cat->inds[ind].kind == IND_RATE;
+    }
     if (!d->n_targets)
         buf_printf(b, "<tr><td colspan=\"8\">%s</td></tr>", T(r, "Không có chỉ tiêu nào trong kỳ này.",
                                                                "No target is in force for this period."));
     buf_puts(b, "</tbody></table></div>");
+    view_footnotes(b, r, stock, rate);
     layout_end(r, b);
 }
 

@@ -17,7 +17,9 @@
 static int read_params(req_t *r, resp_t *o, page_params_t *pp)
 {
     if (!http_arg(r, "code")) {
-        layout_error(r, o, 400, "This page needs code=UNIT, e.g. /unit?code=HP.SO.XAY_DUNG.");
+        layout_error(r, o, 400, T(r, "Trang này cần biết đơn vị (code=…); hãy mở nó từ danh sách đơn vị của trang "
+                                     "Tình hình nộp báo cáo.",
+                                  "This page needs a unit (code=…); open it from the list on the Completeness page."));
         return -1;
     }
     return page_params(r, o, pp, "code");
@@ -163,15 +165,17 @@ static void html_values(req_t *r, buf_t *b, const page_params_t *pp, const answe
     for (uint32_t i = 0; i < nv; i++)
         buf_printf(b, "<th>v%llu</th>", (unsigned long long)a->versions[i].version);
     buf_puts(b, "</tr></thead><tbody>");
+    bool stock = false;
     for (int k = 0; k < ds->ninds; k++) {
         const indicator_t *in = &c->inds[ds->inds[k]];
         if (in->kind == IND_RATE)
             continue;
+        stock |= in->kind == IND_STOCK;
         buf_puts(b, "<tr data-ind=\"");
         buf_esc(b, in->code);
         buf_puts(b, "\"><td>");
         buf_esc(b, r->en ? in->name_en : in->name_vi);
-        buf_puts(b, "</td>");
+        buf_puts(b, in->kind == IND_STOCK ? " *</td>" : "</td>");
         for (uint32_t j = 0; j < nv; j++) {
             /* the oldest version is compared with itself: never changed */
             proto_value_t x, older;
@@ -185,6 +189,7 @@ static void html_values(req_t *r, buf_t *b, const page_params_t *pp, const answe
         buf_puts(b, "</tr>");
     }
     buf_puts(b, "</tbody></table></div>");
+    view_footnotes(b, r, stock, false);
 }
 
 static void render_html(req_t *r, resp_t *o, const page_params_t *pp, const answer_t *a)

@@ -8,7 +8,9 @@
 
 #include "civil.h"
 #include "period.h"
+#include "report.h"
 #include "view.h"
+#include "web.h"
 
 bool view_is_api(const req_t *r) { return !strncmp(r->path, "/api/", 5); }
 
@@ -169,6 +171,19 @@ void view_time(buf_t *b, bool has, int64_t v)
     int64_t sec = ((local % 86400) + 86400) % 86400;
     view_date(b, date_of_time(v));
     buf_printf(b, " %02d:%02d", (int)(sec / 3600), (int)(sec / 60 % 60));
+}
+
+void view_footnotes(buf_t *b, const req_t *r, bool stock, bool rate)
+{
+    if (stock)
+        buf_printf(b, "<p class=\"note foot\" id=\"note-stock\">* %s</p>", report_note_stock(r->en));
+    if (rate)
+        buf_printf(b, "<p class=\"note foot\" id=\"note-rate\">** %s</p>", report_note_rate(r->en));
+}
+
+const char *view_dataset(const req_t *r, int ds)
+{
+    return catalog_dataset_name(web_of((req_t *)r)->cat, ds, r->en);
 }
 
 void view_href(buf_t *b, const req_t *r, const char *path, ...)

@@ -46,6 +46,13 @@ void view_date(buf_t *b, int32_t day);
 /* A Unix time as "05/12/2025 09:00" (local time); "–" when !has (a NIL
  * field of an answer). */
 void view_time(buf_t *b, bool has, int64_t t);
+/* Footnotes under a table that shows a stock (a headcount over periods is
+ * the latest, not the sum) and/or a rate (from the totals of numerator and
+ * denominator, not an average): <p class="note foot" id="note-stock"> and
+ * id="note-rate", the sentences of report.h.  Nothing when neither. */
+void view_footnotes(buf_t *b, const req_t *r, bool stock, bool rate);
+/* The dataset <option>s' and titles' name: the English one with lang=en. */
+const char *view_dataset(const req_t *r, int ds);
 /* Appends href="PATH?k=v&..." for the NULL-terminated key/value pairs
  * (pairs with a NULL or empty value are left out), keeping ?lang= when the
  * request had it; escaped for an attribute. */

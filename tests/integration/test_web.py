@@ -401,6 +401,142 @@ class WebTest(unittest.TestCase):
         # unit kinds in words
         self.assertIn("Sở", self.visible(self.w.page("/overview?node=HP&period=2025Q4")))
 
+    # ---- issue 13: English, errors, notes, filters ---------------------------
+    PAGES = ["/overview?node=HP&period=2025Q3", "/overview?node=HP&period=2025Q4&ind=STAFF_TOTAL",
+             "/overview?node=%s&period=2025Q4" % SO_YT, "/unit?code=%s&period=2025Q3" % SO_XD,
+             "/completeness?node=HP&period=2025Q4", "/completeness?node=HP&period=2025Q3&status=late&kind=so",
+             "/completeness?node=HP&period=2025Q4&q=Nam", "/targets?node=HP&period=2025Q4",
+             "/report?node=HP&from=2025Q3&to=2025Q4", "/overview", "/completeness", "/targets", "/report"]
+    KIND_CODES = ("thanh_pho", "co_quan", "dac_khu", "don_vi", "to_chuc")
+
+    def test_no_codes_either_language(self):
+        """web-13.7 every page in Vietnamese and English: no tag, kind or dataset code, no period-type code; titles,
+        headings and dataset names translated in English, Vietnamese by default"""
+        tags = []
+        with open(os.path.join(CATALOG, "indicators.csv"), encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                tags += [t for t in row["tags"].split("|") if t]
+        with open(os.path.join(CATALOG, "datasets.csv"), encoding="utf-8") as f:
+            datasets = {r["code"]: r for r in csv.DictReader(f)}
+        self.assertTrue(all(d["name_en"] for d in datasets.values()))
+        for lang in ("vi", "en"):
+            for path in self.PAGES:
+                url = path + ("&" if "?" in path else "?") + "lang=" + lang
+                page = self.w.page(url)
+                text = self.visible(page)
+                for code in tags + list(self.KIND_CODES) + list(datasets):
+                    self.assertIsNone(re.search(r"(?<![\w.])%s(?![\w])" % re.escape(code), text), (url, code))
+                for word in ("quarter", "half", "month"):
+                    self.assertNotIn(" %s " % word, text, url)
+                self.assertIsNone(re.search(r"\bE_[A-Z_]+\b", text), url)
+                title = re.search(r"<title>(.*?)</title>", page).group(1)
+                h1 = self.visible(re.search(r"(?s)<h1[^>]*>.*?</h1>", page).group(0))
+                if lang == "en":
+                    # English titles and headings: no Vietnamese letters but in proper names
+                    for vi_word in ("Tổng quan", "Tình hình", "Tiến độ", "Báo cáo", "Thống kê", "Kỳ"):
+                        self.assertNotIn(vi_word, title + h1, url)
+                    self.assertIn('lang="en"', page)
+        en = self.w.page("/overview?node=HP&period=2025Q4&lang=en")
+        vi = self.w.page("/overview?node=HP&period=2025Q4")
+        self.assertIn(datasets["CCHC_Q"]["name_en"], self.visible(en))
+        self.assertIn(datasets["CCHC_Q"]["name"], self.visible(vi))
+        self.assertIn('<html lang="vi"', vi)
+        # the dataset dropdown lists names, not codes
+        opts = re.findall(r'<option value="(CCHC_[QSY])"[^>]*>([^<]*)</option>', en)
+        self.assertEqual(sorted(c for c, _ in opts), ["CCHC_Q", "CCHC_S", "CCHC_Y"])
+        for code, label in opts:
+            self.assertEqual(html.unescape(label), datasets[code]["name_en"])
+        opts = re.findall(r'<option value="(CCHC_[QSY])"[^>]*>([^<]*)</option>', vi)
+        for code, label in opts:
+            self.assertEqual(html.unescape(label), datasets[code]["name"])
+        rep = self.w.page("/report?node=HP&period=2025Q4&lang=en")
+        self.assertIn("Administrative-reform communication statistics", rep)
+
+    def test_parameter_errors_are_sentences(self):
+        """web-13.8 a bad parameter is a 400/404 with the page frame and a sentence in the reader's language"""
+        cases = [("/overview?node=HP&period=2025Q9", 400, "Kỳ báo cáo '2025Q9' không hợp lệ", "'2025Q9' is not a period"),
+                 ("/overview?node=NO.SUCH", 404, "Không có đơn vị mã 'NO.SUCH'", "There is no unit 'NO.SUCH'"),
+                 ("/overview?node=HP&dataset=NOPE", 400, "Không có loại báo cáo 'NOPE'", "There is no report 'NOPE'"),
+                 ("/completeness?node=HP&from=abc", 400, "Số trang không hợp lệ", "Not a valid page"),
+                 ("/completeness?node=HP&status=bogus", 400, "Tình trạng cần lọc không hợp lệ", "Not a status"),
+                 ("/completeness?node=HP&kind=bogus", 400, "Loại đơn vị cần lọc không có", "The kind of unit"),
+                 ("/completeness?node=HP&sort=bogus", 400, "Không sắp xếp được", "cannot be sorted"),
+                 ("/report?from=2025Q4&to=2025Q1", 400, "Từ kỳ phải đứng trước", "From must not come after To"),
+                 ("/report?from=2025Q1&to=2025", 400, "cùng loại kỳ", "same type"),
+                 ("/report?from=2025X1", 400, "Kỳ báo cáo '2025X1' không hợp lệ", "'2025X1' is not a period"),
+                 ("/unit", 400, "Trang này cần biết đơn vị", "This page needs a unit")]
+        for path, status, vi, en in cases:
+            for lang, want in (("vi", vi), ("en", en)):
+                url = path + ("&" if "?" in path else "?") + "lang=" + lang
+                st, h, body = self.w.get(url)
+                page = body.decode("utf-8")
+                self.assertEqual(st, status, url)
+                self.assertTrue(h["content-type"].startswith("text/html"), url)
+                err = re.search(r'(?s)<p class="err" id="error">(.*?)</p>', page)
+                self.assertTrue(err, (url, page[:400]))
+                self.assertIn(want, html.unescape(err.group(1)), url)
+                self.assertIn('<header><span class="brand">', page)      # the page frame
+                self.assertIn('<html lang="%s"' % lang, page)
+                self.assertIsNone(re.search(r"<h1[^>]*>\s*\d{3}\s*</h1>", page), url)  # a heading in words
+                self.assertIsNone(re.search(r"\bE_[A-Z_]+\b", self.visible(re.sub(r"(?s)<details.*?</details>", "", page))), url)
+
+    def test_notes_and_units_of_measure(self):
+        """web-13.9 stocks and rates explained under the tables that show them; the report's ĐVT column"""
+        for path in ("/overview?node=HP&period=2025Q3", "/report?node=HP&from=2025Q3&to=2025Q4",
+                     "/unit?code=%s&period=2025Q3" % SO_XD):
+            page = self.w.page(path)
+            self.assertIn('id="note-stock"', page, path)
+            self.assertIn("không cộng dồn", self.visible(page), path)
+        for path in ("/overview?node=HP&period=2025Q3", "/report?node=HP&from=2025Q3&to=2025Q4"):
+            page = self.w.page(path + "&lang=en")
+            self.assertIn('id="note-rate"', page, path)
+            self.assertIn("never as an average of rates", self.visible(page), path)
+        page = self.w.page("/report?node=HP&from=2025Q3&to=2025Q4")
+        self.assertIn("<th>ĐVT</th>", page)
+        row = re.search(r'(?s)<tr data-ind="PORTAL_POSTS">.*?</tr>', page).group(0)
+        self.assertIn('<td class="uom">tin, bài</td>', row)
+        row = re.search(r'(?s)<tr data-ind="STAFF_TOTAL">.*?</tr>', page).group(0)
+        self.assertIn(" *</td>", row)  # marked: a stock
+        j = self.w.json("/api/report?node=HP&from=2025Q3&to=2025Q4")
+        by = {r["code"]: r for r in j["rows"]}
+        self.assertEqual((by["STAFF_TOTAL"]["unit_vi"], by["STAFF_TOTAL"]["unit_en"]), ("người", "people"))
+        # a table without stock or rate has no note
+        self.assertNotIn('id="note-', self.w.page("/targets?node=%s&period=2025Q4" % XA))
+
+    def test_completeness_filters(self):
+        """web-13.10 the completeness filters (status, kind, text) go to the aggregator and every link keeps them"""
+        page = self.w.page("/completeness?node=HP&period=2025Q3")
+        p = parse(page)
+        for i in ("filters", "f-status", "f-kind", "f-q"):
+            self.assertIn(i, p.ids)
+        for status in ("on_time", "late", "missing", "received"):
+            j = self.w.json("/api/completeness?node=HP&period=2025Q3&status=" + status)
+            want = ("on_time", "late") if status == "received" else (status,)
+            self.assertTrue(all(u["status"] in want for u in j["units"]), status)
+            a = self.agg("units", node="HP", dataset="CCHC_Q", period="2025Q3", status=status)
+            self.assertEqual([u["code"] for u in j["units"]], [u["code"] for u in a["units"]], status)
+        late = [u["code"] for u in self.w.json("/api/completeness?node=HP&period=2025Q3&status=late")["units"]]
+        self.assertEqual(len(late), 3)
+        page = self.w.page("/completeness?node=HP&period=2025Q3&status=late&kind=so&lang=en")
+        rows = [ra for t, ra, c in parse(page).rows if t == "units" and "data-unit" in ra]
+        self.assertTrue(rows)
+        self.assertTrue(all(r["data-status"] == "late" for r in rows))
+        self.assertIn('<option value="late" selected>Late</option>', page)
+        # every sorting link keeps the filters, the period and the language
+        heads = re.findall(r'<th[^>]*><a href="([^"]+)"', page)
+        self.assertTrue(heads)
+        for href in heads:
+            q = urllib.parse.parse_qs(urllib.parse.urlparse(html.unescape(href)).query)
+            self.assertEqual((q["status"], q["kind"], q["period"], q["lang"]), (["late"], ["so"], ["2025Q3"], ["en"]))
+        # text search, on the server: a name
+        j = self.w.json("/api/completeness?node=HP&period=2025Q4&q=" + urllib.parse.quote("Nam Sách"))
+        self.assertEqual([u["code"] for u in j["units"]], [XA])
+        page = self.w.page("/completeness?node=HP&period=2025Q4&q=zzzz")
+        self.assertIn('id="no-match"', page)
+        self.assertIn('value="zzzz"', page)
+        # the summary still counts the whole node
+        self.assertEqual(j["summary"], self.w.json("/api/completeness?node=HP&period=2025Q4")["summary"])
+
     def test_errors(self):
         """404s, 400 with a sentence, 405, no path traversal, bounded headers, slow clients cut"""
         w = self.w
@@ -412,7 +548,9 @@ class WebTest(unittest.TestCase):
         self.assertIn(b"bad %-escape", body)
         st, h, body = w.get("/api/overview?period=2025Q9")
         self.assertEqual(st, 400)
-        self.assertIn("is not a period", json.loads(body)["error"]["message"])
+        self.assertIn("Kỳ báo cáo '2025Q9' không hợp lệ", json.loads(body)["error"]["message"])
+        st, h, body = w.get("/api/overview?period=2025Q9&lang=en")
+        self.assertIn("'2025Q9' is not a period", json.loads(body)["error"]["message"])
         self.assertEqual(w.get("/overview?node=NO.SUCH")[0], 404)
         self.assertEqual(w.get("/overview?node=HP&node=HP")[0], 400)
         self.assertEqual(w.get("/completeness?kind=bogus")[0], 400)
@@ -546,27 +684,27 @@ class WebTest(unittest.TestCase):
         self.assertEqual(ws["A1"].value, "Thống kê tuyên truyền cải cách hành chính")
         self.assertIn("Thành phố Hải Phòng", ws["A2"].value)
         head = [c.value for c in ws[4]]
-        self.assertEqual(head, ["STT", "Mã chỉ tiêu", "Chỉ tiêu", "Quý 1/2025", "Quý 2/2025", "Quý 3/2025",
+        self.assertEqual(head, ["STT", "Mã chỉ tiêu", "Chỉ tiêu", "ĐVT", "Quý 1/2025", "Quý 2/2025", "Quý 3/2025",
                                 "Quý 4/2025", "Tổng"])
         self.assertTrue(all(c.font.b for c in ws[4]))
         exp = self.expected_report()
         api = self.w.json("/api/report?node=HP&from=2025Q1&to=2025Q4")
         self.assertEqual(len(api["rows"]), len(exp))
-        rows = list(ws.iter_rows(min_row=5, values_only=False))
+        rows = list(ws.iter_rows(min_row=5, max_row=4 + len(exp), values_only=False))
         self.assertEqual(len(rows), len(exp))
         for k, row in enumerate(rows):
             code = row[1].value
             self.assertEqual(row[0].value, k + 1)
             self.assertEqual(code, api["rows"][k]["code"])
             for c, q in enumerate(("2025Q1", "2025Q2", "2025Q3", "2025Q4")):
-                cell = row[3 + c]
+                cell = row[4 + c]
                 e = exp[code][q]
                 if e is None:
                     self.assertIsNone(cell.value, (code, q))
                 else:
                     self.assertAlmostEqual(cell.value, e, places=9, msg=(code, q))
                     self.assertEqual(cell.number_format, "0.0%" if isinstance(e, float) else "#,##0")
-            tot = row[7]
+            tot = row[8]
             self.assertEqual(tot.value, api["rows"][k]["total"], code)
             self.assertTrue(tot.font.b)
         # the four quarters are the year: the total is the aggregator's rollup of 2025
@@ -575,22 +713,29 @@ class WebTest(unittest.TestCase):
         by = {r[1].value: r for r in rows}
         for code, row in by.items():
             if year[code] is None:
-                self.assertIsNone(row[7].value, code)
+                self.assertIsNone(row[8].value, code)
             else:
-                self.assertAlmostEqual(row[7].value, year[code], places=9, msg=code)
-        self.assertEqual(by["PORTAL_POSTS"][7].value, 18 + 7)             # count: sum
-        self.assertEqual(by["STAFF_TOTAL"][7].value, 200 + 110)            # stock: each unit's latest
+                self.assertAlmostEqual(row[8].value, year[code], places=9, msg=code)
+        self.assertEqual(by["PORTAL_POSTS"][8].value, 18 + 7)             # count: sum
+        self.assertEqual(by["STAFF_TOTAL"][8].value, 200 + 110)            # stock: each unit's latest
         self.assertEqual(by["PORTAL_POSTS"][2].value, "Tin, bài CCHC trên Cổng thông tin điện tử của đơn vị")
+        # the unit of measure (ĐVT), and the notes on stocks and rates under the table
+        self.assertEqual(by["PORTAL_POSTS"][3].value, "tin, bài")
+        self.assertEqual(by["STAFF_TOTAL"][3].value, "người")
+        self.assertEqual(by["CONTEST_PARTICIPATION_RATE"][3].value, "%")
+        notes = [ws.cell(row=r, column=1).value for r in range(5 + len(exp), 9 + len(exp))]
+        self.assertTrue(any(n and n.startswith("Chỉ tiêu thời điểm") for n in notes), notes)
+        self.assertTrue(any(n and n.startswith("Tỷ lệ được tính từ tổng tử số") for n in notes), notes)
 
     def test_report_csv_and_page(self):
         """the CSV download and the report page agree with the aggregator"""
         st, h, body = self.w.get("/report.csv?node=HP&from=2025Q3&to=2025Q4")
         self.assertEqual(st, 200)
         rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-        self.assertEqual(rows[0], ["stt", "ma_chi_tieu", "chi_tieu", "2025Q3", "2025Q4", "tong"])
+        self.assertEqual(rows[0], ["stt", "ma_chi_tieu", "chi_tieu", "don_vi_tinh", "2025Q3", "2025Q4", "tong"])
         by = {r[1]: r for r in rows[1:]}
-        self.assertEqual(by["PORTAL_POSTS"][3:], ["18", "7", "25"])
-        self.assertEqual(by["WEBSITE_POSTS"][3:], ["", "", ""])
+        self.assertEqual(by["PORTAL_POSTS"][3:], ["tin, bài", "18", "7", "25"])
+        self.assertEqual(by["WEBSITE_POSTS"][4:], ["", "", ""])
         page = self.w.page("/report?node=HP&from=2025Q3&to=2025Q4")
         self.assertIn("Thống kê tuyên truyền cải cách hành chính", page)
         self.assertIn('id="xlsx"', page)
@@ -615,7 +760,8 @@ class WebTest(unittest.TestCase):
         self.assertEqual(open(out, "rb").read(), body)
         md = harness.run_cli("report", "--config", self.s.config, "--node", "HP", "--from", "2025Q3", "--to",
                              "2025Q4", "--format", "md").stdout
-        self.assertIn("| 1 | Tin, bài CCHC trên Cổng thông tin điện tử của đơn vị | 18 | 7 | 25 |", md)
+        self.assertIn("| 1 | Tin, bài CCHC trên Cổng thông tin điện tử của đơn vị | tin, bài | 18 | 7 | 25 |", md)
+        self.assertIn("Ghi chú: Chỉ tiêu thời điểm", md)
         x = os.path.join(self.tmp, "r.xlsx")
         harness.run_cli("report", "--config", self.s.config, "--from", "2025Q3", "--to", "2025Q4", "-o", x)
         self.assertEqual(open(x, "rb").read(2), b"PK")
@@ -768,12 +914,19 @@ class WebTest(unittest.TestCase):
         self.assertRegex(dom, r'<td class="opt">HP\.')
         self.assertNotRegex(dom, r'<td class="st-[a-z_]+ opt')
         # screenshots: a phone and a desktop
-        for name, size in (("web-phone-overview.png", (390, 844)), ("web-phone-completeness.png", (390, 844)),
-                           ("web-desktop-overview.png", (1280, 900))):
+        shots = {"web-phone-overview.png": ((390, 844), "/overview?node=HP&period=2025Q4"),
+                 "web-phone-completeness.png": ((390, 844), "/completeness?node=HP&period=2025Q4"),
+                 "web-desktop-overview.png": ((1280, 900), "/overview?node=HP&period=2025Q4"),
+                 # the pages docs/web.md shows, retaken after issue 13 (filters, notes, ĐVT, English names)
+                 "web-desktop-completeness.png": ((1280, 1100), "/completeness?node=HP&period=2025Q3&kind=so"),
+                 "web-desktop-targets.png": ((1280, 700), "/targets?node=HP&period=2025Q4"),
+                 "web-desktop-unit.png": ((1280, 1100), "/unit?code=%s&period=2025Q3" % SO_XD),
+                 "web-desktop-report.png": ((1280, 1100), "/report?node=HP&from=2025Q3&to=2025Q4"),
+                 "web-desktop-overview-en.png": ((1280, 1100), "/overview?node=%s&period=2025Q4&lang=en" % SO_YT)}
+        for name, (size, page) in shots.items():
             shot = os.path.join(BUILD, name)
             if os.path.exists(shot):
                 os.unlink(shot)
-            page = "/completeness?node=HP&period=2025Q4" if "completeness" in name else "/overview?node=HP&period=2025Q4"
             self.chromium("--window-size=%d,%d" % size, "--hide-scrollbars", "--screenshot=" + shot, self.w.url(page))
             self.assertTrue(os.path.exists(shot), shot)
             self.assertEqual(self.png_size(shot), size, shot)

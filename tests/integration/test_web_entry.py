@@ -163,8 +163,8 @@ class WebEntryTest(unittest.TestCase):
             if r["kind"] == "bool":
                 self.assertIn('type="checkbox" id="%s" name="%s"' % ((field(r["code"]),) * 2), body)
             self.assertIn(r["name_vi"].replace('"', "&quot;"), body)
-            if r["measure_vi"]:
-                self.assertIn("(%s)" % r["measure_vi"], body)
+            if r["unit_vi"]:
+                self.assertIn("(%s)" % r["unit_vi"], body)
             self.assertIn(r["help_vi"], body)
         for g in {r["group_vi"] for r in rows}:
             self.assertEqual(body.count("<legend>%s</legend>" % g), 1, g)

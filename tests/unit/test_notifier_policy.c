@@ -25,8 +25,10 @@
 
 #include <cmocka.h>
 
+#include "../../services/notifier/arrivals.c"
 #include "../../services/notifier/digest.c"
 #include "../../services/notifier/message.c"
+#include "../../services/notifier/message_json.c"
 #include "../../services/notifier/policy.c"
 
 #define TEST(name, fn) {name, fn, NULL, NULL, NULL}
@@ -158,7 +160,7 @@ static char *plan_items(const policy_t *pol, const char *when, world_t *w, bool 
 {
     reminder_t *rs;
     int n;
-    assert_int_equal(policy_plan(cat, pol, T(when), w_received, w, &rs, &n), 0);
+    assert_int_equal(policy_plan(cat, pol, T(when), w_received, NULL, w, &rs, &n), 0);
     char *out = calloc(1, 65536);
     for (int i = 0; i < n; i++) {
         if (only_q && strcmp(cat->datasets[rs[i].ds].code, "CCHC_Q"))
@@ -192,7 +194,7 @@ static char *plan_digests(const policy_t *pol, const char *when, world_t *w)
     reminder_t *rs;
     digest_t *ds;
     int n, nd;
-    assert_int_equal(policy_plan(cat, pol, T(when), w_received, w, &rs, &n), 0);
+    assert_int_equal(policy_plan(cat, pol, T(when), w_received, NULL, w, &rs, &n), 0);
     assert_int_equal(digest_group(cat, pol, T(when), rs, n, w_done, w, &ds, &nd), 0);
     char *out = calloc(1, 65536);
     for (int i = 0; i < nd; i++) {
@@ -397,7 +399,7 @@ static void t_covered(void **state)
     /* the gaps: the quarters owed and missing (the units opened on 2025-07-01: no Q1, Q2) */
     reminder_t *rs;
     int n;
-    assert_int_equal(policy_plan(cat, &p, T("2025-12-08T09:00:00+07:00"), w_received, &w, &rs, &n), 0);
+    assert_int_equal(policy_plan(cat, &p, T("2025-12-08T09:00:00+07:00"), w_received, NULL, &w, &rs, &n), 0);
     for (int i = 0; i < n; i++) {
         const char *u = cat->units[rs[i].unit].code, *d = cat->datasets[rs[i].ds].code;
         if (!strcmp(d, "CCHC_Y") && !strcmp(u, "HP.SO.A"))
@@ -435,7 +437,7 @@ static void t_escalation_grouping(void **state)
                 "HP.SO.A/CCHC_Q/2025Q3/after-1\nHP.SO.B.P/CCHC_Q/2025Q3/after-1\nHP.XA.C/CCHC_Q/2025Q3/after-1\n");
     reminder_t *rs;
     int n;
-    assert_int_equal(policy_plan(cat, &p, T("2025-09-12T08:30:00+07:00"), w_received, &w, &rs, &n), 0);
+    assert_int_equal(policy_plan(cat, &p, T("2025-09-12T08:30:00+07:00"), w_received, NULL, &w, &rs, &n), 0);
     int hp = 0, sob = 0;
     for (int i = 0; i < n; i++) {
         if (strcmp(cat->datasets[rs[i].ds].code, "CCHC_Q") || !rs[i].escalation)
@@ -481,13 +483,13 @@ static void t_digest_grouping(void **state)
     reminder_t *rs;
     digest_t *ds;
     int n, nd;
-    assert_int_equal(policy_plan(cat, &p, T("2025-12-08T09:00:00+07:00"), w_received, &w, &rs, &n), 0);
+    assert_int_equal(policy_plan(cat, &p, T("2025-12-08T09:00:00+07:00"), w_received, NULL, &w, &rs, &n), 0);
     assert_int_equal(digest_group(cat, &p, T("2025-12-08T09:00:00+07:00"), rs, n, w_done, &w, &ds, &nd), 0);
     for (int i = 0; i < nd; i++) {
         bool folded[8];
-        int own, esc;
+        int own, esc, appr;
         digest_fold(cat, &ds[i], folded);
-        digest_count(&ds[i], folded, &own, &esc);
+        digest_count(&ds[i], folded, &own, &esc, &appr);
         const char *u = cat->units[ds[i].unit].code;
         if (!strcmp(u, "HP.SO.A")) {
             assert_int_equal(own, 2); /* Q3 and Q4; S2 and the year folded into them */
@@ -578,6 +580,211 @@ static void decode_header(const char *h, char *out)
     }
 }
 
+
+/* ---- extensions, silences, approvals: hand-built units answers ---------- */
+
+/* The arrivals of one hand-built units answer for CCHC_Q 2025Q3 (what the
+ * aggregator answers once it applies DECIDE): HP.SO.A silenced, HP.XA.C
+ * extended to Fri 2025-09-19, HP.SO.B received on Fri Sep 5 and awaiting
+ * approval, HP.SO.B.P missing. */
+static arrivals_t *decided_arrivals(void)
+{
+    arrivals_t *a = arrivals_new();
+    assert_non_null(a);
+    ans_unit_status_t u[4];
+    memset(u, 0, sizeof u);
+    u[0] = (ans_unit_status_t){.code = "HP.SO.A", .name = "Sở Alpha", .kind = "so", .status = "missing",
+                               .has_silenced = true, .silenced = true};
+    u[1] = (ans_unit_status_t){.code = "HP.SO.B", .name = "Sở Bêta", .kind = "so", .status = "on_time",
+                               .has_received_at = true, .received_at = T("2025-09-05T10:00:00+07:00"),
+                               .has_approval = true, .approval = "awaiting"};
+    u[2] = (ans_unit_status_t){.code = "HP.SO.B.P", .name = "Phòng Một", .kind = "phong", .status = "missing"};
+    /* the extended deadline: the end of the new last day */
+    u[3] = (ans_unit_status_t){.code = "HP.XA.C", .name = "Xã Cê", .kind = "xa", .status = "pending",
+                               .has_due = true, .due = T("2025-09-20T00:00:00+07:00"), .has_due_reason = true,
+                               .due_reason = "Bão số 3"};
+    ans_units_t ans = {.units = u, .n_units = 4};
+    arrivals_apply(a, &ans, "CCHC_Q", "2025Q3");
+    return a;
+}
+
+static bool a_received(void *ud, int unit, int ds, period_t p) { return arrivals_received(ud, cat, unit, ds, p); }
+
+static void a_facts(void *ud, int unit, int ds, period_t p, policy_facts_t *f)
+{
+    arrivals_facts(ud, cat, unit, ds, p, f);
+}
+
+/* The CCHC_Q items at `when` from arrivals a: "UNIT/PERIOD/STAGE[/sub late,late][/approve][ L=dd/mm]". */
+static char *decided_plan(arrivals_t *a, const char *when)
+{
+    policy_t p = pol_default();
+    reminder_t *rs;
+    int n;
+    assert_int_equal(policy_plan(cat, &p, T(when), a_received, a_facts, a, &rs, &n), 0);
+    char *out = calloc(1, 65536);
+    for (int i = 0; i < n; i++) {
+        char line[512], pc[PERIOD_CODE_MAX], dl[16];
+        if (strcmp(cat->datasets[rs[i].ds].code, "CCHC_Q"))
+            continue;
+        snprintf(line, sizeof line, "%s/%s/%s", cat->units[rs[i].unit].code,
+                 period_format(rs[i].period, pc, sizeof pc), rs[i].stage);
+        strcat(out, line);
+        for (int k = 0; k < rs[i].nlate; k++) {
+            strcat(out, k ? "," : "/sub ");
+            strcat(out, cat->units[rs[i].late[k]].code);
+        }
+        if (rs[i].approval)
+            strcat(out, "/approve");
+        if (rs[i].extended) {
+            snprintf(line, sizeof line, " L=%s", date_format(rs[i].last_day, dl, sizeof dl));
+            strcat(out, line);
+        }
+        strcat(out, "\n");
+    }
+    policy_free(rs, n);
+    return out;
+}
+
+static void t_extension(void **state)
+{
+    (void)state;
+    arrivals_t *a = decided_arrivals();
+    /* Wed Sep 10: the others are a day late (after-1); Xã Cê, extended to
+     * Fri Sep 19, is 7 working days before its own last day */
+    assert_text("extension at 2025-09-10", decided_plan(a, "2025-09-10T09:00:00+07:00"),
+                "HP.SO.B/2025Q3/awaiting-2/approve\n"
+                "HP.SO.B.P/2025Q3/after-1\n"
+                "HP.XA.C/2025Q3/before-7 L=2025-09-19\n");
+    /* Fri Sep 12: the city's escalation lists its late sub-units, but not
+     * Xã Cê (its escalation comes 3 working days after Sep 19) nor the
+     * silenced Sở Alpha; Sở Bêta escalates its Phòng */
+    assert_text("extension at 2025-09-12", decided_plan(a, "2025-09-12T09:00:00+07:00"),
+                "HP.SO.B/2025Q3/awaiting-2/approve\n"
+                "HP.SO.B/2025Q3/escalate/sub HP.SO.B.P\n"
+                "HP.SO.B.P/2025Q3/after-1\n"
+                "HP.XA.C/2025Q3/before-7 L=2025-09-19\n");
+    /* Wed Sep 24: Xã Cê's own escalation day -- now its parent is told */
+    assert_text("extension at 2025-09-24", decided_plan(a, "2025-09-24T09:00:00+07:00"),
+                "HP/2025Q3/escalate/sub HP.XA.C\n"
+                "HP.SO.B/2025Q3/awaiting-2/approve\n"
+                "HP.SO.B/2025Q3/weekly-1/sub HP.SO.B.P\n"
+                "HP.SO.B.P/2025Q3/weekly-1\n"
+                "HP.XA.C/2025Q3/after-1 L=2025-09-19\n");
+    arrivals_destroy(&a);
+}
+
+/* Approvals: Sở Bêta's Q3 report has awaited its approval since Fri Sep 5;
+ * on Tue Sep 9 (2 working days later) its digest tells its head, with the
+ * approval page; not before. */
+static void assert_no_codes(const char *body);
+
+static void t_approval(void **state)
+{
+    (void)state;
+    arrivals_t *a = decided_arrivals();
+    assert_text("approval at 2025-09-08", decided_plan(a, "2025-09-08T16:00:00+07:00"),
+                "HP.SO.B.P/2025Q3/before-1\n"); /* and nothing for Xã Cê: its before-7 is Sep 10 */
+    policy_t p = pol_default();
+    p.webhook = p.pub = false;
+    reminder_t *rs;
+    digest_t *ds;
+    int n, nd, seen = 0;
+    int64_t t = T("2025-09-10T09:00:00+07:00");
+    assert_int_equal(policy_plan(cat, &p, t, a_received, a_facts, a, &rs, &n), 0);
+    assert_int_equal(digest_group(cat, &p, t, rs, n, NULL, NULL, &ds, &nd), 0);
+    message_opts_t mo = {"https://cchc.haiphong.example/nop-bao-cao", NULL, false, NULL, NULL,
+                         "https://cchc.haiphong.example/approve"};
+    for (int i = 0; i < nd; i++) {
+        message_t m;
+        char items[512];
+        assert_int_equal(message_compose(cat, &ds[i], &mo, t, &m), 0);
+        const char *u = cat->units[ds[i].unit].code;
+        if (!strcmp(u, "HP.SO.B")) {
+            seen++;
+            assert_string_equal(m.subject, "1 báo cáo CCHC đang chờ duyệt");
+            assert_non_null(strstr(m.body, "1 báo cáo đang chờ duyệt"));
+            assert_non_null(strstr(m.body, "- Báo cáo kết quả tuyên truyền cải cách hành chính hàng quý, quý 3/2025\n"));
+            assert_non_null(strstr(m.body, "Duyệt hoặc trả lại báo cáo tại: https://cchc.haiphong.example/approve\n"));
+            assert_null(strstr(m.body, "chưa nhận được"));
+            assert_string_equal(digest_items(cat, &ds[i], items, sizeof items), "approve:CCHC_Q/2025Q3/awaiting-2");
+        } else if (!strcmp(u, "HP.XA.C")) {
+            seen++;
+            assert_non_null(strstr(m.body, "   Hạn nộp (đã được gia hạn): hết ngày 19/09/2025 (còn 7 ngày làm việc)\n"));
+            assert_null(strstr(m.body, "chờ duyệt"));
+        }
+        assert_no_codes(m.body);
+        message_free(&m);
+    }
+    assert_int_equal(seen, 2);
+    free(ds);
+    policy_free(rs, n);
+    p.approve_after = 0; /* never */
+    assert_int_equal(policy_plan(cat, &p, t, a_received, a_facts, a, &rs, &n), 0);
+    for (int i = 0; i < n; i++)
+        assert_false(rs[i].approval);
+    policy_free(rs, n);
+    arrivals_destroy(&a);
+}
+
+/* One digest with both: Xã Cê sent Q3 on Mon Sep 22 (awaiting its head's
+ * approval since) and has an extension of Q4 to Tue Dec 16.  On Mon Dec 8
+ * its digest reminds it of Q4 against Dec 16 and tells its head that Q3
+ * waits for approval.  The text goes to build/test-logs for docs/notifier.md. */
+static void t_sample_extension_approval(void **state)
+{
+    (void)state;
+    arrivals_t *a = arrivals_new();
+    assert_non_null(a);
+    ans_unit_status_t q3 = {.code = "HP.XA.C", .name = "Xã Cê", .kind = "xa", .status = "late",
+                            .has_received_at = true, .received_at = T("2025-09-22T10:00:00+07:00"),
+                            .has_approval = true, .approval = "awaiting"};
+    ans_unit_status_t q4 = {.code = "HP.XA.C", .name = "Xã Cê", .kind = "xa", .status = "pending", .has_due = true,
+                            .due = T("2025-12-17T00:00:00+07:00"), .has_due_reason = true,
+                            .due_reason = "Sáp nhập đơn vị hành chính"};
+    arrivals_apply(a, &(ans_units_t){.units = &q3, .n_units = 1}, "CCHC_Q", "2025Q3");
+    arrivals_apply(a, &(ans_units_t){.units = &q4, .n_units = 1}, "CCHC_Q", "2025Q4");
+    policy_t p = pol_default();
+    p.webhook = p.pub = false;
+    reminder_t *rs;
+    digest_t *ds;
+    int n, nd, seen = 0;
+    int64_t t = T("2025-12-08T09:00:00+07:00");
+    assert_int_equal(policy_plan(cat, &p, t, a_received, a_facts, a, &rs, &n), 0);
+    assert_int_equal(digest_group(cat, &p, t, rs, n, NULL, NULL, &ds, &nd), 0);
+    message_opts_t mo = {"https://baocao.cchc.haiphong.example/nop-bao-cao", NULL, false, NULL, NULL,
+                         "https://baocao.cchc.haiphong.example/approve"};
+    for (int i = 0; i < nd; i++) {
+        if (strcmp(cat->units[ds[i].unit].code, "HP.XA.C"))
+            continue;
+        message_t m;
+        char items[512], path[512];
+        assert_int_equal(message_compose(cat, &ds[i], &mo, t, &m), 0);
+        seen++;
+        digest_items(cat, &ds[i], items, sizeof items);
+        assert_non_null(strstr(items, "CCHC_Q/2025Q4/before-7"));
+        assert_non_null(strstr(items, "approve:CCHC_Q/2025Q3/awaiting-2"));
+        assert_non_null(strstr(m.body, "   Kỳ báo cáo: quý 4/2025\n"
+                                       "   Hạn nộp (đã được gia hạn): hết ngày 16/12/2025 (còn 6 ngày làm việc)\n"));
+        assert_non_null(strstr(m.body, "1 báo cáo đang chờ duyệt"));
+        assert_non_null(strstr(m.body, "- Báo cáo kết quả tuyên truyền cải cách hành chính hàng quý, quý 3/2025\n"));
+        assert_non_null(strstr(m.body, "Duyệt hoặc trả lại báo cáo tại: https://baocao.cchc.haiphong.example/approve\n"));
+        assert_no_codes(m.body);
+        const char *root = getenv("CCHC_ROOT");
+        snprintf(path, sizeof path, "%s/build/test-logs/notifier-sample-extension-approval.txt", root ? root : ".");
+        FILE *f = fopen(path, "w");
+        if (f) {
+            fprintf(f, "To: %s\nSubject: %s\nX-CCHC-Items: %s\n\n%s", ds[i].recipient, m.subject, items, m.body);
+            fclose(f);
+        }
+        message_free(&m);
+    }
+    assert_int_equal(seen, 1);
+    free(ds);
+    policy_free(rs, n);
+    arrivals_destroy(&a);
+}
+
 static const char *test_notes(void *ud, int unit, int ds, period_t p)
 {
     (void)ud;
@@ -595,7 +802,7 @@ static void each_message(const policy_t *p, const char *when, world_t *w, const 
     reminder_t *rs;
     digest_t *ds;
     int n, nd;
-    assert_int_equal(policy_plan(cat, p, T(when), w_received, w, &rs, &n), 0);
+    assert_int_equal(policy_plan(cat, p, T(when), w_received, NULL, w, &rs, &n), 0);
     assert_int_equal(digest_group(cat, p, T(when), rs, n, w_done, w, &ds, &nd), 0);
     assert_true(nd > 0);
     for (int i = 0; i < nd; i++) {
@@ -668,7 +875,7 @@ static void t_message(void **state)
     policy_t p = pol_default();
     p.webhook = p.pub = false;
     world_t w = {.received = {"HP.SO.B CCHC_Q 2025Q3", "HP.SO.B.P CCHC_Q 2025Q3", "HP.XA.C CCHC_Q 2025Q3"}};
-    message_opts_t mo = {"https://cchc.haiphong.example/nop-bao-cao", NULL, false, NULL, NULL};
+    message_opts_t mo = {"https://cchc.haiphong.example/nop-bao-cao", NULL, false, NULL, NULL, NULL};
     each_message(&p, "2025-09-08T09:00:00+07:00", &w, &mo, check_before1);
 }
 
@@ -746,7 +953,7 @@ static void t_message_digest(void **state)
     p.webhook = p.pub = false;
     world_t w = {.received = {"HP.SO.B CCHC_Q 2025Q3", "HP.SO.B CCHC_Q 2025Q4", "HP.SO.B.P CCHC_Q 2025Q3",
                               "HP.SO.B.P CCHC_Q 2025Q4", "HP.XA.C CCHC_Q 2025Q3"}};
-    message_opts_t mo = {NULL, "Văn phòng, 0225 3 123 456", false, test_notes, NULL};
+    message_opts_t mo = {NULL, "Văn phòng, 0225 3 123 456", false, test_notes, NULL, NULL};
     expected = dec8;
     each_message(&p, "2025-12-08T09:00:00+07:00", &w, &mo, check_texts);
     expected = dec12;
@@ -770,7 +977,7 @@ static void t_message_english(void **state)
     policy_t p = pol_default();
     p.webhook = p.pub = false;
     world_t w = {0};
-    message_opts_t mo = {NULL, NULL, true, NULL, NULL};
+    message_opts_t mo = {NULL, NULL, true, NULL, NULL, NULL};
     each_message(&p, "2025-09-08T09:00:00+07:00", &w, &mo, check_english);
 }
 
@@ -822,10 +1029,16 @@ int main(void)
         TEST("notifier-2.4 the period closes at the next deadline (or close_after_days)", t_closed),
         TEST("notifier-2.5 weekly reminders after the escalation", t_weekly),
         TEST("notifier-2.6 half-year and year covered by the quarters: chased only for missing quarters", t_covered),
+        TEST("notifier-2.7 an extension moves a unit's reminders and its escalation; a silenced unit gets nothing",
+             t_extension),
         TEST("notifier-3.1 one escalation item per parent lists all its late sub-units", t_escalation_grouping),
         TEST("notifier-3.2 one digest per recipient and channel; covered items folded", t_digest_grouping),
         TEST("notifier-3.3 not twice a day, not repeated unchanged before repeat_after, sent when changed",
              t_digest_repeat),
+        TEST("notifier-3.4 a report awaiting approval 2 working days: the approver line in the unit's digest",
+             t_approval),
+        TEST("notifier-3.5 one digest with an extended report and a report awaiting approval (the docs' sample)",
+             t_sample_extension_approval),
         TEST("notifier-4.1 Vietnamese subject/body, link, contact, MIME e-mail, JSON, REMINDER id", t_message),
         TEST("notifier-4.2 long subjects split into encoded-words on character boundaries", t_encode_long),
         TEST("notifier-4.3 a digest's text: names not codes, folded reports, late sub-units, targets", t_message_digest),

@@ -179,6 +179,9 @@ class NotifierTest(NotifierRun, unittest.TestCase):
         # overflows its waiter array: a collector bug, reported)
         cls.start_stack(catalog=cls.catdir, lenient=True, now="2025-09-08T09:00:00+07:00", extra={
             "aggregator": {"fetch_wait_ms": "60000"}, "notifier": {
+                # these scripts chase reports; the approvers' reminder (approve_after) is
+                # tested in test_notifier_decisions.py
+                "approve_after": "0",
                 "smtp_url": "smtp://127.0.0.1:%d" % cls.smtp_port,
                 "mail_from": "nhacviec@cchc.hp.example",
                 "pub_endpoint": "tcp://127.0.0.1:%d" % free_port(),
@@ -431,6 +434,9 @@ class DigestTest(NotifierRun, unittest.TestCase):
         cls.smtp.start()
         cls.start_stack(catalog=cls.catdir, now="2025-12-05T09:00:00+07:00", extra={
             "aggregator": {"fetch_wait_ms": "60000"}, "notifier": {
+                # these scripts chase reports; the approvers' reminder (approve_after) is
+                # tested in test_notifier_decisions.py
+                "approve_after": "0",
                 "smtp_url": "smtp://127.0.0.1:%d" % port, "mail_from": "nhacviec@cchc.hp.example",
                 "pub_endpoint": "tcp://127.0.0.1:%d" % free_port(), "channels": "email",
                 "web_url": WEB_URL, "contact": CONTACT, "english_units": "HP.SO.NGV"}})
@@ -603,7 +609,7 @@ class ConcurrentTest(NotifierRun, unittest.TestCase):
         cls.smtp.start()
         cls.start_stack(catalog=cls.catdir, now="2025-09-08T09:00:00+07:00", extra={
             "notifier": {"smtp_url": "smtp://127.0.0.1:%d" % port, "mail_from": "nhacviec@cchc.hp.example",
-                         "pub_endpoint": "tcp://127.0.0.1:%d" % free_port(), "channels": "email,webhook",
+                         "approve_after": "0", "pub_endpoint": "tcp://127.0.0.1:%d" % free_port(), "channels": "email,webhook",
                          "max_parallel": "8", "smtp_connections": "3", "webhook_connections": "2"}})
 
     def setUp(self):

@@ -6,9 +6,11 @@
  * The form's content travels as one JSON object, the same for a draft, for
  * the latest version read back from the aggregator and for a posted form:
  *     {"values": {"PORTAL_POSTS": "12", "PLAN_ISSUED": true,
- *                 "OTHER_FORMS": ["truc_quan"]}, "note": "..."}
+ *                 "OTHER_FORMS": ["truc_quan"]},
+ *      "comments": {"PORTAL_POSTS": "gồm 3 tin đăng lại"}, "note": "..."}
  * counts and stocks as the text typed (a draft may keep "12a" to show it
- * again), yes/no as booleans, tags as arrays of tag codes.
+ * again), yes/no as booleans, tags as arrays of tag codes; a comment beside
+ * a value only when not empty (a draft from before comments has none).
  */
 #ifndef CCHC_WEB_ENTRY_H
 #define CCHC_WEB_ENTRY_H
@@ -19,6 +21,7 @@
 #include "page.h"
 #include "users.h"
 
+#define ENTRY_COMMENT_CHARS 160 /* a comment beside a value, in characters (the protocol's 512 bytes hold any 160) */
 #define ENTRY_MAX_UNITS 256 /* units one reporter may enter for (its own and parent_submits sub-units) */
 
 /* Where the report goes: unit, dataset, period (catalog indices). */
@@ -70,8 +73,12 @@ void entry_view_free(entry_view_t *v);
  * '_') and of one of its tags (v_<code>__<tag>), into buf. */
 const char *entry_field(const char *code, const char *tag, char *buf, size_t len);
 
-/* Values of a QUERY answer as content JSON (new reference). */
-json_t *entry_content_of(const proto_values_t *vals, const char *note);
+/* The comment field beside indicator `code`'s value (c_<code in lower case>). */
+const char *entry_comment_field(const char *code, char *buf, size_t len);
+
+/* Values and comments (may be NULL) of a QUERY answer as content JSON (new
+ * reference). */
+json_t *entry_content_of(const proto_values_t *vals, const proto_strmap_t *comments, const char *note);
 
 /* POST /entry: save the draft, or submit it (entry_post.c). */
 void entry_post(req_t *r, resp_t *out);

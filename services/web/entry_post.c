@@ -23,6 +23,7 @@
 #include "log.h"
 #include "nack.h"
 #include "store.h"
+#include "utf8.h"
 
 #define ENTRY_VALUES_MAX 256 /* values in one SUBMIT (messages.def) */
 
@@ -50,6 +51,50 @@ static void set_err(entry_view_t *v, int pos, const char *html)
         return;
     free(v->field_err[pos]);
     v->field_err[pos] = strdup(html);
+}
+
+/* true when s (n bytes) is UTF-8 of at most ENTRY_COMMENT_CHARS characters
+ * and PROTO_STRMAP_TEXT_MAX bytes. */
+static bool comment_fits(const char *s, size_t n)
+{
+    size_t chars = 0;
+    for (size_t i = 0, k; i < n; i += k, chars++)
+        if (!(k = utf8_seq((const unsigned char *)s + i, n - i)))
+            return false;
+    return chars <= ENTRY_COMMENT_CHARS && n <= PROTO_STRMAP_TEXT_MAX;
+}
+
+/* The comments beside values into `out` (code -> text, trimmed, the empty
+ * ones left out); returns the number that do not fit. */
+static int read_comments(req_t *r, entry_view_t *v, json_t *out)
+{
+    const catalog_t *c = web_of(r)->cat;
+    const dataset_t *d = &c->datasets[v->pl.ds];
+    int bad = 0;
+    for (int k = 0; k < d->ninds && k < 256; k++) {
+        const indicator_t *in = &c->inds[d->inds[k]];
+        char name[160];
+        const char *s = in->kind == IND_RATE ? NULL : http_form(r, entry_comment_field(in->code, name, sizeof name));
+        if (!s)
+            continue;
+        while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+            s++;
+        size_t n = strlen(s);
+        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+            n--;
+        if (!n)
+            continue;
+        json_object_set_new(out, in->code, json_stringn(s, n));
+        if (!comment_fits(s, n)) {
+            char msg[160];
+            snprintf(msg, sizeof msg,
+                     r->en ? "The comment is too long: %d characters at most." : "Ghi chú quá dài: tối đa %d ký tự.",
+                     ENTRY_COMMENT_CHARS);
+            set_err(v, k, msg);
+            bad++;
+        }
+    }
+    return bad;
 }
 
 /* Reads the form into v->content; returns the number of fields that are
@@ -93,8 +138,10 @@ static int read_form(req_t *r, entry_view_t *v)
             }
         }
     }
+    json_t *comments = json_object();
+    bad += read_comments(r, v, comments);
     const char *note = http_form(r, "note");
-    v->content = json_pack("{s:o, s:s}", "values", vals, "note", note ? note : "");
+    v->content = json_pack("{s:o, s:o, s:s}", "values", vals, "comments", comments, "note", note ? note : "");
     return bad;
 }
 
@@ -117,9 +164,9 @@ static void submission_id(const entry_view_t *v, const char *unit, const char *d
              h[4], h[5]);
 }
 
-/* Fills m (a SUBMIT) from v->content; values point into vals (n of them)
- * and into the content's strings. */
-static void build_submit(req_t *r, const entry_view_t *v, proto_msg_t *m, proto_value_t *vals)
+/* Fills m (a SUBMIT) from v->content; values point into vals (n of them),
+ * comments into cms, both into the content's strings. */
+static void build_submit(req_t *r, const entry_view_t *v, proto_msg_t *m, proto_value_t *vals, proto_strpair_t *cms)
 {
     const catalog_t *c = web_of(r)->cat;
     const dataset_t *d = &c->datasets[v->pl.ds];
@@ -162,6 +209,17 @@ static void build_submit(req_t *r, const entry_view_t *v, proto_msg_t *m, proto_
     }
     s->values.n = n;
     s->values.items = vals;
+    const char *code;
+    const json_t *t;
+    uint32_t nc = 0;
+    json_object_foreach((json_t *)json_object_get(v->content, "comments"), code, t)
+    {
+        if (nc < ENTRY_VALUES_MAX && json_is_string(t) && json_string_length(t))
+            cms[nc++] = (proto_strpair_t){{code, (uint32_t)strlen(code)},
+                                          {json_string_value(t), (uint32_t)json_string_length(t)}};
+    }
+    s->comments.n = nc;
+    s->comments.items = cms;
 }
 
 /* ------------------------------------------------------------------------
@@ -390,13 +448,15 @@ void entry_post(req_t *r, resp_t *o)
         return;
     }
     proto_value_t *vals = calloc(ENTRY_VALUES_MAX, sizeof *vals);
+    proto_strpair_t *cms = calloc(ENTRY_VALUES_MAX, sizeof *cms);
     proto_msg_t *m = calloc(1, sizeof *m);
-    if (!vals || !m)
+    if (!vals || !cms || !m)
         abort();
-    build_submit(r, v, m, vals);
+    build_submit(r, v, m, vals, cms);
     char err[512];
     rc = gateway_send(w->gw, r, m, submit_done, v, err, sizeof err);
     free(vals);
+    free(cms);
     free(m);
     if (rc) {
         log_error("entry: not sent: %s", err);

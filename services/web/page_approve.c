@@ -201,6 +201,20 @@ static bool value_of(const proto_values_t *vals, const char *code, proto_value_t
     return false;
 }
 
+/* The comment beside indicator `code`'s value in m, escaped into b. */
+static void comment_cell(buf_t *b, const proto_strmap_t *m, const char *code)
+{
+    proto_strpair_t e;
+    size_t n = strlen(code);
+    for (uint32_t i = 0; i < m->n; i++)
+        if (!proto_strmap_at(m, i, &e) && e.code.len == n && !memcmp(e.code.ptr, code, n)) {
+            buf_printf(b, "<small class=\"cmt\" data-comment=\"%s\">", code);
+            buf_escn(b, e.text.ptr, e.text.len);
+            buf_puts(b, "</small>");
+            return;
+        }
+}
+
 static void value_cell(buf_t *b, const proto_value_t *v, bool en)
 {
     if (!v) {
@@ -239,6 +253,7 @@ static void report_values(req_t *r, buf_t *b, const dataset_t *d, const ans_valu
         buf_esc(b, r->en && in->name_en[0] ? in->name_en : in->name_vi);
         buf_puts(b, "</td><td class=\"n\">");
         value_cell(b, hx ? &x : NULL, r->en);
+        comment_cell(b, &v->comments, in->code);
         buf_puts(b, "</td>");
         if (prev) {
             buf_puts(b, "<td class=\"n\">");

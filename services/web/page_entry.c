@@ -138,7 +138,15 @@ const char *entry_field(const char *code, const char *tag, char *buf, size_t len
     return buf;
 }
 
-json_t *entry_content_of(const proto_values_t *vals, const char *note)
+const char *entry_comment_field(const char *code, char *buf, size_t len)
+{
+    entry_field(code, NULL, buf, len);
+    if (len > 1)
+        buf[0] = 'c';
+    return buf;
+}
+
+json_t *entry_content_of(const proto_values_t *vals, const proto_strmap_t *comments, const char *note)
 {
     json_t *vs = json_object();
     for (uint32_t i = 0; vals && i < vals->n; i++) {
@@ -158,7 +166,17 @@ json_t *entry_content_of(const proto_values_t *vals, const char *note)
             json_object_set_new(vs, v.code, a);
         }
     }
-    return json_pack("{s:o, s:s}", "values", vs, "note", note ? note : "");
+    json_t *cs = json_object();
+    proto_strpair_t cp;
+    for (uint32_t i = 0; comments && i < comments->n; i++) {
+        if (proto_strmap_at(comments, i, &cp) || cp.code.len >= 64)
+            continue;
+        char code[64];
+        memcpy(code, cp.code.ptr, cp.code.len);
+        code[cp.code.len] = '\0';
+        json_object_set_new(cs, code, json_stringn(cp.text.ptr, cp.text.len));
+    }
+    return json_pack("{s:o, s:o, s:s}", "values", vs, "comments", cs, "note", note ? note : "");
 }
 
 /* ------------------------------------------------------------------------
@@ -192,7 +210,8 @@ void entry_load(req_t *r, entry_view_t *v)
     if (v->has_draft && !v->draft.submitted)
         v->content = json_loads(v->draft.content, 0, NULL);
     if (!v->content && v->has_latest)
-        v->content = entry_content_of(&v->latest.u.values.values, v->latest.u.values.note);
+        v->content = entry_content_of(&v->latest.u.values.values, &v->latest.u.values.comments,
+                                      v->latest.u.values.note);
     if (!v->content)
         v->content = json_pack("{s:{}, s:s}", "values", "note", "");
 }
@@ -318,6 +337,33 @@ static void render_choice(req_t *r, buf_t *b, const entry_view_t *v)
     buf_printf(b, "<button>%s</button></form>", T(r, "Mở biểu mẫu", "Open the form"));
 }
 
+/* The head's decision on the latest version: awaiting, approved, or
+ * returned with the comment the reporter must act on. */
+static void render_approval(req_t *r, buf_t *b, const ans_values_t *lv)
+{
+    const char *a = lv->approval ? lv->approval : "";
+    buf_printf(b, "<span id=\"approval\" data-approval=\"%s\">", a);
+    if (!strcmp(a, "approved")) {
+        buf_puts(b, T(r, "Đã được duyệt", "Approved"));
+    } else if (!strcmp(a, "returned")) {
+        buf_printf(b, "<b>%s</b>", T(r, "Bị trả lại để sửa", "Returned for correction"));
+    } else {
+        buf_puts(b, T(r, "Chờ duyệt", "Awaiting approval"));
+    }
+    if (lv->has_decided_by && lv->decided_by && *lv->decided_by) {
+        buf_printf(b, " (%s ", T(r, "bởi", "by"));
+        buf_esc(b, lv->decided_by);
+        buf_puts(b, ")");
+    }
+    if (lv->has_decision_note && lv->decision_note && *lv->decision_note) {
+        buf_printf(b, ": <q id=\"decision_note\">");
+        buf_esc(b, lv->decision_note);
+        buf_puts(b, "</q>");
+    }
+    buf_puts(b, !strcmp(a, "returned") ? T(r, ". Hãy sửa và gửi lại. ", ". Correct it and submit again. ") : ". ");
+    buf_puts(b, "</span>");
+}
+
 /* Where the report stands: the latest version, the draft, the outcome. */
 static void render_status(req_t *r, buf_t *b, const entry_view_t *v)
 {
@@ -345,6 +391,8 @@ static void render_status(req_t *r, buf_t *b, const entry_view_t *v)
     } else {
         buf_printf(b, "%s ", T(r, "Chưa nộp báo cáo kỳ này.", "Not submitted yet for this period."));
     }
+    if (v->has_latest && !(v->acked_version > v->latest.u.values.version))
+        render_approval(r, b, &v->latest.u.values);
     if (v->has_draft && !v->draft.submitted) {
         buf_printf(b, "<span data-draft=\"%u\">%s ", v->draft.rev, T(r, "Bản nháp lưu lúc", "Draft saved at"));
         view_time(b, true, v->draft.at);
@@ -353,6 +401,21 @@ static void render_status(req_t *r, buf_t *b, const entry_view_t *v)
         buf_puts(b, ".</span>");
     }
     buf_puts(b, "</p>");
+}
+
+/* The comment beside a value: folded away until wanted (open when it has
+ * text); a closed <details> still sends its field, so no script is needed. */
+static void render_comment(req_t *r, buf_t *b, const entry_view_t *v, const indicator_t *in)
+{
+    char name[96];
+    entry_comment_field(in->code, name, sizeof name);
+    const char *text = json_string_value(json_object_get(json_object_get(v->content, "comments"), in->code));
+    buf_printf(b, "<details class=\"cmt\"%s><summary>%s</summary><input id=\"%s\" name=\"%s\" maxlength=\"%d\" "
+                  "autocomplete=\"off\" aria-label=\"%s\" value=\"",
+               text && *text ? " open" : "", T(r, "Ghi chú cho số liệu này", "Comment on this value"), name, name,
+               ENTRY_COMMENT_CHARS, T(r, "Ghi chú cho số liệu này", "Comment on this value"));
+    buf_esc(b, text ? text : "");
+    buf_puts(b, "\"></details>");
 }
 
 /* One indicator's field. */
@@ -416,7 +479,7 @@ static void render_field(req_t *r, buf_t *b, const entry_view_t *v, int pos, int
                 buf_printf(b, "<small class=\"prev\" data-prev=\"%s\">%s (", in->code, T(r, "Kỳ trước", "Previous period"));
                 period_words(b, period_prev(v->pl.p), r->en);
                 buf_puts(b, "): ");
-                json_t *one = entry_content_of(&(proto_values_t){.n = 1, .items = &pv}, NULL);
+                json_t *one = entry_content_of(&(proto_values_t){.n = 1, .items = &pv}, NULL, NULL);
                 show_value(r, b, in, json_object_get(json_object_get(one, "values"), in->code));
                 json_decref(one);
                 buf_puts(b, "</small>");
@@ -424,7 +487,7 @@ static void render_field(req_t *r, buf_t *b, const entry_view_t *v, int pos, int
             }
     }
     if (v->has_latest && !(v->acked_version > v->latest.u.values.version)) {
-        json_t *lc = entry_content_of(&v->latest.u.values.values, NULL);
+        json_t *lc = entry_content_of(&v->latest.u.values.values, NULL, NULL);
         const json_t *lv = json_object_get(json_object_get(lc, "values"), in->code);
         if (differs(lv, cur)) {
             buf_printf(b, "<small class=\"changed\" data-changed=\"%s\">%s %llu: ", in->code,
@@ -435,6 +498,7 @@ static void render_field(req_t *r, buf_t *b, const entry_view_t *v, int pos, int
         }
         json_decref(lc);
     }
+    render_comment(r, b, v, in);
     if (v->field_err[pos]) {
         buf_printf(b, "<p class=\"ferr\" role=\"alert\" data-error=\"%s\">", in->code);
         buf_puts(b, v->field_err[pos]); /* escaped when built */

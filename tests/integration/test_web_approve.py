@@ -253,6 +253,7 @@ class WebApproveTest(unittest.TestCase):
 
     def screenshot(self, d, name):
         """build/NAME: the whole page at the window's width."""
+        d.set_window_size(d.get_window_size()["width"], 400)  # smaller than the page: scrollHeight is the page's
         for _ in range(2):  # the window's height is the viewport's plus the (headless) frame
             want = min(max(d.execute_script("return document.documentElement.scrollHeight"), 400), 2400)
             frame = d.get_window_size()["height"] - d.execute_script("return window.innerHeight")

@@ -45,7 +45,10 @@ static const char *CSS =
     ".measure{color:#57606a}.req{color:#d1242f}.fld.bad input{border:2px solid #d1242f}"
     ".ferr{color:#d1242f;margin:.2em 0;font-weight:bold}.ok{background:#dafbe1;border:1px solid #1a7f37;padding:.6em 1em}"
     ".actions button{font-size:1.05em;padding:.5em 1em;margin:.2em .4em .2em 0}"
-    "button.primary{background:#8b1c1c;color:#fff;border:1px solid #8b1c1c}";
+    "button.primary{background:#8b1c1c;color:#fff;border:1px solid #8b1c1c}"
+    /* the approval page (/approve): the rows that differ from the previous version */
+    "tr.changed td{background:#fff4d6}form.decide textarea{font-family:inherit;font-size:1em;padding:.35em;"
+    "box-sizing:border-box}";
 
 static const char *SCRIPT =
     "(function(){if(!window.EventSource||!window.fetch)return;var q=location.search.match(/[?&]token=([^&]*)/);"

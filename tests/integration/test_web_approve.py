@@ -6,12 +6,22 @@ the aggregator's answers.  Only the unit's approver may decide (403 for
 another commune's head, a reporter, a viewer); a return needs a comment; a
 POST without the CSRF token is refused; a collector killed during a decision
 gives a page that says so, and pressing again after the restart records the
-decision once."""
+decision once.
+
+Then the same in Debian's chromium driven by Selenium (tests 5-7; skipped
+when python3-selenium or chromium-driver is missing): a reporter submits
+through the /entry form, the head logs in on the login page, opens the queue,
+reviews the report beside its previous version and approves it with a
+comment; another head returns a report (not without a comment); a viewer and
+a reporter get 403.  Test 5 saves build/approve-queue.png and
+build/approve-report.png (copied to docs/img/ for docs/web.md)."""
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -19,11 +29,17 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Stack, free_port, BIN  # noqa: E402
 from test_web_accounts import Client, PASSWORD  # noqa: E402
+import test_web_entry as entry  # noqa: E402  (its browser helpers; not `from`: its tests must not run here)
 
 NOW = "2025-12-05T09:00:00+07:00"
 XA1 = "HP.XA.NAM_SACH"
 XA2 = "HP.XA.HOP_TIEN"
+XA3 = "HP.XA.TRAN_PHU"   # the browser's approval (test 5)
+XA4 = "HP.XA.THAI_TAN"   # the browser's return (test 6)
 PERIOD = "2025Q4"
+ROOT = entry.ROOT
+if entry.HAVE_SELENIUM:
+    from selenium.webdriver.common.by import By
 
 
 def add_user(s, login, role, unit=None):
@@ -39,7 +55,7 @@ class WebApproveTest(unittest.TestCase):
     def setUpClass(cls):
         cls.s = Stack(now=NOW)
         cls.s.keygen("HP", gateway=True)
-        for unit in (XA1, XA2):
+        for unit in (XA1, XA2, XA3, XA4):
             cls.s.keygen(unit)  # the keyring is read when the collector starts
         cls.s.start_collector(now=NOW)
         cls.s.start_aggregator(now=NOW)
@@ -52,11 +68,17 @@ class WebApproveTest(unittest.TestCase):
         add_user(cls.s, "truong1", "approver", XA1)
         add_user(cls.s, "truong2", "approver", XA2)
         add_user(cls.s, "nhap1", "reporter", XA1)
+        add_user(cls.s, "truong3", "approver", XA3)
+        add_user(cls.s, "truong4", "approver", XA4)
+        add_user(cls.s, "nhap3", "reporter", XA3)
+        add_user(cls.s, "xem3", "viewer", XA3)
         cls.s.start("web", wait_port=cls.port, now=NOW)
+        cls.tmp = tempfile.mkdtemp(prefix="cchc-approve-")
 
     @classmethod
     def tearDownClass(cls):
         cls.s.close()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def login(self, who):
         c = Client(self.port)
@@ -64,8 +86,8 @@ class WebApproveTest(unittest.TestCase):
         self.assertEqual(st, 303)
         return c
 
-    def send(self, unit, sid=None, **values):
-        a = self.s.submit(unit, harness.report(**values), period=PERIOD, sid=sid)
+    def send(self, unit, sid=None, period=PERIOD, dataset="CCHC_Q", **values):
+        a = self.s.submit(unit, harness.report(dataset=dataset, **values), period=period, dataset=dataset, sid=sid)
         self.assertEqual(a["type"], "ACK", a)
         self.s.wait_applied(a["seq"])
         return a
@@ -189,6 +211,229 @@ class WebApproveTest(unittest.TestCase):
         approvals = [x for x in self.decisions(XA1) if x["decision"] == "approve"
                      and x["version"] == int(fields["version"])]
         self.assertEqual(len(approvals), 1, approvals)
+
+    # ---- the browser (Debian's chromium driven by Selenium) --------------------
+
+    def browser(self, width=1280, height=900):
+        return entry.WebEntryTest.browser(self, width, height)
+
+    def url(self, path):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    press = staticmethod(entry.WebEntryTest.press)
+    login_in = entry.WebEntryTest.login   # (d, login): the real login page
+    fill = entry.WebEntryTest.fill        # (d, **values): the /entry form
+
+    @staticmethod
+    def status(d):
+        """The HTTP status of the page the browser shows (the navigation's
+        response, after any redirect)."""
+        return d.execute_script("return performance.getEntriesByType('navigation')[0].responseStatus")
+
+    @staticmethod
+    def queue(d):
+        """The queue on the page: (unit name, dataset name, period label,
+        version, received, the link's unit, period) per row."""
+        rows = []
+        for tr in d.find_elements(By.CSS_SELECTOR, "#queue tbody tr"):
+            td = [x.text for x in tr.find_elements(By.TAG_NAME, "td")]
+            href = tr.find_element(By.TAG_NAME, "a").get_attribute("href")
+            q = dict(re.findall(r"[?&](\w+)=([^&]*)", href))
+            rows.append((td[0], td[1], td[2], td[3], td[4], q.get("unit"), q.get("dataset"), q.get("period")))
+        return rows
+
+    @staticmethod
+    def shown(v):
+        """A value as the approval page writes it in Vietnamese (value_cell)."""
+        if isinstance(v, bool):
+            return "có" if v else "không"
+        if isinstance(v, list):
+            return ", ".join(TAG_VI[t] for t in v)
+        return "{:,}".format(v).replace(",", ".")
+
+    def screenshot(self, d, name):
+        """build/NAME: the whole page at the window's width."""
+        d.set_window_size(d.get_window_size()["width"], 400)  # smaller than the page: scrollHeight is the page's
+        for _ in range(2):  # the window's height is the viewport's plus the (headless) frame
+            want = min(max(d.execute_script("return document.documentElement.scrollHeight"), 400), 2400)
+            frame = d.get_window_size()["height"] - d.execute_script("return window.innerHeight")
+            d.set_window_size(d.get_window_size()["width"], want + frame)
+        d.execute_script("window.scrollTo(0, 0)")
+        os.makedirs(os.path.join(ROOT, "build"), exist_ok=True)
+        d.save_screenshot(os.path.join(ROOT, "build", name))
+
+    def history_cli(self, unit, period=PERIOD):
+        """`cchc history --format json`: the answer's data (versions, decisions)."""
+        p = harness.run_cli("history", "--config", self.s.config, "--node", unit, "--dataset", "CCHC_Q",
+                            "--period", period, "--format", "json")
+        return json.loads(p.stdout)
+
+    def journal_decisions(self, unit):
+        return [r for r in self.s.fetch_journal() if r["unit"] == unit and r.get("decision")]
+
+    def test_5_browser_approve(self):
+        """approve-2.1 browser: a reporter submits through /entry (and a correction); the head logs in, sees
+        the queue, reviews version 2 beside version 1, approves with a comment; the queue drops it, the
+        completeness page says approved, the journal and `cchc history` hold the head's login; screenshots"""
+        v1 = dict(PORTAL_POSTS=14, WEBSITE_POSTS=3, CITY_PAGE_POSTS=2, MASS_MEDIA_ITEMS=1, RADIO_ITEMS=8,
+                  SOCIAL_POSTS=6, VIDEO_REPORTS=1, CONFERENCES=2, CONFERENCE_ATTENDEES=85, CONTEST_PARTICIPANTS=20,
+                  STAFF_TOTAL=25, VISUAL_ITEMS=4, PRINTED_MATERIALS=150, STAFF_TRAINED=3, TTHC_LISTED=1210,
+                  TTHC_TOTAL=1215, HOTLINE_PUBLISHED=True, PORTAL_CCHC_COLUMN=True, OTHER_FORMS=["mang_xa_hoi"])
+        v2 = dict(v1, PORTAL_POSTS=16, WEBSITE_POSTS=5, PLAN_ISSUED=True)
+        # two more reports of the commune await: its third quarter and its half-year (through its own key)
+        q3 = self.send(XA3, period="2025Q3", PORTAL_POSTS=9)
+        s2 = self.send(XA3, period="2025S2", dataset="CCHC_S", PORTAL_POSTS=23)
+        # the commune's reporter, in the browser: version 1, then a correction
+        d = self.browser()
+        self.login_in(d, "nhap3")
+        for values, n in ((v1, 1), (v2, 2)):
+            d.get(self.url("/entry?unit=%s&dataset=CCHC_Q&period=%s" % (XA3, PERIOD)))
+            self.fill(d, **values)
+            self.press(d, By.ID, "submit")
+            box = d.find_element(By.ID, "outcome")
+            self.assertEqual(box.get_attribute("data-outcome"), "accepted", box.text)
+            self.assertIn("Đã nhận, phiên bản %d" % n, box.text)
+        t0 = time.time()
+        while self.values(XA3).get("data", {}).get("version") != 2 and time.time() - t0 < 10:
+            time.sleep(0.1)
+        self.assertEqual(self.values(XA3)["data"]["approval"], "awaiting")
+
+        # the head, in another browser: the login page, then the menu's link to the queue
+        d = self.browser()
+        self.login_in(d, "truong3")
+        self.assertNotIn("/login", d.current_url)
+        d.find_element(By.CSS_SELECTOR, "nav a[href^='/approve']").click()
+        self.assertEqual(self.status(d), 200)
+        self.assertIn("Báo cáo chờ duyệt", d.find_element(By.ID, "title").text)
+        rows = self.queue(d)
+        mine = {(r[6], r[7]): r for r in rows}
+        self.assertEqual(set(mine), {("CCHC_Q", PERIOD), ("CCHC_Q", "2025Q3"), ("CCHC_S", "2025S2")}, rows)
+        self.assertEqual({r[5] for r in rows}, {XA3})          # only the head's own commune
+        self.assertEqual(mine[("CCHC_Q", PERIOD)][0], "Xã Trần Phú")
+        self.assertEqual(mine[("CCHC_Q", PERIOD)][3], "2")     # the latest version awaits
+        self.assertEqual(mine[("CCHC_Q", "2025Q3")][3], str(q3["version"]))
+        self.assertEqual(mine[("CCHC_S", "2025S2")][3], str(s2["version"]))
+        self.assertIn("4", mine[("CCHC_Q", PERIOD)][2])       # Quý 4 ...
+        self.screenshot(d, "approve-queue.png")
+
+        # the report: state, who entered it, version 2's values beside version 1's, changes marked
+        link = [a for a in d.find_elements(By.CSS_SELECTOR, "#queue a")
+                if "period=%s" % PERIOD in a.get_attribute("href") and "CCHC_Q" in a.get_attribute("href")]
+        self.assertEqual(len(link), 1)
+        link[0].click()
+        self.assertEqual(self.status(d), 200)
+        self.assertEqual(d.find_element(By.ID, "state").text, "Chờ duyệt")
+        self.assertIn("nhap3", d.find_element(By.TAG_NAME, "main").text)   # entered by the reporter
+        heads = [th.text for th in d.find_elements(By.CSS_SELECTOR, "#values thead th")]
+        self.assertEqual(heads[1:], ["Phiên bản 2", "Phiên bản 1"])
+        want2, want1 = harness.report(**v2), harness.report(**v1)
+        seen = {}
+        for tr in d.find_elements(By.CSS_SELECTOR, "#values tbody tr"):
+            td = [x.text for x in tr.find_elements(By.TAG_NAME, "td")]
+            seen[tr.get_attribute("data-ind")] = (td[1], td[2], "changed" in (tr.get_attribute("class") or ""))
+        for code in want2:
+            self.assertEqual(seen[code][:2], (self.shown(want2[code]), self.shown(want1[code])), code)
+        self.assertEqual({c for c, x in seen.items() if x[2]}, {c for c in want2 if want2[c] != want1[c]})
+        self.assertEqual({c for c, x in seen.items() if x[2]}, {"PORTAL_POSTS", "WEBSITE_POSTS", "PLAN_ISSUED"})
+        bg = {code: d.execute_script("return getComputedStyle(arguments[0]).backgroundColor",
+                                     d.find_element(By.CSS_SELECTOR, "#values tr[data-ind='%s'] td" % code))
+              for code in ("PORTAL_POSTS", "STAFF_TOTAL")}
+        self.assertNotEqual(bg["PORTAL_POSTS"], bg["STAFF_TOTAL"])   # a changed row is highlighted, as the page says
+
+        # approve with a comment
+        comment = "Số liệu khớp sổ theo dõi. Đồng ý."
+        d.find_element(By.NAME, "note").send_keys(comment)
+        self.screenshot(d, "approve-report.png")
+        self.press(d, By.ID, "approve")
+        self.assertEqual(self.status(d), 200)
+        self.assertIn("done=approve", d.current_url)
+        self.assertIn("Đã ghi nhận: báo cáo được duyệt", d.find_element(By.ID, "done").text)
+        left = {(r[6], r[7]) for r in self.queue(d)}
+        self.assertEqual(left, {("CCHC_Q", "2025Q3"), ("CCHC_S", "2025S2")})   # the approved one left the queue
+        v = self.wait_approval(XA3, "approved")
+        self.assertEqual((v["data"]["decided_by"], v["data"]["version"]), ("truong3", 2))
+        # the completeness page, in the head's browser: approved (đã duyệt)
+        d.get(self.url("/completeness?dataset=CCHC_Q&period=%s" % PERIOD))
+        self.assertEqual(self.status(d), 200)
+        row = d.find_element(By.CSS_SELECTOR, "#units tr[data-unit='%s']" % XA3)
+        self.assertEqual(row.get_attribute("data-approval"), "approved")
+        self.assertIn("Đã duyệt", row.find_element(By.CSS_SELECTOR, ".appr").text)
+        # the decision in the history (`cchc history`) and in the collector's journal, by the head's login
+        h = self.history_cli(XA3)
+        self.assertEqual([(x["decision"], x["version"], x.get("entered_by"), x.get("note")) for x in h["decisions"]],
+                         [("approve", 2, "truong3", comment)])
+        self.assertEqual([(r["decision"], r["version"], r.get("entered_by")) for r in self.journal_decisions(XA3)],
+                         [("approve", 2, "truong3")])
+        self.assertEqual([x["entered_by"] for x in h["versions"]], ["nhap3", "nhap3"])
+
+    def test_6_browser_return(self):
+        """approve-2.2 browser: a return without a comment is refused with its sentence (400, nothing recorded);
+        with a comment the report is returned: the queue drops it, the completeness page says returned,
+        the history holds the return by the head"""
+        a = self.send(XA4, PORTAL_POSTS=4, STAFF_TOTAL=12)
+        d = self.browser()
+        self.login_in(d, "truong4")
+        d.get(self.url("/approve"))
+        link = [x for x in d.find_elements(By.CSS_SELECTOR, "#queue a")
+                if "unit=%s" % XA4 in x.get_attribute("href") and "period=%s" % PERIOD in x.get_attribute("href")]
+        self.assertEqual(len(link), 1, self.queue(d))
+        link[0].click()
+        self.assertEqual(d.find_element(By.ID, "state").text, "Chờ duyệt")
+        cells = {tr.get_attribute("data-ind"): tr.find_elements(By.TAG_NAME, "td")[1].text
+                 for tr in d.find_elements(By.CSS_SELECTOR, "#values tbody tr")}
+        self.assertEqual((cells["PORTAL_POSTS"], cells["STAFF_TOTAL"]), ("4", "12"))
+        # no comment: refused on the page, the form kept, nothing sent
+        self.press(d, By.ID, "return")
+        self.assertEqual(self.status(d), 400)
+        self.assertEqual(d.find_element(By.ID, "problem").text, "Hãy ghi nhận xét: đơn vị cần biết phải sửa gì.")
+        self.assertTrue(d.find_element(By.ID, "return").is_displayed())
+        self.assertEqual(self.journal_decisions(XA4), [])
+        self.assertEqual(self.values(XA4)["data"]["approval"], "awaiting")
+        # with a comment: returned
+        comment = "Số cán bộ chưa khớp danh sách; đề nghị rà soát lại."
+        d.find_element(By.NAME, "note").send_keys(comment)
+        self.press(d, By.ID, "return")
+        self.assertEqual(self.status(d), 200)
+        self.assertIn("done=return", d.current_url)
+        self.assertIn("trả lại để sửa", d.find_element(By.ID, "done").text)
+        self.assertNotIn(XA4, {r[5] for r in self.queue(d)})
+        v = self.wait_approval(XA4, "returned")
+        self.assertEqual((v["data"]["decision_note"], v["data"]["decided_by"]), (comment, "truong4"))
+        d.get(self.url("/completeness?dataset=CCHC_Q&period=%s" % PERIOD))
+        row = d.find_element(By.CSS_SELECTOR, "#units tr[data-unit='%s']" % XA4)
+        self.assertEqual(row.get_attribute("data-approval"), "returned")
+        self.assertIn("Bị trả lại để sửa", row.find_element(By.CSS_SELECTOR, ".appr").text)
+        h = self.history_cli(XA4)
+        self.assertEqual([(x["decision"], x["version"], x.get("entered_by"), x.get("note")) for x in h["decisions"]],
+                         [("return", a["version"], "truong4", comment)])
+
+    def test_7_browser_403(self):
+        """approve-2.3 browser: a viewer and a reporter of the commune get 403 on the queue and on a report
+        (nothing of it shown, no menu link); another commune's head gets 403 on the report"""
+        for login in ("xem3", "nhap3"):
+            d = self.browser()
+            self.login_in(d, login)
+            self.assertNotIn("/login", d.current_url)
+            self.assertEqual(d.find_elements(By.CSS_SELECTOR, "nav a[href^='/approve']"), [], login)
+            d.get(self.url("/approve"))
+            self.assertEqual(self.status(d), 403, login)
+            self.assertEqual(d.find_element(By.CSS_SELECTOR, "h1[data-status]").get_attribute("data-status"), "403")
+            self.assertEqual(d.find_element(By.ID, "error").text,
+                             "Chỉ lãnh đạo đơn vị (người duyệt) mới duyệt được báo cáo.")
+            self.assertEqual(d.find_elements(By.ID, "queue"), [])
+            d.get(self.url("/approve?unit=%s&dataset=CCHC_Q&period=%s" % (XA3, PERIOD)))
+            self.assertEqual(self.status(d), 403, login)
+            self.assertEqual(d.find_elements(By.ID, "values"), [])
+            self.assertEqual(d.find_elements(By.NAME, "decision"), [])
+        d = self.browser()
+        self.login_in(d, "truong4")
+        d.get(self.url("/approve?unit=%s&dataset=CCHC_Q&period=%s" % (XA3, PERIOD)))
+        self.assertEqual(self.status(d), 403)
+        self.assertEqual(d.find_element(By.ID, "error").text, "Bạn không duyệt báo cáo của đơn vị này.")
+        self.assertNotIn("Trần Phú", d.page_source)
+
+
+TAG_VI = {"mang_xa_hoi": "Mạng xã hội"}   # view.c's label of the one tag these tests send
 
 
 if __name__ == "__main__":

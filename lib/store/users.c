@@ -262,7 +262,7 @@ bool users_allows(const catalog_t *cat, const users_account_t *a, unsigned role,
         return false;
     if (role == USERS_ROLE_VIEWER)
         return catalog_is_ancestor(cat, mine, it);
-    return mine == it;
+    return catalog_may_submit_for(cat, mine, it); /* its own unit, and the offices it reports for */
 }
 
 /* ---- shared by the files of the module --------------------------------------------- */

@@ -207,7 +207,8 @@ int users_set_enabled(users_t *u, const char *login, bool enabled, const users_a
 int users_verify(users_t *u, const char *login, const char *password, users_account_t *out /* OUT */);
 
 /* true when account a may act as `role` (one USERS_ROLE_* bit) on `unit`: a
- * reporter or approver on its own unit, a viewer on its unit's subtree
+ * reporter or approver on its own unit and on the units it submits for
+ * (parent_submits children, catalog_may_submit_for), a viewer on its unit's subtree
  * (catalog order), an admin on every unit; a disabled account on none.  An
  * admin needs no unit; the others need one the catalog has. */
 bool users_allows(const catalog_t *cat, const users_account_t *a, unsigned role, const char *unit);

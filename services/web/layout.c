@@ -48,7 +48,10 @@ static const char *CSS =
     "button.primary{background:#8b1c1c;color:#fff;border:1px solid #8b1c1c}"
     /* the approval page (/approve): the rows that differ from the previous version */
     "tr.changed td{background:#fff4d6}form.decide textarea{font-family:inherit;font-size:1em;padding:.35em;"
-    "box-sizing:border-box}";
+    "box-sizing:border-box}"
+    /* a comment beside a value: folded under its field; shown under the value on /approve */
+    "details.cmt{margin:.2em 0;font-size:.9em}details.cmt summary{color:#0969da;cursor:pointer;padding:.2em 0}"
+    "td small.cmt{display:block;color:#57606a;font-style:italic;text-align:left}";
 
 static const char *SCRIPT =
     "(function(){if(!window.EventSource||!window.fetch)return;var q=location.search.match(/[?&]token=([^&]*)/);"

@@ -335,6 +335,52 @@ class WebEntryTest(unittest.TestCase):
         self.assertEqual(len(self.stored(XA1_VH, "2025Q4")), 1)
         self.assertIsNone(sid)  # no answer: no id shown as received
 
+    def test_12_comments_and_return(self):
+        """entry-1.12 a comment beside a value: too long refused by field (nothing stored), kept in the draft, sent as SUBMIT.comments, shown again and on /approve; the head returns the report and the reporter's page says so with his comment"""
+        c = self.client("nhap1")
+        note = "Gồm 3 tin đăng lại từ cổng thông tin thành phố"
+        f = full_form(self.csrf(c), unit=XA1_VP, period="2025Q3", PORTAL_POSTS=11)
+        f["c_portal_posts"] = "  " + note + " "
+        f["c_radio_items"] = "ư" * 161
+        st, _, body = c.req("POST", "/entry", f)
+        self.assertEqual((st, outcome(body)), (422, "invalid"))
+        self.assertEqual(field_errors(body), {"RADIO_ITEMS"})
+        self.assertIn("Ghi chú quá dài: tối đa 160 ký tự", body)
+        self.assertIn('<details class="cmt" open>', body)
+        self.assertIn('value="%s"' % note, body)  # kept (trimmed) in the draft
+        self.assertEqual(self.stored(XA1_VP, "2025Q3"), [])
+        f["c_radio_items"] = "ư" * 160  # 160 characters, 320 bytes: fits
+        f["c_website_posts"] = "   "     # blank: no comment
+        st, _, body = c.req("POST", "/entry", f)
+        self.assertEqual((st, outcome(body)), (200, "accepted"), body[-2000:])
+        vs = self.history(XA1_VP, "2025Q3", n=1)
+        self.assertEqual(vs[0]["comments"], {"PORTAL_POSTS": note, "RADIO_ITEMS": "ư" * 160})
+        self.assertEqual(self.stored(XA1_VP, "2025Q3")[0]["comments"], vs[0]["comments"])
+        st, _, body = c.req("GET", "/entry?unit=%s&period=2025Q3" % XA1_VP)
+        self.assertIn('id="c_portal_posts" name="c_portal_posts"', body)
+        self.assertIn('value="%s"' % note, body)  # a correction starts from the latest version's comments
+        self.assertIn('data-approval="awaiting"', body)
+        # the head sees the comment beside the value and returns the report
+        head = self.client("duyet1")
+        q = "/approve?unit=%s&dataset=CCHC_Q&period=2025Q3" % XA1_VP
+        st, _, body = head.req("GET", q)
+        self.assertEqual(st, 200, body[-2000:])
+        self.assertRegex(body, r'data-comment="PORTAL_POSTS">%s</small>' % re.escape(note))
+        fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', body))
+        fields.update(decision="return", note="Số tin bài chưa khớp sổ theo dõi")
+        st, _, _ = head.req("POST", "/approve", fields)
+        self.assertEqual(st, 303)
+        t0 = time.time()
+        while time.time() - t0 < 10:
+            st, _, body = c.req("GET", "/entry?unit=%s&period=2025Q3" % XA1_VP)
+            if 'data-approval="returned"' in body:
+                break
+            time.sleep(0.1)
+        self.assertIn('data-approval="returned"', body)
+        self.assertIn("Bị trả lại để sửa", body)
+        self.assertIn("Số tin bài chưa khớp sổ theo dõi", body)
+        self.assertIn("duyet1", body)
+
     # ---- the browser -----------------------------------------------------------
 
     def browser(self, width=1280, height=1000):

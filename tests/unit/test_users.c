@@ -214,8 +214,14 @@ static void who_may_do_what(void **state)
     users_account_t view = {.login = "view", .unit = "HP.XA.VIET_KHE", .roles = USERS_ROLE_VIEWER, .enabled = true};
     users_account_t adm = {.login = "adm", .roles = USERS_ROLE_ADMIN, .enabled = true};
     assert_true(users_allows(cat, &rep, USERS_ROLE_REPORTER, "HP.XA.VIET_KHE"));
-    assert_false(users_allows(cat, &rep, USERS_ROLE_REPORTER, "HP.XA.VIET_KHE.VP")); /* one unit */
+    assert_true(users_allows(cat, &rep, USERS_ROLE_REPORTER, "HP.XA.VIET_KHE.VP")); /* a parent_submits office */
+    assert_false(users_allows(cat, &rep, USERS_ROLE_REPORTER, "HP"));               /* not its parent */
+    assert_false(users_allows(cat, &rep, USERS_ROLE_REPORTER, "HP.XA.HOP_TIEN"));   /* nor another commune */
     assert_false(users_allows(cat, &rep, USERS_ROLE_APPROVER, "HP.XA.VIET_KHE"));
+    users_account_t head = {.login = "head", .unit = "HP.XA.VIET_KHE", .roles = USERS_ROLE_APPROVER, .enabled = true};
+    assert_true(users_allows(cat, &head, USERS_ROLE_APPROVER, "HP.XA.VIET_KHE.VHXH")); /* what its reporters enter */
+    assert_false(users_allows(cat, &head, USERS_ROLE_APPROVER, "HP.XA.HOP_TIEN"));
+    assert_false(users_allows(cat, &head, USERS_ROLE_REPORTER, "HP.XA.VIET_KHE"));
     assert_false(users_allows(cat, &rep, USERS_ROLE_VIEWER, "HP.XA.VIET_KHE"));
     assert_true(users_allows(cat, &view, USERS_ROLE_VIEWER, "HP.XA.VIET_KHE"));
     assert_true(users_allows(cat, &view, USERS_ROLE_VIEWER, "HP.XA.VIET_KHE.VP")); /* its subtree */

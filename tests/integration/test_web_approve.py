@@ -36,6 +36,9 @@ XA1 = "HP.XA.NAM_SACH"
 XA2 = "HP.XA.HOP_TIEN"
 XA3 = "HP.XA.TRAN_PHU"   # the browser's approval (test 5)
 XA4 = "HP.XA.THAI_TAN"   # the browser's return (test 6)
+XA5 = "HP.XA.AN_LAO"     # extended for 2025Q3 (test 8)
+XA6 = "HP.XA.AN_TRUONG"  # reminders silenced for 2025Q3 (test 8)
+XA7 = "HP.XA.AN_QUANG"   # late for 2025Q3, no extension (test 8)
 PERIOD = "2025Q4"
 ROOT = entry.ROOT
 if entry.HAVE_SELENIUM:
@@ -55,7 +58,7 @@ class WebApproveTest(unittest.TestCase):
     def setUpClass(cls):
         cls.s = Stack(now=NOW)
         cls.s.keygen("HP", gateway=True)
-        for unit in (XA1, XA2, XA3, XA4):
+        for unit in ("HP", XA1, XA2, XA3, XA4, XA5, XA6, XA7):
             cls.s.keygen(unit)  # the keyring is read when the collector starts
         cls.s.start_collector(now=NOW)
         cls.s.start_aggregator(now=NOW)
@@ -72,6 +75,7 @@ class WebApproveTest(unittest.TestCase):
         add_user(cls.s, "truong4", "approver", XA4)
         add_user(cls.s, "nhap3", "reporter", XA3)
         add_user(cls.s, "xem3", "viewer", XA3)
+        add_user(cls.s, "quantri", "admin")
         cls.s.start("web", wait_port=cls.port, now=NOW)
         cls.tmp = tempfile.mkdtemp(prefix="cchc-approve-")
 
@@ -431,6 +435,50 @@ class WebApproveTest(unittest.TestCase):
         self.assertEqual(self.status(d), 403)
         self.assertEqual(d.find_element(By.ID, "error").text, "Bạn không duyệt báo cáo của đơn vị này.")
         self.assertNotIn("Trần Phú", d.page_source)
+
+    # ---- the central office's decisions on the completeness page ---------------
+
+    def office_decides(self, action, unit, *extra):
+        p = harness.run_cli("decide", action, "--config", self.s.config, "--key",
+                            os.path.join(self.s.keys, "HP.key"), "--unit", unit, "--dataset", "CCHC_Q",
+                            "--period", "2025Q3", *extra)
+        return int(re.search(r"seq=(\d+)", p.stdout).group(1))
+
+    def completeness_row(self, c, unit):
+        st, _, body = c.req("GET", "/completeness?dataset=CCHC_Q&period=2025Q3&q=%s" % unit.split(".")[-1])
+        self.assertEqual(st, 200, body[-2000:])
+        m = re.search(r'<tr data-unit="%s"[^>]*>.*?</tr>' % re.escape(unit), body, re.S)
+        self.assertTrue(m, "no row for %s" % unit)
+        return m.group(0)
+
+    def test_8_extension_and_silence_shown(self):
+        """approve-3.1 the city office extends one commune and silences another (cchc decide with the city's key):
+        the completeness page shows the new last day with its reason and the silence; a report sent after the
+        catalog's deadline but within the extension counts on time, one without an extension late"""
+        seq = self.office_decides("extend", XA5, "--due", "2025-12-20", "--note", "Sáp nhập đơn vị hành chính")
+        self.s.wait_applied(seq)
+        seq = self.office_decides("silence", XA6)
+        self.s.wait_applied(seq)
+        c = self.login("quantri")
+        row = self.completeness_row(c, XA5)
+        self.assertIn('data-due="20/12/2025"', row)
+        self.assertIn('data-status="pending"', row)   # not due yet: the extension runs to 20/12
+        self.assertIn("Được gia hạn đến hết ngày 20/12/2025: Sáp nhập đơn vị hành chính", row)
+        row = self.completeness_row(c, XA6)
+        self.assertIn('data-silenced="1"', row)
+        self.assertIn("Đã tạm dừng nhắc nộp cho kỳ này", row)
+        self.assertIn('data-status="missing"', row)   # a silence stops reminders, not the deadline
+        self.assertNotIn("data-silenced", self.completeness_row(c, XA5))
+        # today (5/12) is after 10/9: on time only within an extension
+        for unit in (XA5, XA7):
+            self.send(unit, period="2025Q3")
+        self.assertIn('data-status="on_time"', self.completeness_row(c, XA5))
+        self.assertIn('data-status="late"', self.completeness_row(c, XA7))
+        v = self.s.query("values", node=XA5, dataset="CCHC_Q", period="2025Q3")
+        self.assertTrue(v["data"]["on_time"])
+        # the English page says it in English
+        st, _, body = c.req("GET", "/completeness?dataset=CCHC_Q&period=2025Q3&lang=en&q=AN_TRUONG")
+        self.assertIn("Reminders silenced for this period", body)
 
 
 TAG_VI = {"mang_xa_hoi": "Mạng xã hội"}   # view.c's label of the one tag these tests send

@@ -64,8 +64,7 @@ int agg_ask_q(agg_t *a, const proto_query_t *q, client_answer_t *ans, proto_erro
     return rc;
 }
 
-int agg_ask(agg_t *a, const char *what, const char *node, const char *dataset, const char *period,
-            client_answer_t *ans, proto_error_t *err)
+proto_query_t agg_query(const char *what, const char *node, const char *dataset, const char *period)
 {
     proto_query_t q;
     memset(&q, 0, sizeof q);
@@ -73,6 +72,13 @@ int agg_ask(agg_t *a, const char *what, const char *node, const char *dataset, c
     snprintf(q.node, sizeof q.node, "%s", node ? node : "");
     snprintf(q.dataset, sizeof q.dataset, "%s", dataset ? dataset : "");
     snprintf(q.period, sizeof q.period, "%s", period ? period : "");
+    return q;
+}
+
+int agg_ask(agg_t *a, const char *what, const char *node, const char *dataset, const char *period,
+            client_answer_t *ans, proto_error_t *err)
+{
+    proto_query_t q = agg_query(what, node, dataset, period);
     return agg_ask_q(a, &q, ans, err);
 }
 

@@ -51,7 +51,11 @@ void agg_close(agg_t *a);
  *                        PROTO_E_PERIOD, PROTO_E_UNKNOWN_UNIT, PROTO_E_BUSY...)
  *   PROTO_E_MALFORMED    the answer is not of its shape */
 int agg_ask_q(agg_t *a, const proto_query_t *q, client_answer_t *ans /* OUT */, proto_error_t *err /* OUT */);
-/* The same with the common fields; NULL node, dataset or period are empty. */
+/* A QUERY with the common fields (NULL node, dataset or period are empty),
+ * the rest zero: add filters, limits or `approved` before agg_ask_q(). */
+proto_query_t agg_query(const char *what, const char *node, const char *dataset, const char *period);
+
+/* agg_ask_q(agg_query(...)). */
 int agg_ask(agg_t *a, const char *what, const char *node, const char *dataset, const char *period,
             client_answer_t *ans /* OUT */, proto_error_t *err /* OUT */);
 

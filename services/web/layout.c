@@ -53,6 +53,14 @@ static const char *CSS =
     "details.cmt{margin:.2em 0;font-size:.9em}details.cmt summary{color:#0969da;cursor:pointer;padding:.2em 0}"
     "td small.cmt{display:block;color:#57606a;font-style:italic;text-align:left}";
 
+/* "1" when the request asks the overview over approved reports only and the
+ * link goes to the overview (which keeps that choice), else NULL. */
+static const char *kept_approved(const req_t *r, const char *path)
+{
+    const char *ap = http_arg(r, "approved");
+    return ap && !strcmp(ap, "1") && !strcmp(path, "/overview") ? "1" : NULL;
+}
+
 static const char *SCRIPT =
     "(function(){if(!window.EventSource||!window.fetch)return;var q=location.search.match(/[?&]token=([^&]*)/);"
     "var es=new EventSource('/events'+(q?'?token='+q[1]:''));var t=null;var live=document.getElementById('live');"
@@ -76,7 +84,8 @@ static void nav(req_t *r, buf_t *b, const char *active, const layout_place_t *pl
     buf_puts(b, "<nav>");
     for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
         buf_puts(b, "<a ");
-        view_href(b, r, items[i].path, "node", pl->node, "dataset", pl->dataset, "period", pl->period, NULL);
+        view_href(b, r, items[i].path, "node", pl->node, "dataset", pl->dataset, "period", pl->period, "approved",
+                  kept_approved(r, items[i].path), NULL);
         buf_printf(b, "%s>%s</a>", !strcmp(active, items[i].path) ? " class=\"on\"" : "",
                    T(r, items[i].vi, items[i].en));
     }
@@ -228,7 +237,8 @@ void layout_breadcrumb(req_t *r, buf_t *b, int node, const char *path, int ds, c
     buf_puts(b, "<p class=\"crumb\">");
     for (int i = n - 1; i >= 0; i--) {
         buf_puts(b, "<a ");
-        view_href(b, r, path, "node", c->units[chain[i]].code, "dataset", c->datasets[ds].code, "period", period, NULL);
+        view_href(b, r, path, "node", c->units[chain[i]].code, "dataset", c->datasets[ds].code, "period", period,
+                  "approved", kept_approved(r, path), NULL);
         buf_puts(b, ">");
         buf_esc(b, c->units[chain[i]].name);
         buf_puts(b, "</a>");
@@ -271,5 +281,8 @@ void layout_selector(req_t *r, buf_t *b, const char *path, int node, int ds, con
                period);
     if (http_arg(r, "lang"))
         buf_printf(b, "<input type=\"hidden\" name=\"lang\" value=\"%s\">", r->en ? "en" : "vi");
+    const char *ap = http_arg(r, "approved"); /* the overview's choice of figures stays */
+    if (ap && !strcmp(ap, "1"))
+        buf_puts(b, "<input type=\"hidden\" name=\"approved\" value=\"1\">");
     buf_printf(b, "<button>%s</button></form>", T(r, "Xem", "Show"));
 }

@@ -20,9 +20,7 @@ static int collector_stats(web_t *w, client_answer_t *a)
 {
     const char *ep = config_get(w->cfg, "web", "collector",
                                 config_get(w->cfg, "collector", "journal_endpoint", "tcp://127.0.0.1:7101"));
-    proto_query_t q;
-    memset(&q, 0, sizeof q);
-    snprintf(q.what, sizeof q.what, "stats");
+    proto_query_t q = agg_query("stats", NULL, NULL, NULL);
     proto_error_t err;
     return client_ask(w->zctx, ep, w->agg.timeout_ms, &q, a, &err);
 }

@@ -87,17 +87,6 @@ static int read_ref(req_t *r, resp_t *o, const users_session_t *s, bool form, re
     return 0;
 }
 
-static proto_query_t query(const char *what, const char *node, const char *ds, const char *period)
-{
-    proto_query_t q;
-    memset(&q, 0, sizeof q);
-    snprintf(q.what, sizeof q.what, "%s", what);
-    snprintf(q.node, sizeof q.node, "%s", node);
-    snprintf(q.dataset, sizeof q.dataset, "%s", ds);
-    snprintf(q.period, sizeof q.period, "%s", period);
-    return q;
-}
-
 /* ------------------------------------------------------------------------
  * The queue
  * ------------------------------------------------------------------------ */
@@ -152,7 +141,7 @@ static void page_queue(req_t *r, resp_t *o, const users_session_t *s)
         for (int i = 0; i < QUEUE_PERIODS; i++, p = period_prev(p)) {
             char pc[PERIOD_CODE_MAX];
             period_format(p, pc, sizeof pc);
-            proto_query_t q = query("units", c->units[node].code, d->code, pc);
+            proto_query_t q = agg_query("units", c->units[node].code, d->code, pc);
             snprintf(q.status, sizeof q.status, "awaiting");
             q.limit = QUEUE_LIMIT;
             client_answer_t a;
@@ -311,7 +300,7 @@ static void page_report_view(req_t *r, resp_t *o, const report_ref_t *ref, int s
     client_answer_t va, ha;
     memset(&ha, 0, sizeof ha);
     proto_error_t err;
-    proto_query_t q = query("values", u->code, d->code, ref->period);
+    proto_query_t q = agg_query("values", u->code, d->code, ref->period);
     int rc = agg_ask_q(&w->agg, &q, &va, &err);
     if (rc == PROTO_E_NOT_FOUND) {
         client_answer_free(&va);
@@ -325,7 +314,7 @@ static void page_report_view(req_t *r, resp_t *o, const report_ref_t *ref, int s
     }
     const ans_values_t *v = &va.u.values;
     const ans_version_t *prev = NULL;
-    q = query("history", u->code, d->code, ref->period);
+    q = agg_query("history", u->code, d->code, ref->period);
     q.limit = 2;
     if (v->version > 1 && !agg_ask_q(&w->agg, &q, &ha, &err) && ha.u.history.n_versions > 1)
         prev = &ha.u.history.versions[1];

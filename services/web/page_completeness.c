@@ -133,12 +133,7 @@ static int read_answer(req_t *r, resp_t *o, const params_t *p, answer_t *a)
     web_t *w = web_of(r);
     const char *node = w->cat->units[p->pp.node].code, *ds = w->cat->datasets[p->pp.ds].code;
     proto_error_t err;
-    proto_query_t q;
-    memset(&q, 0, sizeof q);
-    snprintf(q.what, sizeof q.what, "units");
-    snprintf(q.node, sizeof q.node, "%s", node);
-    snprintf(q.dataset, sizeof q.dataset, "%s", ds);
-    snprintf(q.period, sizeof q.period, "%.6s", p->pp.period);
+    proto_query_t q = agg_query("units", node, ds, p->pp.period);
     snprintf(q.kind, sizeof q.kind, "%s", p->kind ? p->kind : "");
     snprintf(q.status, sizeof q.status, "%s", p->status ? p->status : "");
     snprintf(q.search, sizeof q.search, "%s", p->search ? p->search : "");

@@ -2,7 +2,9 @@
  * page_overview.c -- GET /overview and /api/overview: a node's indicators
  * for a period (the aggregator's rollup), a bar chart of one indicator over
  * the periods of the year, and the node's children with that indicator,
- * each a drill-down link to its own overview.
+ * each a drill-down link to its own overview.  approved=1 asks the same
+ * over approved reports only (QUERY rollup `approved`: each report's latest
+ * approved version); every link of the page keeps the choice.
  */
 #include <string.h>
 
@@ -20,7 +22,14 @@ typedef struct {
     page_params_t pp;
     int ind;                    /* catalog index of the indicator charted */
     bool ind_given;             /* ind= was in the request (drill-down links keep it) */
+    bool approved;              /* approved=1: over approved reports only */
 } params_t;
+
+/* The value of the approved= parameter in the page's links (NULL: left out). */
+static const char *approved_arg(const params_t *p)
+{
+    return p->approved ? "1" : NULL;
+}
 
 static int read_params(req_t *r, resp_t *o, params_t *p)
 {
@@ -30,6 +39,13 @@ static int read_params(req_t *r, resp_t *o, params_t *p)
     const dataset_t *ds = &c->datasets[p->pp.ds];
     const char *indc = http_arg(r, "ind");
     p->ind_given = indc != NULL;
+    const char *ap = http_arg(r, "approved");
+    p->approved = ap && !strcmp(ap, "1");
+    if (ap && !p->approved && strcmp(ap, "0")) {
+        layout_error(r, o, 400, T(r, "Tham số approved chỉ nhận 1 (chỉ báo cáo đã duyệt) hoặc 0 (mọi báo cáo đã nhận).",
+                                  "approved takes 1 (approved reports only) or 0 (every report received)."));
+        return -1;
+    }
     p->ind = indc ? catalog_indicator(c, indc) : (ds->ninds ? ds->inds[0] : -1);
     if (p->ind < 0 || !catalog_dataset_has(c, p->pp.ds, p->ind)) {
         layout_error(r, o, 400, T(r, "Chỉ tiêu được chọn không thuộc loại báo cáo này; hãy chọn chỉ tiêu trong bảng.",
@@ -79,6 +95,15 @@ static ans_num_t indicator_value(const ans_rollup_t *ru, const char *code)
     return (ans_num_t){.kind = ANS_NIL};
 }
 
+/* The rollup of node/ds/period, over approved reports only when p says so. */
+static int ask_rollup(web_t *w, const params_t *p, const char *node, const char *ds, const char *period,
+                      client_answer_t *ans, proto_error_t *err)
+{
+    proto_query_t q = agg_query("rollup", node, ds, period);
+    q.approved = p->approved;
+    return agg_ask_q(&w->agg, &q, ans, err);
+}
+
 /* Returns 0 (the caller free_answer()s a), or -1 with the failure answered. */
 static int read_answer(req_t *r, resp_t *o, const params_t *p, answer_t *a)
 {
@@ -87,7 +112,7 @@ static int read_answer(req_t *r, resp_t *o, const params_t *p, answer_t *a)
     const char *node = c->units[p->pp.node].code, *ds = c->datasets[p->pp.ds].code;
     proto_error_t err;
     memset(a, 0, sizeof *a);
-    if (agg_ask(&w->agg, "rollup", node, ds, p->pp.period, &a->rollup, &err) ||
+    if (ask_rollup(w, p, node, ds, p->pp.period, &a->rollup, &err) ||
         agg_ask(&w->agg, "status", node, ds, p->pp.period, &a->status, &err)) {
         client_answer_free(&a->rollup);
         page_failed(r, o, &err);
@@ -98,7 +123,7 @@ static int read_answer(req_t *r, resp_t *o, const params_t *p, answer_t *a)
         char pc[PERIOD_CODE_MAX];
         client_answer_t t;
         period_format(a->tp[i], pc, sizeof pc);
-        if (!agg_ask(&w->agg, "rollup", node, ds, pc, &t, &err))
+        if (!ask_rollup(w, p, node, ds, pc, &t, &err))
             a->trend[i] = indicator_value(&t.u.rollup, c->inds[p->ind].code);
         client_answer_free(&t);
     }
@@ -147,6 +172,7 @@ static void render_json(req_t *r, resp_t *o, const params_t *p, const answer_t *
     for (int i = 0; i < v->n; i++)
         json_array_append_new(points, json_pack("{s:s, s:o}", "period", v->period[i], "value", num_json(a->trend[i])));
     json_t *j = answer_json(&ans_obj_rollup, &a->rollup.u.rollup);
+    json_object_set_new(j, "approved_only", json_boolean(p->approved));
     json_object_set_new(j, "status", answer_json(&ans_obj_status, &a->status.u.status));
     json_object_set_new(j, "trend", json_pack("{s:s, s:o}", "indicator", web_of(r)->cat->inds[p->ind].code,
                                               "points", points));
@@ -239,6 +265,44 @@ static void html_completeness(req_t *r, buf_t *b, const params_t *p, const ans_s
     buf_printf(b, ">%s</a></p></section>", T(r, "Xem từng đơn vị", "See every unit"));
 }
 
+/* Of the reports received, how many the heads approved, and the choice of
+ * figures: every report received, or approved reports only. */
+static void html_approval(req_t *r, buf_t *b, const params_t *p, const ans_status_t *st)
+{
+    const catalog_t *c = web_of(r)->cat;
+    const char *node = c->units[p->pp.node].code, *ds = c->datasets[p->pp.ds].code;
+    buf_printf(b, "<p class=\"note\" id=\"approval\">%s: <b id=\"c-approved\" data-count=\"%lld\">",
+               T(r, "Đã duyệt", "Approved"), (long long)st->approved);
+    view_int(b, st->approved, r->en);
+    buf_printf(b, "</b> · %s: <b id=\"c-awaiting\" data-count=\"%lld\">", T(r, "Chờ duyệt", "Awaiting approval"),
+               (long long)st->awaiting);
+    view_int(b, st->awaiting, r->en);
+    buf_printf(b, "</b> · %s: <b id=\"c-returned\" data-count=\"%lld\">", T(r, "Bị trả lại", "Returned"),
+               (long long)st->returned);
+    view_int(b, st->returned, r->en);
+    buf_printf(b, "</b></p><p id=\"figures\" data-approved-only=\"%d\">%s ", p->approved,
+               T(r, "Số liệu tính trên:", "Figures over:"));
+    const char *labels[2] = {T(r, "mọi báo cáo đã nhận", "every report received"),
+                             T(r, "chỉ báo cáo đã duyệt", "approved reports only")};
+    for (int k = 0; k < 2; k++) {
+        if (k)
+            buf_puts(b, " · ");
+        if (p->approved == (k == 1)) {
+            buf_printf(b, "<b>%s</b>", labels[k]);
+            continue;
+        }
+        buf_printf(b, "<a id=\"figures-%s\" ", k ? "approved" : "all");
+        view_href(b, r, "/overview", "node", node, "dataset", ds, "period", p->pp.period, "ind",
+                  p->ind_given ? c->inds[p->ind].code : NULL, "approved", k ? "1" : NULL, NULL);
+        buf_printf(b, ">%s</a>", labels[k]);
+    }
+    if (p->approved)
+        buf_printf(b, " <small>%s</small>",
+                   T(r, "(mỗi báo cáo lấy phiên bản được duyệt gần nhất; báo cáo chưa được duyệt không được tính)",
+                     "(each report's latest approved version; reports never approved are left out)"));
+    buf_puts(b, "</p>");
+}
+
 /* The node's indicators: value (shares for yes/no, counts per tag), units reporting. */
 static void html_indicators(req_t *r, buf_t *b, const params_t *p, const ans_rollup_t *ru)
 {
@@ -255,7 +319,8 @@ static void html_indicators(req_t *r, buf_t *b, const params_t *p, const ans_rol
         buf_printf(b, "<tr data-ind=\"");
         buf_esc(b, code);
         buf_printf(b, "\"><td class=\"n\">%u</td><td><a ", i + 1);
-        view_href(b, r, "/overview", "node", node, "dataset", ds, "period", p->pp.period, "ind", code, NULL);
+        view_href(b, r, "/overview", "node", node, "dataset", ds, "period", p->pp.period, "ind", code, "approved",
+                  approved_arg(p), NULL);
         buf_puts(b, " title=\"");
         buf_esc(b, code);
         buf_puts(b, "\">");
@@ -318,7 +383,7 @@ static void html_children(req_t *r, buf_t *b, const params_t *p, const ans_rollu
         buf_esc(b, cc);
         buf_puts(b, "\"><td><a class=\"drill\" ");
         view_href(b, r, "/overview", "node", cc, "dataset", ds, "period", p->pp.period, "ind",
-                  p->ind_given ? in->code : NULL, NULL);
+                  p->ind_given ? in->code : NULL, "approved", approved_arg(p), NULL);
         buf_puts(b, ">");
         buf_esc(b, ch->name);
         buf_puts(b, "</a></td><td>");
@@ -340,6 +405,7 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const answer_t *
     o->status = 200;
     html_head(r, b, p);
     html_completeness(r, b, p, &a->status.u.status);
+    html_approval(r, b, p, &a->status.u.status);
     html_indicators(r, b, p, &a->rollup.u.rollup);
     html_trend(r, b, p, v);
     html_children(r, b, p, &a->rollup.u.rollup);

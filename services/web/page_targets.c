@@ -25,13 +25,8 @@ static int read_params(req_t *r, resp_t *o, page_params_t *pp)
 static int read_answer(req_t *r, resp_t *o, const page_params_t *pp, client_answer_t *a /* OUT */)
 {
     web_t *w = web_of(r);
-    proto_query_t q;
-    memset(&q, 0, sizeof q);
-    snprintf(q.what, sizeof q.what, "targets");
-    snprintf(q.node, sizeof q.node, "%s", w->cat->units[pp->node].code);
-    snprintf(q.period, sizeof q.period, "%.6s", pp->period);
-    if (http_arg(r, "dataset"))
-        snprintf(q.dataset, sizeof q.dataset, "%s", w->cat->datasets[pp->ds].code);
+    proto_query_t q = agg_query("targets", w->cat->units[pp->node].code,
+                                http_arg(r, "dataset") ? w->cat->datasets[pp->ds].code : NULL, pp->period);
     proto_error_t err;
     if (agg_ask_q(&w->agg, &q, a, &err)) {
         page_failed(r, o, &err);

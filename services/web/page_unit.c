@@ -39,12 +39,7 @@ typedef struct {
 static int read_answer(req_t *r, resp_t *o, const page_params_t *pp, answer_t *a /* OUT */)
 {
     web_t *w = web_of(r);
-    proto_query_t q;
-    memset(&q, 0, sizeof q);
-    snprintf(q.what, sizeof q.what, "history");
-    snprintf(q.node, sizeof q.node, "%s", w->cat->units[pp->node].code);
-    snprintf(q.dataset, sizeof q.dataset, "%s", w->cat->datasets[pp->ds].code);
-    snprintf(q.period, sizeof q.period, "%.6s", pp->period);
+    proto_query_t q = agg_query("history", w->cat->units[pp->node].code, w->cat->datasets[pp->ds].code, pp->period);
     q.limit = 100;
     proto_error_t err;
     int rc = agg_ask_q(&w->agg, &q, &a->history, &err);

@@ -39,6 +39,7 @@ XA4 = "HP.XA.THAI_TAN"   # the browser's return (test 6)
 XA5 = "HP.XA.AN_LAO"     # extended for 2025Q3 (test 8)
 XA6 = "HP.XA.AN_TRUONG"  # reminders silenced for 2025Q3 (test 8)
 XA7 = "HP.XA.AN_QUANG"   # late for 2025Q3, no extension (test 8)
+XA8 = "HP.XA.NINH_GIANG" # approved version 1, awaiting version 2 (test 9)
 PERIOD = "2025Q4"
 ROOT = entry.ROOT
 if entry.HAVE_SELENIUM:
@@ -58,7 +59,7 @@ class WebApproveTest(unittest.TestCase):
     def setUpClass(cls):
         cls.s = Stack(now=NOW)
         cls.s.keygen("HP", gateway=True)
-        for unit in ("HP", XA1, XA2, XA3, XA4, XA5, XA6, XA7):
+        for unit in ("HP", XA1, XA2, XA3, XA4, XA5, XA6, XA7, XA8):
             cls.s.keygen(unit)  # the keyring is read when the collector starts
         cls.s.start_collector(now=NOW)
         cls.s.start_aggregator(now=NOW)
@@ -479,6 +480,49 @@ class WebApproveTest(unittest.TestCase):
         # the English page says it in English
         st, _, body = c.req("GET", "/completeness?dataset=CCHC_Q&period=2025Q3&lang=en&q=AN_TRUONG")
         self.assertIn("Reminders silenced for this period", body)
+
+    def test_9_overview_approved_only(self):
+        """approve-3.2 the overview over every report received or over approved reports only (approved=1): a
+        correction awaiting approval counts in the first, its approved version 1 in the second, for the commune and
+        in its row under the city; the approval counts; every link keeps the choice; /api says which; a bad value 400"""
+        a = self.send(XA8, period="2025Q3", PORTAL_POSTS=5)
+        seq = self.office_decides("approve", XA8, "--version", str(a["version"]))
+        self.s.wait_applied(seq)
+        self.send(XA8, period="2025Q3", PORTAL_POSTS=9)
+        c = self.login("quantri")
+        base = "/overview?dataset=CCHC_Q&period=2025Q3&ind=PORTAL_POSTS&node="
+
+        def value(body, attr):
+            m = re.search(r'<tr data-%s="%s">.*?<td class="n val" data-value="([^"]*)"' % attr[:2], body, re.S)
+            return m.group(1) if m else None
+
+        st, _, body = c.req("GET", base + XA8)
+        self.assertEqual(st, 200)
+        self.assertEqual(re.search(r'data-ind="PORTAL_POSTS">.*?data-value="([^"]*)"', body, re.S).group(1), "9")
+        self.assertEqual(re.search(r'id="c-approved" data-count="(\d+)"', body).group(1), "0")
+        self.assertEqual(re.search(r'id="c-awaiting" data-count="(\d+)"', body).group(1), "1")
+        self.assertIn('data-approved-only="0"', body)
+        self.assertIn("approved=1", re.search(r'<a id="figures-approved" href="([^"]+)"', body).group(1))
+        st, _, body = c.req("GET", base + XA8 + "&approved=1")
+        self.assertEqual(st, 200)
+        self.assertIn('data-approved-only="1"', body)
+        self.assertEqual(re.search(r'data-ind="PORTAL_POSTS">.*?data-value="([^"]*)"', body, re.S).group(1), "5")
+        for href in re.findall(r'<a href="(/overview\?[^"]+)"', body):
+            self.assertIn("approved=1", href)
+        self.assertIn('name="approved" value="1"', body)  # the period selector keeps it
+        st, _, body = c.req("GET", base + "HP&approved=1")
+        row = re.search(r'<tr data-unit="%s">.*?data-value="([^"]*)"' % XA8, body, re.S)
+        self.assertEqual(row.group(1), "5")
+        self.assertIn("approved=1", re.search(r'<a class="drill" href="([^"]*%s[^"]*)"' % XA8, body).group(1))
+        st, _, body = c.req("GET", base + "HP")
+        self.assertEqual(re.search(r'<tr data-unit="%s">.*?data-value="([^"]*)"' % XA8, body, re.S).group(1), "9")
+        st, _, body = c.req("GET", "/api" + base + XA8 + "&approved=1")
+        j = json.loads(body)
+        self.assertTrue(j["approved_only"])
+        self.assertEqual(next(i["value"] for i in j["indicators"] if i["code"] == "PORTAL_POSTS"), 5)
+        st, _, body = c.req("GET", base + XA8 + "&approved=yes")
+        self.assertEqual(st, 400)
+        self.assertIn("Tham số approved chỉ nhận 1", body)
 
 
 TAG_VI = {"mang_xa_hoi": "Mạng xã hội"}   # view.c's label of the one tag these tests send

@@ -2,6 +2,7 @@
  * decisions.c -- the central office's and the heads' decisions as the pages
  * show them (see decisions.h).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "civil.h"
@@ -46,15 +47,69 @@ void decisions_row_notes(req_t *r, buf_t *b, const ans_unit_status_t *x)
 
 /* After the status: received is not yet approved -- awaiting, approved or
  * returned for correction. */
+const char *decisions_approval_label(req_t *r, const char *a)
+{
+    return !a                         ? NULL
+           : !strcmp(a, "approved") ? T(r, "Đã duyệt", "Approved")
+           : !strcmp(a, "awaiting") ? T(r, "Chờ duyệt", "Awaiting approval")
+           : !strcmp(a, "returned") ? T(r, "Bị trả lại để sửa", "Returned for correction")
+                                    : NULL;
+}
+
+/* One decision in words: "Duyệt phiên bản 2", "Gia hạn đến hết ngày 20/12/2025"... */
+static void decision_words(req_t *r, buf_t *b, const ans_decision_t *d)
+{
+    const char *k = d->decision;
+    if (!strcmp(k, "approve") || !strcmp(k, "return")) {
+        buf_printf(b, "%s %llu", !strcmp(k, "approve") ? T(r, "Duyệt phiên bản", "Approved version")
+                                                        : T(r, "Trả lại để sửa phiên bản", "Returned for correction: version"),
+                   (unsigned long long)d->version);
+    } else if (!strcmp(k, "extend")) {
+        int y, m, dd;
+        buf_puts(b, T(r, "Gia hạn đến hết ngày", "Extended to the end of"));
+        if (d->has_due && d->due && sscanf(d->due, "%4d-%2d-%2d", &y, &m, &dd) == 3)
+            buf_printf(b, " %02d/%02d/%04d", dd, m, y);
+    } else if (!strcmp(k, "silence")) {
+        buf_puts(b, T(r, "Tạm dừng nhắc nộp", "Reminders silenced"));
+    } else if (!strcmp(k, "unsilence")) {
+        buf_puts(b, T(r, "Nhắc nộp trở lại", "Reminders resumed"));
+    } else {
+        buf_esc(b, k);
+    }
+}
+
+void decisions_table(req_t *r, buf_t *b, const ans_history_t *h)
+{
+    if (!h->n_decisions)
+        return;
+    buf_printf(b, "<h2>%s</h2><div class=\"scroll\"><table id=\"decisions\"><thead><tr><th>%s</th><th>%s</th>"
+                  "<th>%s</th><th>%s</th></tr></thead><tbody>",
+               T(r, "Các quyết định (mới nhất trước)", "Decisions (newest first)"), T(r, "Thời điểm", "When"),
+               T(r, "Quyết định", "Decision"), T(r, "Người quyết định", "Decided by"),
+               T(r, "Nhận xét / lý do", "Comment / reason"));
+    for (uint32_t i = 0; i < h->n_decisions; i++) {
+        const ans_decision_t *d = &h->decisions[i];
+        buf_printf(b, "<tr data-decision=\"");
+        buf_esc(b, d->decision);
+        buf_printf(b, "\" data-version=\"%llu\"><td>", (unsigned long long)d->version);
+        view_time(b, true, d->received_at);
+        buf_puts(b, "</td><td>");
+        decision_words(r, b, d);
+        buf_puts(b, "</td><td>");
+        buf_esc(b, d->has_entered_by && d->entered_by && *d->entered_by ? d->entered_by : d->submitter);
+        buf_puts(b, "</td><td>");
+        buf_esc(b, d->note);
+        buf_puts(b, "</td></tr>");
+    }
+    buf_puts(b, "</tbody></table></div>");
+}
+
 void decisions_row_approval(req_t *r, buf_t *b, const ans_unit_status_t *x)
 {
     if (!x->has_approval || !x->approval)
         return;
     const char *a = x->approval;
-    const char *label = !strcmp(a, "approved")   ? T(r, "Đã duyệt", "Approved")
-                        : !strcmp(a, "awaiting") ? T(r, "Chờ duyệt", "Awaiting approval")
-                        : !strcmp(a, "returned") ? T(r, "Bị trả lại để sửa", "Returned for correction")
-                                                 : NULL;
+    const char *label = decisions_approval_label(r, a);
     if (!label)
         return;
     buf_puts(b, "<br><small class=\"appr appr-");

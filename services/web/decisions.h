@@ -16,6 +16,16 @@
 #include "buf.h"
 #include "http.h"
 
+/* The approval state in words: Chờ duyệt / Đã duyệt / Bị trả lại để sửa
+ * (NULL for another word). */
+const char *decisions_approval_label(req_t *r, const char *approval);
+
+/* A history's decisions (newest first) as a table (id="decisions"): when,
+ * what (approved version N, returned, extended to dd/mm/yyyy, reminders
+ * silenced or resumed), who (the user, else the key's unit), the comment
+ * or reason.  Nothing when there are none. */
+void decisions_table(req_t *r, buf_t *b, const ans_history_t *h);
+
 /* data-approval, data-due (dd/mm/yyyy) and data-silenced attributes of a row. */
 void decisions_row_data(buf_t *b, const ans_unit_status_t *x);
 /* Under a unit's name: "Được gia hạn đến hết ngày dd/mm/yyyy: reason",

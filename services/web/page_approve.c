@@ -24,6 +24,7 @@
 
 #include "civil.h"
 #include "clock.h"
+#include "decisions.h"
 #include "nack.h"
 #include "page.h"
 #include "report.h"
@@ -181,46 +182,6 @@ static void page_queue(req_t *r, resp_t *o, const users_session_t *s)
  * One report and the decision form
  * ------------------------------------------------------------------------ */
 
-/* Indicator `code`'s value in vals: true with *out filled, or false. */
-static bool value_of(const proto_values_t *vals, const char *code, proto_value_t *out /* OUT */)
-{
-    for (uint32_t i = 0; i < vals->n; i++)
-        if (!proto_values_at(vals, i, out) && !strcmp(out->code, code))
-            return true;
-    return false;
-}
-
-/* The comment beside indicator `code`'s value in m, escaped into b. */
-static void comment_cell(buf_t *b, const proto_strmap_t *m, const char *code)
-{
-    proto_strpair_t e;
-    size_t n = strlen(code);
-    for (uint32_t i = 0; i < m->n; i++)
-        if (!proto_strmap_at(m, i, &e) && e.code.len == n && !memcmp(e.code.ptr, code, n)) {
-            buf_printf(b, "<small class=\"cmt\" data-comment=\"%s\">", code);
-            buf_escn(b, e.text.ptr, e.text.len);
-            buf_puts(b, "</small>");
-            return;
-        }
-}
-
-static void value_cell(buf_t *b, const proto_value_t *v, bool en)
-{
-    if (!v) {
-        buf_puts(b, "–");
-    } else if (v->kind == PV_INT) {
-        view_int(b, v->i, en);
-    } else if (v->kind == PV_BOOL) {
-        buf_puts(b, v->i ? (en ? "yes" : "có") : (en ? "no" : "không"));
-    } else {
-        for (uint32_t t = 0; t < v->ntags; t++) {
-            if (t)
-                buf_puts(b, ", ");
-            view_tag(b, v->tags[t].ptr, v->tags[t].len, en);
-        }
-    }
-}
-
 /* The latest version's values beside the previous version's. */
 static void report_values(req_t *r, buf_t *b, const dataset_t *d, const ans_values_t *v, const ans_version_t *prev)
 {
@@ -235,18 +196,18 @@ static void report_values(req_t *r, buf_t *b, const dataset_t *d, const ans_valu
         if (in->kind == IND_RATE)
             continue;
         proto_value_t x, y;
-        bool hx = value_of(&v->values, in->code, &x);
-        bool hy = prev && value_of(&prev->values, in->code, &y);
+        bool hx = view_value_of(&v->values, in->code, &x);
+        bool hy = prev && view_value_of(&prev->values, in->code, &y);
         bool changed = prev && (hx != hy || (hx && !proto_value_equal(&x, &y)));
         buf_printf(b, "<tr data-ind=\"%s\"%s><td>", in->code, changed ? " class=\"changed\"" : "");
         buf_esc(b, r->en && in->name_en[0] ? in->name_en : in->name_vi);
         buf_puts(b, "</td><td class=\"n\">");
-        value_cell(b, hx ? &x : NULL, r->en);
-        comment_cell(b, &v->comments, in->code);
+        view_value(b, hx ? &x : NULL, r->en);
+        view_comment(b, &v->comments, in->code);
         buf_puts(b, "</td>");
         if (prev) {
             buf_puts(b, "<td class=\"n\">");
-            value_cell(b, hy ? &y : NULL, r->en);
+            view_value(b, hy ? &y : NULL, r->en);
             buf_puts(b, "</td>");
         }
         buf_puts(b, "</tr>");
@@ -281,11 +242,8 @@ static void decision_form(req_t *r, buf_t *b, const report_ref_t *ref, uint64_t 
 
 static const char *approval_text(req_t *r, const char *state)
 {
-    if (!strcmp(state, "approved"))
-        return T(r, "Đã duyệt", "Approved");
-    if (!strcmp(state, "returned"))
-        return T(r, "Đã trả lại", "Returned");
-    return T(r, "Chờ duyệt", "Awaiting approval");
+    const char *label = decisions_approval_label(r, state);
+    return label ? label : decisions_approval_label(r, "awaiting");
 }
 
 /* The report page; `problem` (a sentence) and `note` come back after a

@@ -18,6 +18,7 @@
 
 #include "civil.h"
 #include "clock.h"
+#include "decisions.h"
 #include "entry.h"
 
 /* ------------------------------------------------------------------------
@@ -341,15 +342,9 @@ static void render_choice(req_t *r, buf_t *b, const entry_view_t *v)
  * returned with the comment the reporter must act on. */
 static void render_approval(req_t *r, buf_t *b, const ans_values_t *lv)
 {
-    const char *a = lv->approval ? lv->approval : "";
+    const char *a = lv->approval && decisions_approval_label(r, lv->approval) ? lv->approval : "awaiting";
     buf_printf(b, "<span id=\"approval\" data-approval=\"%s\">", a);
-    if (!strcmp(a, "approved")) {
-        buf_puts(b, T(r, "Đã được duyệt", "Approved"));
-    } else if (!strcmp(a, "returned")) {
-        buf_printf(b, "<b>%s</b>", T(r, "Bị trả lại để sửa", "Returned for correction"));
-    } else {
-        buf_puts(b, T(r, "Chờ duyệt", "Awaiting approval"));
-    }
+    buf_printf(b, strcmp(a, "returned") ? "%s" : "<b>%s</b>", decisions_approval_label(r, a));
     if (lv->has_decided_by && lv->decided_by && *lv->decided_by) {
         buf_printf(b, " (%s ", T(r, "bởi", "by"));
         buf_esc(b, lv->decided_by);

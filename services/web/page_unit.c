@@ -2,11 +2,14 @@
  * page_unit.c -- GET /unit and /api/unit: a unit's submissions for a period,
  * newest first (version, corrections marked, time received, submitter,
  * submission id, journal seq, note), and the values of every version side
- * by side with changed cells highlighted: the audit trail.
+ * by side with changed cells highlighted and the comments beside values,
+ * and the decisions on the report (approved, returned, extended, silenced:
+ * who, when, why): the audit trail.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "decisions.h"
 #include "page.h"
 #include "report.h"
 
@@ -60,43 +63,19 @@ static void render_json(req_t *r, resp_t *o, const page_params_t *pp, const answ
 {
     const catalog_t *c = web_of(r)->cat;
     const unit_t *u = &c->units[pp->node];
-    json_t *vs = json_array();
+    json_t *vs = json_array(), *ds = json_array();
     for (uint32_t i = 0; i < a->n; i++)
         json_array_append_new(vs, answer_json(&ans_obj_version, &a->versions[i]));
-    page_json(o, json_pack("{s:{s:s, s:s, s:s, s:s?}, s:s, s:s, s:o}", "unit", "code", u->code, "name", u->name,
+    for (uint32_t i = 0; a->n && i < a->history.u.history.n_decisions; i++)
+        json_array_append_new(ds, answer_json(&ans_obj_decision, &a->history.u.history.decisions[i]));
+    page_json(o, json_pack("{s:{s:s, s:s, s:s, s:s?}, s:s, s:s, s:o, s:o}", "unit", "code", u->code, "name", u->name,
                            "kind", u->kind, "parent", u->parent >= 0 ? c->units[u->parent].code : NULL, "dataset",
-                           c->datasets[pp->ds].code, "period", pp->period, "versions", vs));
+                           c->datasets[pp->ds].code, "period", pp->period, "versions", vs, "decisions", ds));
 }
 
 /* ------------------------------------------------------------------------
  * HTML
  * ------------------------------------------------------------------------ */
-
-/* Indicator `code`'s value in vals: true with *out filled, or false. */
-static bool value_of(const proto_values_t *vals, const char *code, proto_value_t *out /* OUT */)
-{
-    for (uint32_t i = 0; i < vals->n; i++)
-        if (!proto_values_at(vals, i, out) && !strcmp(out->code, code))
-            return true;
-    return false;
-}
-
-/* A value as submitted; "–" when v is NULL (not reported). */
-static void value_plain(buf_t *b, const proto_value_t *v, bool en)
-{
-    if (!v)
-        buf_puts(b, "–");
-    else if (v->kind == PV_INT)
-        view_int(b, v->i, en);
-    else if (v->kind == PV_BOOL)
-        buf_puts(b, v->i ? (en ? "yes" : "có") : (en ? "no" : "không"));
-    else
-        for (uint32_t t = 0; t < v->ntags; t++) {
-            if (t)
-                buf_puts(b, ", ");
-            view_tag(b, v->tags[t].ptr, v->tags[t].len, en);
-        }
-}
 
 static void html_head(req_t *r, buf_t *b, const page_params_t *pp)
 {
@@ -139,6 +118,11 @@ static void html_versions(req_t *r, buf_t *b, const answer_t *a)
         view_time(b, true, v->received_at);
         buf_puts(b, "</td><td>");
         buf_esc(b, v->submitter);
+        if (v->has_entered_by && v->entered_by && *v->entered_by) {
+            buf_printf(b, " <small class=\"by\">(%s ", T(r, "người nhập", "entered by"));
+            buf_esc(b, v->entered_by);
+            buf_puts(b, ")</small>");
+        }
         buf_puts(b, "</td><td>");
         buf_esc(b, v->id);
         buf_printf(b, "</td><td class=\"n\">%llu</td><td>", (unsigned long long)v->seq);
@@ -174,11 +158,12 @@ static void html_values(req_t *r, buf_t *b, const page_params_t *pp, const answe
         for (uint32_t j = 0; j < nv; j++) {
             /* the oldest version is compared with itself: never changed */
             proto_value_t x, older;
-            bool hx = value_of(&a->versions[j].values, in->code, &x);
-            bool ho = value_of(&a->versions[j + 1 < nv ? j + 1 : j].values, in->code, &older);
+            bool hx = view_value_of(&a->versions[j].values, in->code, &x);
+            bool ho = view_value_of(&a->versions[j + 1 < nv ? j + 1 : j].values, in->code, &older);
             bool changed = hx != ho || (hx && !proto_value_equal(&x, &older));
             buf_printf(b, "<td class=\"n\"%s>", changed ? " style=\"background:#fff4d6\"" : "");
-            value_plain(b, hx ? &x : NULL, r->en);
+            view_value(b, hx ? &x : NULL, r->en);
+            view_comment(b, &a->versions[j].comments, in->code);
             buf_puts(b, "</td>");
         }
         buf_puts(b, "</tr>");
@@ -197,6 +182,7 @@ static void render_html(req_t *r, resp_t *o, const page_params_t *pp, const answ
                                                                    "The unit has not reported for this period."));
     } else {
         html_versions(r, b, a);
+        decisions_table(r, b, &a->history.u.history);
         html_values(r, b, pp, a);
     }
     layout_end(r, b);

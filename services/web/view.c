@@ -211,3 +211,41 @@ void view_href(buf_t *b, const req_t *r, const char *path, ...)
         buf_printf(b, "%clang=%s", sep == '?' ? '?' : '&', strcmp(lang, "en") ? "vi" : "en");
     buf_puts(b, "\"");
 }
+
+bool view_value_of(const proto_values_t *vals, const char *code, proto_value_t *out)
+{
+    for (uint32_t i = 0; i < vals->n; i++)
+        if (!proto_values_at(vals, i, out) && !strcmp(out->code, code))
+            return true;
+    return false;
+}
+
+void view_value(buf_t *b, const proto_value_t *v, bool en)
+{
+    if (!v) {
+        buf_puts(b, "–");
+    } else if (v->kind == PV_INT) {
+        view_int(b, v->i, en);
+    } else if (v->kind == PV_BOOL) {
+        buf_puts(b, v->i ? (en ? "yes" : "có") : (en ? "no" : "không"));
+    } else {
+        for (uint32_t t = 0; t < v->ntags; t++) {
+            if (t)
+                buf_puts(b, ", ");
+            view_tag(b, v->tags[t].ptr, v->tags[t].len, en);
+        }
+    }
+}
+
+void view_comment(buf_t *b, const proto_strmap_t *m, const char *code)
+{
+    proto_strpair_t e;
+    size_t n = strlen(code);
+    for (uint32_t i = 0; i < m->n; i++)
+        if (!proto_strmap_at(m, i, &e) && e.code.len == n && !memcmp(e.code.ptr, code, n)) {
+            buf_printf(b, "<small class=\"cmt\" data-comment=\"%s\">", code);
+            buf_escn(b, e.text.ptr, e.text.len);
+            buf_puts(b, "</small>");
+            return;
+        }
+}

@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "http.h"
+#include "proto.h"
 
 /* The Vietnamese or the English text, by the request's language. */
 #define T(r_, vi_, en_) ((r_)->en ? (en_) : (vi_))
@@ -39,6 +40,14 @@ const char *view_status(const char *status, bool en);
  * Social media), from a table of the shipped catalog's tags; a tag not in
  * it as its code with spaces.  tag need not be NUL-terminated. */
 void view_tag(buf_t *b, const char *tag, size_t len, bool en);
+/* Indicator `code`'s value in vals: true with *out filled, or false. */
+bool view_value_of(const proto_values_t *vals, const char *code, proto_value_t *out /* OUT */);
+/* A value as submitted (numbers grouped, yes/no in words, tags' labels);
+ * "–" when v is NULL (not reported). */
+void view_value(buf_t *b, const proto_value_t *v, bool en);
+/* The comment beside indicator `code`'s value in m, as
+ * <small class="cmt" data-comment="CODE">; nothing when it has none. */
+void view_comment(buf_t *b, const proto_strmap_t *m, const char *code);
 /* A period type in words (quarter -> Quý / Quarter); unknown ones as given. */
 const char *view_period_type(const char *type, bool en);
 /* A civil day as dd/mm/yyyy, the one date format of the web. */

@@ -477,6 +477,11 @@ class WebApproveTest(unittest.TestCase):
         self.assertIn('data-status="late"', self.completeness_row(c, XA7))
         v = self.s.query("values", node=XA5, dataset="CCHC_Q", period="2025Q3")
         self.assertTrue(v["data"]["on_time"])
+        st, _, body = c.req("GET", "/unit?code=%s&dataset=CCHC_Q&period=2025Q3" % XA5)
+        row = re.search(r'<tr data-decision="extend" data-version="0">(.*?)</tr>', body, re.S)
+        self.assertTrue(row, body[-3000:])
+        self.assertIn("Gia hạn đến hết ngày 20/12/2025", row.group(1))
+        self.assertIn("Sáp nhập đơn vị hành chính", row.group(1))
         # the English page says it in English
         st, _, body = c.req("GET", "/completeness?dataset=CCHC_Q&period=2025Q3&lang=en&q=AN_TRUONG")
         self.assertIn("Reminders silenced for this period", body)
@@ -520,6 +525,12 @@ class WebApproveTest(unittest.TestCase):
         j = json.loads(body)
         self.assertTrue(j["approved_only"])
         self.assertEqual(next(i["value"] for i in j["indicators"] if i["code"] == "PORTAL_POSTS"), 5)
+        # the unit's audit trail lists the city's approval of version 1
+        st, _, body = c.req("GET", "/unit?code=%s&dataset=CCHC_Q&period=2025Q3&lang=en" % XA8)
+        row = re.search(r'<tr data-decision="approve" data-version="1">(.*?)</tr>', body, re.S)
+        self.assertTrue(row, body[-3000:])
+        self.assertIn("Approved version 1", row.group(1))
+        self.assertIn("<td>HP</td>", row.group(1))  # decided with the city's key, no user named
         st, _, body = c.req("GET", base + XA8 + "&approved=yes")
         self.assertEqual(st, 400)
         self.assertIn("Tham số approved chỉ nhận 1", body)

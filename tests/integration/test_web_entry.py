@@ -380,6 +380,21 @@ class WebEntryTest(unittest.TestCase):
         self.assertIn("Bị trả lại để sửa", body)
         self.assertIn("Số tin bài chưa khớp sổ theo dõi", body)
         self.assertIn("duyet1", body)
+        # the unit's audit trail (/unit): who entered it, the comment beside the value, the head's return
+        st, _, body = self.client("xem1").req("GET", "/unit?code=%s&dataset=CCHC_Q&period=2025Q3" % XA1_VP)
+        self.assertEqual(st, 200)
+        self.assertIn("người nhập nhap1", body)
+        self.assertRegex(body, r'data-comment="PORTAL_POSTS">%s</small>' % re.escape(note))
+        row = re.search(r'<tr data-decision="return" data-version="1">(.*?)</tr>', body, re.S)
+        self.assertTrue(row, body[-3000:])
+        self.assertIn("Trả lại để sửa phiên bản 1", row.group(1))
+        self.assertIn("duyet1", row.group(1))
+        self.assertIn("Số tin bài chưa khớp sổ theo dõi", row.group(1))
+        st, _, body = self.client("xem1").req("GET", "/api/unit?code=%s&dataset=CCHC_Q&period=2025Q3" % XA1_VP)
+        j = json.loads(body)
+        self.assertEqual([(d["decision"], d["version"], d.get("entered_by")) for d in j["decisions"]],
+                         [("return", 1, "duyet1")])
+        self.assertEqual(j["versions"][0]["comments"]["PORTAL_POSTS"], note)
 
     # ---- the browser -----------------------------------------------------------
 

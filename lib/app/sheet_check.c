@@ -59,6 +59,21 @@ void *sheet__keep(sheet_ctx_t *x, void *p)
     return p;
 }
 
+bool sheet__grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    size_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(*p, n * size);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = n;
+    return true;
+}
+
 /* Appends a line (malloc'ed, may be NULL) to the result's errors. */
 static void push_line(sheet_ctx_t *x, char *line)
 {

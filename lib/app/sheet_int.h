@@ -20,6 +20,9 @@
 #define SHEET_COL_FIRST 2
 #define SHEET_NOTE_CODE "NOTE"
 
+#define SHEET_CELL_TEXT_MAX 32768 /* bytes of one cell (Excel's own limit is 32767 characters) */
+#define SHEET_MAX_CELLS 200000    /* cells with content in a sheet */
+
 /* Every sentence of the reader: X(ID, Vietnamese, English), same printf
  * arguments in the same order. */
 #define SHEET_MESSAGES(X)                                                                                        \
@@ -116,6 +119,10 @@ void sheet__error(sheet_ctx_t *x, int col, int row, sheet_msg_t id, ...);
  * (at least 300 bytes). */
 const char *sheet__show(char *buf, const char *s);
 #define SHEET_SHOW(s) sheet__show((char[300]){0}, (s))
+
+/* Makes *p (an array of *cap elements of `size` bytes) hold at least
+ * `need` elements, doubling.  Returns false when out of memory (*p kept). */
+bool sheet__grow(void **p, size_t *cap, size_t need, size_t size);
 
 /* Keeps p (malloc'ed) until the result is freed.  Returns p, or NULL (p
  * freed) when out of memory. */

@@ -8,7 +8,6 @@
 
 #include "sheet_int.h"
 
-#define CELL_TEXT_MAX 32768
 
 
 static int cell_cmp(const void *a, const void *b)
@@ -47,7 +46,7 @@ static void check_columns(sheet_ctx_t *x, sheet_grid_t *r, int ds, columns_t *co
 {
     const catalog_t *c = x->o->cat;
     const int codes = SHEET_ROW_CODES + 1, head = SHEET_ROW_HEAD + 1; /* 1-based */
-    char want[2048], have[CELL_TEXT_MAX + 1];
+    char want[2048], have[SHEET_CELL_TEXT_MAX + 1];
     cols->ncols = 0;
     for (int i = 0; i < r->ncells; i++)
         if (r->cells[i].row == codes && r->cells[i].col + 1 > cols->ncols)

@@ -17,8 +17,6 @@
 
 #include "sheet_int.h"
 
-#define CELL_TEXT_MAX 32768   /* Excel's own limit is 32767 characters */
-#define MAX_CELLS 200000
 #define MAX_STRINGS 1000000
 
 typedef struct {
@@ -49,25 +47,10 @@ typedef struct {
 
 /* ---- memory ---------------------------------------------------------------- */
 
-static bool grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return true;
-    size_t n = *cap ? *cap : 64;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(*p, n * size);
-    if (!q)
-        return false;
-    *p = q;
-    *cap = n;
-    return true;
-}
-
 /* Copies s (n bytes) into the pool; returns its offset or (size_t)-1. */
 static size_t pool_add(reader_t *r, const char *s, size_t n)
 {
-    if (!grow((void **)&r->pool, &r->pcap, r->plen + n + 1, 1)) {
+    if (!sheet__grow((void **)&r->pool, &r->pcap, r->plen + n + 1, 1)) {
         r->x->nomem = true;
         return (size_t)-1;
     }
@@ -109,14 +92,14 @@ static void text_cb(void *ud, const XML_Char *s, int len)
     reader_t *r = ud;
     if (!r->in_text || r->in_rph)
         return;
-    if (r->tlen + (size_t)len > CELL_TEXT_MAX) {
+    if (r->tlen + (size_t)len > SHEET_CELL_TEXT_MAX) {
         if (!r->failed)
-            sheet__error(r->x, r->in_cell ? r->col : 0, r->in_cell ? r->row : 0, SHEET_M_CELL_TOO_LONG, CELL_TEXT_MAX);
+            sheet__error(r->x, r->in_cell ? r->col : 0, r->in_cell ? r->row : 0, SHEET_M_CELL_TOO_LONG, SHEET_CELL_TEXT_MAX);
         r->failed = true;
         XML_StopParser(r->xp, XML_FALSE);
         return;
     }
-    if (!grow((void **)&r->text, &r->tcap, r->tlen + (size_t)len + 1, 1)) {
+    if (!sheet__grow((void **)&r->text, &r->tcap, r->tlen + (size_t)len + 1, 1)) {
         r->x->nomem = true;
         r->failed = true;
         XML_StopParser(r->xp, XML_FALSE);
@@ -301,7 +284,7 @@ static void ss_end(void *ud, const XML_Char *name)
             return;
         }
         size_t cap = (size_t)r->ss_cap, off = pool_add(r, r->text ? r->text : "", r->tlen);
-        if (off == (size_t)-1 || !grow((void **)&r->ss, &cap, (size_t)r->nss + 1, sizeof *r->ss)) {
+        if (off == (size_t)-1 || !sheet__grow((void **)&r->ss, &cap, (size_t)r->nss + 1, sizeof *r->ss)) {
             r->x->nomem = r->failed = true;
             XML_StopParser(r->xp, XML_FALSE);
             return;
@@ -375,14 +358,14 @@ static void add_cell(reader_t *r)
     }
     if (r->col < 0 || r->col >= SHEET_MAX_COLS)
         return; /* far to the right of any template: not ours */
-    if (r->ncells >= MAX_CELLS) {
-        sheet__error(r->x, 0, 0, SHEET_M_TOO_MANY_CELLS, MAX_CELLS);
+    if (r->ncells >= SHEET_MAX_CELLS) {
+        sheet__error(r->x, 0, 0, SHEET_M_TOO_MANY_CELLS, SHEET_MAX_CELLS);
         r->failed = true;
         XML_StopParser(r->xp, XML_FALSE);
         return;
     }
     size_t cap = (size_t)r->cells_cap;
-    if (!grow((void **)&r->cells, &cap, (size_t)r->ncells + 1, sizeof *r->cells)) {
+    if (!sheet__grow((void **)&r->cells, &cap, (size_t)r->ncells + 1, sizeof *r->cells)) {
         r->x->nomem = r->failed = true;
         XML_StopParser(r->xp, XML_FALSE);
         return;

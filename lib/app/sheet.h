@@ -120,6 +120,20 @@ typedef struct {
  * sheet_result_free() whatever the return. */
 int sheet_read_xlsx(const void *buf, size_t len, const sheet_opts_t *o, sheet_result_t *res /* OUT */);
 
+/* Reads the template saved as CSV (buf, len bytes; borrowed) into *res, as
+ * sheet_read_xlsx() reads the XLSX: the same rows and columns, each record
+ * one row, each field one column, checked by the same code, the problems
+ * named "Báo cáo!D7" as a spreadsheet shows the CSV.  UTF-8 with or
+ * without a BOM (UTF-16 and other encodings are refused with a sentence
+ * saying to save as "CSV UTF-8"), ',' or ';' between cells (told by the
+ * code row, row 3), LF or CRLF, quoted cells across lines; a number
+ * written as text ("12", " 12 ", "12.0") is a number.  Same returns. */
+int sheet_read_template_csv(const void *buf, size_t len, const sheet_opts_t *o, sheet_result_t *res /* OUT */);
+
+/* An uploaded template, told by its bytes: sheet_read_xlsx() when they
+ * start as a zip (or an old .xls) does, else sheet_read_template_csv(). */
+int sheet_read_upload(const void *buf, size_t len, const sheet_opts_t *o, sheet_result_t *res /* OUT */);
+
 /* Reads the file at `path`: an XLSX when it starts as a zip does, else the
  * CSV of docs/cli.md (one report of o->unit, o->dataset, o->period, which
  * are then required).  Same returns as sheet_read_xlsx(), SHEET_E_IO (with

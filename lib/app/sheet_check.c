@@ -168,6 +168,18 @@ static int check_int(sheet_ctx_t *x, const indicator_t *in, char type, const cha
         v = (long long)d;
     } else {
         v = strtoll(s, &end, 10);
+        /* Text (a CSV's every cell): "12.0" or "12,00" is 12; "1.234" or
+         * "1,234" may be 1234 or 1.234 by the locale, so it is refused. */
+        if (type == 's' && end != s && !errno && (*end == '.' || *end == ',') && end[1] >= '0' && end[1] <= '9') {
+            const char *f = end + 1;
+            size_t nf = strspn(f, "0123456789");
+            if (nf == 3 && (!f[nf] || f[nf] == *end)) {
+                sheet__error(x, col, row, SHEET_M_GROUPED, SHEET_SHOW(s));
+                return -1;
+            }
+            if (!f[nf] && strspn(f, "0") == nf)
+                end = (char *)f + nf;
+        }
         if (type != 's' || *end || end == s || errno) {
             sheet__error(x, col, row, errno == ERANGE ? SHEET_M_TOO_LARGE : SHEET_M_NOT_WHOLE, SHEET_SHOW(s),
                          (long long)in->max);

@@ -76,6 +76,19 @@
     X(BAD_STRING, "ô trỏ tới chuỗi dùng chung %s không tồn tại", "the cell points to shared string %s, which does not exist") \
     X(NO_SHEET, "tệp không có trang tính nào", "the workbook has no sheet")                                      \
     X(CSV_UNREADABLE, "không đọc được tệp (%s)", "cannot read the file (%s)")                                     \
+    X(GROUPED, "%s: hãy viết số không có dấu phân cách hàng nghìn (1234, không phải 1.234 hay 1,234)",          \
+      "%s: write the number without a thousands separator (1234, not 1.234 or 1,234)")                          \
+    X(NOT_SHEET, "tệp không phải là tệp Excel .xlsx hay tệp CSV", "the file is neither an Excel .xlsx nor a CSV file") \
+    X(CSV_UTF16, "tệp là văn bản UTF-16 (Excel: \"Unicode Text\"); hãy mở mẫu và lưu lại dưới dạng \"CSV UTF-8\"", \
+      "the file is UTF-16 text (Excel: \"Unicode Text\"); open the template and save it as \"CSV UTF-8\"")       \
+    X(CSV_ENCODING, "tệp CSV không ở bảng mã UTF-8 (dòng %d có byte %s); trong Excel hãy chọn Lưu dưới dạng "       \
+      "\"CSV UTF-8\", trong LibreOffice chọn bộ ký tự \"Unicode (UTF-8)\"",                                       \
+      "the CSV file is not UTF-8 (line %d has the byte %s); in Excel save as \"CSV UTF-8\", in LibreOffice "       \
+      "choose the character set \"Unicode (UTF-8)\"")                                                            \
+    X(CSV_QUOTES, "dòng %d của tệp: dấu ngoặc kép đặt sai (dấu \" giữa một ô không mở bằng \", hoặc chữ sau dấu \" đóng)", \
+      "line %d of the file: misplaced quote (a \" inside a cell that does not begin with \", or text after the closing \")") \
+    X(CSV_UNTERMINATED, "ô mở bằng dấu \" ở dòng %d của tệp không có dấu \" đóng",                                 \
+      "the cell opened with \" on line %d of the file is never closed")                                         \
     X(CSV_INDICATOR_UNKNOWN, "chỉ tiêu %s không thuộc mẫu báo cáo %s", "indicator %s is not in dataset %s")       \
     X(CSV_INDICATOR_TWICE, "chỉ tiêu %s đã có ở dòng %d", "indicator %s is already on line %d")                   \
     X(CSV_NO_INDICATOR, "giá trị %s không có mã chỉ tiêu", "value %s has no indicator code")                      \
@@ -157,7 +170,8 @@ void sheet__ratios(sheet_ctx_t *x, int ds, const proto_value_t *vals, const int 
 int sheet__add_report(sheet_ctx_t *x, int ds, period_t p, int unit, const proto_value_t *vals, uint32_t n,
                       const char *note, int row);
 
-/* The cells of a sheet as read (sheet_xlsx_read.c), texts in `pool`. */
+/* The cells of a sheet as read (sheet_xlsx_read.c, sheet_template_csv.c),
+ * texts in `pool`; empty cells are left out. */
 typedef struct {
     int row, col;  /* 1-based row, 0-based column */
     char type;     /* 's' text, 'n' number, 'b' boolean, 'e' error */

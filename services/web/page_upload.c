@@ -7,7 +7,8 @@
  *        unit's latest values when the aggregator answers;
  *   GET  /entry/upload        the page: the template's link and the form;
  *   POST /entry/upload        (multipart/form-data, field `file`) the filled
- *        file is read and checked as a whole: with any problem, every one is
+ *        file (an XLSX, or the template saved as CSV UTF-8: sheet_read_upload()
+ *        tells them by their bytes) is read and checked as a whole: with any problem, every one is
  *        shown as Sheet!Cell in the reader's language and nothing is sent;
  *        otherwise each row is sent as one SUBMIT through the web's gateway
  *        key (entered_by: the user), and each ACK (version) or NACK shown.
@@ -203,12 +204,14 @@ static void upload_form(req_t *r, buf_t *b, const users_session_t *s)
     buf_printf(b, "</li><li>%s</li><li>%s</li></ol>",
                T(r, "Điền số liệu vào trang \"Báo cáo\"; dòng để trống thì không gửi.",
                  "Fill in the sheet \"Báo cáo\"; an empty row is not sent."),
-               T(r, "Chọn tệp đã điền rồi bấm Gửi. Nếu có lỗi, không dòng nào được gửi.",
-                 "Choose the filled file and send it. With any problem, no row is sent."));
+               T(r, "Chọn tệp đã điền (.xlsx, hoặc mẫu đã lưu dưới dạng \"CSV UTF-8\") rồi bấm Gửi. "
+                    "Nếu có lỗi, không dòng nào được gửi.",
+                 "Choose the filled file (.xlsx, or the template saved as \"CSV UTF-8\") and send it. "
+                 "With any problem, no row is sent."));
     buf_printf(b, "<form method=\"post\" action=\"/entry/upload%s\" enctype=\"multipart/form-data\" id=\"upload\">",
                r->en ? "?lang=en" : "");
     auth_csrf_field(r, b);
-    buf_printf(b, "<input type=\"file\" name=\"file\" accept=\".xlsx\" required> <button type=\"submit\">%s</button></form>",
+    buf_printf(b, "<input type=\"file\" name=\"file\" accept=\".xlsx,.csv\" required> <button type=\"submit\">%s</button></form>",
                T(r, "Gửi", "Send"));
 }
 
@@ -302,12 +305,12 @@ static void take_upload(req_t *r, resp_t *o, const users_session_t *s)
     }
     sheet_opts_t opt = {.cat = w->cat,
                         .lang = r->en ? SHEET_LANG_EN : SHEET_LANG_VI,
-                        .file = r->upload_name[0] ? r->upload_name : "upload.xlsx",
+                        .file = r->upload_name[0] ? r->upload_name : "upload",
                         .may_submit = may_report,
                         .ud = r,
                         .now = clock_now()};
     sheet_result_t res;
-    int rc = sheet_read_xlsx(r->upload, r->upload_len, &opt, &res);
+    int rc = sheet_read_upload(r->upload, r->upload_len, &opt, &res);
     char lead[256];
     if (rc) {
         snprintf(lead, sizeof lead,

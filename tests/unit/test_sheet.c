@@ -4,7 +4,8 @@
  * hostile files, and the CSV reader.
  *
  * Test names are "sheet-G.N what": G is the round trip (1), problems in a
- * well-formed sheet (2), hostile files (3) and the CSV (4).  The catalog is
+ * well-formed sheet (2), hostile files (3), the CSV of cchc submit (4) and
+ * the template saved as CSV (5).  The catalog is
  * the shipped one ($CCHC_ROOT/deploy/catalog).  Sheets with a problem are
  * built here as XML (a grid of cells, inline strings, then one edit) and
  * zipped with libzip, so each problem sits at a known cell.
@@ -752,6 +753,291 @@ static void csv_problems(void **state)
     sheet_result_free(&r);
 }
 
+/* ---- 5: the template saved as CSV --------------------------------------------- */
+
+/* A grid as a spreadsheet saves it as CSV: sep between cells, every row as
+ * wide as the widest (as Excel pads), quoted when needed; crlf line ends
+ * (inside quoted cells too, as Excel writes them), a BOM. */
+static char *grid_csv(const grid_t *g, char sep, bool crlf, bool bom)
+{
+    char *out = NULL;
+    size_t n = 0;
+    int width = 0;
+    FILE *f = open_memstream(&out, &n);
+    for (int r = 1; r <= GRID_ROWS; r++)
+        for (int c = 0; c < GRID_COLS; c++)
+            if (g->c[r][c].type && c + 1 > width)
+                width = c + 1;
+    if (bom)
+        fputs("\xEF\xBB\xBF", f);
+    for (int r = 1; r <= GRID_ROWS; r++) {
+        for (int c = 0; c < width; c++) {
+            const char *t = g->c[r][c].type ? g->c[r][c].text : "";
+            if (c)
+                fputc(sep, f);
+            if (strchr(t, sep) || strchr(t, '"') || strchr(t, '\n')) {
+                fputc('"', f);
+                for (; *t; t++) {
+                    if (*t == '"')
+                        fputc('"', f);
+                    if (*t == '\n' && crlf)
+                        fputc('\r', f);
+                    fputc(*t, f);
+                }
+                fputc('"', f);
+            } else {
+                fputs(t, f);
+            }
+        }
+        fputs(crlf ? "\r\n" : "\n", f);
+    }
+    fclose(f);
+    return out;
+}
+
+static int read_csv_text(const char *text, size_t len, const sheet_opts_t *o, sheet_result_t *r)
+{
+    return sheet_read_upload(text, len, o, r);
+}
+
+/* Reads a grid as CSV: its result code; *r to be freed. */
+static int read_grid_csv(const grid_t *g, char sep, bool crlf, bool bom, const sheet_opts_t *o, sheet_result_t *r)
+{
+    char *csv = grid_csv(g, sep, crlf, bom);
+    int rc = read_csv_text(csv, strlen(csv), o, r);
+    free(csv);
+    return rc;
+}
+
+/* One problem of a CSV grid, in a file named bao-cao.csv: exactly `want`. */
+static void csv_one_problem(grid_t *g, const char *want)
+{
+    sheet_opts_t o = opts();
+    o.file = "bao-cao.csv";
+    sheet_result_t r;
+    assert_int_equal(read_grid_csv(g, ';', true, true, &o, &r), SHEET_E_INVALID);
+    assert_int_equal(r.nreports, 0);
+    assert_true(has_error(&r, want));
+    assert_int_equal(r.nfound, 1);
+    sheet_result_free(&r);
+}
+
+static void csv_bytes_problem(const void *b, size_t n, const char *want)
+{
+    sheet_opts_t o = opts();
+    o.file = "bao-cao.csv";
+    sheet_result_t r;
+    assert_int_equal(sheet_read_upload(b, n, &o, &r), SHEET_E_INVALID);
+    assert_int_equal(r.nreports, 0);
+    assert_true(has_error(&r, want));
+    sheet_result_free(&r);
+}
+
+static void tcsv_good(void **state)
+{
+    const char *units[] = {"HP.XA.VIET_KHE", "HP.XA.VIET_KHE.VP", "HP.XA.VIET_KHE.MTTQ"};
+    grid_t *g = grid_new(units, 3);
+    for (int c = SHEET_COL_FIRST; c < GRID_COLS; c++)
+        g->c[6][c].type = 0; /* the second unit's row left empty */
+    put(g, "Y5", 's', "ghi chú; có \"ngoặc\", và dấu phẩy\nhai dòng");
+    put(g, "A1", 's', "Báo cáo CCHC, Quý III năm 2025");
+    sheet_opts_t o = opts();
+    sheet_result_t x, r;
+    assert_int_equal(read_grid(g, &o, &x), 0); /* the XLSX, to compare with */
+    assert_int_equal(x.nreports, 2);
+    /* ',' and LF without a BOM; ';' and CRLF with one; ';' and LF; ',' and CRLF with one */
+    const struct { char sep; bool crlf, bom; } ways[] = {{',', false, false}, {';', true, true}, {';', false, false}, {',', true, true}};
+    for (size_t w = 0; w < sizeof ways / sizeof ways[0]; w++) {
+        int rc = read_grid_csv(g, ways[w].sep, ways[w].crlf, ways[w].bom, &o, &r);
+        print_errors(&r);
+        assert_int_equal(rc, 0);
+        assert_int_equal(r.nreports, 2);
+        assert_int_equal(r.skipped, 1);
+        for (int i = 0; i < 2; i++) {
+            assert_string_equal(r.reports[i].unit, x.reports[i].unit);
+            assert_int_equal(r.reports[i].row, x.reports[i].row);
+            assert_same_values(x.reports[i].values, (int)x.reports[i].nvalues, &r.reports[i]);
+            assert_string_equal(r.reports[i].note, x.reports[i].note);
+            /* the same content, the same id: a CSV after the XLSX is a duplicate */
+            assert_string_equal(r.reports[i].id, x.reports[i].id);
+        }
+        assert_string_equal(r.reports[0].note, "ghi chú; có \"ngoặc\", và dấu phẩy\nhai dòng");
+        sheet_result_free(&r);
+    }
+    sheet_result_free(&x);
+    /* numbers as text: spaces around, a zero fraction; yes/no and tags as words */
+    put(g, "C5", 's', " 12 ");
+    put(g, "D5", 's', "12.0");
+    put(g, "E5", 's', "12,00");
+    assert_int_equal(read_grid_csv(g, ';', true, false, &o, &r), 0);
+    assert_int_equal(value_of(&r.reports[0], "PORTAL_POSTS")->i, 12);
+    assert_int_equal(value_of(&r.reports[0], "WEBSITE_POSTS")->i, 12);
+    assert_int_equal(value_of(&r.reports[0], g->c[3][4].text)->i, 12); /* E5 */
+    sheet_result_free(&r);
+    free(g);
+}
+
+static void tcsv_problems(void **state)
+{
+    const char *units[] = {"HP.SO.XAY_DUNG"};
+    grid_t *g = grid_new(units, 1);
+    put(g, "D5", 's', "mười");
+    csv_one_problem(g, "Báo cáo!D5: \"mười\" không phải là số nguyên");
+    put(g, "D5", 's', "2.5");
+    csv_one_problem(g, "Báo cáo!D5: \"2.5\" không phải là số nguyên");
+    put(g, "D5", 's', "1.234");
+    csv_one_problem(g, "Báo cáo!D5: \"1.234\": hãy viết số không có dấu phân cách hàng nghìn (1234, không phải 1.234 hay 1,234)");
+    put(g, "D5", 's', "1,000");
+    csv_one_problem(g, "Báo cáo!D5: \"1,000\": hãy viết số không có dấu phân cách hàng nghìn (1234, không phải 1.234 hay 1,234)");
+    put(g, "D5", 's', "-3");
+    csv_one_problem(g, "Báo cáo!D5: \"-3\": số liệu không được âm");
+    put(g, "D5", 0, "");
+    csv_one_problem(g, "Báo cáo!D5: thiếu số liệu của chỉ tiêu bắt buộc WEBSITE_POSTS");
+    put(g, "D5", 's', "4");
+    put(g, "A5", 's', "HP.SO.KHONG_CO");
+    csv_one_problem(g, "Báo cáo!A5: mã đơn vị \"HP.SO.KHONG_CO\" không có trong danh mục");
+    put(g, "A5", 's', "HP.SO.XAY_DUNG");
+    /* the code row: a wrong dataset, a changed indicator code, no code row at all */
+    put(g, "A3", 's', "CCHC_X");
+    csv_one_problem(g, "Báo cáo!A3: mẫu báo cáo \"CCHC_X\" không có trong danh mục");
+    put(g, "A3", 's', "CCHC_Q");
+    put(g, "D3", 's', "WEBSITE_POST");
+    sheet_opts_t o = opts();
+    o.file = "bao-cao.csv";
+    sheet_result_t r;
+    assert_int_equal(read_grid_csv(g, ',', false, false, &o, &r), SHEET_E_INVALID);
+    assert_true(has_error(&r, "Báo cáo!D4: cột có mã chỉ tiêu \"WEBSITE_POST\" không thuộc mẫu báo cáo CCHC_Q"));
+    assert_int_equal(r.nreports, 0);
+    sheet_result_free(&r);
+    put(g, "D3", 's', "WEBSITE_POSTS");
+    for (int c = 0; c < GRID_COLS; c++)
+        g->c[3][c].type = 0;
+    put(g, "C3", 's', "x"); /* keep the row there, without codes */
+    csv_one_problem(g, "Báo cáo!A3: không thấy hàng mã (ẩn) của mẫu ở hàng 3: tệp không làm từ mẫu của hệ thống hoặc hàng đã bị xóa");
+    free(g);
+    /* rights: a unit the uploader may not submit for, as in the XLSX */
+    const char *two[] = {"HP.SO.XAY_DUNG", "HP.SO.Y_TE"};
+    g = grid_new(two, 2);
+    int me = catalog_unit(cat, "HP.SO.XAY_DUNG");
+    o.ud = &me;
+    o.may_submit = may;
+    assert_int_equal(read_grid_csv(g, ';', true, true, &o, &r), SHEET_E_INVALID);
+    assert_true(has_error(&r, "Báo cáo!A6: bạn không được nộp báo cáo thay cho đơn vị HP.SO.Y_TE"));
+    assert_int_equal(r.nreports, 0);
+    sheet_result_free(&r);
+    /* English */
+    o = opts();
+    o.lang = SHEET_LANG_EN;
+    put(g, "D6", 's', "ten");
+    assert_int_equal(read_grid_csv(g, ',', false, false, &o, &r), SHEET_E_INVALID);
+    assert_true(has_error(&r, "Báo cáo!D6: \"ten\" is not a whole number"));
+    sheet_result_free(&r);
+    free(g);
+}
+
+static void tcsv_encodings(void **state)
+{
+    const char *units[] = {"HP.SO.XAY_DUNG"};
+    grid_t *g = grid_new(units, 1);
+    char *csv = grid_csv(g, ';', true, false);
+    size_t n = strlen(csv);
+    /* UTF-16 ("Unicode Text"): with its BOM, and without */
+    unsigned char *u16 = malloc(2 * n + 2);
+    u16[0] = 0xFF;
+    u16[1] = 0xFE;
+    for (size_t i = 0; i < n; i++) {
+        u16[2 + 2 * i] = (unsigned char)csv[i]; /* not real UTF-16 past ASCII: the start is what is looked at */
+        u16[3 + 2 * i] = 0;
+    }
+    const char *utf16 = "bao-cao.csv: tệp là văn bản UTF-16 (Excel: \"Unicode Text\"); hãy mở mẫu và lưu lại dưới dạng \"CSV UTF-8\"";
+    csv_bytes_problem(u16, 2 * n + 2, utf16);
+    csv_bytes_problem(u16 + 2, 2 * n, utf16);
+    free(u16);
+    /* Windows-1258: "Mã" with a single byte 0xE3 for "ã", on line 4 */
+    char *cp = strdup(csv);
+    char *at = strstr(cp, "Mã đơn vị");
+    assert_non_null(at);
+    memmove(at + 2, at + 3, strlen(at + 3) + 1);
+    at[1] = (char)0xE3;
+    csv_bytes_problem(cp, strlen(cp),
+                      "bao-cao.csv: tệp CSV không ở bảng mã UTF-8 (dòng 4 có byte \\xE3); trong Excel hãy chọn Lưu dưới "
+                      "dạng \"CSV UTF-8\", trong LibreOffice chọn bộ ký tự \"Unicode (UTF-8)\"");
+    free(cp);
+    /* a NUL in the middle: no text at all */
+    cp = strdup(csv);
+    cp[10] = '\0';
+    csv_bytes_problem(cp, n, "bao-cao.csv: tệp không phải là tệp Excel .xlsx hay tệp CSV");
+    free(cp);
+    /* quotes: one inside a plain cell, one never closed */
+    csv_bytes_problem("a,b\nc,d\"e\n", 10, "bao-cao.csv: dòng 2 của tệp: dấu ngoặc kép đặt sai (dấu \" giữa một ô không "
+                                           "mở bằng \", hoặc chữ sau dấu \" đóng)");
+    csv_bytes_problem("a,b\nc,\"d\n\ne\n", 12, "bao-cao.csv: ô mở bằng dấu \" ở dòng 2 của tệp không có dấu \" đóng");
+    /* empty: no code row */
+    csv_bytes_problem("", 0, "Báo cáo!A3: không thấy hàng mã (ẩn) của mẫu ở hàng 3: tệp không làm từ mẫu của hệ "
+                             "thống hoặc hàng đã bị xóa");
+    /* an .xls still goes to the XLSX reader and its sentence */
+    csv_bytes_problem("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8,
+                      "bao-cao.csv: tệp là định dạng Excel 97-2003 (.xls); hãy lưu lại dưới dạng .xlsx");
+    free(csv);
+    free(g);
+}
+
+static void tcsv_caps(void **state)
+{
+    const char *units[] = {"HP.SO.XAY_DUNG"};
+    grid_t *g = grid_new(units, 1);
+    char *csv = grid_csv(g, ',', false, false);
+    size_t n = strlen(csv);
+    /* a cell longer than a spreadsheet holds, on the note column of row 5 */
+    size_t big = SHEET_CELL_TEXT_MAX + 10;
+    char *b = malloc(n + big + 8);
+    memcpy(b, csv, n);
+    size_t k = n - 1; /* before the last LF: a cell after the last one (Y) of row 12 */
+    memcpy(b + k, ",\"", 2);
+    memset(b + k + 2, 'x', big);
+    memcpy(b + k + 2 + big, "\"\n", 2);
+    csv_bytes_problem(b, k + 4 + big, "Báo cáo!Z12: ô có nội dung dài quá 32768 byte");
+    free(b);
+    /* too many rows: 5000 blank rows, then one */
+    size_t rows = SHEET_MAX_ROWS + 10;
+    b = malloc(n + rows + 8);
+    memcpy(b, csv, n);
+    memset(b + n, '\n', rows);
+    memcpy(b + n + rows, "x,y\n", 4);
+    csv_bytes_problem(b, n + rows + 4, "bao-cao.csv: quá 5000 dòng đơn vị");
+    free(b);
+    /* too big a file */
+    b = calloc(1, SHEET_MAX_BYTES + 2);
+    memset(b, 'a', SHEET_MAX_BYTES + 1);
+    csv_bytes_problem(b, SHEET_MAX_BYTES + 1, "bao-cao.csv: tệp lớn quá 20 MiB");
+    free(b);
+    free(csv);
+    free(g);
+}
+
+static void tcsv_mutations(void **state)
+{
+    const char *units[] = {"HP.XA.VIET_KHE", "HP.XA.VIET_KHE.VP"};
+    grid_t *g = grid_new(units, 2);
+    char *csv = grid_csv(g, ';', true, true);
+    size_t n = strlen(csv);
+    static const char bytes[] = {'"', ';', ',', '\n', '\r', '\0', 'x', '9', (char)0xC3, (char)0xFF};
+    srand(12);
+    for (int i = 0; i < 300; i++) {
+        char *m = malloc(n);
+        memcpy(m, csv, n);
+        m[(size_t)rand() % n] = bytes[rand() % (int)sizeof bytes];
+        sheet_opts_t o = opts();
+        sheet_result_t r;
+        int rc = sheet_read_upload(m, n, &o, &r);
+        assert_true(rc == 0 ? r.nreports >= 1 && r.nerrors == 0 : r.nreports == 0 && r.nerrors >= 1);
+        sheet_result_free(&r);
+        free(m);
+    }
+    free(csv);
+    free(g);
+}
+
 static int setup(void **state)
 {
     const char *root = getenv("CCHC_ROOT");
@@ -788,6 +1074,11 @@ int main(void)
         TEST("sheet-3.4 300 one-byte mutations of a template: reports or problems, never a crash", hostile_mutations),
         TEST("sheet-4.1 the CSV of cchc submit --file read into one report", csv_good),
         TEST("sheet-4.2 CSV problems at file:line:column, all or nothing", csv_problems),
+        TEST("sheet-5.1 the template saved as CSV (',' or ';', LF or CRLF, BOM or not) reads as the XLSX, same ids", tcsv_good),
+        TEST("sheet-5.2 template CSV problems named Báo cáo!D5, the code row, rights; all or nothing", tcsv_problems),
+        TEST("sheet-5.3 template CSV: UTF-16, Windows-1258, NUL, bad quotes refused with a sentence", tcsv_encodings),
+        TEST("sheet-5.4 template CSV caps: a long cell, too many rows, too big a file", tcsv_caps),
+        TEST("sheet-5.5 300 one-byte mutations of a template CSV: reports or problems, never a crash", tcsv_mutations),
     };
     return cmocka_run_group_tests_name("sheet", tests, setup, teardown);
 }

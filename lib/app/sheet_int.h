@@ -89,6 +89,10 @@
       "line %d of the file: misplaced quote (a \" inside a cell that does not begin with \", or text after the closing \")") \
     X(CSV_UNTERMINATED, "ô mở bằng dấu \" ở dòng %d của tệp không có dấu \" đóng",                                 \
       "the cell opened with \" on line %d of the file is never closed")                                         \
+    X(CSV_ONE_REPORT, "tệp là CSV một báo cáo (cột indicator, value) của lệnh cchc submit, không phải mẫu; hãy tải " \
+      "mẫu Excel, điền rồi gửi tệp .xlsx hoặc mẫu đã lưu dưới dạng \"CSV UTF-8\"",                                  \
+      "the file is the one-report CSV (columns indicator, value) of cchc submit, not the template; download the "  \
+      "Excel template, fill it and send the .xlsx or the template saved as \"CSV UTF-8\"")                       \
     X(CSV_INDICATOR_UNKNOWN, "chỉ tiêu %s không thuộc mẫu báo cáo %s", "indicator %s is not in dataset %s")       \
     X(CSV_INDICATOR_TWICE, "chỉ tiêu %s đã có ở dòng %d", "indicator %s is already on line %d")                   \
     X(CSV_NO_INDICATOR, "giá trị %s không có mã chỉ tiêu", "value %s has no indicator code")                      \

@@ -181,7 +181,13 @@ int sheet_read_template_csv(const void *buf, size_t len, const sheet_opts_t *o, 
     csv_reader_t r = {.x = &x, .row = 1};
     if (check_bytes(&x, b, len) == 0)
         parse(&x, &r, b, len);
-    if (res->nfound == 0 && !x.nomem && !r.failed) {
+    bool codes = false; /* the code row's first cell */
+    for (size_t i = 0; i < r.ncells && r.cells[i].row <= SHEET_ROW_CODES + 1 && !codes; i++)
+        codes = r.cells[i].row == SHEET_ROW_CODES + 1 && r.cells[i].col == SHEET_COL_UNIT;
+    if (res->nfound == 0 && !codes && r.ncells && r.cells[0].row == 1 && r.cells[0].col == 0 &&
+        !strcmp(r.pool + r.cells[0].off, "indicator"))
+        sheet__error(&x, 0, 0, SHEET_M_CSV_ONE_REPORT); /* what `cchc submit --file` reads, sent here */
+    else if (res->nfound == 0 && !x.nomem && !r.failed) {
         sheet_grid_t g = {r.cells, (int)r.ncells, r.pool ? r.pool : ""};
         sheet__check_grid(&x, &g);
     }

@@ -6,7 +6,12 @@ web's gateway key (entered_by: the user) to the real collector (CURVE), and
 the aggregator stores exactly the sheet's values.  A broken file shows every
 problem as Sheet!Cell and stores nothing (the journal's head does not move);
 a viewer, another unit, a POST without the CSRF token and an oversized body
-are refused."""
+are refused.  The same template saved as CSV UTF-8 (written here with
+Python's csv module from the cells openpyxl reads, ';' or ',', with or
+without a BOM) is accepted as the XLSX is: stored exactly, a re-upload is a
+duplicate, a broken one stores nothing and names its cells as Sheet!Cell;
+a CSV in another encoding is refused with a sentence saying "CSV UTF-8"."""
+import csv
 import io
 import os
 import re
@@ -182,7 +187,7 @@ class WebExcelTest(unittest.TestCase):
         self.assertEqual(self.head(), before)
         st, body = c.upload(b"indicator,value\nPORTAL_POSTS,1\n", c.csrf("/entry/upload"), name="bao-cao.csv")
         self.assertEqual(st, 422, body)
-        self.assertIn("bao-cao.csv: tệp không phải là tệp Excel .xlsx", body)
+        self.assertIn("bao-cao.csv: tệp là CSV một báo cáo (cột indicator, value) của lệnh cchc submit", body)
         self.assertEqual(self.head(), before)
 
     def test_4_refusals(self):
@@ -196,6 +201,77 @@ class WebExcelTest(unittest.TestCase):
         st, _ = c.upload(b"PK\x03\x04" + b"\0" * (9 << 20), c.csrf("/entry/upload"))
         self.assertEqual(st, 413)
         self.assertEqual(self.head(), before)
+
+    @staticmethod
+    def as_csv(ws, delimiter=",", encoding="utf-8"):
+        """The sheet as "Save as CSV" writes it: every row, every cell as text, CRLF."""
+        out = io.StringIO()
+        w = csv.writer(out, delimiter=delimiter)
+        for row in ws.iter_rows(values_only=True):
+            w.writerow(["" if v is None else v for v in row])
+        return out.getvalue().encode(encoding)
+
+    def csv_template(self, c, filled):
+        """The commune's template with only the rows of `filled` holding values (pre-filled ones emptied)."""
+        wb = self.template(c)
+        ws = wb["Báo cáo"]
+        for row in range(5, 10):
+            for cell in ws[row][2:]:
+                cell.value = None
+            if ws["A%d" % row].value in filled:
+                self.fill(ws, row, filled[ws["A%d" % row].value])
+        return ws
+
+    def test_5_csv_upload(self):
+        """the template saved as CSV UTF-8: stored exactly; again (';', BOM): duplicates; broken or not UTF-8: nothing stored"""
+        c = self.browser()
+        st, _, body = c.req("GET", "/entry/upload")
+        self.assertEqual(st, 200)
+        self.assertIn('accept=".xlsx,.csv"', body)
+        self.assertIn("CSV UTF-8", body)
+        filled = {XA_SUBS[0]: values_for(31), XA_SUBS[2]: values_for(37)}
+        ws = self.csv_template(c, filled)
+        before = self.head()
+        st, body = c.upload(self.as_csv(ws), c.csrf("/entry/upload"), name="bao-cao.csv")
+        self.assertEqual(st, 200, body)
+        outcomes = re.findall(r'<tr data-unit="([\w.]+)">.*?data-outcome="(\w+)" data-version="(\d+)"', body)
+        self.assertEqual(sorted(u for u, o, _ in outcomes if o == "accepted"), sorted(filled))
+        self.assertIn("2/2 báo cáo được tiếp nhận", body)
+        recs = self.s.fetch_journal(after=before)
+        self.assertEqual(len(recs), 2)
+        self.assertEqual({r.get("entered_by") for r in recs}, {"nhapxa"})
+        self.s.wait_applied(self.head())
+        for unit, vals in filled.items():
+            r = self.s.query("values", node=unit, dataset=DS, period=PERIOD)
+            self.assertEqual(r["data"]["values"], {k: v for k, (_, v) in vals.items()}, unit)
+        # The same content again, as Excel in a Vietnamese locale saves it: duplicates, no new version.
+        head = self.head()
+        st, body = c.upload(self.as_csv(ws, ";", "utf-8-sig"), c.csrf("/entry/upload"), name="bao-cao.csv")
+        self.assertEqual(st, 200, body)
+        self.assertEqual(body.count('data-outcome="duplicate"'), 2, body)
+        self.assertEqual(self.head(), head)
+        # A broken CSV: every problem at its cell, nothing stored.
+        cols = self.codes(ws)
+        ws["%s6" % cols["WEBSITE_POSTS"]] = "mười"
+        ws["%s8" % cols["PORTAL_POSTS"]] = "1.234"
+        st, body = c.upload(self.as_csv(ws, ";"), c.csrf("/entry/upload"), name="bao-cao.csv")
+        self.assertEqual(st, 422, body)
+        self.assertIn("Tệp có 2 lỗi; không báo cáo nào được gửi", body)
+        self.assertIn("Báo cáo!D6: &quot;mười&quot; không phải là số nguyên", body)
+        self.assertIn("Báo cáo!C8: &quot;1.234&quot;: hãy viết số không có dấu phân cách hàng nghìn", body)
+        self.assertEqual(self.head(), head)
+        # Saved in Windows-1258 ("CSV" in an old Excel): refused, saying how to save it.
+        ws["%s6" % cols["WEBSITE_POSTS"]] = 3
+        ws["%s8" % cols["PORTAL_POSTS"]] = 3
+        data = self.as_csv(ws).decode("utf-8").encode("cp1258", "replace")
+        st, body = c.upload(data, c.csrf("/entry/upload"), name="bao-cao.csv")
+        self.assertEqual(st, 422, body)
+        self.assertIn("tệp CSV không ở bảng mã UTF-8", body)
+        self.assertIn("CSV UTF-8", body)
+        st, body = c.upload(self.as_csv(ws, "\t", "utf-16"), c.csrf("/entry/upload"), name="bao-cao.txt")
+        self.assertEqual(st, 422, body)
+        self.assertIn("tệp là văn bản UTF-16", body)
+        self.assertEqual(self.head(), head)
 
 
 if __name__ == "__main__":

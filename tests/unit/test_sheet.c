@@ -975,6 +975,10 @@ static void tcsv_encodings(void **state)
     /* empty: no code row */
     csv_bytes_problem("", 0, "Báo cáo!A3: không thấy hàng mã (ẩn) của mẫu ở hàng 3: tệp không làm từ mẫu của hệ "
                              "thống hoặc hàng đã bị xóa");
+    /* the one-report CSV of cchc submit is not the template */
+    csv_bytes_problem("indicator,value\nPORTAL_POSTS,1\n", 31,
+                      "bao-cao.csv: tệp là CSV một báo cáo (cột indicator, value) của lệnh cchc submit, không phải "
+                      "mẫu; hãy tải mẫu Excel, điền rồi gửi tệp .xlsx hoặc mẫu đã lưu dưới dạng \"CSV UTF-8\"");
     /* an .xls still goes to the XLSX reader and its sentence */
     csv_bytes_problem("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8,
                       "bao-cao.csv: tệp là định dạng Excel 97-2003 (.xls); hãy lưu lại dưới dạng .xlsx");
@@ -1076,7 +1080,7 @@ int main(void)
         TEST("sheet-4.2 CSV problems at file:line:column, all or nothing", csv_problems),
         TEST("sheet-5.1 the template saved as CSV (',' or ';', LF or CRLF, BOM or not) reads as the XLSX, same ids", tcsv_good),
         TEST("sheet-5.2 template CSV problems named Báo cáo!D5, the code row, rights; all or nothing", tcsv_problems),
-        TEST("sheet-5.3 template CSV: UTF-16, Windows-1258, NUL, bad quotes refused with a sentence", tcsv_encodings),
+        TEST("sheet-5.3 template CSV: UTF-16, Windows-1258, NUL, bad quotes, a one-report CSV refused with a sentence", tcsv_encodings),
         TEST("sheet-5.4 template CSV caps: a long cell, too many rows, too big a file", tcsv_caps),
         TEST("sheet-5.5 300 one-byte mutations of a template CSV: reports or problems, never a crash", tcsv_mutations),
     };

@@ -18,6 +18,9 @@
  * the collector would.  Every problem is one line "Sheet!Cell: sentence"
  * (Vietnamese, or English) -- `Báo cáo!D7: "mười" không phải là số nguyên`
  * -- and ANY problem means no report at all (all or nothing).
+ * sheet_read_template_csv() reads the template saved as CSV (UTF-8) into
+ * the same cells, checked by the same code with the same "Sheet!Cell"
+ * names; sheet_read_upload() picks one of the two by the bytes.
  * sheet_read_csv() reads the one-report CSV of docs/cli.md through csvtab
  * with the same checks and "file:line" messages.
  */

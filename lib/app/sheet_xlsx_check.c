@@ -20,6 +20,8 @@ static int cell_cmp(const void *a, const void *b)
 static const sheet_cell_t *cell_at(const sheet_grid_t *r, int col, int row)
 {
     sheet_cell_t key = {row, col, 0, 0};
+    if (r->ncells == 0)
+        return NULL; /* cells may be NULL: no bsearch() on it */
     return bsearch(&key, r->cells, (size_t)r->ncells, sizeof key, cell_cmp);
 }
 
@@ -143,7 +145,8 @@ static void check_row(sheet_ctx_t *x, sheet_grid_t *r, int ds, period_t p, const
 
 void sheet__check_grid(sheet_ctx_t *x, sheet_grid_t *r)
 {
-    qsort(r->cells, (size_t)r->ncells, sizeof *r->cells, cell_cmp);
+    if (r->ncells)
+        qsort(r->cells, (size_t)r->ncells, sizeof *r->cells, cell_cmp);
     const int codes = SHEET_ROW_CODES + 1;
     const char *dcode = text_at(r, SHEET_COL_UNIT, codes), *pcode = text_at(r, SHEET_COL_NAME, codes);
     if (!*dcode) {

@@ -379,8 +379,10 @@ static void render_status(req_t *r, buf_t *b, const entry_view_t *v)
         buf_printf(b, "%s <b data-version=\"%llu\">%llu</b> (", T(r, "Đã nộp phiên bản", "Submitted version"),
                    (unsigned long long)lv->version, (unsigned long long)lv->version);
         view_time(b, true, lv->received_at);
-        buf_puts(b, lv->entered_by[0] ? ", " : "");
-        buf_esc(b, lv->entered_by);
+        if (lv->has_entered_by && lv->entered_by && *lv->entered_by) { /* absent for a key's (CLI) report */
+            buf_puts(b, ", ");
+            buf_esc(b, lv->entered_by);
+        }
         buf_printf(b, "). %s ", T(r, "Gửi lại sẽ tạo một bản sửa (phiên bản mới).",
                                    "Submitting again makes a correction (a new version)."));
     } else {

@@ -76,6 +76,7 @@ class WebEntryTest(unittest.TestCase):
     def setUpClass(cls):
         cls.s = Stack(now=NOW)
         cls.gw = cls.s.keygen("HP", gateway=True)
+        cls.s.keygen(XA2)  # XA2 also reports with its own key (cchc submit)
         cls.s.start_collector()
         cls.s.start_aggregator()
         cls.port = free_port()
@@ -458,6 +459,29 @@ class WebEntryTest(unittest.TestCase):
         st, _, body = self.client("xem1").req("GET", "/overview?node=%s&period=2025Q4" % node)
         m = re.search(r'<tr data-ind="%s">.*?data-value="([^"]*)"' % code, body, re.S)
         return m.group(1) if m else None
+
+    def test_13_report_sent_with_the_units_key(self):
+        """entry-1.13: a report sent with the unit's own key (cchc submit, no
+        web user) opens on the reporter's /entry as submitted, with no
+        "entered by" and no crash; a web correction then names its user."""
+        r = self.s.submit(XA2, harness.report(), period="2025Q3")
+        self.assertEqual(r["type"], "ACK", r)
+        self.history(XA2, "2025Q3", n=1)
+        c = self.client("nhap2")
+        st, _, body = c.req("GET", "/entry?unit=%s&dataset=CCHC_Q&period=2025Q3" % XA2)
+        self.assertEqual(st, 200, body[:300])
+        state = re.search(r'<p class="note" id="state">(.*?)</p>', body, re.S).group(1)
+        self.assertIn('data-version="1"', state)
+        self.assertNotIn("nhap2", state)
+        token = self.csrf(c, "/entry?unit=%s&dataset=CCHC_Q&period=2025Q3" % XA2)
+        st, _, body = c.req("POST", "/entry", full_form(token, unit=XA2, period="2025Q3", PORTAL_POSTS=9))
+        self.assertEqual(outcome(body), "accepted", body[:500])
+        self.history(XA2, "2025Q3", n=2)
+        st, _, body = c.req("GET", "/entry?unit=%s&dataset=CCHC_Q&period=2025Q3" % XA2)
+        self.assertEqual(st, 200)
+        state = re.search(r'<p class="note" id="state">(.*?)</p>', body, re.S).group(1)
+        self.assertIn('data-version="2"', state)
+        self.assertIn("nhap2", state)
 
     def test_20_browser_fill_save_submit(self):
         """entry-2.1 browser: log in, fill the form, save a draft, reload it, submit, see the ACK and the overview's rollup change; screenshots"""

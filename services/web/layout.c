@@ -72,9 +72,19 @@ static const char *SCRIPT =
     "new Date().toLocaleTimeString();}document.body.setAttribute('data-seq',d.seq||'');});},250);});"
     "es.onopen=function(){if(live)live.setAttribute('data-connected','1')};})();";
 
+/* With accounts on, a visitor who has not signed in (the login page, an
+ * error): no dashboard links it could not open, no live updates it may not
+ * receive. */
+static bool signed_out(req_t *r)
+{
+    return web_of(r)->users && !auth_session(r) && !r->token_ok;
+}
+
 /* The navigation: the four pages, for the same unit, period and dataset. */
 static void nav(req_t *r, buf_t *b, const char *active, const layout_place_t *pl)
 {
+    if (signed_out(r))
+        return;
     static const struct {
         const char *path, *vi, *en;
     } items[] = {{"/overview", "Tổng quan", "Overview"},
@@ -164,6 +174,10 @@ void layout_begin(req_t *r, buf_t *b, const char *title, const char *active, con
 
 void layout_end(req_t *r, buf_t *b)
 {
+    if (signed_out(r)) {
+        buf_puts(b, "</main></body></html>\n");
+        return;
+    }
     buf_printf(b, "<p id=\"live\" data-msg=\"%s\"></p></main>\n<script>", T(r, "Đã cập nhật:", "Updated:"));
     buf_puts(b, SCRIPT);
     buf_puts(b, "</script></body></html>\n");

@@ -6,6 +6,12 @@
  * (http_defer) while a libuv worker runs it, and answered (http_resume) on
  * the loop thread afterwards.  Failed logins are limited per login name and
  * per address (auth.h); login, login_failed and logout are audited.
+ *
+ * The form has a CSRF token too, though no session exists yet (a forged
+ * login would sign the victim in as the attacker): a random token in a
+ * cookie of its own (LOGIN_COOKIE, path /login) and the same in the form's
+ * csrf field; a POST whose two do not match is refused before any password
+ * is checked.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -19,12 +25,42 @@
 
 
 
+#define LOGIN_COOKIE "cchc_login"
+#define LOGIN_TOKEN_BYTES 32
+
+/* The request's login token (LOGIN_COOKIE), or NULL when it has none of the
+ * right shape. */
+static const char *login_cookie(req_t *r)
+{
+    const char *t = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, LOGIN_COOKIE);
+    if (!t || strlen(t) != 2 * LOGIN_TOKEN_BYTES || strspn(t, "0123456789abcdef") != 2 * LOGIN_TOKEN_BYTES)
+        return NULL;
+    return t;
+}
+
+/* The form's token: the request's own, else a new one set as the cookie. */
+static void login_token(req_t *r, resp_t *o, char out[2 * LOGIN_TOKEN_BYTES + 1])
+{
+    const char *t = login_cookie(r);
+    if (t) {
+        memcpy(out, t, 2 * LOGIN_TOKEN_BYTES + 1);
+        return;
+    }
+    unsigned char raw[LOGIN_TOKEN_BYTES];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(out, 2 * LOGIN_TOKEN_BYTES + 1, raw, sizeof raw);
+    snprintf(o->cookie, sizeof o->cookie, LOGIN_COOKIE "=%s; Path=/login; HttpOnly; SameSite=Strict; Max-Age=86400%s",
+             out, web_of(r)->secure_cookies ? "; Secure" : "");
+}
+
 /* ---- the form ---------------------------------------------------------- */
 
 static void login_form(req_t *r, resp_t *o, int status, const char *msg, const char *login)
 {
     buf_t *b = &o->body;
+    char token[2 * LOGIN_TOKEN_BYTES + 1];
     o->status = status;
+    login_token(r, o, token);
     layout_begin(r, b, T(r, "Đăng nhập", "Sign in"), "", NULL);
     buf_printf(b, "<h1>%s</h1>", T(r, "Đăng nhập", "Sign in"));
     if (msg) {
@@ -32,7 +68,8 @@ static void login_form(req_t *r, resp_t *o, int status, const char *msg, const c
         buf_esc(b, msg);
         buf_puts(b, "</p>");
     }
-    buf_printf(b, "<form method=\"post\" action=\"/login%s\">", r->en ? "?lang=en" : "");
+    buf_printf(b, "<form method=\"post\" action=\"/login%s\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">",
+               r->en ? "?lang=en" : "", token);
     buf_printf(b, "<p><label>%s<br><input name=\"login\" autocomplete=\"username\" required value=\"",
                T(r, "Tên đăng nhập", "Login"));
     buf_esc(b, login ? login : "");
@@ -100,6 +137,16 @@ static void login_post(req_t *r, resp_t *o)
     const char *login = http_form(r, "login"), *password = http_form(r, "password");
     char addr[64];
     http_peer(r, addr, sizeof addr);
+    const char *mine = login_cookie(r), *sent = http_form(r, "csrf");
+    if (!mine || !sent || strlen(sent) != strlen(mine) || sodium_memcmp(mine, sent, strlen(mine))) {
+        login_form(r, o, 403,
+                   T(r, "Trang đăng nhập đã cũ hoặc thiếu mã bảo mật (trình duyệt cần cho phép cookie). "
+                        "Hãy nhập lại tên đăng nhập và mật khẩu.",
+                     "The sign-in page was stale or had no security token (the browser must accept cookies). "
+                     "Enter your login and password again."),
+                   login && strlen(login) <= USERS_LOGIN_MAX ? login : NULL);
+        return;
+    }
     if (!login || !password || !*login || strlen(login) > USERS_LOGIN_MAX) {
         login_form(r, o, 400, T(r, "Hãy nhập tên đăng nhập và mật khẩu.", "Enter your login and password."), login);
         return;

@@ -26,11 +26,13 @@ TOKEN = "machine-token-123"
 
 
 class Client:
-    """One browser: keeps the session cookie."""
+    """One browser: keeps the session cookie, and the login page's own
+    (its CSRF token) for /login."""
 
     def __init__(self, port):
         self.port = port
         self.cookie = None
+        self.login_cookie = None
 
     def req(self, method, path, form=None, headers=None):
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
@@ -39,17 +41,32 @@ class Client:
         if form is not None:
             body = urllib.parse.urlencode(form)
             h["Content-Type"] = "application/x-www-form-urlencoded"
+        jar = []
         if self.cookie:
-            h["Cookie"] = "cchc_session=" + self.cookie
+            jar.append("cchc_session=" + self.cookie)
+        if self.login_cookie and path.startswith("/login"):
+            jar.append("cchc_login=" + self.login_cookie)
+        if jar and "Cookie" not in h:
+            h["Cookie"] = "; ".join(jar)
         c.request(method, path, body=body, headers=h)
         r = c.getresponse()
         data = r.read().decode("utf-8", "replace")
         hdrs = {k.lower(): v for k, v in r.getheaders()}
         c.close()
+        m = re.match(r"cchc_login=([0-9a-f]+);", hdrs.get("set-cookie", ""))
+        if m:
+            self.login_cookie = m.group(1)
         return r.status, hdrs, data
 
+    def login_csrf(self):
+        """The login form's CSRF token (GET /login, which sets its cookie)."""
+        st, _, body = self.req("GET", "/login")
+        m = re.search(r'name="csrf" value="([0-9a-f]+)"', body)
+        return m.group(1) if m else None
+
     def login(self, login, password=PASSWORD):
-        st, h, body = self.req("POST", "/login", {"login": login, "password": password})
+        st, h, body = self.req("POST", "/login", {"login": login, "password": password,
+                                                  "csrf": self.login_csrf() or ""})
         m = re.match(r"cchc_session=([0-9a-f]+);", h.get("set-cookie", ""))
         if m:
             self.cookie = m.group(1)
@@ -143,6 +160,33 @@ class WebAccountsTest(unittest.TestCase):
         self.assertEqual(st, 429)
         self.assertIn("Đăng nhập sai quá nhiều lần", body)
         self.assertIsNone(c.cookie)
+
+    def test_login_csrf(self):
+        """the login form carries a CSRF token bound to a cookie of its own: a POST without it, with
+        another's, or without the cookie is 403 (no session, not counted as a failure); the page of a
+        signed-out visitor has no dashboard links and no live-update script"""
+        good = self.client()
+        token = good.login_csrf()
+        self.assertRegex(token or "", r"^[0-9a-f]{64}$")
+        self.assertIsNotNone(good.login_cookie)
+        other = self.client()
+        other_token = other.login_csrf()
+        self.assertNotEqual(token, other_token)
+        for form, jar in (({"login": "xem1", "password": PASSWORD}, good.login_cookie),   # no field
+                          ({"login": "xem1", "password": PASSWORD, "csrf": other_token}, good.login_cookie),
+                          ({"login": "xem1", "password": PASSWORD, "csrf": token}, None)):  # no cookie
+            st, h, body = self.client().req("POST", "/login", form,
+                                            headers={"Cookie": "cchc_login=" + jar} if jar else None)
+            self.assertEqual(st, 403, body[:300])
+            self.assertNotIn("cchc_session", h.get("set-cookie", ""))
+            self.assertIn("mã bảo mật", body)
+            self.assertIn('name="csrf"', body)  # a fresh form to try again
+        st, h, _ = good.req("POST", "/login", {"login": "xem1", "password": PASSWORD, "csrf": token})
+        self.assertEqual(st, 303)
+        self.assertIn("cchc_session=", h["set-cookie"])
+        st, _, body = self.client().req("GET", "/login")
+        self.assertNotIn("EventSource", body)
+        self.assertNotIn('href="/overview', body.split("<main")[0])
 
     def test_viewer_sees_only_subtree(self):
         """a viewer of one commune: its pages 200, another commune's page and /api/ 403, the city 403"""

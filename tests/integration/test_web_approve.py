@@ -452,6 +452,26 @@ class WebApproveTest(unittest.TestCase):
         self.assertTrue(m, "no row for %s" % unit)
         return m.group(0)
 
+    def test_10_queue_reaches_old_periods(self):
+        """approve-1.5 a year later (the web's clock at 2026-12-07), a report of 2025Q3 still awaiting
+        approval is in its head's queue, as are this quarter's; the head opens it from there"""
+        self.send(XA2, period="2025Q3")
+        port = free_port()
+        cfg = self.s.write_variant_config("web-later", {"web": {
+            "listen": "127.0.0.1:%d" % port, "accounts": "yes", "users_dir": os.path.join(self.s.dir, "web"),
+            "gateway_key": os.path.join(self.s.keys, "HP.gateway.key"), "query_timeout_ms": "1000"}})
+        self.s.start_as("web-later", "web", cfg, wait_port=port, now="2026-12-07T09:00:00+07:00")
+        c = Client(port)
+        self.assertEqual(c.login("truong2")[0], 303)
+        st, _, body = c.req("GET", "/approve")
+        self.assertEqual(st, 200)
+        queue = re.search(r'<table id="queue">(.*?)</table>', body, re.S).group(1)
+        self.assertIn("unit=%s&amp;dataset=CCHC_Q&amp;period=2025Q3" % XA2, queue)
+        self.assertIn("Quý 3/2025", queue)
+        st, _, body = c.req("GET", "/approve?unit=%s&dataset=CCHC_Q&period=2025Q3" % XA2)
+        self.assertEqual(st, 200)
+        self.assertIn("Chờ duyệt", body)
+
     def test_8_extension_and_silence_shown(self):
         """approve-3.1 the city office extends one commune and silences another (cchc decide with the city's key):
         the completeness page shows the new last day with its reason and the silence; a report sent after the

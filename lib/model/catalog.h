@@ -40,6 +40,8 @@ typedef struct {
     char *unit_vi, *unit_en; /* unit of measure (ĐVT: "tin, bài", "người"); "" when the catalog gives none */
     char *group_vi;    /* the form's group heading; "" when none (indicators of one group are kept together) */
     char *help_vi;     /* a short help text for the form; "" when none */
+    char *group_en, *help_en; /* the same in English; "" when the catalog gives none (pages then use group_vi
+                               * as the grouping key and show no help) */
     ind_kind_t kind;
     agg_units_t across_units;
     agg_time_t across_time;

@@ -12,13 +12,13 @@
 #include <string.h>
 
 enum { I_CODE, I_NAME_VI, I_NAME_EN, I_KIND, I_NUM, I_DEN, I_UNITS, I_TIME, I_TAGS, I_MAX, I_UNIT_VI, I_UNIT_EN,
-       I_GROUP, I_HELP,
+       I_GROUP, I_HELP, I_GROUP_EN, I_HELP_EN,
        I_NCOLS };
 static const csvtab_column_t ind_cols[I_NCOLS] = {
     {"code", true}, {"name_vi", true}, {"name_en", false}, {"kind", true},
     {"numerator", false}, {"denominator", false}, {"across_units", false},
     {"across_time", false}, {"tags", false}, {"max", false}, {"unit_vi", false}, {"unit_en", false},
-    {"group_vi", false}, {"help_vi", false},
+    {"group_vi", false}, {"help_vi", false}, {"group_en", false}, {"help_en", false},
 };
 const catalog__schema_t catalog__inds_schema = {ind_cols, I_NCOLS};
 
@@ -209,10 +209,14 @@ void catalog__load_indicators(load_t *L)
         ind->unit_en = csvtab_cell_mut(t, r, I_UNIT_EN);
         ind->group_vi = csvtab_cell_mut(t, r, I_GROUP);
         ind->help_vi = csvtab_cell_mut(t, r, I_HELP);
+        ind->group_en = csvtab_cell_mut(t, r, I_GROUP_EN);
+        ind->help_en = csvtab_cell_mut(t, r, I_HELP_EN);
         catalog__check_text(L, t, r, "unit_vi", ind->unit_vi, 0);
         catalog__check_text(L, t, r, "unit_en", ind->unit_en, 0);
         catalog__check_text(L, t, r, "group_vi", ind->group_vi, 0);
         catalog__check_text(L, t, r, "help_vi", ind->help_vi, TEXT_FREE);
+        catalog__check_text(L, t, r, "group_en", ind->group_en, 0);
+        catalog__check_text(L, t, r, "help_en", ind->help_en, TEXT_FREE);
         s = csvtab_cell(t, r, I_KIND);
         ind->kind = (ind_kind_t)name_index(kind_names, 6, s);
         if (ind->kind == 0) {

@@ -309,7 +309,7 @@ static void render_choice(req_t *r, buf_t *b, const entry_view_t *v)
         if (!catalog_must_report(c, i, v->pl.unit))
             continue;
         buf_printf(b, "<option value=\"%s\"%s>", c->datasets[i].code, i == v->pl.ds ? " selected" : "");
-        buf_esc(b, c->datasets[i].name);
+        buf_esc(b, catalog_dataset_name(c, i, r->en));
         buf_puts(b, "</option>");
     }
     buf_printf(b, "</select></label><label>%s<select name=\"period\">", T(r, "Kỳ báo cáo", "Period"));
@@ -458,21 +458,23 @@ static void render_field(req_t *r, buf_t *b, const entry_view_t *v, int pos, int
     } else {
         buf_printf(b, "<label for=\"%s\">", name);
         buf_esc(b, label);
-        if (in->unit_vi[0]) {
+        const char *measure = r->en && in->unit_en[0] ? in->unit_en : in->unit_vi;
+        if (measure[0]) {
             buf_puts(b, " <span class=\"measure\">(");
-            buf_esc(b, in->unit_vi);
+            buf_esc(b, measure);
             buf_puts(b, ")</span>");
         }
         if (catalog_required(c, v->pl.ds, ind))
-            buf_puts(b, " <span class=\"req\" title=\"bắt buộc\">*</span>");
+            buf_printf(b, " <span class=\"req\" title=\"%s\">*</span>", T(r, "bắt buộc", "required"));
         buf_printf(b, "</label><input id=\"%s\" name=\"%s\" inputmode=\"numeric\" autocomplete=\"off\" value=\"", name,
                    name);
         buf_esc(b, json_string_value(cur) ? json_string_value(cur) : "");
         buf_puts(b, "\">");
     }
-    if (in->help_vi[0] && !r->en) {
+    const char *help = r->en ? in->help_en : in->help_vi;
+    if (help[0]) {
         buf_puts(b, "<small class=\"help\">");
-        buf_esc(b, in->help_vi);
+        buf_esc(b, help);
         buf_puts(b, "</small>");
     }
     if (v->has_prev) {
@@ -525,11 +527,12 @@ static void render_form(req_t *r, buf_t *b, const entry_view_t *v)
     for (int i = 0; i < d->ninds && i < 256; i++) {
         if (done[i] || c->inds[d->inds[i]].kind == IND_RATE)
             continue;
-        const char *g = c->inds[d->inds[i]].group_vi;
+        const indicator_t *first = &c->inds[d->inds[i]];
+        const char *g = first->group_vi, *shown = r->en && first->group_en[0] ? first->group_en : g;
         buf_puts(b, "<fieldset class=\"grp\">");
-        if (*g) {
+        if (*shown) {
             buf_puts(b, "<legend>");
-            buf_esc(b, g);
+            buf_esc(b, shown);
             buf_puts(b, "</legend>");
         }
         for (int k = i; k < d->ninds && k < 256; k++) {
@@ -574,7 +577,7 @@ void entry_render(req_t *r, resp_t *o, entry_view_t *v)
     buf_puts(b, " — ");
     period_words(b, v->pl.p, r->en);
     buf_puts(b, "</h2><p class=\"note\">");
-    buf_esc(b, c->datasets[v->pl.ds].name);
+    buf_esc(b, catalog_dataset_name(c, v->pl.ds, r->en));
     buf_puts(b, " · <a id=\"xlsx\" ");
     view_href(b, r, "/entry/template.xlsx", "unit", c->units[v->pl.unit].code, "dataset", c->datasets[v->pl.ds].code,
               "period", v->pl.period, NULL);

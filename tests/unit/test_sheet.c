@@ -429,10 +429,11 @@ static void err_values(void **state)
     one_problem("C5", 'n', "2000000", "Báo cáo!C5: \"2000000\" lớn hơn mức tối đa 1000000 của chỉ tiêu");
     one_problem("U5", 's', "có lẽ", "Báo cáo!U5: \"có lẽ\" không phải là Có hoặc Không");
     one_problem("X5", 's', "truc_quan; bao_chi",
-                "Báo cáo!X5: nhãn \"bao_chi\" không có trong danh sách được phép (mang_xa_hoi; thong_tin_co_so; "
-                "truc_quan; van_hoa_van_nghe; sinh_hoat_doan_the; hop_giao_ban; tiep_xuc_cu_tri; khac)");
+                "Báo cáo!X5: nhãn \"bao_chi\" không có trong danh sách được phép (Mạng xã hội; Thông tin cơ sở; "
+                "Tuyên truyền trực quan; Văn hóa, văn nghệ; Sinh hoạt đoàn thể; Họp giao ban; Tiếp xúc cử tri; Khác)");
     one_problem("X5", 's', "khac; khac", "Báo cáo!X5: nhãn \"khac\" được ghi hai lần");
-    one_problem("D5", 0, "", "Báo cáo!D5: thiếu số liệu của chỉ tiêu bắt buộc WEBSITE_POSTS");
+    one_problem("D5", 0, "", "Báo cáo!D5: thiếu số liệu của chỉ tiêu bắt buộc "
+                             "\"Tin, bài CCHC trên Trang thông tin điện tử của đơn vị\"");
     one_problem("M5", 'n', "101", "Báo cáo!M5: CONTEST_PARTICIPANTS (101) lớn hơn STAFF_TOTAL (100)");
     one_problem("D5", 'b', "1", "Báo cáo!D5: \"1\" không phải là số nguyên");
     one_problem("D5", 1, "<c r=\"D5\" t=\"e\"><v>#DIV/0!</v></c>", "Báo cáo!D5: ô có lỗi công thức \"#DIV/0!\"");
@@ -607,7 +608,8 @@ static void hostile_xml(void **state)
     /* broken XML */
     path = make_xlsx("broken.xlsx", "<worksheet><sheetData><row><c r=\"A1\"><v>1</v></row>", NULL);
     b = slurp(path, &n);
-    read_bytes_expect(b, n, "upload.xlsx: phần xl/worksheets/sheet1.xml bị hỏng (XML dòng 1: mismatched tag)");
+    read_bytes_expect(b, n, "upload.xlsx: phần xl/worksheets/sheet1.xml của tệp bị hỏng (dòng 1); hãy mở tệp "
+                                  "trong Excel, lưu lại rồi gửi lại");
     free(b);
     /* a shared string that does not exist */
     put(g, "C5", 1, "<c r=\"C5\" t=\"s\"><v>99</v></c>");
@@ -725,7 +727,8 @@ static void csv_problems(void **state)
     p = write_csv("bad.csv", full_csv("WEBSITE_POSTS", "WEBSITE_POST,,4"));
     assert_int_equal(sheet_read_file(p, &o, &r), SHEET_E_INVALID);
     assert_true(has_error(&r, "bad.csv:3:1: chỉ tiêu \"WEBSITE_POST\" không thuộc mẫu báo cáo CCHC_Q"));
-    assert_true(has_error(&r, "bad.csv: thiếu số liệu của chỉ tiêu bắt buộc WEBSITE_POSTS"));
+    assert_true(has_error(&r, "bad.csv: thiếu số liệu của chỉ tiêu bắt buộc "
+                                 "\"Tin, bài CCHC trên Trang thông tin điện tử của đơn vị\" (WEBSITE_POSTS)"));
     sheet_result_free(&r);
     p = write_csv("bad.csv", full_csv("WEBSITE_POSTS", "PORTAL_POSTS,,4"));
     assert_int_equal(sheet_read_file(p, &o, &r), SHEET_E_INVALID);
@@ -892,7 +895,8 @@ static void tcsv_problems(void **state)
     put(g, "D5", 's', "-3");
     csv_one_problem(g, "Báo cáo!D5: \"-3\": số liệu không được âm");
     put(g, "D5", 0, "");
-    csv_one_problem(g, "Báo cáo!D5: thiếu số liệu của chỉ tiêu bắt buộc WEBSITE_POSTS");
+    csv_one_problem(g, "Báo cáo!D5: thiếu số liệu của chỉ tiêu bắt buộc "
+                       "\"Tin, bài CCHC trên Trang thông tin điện tử của đơn vị\"");
     put(g, "D5", 's', "4");
     put(g, "A5", 's', "HP.SO.KHONG_CO");
     csv_one_problem(g, "Báo cáo!A5: mã đơn vị \"HP.SO.KHONG_CO\" không có trong danh mục");

@@ -334,8 +334,11 @@ static void add_cell(reader_t *r)
     size_t len = r->tlen;
     if (r->text)
         r->text[r->tlen] = '\0';
-    if (r->has_formula && !r->has_value) {
-        type = 'f'; /* a formula no program computed (written by a library, or "calculate manually") */
+    if (r->has_formula && (!r->has_value || (len == 0 && strcmp(r->ctype, "str")))) {
+        /* a formula no program computed (written by a library such as
+         * openpyxl: an empty <v/>, or "calculate manually"); an empty text
+         * result is t="str" with an empty <v/> */
+        type = 'f';
         s = "";
         len = 0;
     } else if (!strcmp(r->ctype, "s")) {

@@ -1146,6 +1146,8 @@ static void messages_in_words(void **state)
                 "Báo cáo!D5: ô có công thức nhưng chưa có giá trị tính sẵn: hãy mở tệp trong Excel và lưu lại");
     const char *units[] = {"HP.SO.XAY_DUNG"};
     grid_t *g = grid_new(units, 1);
+    one_problem("D5", 'x', "<c r=\"D5\"><f>1+2</f><v></v></c>", /* as openpyxl writes it */
+                "Báo cáo!D5: ô có công thức nhưng chưa có giá trị tính sẵn: hãy mở tệp trong Excel và lưu lại");
     put(g, "D5", 'x', "<c r=\"D5\"><f>SUM(C5,1)</f><v>8</v></c>"); /* computed: its value counts */
     sheet_opts_t o = opts();
     sheet_result_t r;

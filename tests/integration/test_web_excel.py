@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Stack, free_port  # noqa: E402
 from test_web_accounts import Client, add_user  # noqa: E402
-from test_excel import INDICATORS, values_for  # noqa: E402
+from test_excel import INDICATORS, TAG_LABELS, values_for  # noqa: E402
 
 import http.client  # noqa: E402
 import openpyxl  # noqa: E402
@@ -33,11 +33,6 @@ NOW = "2025-09-05T09:00:00+07:00"
 DS, PERIOD = "CCHC_Q", "2025Q3"
 XA = "HP.XA.VIET_KHE"
 XA_SUBS = ["HP.XA.VIET_KHE.VHXH", "HP.XA.VIET_KHE.VP", "HP.XA.VIET_KHE.KINH_TE", "HP.XA.VIET_KHE.MTTQ"]
-
-
-TAG_LABELS = {"mang_xa_hoi": "Mạng xã hội", "thong_tin_co_so": "Thông tin cơ sở", "truc_quan": "Tuyên truyền trực quan",
-              "van_hoa_van_nghe": "Văn hóa, văn nghệ", "sinh_hoat_doan_the": "Sinh hoạt đoàn thể",
-              "hop_giao_ban": "Họp giao ban", "tiep_xuc_cu_tri": "Tiếp xúc cử tri", "khac": "Khác"}
 
 
 def labels(code, text):

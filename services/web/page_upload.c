@@ -5,13 +5,17 @@
  *        the template of a unit the signed-in reporter may report for (403
  *        otherwise): one row per unit it submits for, pre-filled with each
  *        unit's latest values when the aggregator answers;
- *   GET  /entry/upload        the page: the template's link and the form;
+ *   GET  /entry/upload        the page: a GET form for the template
+ *        (dataset, period) and the upload form;
  *   POST /entry/upload        (multipart/form-data, field `file`) the filled
  *        file (an XLSX, or the template saved as CSV UTF-8: sheet_read_upload()
  *        tells them by their bytes) is read and checked as a whole: with any problem, every one is
  *        shown as Sheet!Cell in the reader's language and nothing is sent;
- *        otherwise each row is sent as one SUBMIT through the web's gateway
- *        key (entered_by: the user), and each ACK (version) or NACK shown.
+ *        otherwise each report is compared with the unit's latest version
+ *        (QUERY values): an equal one is not sent ("unchanged"), every
+ *        other is sent as one SUBMIT through the web's gateway key
+ *        (entered_by: the user) with an id naming the version it corrects
+ *        (sheet_report_rebase()), and each ACK (version) or NACK shown.
  *
  * The upload's body is collected by the HTTP layer (http_upload.c, up to
  * HTTP_MAX_UPLOAD); the rows go to the collector one after the other on one

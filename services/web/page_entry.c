@@ -228,6 +228,8 @@ void entry_view_free(entry_view_t *v)
         free(v->field_err[i]);
         v->field_err[i] = NULL;
     }
+    free(v->note_err);
+    v->note_err = NULL;
 }
 
 /* ------------------------------------------------------------------------
@@ -394,7 +396,8 @@ static void render_status(req_t *r, buf_t *b, const entry_view_t *v)
         buf_printf(b, "<span data-draft=\"%u\">%s ", v->draft.rev, T(r, "Bản nháp lưu lúc", "Draft saved at"));
         view_time(b, true, v->draft.at);
         buf_printf(b, " %s ", T(r, "bởi", "by"));
-        buf_esc(b, v->draft.by);
+        users_account_t who; /* the person's name; the login when the account is gone */
+        buf_esc(b, users_get(web_of(r)->users, v->draft.by, &who) == 0 && who.name[0] ? who.name : v->draft.by);
         buf_puts(b, ".</span>");
     }
     buf_puts(b, "</p>");
@@ -535,11 +538,18 @@ static void render_form(req_t *r, buf_t *b, const entry_view_t *v)
         buf_puts(b, "</fieldset>");
     }
     const char *note = json_string_value(json_object_get(v->content, "note"));
-    buf_printf(b, "<div class=\"fld\"><label for=\"note\">%s</label><textarea id=\"note\" name=\"note\" rows=\"3\" "
-                  "maxlength=\"1000\">",
-               T(r, "Ghi chú gửi cơ quan tổng hợp", "Note for the central office"));
+    buf_printf(b, "<div class=\"fld%s\" id=\"f_note\"><label for=\"note\">%s</label><textarea id=\"note\" name=\"note\" "
+                  "rows=\"3\" maxlength=\"%d\">",
+               v->note_err ? " bad" : "", T(r, "Ghi chú gửi cơ quan tổng hợp", "Note for the central office"),
+               ENTRY_NOTE_CHARS);
     buf_esc(b, note ? note : "");
-    buf_puts(b, "</textarea></div>");
+    buf_puts(b, "</textarea>");
+    if (v->note_err) {
+        buf_puts(b, "<p class=\"ferr\" role=\"alert\" data-error=\"NOTE\">");
+        buf_esc(b, v->note_err);
+        buf_puts(b, "</p>");
+    }
+    buf_puts(b, "</div>");
     buf_printf(b, "<p class=\"actions\"><button type=\"submit\" name=\"action\" value=\"save\" id=\"save\">%s</button> "
                   "<button type=\"submit\" name=\"action\" value=\"submit\" id=\"submit\" class=\"primary\">%s</button></p>",
                T(r, "Lưu nháp", "Save draft"), T(r, "Gửi báo cáo", "Submit the report"));
@@ -561,7 +571,12 @@ void entry_render(req_t *r, resp_t *o, entry_view_t *v)
     period_words(b, v->pl.p, r->en);
     buf_puts(b, "</h2><p class=\"note\">");
     buf_esc(b, c->datasets[v->pl.ds].name);
-    buf_puts(b, "</p>");
+    buf_puts(b, " · <a id=\"xlsx\" ");
+    view_href(b, r, "/entry/template.xlsx", "unit", c->units[v->pl.unit].code, "dataset", c->datasets[v->pl.ds].code,
+              "period", v->pl.period, NULL);
+    buf_printf(b, ">%s</a> · <a ", T(r, "Tải mẫu Excel của báo cáo này", "Download this report's Excel template"));
+    view_href(b, r, "/entry/upload", NULL);
+    buf_printf(b, ">%s</a></p>", T(r, "Nộp bằng tệp Excel", "Submit an Excel file"));
     render_status(r, b, v);
     render_form(r, b, v);
     layout_end_static(r, b);

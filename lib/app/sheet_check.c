@@ -253,10 +253,47 @@ static const char *strip(const char *s, size_t *n)
     return s;
 }
 
+/* What older files wrote: codes between spaces ("mang_xa_hoi truc_quan"),
+ * taken when every word is a code of the catalog (codes have no spaces, so
+ * this never splits a label).  Returns 0 (added), 1 (not that), -1 (a tag
+ * twice, reported) or -2 (too many). */
+static int codes_by_spaces(sheet_ctx_t *x, int ind, const char *t, size_t n, int col, int row, proto_value_t *out)
+{
+    int tags[PROTO_TAGS_MAX + 1], nt = 0;
+    size_t lens[PROTO_TAGS_MAX + 1], offs[PROTO_TAGS_MAX + 1];
+    for (size_t i = 0; i < n;) {
+        while (i < n && (t[i] == ' ' || t[i] == '\t'))
+            i++;
+        size_t j = i;
+        while (j < n && t[j] != ' ' && t[j] != '\t')
+            j++;
+        if (j == i)
+            break;
+        if (nt > PROTO_TAGS_MAX || (tags[nt] = catalog_tag(x->o->cat, ind, t + i, j - i)) < 0)
+            return 1;
+        offs[nt] = i;
+        lens[nt++] = j - i;
+        i = j;
+    }
+    if (nt < 2)
+        return 1;
+    int bad = 0;
+    for (int k = 0; k < nt; k++) {
+        char typed[CATALOG_CODE_MAX + 1];
+        snprintf(typed, sizeof typed, "%.*s", (int)lens[k], t + offs[k]);
+        int rc = add_tag(x, ind, tags[k], typed, col, row, out);
+        if (rc == -2)
+            return -2;
+        bad |= rc < 0;
+    }
+    return bad ? -1 : 0;
+}
+
 /* Tags written as codes or labels (sheet__tag_match), case aside, between
  * ';' or '|' -- or ',', which a label may hold ("Văn hóa, văn nghệ"): the
  * longest run of ','-separated parts that names a tag is one tag.  Never
- * split on spaces: labels have them. */
+ * split on spaces, which labels have -- but for a part made only of codes
+ * (codes_by_spaces()). */
 static int check_tags(sheet_ctx_t *x, int ind, const char *s, int col, int row, proto_value_t *out)
 {
     const indicator_t *in = &x->o->cat->inds[ind];
@@ -300,7 +337,12 @@ static int check_tags(sheet_ctx_t *x, int ind, const char *s, int col, int row, 
             const char *e = i + 1 < np ? part[i + 1] - 1 : piece + plen;
             n = (size_t)(e - part[i]);
             t = strip(part[i], &n);
-            if (n) {
+            int rc = n ? codes_by_spaces(x, ind, t, n, col, row, out) : 0;
+            if (rc == -2)
+                return -1;
+            if (rc == -1)
+                bad = 1;
+            if (n && rc == 1) {
                 char typed[4200];
                 snprintf(typed, sizeof typed, "%.*s", (int)n, t);
                 sheet__error(x, col, row, SHEET_M_UNKNOWN_TAG, SHEET_SHOW(typed), tag_list(x->o->lang, in, list, sizeof list));

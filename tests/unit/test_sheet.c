@@ -1093,15 +1093,16 @@ static void tags_as_labels(void **state)
     tags_read_as("Văn hóa, văn nghệ, Khác", "van_hoa_van_nghe,khac");
     tags_read_as("Văn hóa, văn nghệ;Tiếp xúc cử tri", "van_hoa_van_nghe,tiep_xuc_cu_tri");
     tags_read_as("mang_xa_hoi,truc_quan", "mang_xa_hoi,truc_quan"); /* the codes of the CLI and old templates */
+    tags_read_as("mang_xa_hoi truc_quan|khac", "mang_xa_hoi,truc_quan,khac");
     tags_read_as("MANG_XA_HOI; Visual displays; khac", "mang_xa_hoi,truc_quan,khac"); /* the English labels too */
 }
 
 static void tags_as_labels_refused(void **state)
 {
     one_problem("X5", 's', "Mạng xã hội; mang_xa_hoi", "Báo cáo!X5: nhãn \"mang_xa_hoi\" được ghi hai lần");
-    /* spaces do not separate: two codes with a space between are one unknown tag */
-    one_problem("X5", 's', "mang_xa_hoi truc_quan",
-                "Báo cáo!X5: nhãn \"mang_xa_hoi truc_quan\" không có trong danh sách được phép (Mạng xã hội; "
+    /* spaces do not separate labels (only codes, as older files wrote them) */
+    one_problem("X5", 's', "Mạng xã hội Trực quan",
+                "Báo cáo!X5: nhãn \"Mạng xã hội Trực quan\" không có trong danh sách được phép (Mạng xã hội; "
                 "Thông tin cơ sở; Tuyên truyền trực quan; Văn hóa, văn nghệ; Sinh hoạt đoàn thể; Họp giao ban; "
                 "Tiếp xúc cử tri; Khác)");
     char buf[64];

@@ -349,15 +349,20 @@ static void render_approval(req_t *r, buf_t *b, const ans_values_t *lv)
     buf_printf(b, strcmp(a, "returned") ? "%s" : "<b>%s</b>", decisions_approval_label(r, a));
     if (lv->has_decided_by && lv->decided_by && *lv->decided_by) {
         buf_printf(b, " (%s ", T(r, "bởi", "by"));
-        buf_esc(b, lv->decided_by);
+        auth_user_name(r, b, lv->decided_by);
         buf_puts(b, ")");
     }
+    bool said = false; /* the comment ends its own sentence: no second full stop after it */
     if (lv->has_decision_note && lv->decision_note && *lv->decision_note) {
+        const char *n = lv->decision_note;
         buf_printf(b, ": <q id=\"decision_note\">");
-        buf_esc(b, lv->decision_note);
+        buf_esc(b, n);
         buf_puts(b, "</q>");
+        said = strchr(".!?", n[strlen(n) - 1]) != NULL || (strlen(n) >= 3 && !strcmp(n + strlen(n) - 3, "…"));
     }
-    buf_puts(b, !strcmp(a, "returned") ? T(r, ". Hãy sửa và gửi lại. ", ". Correct it and submit again. ") : ". ");
+    buf_puts(b, said ? " " : ". ");
+    if (!strcmp(a, "returned"))
+        buf_puts(b, T(r, "Hãy sửa và gửi lại. ", "Correct it and submit again. "));
     buf_puts(b, "</span>");
 }
 
@@ -383,7 +388,7 @@ static void render_status(req_t *r, buf_t *b, const entry_view_t *v)
         view_time(b, true, lv->received_at);
         if (lv->has_entered_by && lv->entered_by && *lv->entered_by) { /* absent for a key's (CLI) report */
             buf_puts(b, ", ");
-            buf_esc(b, lv->entered_by);
+            auth_user_name(r, b, lv->entered_by);
         }
         buf_printf(b, "). %s ", T(r, "Gửi lại sẽ tạo một bản sửa (phiên bản mới).",
                                    "Submitting again makes a correction (a new version)."));
@@ -396,8 +401,7 @@ static void render_status(req_t *r, buf_t *b, const entry_view_t *v)
         buf_printf(b, "<span data-draft=\"%u\">%s ", v->draft.rev, T(r, "Bản nháp lưu lúc", "Draft saved at"));
         view_time(b, true, v->draft.at);
         buf_printf(b, " %s ", T(r, "bởi", "by"));
-        users_account_t who; /* the person's name; the login when the account is gone */
-        buf_esc(b, users_get(web_of(r)->users, v->draft.by, &who) == 0 && who.name[0] ? who.name : v->draft.by);
+        auth_user_name(r, b, v->draft.by);
         buf_puts(b, ".</span>");
     }
     buf_puts(b, "</p>");

@@ -384,7 +384,7 @@ class WebEntryTest(unittest.TestCase):
         # the unit's audit trail (/unit): who entered it, the comment beside the value, the head's return
         st, _, body = self.client("xem1").req("GET", "/unit?code=%s&dataset=CCHC_Q&period=2025Q3" % XA1_VP)
         self.assertEqual(st, 200)
-        self.assertIn("người nhập nhap1", body)
+        self.assertIn("người nhập Người dùng nhap1", body)
         self.assertRegex(body, r'data-comment="PORTAL_POSTS">%s</small>' % re.escape(note))
         row = re.search(r'<tr data-decision="return" data-version="1">(.*?)</tr>', body, re.S)
         self.assertTrue(row, body[-3000:])

@@ -4,10 +4,10 @@
  * and the matching of what an officer typed ("Mạng xã hội", "MẠNG XÃ HỘI",
  * "mang_xa_hoi", "Trực quan") to a tag of the catalog.
  */
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "fold.h"
 #include "sheet_int.h"
 
 /* The labels of the tags the shipped catalog lists (deploy/catalog/
@@ -41,85 +41,14 @@ const char *sheet_tag_label(const char *tag, size_t len, sheet_lang_t lang, char
     return buf;
 }
 
-/* ---- folding ------------------------------------------------------------------ */
-
-/* One code point of s (valid or not: a bad byte is itself); advances *s. */
-static uint32_t next_cp(const unsigned char **s)
-{
-    const unsigned char *p = *s;
-    uint32_t c = p[0];
-    int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-    for (int i = 1; i < n; i++)
-        if ((p[i] & 0xC0) != 0x80)
-            n = 1;
-    if (n == 2)
-        c = ((c & 0x1F) << 6) | (p[1] & 0x3F);
-    else if (n == 3)
-        c = ((c & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
-    else if (n == 4)
-        c = ((c & 0x07) << 18) | ((uint32_t)(p[1] & 0x3F) << 12) | ((uint32_t)(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
-    *s = p + n;
-    return c;
-}
-
-/* The Vietnamese letters (lower case) by the ASCII letter they are written on. */
-static const struct {
-    char base;
-    const char *letters;
-} MARKED[] = {
-    {'a', "àáảãạăằắẳẵặâầấẩẫậ"}, {'e', "èéẻẽẹêềếểễệ"}, {'i', "ìíỉĩị"},
-    {'o', "òóỏõọôồốổỗộơờớởỡợ"}, {'u', "ùúủũụưừứửữự"}, {'y', "ỳýỷỹỵ"},
-    {'d', "đ"},
-};
-
-static uint32_t lower_cp(uint32_t c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c + 32;
-    if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
-        return c + 32;
-    if (c == 0x102 || c == 0x110 || c == 0x128 || c == 0x168 || c == 0x1A0 || c == 0x1AF)
-        return c + 1;
-    if (c >= 0x1EA0 && c <= 0x1EF9 && c % 2 == 0)
-        return c + 1;
-    return c;
-}
-
-/* The ASCII letter under a Vietnamese one, or 0. */
-static char base_of(uint32_t c)
-{
-    for (size_t i = 0; i < sizeof MARKED / sizeof MARKED[0]; i++)
-        for (const unsigned char *s = (const unsigned char *)MARKED[i].letters; *s;)
-            if (next_cp(&s) == c)
-                return MARKED[i].base;
-    return 0;
-}
-
-/* s (n bytes) as a key: lower case, without marks, every run of spaces,
- * '_', '-', '.' and ',' one '_', none at either end.  "Văn hóa, văn nghệ"
- * -> "van_hoa_van_nghe".  Returns buf. */
+/* s (n bytes) folded as a search folds it (fold.h: case, marks and the
+ * separators between words aside): "Trực quan" and "truc_quan" alike.
+ * Returns buf. */
 static const char *fold(const char *s, size_t n, char *buf, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)s, *end = p + n;
-    size_t o = 0;
-    bool gap = false;
-    while (p < end && o + 2 < len) {
-        uint32_t c = lower_cp(next_cp(&p));
-        if (c >= 0x300 && c <= 0x36F)
-            continue; /* a combining mark (text in NFD) */
-        if (c == ' ' || c == '_' || c == '-' || c == '.' || c == ',' || c == '\t' || c == 0xA0) {
-            gap = o > 0;
-            continue;
-        }
-        char a = c < 0x80 ? (char)c : base_of(c);
-        if (!a)
-            a = '?';
-        if (gap)
-            buf[o++] = '_';
-        gap = false;
-        buf[o++] = a;
-    }
-    buf[o] = '\0';
+    char copy[512];
+    snprintf(copy, sizeof copy, "%.*s", (int)(n < sizeof copy ? n : sizeof copy - 1), s);
+    fold_text(copy, buf, len);
     return buf;
 }
 

@@ -80,6 +80,31 @@ int sheet_units_for(const catalog_t *c, int unit, int ds, period_t p, int *out, 
 
 /* ---- the template -------------------------------------------------------- */
 
+/* The allowed tags of a tags indicator as labels, "Mạng xã hội; Khác". */
+static const char *tag_labels(const indicator_t *in, char *buf, size_t len)
+{
+    char label[256];
+    size_t off = 0;
+    buf[0] = '\0';
+    for (int t = 0; t < in->ntags && off < len; t++)
+        off += (size_t)snprintf(buf + off, len - off, "%s%s", t ? "; " : "",
+                                sheet_tag_label(in->tags[t], strlen(in->tags[t]), SHEET_LANG_VI, label, sizeof label));
+    return buf;
+}
+
+/* The kind of an indicator in words, for the "Loại" column. */
+static const char *kind_words(ind_kind_t k)
+{
+    switch (k) {
+    case IND_COUNT: return "số lượng";
+    case IND_STOCK: return "số hiện có (cuối kỳ)";
+    case IND_BOOL: return "có/không";
+    case IND_TAGS: return "nhãn";
+    case IND_RATE: return "tỷ lệ";
+    default: return "";
+    }
+}
+
 typedef struct {
     lxw_workbook *wb;
     lxw_worksheet *ws, *help;
@@ -113,11 +138,11 @@ static void write_value(writer_t *w, int row, int col, const proto_value_t *v)
     } else if (v->kind == PV_BOOL) {
         worksheet_write_string(w->ws, (lxw_row_t)row, (lxw_col_t)col, v->i ? "Có" : "Không", w->input);
     } else {
-        char buf[PROTO_TAGS_MAX * (PROTO_TAG_MAX + 2) + 1] = "";
+        char buf[PROTO_TAGS_MAX * 258 + 1] = "", label[256];
         size_t off = 0;
-        for (uint32_t t = 0; t < v->ntags && off < sizeof buf; t++)
-            off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%.*s", t ? "; " : "", (int)v->tags[t].len,
-                                    v->tags[t].ptr);
+        for (uint32_t t = 0; t < v->ntags && off < sizeof buf; t++) /* the labels: the reader takes them back */
+            off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%s", t ? "; " : "",
+                                    sheet_tag_label(v->tags[t].ptr, v->tags[t].len, SHEET_LANG_VI, label, sizeof label));
         worksheet_write_string(w->ws, (lxw_row_t)row, (lxw_col_t)col, buf, w->text_input);
     }
 }
@@ -168,11 +193,8 @@ static void write_head(writer_t *w, int unit, period_t p)
         worksheet_write_string(w->ws, SHEET_ROW_CODES, col, c->inds[ind].code, w->code);
         worksheet_write_string(w->ws, SHEET_ROW_HEAD, col, sheet__header(c, ind, buf, sizeof buf), w->head);
         if (c->inds[ind].kind == IND_TAGS) {
-            char list[CATALOG_TAGS_MAX * (CATALOG_CODE_MAX + 2) + 1] = "";
-            size_t off = 0;
-            for (int t = 0; t < c->inds[ind].ntags && off < sizeof list; t++)
-                off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", t ? "; " : "", c->inds[ind].tags[t]);
-            snprintf(buf, sizeof buf, "Nhãn được phép, cách nhau bởi dấu ;\n%s", list);
+            char list[1800];
+            snprintf(buf, sizeof buf, "Nhãn được phép, cách nhau bởi dấu ;\n%s", tag_labels(&c->inds[ind], list, sizeof list));
             worksheet_write_comment(w->ws, SHEET_ROW_HEAD, col, buf);
         }
     }
@@ -213,14 +235,14 @@ static void write_help(writer_t *w, int ds)
         lxw_row_t row = (lxw_row_t)(7 + k);
         worksheet_write_string(w->help, row, 0, in->code, NULL);
         worksheet_write_string(w->help, row, 1, in->name_vi, NULL);
-        worksheet_write_string(w->help, row, 2, ind_kind_name(in->kind), NULL);
+        worksheet_write_string(w->help, row, 2, kind_words(in->kind), NULL);
         const char *how = buf;
         if (in->kind == IND_BOOL) {
             how = "Chọn Có hoặc Không";
         } else if (in->kind == IND_TAGS) {
-            size_t off = (size_t)snprintf(buf, sizeof buf, "Các nhãn cách nhau bởi dấu ; trong số: ");
-            for (int t = 0; t < in->ntags && off < sizeof buf; t++)
-                off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%s", t ? "; " : "", in->tags[t]);
+            char list[1800];
+            snprintf(buf, sizeof buf, "Các nhãn cách nhau bởi dấu ; (viết hoa hay thường đều được) trong số: %s",
+                     tag_labels(in, list, sizeof list));
         } else {
             snprintf(buf, sizeof buf, "Số nguyên từ 0 đến %lld%s", (long long)in->max,
                      in->kind == IND_STOCK ? ", số có tại cuối kỳ" : "");

@@ -100,10 +100,11 @@ typedef struct {
     char dataset[CATALOG_CODE_MAX + 1];
     char period[PERIOD_CODE_MAX];
     char note[1025];
-    proto_value_t *values;  /* tags point into the result's memory */
+    proto_value_t *values;  /* tags point at the catalog's codes */
     uint32_t nvalues;
     int row;                /* its row in the sheet (1-based), or 0 (CSV) */
-    char id[65];            /* a stable SUBMIT id: the same content gives the same id */
+    char id[65];            /* a stable SUBMIT id: the same content gives the same id
+                               (sheet_report_rebase() adds the version it corrects) */
 } sheet_report_t;
 
 /* The result of a read: reports, or (never both) problems. */
@@ -145,6 +146,29 @@ int sheet_read_file(const char *path, const sheet_opts_t *o, sheet_result_t *res
 
 /* The CSV alone; `name` is the file's name for messages. */
 int sheet_read_csv(const char *path, const char *name, const sheet_opts_t *o, sheet_result_t *res /* OUT */);
+
+/* Does report r say what a unit's latest version (its values vals[0..n),
+ * its note, note_len bytes) says?  The same indicators with the same values
+ * (tags as a set), and, when r has a note (the template's note column is
+ * not pre-filled, so an empty one says nothing), the same note.  An
+ * uploaded row for which this holds is not sent: it is no correction. */
+bool sheet_report_unchanged(const sheet_report_t *r, const proto_value_t *vals, uint32_t n, const char *note,
+                            size_t note_len);
+
+/* Makes r's id name the version it corrects, `latest` (the unit's latest
+ * version as the aggregator tells it; 0 when there is none):
+ * "UNIT.PERIOD.rN.xHASH" (at most 64 bytes, the unit's code cut from the
+ * front), the hash over the content and N.  So the same content sent again
+ * over the same version is the same id (a retry: the collector answers
+ * duplicate), while the content of an older version sent over a newer one
+ * is a new id (a revert: a new version). */
+void sheet_report_rebase(sheet_report_t *r, uint64_t latest);
+
+/* The label of a tag (len bytes) of a tags indicator, as the web form shows
+ * it ("mang_xa_hoi" -> "Mạng xã hội" / "Social media"; a tag without one:
+ * its code with spaces for '_').  The reader takes labels and codes alike,
+ * case aside.  Returns buf. */
+const char *sheet_tag_label(const char *tag, size_t len, sheet_lang_t lang, char *buf, size_t buflen);
 
 /* Releases what a read allocated; a zeroed result is a harmless no-op. */
 void sheet_result_free(sheet_result_t *res);

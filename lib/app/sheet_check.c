@@ -213,45 +213,144 @@ static int check_bool(sheet_ctx_t *x, char type, const char *s, int col, int row
     return 1;
 }
 
-/* The allowed tags of an indicator, "a; b; c". */
-static const char *tag_list(const indicator_t *in, char *buf, size_t len)
+/* The allowed tags of an indicator as labels, "a; b; c". */
+static const char *tag_list(sheet_lang_t lang, const indicator_t *in, char *buf, size_t len)
 {
     size_t off = 0;
+    char label[256];
     buf[0] = '\0';
     for (int t = 0; t < in->ntags && off < len; t++)
-        off += (size_t)snprintf(buf + off, len - off, "%s%s", t ? "; " : "", in->tags[t]);
+        off += (size_t)snprintf(buf + off, len - off, "%s%s", t ? "; " : "",
+                                sheet_tag_label(in->tags[t], strlen(in->tags[t]), lang, label, sizeof label));
     return buf;
 }
 
+/* Adds tag t of indicator `ind` to out, or reports it twice. */
+static int add_tag(sheet_ctx_t *x, int ind, int t, const char *typed, int col, int row, proto_value_t *out)
+{
+    const char *code = x->o->cat->inds[ind].tags[t];
+    for (uint32_t k = 0; k < out->ntags; k++)
+        if (out->tags[k].ptr == code) {
+            sheet__error(x, col, row, SHEET_M_REPEATED_TAG, SHEET_SHOW(typed));
+            return -1;
+        }
+    if (out->ntags == PROTO_TAGS_MAX) {
+        sheet__error(x, col, row, SHEET_M_TOO_MANY_TAGS, PROTO_TAGS_MAX);
+        return -2;
+    }
+    out->tags[out->ntags].ptr = code; /* the catalog's code, which outlives the result */
+    out->tags[out->ntags++].len = (uint32_t)strlen(code);
+    return 0;
+}
+
+/* s without the spaces around it, as a (pointer, length). */
+static const char *strip(const char *s, size_t *n)
+{
+    while (*n && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+        s++, (*n)--;
+    while (*n && strchr(" \t\r\n", s[*n - 1]))
+        (*n)--;
+    return s;
+}
+
+/* What older files wrote: codes between spaces ("mang_xa_hoi truc_quan"),
+ * taken when every word is a code of the catalog (codes have no spaces, so
+ * this never splits a label).  Returns 0 (added), 1 (not that), -1 (a tag
+ * twice, reported) or -2 (too many). */
+static int codes_by_spaces(sheet_ctx_t *x, int ind, const char *t, size_t n, int col, int row, proto_value_t *out)
+{
+    int tags[PROTO_TAGS_MAX + 1], nt = 0;
+    size_t lens[PROTO_TAGS_MAX + 1], offs[PROTO_TAGS_MAX + 1];
+    for (size_t i = 0; i < n;) {
+        while (i < n && (t[i] == ' ' || t[i] == '\t'))
+            i++;
+        size_t j = i;
+        while (j < n && t[j] != ' ' && t[j] != '\t')
+            j++;
+        if (j == i)
+            break;
+        if (nt > PROTO_TAGS_MAX || (tags[nt] = catalog_tag(x->o->cat, ind, t + i, j - i)) < 0)
+            return 1;
+        offs[nt] = i;
+        lens[nt++] = j - i;
+        i = j;
+    }
+    if (nt < 2)
+        return 1;
+    int bad = 0;
+    for (int k = 0; k < nt; k++) {
+        char typed[CATALOG_CODE_MAX + 1];
+        snprintf(typed, sizeof typed, "%.*s", (int)lens[k], t + offs[k]);
+        int rc = add_tag(x, ind, tags[k], typed, col, row, out);
+        if (rc == -2)
+            return -2;
+        bad |= rc < 0;
+    }
+    return bad ? -1 : 0;
+}
+
+/* Tags written as codes or labels (sheet__tag_match), case aside, between
+ * ';' or '|' -- or ',', which a label may hold ("Văn hóa, văn nghệ"): the
+ * longest run of ','-separated parts that names a tag is one tag.  Never
+ * split on spaces, which labels have -- but for a part made only of codes
+ * (codes_by_spaces()). */
 static int check_tags(sheet_ctx_t *x, int ind, const char *s, int col, int row, proto_value_t *out)
 {
     const indicator_t *in = &x->o->cat->inds[ind];
-    char *copy = sheet__keep(x, strdup(s));
-    if (!copy)
-        return -1;
+    char list[CATALOG_TAGS_MAX * 80 + 1];
     out->kind = PV_TAGS;
     out->ntags = 0;
     int bad = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(copy, ";|, \t\r\n", &save); t; t = strtok_r(NULL, ";|, \t\r\n", &save)) {
-        size_t n = strlen(t);
-        char list[CATALOG_TAGS_MAX * (CATALOG_CODE_MAX + 2) + 1];
-        if (catalog_tag(x->o->cat, ind, t, n) < 0) {
-            sheet__error(x, col, row, SHEET_M_UNKNOWN_TAG, SHEET_SHOW(t), tag_list(in, list, sizeof list));
-            bad = 1;
-            continue;
+    for (const char *piece = s; *piece;) {
+        size_t plen = strcspn(piece, ";|");
+        const char *next = piece[plen] ? piece + plen + 1 : piece + plen;
+        /* the ','-parts of the piece */
+        const char *part[64];
+        size_t np = 0;
+        for (const char *q = piece; q < piece + plen && np < 64;) {
+            part[np++] = q;
+            const char *cm = memchr(q, ',', (size_t)(piece + plen - q));
+            q = cm ? cm + 1 : piece + plen;
         }
-        for (uint32_t k = 0; k < out->ntags; k++)
-            if (out->tags[k].len == n && !memcmp(out->tags[k].ptr, t, n)) {
-                sheet__error(x, col, row, SHEET_M_REPEATED_TAG, SHEET_SHOW(t));
+        for (size_t i = 0; i < np;) {
+            size_t j = np, n = 0;
+            const char *t = NULL;
+            int tag = -1;
+            for (; j > i; j--) { /* parts i..j-1 as one */
+                const char *e = j < np ? part[j] - 1 : piece + plen;
+                n = (size_t)(e - part[i]);
+                t = strip(part[i], &n);
+                if (n && (tag = sheet__tag_match(x->o->cat, ind, t, n)) >= 0)
+                    break;
+            }
+            if (tag >= 0) {
+                char typed[4200];
+                snprintf(typed, sizeof typed, "%.*s", (int)n, t);
+                int rc = add_tag(x, ind, tag, typed, col, row, out);
+                if (rc == -2)
+                    return -1;
+                bad |= rc < 0;
+                i = j;
+                continue;
+            }
+            /* no run from part i names a tag: part i alone is the unknown one */
+            const char *e = i + 1 < np ? part[i + 1] - 1 : piece + plen;
+            n = (size_t)(e - part[i]);
+            t = strip(part[i], &n);
+            int rc = n ? codes_by_spaces(x, ind, t, n, col, row, out) : 0;
+            if (rc == -2)
+                return -1;
+            if (rc == -1)
+                bad = 1;
+            if (n && rc == 1) {
+                char typed[4200];
+                snprintf(typed, sizeof typed, "%.*s", (int)n, t);
+                sheet__error(x, col, row, SHEET_M_UNKNOWN_TAG, SHEET_SHOW(typed), tag_list(x->o->lang, in, list, sizeof list));
                 bad = 1;
             }
-        if (out->ntags == PROTO_TAGS_MAX) {
-            sheet__error(x, col, row, SHEET_M_TOO_MANY_TAGS, PROTO_TAGS_MAX);
-            return -1;
+            i++;
         }
-        out->tags[out->ntags].ptr = t;
-        out->tags[out->ntags++].len = (uint32_t)n;
+        piece = next;
     }
     return bad ? -1 : out->ntags ? 1 : 0;
 }
@@ -261,6 +360,10 @@ int sheet__value(sheet_ctx_t *x, int ind, char type, const char *text, int col, 
     char s[4200];
     if (strlen(text) > 4096) {
         sheet__error(x, col, row, SHEET_M_CELL_TOO_LONG, 4096);
+        return -1;
+    }
+    if (type == 'f') {
+        sheet__error(x, col, row, SHEET_M_FORMULA_NO_VALUE);
         return -1;
     }
     trim(text, s, sizeof s);
@@ -278,6 +381,12 @@ int sheet__value(sheet_ctx_t *x, int ind, char type, const char *text, int col, 
     case IND_TAGS: return check_tags(x, ind, s, col, row, out);
     default: return check_int(x, in, type, s, col, row, out);
     }
+}
+
+const char *sheet__ind_name(const sheet_ctx_t *x, int ind)
+{
+    const indicator_t *in = &x->o->cat->inds[ind];
+    return x->o->lang == SHEET_LANG_EN && in->name_en && in->name_en[0] ? in->name_en : in->name_vi;
 }
 
 const char *sheet__header(const catalog_t *c, int ind, char *buf, size_t len)
@@ -381,7 +490,11 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-static void make_id(sheet_report_t *r)
+/* The id of r: "UNIT.PERIOD.xHASH" (base < 0: what the reader gives, the
+ * content alone), or "UNIT.PERIOD.rN.xHASH" naming the version N it
+ * corrects (sheet_report_rebase); the unit's code cut from the front to
+ * keep the id within 64 bytes. */
+static void make_id(sheet_report_t *r, long long base)
 {
     uint64_t h = 1469598103934665603ull;
     h = fnv(h, r->dataset, strlen(r->dataset) + 1);
@@ -396,18 +509,64 @@ static void make_id(sheet_report_t *r)
             h = fnv(fnv(h, v->tags[t].ptr, v->tags[t].len), "", 1);
     }
     h = fnv(h, r->note, strlen(r->note) + 1);
-    size_t ul = strlen(r->unit);
-    char tail[24];
-    snprintf(tail, sizeof tail, ".x%016" PRIx64, h);
-    copy(r->id, 37, ul > 36 ? r->unit + ul - 36 : r->unit);
-    strcat(r->id, ".");
-    char pc[8];
+    char pc[8], tail[64];
     copy(pc, 7, r->period);
-    strcat(r->id, pc);
+    if (base < 0) {
+        snprintf(tail, sizeof tail, ".%s.x%016" PRIx64, pc, h);
+    } else {
+        h = fnv(h, &base, sizeof base);
+        snprintf(tail, sizeof tail, ".%s.r%lld.x%016" PRIx64, pc, base, h);
+    }
+    size_t ul = strlen(r->unit), room = 64 - strlen(tail);
+    if (base < 0 && room > 36)
+        room = 36; /* as ids have always been */
+    copy(r->id, room + 1, ul > room ? r->unit + ul - room : r->unit);
     strcat(r->id, tail);
     for (char *q = r->id; *q; q++)
         if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-", *q))
             *q = '_';
+}
+
+void sheet_report_rebase(sheet_report_t *r, uint64_t latest)
+{
+    make_id(r, latest > (uint64_t)INT64_MAX ? INT64_MAX : (long long)latest);
+}
+
+/* Two values of one indicator: the same number, or the same set of tags. */
+static bool same_value(const proto_value_t *a, const proto_value_t *b)
+{
+    if (a->kind != b->kind)
+        return false;
+    if (a->kind != PV_TAGS)
+        return a->i == b->i;
+    if (a->ntags != b->ntags)
+        return false;
+    for (uint32_t i = 0; i < a->ntags; i++) {
+        bool found = false;
+        for (uint32_t k = 0; k < b->ntags && !found; k++)
+            found = a->tags[i].len == b->tags[k].len && !memcmp(a->tags[i].ptr, b->tags[k].ptr, a->tags[i].len);
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+bool sheet_report_unchanged(const sheet_report_t *r, const proto_value_t *vals, uint32_t n, const char *note,
+                            size_t note_len)
+{
+    if (r->nvalues != n)
+        return false;
+    for (uint32_t i = 0; i < n; i++) {
+        const proto_value_t *mine = NULL;
+        for (uint32_t k = 0; k < r->nvalues && !mine; k++)
+            if (!strcmp(r->values[k].code, vals[i].code))
+                mine = &r->values[k];
+        if (!mine || !same_value(mine, &vals[i]))
+            return false;
+    }
+    if (r->note[0] && (strlen(r->note) != note_len || memcmp(r->note, note ? note : "", note_len)))
+        return false;
+    return true;
 }
 
 int sheet__add_report(sheet_ctx_t *x, int ds, period_t p, int unit, const proto_value_t *vals, uint32_t n,
@@ -435,7 +594,7 @@ int sheet__add_report(sheet_ctx_t *x, int ds, period_t p, int unit, const proto_
     period_format(p, r->period, sizeof r->period);
     snprintf(r->note, sizeof r->note, "%s", note ? note : "");
     r->row = row;
-    make_id(r);
+    make_id(r, -1);
     res->nreports++;
     return 0;
 }

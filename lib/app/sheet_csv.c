@@ -53,8 +53,8 @@ static void read_rows(sheet_ctx_t *x, csvtab_t *t, int ds, period_t p, int unit)
         }
     }
     for (int k = 0; k < d->ninds; k++)
-        if (!lines[d->inds[k]] && catalog_required(c, ds, d->inds[k]))
-            sheet__error(x, -1, 0, SHEET_M_REQUIRED, c->inds[d->inds[k]].code);
+        if (!lines[d->inds[k]] && catalog_required(c, ds, d->inds[k])) /* this file is written with codes */
+            sheet__error(x, -1, 0, SHEET_M_REQUIRED_CODE, sheet__ind_name(x, d->inds[k]), c->inds[d->inds[k]].code);
     if (x->res->nfound == 0)
         sheet__ratios(x, ds, vals, NULL, n, 0);
     if (x->res->nfound == 0 && unit >= 0 && n > 0)

@@ -33,7 +33,10 @@
     X(UNKNOWN_TAG, "nhãn %s không có trong danh sách được phép (%s)", "tag %s is not one of the allowed tags (%s)") \
     X(REPEATED_TAG, "nhãn %s được ghi hai lần", "tag %s is written twice")                                      \
     X(TOO_MANY_TAGS, "quá %d nhãn", "more than %d tags")                                                         \
-    X(REQUIRED, "thiếu số liệu của chỉ tiêu bắt buộc %s", "the required indicator %s has no value")              \
+    X(REQUIRED, "thiếu số liệu của chỉ tiêu bắt buộc \"%s\"", "the required indicator \"%s\" has no value")      \
+    X(REQUIRED_CODE, "thiếu số liệu của chỉ tiêu bắt buộc \"%s\" (%s)", "the required indicator \"%s\" (%s) has no value") \
+    X(FORMULA_NO_VALUE, "ô có công thức nhưng chưa có giá trị tính sẵn: hãy mở tệp trong Excel và lưu lại",          \
+      "the cell holds a formula without a computed value: open the file in Excel and save it again")               \
     X(RATIO, "%s (%lld) lớn hơn %s (%lld)", "%s (%lld) is greater than %s (%lld)")                               \
     X(UNIT_UNKNOWN, "mã đơn vị %s không có trong danh mục", "unit code %s is not in the catalog")                 \
     X(UNIT_FORBIDDEN, "bạn không được nộp báo cáo thay cho đơn vị %s", "you may not submit for unit %s")         \
@@ -65,12 +68,14 @@
     X(NOT_ZIP, "tệp không phải là tệp Excel .xlsx", "the file is not an Excel .xlsx file")                       \
     X(OLD_XLS, "tệp là định dạng Excel 97-2003 (.xls); hãy lưu lại dưới dạng .xlsx",                             \
       "the file is an Excel 97-2003 .xls; save it as .xlsx")                                                       \
-    X(BAD_ZIP, "tệp .xlsx bị hỏng (%s)", "the .xlsx file is damaged (%s)")                                       \
+    X(BAD_ZIP, "tệp .xlsx bị hỏng hoặc không trọn vẹn (có thể tải lên hay lưu chưa xong); hãy mở tệp trong Excel, " \
+      "lưu lại rồi gửi lại", "the .xlsx file is damaged or incomplete (%s)")                                    \
     X(TOO_BIG, "tệp lớn quá %u MiB", "the file is larger than %u MiB")                                            \
     X(TOO_MANY_ENTRIES, "tệp nén có quá %d phần", "the zip has more than %d entries")                              \
     X(ENTRY_TOO_BIG, "phần %s lớn quá %u MiB khi giải nén", "part %s is larger than %u MiB uncompressed")           \
     X(PART_MISSING, "tệp thiếu phần %s", "the file lacks part %s")                                                 \
-    X(BAD_XML, "phần %s bị hỏng (XML dòng %lu: %s)", "part %s is damaged (XML line %lu: %s)")                     \
+    X(BAD_XML, "phần %s của tệp bị hỏng (dòng %lu); hãy mở tệp trong Excel, lưu lại rồi gửi lại",                \
+      "part %s is damaged (XML line %lu: %s)")                                                                    \
     X(XML_DTD, "phần %s có khai báo DTD hoặc thực thể, không được chấp nhận",                                   \
       "part %s declares a DTD or an entity, which is refused")                                                    \
     X(BAD_STRING, "ô trỏ tới chuỗi dùng chung %s không tồn tại", "the cell points to shared string %s, which does not exist") \
@@ -146,7 +151,7 @@ bool sheet__grow(void **p, size_t *cap, size_t need, size_t size);
 void *sheet__keep(sheet_ctx_t *x, void *p);
 
 /* Checks one cell of indicator `ind`: type 's' text, 'n' number, 'b'
- * boolean, 'e' error.  Returns 1 with *out filled, 0 when the cell is empty,
+ * boolean, 'e' error, 'f' a formula without a computed value (text "").  Returns 1 with *out filled, 0 when the cell is empty,
  * -1 after reporting the problem at (col, row). */
 int sheet__value(sheet_ctx_t *x, int ind, char type, const char *text, int col, int row, proto_value_t *out);
 
@@ -169,6 +174,16 @@ int sheet__dataset_period(sheet_ctx_t *x, const char *dcode, int dcol, int drow,
  * (cols parallel to vals; row as for sheet__error). */
 void sheet__ratios(sheet_ctx_t *x, int ds, const proto_value_t *vals, const int *cols, uint32_t n, int row);
 
+/* The tag of indicator ind that s (n bytes) names: its code as the catalog
+ * has it, or -- case, Vietnamese marks and the spaces or '_' between words
+ * aside -- its code or its label in either language ("Mạng xã hội",
+ * "MANG XA HOI", "Trực quan").  Returns the tag's index, or -1. */
+int sheet__tag_match(const catalog_t *c, int ind, const char *s, size_t n);
+
+/* The indicator's name in the reader's language (Vietnamese when the
+ * catalog has no English one). */
+const char *sheet__ind_name(const sheet_ctx_t *x, int ind);
+
 /* Adds a report (values copied) to the result; computes its id.  Returns 0
  * or -1 (out of memory). */
 int sheet__add_report(sheet_ctx_t *x, int ds, period_t p, int unit, const proto_value_t *vals, uint32_t n,
@@ -178,7 +193,7 @@ int sheet__add_report(sheet_ctx_t *x, int ds, period_t p, int unit, const proto_
  * texts in `pool`; empty cells are left out. */
 typedef struct {
     int row, col;  /* 1-based row, 0-based column */
-    char type;     /* 's' text, 'n' number, 'b' boolean, 'e' error */
+    char type;     /* 's' text, 'n' number, 'b' boolean, 'e' error, 'f' formula without a value */
     size_t off;    /* text in the pool */
 } sheet_cell_t;
 

@@ -135,7 +135,7 @@ static void check_row(sheet_ctx_t *x, sheet_grid_t *r, int ds, period_t p, const
         if (got == 1)
             vcols[n++] = col;
         else if (got == 0 && catalog_required(c, ds, ind))
-            sheet__error(x, col, row, SHEET_M_REQUIRED, c->inds[ind].code);
+            sheet__error(x, col, row, SHEET_M_REQUIRED, sheet__ind_name(x, ind));
     }
     if (x->res->nfound == before)
         sheet__ratios(x, ds, vals, vcols, n, row);

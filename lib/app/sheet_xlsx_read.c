@@ -40,7 +40,7 @@ typedef struct {
     int ncells, cells_cap;
     int row, col;              /* position of the current row / cell */
     char ctype[16];
-    bool in_cell, has_value;
+    bool in_cell, has_value, has_formula;
     char *pool;                /* every text, NUL-terminated */
     size_t plen, pcap;
 } reader_t;
@@ -315,8 +315,10 @@ static void sheet_start(void *ud, const XML_Char *name, const XML_Char **a)
         }
         snprintf(r->ctype, sizeof r->ctype, "%s", t ? t : "n");
         r->in_cell = true;
-        r->has_value = false;
+        r->has_value = r->has_formula = false;
         r->tlen = 0;
+    } else if (r->in_cell && !strcmp(n, "f")) {
+        r->has_formula = true; /* its text is the formula: only <v> is the value */
     } else if (r->in_cell && (!strcmp(n, "v") || !strcmp(n, "t"))) {
         r->in_text = true;
         r->has_value = true;
@@ -332,7 +334,14 @@ static void add_cell(reader_t *r)
     size_t len = r->tlen;
     if (r->text)
         r->text[r->tlen] = '\0';
-    if (!strcmp(r->ctype, "s")) {
+    if (r->has_formula && (!r->has_value || (len == 0 && strcmp(r->ctype, "str")))) {
+        /* a formula no program computed (written by a library such as
+         * openpyxl: an empty <v/>, or "calculate manually"); an empty text
+         * result is t="str" with an empty <v/> */
+        type = 'f';
+        s = "";
+        len = 0;
+    } else if (!strcmp(r->ctype, "s")) {
         char *end;
         long i = strtol(s, &end, 10);
         if (*end || end == s || i < 0 || i >= r->nss) {
@@ -348,7 +357,7 @@ static void add_cell(reader_t *r)
     } else if (!strcmp(r->ctype, "e")) {
         type = 'e';
     }
-    if (len == 0)
+    if (len == 0 && type != 'f')
         return;
     if (r->row < 1 || r->row > SHEET_ROW_DATA + SHEET_MAX_ROWS) {
         sheet__error(r->x, 0, 0, SHEET_M_TOO_MANY_ROWS, SHEET_MAX_ROWS);
@@ -388,7 +397,7 @@ static void sheet_end(void *ud, const XML_Char *name)
     } else if (!strcmp(n, "rPh")) {
         r->in_rph = false;
     } else if (!strcmp(n, "c")) {
-        if (r->has_value)
+        if (r->has_value || r->has_formula)
             add_cell(r);
         r->in_cell = false;
     }

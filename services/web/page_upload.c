@@ -5,13 +5,17 @@
  *        the template of a unit the signed-in reporter may report for (403
  *        otherwise): one row per unit it submits for, pre-filled with each
  *        unit's latest values when the aggregator answers;
- *   GET  /entry/upload        the page: the template's link and the form;
+ *   GET  /entry/upload        the page: a GET form for the template
+ *        (dataset, period) and the upload form;
  *   POST /entry/upload        (multipart/form-data, field `file`) the filled
  *        file (an XLSX, or the template saved as CSV UTF-8: sheet_read_upload()
  *        tells them by their bytes) is read and checked as a whole: with any problem, every one is
  *        shown as Sheet!Cell in the reader's language and nothing is sent;
- *        otherwise each row is sent as one SUBMIT through the web's gateway
- *        key (entered_by: the user), and each ACK (version) or NACK shown.
+ *        otherwise each report is compared with the unit's latest version
+ *        (QUERY values): an equal one is not sent ("unchanged"), every
+ *        other is sent as one SUBMIT through the web's gateway key
+ *        (entered_by: the user) with an id naming the version it corrects
+ *        (sheet_report_rebase()), and each ACK (version) or NACK shown.
  *
  * The upload's body is collected by the HTTP layer (http_upload.c, up to
  * HTTP_MAX_UPLOAD); the rows go to the collector one after the other on one
@@ -92,6 +96,11 @@ static int place_of(req_t *r, resp_t *o, const users_session_t *s, place_t *pl)
     if (pl->ds < 0 || !catalog_must_report(c, pl->ds, pl->unit)) {
         layout_error(r, o, 400, T(r, "Đơn vị không phải nộp mẫu báo cáo này.", "The unit does not report this dataset."));
         return -1;
+    }
+    if (!(pc && *pc)) { /* the upload page's form: one period list per type, period_quarter=... */
+        char key[32];
+        snprintf(key, sizeof key, "period_%s", period_type_name((period_type_t)c->datasets[pl->ds].ptype));
+        pc = http_arg(r, key);
     }
     if (pc && *pc) {
         if (period_parse(pc, &pl->p) || pl->p.type != c->datasets[pl->ds].ptype) {
@@ -186,24 +195,97 @@ static void begin(req_t *r, buf_t *b)
     buf_printf(b, "<h1>%s</h1>", T(r, "Nộp báo cáo bằng tệp Excel", "Report with an Excel file"));
 }
 
+/* The periods of type t a template may be asked for, unit u: today's and
+ * UPLOAD_LOOKBACK before it in which u was open, newest first. */
+#define UPLOAD_LOOKBACK 8
+static int recent_periods(const catalog_t *c, int u, period_type_t t, period_t *out)
+{
+    int n = 0;
+    period_t p = period_of_day(date_of_time(clock_now()), t);
+    for (int i = 0; i <= UPLOAD_LOOKBACK; i++, p = period_prev(p))
+        if (catalog_open_in(c, u, p))
+            out[n++] = p;
+    return n;
+}
+
+/* The GET form that downloads the template of unit u: the datasets u
+ * reports (by name) and, for each type of period among them, the recent
+ * periods in words (named period when there is one type, else
+ * period_<type>, which place_of() reads), the page's default selected. */
+static void template_form(req_t *r, buf_t *b, int u)
+{
+    const catalog_t *c = web_of(r)->cat;
+    int types[8], ntypes = 0, first_ds[8];
+    buf_puts(b, "<form class=\"f\" method=\"get\" action=\"/entry/template.xlsx\" id=\"template\">");
+    buf_printf(b, "<input type=\"hidden\" name=\"unit\" value=\"%s\">", c->units[u].code);
+    buf_printf(b, "<label>%s<select name=\"dataset\">", T(r, "Mẫu báo cáo", "Dataset"));
+    const char *want = http_arg(r, "dataset");
+    for (int i = 0; i < c->ndatasets; i++) {
+        if (!catalog_must_report(c, i, u))
+            continue;
+        int t = c->datasets[i].ptype, k = 0;
+        while (k < ntypes && types[k] != t)
+            k++;
+        if (k == ntypes && ntypes < 8) {
+            types[ntypes] = t;
+            first_ds[ntypes++] = i;
+        }
+        buf_printf(b, "<option value=\"%s\"%s>", c->datasets[i].code,
+                   want && !strcmp(want, c->datasets[i].code) ? " selected" : "");
+        buf_esc(b, catalog_dataset_name(c, i, r->en));
+        buf_puts(b, "</option>");
+    }
+    buf_puts(b, "</select></label>");
+    for (int k = 0; k < ntypes; k++) {
+        period_t ps[UPLOAD_LOOKBACK + 1], def = page_default_period(r, u, first_ds[k]);
+        int n = recent_periods(c, u, (period_type_t)types[k], ps);
+        const char *tn = period_type_name((period_type_t)types[k]);
+        if (ntypes == 1)
+            buf_printf(b, "<label>%s<select name=\"period\">", T(r, "Kỳ báo cáo", "Period"));
+        else
+            buf_printf(b, "<label>%s (%s)<select name=\"period_%s\">", T(r, "Kỳ báo cáo", "Period"),
+                       view_period_type(tn, r->en), tn);
+        bool listed = false;
+        for (int i = 0; i <= n; i++) {
+            period_t p = i < n ? ps[i] : def;
+            bool sel = p.type == def.type && p.year == def.year && p.index == def.index;
+            if (i == n && listed)
+                break;
+            listed |= sel;
+            char pc[PERIOD_CODE_MAX], words[64];
+            buf_printf(b, "<option value=\"%s\"%s>", period_format(p, pc, sizeof pc), sel ? " selected" : "");
+            buf_esc(b, sheet_period_words(p, r->en ? SHEET_LANG_EN : SHEET_LANG_VI, words, sizeof words));
+            buf_puts(b, "</option>");
+        }
+        buf_puts(b, "</select></label>");
+    }
+    if (r->en)
+        buf_puts(b, "<input type=\"hidden\" name=\"lang\" value=\"en\">");
+    buf_printf(b, "<button>%s</button></form>", T(r, "Tải mẫu Excel", "Download the Excel template"));
+}
+
 static void upload_form(req_t *r, buf_t *b, const users_session_t *s)
 {
     const catalog_t *c = web_of(r)->cat;
     int u = catalog_unit(c, s->user.unit);
+    bool reports = false;
+    for (int i = 0; u >= 0 && i < c->ndatasets; i++)
+        reports |= catalog_must_report(c, i, u);
     buf_printf(b, "<p>%s</p><ol><li>", T(r, "Cách làm:", "How:"));
-    if (u >= 0) {
-        buf_puts(b, "<a id=\"template\" ");
-        view_href(b, r, "/entry/template.xlsx", "unit", c->units[u].code, NULL);
-        buf_printf(b, ">%s</a> ", T(r, "Tải mẫu Excel", "Download the Excel template"));
+    if (u >= 0 && reports) {
+        buf_printf(b, "%s ", T(r, "Chọn mẫu báo cáo và kỳ rồi tải mẫu Excel của", "Choose the dataset and the period and download the Excel template of"));
         buf_esc(b, c->units[u].name);
         buf_printf(b, " %s", T(r, "(mỗi đơn vị một dòng, có số liệu mới nhất nếu đã nộp).",
                                "(one row per unit, with the latest values if any)."));
+        template_form(r, b, u);
     } else {
         buf_puts(b, T(r, "Tải mẫu Excel của đơn vị.", "Download the unit's Excel template."));
     }
     buf_printf(b, "</li><li>%s</li><li>%s</li></ol>",
-               T(r, "Điền số liệu vào trang \"Báo cáo\"; dòng để trống thì không gửi.",
-                 "Fill in the sheet \"Báo cáo\"; an empty row is not sent."),
+               T(r, "Điền số liệu vào trang \"Báo cáo\"; dòng để trống thì không gửi, dòng giữ nguyên số liệu "
+                    "của phiên bản mới nhất cũng không gửi (không thành bản sửa).",
+                 "Fill in the sheet \"Báo cáo\"; an empty row is not sent, nor is a row that keeps the latest "
+                 "version's values (it is no correction)."),
                T(r, "Chọn tệp đã điền (.xlsx, hoặc mẫu đã lưu dưới dạng \"CSV UTF-8\") rồi bấm Gửi. "
                     "Nếu có lỗi, không dòng nào được gửi.",
                  "Choose the filled file (.xlsx, or the template saved as \"CSV UTF-8\") and send it. "
@@ -217,12 +299,15 @@ static void upload_form(req_t *r, buf_t *b, const users_session_t *s)
 
 /* ---- the upload --------------------------------------------------------------- */
 
-/* What the answer page needs of each row once the result is gone. */
+/* What the answer page needs of each row once the result is gone: every
+ * report of the file in sheet order, those not sent (unchanged) marked. */
 typedef struct {
-    int n;
+    int n, nsent;
     struct {
-        int row;
-        char unit[CATALOG_CODE_MAX + 1], id[65];
+        int row, unit;      /* sheet row, unit index */
+        bool unchanged;     /* equal to the latest version: not sent */
+        uint64_t version;   /* the unit's latest version before (0: none) */
+        char id[65];
     } rows[];
 } sent_t;
 
@@ -254,27 +339,50 @@ static void row_outcome(req_t *r, buf_t *b, const gateway_result_t *res, int *ok
     }
 }
 
-static void sent_done(req_t *r, const gateway_result_t *res, int n, void *ud, resp_t *o)
+/* The table of every report of the file (res[0..n): the sent ones, in order). */
+static void render_sent(req_t *r, resp_t *o, const sent_t *st, const gateway_result_t *res, int n)
 {
-    sent_t *st = ud;
+    const catalog_t *c = web_of(r)->cat;
     buf_t *b = &o->body;
-    int ok = 0;
+    int ok = 0, same = 0, k = 0;
     begin(r, b);
     buf_printf(b, "<table id=\"sent\"><tr><th>%s</th><th>%s</th><th>%s</th></tr>", T(r, "Dòng", "Row"),
                T(r, "Đơn vị", "Unit"), T(r, "Kết quả", "Outcome"));
-    for (int i = 0; i < n && i < st->n; i++) {
-        buf_printf(b, "<tr data-unit=\"%s\"><td>%s!A%d</td><td>", st->rows[i].unit, SHEET_NAME_VI, st->rows[i].row);
-        buf_esc(b, st->rows[i].unit);
-        buf_puts(b, "</td>");
-        row_outcome(r, b, &res[i], &ok);
+    for (int i = 0; i < st->n; i++) {
+        const unit_t *u = &c->units[st->rows[i].unit];
+        if (!st->rows[i].unchanged && k >= n)
+            break; /* not answered: cannot happen (gateway_send_all() answers each) */
+        buf_printf(b, "<tr data-unit=\"%s\"><td>%s!A%d</td><td>", u->code, SHEET_NAME_VI, st->rows[i].row);
+        buf_esc(b, u->name);
+        buf_printf(b, " <small class=\"code\">%s</small></td>", u->code);
+        if (st->rows[i].unchanged) {
+            buf_printf(b, "<td data-outcome=\"unchanged\" data-version=\"%llu\">%s %llu</td>",
+                       (unsigned long long)st->rows[i].version,
+                       T(r, "Không thay đổi so với phiên bản", "Unchanged from version"),
+                       (unsigned long long)st->rows[i].version);
+            same++;
+        } else {
+            row_outcome(r, b, &res[k++], &ok);
+        }
         buf_puts(b, "</tr>");
     }
-    buf_printf(b, "</table><p class=\"%s\" id=\"summary\">", ok == n ? "note" : "warn");
-    buf_printf(b, T(r, "%d/%d báo cáo được tiếp nhận.", "%d of %d report(s) accepted."), ok, n);
+    int nsent = st->nsent;
+    buf_printf(b, "</table><p class=\"%s\" id=\"summary\">", ok == nsent ? "note" : "warn");
+    if (nsent)
+        buf_printf(b, T(r, "%d/%d báo cáo được tiếp nhận.", "%d of %d report(s) accepted."), ok, nsent);
+    if (same)
+        buf_printf(b, T(r, " %d báo cáo không thay đổi so với phiên bản mới nhất nên không gửi.",
+                        " %d report(s) unchanged from the latest version, not sent."),
+                   same);
     buf_puts(b, "</p>");
     layout_end(r, b);
     o->status = 200;
-    free(st);
+}
+
+static void sent_done(req_t *r, const gateway_result_t *res, int n, void *ud, resp_t *o)
+{
+    render_sent(r, o, ud, res, n);
+    free(ud);
 }
 
 /* Every problem of the file, nothing sent. */
@@ -294,6 +402,51 @@ static void show_problems(req_t *r, resp_t *o, const sheet_result_t *res, int st
     upload_form(r, b, auth_session(r));
     layout_end(r, b);
     o->status = status;
+}
+
+/* Asks the aggregator each report's latest version: a report equal to it
+ * is marked unchanged (not sent); any other gets the id that names the
+ * version it corrects (sheet_report_rebase(); 0 when the unit has none),
+ * so that a retry is the same id and a revert a new one.  Returns 0, or -1
+ * with the aggregator's failure in err when it cannot tell (then nothing
+ * is sent: a row might be no correction at all). */
+static int latest_versions(req_t *r, sheet_result_t *res, sent_t *st, char *err, size_t errlen)
+{
+    web_t *w = web_of(r);
+    for (int i = 0; i < res->nreports; i++) {
+        sheet_report_t *rp = &res->reports[i];
+        st->rows[i].row = rp->row;
+        st->rows[i].unit = catalog_unit(w->cat, rp->unit);
+        client_answer_t ans;
+        proto_error_t e;
+        memset(&ans, 0, sizeof ans);
+        int rc = agg_ask(&w->agg, "values", rp->unit, rp->dataset, rp->period, &ans, &e);
+        if (rc && rc != PROTO_E_NOT_FOUND) {
+            agg_error_text(&e, err, errlen);
+            client_answer_free(&ans);
+            return -1;
+        }
+        uint64_t latest = 0;
+        if (rc == 0) {
+            const ans_values_t *v = &ans.u.values;
+            proto_value_t *vals = calloc(v->values.n ? v->values.n : 1, sizeof *vals);
+            if (!vals)
+                abort();
+            uint32_t k = 0;
+            for (uint32_t j = 0; j < v->values.n; j++)
+                if (proto_values_at(&v->values, j, &vals[k]) == 0)
+                    k++;
+            latest = v->version;
+            const char *note = v->note ? v->note : "";
+            st->rows[i].unchanged = sheet_report_unchanged(rp, vals, k, note, strlen(note));
+            free(vals);
+        }
+        client_answer_free(&ans);
+        st->rows[i].version = latest;
+        sheet_report_rebase(rp, latest);
+        snprintf(st->rows[i].id, sizeof st->rows[i].id, "%s", rp->id);
+    }
+    return 0;
 }
 
 static void take_upload(req_t *r, resp_t *o, const users_session_t *s)
@@ -327,29 +480,51 @@ static void take_upload(req_t *r, resp_t *o, const users_session_t *s)
     if (!msgs || !st)
         abort();
     st->n = n;
+    char err[512];
+    if (latest_versions(r, &res, st, err, sizeof err)) { /* nothing sent: cannot tell a correction */
+        snprintf(lead, sizeof lead,
+                 T(r, "Tệp hợp lệ (%d báo cáo) nhưng chưa gửi: không hỏi được phiên bản mới nhất của các đơn vị "
+                      "(máy chủ tổng hợp: %s). Hãy gửi lại tệp sau ít phút.",
+                   "The file is valid (%d report(s)) but was not sent: the units' latest versions could not be "
+                   "asked (aggregator: %s). Send the file again in a few minutes."),
+                 n, err);
+        free(st);
+        free(msgs);
+        sheet_result_t none = {0};
+        show_problems(r, o, &none, 503, lead);
+        sheet_result_free(&res);
+        return;
+    }
+    int m = 0;
     for (int i = 0; i < n; i++) {
         const sheet_report_t *rp = &res.reports[i];
-        proto_submit_t *m = &msgs[i].u.submit;
-        msgs[i].type = PROTO_SUBMIT;
-        snprintf(m->id, sizeof m->id, "%s", rp->id);
-        snprintf(m->unit, sizeof m->unit, "%s", rp->unit);
-        snprintf(m->dataset, sizeof m->dataset, "%s", rp->dataset);
-        memcpy(m->period, rp->period, sizeof m->period - 1);
-        snprintf(m->note, sizeof m->note, "%s", rp->note);
-        snprintf(m->entered_by, sizeof m->entered_by, "%s", s->user.login);
-        m->values.n = rp->nvalues;
-        m->values.items = rp->values;
-        st->rows[i].row = rp->row;
-        snprintf(st->rows[i].unit, sizeof st->rows[i].unit, "%s", rp->unit);
-        snprintf(st->rows[i].id, sizeof st->rows[i].id, "%s", rp->id);
+        if (st->rows[i].unchanged)
+            continue;
+        proto_submit_t *sm = &msgs[m].u.submit;
+        msgs[m++].type = PROTO_SUBMIT;
+        snprintf(sm->id, sizeof sm->id, "%s", rp->id);
+        snprintf(sm->unit, sizeof sm->unit, "%s", rp->unit);
+        snprintf(sm->dataset, sizeof sm->dataset, "%s", rp->dataset);
+        memcpy(sm->period, rp->period, sizeof sm->period - 1);
+        snprintf(sm->note, sizeof sm->note, "%s", rp->note);
+        snprintf(sm->entered_by, sizeof sm->entered_by, "%s", s->user.login);
+        sm->values.n = rp->nvalues;
+        sm->values.items = rp->values;
     }
-    char err[512];
-    rc = gateway_send_all(w->gw, r, msgs, n, sent_done, st, err, sizeof err);
+    st->nsent = m;
+    if (m == 0) { /* every row unchanged: nothing to send */
+        render_sent(r, o, st, NULL, 0);
+        free(st);
+        free(msgs);
+        sheet_result_free(&res);
+        return;
+    }
+    rc = gateway_send_all(w->gw, r, msgs, m, sent_done, st, err, sizeof err);
     if (rc) { /* nothing sent: the file is fine, the web cannot send */
         snprintf(lead, sizeof lead,
                  T(r, "Tệp hợp lệ (%d báo cáo) nhưng chưa gửi được: %s",
                    "The file is valid (%d report(s)) but was not sent: %s"),
-                 n, rc == GATEWAY_E_OFF ? T(r, "máy chủ web chưa có khóa gửi báo cáo ([web] gateway_key).",
+                 m, rc == GATEWAY_E_OFF ? T(r, "máy chủ web chưa có khóa gửi báo cáo ([web] gateway_key).",
                                             "the web has no gateway key ([web] gateway_key).")
                                         : err);
         free(st);

@@ -16,6 +16,7 @@ import io
 import os
 import re
 import sys
+import time
 import unittest
 import uuid
 
@@ -23,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Stack, free_port  # noqa: E402
 from test_web_accounts import Client, add_user  # noqa: E402
-from test_excel import values_for  # noqa: E402
+from test_excel import INDICATORS, TAG_LABELS, values_for  # noqa: E402
 
 import http.client  # noqa: E402
 import openpyxl  # noqa: E402
@@ -32,6 +33,13 @@ NOW = "2025-09-05T09:00:00+07:00"
 DS, PERIOD = "CCHC_Q", "2025Q3"
 XA = "HP.XA.VIET_KHE"
 XA_SUBS = ["HP.XA.VIET_KHE.VHXH", "HP.XA.VIET_KHE.VP", "HP.XA.VIET_KHE.KINH_TE", "HP.XA.VIET_KHE.MTTQ"]
+
+
+def labels(code, text):
+    """What the template pre-fills for a value typed as `text`: tags as the web form's labels."""
+    if INDICATORS[code]["kind"] != "tags":
+        return text
+    return "; ".join(TAG_LABELS[t] for t in text.split("; "))
 
 
 class Browser(Client):
@@ -125,7 +133,20 @@ class WebExcelTest(unittest.TestCase):
         st, _, body = c.req("GET", "/entry/upload")
         self.assertEqual(st, 200)
         self.assertIn('enctype="multipart/form-data"', body)
-        self.assertIn("/entry/template.xlsx?unit=%s" % XA, body)
+        # the template form: the commune's datasets by name, the periods in words, the page's default selected
+        form = re.search(r'<form class="f" method="get" action="/entry/template.xlsx" id="template">(.*?)</form>', body)
+        self.assertTrue(form, body)
+        form = form.group(1)
+        self.assertIn('<input type="hidden" name="unit" value="%s">' % XA, form)
+        self.assertIn('<option value="CCHC_Q">Báo cáo kết quả tuyên truyền cải cách hành chính hàng quý</option>', form)
+        self.assertIn('<select name="period_quarter"><option value="2025Q3" selected>Quý III năm 2025</option>', form)
+        self.assertIn('<option value="2025S2" selected>6 tháng cuối năm 2025</option>', form)
+        # what the form asks: another dataset, its period named by its type
+        st, h, data = c.get_bytes("/entry/template.xlsx?unit=%s&dataset=CCHC_S&period_quarter=2025Q3"
+                                  "&period_half=2025S2&period_year=2025" % XA)
+        self.assertEqual(st, 200, data[:300])
+        self.assertIn("bao-cao-%s-CCHC_S-2025S2.xlsx" % XA, h["content-disposition"])
+        self.assertIn("6 tháng cuối năm 2025", openpyxl.load_workbook(io.BytesIO(data))["Báo cáo"]["A2"].value)
         st, _, _ = c.req("GET", "/entry/template.xlsx?unit=HP.SO.Y_TE&dataset=CCHC_Q&period=2025Q3")
         self.assertEqual(st, 403)
         v = self.browser("xemxa")
@@ -158,12 +179,13 @@ class WebExcelTest(unittest.TestCase):
         ws2 = self.template(c)["Báo cáo"]
         cols = self.codes(ws2)
         for code, (text, _) in filled[XA_SUBS[3]].items():
-            self.assertEqual(ws2["%s9" % cols[code]].value, text, code)
-        # The same file again: duplicates, nothing new in the journal.
+            self.assertEqual(ws2["%s9" % cols[code]].value, labels(code, text), code)
+        # The same file again: unchanged from version 1, not sent, nothing new in the journal.
         head = self.head()
         st, body = c.upload(self.save(wb), c.csrf("/entry/upload"))
         self.assertEqual(st, 200, body)
-        self.assertEqual(body.count('data-outcome="duplicate"'), 3)
+        self.assertEqual(body.count('data-outcome="unchanged" data-version="1">Không thay đổi so với phiên bản 1'), 3)
+        self.assertIn("3 báo cáo không thay đổi so với phiên bản mới nhất nên không gửi", body)
         self.assertEqual(self.head(), head)
 
     def test_3_broken_file_stores_nothing(self):
@@ -223,7 +245,7 @@ class WebExcelTest(unittest.TestCase):
         return ws
 
     def test_5_csv_upload(self):
-        """the template saved as CSV UTF-8: stored exactly; again (';', BOM): duplicates; broken or not UTF-8: nothing stored"""
+        """the template saved as CSV UTF-8: stored exactly; again (';', BOM): unchanged; broken or not UTF-8: nothing stored"""
         c = self.browser()
         st, _, body = c.req("GET", "/entry/upload")
         self.assertEqual(st, 200)
@@ -244,11 +266,11 @@ class WebExcelTest(unittest.TestCase):
         for unit, vals in filled.items():
             r = self.s.query("values", node=unit, dataset=DS, period=PERIOD)
             self.assertEqual(r["data"]["values"], {k: v for k, (_, v) in vals.items()}, unit)
-        # The same content again, as Excel in a Vietnamese locale saves it: duplicates, no new version.
+        # The same content again, as Excel in a Vietnamese locale saves it: unchanged, no new version.
         head = self.head()
         st, body = c.upload(self.as_csv(ws, ";", "utf-8-sig"), c.csrf("/entry/upload"), name="bao-cao.csv")
         self.assertEqual(st, 200, body)
-        self.assertEqual(body.count('data-outcome="duplicate"'), 2, body)
+        self.assertEqual(body.count('data-outcome="unchanged"'), 2, body)
         self.assertEqual(self.head(), head)
         # A broken CSV: every problem at its cell, nothing stored.
         cols = self.codes(ws)
@@ -273,6 +295,134 @@ class WebExcelTest(unittest.TestCase):
         self.assertIn("tệp là văn bản UTF-16", body)
         self.assertEqual(self.head(), head)
 
+
+    def rows(self, body):
+        return re.findall(r'<tr data-unit="([\w.]+)">.*?data-outcome="(\w+)"(?: data-version="(\d+)")?', body)
+
+    def latest(self, unit):
+        return self.s.query("values", node=unit, dataset=DS, period=PERIOD)["data"]
+
+    def test_6_one_cell_changed(self):
+        """the pre-filled template with ONE cell changed: only that unit is sent (version named in its id), the others unchanged"""
+        c = self.browser()
+        self.s.wait_applied(self.head())
+        before = {u: self.latest(u)["version"] for u in [XA] + XA_SUBS}
+        wb = self.template(c)
+        ws = wb["Báo cáo"]
+        cols = self.codes(ws)
+        ws["%s5" % cols["WEBSITE_POSTS"]] = ws["%s5" % cols["WEBSITE_POSTS"]].value + 100
+        head = self.head()
+        st, body = c.upload(self.save(wb), c.csrf("/entry/upload"))
+        self.assertEqual(st, 200, body)
+        rows = {u: (o, v) for u, o, v in self.rows(body)}
+        self.assertEqual(rows[XA], ("accepted", str(before[XA] + 1)), body)
+        for u in XA_SUBS:
+            self.assertEqual(rows[u], ("unchanged", str(before[u])), u)
+            self.assertIn("Không thay đổi so với phiên bản %d" % before[u], body)
+        self.assertIn("1/1 báo cáo được tiếp nhận. 4 báo cáo không thay đổi", body)
+        self.assertIn("Xã Việt Khê <small class=\"code\">%s</small>" % XA, body)  # units by name, code beside
+        recs = self.s.fetch_journal(after=head)
+        self.assertEqual([r["unit"] for r in recs], [XA])
+        self.assertIn(".%s.r%d.x" % (PERIOD, before[XA]), recs[0]["id"])
+        self.assertLessEqual(len(recs[0]["id"]), 64)
+        self.s.wait_applied(self.head())
+        for u in XA_SUBS:
+            self.assertEqual(self.latest(u)["version"], before[u], u)
+
+    def test_7_revert(self):
+        """a file with a yes/no answer, then one with the other, then the first again: a new version, the first's values"""
+        c = self.browser()
+        unit, row = XA_SUBS[1], 7
+        code = next(k for k in self.codes(self.template(c)["Báo cáo"]) if INDICATORS[k]["kind"] == "bool")
+        files, versions = [], []
+        for answer in ("Không", "Có"):
+            self.s.wait_applied(self.head())
+            wb = self.template(c)
+            ws = wb["Báo cáo"]
+            self.assertEqual(ws["A%d" % row].value, unit)
+            ws["%s%d" % (self.codes(ws)[code], row)] = answer
+            files.append(self.save(wb))
+            st, body = c.upload(files[-1], c.csrf("/entry/upload"))
+            self.assertEqual(st, 200, body)
+            versions.append(int(dict((u, v) for u, o, v in self.rows(body) if o == "accepted").get(unit, 0)))
+        self.assertTrue(versions[0] >= 1 and versions[1] == versions[0] + 1, versions)
+        self.s.wait_applied(self.head())
+        self.assertEqual(self.latest(unit)["values"][code], True)
+        # the first file again: a correction back, not "already received"
+        st, body = c.upload(files[0], c.csrf("/entry/upload"))
+        self.assertEqual(st, 200, body)
+        rows = {u: (o, v) for u, o, v in self.rows(body)}
+        self.assertEqual(rows[unit], ("accepted", str(versions[1] + 1)), body)
+        self.assertNotIn("Đã tiếp nhận trước đó", body)
+        self.s.wait_applied(self.head())
+        self.assertEqual(self.latest(unit)["version"], versions[1] + 1)
+        self.assertEqual(self.latest(unit)["values"][code], False)
+
+    def test_8_labels_and_messages(self):
+        """tags typed as labels are stored as codes; the template pre-fills labels; a formula, an empty required cell and a cut file said in Vietnamese"""
+        c = self.browser()
+        self.s.wait_applied(self.head())
+        wb = self.template(c)
+        ws = wb["Báo cáo"]
+        cols = self.codes(ws)
+        ws["%s5" % cols["OTHER_FORMS"]] = "Mạng xã hội; Trực quan"
+        st, body = c.upload(self.save(wb), c.csrf("/entry/upload"))
+        self.assertEqual(st, 200, body)
+        self.assertIn("1/1 báo cáo được tiếp nhận", body)
+        self.s.wait_applied(self.head())
+        self.assertEqual(self.latest(XA)["values"]["OTHER_FORMS"], ["mang_xa_hoi", "truc_quan"])
+        wb = self.template(c)
+        self.assertEqual(wb["Báo cáo"]["%s5" % cols["OTHER_FORMS"]].value, "Mạng xã hội; Tuyên truyền trực quan")
+        kinds = [r[2] for r in wb["Hướng dẫn"].iter_rows(min_row=8, values_only=True)]
+        self.assertIn("số lượng", kinds)
+        self.assertIn("nhãn", kinds)
+        self.assertIn("có/không", kinds)
+        self.assertNotIn("count", kinds)
+        # a formula openpyxl writes has no computed value; a required value emptied
+        ws = wb["Báo cáo"]
+        ws["%s5" % cols["PORTAL_POSTS"]] = "=1+2"
+        ws["%s6" % cols["WEBSITE_POSTS"]] = None
+        head = self.head()
+        st, body = c.upload(self.save(wb), c.csrf("/entry/upload"))
+        self.assertEqual(st, 422, body)
+        self.assertIn("Báo cáo!%s5: ô có công thức nhưng chưa có giá trị tính sẵn: hãy mở tệp trong Excel và lưu lại"
+                      % cols["PORTAL_POSTS"], body)
+        self.assertIn("Báo cáo!%s6: thiếu số liệu của chỉ tiêu bắt buộc &quot;Tin, bài CCHC trên Trang thông tin "
+                      "điện tử của đơn vị&quot;" % cols["WEBSITE_POSTS"], body)
+        self.assertNotIn("WEBSITE_POSTS", re.search(r'<div class="err" id="problems">.*?</div>', body, re.S).group(0))
+        # a file cut short (an interrupted download or save)
+        data = self.save(self.template(c))
+        st, body = c.upload(data[:len(data) // 2], c.csrf("/entry/upload"))
+        self.assertEqual(st, 422, body)
+        self.assertIn("tệp .xlsx bị hỏng hoặc không trọn vẹn", body)
+        self.assertNotIn("zip archive", body)
+        self.assertEqual(self.head(), head)
+
+    def test_9_aggregator_down(self):
+        """without the aggregator the latest versions are unknown: nothing is sent (503), and after it is back the file goes"""
+        c = self.browser()
+        self.s.wait_applied(self.head())
+        wb = self.template(c)
+        ws = wb["Báo cáo"]
+        cols = self.codes(ws)
+        ws["%s5" % cols["RADIO_ITEMS"]] = ws["%s5" % cols["RADIO_ITEMS"]].value + 1
+        data = self.save(wb)
+        head = self.head()
+        self.s.stop("aggregator")
+        try:
+            st, body = c.upload(data, c.csrf("/entry/upload"))
+            self.assertEqual(st, 503, body)
+            self.assertIn("không hỏi được phiên bản mới nhất của các đơn vị", body)
+            self.assertEqual(self.head(), head)
+        finally:
+            self.s.start_aggregator(now=NOW)
+        for _ in range(30):  # the web waits a second after a failed QUERY
+            st, body = c.upload(data, c.csrf("/entry/upload"))
+            if st != 503:
+                break
+            time.sleep(0.2)
+        self.assertEqual(st, 200, body)
+        self.assertIn("1/1 báo cáo được tiếp nhận. 4 báo cáo không thay đổi", body)
 
 if __name__ == "__main__":
     harness.main()

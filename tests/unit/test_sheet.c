@@ -429,10 +429,11 @@ static void err_values(void **state)
     one_problem("C5", 'n', "2000000", "Báo cáo!C5: \"2000000\" lớn hơn mức tối đa 1000000 của chỉ tiêu");
     one_problem("U5", 's', "có lẽ", "Báo cáo!U5: \"có lẽ\" không phải là Có hoặc Không");
     one_problem("X5", 's', "truc_quan; bao_chi",
-                "Báo cáo!X5: nhãn \"bao_chi\" không có trong danh sách được phép (mang_xa_hoi; thong_tin_co_so; "
-                "truc_quan; van_hoa_van_nghe; sinh_hoat_doan_the; hop_giao_ban; tiep_xuc_cu_tri; khac)");
+                "Báo cáo!X5: nhãn \"bao_chi\" không có trong danh sách được phép (Mạng xã hội; Thông tin cơ sở; "
+                "Tuyên truyền trực quan; Văn hóa, văn nghệ; Sinh hoạt đoàn thể; Họp giao ban; Tiếp xúc cử tri; Khác)");
     one_problem("X5", 's', "khac; khac", "Báo cáo!X5: nhãn \"khac\" được ghi hai lần");
-    one_problem("D5", 0, "", "Báo cáo!D5: thiếu số liệu của chỉ tiêu bắt buộc WEBSITE_POSTS");
+    one_problem("D5", 0, "", "Báo cáo!D5: thiếu số liệu của chỉ tiêu bắt buộc "
+                             "\"Tin, bài CCHC trên Trang thông tin điện tử của đơn vị\"");
     one_problem("M5", 'n', "101", "Báo cáo!M5: CONTEST_PARTICIPANTS (101) lớn hơn STAFF_TOTAL (100)");
     one_problem("D5", 'b', "1", "Báo cáo!D5: \"1\" không phải là số nguyên");
     one_problem("D5", 1, "<c r=\"D5\" t=\"e\"><v>#DIV/0!</v></c>", "Báo cáo!D5: ô có lỗi công thức \"#DIV/0!\"");
@@ -607,7 +608,8 @@ static void hostile_xml(void **state)
     /* broken XML */
     path = make_xlsx("broken.xlsx", "<worksheet><sheetData><row><c r=\"A1\"><v>1</v></row>", NULL);
     b = slurp(path, &n);
-    read_bytes_expect(b, n, "upload.xlsx: phần xl/worksheets/sheet1.xml bị hỏng (XML dòng 1: mismatched tag)");
+    read_bytes_expect(b, n, "upload.xlsx: phần xl/worksheets/sheet1.xml của tệp bị hỏng (dòng 1); hãy mở tệp "
+                                  "trong Excel, lưu lại rồi gửi lại");
     free(b);
     /* a shared string that does not exist */
     put(g, "C5", 1, "<c r=\"C5\" t=\"s\"><v>99</v></c>");
@@ -725,7 +727,8 @@ static void csv_problems(void **state)
     p = write_csv("bad.csv", full_csv("WEBSITE_POSTS", "WEBSITE_POST,,4"));
     assert_int_equal(sheet_read_file(p, &o, &r), SHEET_E_INVALID);
     assert_true(has_error(&r, "bad.csv:3:1: chỉ tiêu \"WEBSITE_POST\" không thuộc mẫu báo cáo CCHC_Q"));
-    assert_true(has_error(&r, "bad.csv: thiếu số liệu của chỉ tiêu bắt buộc WEBSITE_POSTS"));
+    assert_true(has_error(&r, "bad.csv: thiếu số liệu của chỉ tiêu bắt buộc "
+                                 "\"Tin, bài CCHC trên Trang thông tin điện tử của đơn vị\" (WEBSITE_POSTS)"));
     sheet_result_free(&r);
     p = write_csv("bad.csv", full_csv("WEBSITE_POSTS", "PORTAL_POSTS,,4"));
     assert_int_equal(sheet_read_file(p, &o, &r), SHEET_E_INVALID);
@@ -892,7 +895,8 @@ static void tcsv_problems(void **state)
     put(g, "D5", 's', "-3");
     csv_one_problem(g, "Báo cáo!D5: \"-3\": số liệu không được âm");
     put(g, "D5", 0, "");
-    csv_one_problem(g, "Báo cáo!D5: thiếu số liệu của chỉ tiêu bắt buộc WEBSITE_POSTS");
+    csv_one_problem(g, "Báo cáo!D5: thiếu số liệu của chỉ tiêu bắt buộc "
+                       "\"Tin, bài CCHC trên Trang thông tin điện tử của đơn vị\"");
     put(g, "D5", 's', "4");
     put(g, "A5", 's', "HP.SO.KHONG_CO");
     csv_one_problem(g, "Báo cáo!A5: mã đơn vị \"HP.SO.KHONG_CO\" không có trong danh mục");
@@ -1042,6 +1046,195 @@ static void tcsv_mutations(void **state)
     free(g);
 }
 
+/* ---- 6: what an officer re-uploads ------------------------------------------- */
+
+/* The tags that `text` in OTHER_FORMS (X5) of a good sheet reads as, "a,b". */
+static void tags_read_as(const char *text, const char *want)
+{
+    const char *units[] = {"HP.SO.XAY_DUNG"};
+    grid_t *g = grid_new(units, 1);
+    put(g, "X5", 's', text);
+    sheet_opts_t o = opts();
+    sheet_result_t r;
+    int rc = read_grid(g, &o, &r);
+    print_errors(&r);
+    assert_int_equal(rc, 0);
+    const proto_value_t *v = value_of(&r.reports[0], "OTHER_FORMS");
+    assert_non_null(v);
+    char got[512] = "";
+    for (uint32_t t = 0; t < v->ntags; t++)
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%.*s", t ? "," : "", (int)v->tags[t].len, v->tags[t].ptr);
+    assert_string_equal(got, want);
+    sheet_result_free(&r);
+    free(g);
+}
+
+/* The text of a part of the zip at `path` (NUL-terminated, malloc'ed). */
+static char *part_text(const char *path, const char *name)
+{
+    int err;
+    zip_t *z = zip_open(path, ZIP_RDONLY, &err);
+    assert_non_null(z);
+    zip_stat_t st;
+    assert_int_equal(zip_stat(z, name, 0, &st), 0);
+    char *b = calloc(1, st.size + 1);
+    zip_file_t *f = zip_fopen(z, name, 0);
+    assert_int_equal(zip_fread(f, b, st.size), (zip_int64_t)st.size);
+    zip_fclose(f);
+    zip_discard(z);
+    return b;
+}
+
+static void tags_as_labels(void **state)
+{
+    /* what the web form shows, any case, ';' '|' or ',' between, spaces inside */
+    tags_read_as("Mạng xã hội; Trực quan", "mang_xa_hoi,truc_quan");
+    tags_read_as("MẠNG XÃ HỘI|tuyên truyền trực quan", "mang_xa_hoi,truc_quan");
+    tags_read_as("Văn hóa, văn nghệ, Khác", "van_hoa_van_nghe,khac");
+    tags_read_as("Văn hóa, văn nghệ;Tiếp xúc cử tri", "van_hoa_van_nghe,tiep_xuc_cu_tri");
+    tags_read_as("mang_xa_hoi,truc_quan", "mang_xa_hoi,truc_quan"); /* the codes of the CLI and old templates */
+    tags_read_as("mang_xa_hoi truc_quan|khac", "mang_xa_hoi,truc_quan,khac");
+    tags_read_as("MANG_XA_HOI; Visual displays; khac", "mang_xa_hoi,truc_quan,khac"); /* the English labels too */
+}
+
+static void tags_as_labels_refused(void **state)
+{
+    one_problem("X5", 's', "Mạng xã hội; mang_xa_hoi", "Báo cáo!X5: nhãn \"mang_xa_hoi\" được ghi hai lần");
+    /* spaces do not separate labels (only codes, as older files wrote them) */
+    one_problem("X5", 's', "Mạng xã hội Trực quan",
+                "Báo cáo!X5: nhãn \"Mạng xã hội Trực quan\" không có trong danh sách được phép (Mạng xã hội; "
+                "Thông tin cơ sở; Tuyên truyền trực quan; Văn hóa, văn nghệ; Sinh hoạt đoàn thể; Họp giao ban; "
+                "Tiếp xúc cử tri; Khác)");
+    char buf[64];
+    assert_string_equal(sheet_tag_label("truc_quan", 9, SHEET_LANG_VI, buf, sizeof buf), "Tuyên truyền trực quan");
+    assert_string_equal(sheet_tag_label("truc_quan", 9, SHEET_LANG_EN, buf, sizeof buf), "Visual displays");
+    assert_string_equal(sheet_tag_label("bao_chi_moi", 11, SHEET_LANG_VI, buf, sizeof buf), "bao chi moi");
+}
+
+static void template_labels_and_kinds(void **state)
+{
+    int u = catalog_unit(cat, "HP.SO.XAY_DUNG"), ds = catalog_dataset(cat, "CCHC_Q");
+    period_t p;
+    period_parse("2025Q3", &p);
+    proto_value_t v[64];
+    int n = full_values(v, 3); /* OTHER_FORMS: truc_quan, khac */
+    sheet_prefill_t pf = {u, v, (uint32_t)n};
+    const char *path = path_of("labels.xlsx");
+    assert_int_equal(sheet_write_xlsx(path, cat, u, ds, p, &u, 1, &pf, 1), 0);
+    char *ss = part_text(path, "xl/sharedStrings.xml");
+    assert_non_null(strstr(ss, ">Tuyên truyền trực quan; Khác<"));     /* the pre-filled cell */
+    assert_null(strstr(ss, "truc_quan; khac"));
+    assert_non_null(strstr(ss, "Mạng xã hội; Thông tin cơ sở; Tuyên truyền trực quan")); /* Hướng dẫn */
+    assert_non_null(strstr(ss, ">số lượng<"));
+    assert_non_null(strstr(ss, ">có/không<"));
+    assert_non_null(strstr(ss, ">nhãn<"));
+    assert_null(strstr(ss, ">count<"));
+    assert_null(strstr(ss, ">tags<"));
+    assert_null(strstr(ss, ">bool<"));
+    free(ss);
+    /* and it reads back as the codes it was written from */
+    sheet_opts_t o = opts();
+    sheet_result_t r;
+    assert_int_equal(sheet_read_file(path, &o, &r), 0);
+    assert_same_values(v, n, &r.reports[0]);
+    sheet_result_free(&r);
+}
+
+static void messages_in_words(void **state)
+{
+    /* a formula Excel has not computed (a library wrote it, or manual calculation) */
+    one_problem("D5", 'x', "<c r=\"D5\"><f>SUM(C5,1)</f></c>",
+                "Báo cáo!D5: ô có công thức nhưng chưa có giá trị tính sẵn: hãy mở tệp trong Excel và lưu lại");
+    const char *units[] = {"HP.SO.XAY_DUNG"};
+    grid_t *g = grid_new(units, 1);
+    one_problem("D5", 'x', "<c r=\"D5\"><f>1+2</f><v></v></c>", /* as openpyxl writes it */
+                "Báo cáo!D5: ô có công thức nhưng chưa có giá trị tính sẵn: hãy mở tệp trong Excel và lưu lại");
+    put(g, "D5", 'x', "<c r=\"D5\"><f>SUM(C5,1)</f><v>8</v></c>"); /* computed: its value counts */
+    sheet_opts_t o = opts();
+    sheet_result_t r;
+    assert_int_equal(read_grid(g, &o, &r), 0);
+    assert_int_equal(value_of(&r.reports[0], "WEBSITE_POSTS")->i, 8);
+    sheet_result_free(&r);
+    free(g);
+    /* a required value left empty: the indicator's name */
+    one_problem("D5", 0, "", "Báo cáo!D5: thiếu số liệu của chỉ tiêu bắt buộc "
+                             "\"Tin, bài CCHC trên Trang thông tin điện tử của đơn vị\"");
+    /* a cut file: a Vietnamese reason, the library's words only in English */
+    int u = catalog_unit(cat, "HP.SO.XAY_DUNG"), ds = catalog_dataset(cat, "CCHC_Q");
+    period_t p;
+    period_parse("2025Q3", &p);
+    const char *path = path_of("cut2.xlsx");
+    assert_int_equal(sheet_write_xlsx(path, cat, u, ds, p, &u, 1, NULL, 0), 0);
+    size_t n;
+    unsigned char *b = slurp(path, &n);
+    read_bytes_expect(b, n / 2, "upload.xlsx: tệp .xlsx bị hỏng hoặc không trọn vẹn (có thể tải lên hay lưu chưa "
+                                "xong); hãy mở tệp trong Excel, lưu lại rồi gửi lại");
+    o = opts();
+    o.lang = SHEET_LANG_EN;
+    assert_int_equal(sheet_read_xlsx(b, n / 2, &o, &r), SHEET_E_INVALID);
+    assert_int_equal(r.nerrors, 1);
+    assert_non_null(strstr(r.errors[0], "the .xlsx file is damaged or incomplete ("));
+    sheet_result_free(&r);
+    free(b);
+}
+
+static void unchanged_and_rebase(void **state)
+{
+    const char *units[] = {"HP.SO.XAY_DUNG"};
+    grid_t *g = grid_new(units, 1);
+    sheet_opts_t o = opts();
+    sheet_result_t r;
+    assert_int_equal(read_grid(g, &o, &r), 0);
+    sheet_report_t *rp = &r.reports[0];
+    /* the latest version as the aggregator gives it: another order, tags another order */
+    proto_value_t latest[64];
+    uint32_t n = rp->nvalues;
+    for (uint32_t i = 0; i < n; i++)
+        latest[i] = rp->values[n - 1 - i];
+    proto_value_t *tags = (proto_value_t *)value_of(rp, "OTHER_FORMS");
+    for (uint32_t i = 0; i < n; i++)
+        if (!strcmp(latest[i].code, "OTHER_FORMS")) {
+            latest[i].tags[0] = tags->tags[1];
+            latest[i].tags[1] = tags->tags[0];
+        }
+    assert_true(sheet_report_unchanged(rp, latest, n, "", 0));
+    assert_true(sheet_report_unchanged(rp, latest, n, "ghi chú cũ", strlen("ghi chú cũ"))); /* no note: not compared */
+    uint32_t w = 0;
+    while (strcmp(latest[w].code, "WEBSITE_POSTS"))
+        w++;
+    latest[w].i++;
+    assert_false(sheet_report_unchanged(rp, latest, n, "", 0));
+    latest[w].i--;
+    assert_false(sheet_report_unchanged(rp, latest, n - 1, "", 0)); /* a value the latest lacks */
+    snprintf(rp->note, sizeof rp->note, "đã sửa");
+    assert_false(sheet_report_unchanged(rp, latest, n, "", 0));
+    assert_true(sheet_report_unchanged(rp, latest, n, "đã sửa", strlen("đã sửa")));
+    /* the id names the version it corrects */
+    char first[65], again[65], other[65], revert[65];
+    sheet_report_rebase(rp, 4);
+    snprintf(first, sizeof first, "%s", rp->id);
+    assert_non_null(strstr(first, "HP.SO.XAY_DUNG.2025Q3.r4.x"));
+    sheet_report_rebase(rp, 4);
+    snprintf(again, sizeof again, "%s", rp->id);
+    assert_string_equal(first, again);         /* a retry over the same version: the same id */
+    sheet_report_rebase(rp, 5);
+    snprintf(revert, sizeof revert, "%s", rp->id);
+    assert_string_not_equal(first, revert);    /* the same content over a newer version: a new id */
+    sheet_report_rebase(rp, 0);
+    snprintf(other, sizeof other, "%s", rp->id);
+    assert_non_null(strstr(other, ".r0.x"));
+    /* within the protocol's 64 bytes of [A-Za-z0-9._:-], whatever the unit code and version */
+    memset(rp->unit, 'U', CATALOG_CODE_MAX);
+    rp->unit[CATALOG_CODE_MAX] = '\0';
+    sheet_report_rebase(rp, UINT64_MAX);
+    assert_true(strlen(rp->id) <= 64);
+    assert_int_equal(strspn(rp->id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-"),
+                     strlen(rp->id));
+    assert_non_null(strstr(rp->id, ".2025Q3.r"));
+    sheet_result_free(&r);
+    free(g);
+}
+
 static int setup(void **state)
 {
     const char *root = getenv("CCHC_ROOT");
@@ -1083,6 +1276,11 @@ int main(void)
         TEST("sheet-5.3 template CSV: UTF-16, Windows-1258, NUL, bad quotes, a one-report CSV refused with a sentence", tcsv_encodings),
         TEST("sheet-5.4 template CSV caps: a long cell, too many rows, too big a file", tcsv_caps),
         TEST("sheet-5.5 300 one-byte mutations of a template CSV: reports or problems, never a crash", tcsv_mutations),
+        TEST("sheet-6.1 tags as the web form's labels, any case, ';' '|' ',' between; codes still", tags_as_labels),
+        TEST("sheet-6.2 tags: twice (label and code) refused, spaces do not separate; labels of tags", tags_as_labels_refused),
+        TEST("sheet-6.3 the template writes tags as labels, 'Loại' in Vietnamese words, and reads back", template_labels_and_kinds),
+        TEST("sheet-6.4 a formula without a value, a required indicator by name, a cut file in Vietnamese", messages_in_words),
+        TEST("sheet-6.5 a row equal to the latest version is unchanged; the id names the version it corrects", unchanged_and_rebase),
     };
     return cmocka_run_group_tests_name("sheet", tests, setup, teardown);
 }

@@ -31,6 +31,11 @@
  * owes B for period p only when neither B's report for p nor every A report
  * it owes inside p has arrived; the item then names the missing A periods
  * (its `gaps`).  In the shipped catalog CCHC_Q covers CCHC_S and CCHC_Y.
+ * Every missing A period is an item of its own in the recipient's plan:
+ * when A's own window for it has closed (Q3 after Q4's deadline, while the
+ * year is still chased), the plan adds it (`gap`, with the covered item's
+ * stage and instant), for the unit and, listing the late sub-units, for
+ * its parent; the covered item then folds into them (digest_fold).
  *
  * Extensions and silences (the central office's DECIDE extend / silence,
  * given by the aggregator's units answer as unit_status.due and .silenced,
@@ -105,6 +110,9 @@ typedef struct {
     uint16_t gaps;               /* own item of a covered dataset: bit i = the i-th `cover` period
                                     inside `period` is owed and missing */
     bool cancelled;              /* nothing left to say: received since the plan */
+    bool gap;                    /* a period of a covering dataset (a quarter) whose own reminder window
+                                    has closed, listed because a covered item (a half-year or year)
+                                    still lacks it: stage and `at` are that item's */
 } reminder_t;
 
 /* Has (unit, dataset, period) been received?  Unknown means "yes": the

@@ -413,7 +413,33 @@ static int plan_mode(notifier_t *n, int64_t at, bool messages)
             printf("\n%s\n", m.body);
         message_free(&m);
     }
-    printf("# %d message(s), %d item(s) at %s\n", n->ndigests, n->nitems, time_format_iso(at, b, sizeof b));
+    /* the items in the messages (counted once per recipient, whatever its
+     * channels), and those whose recipient gets no message now */
+    int in_msgs = 0, recipients = 0, held = 0, held_units = 0;
+    for (int i = 0, j, k = 0; i < n->nitems; i = j) {
+        for (j = i; j < n->nitems && n->items[j].unit == n->items[i].unit; j++)
+            ;
+        int cnt = 0;
+        for (int q = i; q < j; q++)
+            cnt += !n->items[q].cancelled;
+        while (k < n->ndigests && n->digests[k].items < n->items + i)
+            k++;
+        bool sent = k < n->ndigests && n->digests[k].items == n->items + i;
+        if (sent) {
+            in_msgs += cnt;
+            recipients++;
+        } else if (cnt) {
+            held += cnt;
+            held_units++;
+        }
+    }
+    printf("# %d message(s), %d item(s) at %s: %d recipient(s)", n->ndigests, in_msgs,
+           time_format_iso(at, b, sizeof b), recipients);
+    if (held)
+        printf("; %d other item(s) of %d recipient(s) not sent again now (their digest went out already today, "
+               "or is unchanged since it went out less than repeat_after working days ago)",
+               held, held_units);
+    printf("\n");
     free_plan(n);
     return 0;
 }

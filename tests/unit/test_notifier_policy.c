@@ -351,9 +351,17 @@ static void t_closed(void **state)
     assert_non_null(strstr(got, "2025Q3/weekly-12"));
     free(got);
     got = plan_items(&p, "2025-12-10T09:00:00+07:00", &w, true);
-    assert_null(strstr(got, "2025Q3"));
+    assert_null(strstr(got, "2025Q3/weekly")); /* Q3's own window has closed */
     assert_non_null(strstr(got, "HP.SO.A/CCHC_Q/2025Q4/after-1"));
+    /* but the half-year and the year still lack it: it is told as an item
+     * of its own, at their stage */
+    assert_non_null(strstr(got, "HP.SO.A/CCHC_Q/2025Q3/after-1\n"));
     free(got);
+    p.chase_covered = true; /* the half-year and year chased on their own: Q3 closed is closed */
+    got = plan_items(&p, "2025-12-10T09:00:00+07:00", &w, true);
+    assert_null(strstr(got, "2025Q3"));
+    free(got);
+    p.chase_covered = false;
     /* close_after_days: 30 days after the deadline */
     p.close_after_days = 30;
     got = plan_items(&p, "2025-10-09T09:00:00+07:00", &w, true);
@@ -888,7 +896,9 @@ typedef struct {
 /* Dec 8: HP.SO.A owes Q3 (overdue), Q4, S2 and the year; HP is told about its sub-units. */
 static const expect_t dec8[] = {
     {.unit = "HP.SO.A",
-     .subject = "Quá hạn nộp 2 báo cáo CCHC — hạn sớm nhất 09/09/2025",
+     /* split by state: what is overdue, then what is coming due */
+     .subject = "Quá hạn nộp báo cáo CCHC quý 3/2025 (hạn 09/09/2025); sắp đến hạn báo cáo quý 4/2025 (hạn "
+                "09/12/2025)",
      .has = {"chưa nhận được các báo cáo sau của đơn vị:\n\n"
       "1. Báo cáo kết quả tuyên truyền cải cách hành chính hàng quý\n"
       "   Kỳ báo cáo: quý 3/2025\n"
@@ -898,7 +908,7 @@ static const expect_t dec8[] = {
       "   Hạn nộp: hết ngày 09/12/2025 (còn 1 ngày làm việc)\n"
       "   Các báo cáo quý trên đồng thời là số liệu cho: Báo cáo kết quả tuyên truyền cải "
       "cách hành chính 06 tháng (6 tháng cuối năm 2025); Báo cáo kết quả tuyên "
-      "truyền cải cách hành chính năm (năm 2025) -- không phải nộp riêng.\n\n",
+      "truyền cải cách hành chính năm (năm 2025) – không phải nộp riêng.\n\n",
       "Chỉ tiêu chưa đạt tiến độ:\n- Tỷ lệ CBCCVC tham gia cuộc thi: đạt 91,5%"},
      .lacks = {"3. ", "riêng.\n2. "}}, /* the folded reports said once, under the last quarter */
     {.unit = "HP",
@@ -910,20 +920,29 @@ static const expect_t dec8[] = {
       "Đơn vị trực thuộc có chỉ tiêu chưa đạt tiến độ:\n* Sở Alpha:\n- Tỷ lệ"}},
     {.unit = NULL}};
 
-/* Dec 12: Q3 has closed, so what S2 and the year lack is said item by item. */
+/* Dec 12: Q3 has closed, but S2 and the year still lack it: it is an item
+ * of its own (the reports owed are Q3 and Q4, both overdue), and S2 and
+ * the year fold into them -- never counted as reports owed. */
 static const expect_t dec12[] = {
     {.unit = "HP.SO.A",
-     .subject = "Quá hạn nộp 3 báo cáo CCHC — hạn sớm nhất 09/12/2025",
-     .has = {"   Kỳ báo cáo: 6 tháng cuối năm 2025\n   Hạn nộp: hết ngày 09/12/2025 (đã quá "
-      "hạn 3 ngày làm việc)\n   Số liệu kỳ này được tổng hợp từ báo cáo quý. Còn "
-      "thiếu báo cáo quý: quý 3/2025, quý 4/2025. Nộp đủ các báo cáo quý đó là được, "
-      "không phải nộp riêng báo cáo này.\n"}},
-    /* Xã Cê lacks Q4 alone: said under Q4, not again under S2 and the year */
+     .subject = "Quá hạn nộp 2 báo cáo CCHC: quý 3/2025, quý 4/2025",
+     .has = {"1. Báo cáo kết quả tuyên truyền cải cách hành chính hàng quý\n"
+      "   Kỳ báo cáo: quý 3/2025\n"
+      "   Hạn nộp: hết ngày 09/09/2025 (đã quá hạn ",
+      "2. Báo cáo kết quả tuyên truyền cải cách hành chính hàng quý\n"
+      "   Kỳ báo cáo: quý 4/2025\n"
+      "   Hạn nộp: hết ngày 09/12/2025 (đã quá hạn 3 ngày làm việc)\n"
+      "   Các báo cáo quý trên đồng thời là số liệu cho: Báo cáo kết quả tuyên truyền cải "
+      "cách hành chính 06 tháng (6 tháng cuối năm 2025); Báo cáo kết quả tuyên "
+      "truyền cải cách hành chính năm (năm 2025) – không phải nộp riêng.\n\n"},
+     .lacks = {"3. ", "Số liệu kỳ này"}},
+    /* Sở Alpha lacks Q3 and Q4, Xã Cê Q4 alone: each quarter is an item */
     {.unit = "HP",
-     .subject = "Đơn vị trực thuộc chưa nộp 3 báo cáo CCHC (2 đơn vị)",
-     .has = {"; 1 đơn vị chưa nộp:\n"
-      "   - Sở Alpha (so-a@hp.example): còn thiếu báo cáo quý 3/2025, quý 4/2025\n"
-      "   (và 1 đơn vị ở mục trên, chỉ còn thiếu các báo cáo đã nêu ở đó)\n"}},
+     .subject = "Đơn vị trực thuộc chưa nộp 2 báo cáo CCHC (2 đơn vị)",
+     .has = {"   Kỳ báo cáo: quý 3/2025, hạn nộp hết ngày 09/09/2025 (đã quá hạn ",
+      "; 1 đơn vị chưa nộp:\n   - Sở Alpha (so-a@hp.example)\n2. ",
+      "   Kỳ báo cáo: quý 4/2025, hạn nộp hết ngày 09/12/2025 (đã quá hạn 3 ngày làm việc); 2 đơn vị chưa nộp:\n"},
+     .lacks = {"còn thiếu báo cáo", "3. "}},
     {.unit = NULL}};
 
 static const expect_t *expected;

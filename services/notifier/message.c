@@ -372,13 +372,16 @@ static void add_approvals(compose_t *x, bool en)
     if (en)
         sb_printf(&x->b, "%d report(s) of your unit awaiting approval:\n", x->approve);
     else
-        sb_printf(&x->b, "%d báo cáo đang chờ duyệt (đơn vị đã nộp, chờ lãnh đạo đơn vị phê duyệt):\n", x->approve);
+        sb_printf(&x->b, "%d báo cáo đang chờ duyệt (đã nộp, chờ lãnh đạo đơn vị phê duyệt):\n", x->approve);
     for (int i = 0; i < x->d->nitems; i++) {
         const reminder_t *r = &x->d->items[i];
         if (!VISIBLE(x, i) || !r->approval)
             continue;
         char pb[64];
-        sb_printf(&x->b, "- %s, %s\n", x->c->datasets[r->ds].name,
+        sb_printf(&x->b, "- ");
+        if (r->owner != x->d->unit) /* an office whose reports this unit enters and approves */
+            sb_printf(&x->b, "%s: ", x->c->units[r->owner].name);
+        sb_printf(&x->b, "%s, %s\n", x->c->datasets[r->ds].name,
                   en ? message_period_en(r->period, pb, sizeof pb) : message_period_vi(r->period, pb, sizeof pb));
     }
     const char *url = x->o->approve_url;

@@ -373,7 +373,7 @@ static reminder_t *emit(rlist_t *l, const catalog_t *c, int unit, int ds, period
     reminder_t *r = push(l);
     if (!r)
         return NULL;
-    r->unit = unit;
+    r->unit = r->owner = unit;
     r->ds = ds;
     r->period = p;
     snprintf(r->stage, sizeof r->stage, "%s", s->name);
@@ -405,9 +405,9 @@ typedef struct {
 /* The approval item of a unit whose report of (ds, p) has awaited approval
  * since `since` for approve_after working days at t. */
 static void plan_approval(rlist_t *l, const catalog_t *c, const policy_t *pol, int64_t t, int unit, int ds,
-                          period_t p, int64_t since)
+                          period_t p, int64_t since, int approver)
 {
-    if (pol->approve_after <= 0 || since <= 0)
+    if (pol->approve_after <= 0 || since <= 0 || approver < 0 || approver > c->nunits)
         return;
     stage_t s;
     /* the day after it arrived counts as the first working day */
@@ -415,8 +415,9 @@ static void plan_approval(rlist_t *l, const catalog_t *c, const policy_t *pol, i
     if (s.at > t)
         return;
     snprintf(s.name, sizeof s.name, "awaiting-%d", pol->approve_after);
-    reminder_t *r = emit(l, c, unit, ds, p, &s, -1, 0, NULL, NULL, 0, 0);
+    reminder_t *r = emit(l, c, approver ? approver - 1 : unit, ds, p, &s, -1, 0, NULL, NULL, 0, 0);
     if (r) {
+        r->owner = unit;
         r->approval = true;
         r->overdue = false;
     }
@@ -444,7 +445,7 @@ static void plan_period(rlist_t *l, const catalog_t *c, const policy_t *pol, int
         w->gaps[u] = 0;
         w->esc[u].name[0] = '\0';
         if (got && f.awaiting)
-            plan_approval(l, c, pol, t, u, ds, p, f.awaiting);
+            plan_approval(l, c, pol, t, u, ds, p, f.awaiting, f.approver);
         if (w->missing[u] && cover >= 0) {
             w->gaps[u] = unit_gaps(c, u, cover, sub, nsub, 0xFFFF, received, facts, ud);
             w->missing[u] = w->gaps[u] != 0;
@@ -495,7 +496,10 @@ static int cmp_item(const void *a, const void *b, void *cat)
     uint32_t kx = period_key(x->period), ky = period_key(y->period);
     if (kx != ky)
         return kx < ky ? -1 : 1;
-    return (int)x->escalation - (int)y->escalation;
+    if (x->escalation != y->escalation)
+        return (int)x->escalation - (int)y->escalation;
+    int ox = units[x->owner].subtree_first, oy = units[y->owner].subtree_first;
+    return ox < oy ? -1 : ox > oy;
 }
 
 /* The item of recipient unit's group [first, l->n) with this dataset,
@@ -518,7 +522,7 @@ static int push_gap(rlist_t *l, const catalog_t *c, int64_t t, int from, int cov
     if (!r)
         return -1;
     const reminder_t *f = &l->v[from];
-    r->unit = f->unit;
+    r->unit = r->owner = f->unit;
     r->ds = cover;
     r->period = p;
     snprintf(r->stage, sizeof r->stage, "%s", f->stage);

@@ -735,6 +735,82 @@ static void t_approval(void **state)
     arrivals_destroy(&a);
 }
 
+/* Who approves (the notifier's facts, from [notifier] approvers): Phòng
+ * Một's reports are entered by Sở Bêta (parent_submits), whose head approves
+ * them; Sở Bêta's own report awaits too, but here nobody is asked for it
+ * (approver -1: the deployment has no approval step for it). */
+static void approver_facts(void *ud, int unit, int ds, period_t p, policy_facts_t *f)
+{
+    arrivals_facts(ud, cat, unit, ds, p, f);
+    if (!f->awaiting)
+        return;
+    if (!strcmp(cat->units[unit].code, "HP.SO.B.P"))
+        f->approver = 1 + catalog_unit(cat, "HP.SO.B");
+    else if (!strcmp(cat->units[unit].code, "HP.SO.B"))
+        f->approver = -1;
+}
+
+static void t_approval_route(void **state)
+{
+    (void)state;
+    arrivals_t *a = arrivals_new();
+    assert_non_null(a);
+    ans_unit_status_t u[2];
+    memset(u, 0, sizeof u);
+    u[0] = (ans_unit_status_t){.code = "HP.SO.B", .name = "Sở Bêta", .kind = "so", .status = "on_time",
+                               .has_received_at = true, .received_at = T("2025-09-05T10:00:00+07:00"),
+                               .has_approval = true, .approval = "awaiting"};
+    u[1] = (ans_unit_status_t){.code = "HP.SO.B.P", .name = "Phòng Một", .kind = "phong", .status = "on_time",
+                               .has_received_at = true, .received_at = T("2025-09-05T10:00:00+07:00"),
+                               .has_approval = true, .approval = "awaiting"};
+    ans_units_t ans = {.units = u, .n_units = 2};
+    arrivals_apply(a, &ans, "CCHC_Q", "2025Q3");
+    policy_t p = pol_default();
+    p.webhook = p.pub = false;
+    reminder_t *rs;
+    digest_t *ds;
+    int n, nd, seen = 0;
+    int64_t t = T("2025-09-10T09:00:00+07:00");
+    assert_int_equal(policy_plan(cat, &p, t, a_received, approver_facts, a, &rs, &n), 0);
+    for (int i = 0; i < n; i++)
+        if (rs[i].approval) { /* one: Phòng Một's, to Sở Bêta */
+            seen++;
+            assert_string_equal(cat->units[rs[i].unit].code, "HP.SO.B");
+            assert_string_equal(cat->units[rs[i].owner].code, "HP.SO.B.P");
+        }
+    assert_int_equal(seen, 1);
+    assert_int_equal(digest_group(cat, &p, t, rs, n, NULL, NULL, &ds, &nd), 0);
+    message_opts_t mo = {"https://cchc.haiphong.example/nop-bao-cao", NULL, false, NULL, NULL,
+                         "https://cchc.haiphong.example/approve"};
+    seen = 0;
+    for (int i = 0; i < nd; i++) {
+        message_t m;
+        char items[512];
+        assert_int_equal(message_compose(cat, &ds[i], &mo, t, &m), 0);
+        const char *code = cat->units[ds[i].unit].code;
+        if (!strcmp(code, "HP.SO.B")) {
+            seen++;
+            assert_string_equal(m.subject, "1 báo cáo CCHC đang chờ duyệt");
+            assert_non_null(strstr(m.body, "- Phòng Một: Báo cáo kết quả tuyên truyền cải cách hành chính hàng "
+                                           "quý, quý 3/2025\n"));
+            assert_string_equal(digest_items(cat, &ds[i], items, sizeof items),
+                                "approve:CCHC_Q/2025Q3/awaiting-2@HP.SO.B.P");
+            json_t *j = message_json(cat, &ds[i], &m);
+            json_t *it = json_array_get(json_object_get(j, "items"), 0);
+            assert_string_equal(json_string_value(json_object_get(json_object_get(it, "report_unit"), "code")),
+                                "HP.SO.B.P");
+            json_decref(j);
+        } else {
+            assert_null(strstr(m.body, "chờ duyệt")); /* Phòng Một itself is not asked */
+        }
+        message_free(&m);
+    }
+    assert_int_equal(seen, 1);
+    free(ds);
+    policy_free(rs, n);
+    arrivals_destroy(&a);
+}
+
 /* One digest with both: Xã Cê sent Q3 on Mon Sep 22 (awaiting its head's
  * approval since) and has an extension of Q4 to Tue Dec 16.  On Mon Dec 8
  * its digest reminds it of Q4 against Dec 16 and tells its head that Q3
@@ -1058,6 +1134,8 @@ int main(void)
              t_approval),
         TEST("notifier-3.5 one digest with an extended report and a report awaiting approval (the docs' sample)",
              t_sample_extension_approval),
+        TEST("notifier-3.6 an approval reminder goes to the unit whose head approves (a parent_submits office's to "
+             "its parent), none where nobody approves", t_approval_route),
         TEST("notifier-4.1 Vietnamese subject/body, link, contact, MIME e-mail, JSON, REMINDER id", t_message),
         TEST("notifier-4.2 long subjects split into encoded-words on character boundaries", t_encode_long),
         TEST("notifier-4.3 a digest's text: names not codes, folded reports, late sub-units, targets", t_message_digest),

@@ -468,8 +468,8 @@ static void subject(compose_t *x, char *out, size_t len)
     int nsoon = own_periods(x, false, soon, sizeof soon, &soon_day);
     char over_s[512] = "", soon_s[512] = "";
     if (nover == 1)
-        snprintf(over_s, sizeof over_s, "Quá hạn nộp báo cáo CCHC %s (hạn %s)", late,
-                 date_vi(late_day, dl, sizeof dl));
+        snprintf(over_s, sizeof over_s, nsoon ? "Quá hạn nộp báo cáo CCHC %s (hạn %s)" : "Quá hạn nộp báo cáo CCHC %s — hạn %s",
+                 late, date_vi(late_day, dl, sizeof dl));
     else if (nover > 1)
         snprintf(over_s, sizeof over_s, "Quá hạn nộp %d báo cáo CCHC: %s", nover, late);
     date_vi(soon_day, dl, sizeof dl);

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "fold.h"
 #include "rollup_query_int.h"
 
 /* ---- marks (extensions, silences) -------------------------------------- */
@@ -253,20 +253,10 @@ static void count_kind(ans_counts_entry_t *kinds, uint32_t *nk, uint32_t max, co
     n->returned += approval == RU_RETURNED;
 }
 
-/* True when s contains needle, ASCII letters compared in any case (the
- * rest byte for byte: Vietnamese letters are matched as written). */
-static bool contains_nocase(const char *s, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (; *s; s++)
-        if (strncasecmp(s, needle, n) == 0)
-            return true;
-    return n == 0;
-}
-
 /* The units answer's filters (QUERY status, kind, search); approval is -1
- * when nothing was received. */
-static bool unit_matches(const proto_query_t *f, const unit_t *u, int st, int approval)
+ * when nothing was received; needle is the search folded (fold.h), "" for
+ * none: a unit matches when its folded code or name contains it. */
+static bool unit_matches(const proto_query_t *f, const char *needle, const unit_t *u, int st, int approval)
 {
     if (f->status[0] && strcmp(f->status, status_names[st]) &&
         !(!strcmp(f->status, "received") && (st == ST_ON_TIME || st == ST_LATE)) &&
@@ -274,7 +264,7 @@ static bool unit_matches(const proto_query_t *f, const unit_t *u, int st, int ap
         return false;
     if (f->kind[0] && strcmp(f->kind, u->kind))
         return false;
-    return !f->search[0] || contains_nocase(u->code, f->search) || contains_nocase(u->name, f->search);
+    return !needle[0] || fold_contains(u->code, needle) || fold_contains(u->name, needle);
 }
 
 int ruq_units(qctx_t *q, proto_error_t *err)
@@ -289,6 +279,8 @@ int ruq_units(qctx_t *q, proto_error_t *err)
     uint32_t nk = 0, count = 0;
     int64_t matched = 0;
     const proto_query_t *f = q->query;
+    char needle[sizeof f->search]; /* folded once; each name is folded on the stack */
+    fold_text(f->search, needle, sizeof needle);
     uint64_t from = f->offset, page = f->limit ? f->limit : UINT64_MAX;
     char key[RU_KEY_MAX];
     int rc = 0;
@@ -339,7 +331,7 @@ int ruq_units(qctx_t *q, proto_error_t *err)
         int st = found ? (li.on_time ? ST_ON_TIME : ST_LATE) : passed ? ST_MISSING : ST_PENDING;
         int approval = found ? (li.approval <= RU_RETURNED ? (int)li.approval : RU_AWAITING) : -1;
         count_kind(kinds, &nk, KINDS_MAX, un->kind, st, approval);
-        if (!unit_matches(f, un, st, approval) || (uint64_t)matched++ < from || count >= page)
+        if (!unit_matches(f, needle, un, st, approval) || (uint64_t)matched++ < from || count >= page)
             continue;
         ans_unit_status_t *a = &units[count];
         *a = (ans_unit_status_t){.code = un->code, .name = un->name, .kind = un->kind, .depth = un->depth,

@@ -150,6 +150,13 @@ int auth_default_node(req_t *r)
     return u >= 0 ? u : root;
 }
 
+void auth_user_name(req_t *r, buf_t *b, const char *login)
+{
+    users_account_t a;
+    users_t *u = web_of(r)->users;
+    buf_esc(b, u && login && users_get(u, login, &a) == 0 && a.name[0] ? a.name : login);
+}
+
 void auth_csrf_field(req_t *r, buf_t *b)
 {
     const users_session_t *s = auth_session(r);

@@ -57,6 +57,11 @@ void auth_sse_close(void *state);
  * an admin, a machine, or without accounts. */
 int auth_default_node(req_t *r);
 
+/* The display name of user `login` ("Nguyễn Thị Lan") for a page, escaped
+ * into b; the login itself when there is no such account (any more) or
+ * accounts are off. */
+void auth_user_name(req_t *r, buf_t *b, const char *login);
+
 /* <input type=hidden name=csrf value=...> for the request's session (nothing
  * without one). */
 void auth_csrf_field(req_t *r, buf_t *b);

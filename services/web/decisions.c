@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth.h"
 #include "civil.h"
 #include "decisions.h"
+#include "page.h"
 #include "view.h"
 
 /* data-approval, data-due (dd/mm/yyyy, the last day) and data-silenced of
@@ -96,7 +98,12 @@ void decisions_table(req_t *r, buf_t *b, const ans_history_t *h)
         buf_puts(b, "</td><td>");
         decision_words(r, b, d);
         buf_puts(b, "</td><td>");
-        buf_esc(b, d->has_entered_by && d->entered_by && *d->entered_by ? d->entered_by : d->submitter);
+        if (d->has_entered_by && d->entered_by && *d->entered_by) { /* a person, on the web */
+            auth_user_name(r, b, d->entered_by);
+        } else { /* a unit's key (cchc decide): the unit */
+            int su = catalog_unit(web_of(r)->cat, d->submitter);
+            buf_esc(b, su >= 0 ? web_of(r)->cat->units[su].name : d->submitter);
+        }
         buf_puts(b, "</td><td>");
         buf_esc(b, d->note);
         buf_puts(b, "</td></tr>");

@@ -22,6 +22,8 @@
 #include "users.h"
 
 #define ENTRY_COMMENT_CHARS 160 /* a comment beside a value, in characters (the protocol's 512 bytes hold any 160) */
+#define ENTRY_NOTE_MAX (sizeof ((proto_submit_t *)0)->note - 1) /* bytes of the report's note (the protocol's) */
+#define ENTRY_NOTE_CHARS 340 /* the note's field takes this many characters: any 340 fit in ENTRY_NOTE_MAX bytes */
 #define ENTRY_MAX_UNITS 256 /* units one reporter may enter for (its own and parent_submits sub-units) */
 
 /* Where the report goes: unit, dataset, period (catalog indices). */
@@ -41,6 +43,7 @@ typedef struct {
     users_draft_t draft;          /* the stored draft (when has_draft) */
     bool has_draft;
     char *field_err[256];         /* by position in the dataset: a sentence for the field (owned), or NULL */
+    char *note_err;               /* a sentence for the note (owned), or NULL */
     char msg[1536];               /* the outcome of a POST, when not empty */
     const char *msg_class;        /* "ok", "err" or "warn" */
     const char *msg_kind;         /* data-outcome: saved, accepted, duplicate, refused, no_answer, invalid */

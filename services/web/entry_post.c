@@ -31,26 +31,56 @@
  * The posted form -> content, with the type checks made here
  * ------------------------------------------------------------------------ */
 
-/* true when s is a whole number: an optional '-' and 1..18 digits. */
-static bool whole_number(const char *s)
+/* A count as a person types it, in the page's language: digits, maybe
+ * grouped by threes with the language's thousands sign ('.' in Vietnamese,
+ * ',' in English) or spaces -- "1.234", "1 234" -- and an optional '-' (the
+ * collector refuses negatives with its own sentence).  Writes the bare
+ * digits into out (NUL-terminated, at most 20 bytes) and returns NULL, or
+ * returns the sentence saying what is wrong. */
+static const char *read_count(req_t *r, const char *s, char out[20])
 {
+    const char group = r->en ? ',' : '.', decimal = r->en ? '.' : ',';
+    size_t n = 0, run = 0, groups = 0;
+    bool bad_group = false;
     if (*s == '-')
-        s++;
-    size_t n = strlen(s);
-    if (n == 0 || n > 18)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
+        out[n++] = *s++;
+    for (const char *p = s; *p; p++) {
+        if (*p >= '0' && *p <= '9') {
+            if (n < 19)
+                out[n] = *p;
+            n++;
+            run++;
+        } else if (*p == group || *p == ' ') {
+            if (run == 0 || (groups ? run != 3 : run > 3))
+                bad_group = true;
+            groups++;
+            run = 0;
+        } else if (*p == decimal) {
+            return T(r, "Hãy nhập số nguyên, không có phần thập phân.", "Enter a whole number, with no decimals.");
+        } else {
+            return T(r, "Hãy nhập một số nguyên, chỉ gồm chữ số (ví dụ 12 hoặc 1.234).",
+                     "Enter a whole number, digits only (e.g. 12 or 1,234).");
+        }
+    }
+    if (run == 0 || (groups && run != 3) || bad_group)
+        return T(r, "Nhóm chữ số không đúng: viết 1234 hoặc 1.234 (mỗi nhóm ba chữ số).",
+                 "Misplaced thousands separator: write 1234 or 1,234 (groups of three digits).");
+    if (n > 18 + (out[0] == '-'))
+        return T(r, "Số quá lớn.", "The number is too large.");
+    out[n] = '\0';
+    return NULL;
 }
 
+/* Sets the sentence (HTML) beside field pos, after any it already has. */
 static void set_err(entry_view_t *v, int pos, const char *html)
 {
     if (pos < 0 || pos >= 256)
         return;
-    free(v->field_err[pos]);
-    v->field_err[pos] = strdup(html);
+    char *old = v->field_err[pos], *joined = NULL;
+    if (old && asprintf(&joined, "%s<br>%s", old, html) < 0)
+        joined = NULL;
+    free(old);
+    v->field_err[pos] = joined ? joined : strdup(html);
 }
 
 /* true when s (n bytes) is UTF-8 of at most ENTRY_COMMENT_CHARS characters
@@ -121,19 +151,19 @@ static int read_form(req_t *r, entry_view_t *v)
             json_object_set_new(vals, in->code, a);
         } else {
             const char *s = http_form(r, name);
-            char t[64];
+            char t[64], digits[20];
             size_t n = 0;
-            for (; s && *s == ' '; s++) /* spaces around a number are no mistake */
+            for (; s && (*s == ' ' || *s == '\t'); s++) /* spaces around a number are no mistake */
                 ;
             for (; s && *s && n + 1 < sizeof t; s++)
                 t[n++] = *s;
-            while (n && t[n - 1] == ' ')
+            while (n && (t[n - 1] == ' ' || t[n - 1] == '\t'))
                 n--;
             t[n] = '\0';
-            json_object_set_new(vals, in->code, json_string(t));
-            if (n && !whole_number(t)) {
-                set_err(v, k, T(r, "Hãy nhập một số nguyên, chỉ gồm chữ số (ví dụ 12).",
-                                "Enter a whole number, digits only (e.g. 12)."));
+            const char *why = n ? read_count(r, t, digits) : NULL;
+            json_object_set_new(vals, in->code, json_string(n && !why ? digits : t)); /* kept as typed when wrong */
+            if (why) {
+                set_err(v, k, why);
                 bad++;
             }
         }
@@ -142,6 +172,16 @@ static int read_form(req_t *r, entry_view_t *v)
     bad += read_comments(r, v, comments);
     const char *note = http_form(r, "note");
     v->content = json_pack("{s:o, s:o, s:s}", "values", vals, "comments", comments, "note", note ? note : "");
+    if (note && strlen(note) > ENTRY_NOTE_MAX) {
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 r->en ? "The note is too long: %zu bytes, at most %d (about %d letters with diacritics)."
+                       : "Ghi chú quá dài: %zu byte, tối đa %d byte (khoảng %d chữ có dấu).",
+                 strlen(note), (int)ENTRY_NOTE_MAX, ENTRY_NOTE_CHARS);
+        free(v->note_err);
+        v->note_err = strdup(msg);
+        bad++;
+    }
     return bad;
 }
 
@@ -286,9 +326,11 @@ static int map_nack(req_t *r, entry_view_t *v, const proto_nack_t *n, const refu
             continue;
         buf_t b = {0};
         buf_esc(&b, T(r, rf->field_vi, rf->field_en));
-        buf_puts(&b, " <small class=\"nack\">(");
-        buf_esc(&b, n->message);
-        buf_puts(&b, ")</small>");
+        if (r->en) { /* the collector's own words are English: only for an English reader */
+            buf_puts(&b, " <small class=\"nack\">(");
+            buf_esc(&b, n->message);
+            buf_puts(&b, ")</small>");
+        }
         set_err(v, k, b.p ? b.p : "");
         buf_free(&b);
         marked++;
@@ -340,15 +382,20 @@ static void submit_done(req_t *r, const gateway_result_t *res, void *ud, resp_t 
         snprintf(what, sizeof what, "refused=%s", n->code);
         audit_submit(r, v, "submit_refused", n->id, what);
         int marked = map_nack(r, v, n, rf);
-        buf_printf(&m, "<b>%s</b> ", T(r, "Báo cáo chưa được nhận.", "The report was not received."));
+        buf_printf(&m, "<b>%s</b> <span data-code=\"", T(r, "Báo cáo chưa được nhận.", "The report was not received."));
+        buf_esc(&m, n->code);
+        buf_puts(&m, "\">");
         buf_esc(&m, nack_sentence(n->code, r->en));
+        buf_puts(&m, "</span>");
         if (marked)
             buf_puts(&m, T(r, " Xem các ô được đánh dấu bên dưới.", " See the fields marked below."));
-        buf_puts(&m, " <small>(");
-        buf_esc(&m, n->code);
-        buf_puts(&m, ": ");
-        buf_esc(&m, n->message);
-        buf_puts(&m, ")</small>");
+        if (r->en) { /* the collector's own words (English, with codes) */
+            buf_puts(&m, " <small>(");
+            buf_esc(&m, n->code);
+            buf_puts(&m, ": ");
+            buf_esc(&m, n->message);
+            buf_puts(&m, ")</small>");
+        }
         v->msg_class = "err";
         v->msg_kind = "refused";
         v->status = 422;

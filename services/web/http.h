@@ -29,6 +29,7 @@
 #define HTTP_MAX_HEADERS 64     /* header fields in one request (431 above) */
 #define HTTP_MAX_URI 2048       /* bytes of request URI (414 above) */
 #define HTTP_MAX_BODY 16384     /* bytes of a POST body (413 above) */
+#define HTTP_MAX_FORM_VALUE 4096u /* bytes of one form value (400 above) */
 #define HTTP_MAX_UPLOAD (8 << 20) /* bytes of a file upload on cfg.upload_path (413 above) */
 #define HTTP_MAX_FORM 160       /* fields in one POST body (a report form has one per indicator and tag) */
 #define HTTP_SSE_MAX_BUFFER 65536 /* events waiting for one SSE client before it is dropped */

@@ -6,8 +6,9 @@
  * may not be repeated; at most HTTP_MAX_ARGS of them.  A POST's form body is
  * parsed the same way, except that it may hold HTTP_MAX_FORM fields whose
  * names (up to 80 bytes) may also have digits: a report form names one field
- * per indicator (v_portal_posts) and tag, and values of up to 1024 bytes (a
- * report's note).  Anything else is a sentence for a
+ * per indicator (v_portal_posts) and tag, and values of up to
+ * HTTP_MAX_FORM_VALUE bytes (a note: the page checks its own, smaller limit
+ * and says so beside the field, keeping what was typed).  Anything else is a sentence for a
  * 400.  Decoding happens in place in r->raw (r->body).
  */
 #include <stdio.h>
@@ -126,9 +127,9 @@ static const char *parse_pairs(char *s, char **keys, char **vals, int *n, int ma
                          s, s);
                 return msgbuf;
             }
-            if (strlen(v) > (form ? 1024u : 256u)) {
-                snprintf(msgbuf, msglen, "Giá trị của '%s' dài quá %d byte. (The value of '%s' is longer than %d bytes.)",
-                         s, form ? 1024 : 256, s, form ? 1024 : 256);
+            if (strlen(v) > (form ? HTTP_MAX_FORM_VALUE : 256u)) {
+                snprintf(msgbuf, msglen, "Giá trị của '%s' dài quá %u byte. (The value of '%s' is longer than %u bytes.)",
+                         s, form ? HTTP_MAX_FORM_VALUE : 256u, s, form ? HTTP_MAX_FORM_VALUE : 256u);
                 return msgbuf;
             }
             for (int i = 0; i < *n; i++)

@@ -25,11 +25,13 @@
 #include "civil.h"
 #include "clock.h"
 #include "decisions.h"
+#include "entry.h"
 #include "nack.h"
 #include "page.h"
 #include "report.h"
 
-#define QUEUE_PERIODS 4   /* the current period of each dataset and the three before it */
+#define QUEUE_YEARS 3     /* the periods of each dataset from this one back to the same one three years ago:
+                           * a late report or a correction of an old period still reaches its head */
 #define QUEUE_LIMIT 200   /* reports listed per dataset and period */
 
 /* ------------------------------------------------------------------------
@@ -139,7 +141,8 @@ static void page_queue(req_t *r, resp_t *o, const users_session_t *s)
         const dataset_t *d = &c->datasets[k];
         today = period_of_day(date_of_time(clock_now()), d->ptype);
         period_t p = today;
-        for (int i = 0; i < QUEUE_PERIODS; i++, p = period_prev(p)) {
+        for (; p.year + QUEUE_YEARS > today.year || (p.year + QUEUE_YEARS == today.year && p.index >= today.index);
+             p = period_prev(p)) {
             char pc[PERIOD_CODE_MAX];
             period_format(p, pc, sizeof pc);
             proto_query_t q = agg_query("units", c->units[node].code, d->code, pc);
@@ -149,7 +152,9 @@ static void page_queue(req_t *r, resp_t *o, const users_session_t *s)
             int rc = agg_ask_q(&w->agg, &q, &a, &err);
             if (rc == PROTO_E_NOT_FOUND || rc == PROTO_E_PERIOD) {
                 client_answer_free(&a);
-                continue; /* nothing there yet, or a period before the unit existed */
+                if (rc == PROTO_E_PERIOD)
+                    break; /* before the unit existed: so are the older periods */
+                continue;  /* nothing there yet */
             }
             if (rc) {
                 failed++;
@@ -232,8 +237,8 @@ static void decision_form(req_t *r, buf_t *b, const report_ref_t *ref, uint64_t 
                ref->period, (unsigned long long)version);
     if (r->en)
         buf_puts(b, "<input type=\"hidden\" name=\"lang\" value=\"en\">");
-    buf_printf(b, "<label>%s<br><textarea name=\"note\" rows=\"3\" maxlength=\"1000\" style=\"width:100%%\">",
-               T(r, "Nhận xét (bắt buộc khi trả lại)", "Comment (required to return)"));
+    buf_printf(b, "<label>%s<br><textarea name=\"note\" rows=\"3\" maxlength=\"%d\" style=\"width:100%%\">",
+               T(r, "Nhận xét (bắt buộc khi trả lại)", "Comment (required to return)"), ENTRY_NOTE_CHARS);
     buf_esc(b, note ? note : "");
     buf_printf(b, "</textarea></label><p><button name=\"decision\" value=\"approve\" id=\"approve\">%s</button> "
                   "<button name=\"decision\" value=\"return\" id=\"return\">%s</button></p></form>",
@@ -293,7 +298,7 @@ static void page_report_view(req_t *r, resp_t *o, const report_ref_t *ref, int s
     view_time(b, true, v->received_at);
     if (v->has_entered_by) {
         buf_printf(b, " · %s ", T(r, "người nhập", "entered by"));
-        buf_esc(b, v->entered_by);
+        auth_user_name(r, b, v->entered_by);
     }
     buf_puts(b, "</p>");
     if (v->note[0]) {
@@ -403,7 +408,12 @@ static void post_decision(req_t *r, resp_t *o, const users_session_t *s)
     snprintf(d->decision, sizeof d->decision, "%s", dec);
     snprintf(d->login, sizeof d->login, "%s", s->user.login);
     if (note && strlen(note) >= sizeof d->note) {
-        page_report_view(r, o, &d->ref, 400, T(r, "Nhận xét quá dài (tối đa 1000 ký tự).", "The comment is too long (1,000 characters at most)."), NULL);
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 r->en ? "The comment is too long: %zu bytes, at most %zu (about %d letters with diacritics)."
+                       : "Nhận xét quá dài: %zu byte, tối đa %zu byte (khoảng %d chữ có dấu).",
+                 strlen(note), sizeof d->note - 1, ENTRY_NOTE_CHARS);
+        page_report_view(r, o, &d->ref, 400, msg, note);
         free(d);
         return;
     }

@@ -427,8 +427,31 @@ static void html_filters(req_t *r, buf_t *b, const params_t *p, const char *node
     html_filter_form(r, b, p, node, ds, u);
 }
 
+/* A page that starts past the last unit (from= beyond the end, say an old
+ * link after a filter narrowed the list): an empty page that says so, not
+ * a range that runs backwards; the page links go to the first and the
+ * last page. */
+static bool past_end(const params_t *p, const ans_units_t *u)
+{
+    return p->from > 0 && p->from >= (uint64_t)(u->matched > 0 ? u->matched : 0);
+}
+
+/* A link to the page of units starting at `from`, keeping the filters, the sort and the language. */
+static void page_link(req_t *r, buf_t *b, const params_t *p, const char *node, const char *ds, uint64_t from,
+                      const char *id, const char *text)
+{
+    char at[24];
+    snprintf(at, sizeof at, "%llu", (unsigned long long)from);
+    buf_printf(b, "<a id=\"%s\" ", id);
+    view_href(b, r, "/completeness", "node", node, "dataset", ds, "period", p->pp.period, "kind", p->kind, "status",
+              p->status, "q", p->search, "sort", SORT_NAMES[p->sort], "order", p->desc ? "desc" : NULL, "from", at,
+              NULL);
+    buf_printf(b, ">%s</a>", text);
+}
+
 /* The units, sortable by clicking a column header. */
-static void html_table(req_t *r, buf_t *b, const params_t *p, const char *node, const char *ds, const view_t *v)
+static void html_table(req_t *r, buf_t *b, const params_t *p, const char *node, const char *ds, const view_t *v,
+                       const ans_units_t *u)
 {
     /* opt: left out on a phone (with the code, kind and version gone, the
      * name, status and time received fit 390 px) */
@@ -485,41 +508,61 @@ static void html_table(req_t *r, buf_t *b, const params_t *p, const char *node, 
             buf_printf(b, "%lld", (long long)x->version);
         buf_puts(b, "</td></tr>");
     }
-    if (!v->n)
+    if (!v->n && past_end(p, u) && u->matched > 0) {
+        buf_printf(b, "<tr id=\"past-end\"><td colspan=\"6\">%s ", T(r, "Không có đơn vị nào từ vị trí", "No unit from position"));
+        view_dec(b, (double)p->from + 1, 0, true, r->en);
+        buf_printf(b, "%s", T(r, "; tổng ", "; in all "));
+        view_dec(b, (double)u->matched, 0, true, r->en);
+        buf_puts(b, ". ");
+        page_link(r, b, p, node, ds, 0, "past-end-first", T(r, "Về trang đầu", "Back to the first page"));
+        buf_puts(b, "</td></tr>");
+    } else if (!v->n) {
         buf_printf(b, "<tr id=\"no-match\"><td colspan=\"6\">%s</td></tr>",
                    T(r, "Không có đơn vị nào khớp bộ lọc.", "No unit matches the filters."));
+    }
     buf_puts(b, "</tbody></table></div>");
 }
 
-/* Links to the previous and the next page when the list is longer than one. */
+/* The range shown -- "Đơn vị 501–638 / 638": the first unit's position
+ * counted from 1, the last min(from + shown, matched) -- and links to the
+ * previous and the next page, when the list is longer than one page.  Past
+ * the end (past_end()) the table says so and this links to the first page
+ * and, when there are several, the last. */
 static void html_pages(req_t *r, buf_t *b, const params_t *p, const char *node, const char *ds,
                        const ans_units_t *u)
 {
-    if (u->matched <= PAGE_UNITS && p->from == 0)
+    uint64_t total = u->matched > 0 ? (uint64_t)u->matched : 0, shown = u->n_units;
+    if (total <= PAGE_UNITS && p->from == 0)
         return;
-    char prev[24], next[24];
-    buf_printf(b, "<p class=\"pages\" id=\"pages\">%s ", T(r, "Đơn vị", "Units"));
-    view_dec(b, (double)(u->n_units ? p->from + 1 : 0), 0, true, r->en);
-    buf_puts(b, "–");
-    view_dec(b, (double)(p->from + u->n_units), 0, true, r->en);
-    buf_puts(b, " / ");
-    view_dec(b, (double)u->matched, 0, true, r->en);
-    const char *sort = SORT_NAMES[p->sort];
-    if (p->from > 0) {
-        snprintf(prev, sizeof prev, "%llu", (unsigned long long)(p->from > PAGE_UNITS ? p->from - PAGE_UNITS : 0));
-        buf_puts(b, " · <a ");
-        view_href(b, r, "/completeness", "node", node, "dataset", ds, "period", p->pp.period, "kind", p->kind,
-                  "status", p->status, "q", p->search, "sort", sort, "order", p->desc ? "desc" : NULL, "from", prev,
-                  NULL);
-        buf_printf(b, ">%s</a>", T(r, "← Trang trước", "← Previous"));
+    buf_puts(b, "<p class=\"pages\" id=\"pages\">");
+    if (past_end(p, u) || !shown) {
+        page_link(r, b, p, node, ds, 0, "page-first", T(r, "← Trang đầu", "← First page"));
+        if (total > PAGE_UNITS) {
+            buf_puts(b, " · ");
+            page_link(r, b, p, node, ds, (total - 1) / PAGE_UNITS * PAGE_UNITS, "page-last",
+                      T(r, "Trang cuối →", "Last page →"));
+        }
+        buf_puts(b, "</p>");
+        return;
     }
-    if (p->from + u->n_units < (uint64_t)u->matched) {
-        snprintf(next, sizeof next, "%llu", (unsigned long long)(p->from + u->n_units));
-        buf_puts(b, " · <a ");
-        view_href(b, r, "/completeness", "node", node, "dataset", ds, "period", p->pp.period, "kind", p->kind,
-                  "status", p->status, "q", p->search, "sort", sort, "order", p->desc ? "desc" : NULL, "from", next,
-                  NULL);
-        buf_printf(b, ">%s</a>", T(r, "Trang sau →", "Next →"));
+    uint64_t last = p->from + shown < total ? p->from + shown : total;
+    buf_printf(b, "%s <span id=\"page-range\" data-first=\"%llu\" data-last=\"%llu\" data-total=\"%llu\">",
+               T(r, "Đơn vị", "Units"), (unsigned long long)p->from + 1, (unsigned long long)last,
+               (unsigned long long)total);
+    view_dec(b, (double)(p->from + 1), 0, true, r->en);
+    buf_puts(b, "–");
+    view_dec(b, (double)last, 0, true, r->en);
+    buf_puts(b, " / ");
+    view_dec(b, (double)total, 0, true, r->en);
+    buf_puts(b, "</span>");
+    if (p->from > 0) {
+        buf_puts(b, " · ");
+        page_link(r, b, p, node, ds, p->from > PAGE_UNITS ? p->from - PAGE_UNITS : 0, "page-prev",
+                  T(r, "← Trang trước", "← Previous"));
+    }
+    if (last < total) {
+        buf_puts(b, " · ");
+        page_link(r, b, p, node, ds, last, "page-next", T(r, "Trang sau →", "Next →"));
     }
     buf_puts(b, "</p>");
 }
@@ -544,7 +587,7 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const answer_t *
     html_summary(r, b, v, &a->status.u.status);
     html_by_kind(r, b, &a->units.u.units);
     html_filters(r, b, p, u->code, ds, &a->units.u.units);
-    html_table(r, b, p, u->code, ds, v);
+    html_table(r, b, p, u->code, ds, v, &a->units.u.units);
     html_pages(r, b, p, u->code, ds, &a->units.u.units);
     layout_end(r, b);
 }

@@ -228,6 +228,8 @@ void entry_view_free(entry_view_t *v)
         free(v->field_err[i]);
         v->field_err[i] = NULL;
     }
+    free(v->note_err);
+    v->note_err = NULL;
 }
 
 /* ------------------------------------------------------------------------
@@ -347,15 +349,20 @@ static void render_approval(req_t *r, buf_t *b, const ans_values_t *lv)
     buf_printf(b, strcmp(a, "returned") ? "%s" : "<b>%s</b>", decisions_approval_label(r, a));
     if (lv->has_decided_by && lv->decided_by && *lv->decided_by) {
         buf_printf(b, " (%s ", T(r, "bởi", "by"));
-        buf_esc(b, lv->decided_by);
+        auth_user_name(r, b, lv->decided_by);
         buf_puts(b, ")");
     }
+    bool said = false; /* the comment ends its own sentence: no second full stop after it */
     if (lv->has_decision_note && lv->decision_note && *lv->decision_note) {
+        const char *n = lv->decision_note;
         buf_printf(b, ": <q id=\"decision_note\">");
-        buf_esc(b, lv->decision_note);
+        buf_esc(b, n);
         buf_puts(b, "</q>");
+        said = strchr(".!?", n[strlen(n) - 1]) != NULL || (strlen(n) >= 3 && !strcmp(n + strlen(n) - 3, "…"));
     }
-    buf_puts(b, !strcmp(a, "returned") ? T(r, ". Hãy sửa và gửi lại. ", ". Correct it and submit again. ") : ". ");
+    buf_puts(b, said ? " " : ". ");
+    if (!strcmp(a, "returned"))
+        buf_puts(b, T(r, "Hãy sửa và gửi lại. ", "Correct it and submit again. "));
     buf_puts(b, "</span>");
 }
 
@@ -381,7 +388,7 @@ static void render_status(req_t *r, buf_t *b, const entry_view_t *v)
         view_time(b, true, lv->received_at);
         if (lv->has_entered_by && lv->entered_by && *lv->entered_by) { /* absent for a key's (CLI) report */
             buf_puts(b, ", ");
-            buf_esc(b, lv->entered_by);
+            auth_user_name(r, b, lv->entered_by);
         }
         buf_printf(b, "). %s ", T(r, "Gửi lại sẽ tạo một bản sửa (phiên bản mới).",
                                    "Submitting again makes a correction (a new version)."));
@@ -394,7 +401,7 @@ static void render_status(req_t *r, buf_t *b, const entry_view_t *v)
         buf_printf(b, "<span data-draft=\"%u\">%s ", v->draft.rev, T(r, "Bản nháp lưu lúc", "Draft saved at"));
         view_time(b, true, v->draft.at);
         buf_printf(b, " %s ", T(r, "bởi", "by"));
-        buf_esc(b, v->draft.by);
+        auth_user_name(r, b, v->draft.by);
         buf_puts(b, ".</span>");
     }
     buf_puts(b, "</p>");
@@ -535,11 +542,18 @@ static void render_form(req_t *r, buf_t *b, const entry_view_t *v)
         buf_puts(b, "</fieldset>");
     }
     const char *note = json_string_value(json_object_get(v->content, "note"));
-    buf_printf(b, "<div class=\"fld\"><label for=\"note\">%s</label><textarea id=\"note\" name=\"note\" rows=\"3\" "
-                  "maxlength=\"1000\">",
-               T(r, "Ghi chú gửi cơ quan tổng hợp", "Note for the central office"));
+    buf_printf(b, "<div class=\"fld%s\" id=\"f_note\"><label for=\"note\">%s</label><textarea id=\"note\" name=\"note\" "
+                  "rows=\"3\" maxlength=\"%d\">",
+               v->note_err ? " bad" : "", T(r, "Ghi chú gửi cơ quan tổng hợp", "Note for the central office"),
+               ENTRY_NOTE_CHARS);
     buf_esc(b, note ? note : "");
-    buf_puts(b, "</textarea></div>");
+    buf_puts(b, "</textarea>");
+    if (v->note_err) {
+        buf_puts(b, "<p class=\"ferr\" role=\"alert\" data-error=\"NOTE\">");
+        buf_esc(b, v->note_err);
+        buf_puts(b, "</p>");
+    }
+    buf_puts(b, "</div>");
     buf_printf(b, "<p class=\"actions\"><button type=\"submit\" name=\"action\" value=\"save\" id=\"save\">%s</button> "
                   "<button type=\"submit\" name=\"action\" value=\"submit\" id=\"submit\" class=\"primary\">%s</button></p>",
                T(r, "Lưu nháp", "Save draft"), T(r, "Gửi báo cáo", "Submit the report"));
@@ -561,7 +575,12 @@ void entry_render(req_t *r, resp_t *o, entry_view_t *v)
     period_words(b, v->pl.p, r->en);
     buf_puts(b, "</h2><p class=\"note\">");
     buf_esc(b, c->datasets[v->pl.ds].name);
-    buf_puts(b, "</p>");
+    buf_puts(b, " · <a id=\"xlsx\" ");
+    view_href(b, r, "/entry/template.xlsx", "unit", c->units[v->pl.unit].code, "dataset", c->datasets[v->pl.ds].code,
+              "period", v->pl.period, NULL);
+    buf_printf(b, ">%s</a> · <a ", T(r, "Tải mẫu Excel của báo cáo này", "Download this report's Excel template"));
+    view_href(b, r, "/entry/upload", NULL);
+    buf_printf(b, ">%s</a></p>", T(r, "Nộp bằng tệp Excel", "Submit an Excel file"));
     render_status(r, b, v);
     render_form(r, b, v);
     layout_end_static(r, b);

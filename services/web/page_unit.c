@@ -120,7 +120,7 @@ static void html_versions(req_t *r, buf_t *b, const answer_t *a)
         buf_esc(b, v->submitter);
         if (v->has_entered_by && v->entered_by && *v->entered_by) {
             buf_printf(b, " <small class=\"by\">(%s ", T(r, "người nhập", "entered by"));
-            buf_esc(b, v->entered_by);
+            auth_user_name(r, b, v->entered_by);
             buf_puts(b, ")</small>");
         }
         buf_puts(b, "</td><td>");

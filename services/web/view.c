@@ -227,7 +227,7 @@ void view_value(buf_t *b, const proto_value_t *v, bool en)
     } else if (v->kind == PV_INT) {
         view_int(b, v->i, en);
     } else if (v->kind == PV_BOOL) {
-        buf_puts(b, v->i ? (en ? "yes" : "có") : (en ? "no" : "không"));
+        buf_puts(b, v->i ? (en ? "Yes" : "Có") : (en ? "No" : "Không"));
     } else {
         for (uint32_t t = 0; t < v->ntags; t++) {
             if (t)

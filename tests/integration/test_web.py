@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 import unittest
 import urllib.parse
 import urllib.request
@@ -536,6 +537,83 @@ class WebTest(unittest.TestCase):
         self.assertIn('value="zzzz"', page)
         # the summary still counts the whole node
         self.assertEqual(j["summary"], self.w.json("/api/completeness?node=HP&period=2025Q4")["summary"])
+
+    def test_completeness_search_folds(self):
+        """web-13.11 the text search folds Vietnamese on the aggregator: case and diacritics (VĨNH, vĩnh, vinh
+        find the same units), đ, decomposed input (NFD), and spaces for a code's '_' and '.' (viet khe finds
+        HP.XA.VIET_KHE)"""
+        def codes(q, node="HP"):
+            j = self.w.json("/api/completeness?node=%s&period=2025Q4&q=%s" % (node, urllib.parse.quote(q)))
+            return [u["code"] for u in j["units"]]
+
+        def fold(t):
+            t = unicodedata.normalize("NFD", t.replace("đ", "d").replace("Đ", "D"))
+            t = "".join(c for c in t if not unicodedata.combining(c)).lower()
+            return " ".join(re.sub(r"[._/\-\u2013\u2014]", " ", t).split())
+
+        vinh = codes("vĩnh")
+        self.assertTrue(vinh)
+        for q in ("VĨNH", "Vĩnh", "vinh", "VINH", unicodedata.normalize("NFD", "VĨNH")):
+            self.assertEqual(codes(q), vinh, q)
+        whole = self.w.json("/api/completeness?node=HP&period=2025Q4")["units"]
+        want = [u["code"] for u in whole if "vinh" in fold(u["name"]) or "vinh" in fold(u["code"])]
+        self.assertEqual(vinh, want)
+        # a name typed without its marks, a code typed with spaces, the code itself, NFD
+        viet = codes("viet khe")
+        self.assertIn("HP.XA.VIET_KHE", viet)
+        self.assertTrue(all(c.startswith("HP.XA.VIET_KHE") for c in viet), viet)
+        for q in ("Viet Khe", "VIỆT KHÊ", "việt khê", "VIET_KHE", "xa.viet_khe", unicodedata.normalize("NFD", "Việt Khê")):
+            self.assertEqual(codes(q), viet, q)
+        self.assertEqual(codes("vietkhe"), [])
+        # the aggregator answers the same to a QUERY
+        a = self.agg("units", node="HP", dataset="CCHC_Q", period="2025Q4", search="VIỆT KHÊ")
+        self.assertEqual([u["code"] for u in a["units"]], viet)
+        self.assertEqual(a["matched"], len(viet))
+        # the page keeps what was typed, in the field and in its links
+        page = self.w.page("/completeness?node=HP&period=2025Q4&q=" + urllib.parse.quote("VĨNH"))
+        self.assertIn('value="VĨNH"', page)
+        rows = [ra["data-unit"] for t, ra, c in parse(page).rows if t == "units" and "data-unit" in ra]
+        self.assertEqual(rows, vinh)
+        self.assertNotIn('id="no-match"', page)
+
+    def test_completeness_past_end(self):
+        """web-13.12 a page past the end (from= beyond the units matched) is an honest empty page with a link
+        back to the first page, and the range label is right: first 1-based, last min(from + shown, total)"""
+        n = len(self.w.json("/api/completeness?node=HP&period=2025Q4")["units"])
+        self.assertLess(n, 500)
+        j = self.w.json("/api/completeness?node=HP&period=2025Q4&from=500")
+        self.assertEqual(j["units"], [])
+        page = self.w.page("/completeness?node=HP&period=2025Q4&from=500")
+        p = parse(page)
+        self.assertIn("past-end", p.ids)
+        self.assertNotIn("no-match", p.ids)
+        self.assertNotIn("page-range", p.ids)
+        self.assertIn("Không có đơn vị nào từ vị trí 501; tổng %d." % n, self.visible(page))
+        for link in ("past-end-first", "page-first"):
+            q = urllib.parse.parse_qs(urllib.parse.urlparse(html.unescape(p.ids[link]["href"])).query)
+            self.assertEqual((q["from"], q["period"], q["node"]), (["0"], ["2025Q4"], ["HP"]), link)
+        self.assertNotIn("page-next", p.ids)
+        self.assertNotIn("–500", page)
+        en = self.visible(self.w.page("/completeness?node=HP&period=2025Q4&from=500&lang=en"))
+        self.assertIn("No unit from position 501; in all %d." % n, en)
+        # past the end of a filtered list: the filters stay in the link back
+        page = self.w.page("/completeness?node=HP&period=2025Q4&kind=xa&q=vinh&from=%d" % n)
+        p = parse(page)
+        q = urllib.parse.parse_qs(urllib.parse.urlparse(html.unescape(p.ids["past-end-first"]["href"])).query)
+        self.assertEqual((q["kind"], q["q"], q["from"]), (["xa"], ["vinh"], ["0"]))
+        # exactly at the end, and a filter that matches nothing past the first page
+        self.assertIn("past-end", parse(self.w.page("/completeness?node=HP&period=2025Q4&from=%d" % n)).ids)
+        p = parse(self.w.page("/completeness?node=HP&period=2025Q4&q=zzzz&from=10"))
+        self.assertIn("no-match", p.ids)
+        self.assertIn("page-first", p.ids)
+        # inside the list: first is from + 1, last is the total on the last page
+        p = parse(self.w.page("/completeness?node=HP&period=2025Q4&from=10"))
+        r = p.ids["page-range"]
+        self.assertEqual((r["data-first"], r["data-last"], r["data-total"]), ("11", str(n), str(n)))
+        self.assertIn("page-prev", p.ids)
+        self.assertNotIn("page-next", p.ids)
+        p = parse(self.w.page("/completeness?node=HP&period=2025Q4&from=%d" % (n - 1)))
+        self.assertEqual((p.ids["page-range"]["data-first"], p.ids["page-range"]["data-last"]), (str(n), str(n)))
 
     def test_errors(self):
         """404s, 400 with a sentence, 405, no path traversal, bounded headers, slow clients cut"""

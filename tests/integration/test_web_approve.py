@@ -251,7 +251,7 @@ class WebApproveTest(unittest.TestCase):
     def shown(v):
         """A value as the approval page writes it in Vietnamese (value_cell)."""
         if isinstance(v, bool):
-            return "có" if v else "không"
+            return "Có" if v else "Không"
         if isinstance(v, list):
             return ", ".join(TAG_VI[t] for t in v)
         return "{:,}".format(v).replace(",", ".")
@@ -530,7 +530,7 @@ class WebApproveTest(unittest.TestCase):
         row = re.search(r'<tr data-decision="approve" data-version="1">(.*?)</tr>', body, re.S)
         self.assertTrue(row, body[-3000:])
         self.assertIn("Approved version 1", row.group(1))
-        self.assertIn("<td>HP</td>", row.group(1))  # decided with the city's key, no user named
+        self.assertIn("<td>Thành phố Hải Phòng</td>", row.group(1))  # decided with the city's key: the unit, no user
         st, _, body = c.req("GET", base + XA8 + "&approved=yes")
         self.assertEqual(st, 400)
         self.assertIn("Tham số approved chỉ nhận 1", body)

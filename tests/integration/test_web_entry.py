@@ -384,7 +384,7 @@ class WebEntryTest(unittest.TestCase):
         # the unit's audit trail (/unit): who entered it, the comment beside the value, the head's return
         st, _, body = self.client("xem1").req("GET", "/unit?code=%s&dataset=CCHC_Q&period=2025Q3" % XA1_VP)
         self.assertEqual(st, 200)
-        self.assertIn("người nhập nhap1", body)
+        self.assertIn("người nhập Người dùng nhap1", body)
         self.assertRegex(body, r'data-comment="PORTAL_POSTS">%s</small>' % re.escape(note))
         row = re.search(r'<tr data-decision="return" data-version="1">(.*?)</tr>', body, re.S)
         self.assertTrue(row, body[-3000:])
@@ -482,6 +482,63 @@ class WebEntryTest(unittest.TestCase):
         state = re.search(r'<p class="note" id="state">(.*?)</p>', body, re.S).group(1)
         self.assertIn('data-version="2"', state)
         self.assertIn("nhap2", state)
+
+    def test_14_numbers_notes_and_refusals_as_people_write_them(self):
+        """entry-1.14 "1.234" is 1234 in Vietnamese ("1,234" in English), a fraction, a misplaced group and a
+        20-digit number each get their own sentence; a note too long for the protocol is refused beside the
+        note with what was typed kept (not a bare 400); a value and its comment both wrong show both
+        sentences; a NACK shows no English on a Vietnamese page; the draft names its author; the page links
+        this report's Excel template"""
+        c = self.client("nhap1")
+        path = "/entry?unit=%s&period=2025Q4" % XA1_VH
+        cases = [("1,5", "phần thập phân"), ("12.34", "Nhóm chữ số"), ("9" * 20, "Số quá lớn"),
+                 ("mười", "chỉ gồm chữ số")]
+        for typed, sentence in cases:
+            st, _, body = c.req("POST", "/entry", full_form(self.csrf(c, path), unit=XA1_VH, action="save",
+                                                            PORTAL_POSTS=typed))
+            self.assertEqual((st, outcome(body)), (422, "invalid"), typed)
+            self.assertEqual(field_errors(body), {"PORTAL_POSTS"}, typed)
+            self.assertIn(sentence, body, typed)
+        st, _, body = c.req("POST", "/entry", full_form(self.csrf(c, path), unit=XA1_VH, action="save",
+                                                        PORTAL_POSTS="1.234", RADIO_ITEMS=" 2 000 "))
+        self.assertEqual((st, outcome(body)), (200, "saved"), body[-2000:])
+        self.assertIn('name="v_portal_posts" inputmode="numeric" autocomplete="off" value="1234"', body)
+        self.assertIn('name="v_radio_items" inputmode="numeric" autocomplete="off" value="2000"', body)
+        self.assertIn("Người dùng nhap1", re.search(r'<span data-draft="\d+">(.*?)</span>', body, re.S).group(1))
+        ce = self.client("nhap1")
+        st, _, body = ce.req("POST", "/entry?lang=en", full_form(self.csrf(ce, path + "&lang=en"), unit=XA1_VH,
+                                                                 action="save", PORTAL_POSTS="1,234"))
+        self.assertEqual((st, outcome(body)), (200, "saved"))
+        self.assertIn('value="1234"', body)
+        # a note of 781 Vietnamese characters (over 1024 bytes): beside the note, the values kept
+        f = full_form(self.csrf(c, path), unit=XA1_VH, action="submit", PORTAL_POSTS=6)
+        f["note"] = "Ghi chú dài về tình hình tuyên truyền ở địa phương. " * 16
+        self.assertGreater(len(f["note"].encode()), 1024)
+        head = self.journal_head()
+        st, _, body = c.req("POST", "/entry", f)
+        self.assertEqual((st, outcome(body)), (422, "invalid"))
+        self.assertIn('data-error="NOTE"', body)
+        self.assertIn("Ghi chú quá dài", body)
+        self.assertIn('value="6"', body)
+        self.assertIn("tình hình tuyên truyền", body)
+        self.assertEqual(self.journal_head(), head)
+        # a bad value and a too-long comment on the same field: both said
+        f = full_form(self.csrf(c, path), unit=XA1_VH, action="save", PORTAL_POSTS="12a")
+        f["c_portal_posts"] = "x" * 200
+        st, _, body = c.req("POST", "/entry", f)
+        err = re.search(r'data-error="PORTAL_POSTS">(.*?)</p>', body, re.S).group(1)
+        self.assertIn("chỉ gồm chữ số", err)
+        self.assertIn("Ghi chú quá dài", err)
+        # a refusal: the Vietnamese sentence, the code as data, no English words of the collector
+        st, _, body = c.req("POST", "/entry", full_form(self.csrf(c, path), unit=XA1_VH, RADIO_ITEMS=-3))
+        self.assertEqual((st, outcome(body)), (422, "refused"))
+        self.assertIn('data-code="E_NEGATIVE"', body)
+        self.assertNotIn("cannot be negative", body)
+        st, _, body = ce.req("POST", "/entry?lang=en", full_form(self.csrf(ce, path + "&lang=en"), unit=XA1_VH,
+                                                                 RADIO_ITEMS=-3))
+        self.assertIn("cannot be negative", body)
+        self.assertRegex(body, r'id="xlsx" href="/entry/template\.xlsx\?unit=%s&amp;dataset=CCHC_Q&amp;period=2025Q4'
+                         % re.escape(XA1_VH))
 
     def test_20_browser_fill_save_submit(self):
         """entry-2.1 browser: log in, fill the form, save a draft, reload it, submit, see the ACK and the overview's rollup change; screenshots"""

@@ -1075,6 +1075,11 @@ static void completeness_deadline(void **state)
         {"late", "", "", 0, 0, 1, "HP.SO.B", 1},
         {"", "xa", "", 0, 0, 2, "HP.XA.C", 2},
         {"", "", "xa.c", 0, 0, 1, "HP.XA.C", 1},   /* ASCII in any case */
+        {"", "", "XA C", 0, 0, 1, "HP.XA.C", 1},   /* a space for the code's '.' */
+        {"", "", "VIỆT KHÊ", 0, 0, 1, "HP.XA.C", 1}, /* folded: case and marks (fold.h) */
+        {"", "", "viet khe", 0, 0, 1, "HP.XA.C", 1},
+        {"", "", "doi kiem", 0, 0, 1, "HP.SO.A.P1.D1", 1}, /* Đ: d */
+        {"", "", "vietkhe", 0, 0, 0, NULL, 0},
         {"", "", "P1", 0, 0, 2, "HP.SO.A.P1", 2},
         {"", "", "", 2, 3, 7, "HP.SO.A.P1.D1", 3}, /* a page */
         {"", "", "", 6, 3, 7, "HP.XA.NEW", 1},     /* the last, short page */

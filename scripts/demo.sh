@@ -41,6 +41,9 @@ data_dir = $DEMO/notifier
 smtp_url = smtp://127.0.0.1:$((PORT + 5))
 mail_from = cchc-notifier@haiphong.example
 channels = email,pub
+; the form and the approval page every e-mail links to: the demo web below
+; (make demo-web); approve_url defaults to this address's /approve
+web_url = http://127.0.0.1:$((PORT + 10))/entry
 [web]
 listen = 127.0.0.1:$((PORT + 10))
 aggregator = tcp://127.0.0.1:$((PORT + 2))

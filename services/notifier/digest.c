@@ -157,11 +157,13 @@ const char *digest_items(const catalog_t *c, const digest_t *d, char *buf, size_
     buf[0] = '\0';
     for (int i = 0; i < d->nitems && o < len; i++) {
         const reminder_t *r = &d->items[i];
-        char pcode[PERIOD_CODE_MAX], late[16] = "";
+        char pcode[PERIOD_CODE_MAX], late[80] = "";
         if (r->cancelled)
             continue;
         if (r->escalation)
             snprintf(late, sizeof late, "(%d)", r->nlate);
+        if (r->approval && r->owner != r->unit) /* whose report: a sub-unit the recipient approves for */
+            snprintf(late, sizeof late, "@%s", c->units[r->owner].code);
         int k = snprintf(buf + o, len - o, "%s%s%s/%s/%s%s", o ? ", " : "",
                          r->escalation ? "sub:" : r->approval ? "approve:" : "",
                          c->datasets[r->ds].code, period_format(r->period, pcode, sizeof pcode), r->stage, late);

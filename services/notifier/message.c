@@ -247,7 +247,7 @@ static void add_folded(compose_t *x, const reminder_t *r, bool en)
                   en ? message_period_en(f->period, pb, sizeof pb) : message_period_vi(f->period, pb, sizeof pb));
     }
     if (k)
-        sb_printf(&x->b, en ? " -- no separate report is needed.\n" : " -- không phải nộp riêng.\n");
+        sb_printf(&x->b, en ? " (no separate report is needed).\n" : " – không phải nộp riêng.\n");
 }
 
 static void add_own(compose_t *x, bool en)
@@ -372,13 +372,16 @@ static void add_approvals(compose_t *x, bool en)
     if (en)
         sb_printf(&x->b, "%d report(s) of your unit awaiting approval:\n", x->approve);
     else
-        sb_printf(&x->b, "%d báo cáo đang chờ duyệt (đơn vị đã nộp, chờ lãnh đạo đơn vị phê duyệt):\n", x->approve);
+        sb_printf(&x->b, "%d báo cáo đang chờ duyệt (đã nộp, chờ lãnh đạo đơn vị phê duyệt):\n", x->approve);
     for (int i = 0; i < x->d->nitems; i++) {
         const reminder_t *r = &x->d->items[i];
         if (!VISIBLE(x, i) || !r->approval)
             continue;
         char pb[64];
-        sb_printf(&x->b, "- %s, %s\n", x->c->datasets[r->ds].name,
+        sb_printf(&x->b, "- ");
+        if (r->owner != x->d->unit) /* an office whose reports this unit enters and approves */
+            sb_printf(&x->b, "%s: ", x->c->units[r->owner].name);
+        sb_printf(&x->b, "%s, %s\n", x->c->datasets[r->ds].name,
                   en ? message_period_en(r->period, pb, sizeof pb) : message_period_vi(r->period, pb, sizeof pb));
     }
     const char *url = x->o->approve_url;
@@ -420,35 +423,66 @@ static int distinct_late(const compose_t *x, int i)
     return n;
 }
 
+/* "quý 3/2025, quý 1/2026, …": the periods of the visible own items in
+ * one state (overdue or not), at most 3 named; their number, and the
+ * earliest last day, out. */
+static int own_periods(const compose_t *x, bool overdue, char *out, size_t len, int32_t *earliest)
+{
+    int n = 0;
+    size_t o = 0;
+    out[0] = '\0';
+    *earliest = INT32_MAX;
+    for (int i = 0; i < x->d->nitems; i++) {
+        const reminder_t *r = &x->d->items[i];
+        if (!VISIBLE(x, i) || r->approval || r->escalation || r->overdue != overdue)
+            continue;
+        if (r->last_day < *earliest)
+            *earliest = r->last_day;
+        char pb[64];
+        message_period_vi(r->period, pb, sizeof pb);
+        if (n++ < 3 && o < len)
+            o += (size_t)snprintf(out + o, len - o, "%s%s", o ? ", " : "", pb);
+        else if (n == 4 && o < len)
+            o += (size_t)snprintf(out + o, len - o, ", …");
+    }
+    return n;
+}
+
+/* The subject counts what the recipient owes, split by state: the reports
+ * overdue, then those coming due, then its sub-units', then approvals.
+ * Folded (covered) items are not reports owed and are not counted. */
 static void subject(compose_t *x, char *out, size_t len)
 {
-    const reminder_t *first_own = NULL, *first_esc = NULL;
-    bool overdue = false;
-    int32_t earliest = INT32_MAX;
+    const reminder_t *first_esc = NULL;
     int nlate = 0;
     for (int i = 0; i < x->d->nitems; i++) {
         const reminder_t *r = &x->d->items[i];
-        if (!VISIBLE(x, i) || r->approval)
+        if (!VISIBLE(x, i) || r->approval || !r->escalation)
             continue;
-        if (r->escalation) {
-            first_esc = first_esc ? first_esc : r;
-            nlate += distinct_late(x, i);
-            continue;
-        }
-        first_own = first_own ? first_own : r;
-        overdue |= r->overdue;
-        if (r->last_day < earliest)
-            earliest = r->last_day;
+        first_esc = first_esc ? first_esc : r;
+        nlate += distinct_late(x, i);
     }
-    char own[200] = "", esc[200] = "", pb[64], dl[16];
-    const char *verb = overdue ? "Quá hạn nộp" : "Nhắc nộp";
-    if (x->own == 1)
-        snprintf(own, sizeof own, "%s báo cáo CCHC %s — hạn %s", verb,
-                 message_period_vi(first_own->period, pb, sizeof pb), date_vi(first_own->last_day, dl, sizeof dl));
-    else if (x->own > 1)
-        snprintf(own, sizeof own, "%s %d báo cáo CCHC — hạn sớm nhất %s", verb, x->own,
-                 date_vi(earliest, dl, sizeof dl));
-    if (x->esc && x->own)
+    char late[200], soon[200], own[1100] = "", esc[200] = "", dl[16];
+    int32_t late_day, soon_day;
+    int nover = own_periods(x, true, late, sizeof late, &late_day);
+    int nsoon = own_periods(x, false, soon, sizeof soon, &soon_day);
+    char over_s[512] = "", soon_s[512] = "";
+    if (nover == 1)
+        snprintf(over_s, sizeof over_s, nsoon ? "Quá hạn nộp báo cáo CCHC %s (hạn %s)" : "Quá hạn nộp báo cáo CCHC %s — hạn %s",
+                 late, date_vi(late_day, dl, sizeof dl));
+    else if (nover > 1)
+        snprintf(over_s, sizeof over_s, "Quá hạn nộp %d báo cáo CCHC: %s", nover, late);
+    date_vi(soon_day, dl, sizeof dl);
+    if (nsoon && nover)
+        snprintf(soon_s, sizeof soon_s, "sắp đến hạn %s%s (hạn %s%s)", nsoon > 1 ? "" : "báo cáo ", soon,
+                 nsoon > 1 ? "sớm nhất " : "", dl);
+    else if (nsoon == 1)
+        snprintf(soon_s, sizeof soon_s, "Nhắc nộp báo cáo CCHC %s — hạn %s", soon, dl);
+    else if (nsoon > 1)
+        snprintf(soon_s, sizeof soon_s, "Nhắc nộp %d báo cáo CCHC: %s — hạn sớm nhất %s", nsoon, soon, dl);
+    snprintf(own, sizeof own, "%s%s%s", over_s, over_s[0] && soon_s[0] ? "; " : "", soon_s);
+    char pb[64];
+    if (x->esc && own[0])
         snprintf(esc, sizeof esc, "%d đơn vị trực thuộc chưa nộp", nlate);
     else if (x->esc == 1)
         snprintf(esc, sizeof esc, "Đơn vị trực thuộc chưa nộp báo cáo CCHC %s (%d đơn vị) — hạn %s",

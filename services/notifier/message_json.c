@@ -20,12 +20,16 @@ static json_t *item_json(const catalog_t *c, const reminder_t *r)
     for (int i = 0; i < nsub; i++)
         if (r->gaps >> i & 1)
             json_array_append_new(missing, json_string(period_format(sub[i], pcode, sizeof pcode)));
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:b, s:b, s:b, s:o, s:o}", "dataset",
+    json_t *it = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:b, s:b, s:b, s:o, s:o}", "dataset",
                      c->datasets[r->ds].code, "dataset_name", c->datasets[r->ds].name, "period",
                      period_format(r->period, pcode, sizeof pcode), "stage", r->stage, "deadline",
                      time_format_iso(r->deadline, dl, sizeof dl), "deadline_unix", (json_int_t)r->deadline, "overdue",
                      r->overdue, "escalation", r->escalation, "approval", r->approval, "extended", r->extended,
                      "late_units", late, "missing_periods", missing);
+    if (it && r->owner != r->unit) /* an approval of a sub-unit's report: whose */
+        json_object_set_new(it, "report_unit", json_pack("{s:s, s:s}", "code", c->units[r->owner].code, "name",
+                                                         c->units[r->owner].name));
+    return it;
 }
 
 json_t *message_json(const catalog_t *c, const digest_t *d, const message_t *m)
@@ -51,12 +55,15 @@ json_t *message_json(const catalog_t *c, const digest_t *d, const message_t *m)
 const char *message_proto_id(const catalog_t *c, const reminder_t *r, char *buf, size_t len)
 {
     char pcode[PERIOD_CODE_MAX];
+    char stage[POLICY_STAGE_MAX + 80];
+    snprintf(stage, sizeof stage, "%s%s%s", r->stage, r->owner != r->unit ? "@" : "",
+             r->owner != r->unit ? c->units[r->owner].code : "");
     int n = snprintf(buf, len, "%s:%s:%s:%s", c->units[r->unit].code, c->datasets[r->ds].code,
-                     period_format(r->period, pcode, sizeof pcode), r->stage);
+                     period_format(r->period, pcode, sizeof pcode), stage);
     if (n < 0 || n > 64 || (size_t)n >= len) {
-        char full[POLICY_ID_MAX];
+        char full[POLICY_ID_MAX + 80];
         snprintf(full, sizeof full, "%s:%s:%s:%s", c->units[r->unit].code, c->datasets[r->ds].code, pcode,
-                 r->stage);
+                 stage);
         snprintf(buf, len, "h:%016llx:%s", (unsigned long long)message_hash(full), r->stage);
     }
     return buf;

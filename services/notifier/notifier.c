@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <uv.h>
 #include <zmq.h>
 
@@ -35,6 +36,7 @@
 #include "proto.h"
 #include "sentlog.h"
 #include "service.h"
+#include "users.h"
 #include "zloop.h"
 
 typedef struct {
@@ -55,6 +57,8 @@ typedef struct {
     char approve_url[512];
     bool english_all;
     json_t *english; /* unit codes whose language is English */
+    enum { APPROVERS_WEB, APPROVERS_UNITS, APPROVERS_NONE } approvers;
+    int *approver_of; /* [unit]: the unit whose head approves its reports, -1: nobody (this cycle's) */
     bool once, busy;
     volatile int stopping;
     uv_work_t work;
@@ -79,6 +83,64 @@ static void facts_of(void *ud, int unit, int ds, period_t p, policy_facts_t *f)
 {
     notifier_t *n = ud;
     arrivals_facts(n->arr, n->cat, unit, ds, p, f);
+    if (f->awaiting) {
+        int a = n->approver_of ? n->approver_of[unit] : -1;
+        f->approver = a < 0 ? -1 : a == unit ? 0 : a + 1;
+    }
+}
+
+/* ---- who approves ---------------------------------------------------------------- */
+
+static int each_approver(void *ud, const users_account_t *a)
+{
+    notifier_t *n = ud;
+    int u = a->enabled && (a->roles & USERS_ROLE_APPROVER) && a->unit[0] ? catalog_unit(n->cat, a->unit) : -1;
+    if (u >= 0)
+        n->approver_of[u] = u;
+    return 0;
+}
+
+/* Fills n->approver_of for this cycle (docs/notifier.md, "Approvers'
+ * reminders"): with `approvers = web`, the units with an enabled approver
+ * account in the web's user store ([web] users_dir, read when [web]
+ * accounts = yes), a parent_submits office without one going to the
+ * nearest unit above it (through parent_submits links) that has one; with
+ * `units`, every unit's head, a parent_submits office's reports going to
+ * the unit that enters them; with `none`, nobody. */
+static void find_approvers(notifier_t *n)
+{
+    const catalog_t *c = n->cat;
+    free(n->approver_of);
+    n->approver_of = malloc(((size_t)c->nunits + 1) * sizeof *n->approver_of);
+    if (!n->approver_of)
+        return;
+    for (int u = 0; u < c->nunits; u++)
+        n->approver_of[u] = n->approvers == APPROVERS_UNITS ? u : -1;
+    if (n->approvers == APPROVERS_WEB && config_bool(n->cfg, "web", "accounts", false)) {
+        users_options_t o;
+        users_options(n->cfg, &o);
+        char path[4096], err[512] = "";
+        snprintf(path, sizeof path, "%s/data.mdb", o.dir ? o.dir : "var/web");
+        users_t *us = NULL;
+        if (access(path, F_OK) != 0)
+            log_debug("no web accounts in %s yet: no approval reminders", path);
+        else if (users_open(&o, &us, err, sizeof err) || users_each(us, each_approver, n))
+            log_warn("cannot read the web's accounts (%s): no approval reminders this time", err);
+        users_close(&us);
+    }
+    if (n->approvers == APPROVERS_NONE)
+        return;
+    /* a parent_submits office: the nearest unit up the chain that approves
+     * (web), or the top of the chain, which enters its reports (units) */
+    for (int i = 0; i < c->nunits; i++) {
+        int u = c->preorder[i], par = c->units[u].parent;
+        if (!c->units[u].parent_submits || par < 0)
+            continue;
+        if (n->approvers == APPROVERS_UNITS)
+            n->approver_of[u] = n->approver_of[par];
+        else if (n->approver_of[u] < 0)
+            n->approver_of[u] = n->approver_of[par];
+    }
 }
 
 static bool is_done(void *ud, const char *id)
@@ -138,6 +200,7 @@ static void cycle_work(uv_work_t *w)
                   time_format_iso(policy_next_hours(n->cat, &n->pol, t), b, sizeof b));
         return;
     }
+    find_approvers(n);
     if (arrivals_refresh(n->arr, n->ctx, n->aggregator, n->query_timeout_ms, n->cat, &n->pol, t) == 0)
         plan(n, t);
 }
@@ -301,6 +364,17 @@ static int setup(notifier_t *n, char *err, size_t errlen)
         return -1;
     n->aggregator = config_get(cfg, "notifier", "aggregator",
                                config_get(cfg, "aggregator", "query_endpoint", "tcp://127.0.0.1:7102"));
+    const char *ap = config_get(cfg, "notifier", "approvers", "web");
+    if (!strcmp(ap, "web"))
+        n->approvers = APPROVERS_WEB;
+    else if (!strcmp(ap, "units"))
+        n->approvers = APPROVERS_UNITS;
+    else if (!strcmp(ap, "none"))
+        n->approvers = APPROVERS_NONE;
+    else {
+        snprintf(err, errlen, "[notifier] approvers: want web, units or none, got '%s'", ap);
+        return -1;
+    }
     n->web_url = config_get(cfg, "notifier", "web_url", NULL);
     n->contact = config_get(cfg, "notifier", "contact", NULL);
     approve_url(cfg, n->web_url, n->approve_url, sizeof n->approve_url);
@@ -393,6 +467,7 @@ static int plan_mode(notifier_t *n, int64_t at, bool messages)
 {
     if (open_log(n, true))
         return 1;
+    find_approvers(n);
     if (arrivals_refresh(n->arr, n->ctx, n->aggregator, n->query_timeout_ms, n->cat, &n->pol, at) || plan(n, at))
         return 1;
     char b[32], b2[32];
@@ -413,7 +488,33 @@ static int plan_mode(notifier_t *n, int64_t at, bool messages)
             printf("\n%s\n", m.body);
         message_free(&m);
     }
-    printf("# %d message(s), %d item(s) at %s\n", n->ndigests, n->nitems, time_format_iso(at, b, sizeof b));
+    /* the items in the messages (counted once per recipient, whatever its
+     * channels), and those whose recipient gets no message now */
+    int in_msgs = 0, recipients = 0, held = 0, held_units = 0;
+    for (int i = 0, j, k = 0; i < n->nitems; i = j) {
+        for (j = i; j < n->nitems && n->items[j].unit == n->items[i].unit; j++)
+            ;
+        int cnt = 0;
+        for (int q = i; q < j; q++)
+            cnt += !n->items[q].cancelled;
+        while (k < n->ndigests && n->digests[k].items < n->items + i)
+            k++;
+        bool sent = k < n->ndigests && n->digests[k].items == n->items + i;
+        if (sent) {
+            in_msgs += cnt;
+            recipients++;
+        } else if (cnt) {
+            held += cnt;
+            held_units++;
+        }
+    }
+    printf("# %d message(s), %d item(s) at %s: %d recipient(s)", n->ndigests, in_msgs,
+           time_format_iso(at, b, sizeof b), recipients);
+    if (held)
+        printf("; %d other item(s) of %d recipient(s) not sent again now (their digest went out already today, "
+               "or is unchanged since it went out less than repeat_after working days ago)",
+               held, held_units);
+    printf("\n");
     free_plan(n);
     return 0;
 }
@@ -491,6 +592,7 @@ int main(int argc, char **argv)
         zmq_ctx_term(n.ctx);
     arrivals_destroy(&n.arr);
     json_decref(n.english);
+    free(n.approver_of);
     sentlog_close(&n.log);
     catalog_destroy(&n.pending_cat);
     catalog_destroy(&n.cat);

@@ -373,7 +373,7 @@ static reminder_t *emit(rlist_t *l, const catalog_t *c, int unit, int ds, period
     reminder_t *r = push(l);
     if (!r)
         return NULL;
-    r->unit = unit;
+    r->unit = r->owner = unit;
     r->ds = ds;
     r->period = p;
     snprintf(r->stage, sizeof r->stage, "%s", s->name);
@@ -405,9 +405,9 @@ typedef struct {
 /* The approval item of a unit whose report of (ds, p) has awaited approval
  * since `since` for approve_after working days at t. */
 static void plan_approval(rlist_t *l, const catalog_t *c, const policy_t *pol, int64_t t, int unit, int ds,
-                          period_t p, int64_t since)
+                          period_t p, int64_t since, int approver)
 {
-    if (pol->approve_after <= 0 || since <= 0)
+    if (pol->approve_after <= 0 || since <= 0 || approver < 0 || approver > c->nunits)
         return;
     stage_t s;
     /* the day after it arrived counts as the first working day */
@@ -415,8 +415,9 @@ static void plan_approval(rlist_t *l, const catalog_t *c, const policy_t *pol, i
     if (s.at > t)
         return;
     snprintf(s.name, sizeof s.name, "awaiting-%d", pol->approve_after);
-    reminder_t *r = emit(l, c, unit, ds, p, &s, -1, 0, NULL, NULL, 0, 0);
+    reminder_t *r = emit(l, c, approver ? approver - 1 : unit, ds, p, &s, -1, 0, NULL, NULL, 0, 0);
     if (r) {
+        r->owner = unit;
         r->approval = true;
         r->overdue = false;
     }
@@ -444,7 +445,7 @@ static void plan_period(rlist_t *l, const catalog_t *c, const policy_t *pol, int
         w->gaps[u] = 0;
         w->esc[u].name[0] = '\0';
         if (got && f.awaiting)
-            plan_approval(l, c, pol, t, u, ds, p, f.awaiting);
+            plan_approval(l, c, pol, t, u, ds, p, f.awaiting, f.approver);
         if (w->missing[u] && cover >= 0) {
             w->gaps[u] = unit_gaps(c, u, cover, sub, nsub, 0xFFFF, received, facts, ud);
             w->missing[u] = w->gaps[u] != 0;
@@ -495,7 +496,108 @@ static int cmp_item(const void *a, const void *b, void *cat)
     uint32_t kx = period_key(x->period), ky = period_key(y->period);
     if (kx != ky)
         return kx < ky ? -1 : 1;
-    return (int)x->escalation - (int)y->escalation;
+    if (x->escalation != y->escalation)
+        return (int)x->escalation - (int)y->escalation;
+    int ox = units[x->owner].subtree_first, oy = units[y->owner].subtree_first;
+    return ox < oy ? -1 : ox > oy;
+}
+
+/* The item of recipient unit's group [first, l->n) with this dataset,
+ * period and audience (not an approval), or -1. */
+static int find_item(const rlist_t *l, int first, int end, int ds, period_t p, bool escalation)
+{
+    for (int i = first; i < end; i++) {
+        const reminder_t *r = &l->v[i];
+        if (!r->approval && r->ds == ds && r->escalation == escalation && period_key(r->period) == period_key(p))
+            return i;
+    }
+    return -1;
+}
+
+/* A gap item: period p of dataset `cover`, told because covered item
+ * `from` (index) lacks it. */
+static int push_gap(rlist_t *l, const catalog_t *c, int64_t t, int from, int cover, period_t p)
+{
+    reminder_t *r = push(l);
+    if (!r)
+        return -1;
+    const reminder_t *f = &l->v[from];
+    r->unit = r->owner = f->unit;
+    r->ds = cover;
+    r->period = p;
+    snprintf(r->stage, sizeof r->stage, "%s", f->stage);
+    r->at = f->at;
+    r->deadline = catalog_deadline(c, cover, p);
+    r->last_day = last_day(c, cover, p);
+    r->overdue = r->deadline <= t || f->overdue;
+    r->cover = -1;
+    r->gap = true;
+    r->escalation = f->escalation;
+    return l->n - 1;
+}
+
+/* Adds unit `late` to gap escalation item i (unless listed). */
+static void gap_add_late(rlist_t *l, int i, int late)
+{
+    reminder_t *r = &l->v[i];
+    for (int k = 0; k < r->nlate; k++)
+        if (r->late[k] == late)
+            return;
+    int *v = realloc(r->late, (size_t)(r->nlate + 1) * sizeof *v);
+    if (!v) {
+        l->oom = true;
+        return;
+    }
+    v[r->nlate++] = late;
+    r->late = v;
+}
+
+/* Every period a covered item (own or escalation) lacks becomes an item of
+ * its own when the recipient has none for it (its window closed): the
+ * quarters a year report still needs are each told, with their own
+ * deadline, and the covered item folds into them.  items sorted by
+ * recipient; returns whether any was added. */
+static bool add_gap_items(rlist_t *l, const catalog_t *c, int64_t t)
+{
+    int n0 = l->n;
+    bool added = false;
+    for (int i = 0, j; i < n0 && !l->oom; i = j) {
+        for (j = i; j < n0 && l->v[j].unit == l->v[i].unit; j++)
+            ;
+        int g0 = l->n; /* this recipient's gap items: [g0, l->n) */
+        for (int k = i; k < j && !l->oom; k++) {
+            reminder_t *r = &l->v[k];
+            if (r->approval || r->cover < 0)
+                continue;
+            period_t sub[16];
+            int nsub = policy_cover_periods(c, r->cover, r->period, sub), cover = r->cover;
+            int nl = r->escalation ? r->nlate : 1;
+            for (int m = 0; m < nl && !l->oom; m++) {
+                r = &l->v[k]; /* push() may have moved it */
+                uint16_t gaps = r->escalation ? (r->late_gaps ? r->late_gaps[m] : 0) : r->gaps;
+                for (int b = 0; b < nsub && !l->oom; b++) {
+                    if (!(gaps >> b & 1))
+                        continue;
+                    bool esc = l->v[k].escalation;
+                    if (find_item(l, i, j, cover, sub[b], esc) >= 0)
+                        continue; /* told by its own window */
+                    int g = find_item(l, g0, l->n, cover, sub[b], esc);
+                    if (g < 0) {
+                        g = push_gap(l, c, t, k, cover, sub[b]);
+                        added = true;
+                    } else if (!l->v[g].overdue && l->v[k].overdue) {
+                        char st[POLICY_STAGE_MAX];
+                        memcpy(st, l->v[k].stage, sizeof st);
+                        memcpy(l->v[g].stage, st, sizeof st);
+                        l->v[g].at = l->v[k].at;
+                    }
+                    if (g >= 0 && esc)
+                        gap_add_late(l, g, l->v[k].late[m]);
+                }
+            }
+        }
+    }
+    return added;
 }
 
 int policy_plan(const catalog_t *c, const policy_t *pol, int64_t t, policy_received_fn received,
@@ -528,6 +630,12 @@ int policy_plan(const catalog_t *c, const policy_t *pol, int64_t t, policy_recei
     }
     if (l.n > 1)
         qsort_r(l.v, (size_t)l.n, sizeof *l.v, cmp_item, (void *)c);
+    if (add_gap_items(&l, c, t) && !l.oom)
+        qsort_r(l.v, (size_t)l.n, sizeof *l.v, cmp_item, (void *)c);
+    if (l.oom) {
+        policy_free(l.v, l.n);
+        return -1;
+    }
     *out = l.v;
     *n = l.n;
     return 0;

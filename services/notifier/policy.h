@@ -31,6 +31,11 @@
  * owes B for period p only when neither B's report for p nor every A report
  * it owes inside p has arrived; the item then names the missing A periods
  * (its `gaps`).  In the shipped catalog CCHC_Q covers CCHC_S and CCHC_Y.
+ * Every missing A period is an item of its own in the recipient's plan:
+ * when A's own window for it has closed (Q3 after Q4's deadline, while the
+ * year is still chased), the plan adds it (`gap`, with the covered item's
+ * stage and instant), for the unit and, listing the late sub-units, for
+ * its parent; the covered item then folds into them (digest_fold).
  *
  * Extensions and silences (the central office's DECIDE extend / silence,
  * given by the aggregator's units answer as unit_status.due and .silenced,
@@ -46,10 +51,12 @@
  *
  * Approvals.  A report received whose latest version has waited for
  * approval (unit_status.approval == "awaiting", since its received_at) for
- * `approve_after` working days gives the unit itself -- whose head
- * approves -- an item of stage "awaiting-N" (approval == true), listed in
- * the same digest: "N báo cáo đang chờ duyệt".  Only the periods with a
- * reminder window open are looked at.
+ * `approve_after` working days gives the unit whose head approves it (the
+ * facts' `approver`: the unit itself, or the unit that enters a
+ * parent_submits office's reports; nobody where the deployment has no
+ * approval step) an item of stage "awaiting-N" (approval == true, owner =
+ * the reporting unit), listed in the same digest: "N báo cáo đang chờ
+ * duyệt".  Only the periods with a reminder window open are looked at.
  *
  * The plan is a list of items, one per (recipient, dataset, period,
  * audience); digest.h groups them into one message per recipient.
@@ -95,7 +102,9 @@ typedef struct {
     int32_t last_day;            /* civil day L */
     int64_t at;                  /* when the stage became due */
     bool escalation;             /* to the parent, listing `late` */
-    bool approval;               /* the unit's own report awaiting its approval (received) */
+    bool approval;               /* a report awaiting the recipient's approval (received) */
+    int owner;                   /* whose report it is: `unit`, or for an approval a sub-unit whose
+                                    reports the recipient enters and approves (parent_submits) */
     bool extended;               /* deadline and last_day are the unit's extended ones */
     bool overdue;                /* an after-, escalate or weekly- stage */
     int *late;                   /* escalation: sub-units that have not reported (owned) */
@@ -105,6 +114,9 @@ typedef struct {
     uint16_t gaps;               /* own item of a covered dataset: bit i = the i-th `cover` period
                                     inside `period` is owed and missing */
     bool cancelled;              /* nothing left to say: received since the plan */
+    bool gap;                    /* a period of a covering dataset (a quarter) whose own reminder window
+                                    has closed, listed because a covered item (a half-year or year)
+                                    still lacks it: stage and `at` are that item's */
 } reminder_t;
 
 /* Has (unit, dataset, period) been received?  Unknown means "yes": the
@@ -116,6 +128,9 @@ typedef struct {
     int64_t due;       /* the unit's extended deadline, Unix seconds (end of its last day); 0: the catalog's */
     bool silenced;     /* no reminder, no escalation */
     int64_t awaiting;  /* received and awaiting approval since (Unix seconds); 0: not awaiting */
+    int approver;      /* with awaiting: who approves it -- 0: the unit itself; 1 + U: unit U (the
+                          unit that enters a parent_submits office's reports); -1: nobody is asked
+                          (the deployment has no approval step for it): no reminder */
 } policy_facts_t;
 
 /* Fills *out for (unit, dataset, period); all zero when nothing is known. */

@@ -456,12 +456,13 @@ class DigestTest(NotifierRun, unittest.TestCase):
         subject, body, m = got["so-nv@hp.example"][0]
         self.assertEqual(m["X-CCHC-Items"], "CCHC_Q/2025Q3/weekly-12, CCHC_Q/2025Q4/before-1, "
                                             "CCHC_S/2025S2/before-1, CCHC_Y/2025/before-1")
-        self.assertEqual(subject, "Quá hạn nộp 2 báo cáo CCHC — hạn sớm nhất 09/09/2025")
+        # the subject splits what is overdue from what is coming due, and never counts S2 and the year
+        self.assertEqual(subject, "Quá hạn nộp báo cáo CCHC quý 3/2025 (hạn 09/09/2025); sắp đến hạn báo cáo quý 4/2025 (hạn 09/12/2025)")
         self.assertIn("   Kỳ báo cáo: quý 3/2025\n", body)
         self.assertIn("   Kỳ báo cáo: quý 4/2025\n   Hạn nộp: hết ngày 09/12/2025 (còn 1 ngày làm việc)\n"
                       "   Các báo cáo quý trên đồng thời là số liệu cho: Báo cáo kết quả tuyên truyền cải cách hành chính "
                       "06 tháng (6 tháng cuối năm 2025); Báo cáo kết quả tuyên truyền cải cách hành chính năm "
-                      "(năm 2025) -- không phải nộp riêng.\n", body)
+                      "(năm 2025) – không phải nộp riêng.\n", body)
         # the half-year and year reports are covered by the quarters: Sở Văn hóa has both, it is not chased
         self.assertNotIn("so-vh@hp.example", {r for r, msgs in got.items()
                                               if any("CCHC_S" in m["X-CCHC-Items"] for _, _, m in msgs)})
@@ -525,8 +526,25 @@ class DigestTest(NotifierRun, unittest.TestCase):
             self.assertNotIn("English", body)
         self.assertEqual(reminder[0], "Nhắc nộp báo cáo CCHC quý 4/2025 — hạn 09/12/2025")
         self.assertIn("Kính gửi: Xã Việt Khê\n", reminder[1])
-        self.assertEqual(overdue[0], "Quá hạn nộp 2 báo cáo CCHC — hạn sớm nhất 09/09/2025")
+        self.assertEqual(overdue[0], "Quá hạn nộp báo cáo CCHC quý 3/2025 (hạn 09/09/2025); sắp đến hạn báo cáo quý 4/2025 (hạn 09/12/2025)")
         self.assertIn("Kính gửi: Sở Nội vụ\n", overdue[1])
+        # 12 Dec: Q3's own window has closed, but the half-year and the year still lack it: Sở Nội vụ owes
+        # Q3 and Q4, each its own item; S2 and the year are no reports of their own (folded, not counted)
+        nv12 = dec12["so-nv@hp.example"][0]
+        self.assertEqual(nv12[0], "Quá hạn nộp 2 báo cáo CCHC: quý 3/2025, quý 4/2025")
+        self.assertEqual(nv12[2]["X-CCHC-Items"], "CCHC_Q/2025Q3/after-1, CCHC_Q/2025Q4/after-1, "
+                                                  "CCHC_S/2025S2/after-1, CCHC_Y/2025/after-1")
+        self.assertIn("1. Báo cáo kết quả tuyên truyền cải cách hành chính hàng quý\n   Kỳ báo cáo: quý 3/2025\n"
+                      "   Hạn nộp: hết ngày 09/09/2025 (đã quá hạn ", nv12[1])
+        self.assertNotIn("Số liệu kỳ này", nv12[1])
+        self.assertNotIn("3. ", nv12[1])
+        for (subject, body, m), in dec12.values():
+            self.assertNotIn("--", body.split("\n--\n")[0], "an ASCII double dash in a sentence")
+            self.assertNotIn("Quá hạn nộp 3", subject)
+        # --plan now: everything went out; its summary counts agree
+        p = self.notifier("2025-12-12T09:30:00+07:00", "--plan", "--at", "2025-12-12T09:30:00+07:00", once=False)
+        self.assertRegex(p.stdout, r"(?m)^# 0 message\(s\), 0 item\(s\) at 2025-12-12T09:30:00\+07:00: 0 recipient\(s\); "
+                                   r"\d+ other item\(s\) of \d+ recipient\(s\) not sent again now")
         # the parent is told its late sub-units by name
         self.assertIn("Kính gửi: Thành phố Hải Phòng\n", escalation[1])
         for name in ("Sở Nội vụ (so-nv@hp.example)", "Sở Y tế (so-yt@hp.example)", "Sở Ngoại vụ (so-ngv@hp.example)",

@@ -75,6 +75,18 @@ class NotifierDecisions(unittest.TestCase):
         if "due" not in units[Y_TE] or "approval" not in units[VK]:
             self.fail("the aggregator does not fill due/silenced/approval")
 
+        # Who approves: the web's approver accounts ([notifier] approvers = web, the default).
+        # With accounts on and nobody to approve Việt Khê's report, nobody is reminded.
+        with open(st.config, "a") as f:
+            f.write("\n[web]\naccounts = yes\nusers_dir = %s\n" % os.path.join(st.dir, "web"))
+        heads, text = self.plan("2025-09-10T09:00:00+07:00")
+        self.assertNotIn("approve:", heads.get(VK, [""] * 6)[4])
+        self.assertNotIn("chờ duyệt", text)
+        u = subprocess.run([os.path.join(BIN, "cchc"), "user", "add", "duyet.vietkhe", "--name", "Trần Văn Minh",
+                            "--role", "approver", "--unit", VK, "--config", st.config],
+                           input="mat-khau-duyet-2025\n", capture_output=True, text=True, timeout=60)
+        self.assertEqual(u.returncode, 0, u.stderr)
+
         heads, text = self.plan("2025-09-10T09:00:00+07:00")
         # Sở Y tế: 7 working days before its own last day, not "after-1" with the others
         self.assertIn("CCHC_Q/2025Q3/before-7", heads[Y_TE][4])

@@ -351,9 +351,17 @@ static void t_closed(void **state)
     assert_non_null(strstr(got, "2025Q3/weekly-12"));
     free(got);
     got = plan_items(&p, "2025-12-10T09:00:00+07:00", &w, true);
-    assert_null(strstr(got, "2025Q3"));
+    assert_null(strstr(got, "2025Q3/weekly")); /* Q3's own window has closed */
     assert_non_null(strstr(got, "HP.SO.A/CCHC_Q/2025Q4/after-1"));
+    /* but the half-year and the year still lack it: it is told as an item
+     * of its own, at their stage */
+    assert_non_null(strstr(got, "HP.SO.A/CCHC_Q/2025Q3/after-1\n"));
     free(got);
+    p.chase_covered = true; /* the half-year and year chased on their own: Q3 closed is closed */
+    got = plan_items(&p, "2025-12-10T09:00:00+07:00", &w, true);
+    assert_null(strstr(got, "2025Q3"));
+    free(got);
+    p.chase_covered = false;
     /* close_after_days: 30 days after the deadline */
     p.close_after_days = 30;
     got = plan_items(&p, "2025-10-09T09:00:00+07:00", &w, true);
@@ -727,6 +735,82 @@ static void t_approval(void **state)
     arrivals_destroy(&a);
 }
 
+/* Who approves (the notifier's facts, from [notifier] approvers): Phòng
+ * Một's reports are entered by Sở Bêta (parent_submits), whose head approves
+ * them; Sở Bêta's own report awaits too, but here nobody is asked for it
+ * (approver -1: the deployment has no approval step for it). */
+static void approver_facts(void *ud, int unit, int ds, period_t p, policy_facts_t *f)
+{
+    arrivals_facts(ud, cat, unit, ds, p, f);
+    if (!f->awaiting)
+        return;
+    if (!strcmp(cat->units[unit].code, "HP.SO.B.P"))
+        f->approver = 1 + catalog_unit(cat, "HP.SO.B");
+    else if (!strcmp(cat->units[unit].code, "HP.SO.B"))
+        f->approver = -1;
+}
+
+static void t_approval_route(void **state)
+{
+    (void)state;
+    arrivals_t *a = arrivals_new();
+    assert_non_null(a);
+    ans_unit_status_t u[2];
+    memset(u, 0, sizeof u);
+    u[0] = (ans_unit_status_t){.code = "HP.SO.B", .name = "Sở Bêta", .kind = "so", .status = "on_time",
+                               .has_received_at = true, .received_at = T("2025-09-05T10:00:00+07:00"),
+                               .has_approval = true, .approval = "awaiting"};
+    u[1] = (ans_unit_status_t){.code = "HP.SO.B.P", .name = "Phòng Một", .kind = "phong", .status = "on_time",
+                               .has_received_at = true, .received_at = T("2025-09-05T10:00:00+07:00"),
+                               .has_approval = true, .approval = "awaiting"};
+    ans_units_t ans = {.units = u, .n_units = 2};
+    arrivals_apply(a, &ans, "CCHC_Q", "2025Q3");
+    policy_t p = pol_default();
+    p.webhook = p.pub = false;
+    reminder_t *rs;
+    digest_t *ds;
+    int n, nd, seen = 0;
+    int64_t t = T("2025-09-10T09:00:00+07:00");
+    assert_int_equal(policy_plan(cat, &p, t, a_received, approver_facts, a, &rs, &n), 0);
+    for (int i = 0; i < n; i++)
+        if (rs[i].approval) { /* one: Phòng Một's, to Sở Bêta */
+            seen++;
+            assert_string_equal(cat->units[rs[i].unit].code, "HP.SO.B");
+            assert_string_equal(cat->units[rs[i].owner].code, "HP.SO.B.P");
+        }
+    assert_int_equal(seen, 1);
+    assert_int_equal(digest_group(cat, &p, t, rs, n, NULL, NULL, &ds, &nd), 0);
+    message_opts_t mo = {"https://cchc.haiphong.example/nop-bao-cao", NULL, false, NULL, NULL,
+                         "https://cchc.haiphong.example/approve"};
+    seen = 0;
+    for (int i = 0; i < nd; i++) {
+        message_t m;
+        char items[512];
+        assert_int_equal(message_compose(cat, &ds[i], &mo, t, &m), 0);
+        const char *code = cat->units[ds[i].unit].code;
+        if (!strcmp(code, "HP.SO.B")) {
+            seen++;
+            assert_string_equal(m.subject, "1 báo cáo CCHC đang chờ duyệt");
+            assert_non_null(strstr(m.body, "- Phòng Một: Báo cáo kết quả tuyên truyền cải cách hành chính hàng "
+                                           "quý, quý 3/2025\n"));
+            assert_string_equal(digest_items(cat, &ds[i], items, sizeof items),
+                                "approve:CCHC_Q/2025Q3/awaiting-2@HP.SO.B.P");
+            json_t *j = message_json(cat, &ds[i], &m);
+            json_t *it = json_array_get(json_object_get(j, "items"), 0);
+            assert_string_equal(json_string_value(json_object_get(json_object_get(it, "report_unit"), "code")),
+                                "HP.SO.B.P");
+            json_decref(j);
+        } else {
+            assert_null(strstr(m.body, "chờ duyệt")); /* Phòng Một itself is not asked */
+        }
+        message_free(&m);
+    }
+    assert_int_equal(seen, 1);
+    free(ds);
+    policy_free(rs, n);
+    arrivals_destroy(&a);
+}
+
 /* One digest with both: Xã Cê sent Q3 on Mon Sep 22 (awaiting its head's
  * approval since) and has an extension of Q4 to Tue Dec 16.  On Mon Dec 8
  * its digest reminds it of Q4 against Dec 16 and tells its head that Q3
@@ -888,7 +972,9 @@ typedef struct {
 /* Dec 8: HP.SO.A owes Q3 (overdue), Q4, S2 and the year; HP is told about its sub-units. */
 static const expect_t dec8[] = {
     {.unit = "HP.SO.A",
-     .subject = "Quá hạn nộp 2 báo cáo CCHC — hạn sớm nhất 09/09/2025",
+     /* split by state: what is overdue, then what is coming due */
+     .subject = "Quá hạn nộp báo cáo CCHC quý 3/2025 (hạn 09/09/2025); sắp đến hạn báo cáo quý 4/2025 (hạn "
+                "09/12/2025)",
      .has = {"chưa nhận được các báo cáo sau của đơn vị:\n\n"
       "1. Báo cáo kết quả tuyên truyền cải cách hành chính hàng quý\n"
       "   Kỳ báo cáo: quý 3/2025\n"
@@ -898,7 +984,7 @@ static const expect_t dec8[] = {
       "   Hạn nộp: hết ngày 09/12/2025 (còn 1 ngày làm việc)\n"
       "   Các báo cáo quý trên đồng thời là số liệu cho: Báo cáo kết quả tuyên truyền cải "
       "cách hành chính 06 tháng (6 tháng cuối năm 2025); Báo cáo kết quả tuyên "
-      "truyền cải cách hành chính năm (năm 2025) -- không phải nộp riêng.\n\n",
+      "truyền cải cách hành chính năm (năm 2025) – không phải nộp riêng.\n\n",
       "Chỉ tiêu chưa đạt tiến độ:\n- Tỷ lệ CBCCVC tham gia cuộc thi: đạt 91,5%"},
      .lacks = {"3. ", "riêng.\n2. "}}, /* the folded reports said once, under the last quarter */
     {.unit = "HP",
@@ -910,20 +996,29 @@ static const expect_t dec8[] = {
       "Đơn vị trực thuộc có chỉ tiêu chưa đạt tiến độ:\n* Sở Alpha:\n- Tỷ lệ"}},
     {.unit = NULL}};
 
-/* Dec 12: Q3 has closed, so what S2 and the year lack is said item by item. */
+/* Dec 12: Q3 has closed, but S2 and the year still lack it: it is an item
+ * of its own (the reports owed are Q3 and Q4, both overdue), and S2 and
+ * the year fold into them -- never counted as reports owed. */
 static const expect_t dec12[] = {
     {.unit = "HP.SO.A",
-     .subject = "Quá hạn nộp 3 báo cáo CCHC — hạn sớm nhất 09/12/2025",
-     .has = {"   Kỳ báo cáo: 6 tháng cuối năm 2025\n   Hạn nộp: hết ngày 09/12/2025 (đã quá "
-      "hạn 3 ngày làm việc)\n   Số liệu kỳ này được tổng hợp từ báo cáo quý. Còn "
-      "thiếu báo cáo quý: quý 3/2025, quý 4/2025. Nộp đủ các báo cáo quý đó là được, "
-      "không phải nộp riêng báo cáo này.\n"}},
-    /* Xã Cê lacks Q4 alone: said under Q4, not again under S2 and the year */
+     .subject = "Quá hạn nộp 2 báo cáo CCHC: quý 3/2025, quý 4/2025",
+     .has = {"1. Báo cáo kết quả tuyên truyền cải cách hành chính hàng quý\n"
+      "   Kỳ báo cáo: quý 3/2025\n"
+      "   Hạn nộp: hết ngày 09/09/2025 (đã quá hạn ",
+      "2. Báo cáo kết quả tuyên truyền cải cách hành chính hàng quý\n"
+      "   Kỳ báo cáo: quý 4/2025\n"
+      "   Hạn nộp: hết ngày 09/12/2025 (đã quá hạn 3 ngày làm việc)\n"
+      "   Các báo cáo quý trên đồng thời là số liệu cho: Báo cáo kết quả tuyên truyền cải "
+      "cách hành chính 06 tháng (6 tháng cuối năm 2025); Báo cáo kết quả tuyên "
+      "truyền cải cách hành chính năm (năm 2025) – không phải nộp riêng.\n\n"},
+     .lacks = {"3. ", "Số liệu kỳ này"}},
+    /* Sở Alpha lacks Q3 and Q4, Xã Cê Q4 alone: each quarter is an item */
     {.unit = "HP",
-     .subject = "Đơn vị trực thuộc chưa nộp 3 báo cáo CCHC (2 đơn vị)",
-     .has = {"; 1 đơn vị chưa nộp:\n"
-      "   - Sở Alpha (so-a@hp.example): còn thiếu báo cáo quý 3/2025, quý 4/2025\n"
-      "   (và 1 đơn vị ở mục trên, chỉ còn thiếu các báo cáo đã nêu ở đó)\n"}},
+     .subject = "Đơn vị trực thuộc chưa nộp 2 báo cáo CCHC (2 đơn vị)",
+     .has = {"   Kỳ báo cáo: quý 3/2025, hạn nộp hết ngày 09/09/2025 (đã quá hạn ",
+      "; 1 đơn vị chưa nộp:\n   - Sở Alpha (so-a@hp.example)\n2. ",
+      "   Kỳ báo cáo: quý 4/2025, hạn nộp hết ngày 09/12/2025 (đã quá hạn 3 ngày làm việc); 2 đơn vị chưa nộp:\n"},
+     .lacks = {"còn thiếu báo cáo", "3. "}},
     {.unit = NULL}};
 
 static const expect_t *expected;
@@ -1039,6 +1134,8 @@ int main(void)
              t_approval),
         TEST("notifier-3.5 one digest with an extended report and a report awaiting approval (the docs' sample)",
              t_sample_extension_approval),
+        TEST("notifier-3.6 an approval reminder goes to the unit whose head approves (a parent_submits office's to "
+             "its parent), none where nobody approves", t_approval_route),
         TEST("notifier-4.1 Vietnamese subject/body, link, contact, MIME e-mail, JSON, REMINDER id", t_message),
         TEST("notifier-4.2 long subjects split into encoded-words on character boundaries", t_encode_long),
         TEST("notifier-4.3 a digest's text: names not codes, folded reports, late sub-units, targets", t_message_digest),

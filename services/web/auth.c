@@ -42,9 +42,41 @@ static void to_login(req_t *r, resp_t *o)
                      r->en ? "Sign in first (or give the bearer token)." : "Hãy đăng nhập trước (hoặc dùng bearer token).");
         return;
     }
+    /* Back where the reader was after signing in: the page with its query
+     * (a POST: the page alone -- what it posted is not replayed). */
+    buf_t here = {0}, loc = {0};
+    buf_puts(&here, r->path);
+    for (int i = 0; !r->post && i < r->nargs; i++) {
+        if (!strcmp(r->keys[i], "token") || !strcmp(r->keys[i], "lang"))
+            continue;
+        buf_printf(&here, "%c%s=", here.p && strchr(here.p, '?') ? '&' : '?', r->keys[i]);
+        buf_url(&here, r->vals[i]);
+    }
+    buf_puts(&loc, "/login");
+    bool back = here.p && here.len <= AUTH_NEXT_MAX && strcmp(here.p, "/") && strcmp(here.p, "/overview");
+    if (back) {
+        buf_puts(&loc, "?next=");
+        buf_url(&loc, here.p);
+    }
+    if (r->en)
+        buf_puts(&loc, back ? "&lang=en" : "?lang=en");
     o->status = 303;
-    snprintf(o->location, sizeof o->location, "/login%s", r->en ? "?lang=en" : "");
+    snprintf(o->location, sizeof o->location, "%s", loc.p && loc.len < sizeof o->location ? loc.p : "/login");
     buf_printf(&o->body, "<a href=\"%s\">login</a>", o->location);
+    buf_free(&here);
+    buf_free(&loc);
+}
+
+bool auth_next_ok(const char *next)
+{
+    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > AUTH_NEXT_MAX)
+        return false;
+    if (!strncmp(next, "/login", 6) || !strncmp(next, "/logout", 7))
+        return false;
+    for (const unsigned char *p = (const unsigned char *)next; *p; p++)
+        if (*p < 0x21 || *p == 0x7f || *p == '"' || *p == '<' || *p == '>' || *p == '\\')
+            return false;
+    return true;
 }
 
 bool auth_gate(req_t *r, resp_t *o)

@@ -57,6 +57,13 @@ void auth_sse_close(void *state);
  * an admin, a machine, or without accounts. */
 int auth_default_node(req_t *r);
 
+/* A page without a session is sent to /login?next=PAGE (its path and query,
+ * at most AUTH_NEXT_MAX bytes); after signing in, the reader goes back to
+ * PAGE when auth_next_ok(): a local path ("/entry?..."), never another
+ * site ("//evil", "http:..."), nor /login or /logout. */
+#define AUTH_NEXT_MAX 256
+bool auth_next_ok(const char *next);
+
 /* The display name of user `login` ("Nguyễn Thị Lan") for a page, escaped
  * into b; the login itself when there is no such account (any more) or
  * accounts are off. */

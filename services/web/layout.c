@@ -195,7 +195,7 @@ static const char *status_title(const req_t *r, int status)
     switch (status) {
     case 400: return T(r, "Yêu cầu không hợp lệ", "Bad request");
     case 401: return T(r, "Cần đăng nhập", "Sign-in needed");
-    case 403: return T(r, "Không có quyền xem", "Not allowed");
+    case 403: return T(r, "Không được phép", "Not allowed");
     case 404: return T(r, "Không tìm thấy", "Not found");
     case 405: return T(r, "Thao tác không được phép", "Method not allowed");
     case 503: return T(r, "Tạm thời chưa có số liệu", "Temporarily unavailable");

@@ -70,6 +70,12 @@ static void login_form(req_t *r, resp_t *o, int status, const char *msg, const c
     }
     buf_printf(b, "<form method=\"post\" action=\"/login%s\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">",
                r->en ? "?lang=en" : "", token);
+    const char *next = r->post ? http_form(r, "next") : http_arg(r, "next");
+    if (auth_next_ok(next)) { /* where to go back after signing in */
+        buf_puts(b, "<input type=\"hidden\" name=\"next\" value=\"");
+        buf_esc(b, next);
+        buf_puts(b, "\">");
+    }
     buf_printf(b, "<p><label>%s<br><input name=\"login\" autocomplete=\"username\" required value=\"",
                T(r, "Tên đăng nhập", "Login"));
     buf_esc(b, login ? login : "");
@@ -115,7 +121,12 @@ static void verify_done(uv_work_t *wk, int status)
                  w->secure_cookies ? "; Secure" : "");
         sodium_memzero(token, sizeof token);
         o.status = 303;
-        snprintf(o.location, sizeof o.location, "/overview%s", r->en ? "?lang=en" : "");
+        const char *next = http_form(r, "next");
+        if (auth_next_ok(next))
+            snprintf(o.location, sizeof o.location, "%s%s", next,
+                     !r->en ? "" : strchr(next, '?') ? "&lang=en" : "?lang=en");
+        else
+            snprintf(o.location, sizeof o.location, "/overview%s", r->en ? "?lang=en" : "");
         buf_printf(&o.body, "<a href=\"%s\">overview</a>", o.location);
     } else {
         auth_failed(r, j->login, j->addr, now);

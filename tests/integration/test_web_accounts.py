@@ -188,6 +188,29 @@ class WebAccountsTest(unittest.TestCase):
         self.assertNotIn("EventSource", body)
         self.assertNotIn('href="/overview', body.split("<main")[0])
 
+    def test_login_goes_back(self):
+        """a page opened without a session sends to /login?next=PAGE; signing in goes back to that page
+        with its query; a next that leaves the site (//host, http:, a backslash) or loops to /login goes
+        to the overview"""
+        import urllib.parse
+        c = self.client()
+        st, h, _ = c.req("GET", "/completeness?node=%s&period=2025Q3&status=late" % XA1)
+        self.assertEqual(st, 303)
+        loc = h["location"]
+        self.assertTrue(loc.startswith("/login?next="), loc)
+        nxt = urllib.parse.parse_qs(urllib.parse.urlparse(loc).query)["next"][0]
+        self.assertEqual(nxt, "/completeness?node=%s&period=2025Q3&status=late" % XA1)
+        st, _, body = c.req("GET", loc)
+        self.assertIn('name="next" value="/completeness?node=%s&amp;period=2025Q3&amp;status=late"' % XA1, body)
+        st, h, _ = c.req("POST", "/login", {"login": "xem1", "password": PASSWORD, "csrf": c.login_csrf(),
+                                            "next": nxt})
+        self.assertEqual((st, h["location"]), (303, nxt))
+        for bad in ("//evil.example/x", "http://evil.example/", "/\\evil.example", "/login?next=/x", "overview"):
+            c = self.client()
+            st, h, _ = c.req("POST", "/login", {"login": "xem1", "password": PASSWORD, "csrf": c.login_csrf(),
+                                                "next": bad})
+            self.assertEqual((st, h["location"]), (303, "/overview"), bad)
+
     def test_viewer_sees_only_subtree(self):
         """a viewer of one commune: its pages 200, another commune's page and /api/ 403, the city 403"""
         c = self.client()

@@ -10,29 +10,13 @@
 #include "fold.h"
 #include "sheet_int.h"
 
-/* The labels of the tags the shipped catalog lists (deploy/catalog/
- * indicators.csv, OTHER_FORMS), the same words as the web form's
- * (services/web/view.c): the catalog has codes only. */
-static const struct {
-    const char *tag, *vi, *en;
-} LABELS[] = {
-    {"mang_xa_hoi", "Mạng xã hội", "Social media"},
-    {"thong_tin_co_so", "Thông tin cơ sở", "Grassroots information"},
-    {"truc_quan", "Tuyên truyền trực quan", "Visual displays"},
-    {"van_hoa_van_nghe", "Văn hóa, văn nghệ", "Cultural performances"},
-    {"sinh_hoat_doan_the", "Sinh hoạt đoàn thể", "Mass-organisation meetings"},
-    {"hop_giao_ban", "Họp giao ban", "Briefing meetings"},
-    {"tiep_xuc_cu_tri", "Tiếp xúc cử tri", "Meetings with voters"},
-    {"khac", "Khác", "Other"},
-};
-
 const char *sheet_tag_label(const char *tag, size_t len, sheet_lang_t lang, char *buf, size_t buflen)
 {
-    for (size_t i = 0; i < sizeof LABELS / sizeof LABELS[0]; i++)
-        if (strlen(LABELS[i].tag) == len && !memcmp(LABELS[i].tag, tag, len)) {
-            snprintf(buf, buflen, "%s", lang == SHEET_LANG_EN ? LABELS[i].en : LABELS[i].vi);
-            return buf;
-        }
+    const char *label = catalog_tag_label(tag, len, lang == SHEET_LANG_EN);
+    if (label) {
+        snprintf(buf, buflen, "%s", label);
+        return buf;
+    }
     /* a tag added to the catalog since: its code, readable */
     size_t n = len < buflen ? len : buflen - 1;
     for (size_t i = 0; i < n; i++)

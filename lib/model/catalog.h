@@ -152,6 +152,11 @@ bool catalog_dataset_has(const catalog_t *c, int ds, int ind);
  * of the dataset but its rates and those listed in its `optional` column. */
 bool catalog_required(const catalog_t *c, int ds, int ind);
 
+/* The label people read for tag `tag` (len bytes) of a tags indicator
+ * ("Mạng xã hội", or in English "Social media"), or NULL for a tag this
+ * table does not know (a tag added to the catalog since: show its code). */
+const char *catalog_tag_label(const char *tag, size_t len, bool en);
+
 /* The name of dataset ds in the reader's language: name_en when en and the
  * catalog gives one, else the Vietnamese name. */
 const char *catalog_dataset_name(const catalog_t *c, int ds, bool en);

@@ -112,28 +112,14 @@ const char *view_status(const char *s, bool en)
     return s;
 }
 
-/* The labels of the tags the shipped catalog lists (deploy/catalog/
- * indicators.csv, OTHER_FORMS): the catalog has codes only. */
-static const struct {
-    const char *tag, *vi, *en;
-} TAGS[] = {
-    {"mang_xa_hoi", "Mạng xã hội", "Social media"},
-    {"thong_tin_co_so", "Thông tin cơ sở", "Grassroots information"},
-    {"truc_quan", "Tuyên truyền trực quan", "Visual displays"},
-    {"van_hoa_van_nghe", "Văn hóa, văn nghệ", "Cultural performances"},
-    {"sinh_hoat_doan_the", "Sinh hoạt đoàn thể", "Mass-organisation meetings"},
-    {"hop_giao_ban", "Họp giao ban", "Briefing meetings"},
-    {"tiep_xuc_cu_tri", "Tiếp xúc cử tri", "Meetings with voters"},
-    {"khac", "Khác", "Other"},
-};
-
+/* A tag as people read it (catalog_tag_label()), else its code made readable. */
 void view_tag(buf_t *b, const char *tag, size_t len, bool en)
 {
-    for (size_t i = 0; i < sizeof TAGS / sizeof TAGS[0]; i++)
-        if (strlen(TAGS[i].tag) == len && !memcmp(TAGS[i].tag, tag, len)) {
-            buf_puts(b, en ? TAGS[i].en : TAGS[i].vi);
-            return;
-        }
+    const char *label = catalog_tag_label(tag, len, en);
+    if (label) {
+        buf_puts(b, label);
+        return;
+    }
     /* a tag added to the catalog since: its code, readable */
     for (size_t i = 0; i < len; i++) {
         char c = tag[i] == '_' ? ' ' : tag[i];

@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "decisions.h"
 #include "entry.h"
+#include "report.h"
 
 /* ------------------------------------------------------------------------
  * The place: unit, dataset, period, and who may enter them
@@ -236,18 +237,11 @@ void entry_view_free(entry_view_t *v)
  * HTML
  * ------------------------------------------------------------------------ */
 
-/* "Quý 4/2025", "6 tháng cuối năm 2025"... */
+/* "Quý 4/2025", "6 tháng cuối năm 2025"...: the web's one wording of a period. */
 static void period_words(buf_t *b, period_t p, bool en)
 {
-    switch (p.type) {
-    case PERIOD_MONTH: buf_printf(b, en ? "Month %d/%d" : "Tháng %d/%d", p.index, p.year); break;
-    case PERIOD_QUARTER: buf_printf(b, en ? "Quarter %d/%d" : "Quý %d/%d", p.index, p.year); break;
-    case PERIOD_HALF:
-        buf_printf(b, en ? "%s half of %d" : "6 tháng %s năm %d", p.index == 1 ? (en ? "First" : "đầu")
-                                                                               : (en ? "Second" : "cuối"), p.year);
-        break;
-    default: buf_printf(b, en ? "Year %d" : "Năm %d", p.year);
-    }
+    char lab[64];
+    buf_esc(b, report_period_label(p, en, lab, sizeof lab));
 }
 
 /* A value of content for the indicator, as shown beside a field. */

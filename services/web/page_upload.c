@@ -29,6 +29,7 @@
 #include "clock.h"
 #include "nack.h"
 #include "page.h"
+#include "report.h"
 #include "sheet.h"
 #include "users.h"
 
@@ -254,7 +255,7 @@ static void template_form(req_t *r, buf_t *b, int u)
             listed |= sel;
             char pc[PERIOD_CODE_MAX], words[64];
             buf_printf(b, "<option value=\"%s\"%s>", period_format(p, pc, sizeof pc), sel ? " selected" : "");
-            buf_esc(b, sheet_period_words(p, r->en ? SHEET_LANG_EN : SHEET_LANG_VI, words, sizeof words));
+            buf_esc(b, report_period_label(p, r->en, words, sizeof words));
             buf_puts(b, "</option>");
         }
         buf_puts(b, "</select></label>");

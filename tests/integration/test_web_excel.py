@@ -139,7 +139,7 @@ class WebExcelTest(unittest.TestCase):
         form = form.group(1)
         self.assertIn('<input type="hidden" name="unit" value="%s">' % XA, form)
         self.assertIn('<option value="CCHC_Q">Báo cáo kết quả tuyên truyền cải cách hành chính hàng quý</option>', form)
-        self.assertIn('<select name="period_quarter"><option value="2025Q3" selected>Quý III năm 2025</option>', form)
+        self.assertIn('<select name="period_quarter"><option value="2025Q3" selected>Quý 3/2025</option>', form)
         self.assertIn('<option value="2025S2" selected>6 tháng cuối năm 2025</option>', form)
         # what the form asks: another dataset, its period named by its type
         st, h, data = c.get_bytes("/entry/template.xlsx?unit=%s&dataset=CCHC_S&period_quarter=2025Q3"

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fnv.h"
 #include "csvtab.h"
 #include "sheet_int.h"
 #include "validate.h"
@@ -482,13 +483,7 @@ static void copy(char *dst, size_t n, const char *src)
 
 /* FNV-1a, 64 bits: the id follows from the content, so sending the same
  * file twice is a duplicate, not a second version. */
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 1099511628211ull;
-    return h;
-}
+#define fnv fnv1a
 
 /* The id of r: "UNIT.PERIOD.xHASH" (base < 0: what the reader gives, the
  * content alone), or "UNIT.PERIOD.rN.xHASH" naming the version N it
@@ -496,7 +491,7 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
  * keep the id within 64 bytes. */
 static void make_id(sheet_report_t *r, long long base)
 {
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = FNV1A_INIT;
     h = fnv(h, r->dataset, strlen(r->dataset) + 1);
     h = fnv(h, r->period, strlen(r->period) + 1);
     h = fnv(h, r->unit, strlen(r->unit) + 1);

@@ -3,6 +3,7 @@
  * kept at most half full.  The hash is stored beside the entry so that a
  * probe compares strings only on a full hash match.
  */
+#include "fnv.h"
 #include "hindex.h"
 
 #include <assert.h>
@@ -11,11 +12,7 @@
 
 static uint32_t hash_bytes(const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
+    uint64_t h = fnv1a(FNV1A_INIT, s, n);
     return (uint32_t)(h ^ (h >> 32));
 }
 

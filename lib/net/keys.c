@@ -1,3 +1,4 @@
+#include "fnv.h"
 #include "keys.h"
 
 #include <csv.h>
@@ -106,10 +107,7 @@ typedef struct {
 
 static uint64_t hash_str(const char *s)
 {
-    uint64_t h = 1469598103934665603ull;
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-    return h;
+    return fnv1a(FNV1A_INIT, s, strlen(s));
 }
 
 static void kr_field(void *s, size_t len, void *ud)

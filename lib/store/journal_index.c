@@ -5,19 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
 #include "journal_int.h"
 
-static uint64_t fnv1a(const char *k, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)k[i]) * 1099511628211ull;
-    return h;
-}
 
 static slot_t *idx_slot(const index_t *x, const char *k, size_t n)
 {
-    size_t i = fnv1a(k, n) & (x->cap - 1);
+    size_t i = fnv1a(FNV1A_INIT, k, n) & (x->cap - 1);
     while (x->s[i].key && (x->s[i].klen != n || memcmp(x->s[i].key, k, n)))
         i = (i + 1) & (x->cap - 1);
     return &x->s[i];

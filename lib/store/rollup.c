@@ -2,6 +2,7 @@
  * rollup.c -- the rollup store: opening, layouts, signature, reset, and the
  * helpers shared by rollup_apply.c and rollup_query.c.
  */
+#include "fnv.h"
 #include "rollup.h"
 
 #include <errno.h>
@@ -20,11 +21,7 @@ typedef struct {
 
 static void fnv_bytes(fnv_t *f, const void *p, size_t n)
 {
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++) {
-        f->h ^= s[i];
-        f->h *= 1099511628211ULL;
-    }
+    f->h = fnv1a(f->h, p, n);
 }
 
 static void fnv_str(fnv_t *f, const char *s)
@@ -45,7 +42,7 @@ static void fnv_int(fnv_t *f, int64_t v)
  * when units are open, the due rule). */
 static uint64_t signature(const catalog_t *c, const ru_layout_t *lay)
 {
-    fnv_t f = {1469598103934665603ULL};
+    fnv_t f = {FNV1A_INIT};
     fnv_str(&f, "cchc-rollup-1");
     fnv_str(&f, "node-v2"); /* node records only for units with children */
     fnv_str(&f, "leaf-v3"); /* unit values in the leaf records, only for the datasets' own period type */

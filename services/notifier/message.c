@@ -1,3 +1,4 @@
+#include "fnv.h"
 #include "message.h"
 
 #include <math.h>
@@ -593,12 +594,7 @@ char *message_encode_header(const char *text)
 
 uint64_t message_hash(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
+    return fnv1a(FNV1A_INIT, s, strlen(s));
 }
 
 char *message_email(const char *from, const char *to, const char *id, const char *items, const message_t *m,

@@ -512,6 +512,24 @@ bool proto_value_equal(const proto_value_t *a, const proto_value_t *b)
     return true;
 }
 
+bool proto_value_same(const proto_value_t *a, const proto_value_t *b)
+{
+    if (strcmp(a->code, b->code) || a->kind != b->kind)
+        return false;
+    if (a->kind != PV_TAGS)
+        return a->i == b->i;
+    if (a->ntags != b->ntags)
+        return false;
+    for (uint32_t i = 0; i < a->ntags; i++) { /* a few tags each, never repeated (validate.c) */
+        bool found = false;
+        for (uint32_t k = 0; k < b->ntags && !found; k++)
+            found = a->tags[i].len == b->tags[k].len && !memcmp(a->tags[i].ptr, b->tags[k].ptr, a->tags[i].len);
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
 static int decode_values(const field_t *f, const msgpack_object *o, proto_values_t *out, proto_error_t *err)
 {
     if (o->type != MSGPACK_OBJECT_MAP)

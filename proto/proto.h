@@ -246,4 +246,9 @@ bool proto_code_char(unsigned char c);
 
 bool proto_value_equal(const proto_value_t *a, const proto_value_t *b);
 
+/* The same value as a person reads it: as proto_value_equal(), except that
+ * tags are a set (the same tags in any order).  Pages and the sheet's
+ * "unchanged" use it; "same content" of a SUBMIT stays byte-exact. */
+bool proto_value_same(const proto_value_t *a, const proto_value_t *b);
+
 #endif

@@ -527,25 +527,6 @@ void sheet_report_rebase(sheet_report_t *r, uint64_t latest)
     make_id(r, latest > (uint64_t)INT64_MAX ? INT64_MAX : (long long)latest);
 }
 
-/* Two values of one indicator: the same number, or the same set of tags. */
-static bool same_value(const proto_value_t *a, const proto_value_t *b)
-{
-    if (a->kind != b->kind)
-        return false;
-    if (a->kind != PV_TAGS)
-        return a->i == b->i;
-    if (a->ntags != b->ntags)
-        return false;
-    for (uint32_t i = 0; i < a->ntags; i++) {
-        bool found = false;
-        for (uint32_t k = 0; k < b->ntags && !found; k++)
-            found = a->tags[i].len == b->tags[k].len && !memcmp(a->tags[i].ptr, b->tags[k].ptr, a->tags[i].len);
-        if (!found)
-            return false;
-    }
-    return true;
-}
-
 bool sheet_report_unchanged(const sheet_report_t *r, const proto_value_t *vals, uint32_t n, const char *note,
                             size_t note_len)
 {
@@ -556,7 +537,7 @@ bool sheet_report_unchanged(const sheet_report_t *r, const proto_value_t *vals, 
         for (uint32_t k = 0; k < r->nvalues && !mine; k++)
             if (!strcmp(r->values[k].code, vals[i].code))
                 mine = &r->values[k];
-        if (!mine || !same_value(mine, &vals[i]))
+        if (!mine || !proto_value_same(mine, &vals[i]))
             return false;
     }
     if (r->note[0] && (strlen(r->note) != note_len || memcmp(r->note, note ? note : "", note_len)))

@@ -101,7 +101,7 @@ static void queue_row(req_t *r, buf_t *b, const dataset_t *d, period_t p, const 
     buf_puts(b, "<tr><td>");
     buf_esc(b, u->name);
     buf_puts(b, "</td><td>");
-    buf_esc(b, d->name);
+    buf_esc(b, catalog_dataset_name(web_of(r)->cat, (int)(d - web_of(r)->cat->datasets), r->en));
     buf_printf(b, "</td><td>%s</td><td class=\"n\">", report_period_label(p, r->en, lab, sizeof lab));
     if (u->has_version)
         buf_printf(b, "%lld", (long long)u->version);
@@ -133,7 +133,7 @@ static void page_queue(req_t *r, resp_t *o, const users_session_t *s)
     buf_printf(b, "<div class=\"scroll\"><table id=\"queue\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
                   "<th>%s</th><th></th></tr></thead><tbody>",
                T(r, "Đơn vị", "Unit"), T(r, "Mẫu báo cáo", "Dataset"), T(r, "Kỳ", "Period"),
-               T(r, "Phiên bản", "Version"), T(r, "Nhận lúc", "Received"));
+               T(r, "Phiên bản mới nhất", "Latest version"), T(r, "Nộp lần đầu", "First received"));
     int shown = 0, failed = 0;
     proto_error_t err = {0};
     period_t today;
@@ -203,16 +203,16 @@ static void report_values(req_t *r, buf_t *b, const dataset_t *d, const ans_valu
         proto_value_t x, y;
         bool hx = view_value_of(&v->values, in->code, &x);
         bool hy = prev && view_value_of(&prev->values, in->code, &y);
-        bool changed = prev && (hx != hy || (hx && !proto_value_equal(&x, &y)));
+        bool changed = prev && (hx != hy || (hx && !proto_value_same(&x, &y)));
         buf_printf(b, "<tr data-ind=\"%s\"%s><td>", in->code, changed ? " class=\"changed\"" : "");
         buf_esc(b, r->en && in->name_en[0] ? in->name_en : in->name_vi);
         buf_puts(b, "</td><td class=\"n\">");
-        view_value(b, hx ? &x : NULL, r->en);
+        view_value(b, in, hx ? &x : NULL, r->en);
         view_comment(b, &v->comments, in->code);
         buf_puts(b, "</td>");
         if (prev) {
             buf_puts(b, "<td class=\"n\">");
-            view_value(b, hy ? &y : NULL, r->en);
+            view_value(b, in, hy ? &y : NULL, r->en);
             buf_puts(b, "</td>");
         }
         buf_puts(b, "</tr>");

@@ -160,9 +160,9 @@ static void html_values(req_t *r, buf_t *b, const page_params_t *pp, const answe
             proto_value_t x, older;
             bool hx = view_value_of(&a->versions[j].values, in->code, &x);
             bool ho = view_value_of(&a->versions[j + 1 < nv ? j + 1 : j].values, in->code, &older);
-            bool changed = hx != ho || (hx && !proto_value_equal(&x, &older));
+            bool changed = hx != ho || (hx && !proto_value_same(&x, &older));
             buf_printf(b, "<td class=\"n\"%s>", changed ? " style=\"background:#fff4d6\"" : "");
-            view_value(b, hx ? &x : NULL, r->en);
+            view_value(b, in, hx ? &x : NULL, r->en);
             view_comment(b, &a->versions[j].comments, in->code);
             buf_puts(b, "</td>");
         }

@@ -206,7 +206,28 @@ bool view_value_of(const proto_values_t *vals, const char *code, proto_value_t *
     return false;
 }
 
-void view_value(buf_t *b, const proto_value_t *v, bool en)
+static bool tag_is(const proto_str_t *g, const char *tag)
+{
+    return strlen(tag) == g->len && !memcmp(tag, g->ptr, g->len);
+}
+
+static bool listed(const indicator_t *in, const proto_str_t *g)
+{
+    for (int k = 0; in && k < in->ntags; k++)
+        if (tag_is(g, in->tags[k]))
+            return true;
+    return false;
+}
+
+static int show_tag(buf_t *b, const proto_str_t *g, bool en, int shown)
+{
+    if (shown)
+        buf_puts(b, ", ");
+    view_tag(b, g->ptr, g->len, en);
+    return shown + 1;
+}
+
+void view_value(buf_t *b, const indicator_t *in, const proto_value_t *v, bool en)
 {
     if (!v) {
         buf_puts(b, "–");
@@ -214,12 +235,15 @@ void view_value(buf_t *b, const proto_value_t *v, bool en)
         view_int(b, v->i, en);
     } else if (v->kind == PV_BOOL) {
         buf_puts(b, v->i ? (en ? "Yes" : "Có") : (en ? "No" : "Không"));
-    } else {
-        for (uint32_t t = 0; t < v->ntags; t++) {
-            if (t)
-                buf_puts(b, ", ");
-            view_tag(b, v->tags[t].ptr, v->tags[t].len, en);
-        }
+    } else { /* a set: the catalog's tags in its order, then any it does not list (any more) */
+        int shown = 0;
+        for (int k = 0; in && k < in->ntags; k++)
+            for (uint32_t t = 0; t < v->ntags; t++)
+                if (tag_is(&v->tags[t], in->tags[k]))
+                    shown = show_tag(b, &v->tags[t], en, shown);
+        for (uint32_t t = 0; t < v->ntags; t++)
+            if (!listed(in, &v->tags[t]))
+                shown = show_tag(b, &v->tags[t], en, shown);
     }
 }
 

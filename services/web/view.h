@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "catalog.h"
 #include "http.h"
 #include "proto.h"
 
@@ -44,7 +45,7 @@ void view_tag(buf_t *b, const char *tag, size_t len, bool en);
 bool view_value_of(const proto_values_t *vals, const char *code, proto_value_t *out /* OUT */);
 /* A value as submitted (numbers grouped, yes/no in words, tags' labels);
  * "–" when v is NULL (not reported). */
-void view_value(buf_t *b, const proto_value_t *v, bool en);
+void view_value(buf_t *b, const indicator_t *in, const proto_value_t *v, bool en);
 /* The comment beside indicator `code`'s value in m, as
  * <small class="cmt" data-comment="CODE">; nothing when it has none. */
 void view_comment(buf_t *b, const proto_strmap_t *m, const char *code);

@@ -40,6 +40,7 @@ XA5 = "HP.XA.AN_LAO"     # extended for 2025Q3 (test 8)
 XA6 = "HP.XA.AN_TRUONG"  # reminders silenced for 2025Q3 (test 8)
 XA7 = "HP.XA.AN_QUANG"   # late for 2025Q3, no extension (test 8)
 XA8 = "HP.XA.NINH_GIANG" # approved version 1, awaiting version 2 (test 9)
+XA9 = "HP.XA.AN_PHU"     # the same tags in another order (test 11)
 PERIOD = "2025Q4"
 ROOT = entry.ROOT
 if entry.HAVE_SELENIUM:
@@ -59,7 +60,7 @@ class WebApproveTest(unittest.TestCase):
     def setUpClass(cls):
         cls.s = Stack(now=NOW)
         cls.s.keygen("HP", gateway=True)
-        for unit in ("HP", XA1, XA2, XA3, XA4, XA5, XA6, XA7, XA8):
+        for unit in ("HP", XA1, XA2, XA3, XA4, XA5, XA6, XA7, XA8, XA9):
             cls.s.keygen(unit)  # the keyring is read when the collector starts
         cls.s.start_collector(now=NOW)
         cls.s.start_aggregator(now=NOW)
@@ -471,6 +472,23 @@ class WebApproveTest(unittest.TestCase):
         st, _, body = c.req("GET", "/approve?unit=%s&dataset=CCHC_Q&period=2025Q3" % XA2)
         self.assertEqual(st, 200)
         self.assertIn("Chờ duyệt", body)
+
+    def test_11_tags_are_a_set(self):
+        """approve-2.4 the same tags in another order are no change: not marked on /approve nor on /unit,
+        and shown in the catalog's order in every version; a real change beside them is marked"""
+        self.send(XA9, OTHER_FORMS=["truc_quan", "mang_xa_hoi"], PORTAL_POSTS=1)
+        self.send(XA9, OTHER_FORMS=["mang_xa_hoi", "truc_quan"], PORTAL_POSTS=2)
+        c = self.login("quantri")
+        body, _ = self.form(c, XA9)
+        rows = dict(re.findall(r'<tr data-ind="([A-Z_]+)"( class="changed")?', body))
+        self.assertEqual(rows["OTHER_FORMS"], "")
+        self.assertEqual(rows["PORTAL_POSTS"], ' class="changed"')
+        row = re.search(r'<tr data-ind="OTHER_FORMS".*?</tr>', body, re.S).group(0)
+        self.assertEqual(row.count("Mạng xã hội, Tuyên truyền trực quan"), 2, row)
+        st, _, body = c.req("GET", "/unit?code=%s&dataset=CCHC_Q&period=%s" % (XA9, PERIOD))
+        row = re.search(r'<tr data-ind="OTHER_FORMS".*?</tr>', body, re.S).group(0)
+        self.assertNotIn("background", row)
+        self.assertEqual(row.count("Mạng xã hội, Tuyên truyền trực quan"), 2, row)
 
     def test_8_extension_and_silence_shown(self):
         """approve-3.1 the city office extends one commune and silences another (cchc decide with the city's key):

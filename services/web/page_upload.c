@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "entry.h"
 #include "nack.h"
 #include "page.h"
 #include "report.h"
@@ -35,18 +36,11 @@
 
 /* ---- who may report for what ------------------------------------------------ */
 
-/* A reporter of unit u, or of a unit that submits for u (parent_submits). */
+/* The form's rule (entry_may_enter()): a reporter of unit u, or of a unit
+ * that submits for u (parent_submits). */
 static bool may_report(void *ud, int u)
 {
-    req_t *r = ud;
-    const users_session_t *s = auth_session(r);
-    const catalog_t *c = web_of(r)->cat;
-    if (!s)
-        return false;
-    if (users_allows(c, &s->user, USERS_ROLE_REPORTER, c->units[u].code))
-        return true;
-    int me = catalog_unit(c, s->user.unit);
-    return me >= 0 && users_allows(c, &s->user, USERS_ROLE_REPORTER, s->user.unit) && catalog_may_submit_for(c, me, u);
+    return entry_may_enter(ud, u);
 }
 
 /* Accounts on and a session: else answers (404, 403) and returns NULL. */
@@ -58,7 +52,7 @@ static const users_session_t *reporter(req_t *r, resp_t *o)
                                   "Reporting on the web needs accounts ([web] accounts)."));
         return NULL;
     }
-    if (!s || !(s->user.roles & (USERS_ROLE_REPORTER | USERS_ROLE_ADMIN))) {
+    if (!s || !(s->user.roles & USERS_ROLE_REPORTER)) {
         layout_error(r, o, 403, T(r, "Chỉ người nhập báo cáo (vai trò reporter) mới dùng được trang này.",
                                   "Only a reporter may use this page."));
         return NULL;
@@ -111,6 +105,12 @@ static int place_of(req_t *r, resp_t *o, const users_session_t *s, place_t *pl)
         }
     } else {
         pl->p = page_default_period(r, pl->unit, pl->ds);
+    }
+    if (!entry_period_open(c, pl->unit, pl->p, clock_now())) { /* the form's rule: no template it would refuse */
+        layout_error(r, o, 400,
+                     T(r, "Không nhập được báo cáo cho kỳ này (kỳ chưa bắt đầu, hoặc đơn vị chưa/không còn hoạt động).",
+                       "No report can be entered for this period (it has not begun, or the unit did not exist)."));
+        return -1;
     }
     period_format(pl->p, pl->period, sizeof pl->period);
     return 0;

@@ -13,8 +13,10 @@ duplicate, a broken one stores nothing and names its cells as Sheet!Cell;
 a CSV in another encoding is refused with a sentence saying "CSV UTF-8"."""
 import csv
 import io
+import json
 import os
 import re
+import subprocess
 import sys
 import time
 import unittest
@@ -22,7 +24,7 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import Stack, free_port  # noqa: E402
+from harness import Stack, free_port, BIN  # noqa: E402
 from test_web_accounts import Client, add_user  # noqa: E402
 from test_excel import INDICATORS, TAG_LABELS, values_for  # noqa: E402
 
@@ -179,6 +181,11 @@ class WebExcelTest(unittest.TestCase):
         recs = self.s.fetch_journal(after=before)
         self.assertEqual(len(recs), 3)
         self.assertEqual({r.get("entered_by") for r in recs}, {"nhapxa"})
+        out = subprocess.run([os.path.join(BIN, "cchc"), "user", "audit", "--format", "json", "--config",
+                              self.s.config], capture_output=True, text=True, check=True, timeout=30).stdout
+        sent = [e for e in json.loads(out) if e["login"] == "nhapxa" and e["action"] == "submit"
+                and "via=upload" in e.get("detail", "")]
+        self.assertEqual(sorted(e["unit"] for e in sent), sorted(filled))  # every submission audited
         self.s.wait_applied(self.head())
         for unit, vals in filled.items():
             r = self.s.query("values", node=unit, dataset=DS, period=PERIOD)

@@ -43,7 +43,9 @@ static void to_login(req_t *r, resp_t *o)
         return;
     }
     /* Back where the reader was after signing in: the page with its query
-     * (a POST: the page alone -- what it posted is not replayed). */
+     * (a POST: the page and the place the form was for -- unit, dataset,
+     * period -- what it posted is not replayed). */
+    static const char *const place[] = {"unit", "dataset", "period"};
     buf_t here = {0}, loc = {0};
     buf_puts(&here, r->path);
     for (int i = 0; !r->post && i < r->nargs; i++) {
@@ -51,6 +53,13 @@ static void to_login(req_t *r, resp_t *o)
             continue;
         buf_printf(&here, "%c%s=", here.p && strchr(here.p, '?') ? '&' : '?', r->keys[i]);
         buf_url(&here, r->vals[i]);
+    }
+    for (size_t i = 0; r->post && i < sizeof place / sizeof place[0]; i++) {
+        const char *v = http_form(r, place[i]);
+        if (!v || !*v)
+            continue;
+        buf_printf(&here, "%c%s=", here.p && strchr(here.p, '?') ? '&' : '?', place[i]);
+        buf_url(&here, v);
     }
     buf_puts(&loc, "/login");
     bool back = here.p && here.len <= AUTH_NEXT_MAX && strcmp(here.p, "/") && strcmp(here.p, "/overview");

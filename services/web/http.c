@@ -217,7 +217,9 @@ static void dispatch(req_t *r, const char *method, resp_t *o, bool *events)
         return;
     }
     if (r->body_too_big) {
-        http_error(r, o, 413, "The request body is too large.");
+        http_error(r, o, 413,
+                   "Nội dung gửi lên quá lớn: một biểu mẫu tối đa 16 KiB (một ghi chú khoảng 340 chữ), một tệp tối đa "
+                   "8 MiB. (The request body is too large: 16 KiB for a form, 8 MiB for a file.)");
         return;
     }
     if (strlen(r->raw) > HTTP_MAX_URI) {

@@ -57,13 +57,14 @@ static int url_decode(char *s)
     return 0;
 }
 
-/* true when s is valid UTF-8 without control characters. */
-static bool clean_utf8(const unsigned char *s)
+/* true when s is valid UTF-8 without control characters (but tabs and line
+ * ends when `lines`: a form's textarea sends CR LF between lines). */
+static bool clean_utf8(const unsigned char *s, bool lines)
 {
     while (*s) {
         unsigned c = *s;
         int n;
-        if (c < 0x20 || c == 0x7f)
+        if ((c < 0x20 && !(lines && (c == '\t' || c == '\r' || c == '\n'))) || c == 0x7f)
             return false;
         if (c < 0x80)
             n = 0;
@@ -120,12 +121,19 @@ static const char *parse_pairs(char *s, char **keys, char **vals, int *n, int ma
                          "parameter names are lower-case words such as node or period.)");
                 return msgbuf;
             }
-            if (url_decode(v) || !clean_utf8((const unsigned char *)v)) {
+            if (url_decode(v) || !clean_utf8((const unsigned char *)v, form)) {
                 snprintf(msgbuf, msglen,
                          "Địa chỉ trang bị sai: giá trị của '%s' có mã %%-escape hỏng hoặc không phải văn bản UTF-8. (The "
                          "query string is malformed: the value of '%s' has a bad %%-escape or is not UTF-8 text.)",
                          s, s);
                 return msgbuf;
+            }
+            if (form) { /* CR LF (a textarea's line end) kept as LF alone */
+                char *w = v;
+                for (const char *q = v; *q; q++)
+                    if (!(q[0] == '\r' && q[1] == '\n'))
+                        *w++ = *q;
+                *w = '\0';
             }
             if (strlen(v) > (form ? HTTP_MAX_FORM_VALUE : 256u)) {
                 snprintf(msgbuf, msglen, "Giá trị của '%s' dài quá %u byte. (The value of '%s' is longer than %u bytes.)",

@@ -67,11 +67,11 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
             p->has_file = true;
             snprintf(p->fname, sizeof p->fname, "%s", filename);
         } else if (off == 0) {
-            p->bad = "The form may carry one file only.";
+            p->bad = "Mỗi lần chỉ gửi một tệp. (The form may carry one file only.)";
             return MHD_NO;
         }
         if (!append(&p->file, &p->flen, &p->fcap, data, size, HTTP_MAX_UPLOAD)) {
-            p->bad = "The uploaded file is too large.";
+            p->bad = "Tệp quá lớn: tối đa 8 MiB. (The uploaded file is too large: 8 MiB at most.)";
             return MHD_NO;
         }
         return MHD_YES;
@@ -79,7 +79,7 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
     int i = p->n - 1;
     if (off == 0 || i < 0 || strcmp(p->keys[i], key)) {
         if (p->n == HTTP_MAX_FORM) {
-            p->bad = "The form has too many fields.";
+            p->bad = "Biểu mẫu có quá nhiều trường. (The form has too many fields.)";
             return MHD_NO;
         }
         i = p->n++;
@@ -92,7 +92,7 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
     }
     size_t len = strlen(p->vals[i]), cap = len + 1;
     if (memchr(data, '\0', size) || !append(&p->vals[i], &len, &cap, data, size, FIELD_MAX)) {
-        p->bad = "A form field is too long or holds a NUL byte.";
+        p->bad = "Một trường của biểu mẫu quá dài hoặc chứa byte NUL. (A form field is too long or holds a NUL byte.)";
         return MHD_NO;
     }
     return MHD_YES;

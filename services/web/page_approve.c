@@ -288,7 +288,7 @@ static void page_report_view(req_t *r, resp_t *o, const report_ref_t *ref, int s
     layout_place_t pl = {u->code, d->code, ref->period};
     layout_begin(r, b, T(r, "Duyệt báo cáo", "Approve a report"), "/approve", &pl);
     buf_puts(b, "<h1 id=\"title\">");
-    buf_esc(b, d->name);
+    buf_esc(b, catalog_dataset_name(c, ref->ds, r->en));
     buf_printf(b, "</h1><p>");
     buf_esc(b, u->name);
     buf_printf(b, " — %s · %s %llu · %s: <strong id=\"state\">%s</strong></p>",
@@ -417,7 +417,14 @@ static void post_decision(req_t *r, resp_t *o, const users_session_t *s)
         free(d);
         return;
     }
-    snprintf(d->note, sizeof d->note, "%s", note ? note : "");
+    /* the comment without the spaces and line ends around it: blank is no comment */
+    const char *n0 = note ? note : "";
+    while (*n0 == ' ' || *n0 == '\t' || *n0 == '\r' || *n0 == '\n')
+        n0++;
+    size_t nl = strlen(n0);
+    while (nl && (n0[nl - 1] == ' ' || n0[nl - 1] == '\t' || n0[nl - 1] == '\r' || n0[nl - 1] == '\n'))
+        nl--;
+    snprintf(d->note, sizeof d->note, "%.*s", (int)nl, n0);
     if (!strcmp(dec, "return") && !d->note[0]) {
         page_report_view(r, o, &d->ref, 400,
                          T(r, "Hãy ghi nhận xét: đơn vị cần biết phải sửa gì.", "Write a comment: the unit needs to know what to correct."),

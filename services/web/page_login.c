@@ -63,14 +63,20 @@ static void login_form(req_t *r, resp_t *o, int status, const char *msg, const c
     login_token(r, o, token);
     layout_begin(r, b, T(r, "Đăng nhập", "Sign in"), "", NULL);
     buf_printf(b, "<h1>%s</h1>", T(r, "Đăng nhập", "Sign in"));
+    const char *next = r->post ? http_form(r, "next") : http_arg(r, "next");
     if (msg) {
         buf_puts(b, "<p class=\"error\" role=\"alert\" data-error=\"login\">");
         buf_esc(b, msg);
         buf_puts(b, "</p>");
+    } else if (auth_next_ok(next)) { /* sent here by a page: say why */
+        buf_printf(b, "<p class=\"warn\" id=\"why\">%s</p>",
+                   T(r, "Bạn chưa đăng nhập hoặc phiên làm việc đã hết hạn. Hãy đăng nhập để tiếp tục; "
+                        "số liệu đã “Lưu nháp” vẫn còn nguyên.",
+                     "You are not signed in, or your session has ended. Sign in to go on; "
+                     "what you saved as a draft is still there."));
     }
     buf_printf(b, "<form method=\"post\" action=\"/login%s\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">",
                r->en ? "?lang=en" : "", token);
-    const char *next = r->post ? http_form(r, "next") : http_arg(r, "next");
     if (auth_next_ok(next)) { /* where to go back after signing in */
         buf_puts(b, "<input type=\"hidden\" name=\"next\" value=\"");
         buf_esc(b, next);

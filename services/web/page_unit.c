@@ -117,11 +117,14 @@ static void html_versions(req_t *r, buf_t *b, const answer_t *a)
                    ver > 1 ? T(r, " (đính chính)", " (correction)") : "");
         view_time(b, true, v->received_at);
         buf_puts(b, "</td><td>");
-        buf_esc(b, v->submitter);
-        if (v->has_entered_by && v->entered_by && *v->entered_by) {
-            buf_printf(b, " <small class=\"by\">(%s ", T(r, "người nhập", "entered by"));
+        if (v->has_entered_by && v->entered_by && *v->entered_by) { /* a person, through the web's key */
             auth_user_name(r, b, v->entered_by);
-            buf_puts(b, ")</small>");
+            buf_printf(b, " <small class=\"by\" data-key=\"%s\">(%s)</small>", v->submitter,
+                       T(r, "nhập trên web", "entered on the web"));
+        } else { /* a unit's own key (cchc submit): the unit */
+            const catalog_t *c = web_of(r)->cat;
+            int su = catalog_unit(c, v->submitter);
+            buf_esc(b, su >= 0 ? c->units[su].name : v->submitter);
         }
         buf_puts(b, "</td><td>");
         buf_esc(b, v->id);

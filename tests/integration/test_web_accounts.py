@@ -202,9 +202,16 @@ class WebAccountsTest(unittest.TestCase):
         self.assertEqual(nxt, "/completeness?node=%s&period=2025Q3&status=late" % XA1)
         st, _, body = c.req("GET", loc)
         self.assertIn('name="next" value="/completeness?node=%s&amp;period=2025Q3&amp;status=late"' % XA1, body)
+        self.assertIn('id="why"', body)  # the page says why the reader is here
         st, h, _ = c.req("POST", "/login", {"login": "xem1", "password": PASSWORD, "csrf": c.login_csrf(),
                                             "next": nxt})
         self.assertEqual((st, h["location"]), (303, nxt))
+        # a form posted after the session ended: back to the same unit, dataset and period (values not replayed)
+        st, h, _ = self.client().req("POST", "/entry", {"unit": XA1, "dataset": "CCHC_Q", "period": "2025Q3",
+                                                        "v_portal_posts": "5", "csrf": "x"})
+        self.assertEqual(st, 303)
+        nxt = urllib.parse.parse_qs(urllib.parse.urlparse(h["location"]).query)["next"][0]
+        self.assertEqual(nxt, "/entry?unit=%s&dataset=CCHC_Q&period=2025Q3" % XA1)
         for bad in ("//evil.example/x", "http://evil.example/", "/\\evil.example", "/login?next=/x", "overview"):
             c = self.client()
             st, h, _ = c.req("POST", "/login", {"login": "xem1", "password": PASSWORD, "csrf": c.login_csrf(),

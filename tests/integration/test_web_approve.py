@@ -153,12 +153,13 @@ class WebApproveTest(unittest.TestCase):
         self.send(XA2, PORTAL_POSTS=5)
         c = self.login("truong2")
         _, fields = self.form(c, XA2)
-        fields.update(decision="return", note="")
-        st, _, body = c.req("POST", "/approve", fields)
-        self.assertEqual(st, 400)
-        self.assertIn("Hãy ghi nhận xét", body)
+        for blank in ("", "   \r\n\t "):  # spaces are no comment either
+            fields.update(decision="return", note=blank)
+            st, _, body = c.req("POST", "/approve", fields)
+            self.assertEqual(st, 400, repr(blank))
+            self.assertIn("Hãy ghi nhận xét", body)
         self.assertEqual(self.decisions(XA2), [])
-        fields["note"] = "Số tin bài chưa khớp sổ theo dõi"
+        fields["note"] = "  Số tin bài chưa khớp sổ theo dõi \n"
         st, _, _ = c.req("POST", "/approve", fields)
         self.assertEqual(st, 303)
         v = self.wait_approval(XA2, "returned")

@@ -384,7 +384,7 @@ class WebEntryTest(unittest.TestCase):
         # the unit's audit trail (/unit): who entered it, the comment beside the value, the head's return
         st, _, body = self.client("xem1").req("GET", "/unit?code=%s&dataset=CCHC_Q&period=2025Q3" % XA1_VP)
         self.assertEqual(st, 200)
-        self.assertIn("người nhập Người dùng nhap1", body)
+        self.assertIn("Người dùng nhap1 <small class=\"by\" data-key=\"HP\">(nhập trên web)</small>", body)
         self.assertRegex(body, r'data-comment="PORTAL_POSTS">%s</small>' % re.escape(note))
         row = re.search(r'<tr data-decision="return" data-version="1">(.*?)</tr>', body, re.S)
         self.assertTrue(row, body[-3000:])
@@ -522,6 +522,12 @@ class WebEntryTest(unittest.TestCase):
         self.assertIn('value="6"', body)
         self.assertIn("tình hình tuyên truyền", body)
         self.assertEqual(self.journal_head(), head)
+        # a note of several lines, as a textarea sends it (CR LF): kept, line ends as LF
+        f = full_form(self.csrf(c, path), unit=XA1_VH, action="save", PORTAL_POSTS=6)
+        f["note"] = "Dòng một\r\nDòng hai\tcó tab"
+        st, _, body = c.req("POST", "/entry", f)
+        self.assertEqual((st, outcome(body)), (200, "saved"), body[-1500:])
+        self.assertIn(">Dòng một\nDòng hai\tcó tab</textarea>", body)
         # a bad value and a too-long comment on the same field: both said
         f = full_form(self.csrf(c, path), unit=XA1_VH, action="save", PORTAL_POSTS="12a")
         f["c_portal_posts"] = "x" * 200

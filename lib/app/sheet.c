@@ -7,6 +7,7 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
+#include "report.h"
 #include "sheet_int.h"
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -39,31 +40,6 @@ int sheet_cell_parse(const char *s, int *col, int *row)
     *col = (int)c - 1;
     *row = (int)r;
     return 0;
-}
-
-const char *sheet_period_words(period_t p, sheet_lang_t lang, char *buf, size_t len)
-{
-    static const char *roman[] = {"I", "II", "III", "IV"};
-    bool en = lang == SHEET_LANG_EN;
-    unsigned y = p.year, i = p.index;
-    switch (p.type) {
-    case PERIOD_MONTH: snprintf(buf, len, en ? "Month %u of %u" : "Tháng %u năm %u", i, y); break;
-    case PERIOD_QUARTER:
-        if (en)
-            snprintf(buf, len, "Q%u %u", i, y);
-        else
-            snprintf(buf, len, "Quý %s năm %u", roman[(i - 1) % 4], y);
-        break;
-    case PERIOD_HALF:
-        if (en)
-            snprintf(buf, len, "%s half of %u", i == 1 ? "First" : "Second", y);
-        else
-            snprintf(buf, len, "6 tháng %s năm %u", i == 1 ? "đầu" : "cuối", y);
-        break;
-    case PERIOD_YEAR: snprintf(buf, len, en ? "Year %u" : "Năm %u", y); break;
-    default: snprintf(buf, len, "?");
-    }
-    return buf;
 }
 
 int sheet_units_for(const catalog_t *c, int unit, int ds, period_t p, int *out, int max)
@@ -179,9 +155,9 @@ static void write_head(writer_t *w, int unit, period_t p)
     const catalog_t *c = w->c;
     int last = SHEET_COL_FIRST + w->ncols; /* the note column */
     worksheet_merge_range(w->ws, SHEET_ROW_TITLE, 0, SHEET_ROW_TITLE, (lxw_col_t)last, w->d->name, w->title);
-    snprintf(buf, sizeof buf, "Kỳ báo cáo: %s (%s) — Đơn vị: %s (%s)",
-             sheet_period_words(p, SHEET_LANG_VI, words, sizeof words), period_format(p, pc, sizeof pc),
-             c->units[unit].name, c->units[unit].code);
+    period_format(p, pc, sizeof pc); /* the code goes to the hidden row; people read the words */
+    snprintf(buf, sizeof buf, "Kỳ báo cáo: %s — Đơn vị: %s", report_period_label(p, false, words, sizeof words),
+             c->units[unit].name);
     worksheet_merge_range(w->ws, SHEET_ROW_SUB, 0, SHEET_ROW_SUB, (lxw_col_t)last, buf, w->sub);
     worksheet_write_string(w->ws, SHEET_ROW_CODES, SHEET_COL_UNIT, w->d->code, w->code);
     worksheet_write_string(w->ws, SHEET_ROW_CODES, SHEET_COL_NAME, pc, w->code);

@@ -74,9 +74,6 @@ int sheet_units_for(const catalog_t *c, int unit, int ds, period_t p, int *out, 
 int sheet_write_xlsx(const char *path, const catalog_t *c, int unit, int ds, period_t p, const int *units,
                      int nunits, const sheet_prefill_t *prefill, int nprefill);
 
-/* The period in words: "Quý III năm 2025", "Tháng 9 năm 2025", "6 tháng đầu
- * năm 2025", "Năm 2025" (English: "Q3 2025", ...).  Returns buf. */
-const char *sheet_period_words(period_t p, sheet_lang_t lang, char *buf, size_t len);
 
 /* ---- reading ------------------------------------------------------------- */
 

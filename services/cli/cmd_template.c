@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "csvtab.h"
 #include "period.h"
+#include "report.h"
 #include "sheet.h"
 
 static const char usage_text[] =
@@ -258,7 +259,7 @@ static int emit_xlsx(const config_t *cfg, const template_args_t *a, const target
     }
     char words[64];
     msg_line(stderr, MSG_XLSX_WRITTEN, a->out, c->datasets[r->ds].name,
-             sheet_period_words(r->p, msg_lang() == LANG_EN ? SHEET_LANG_EN : SHEET_LANG_VI, words, sizeof words), n,
+             report_period_label(r->p, msg_lang() == LANG_EN, words, sizeof words), n,
              c->units[r->unit].name);
     if (a->prefill)
         msg_line(stderr, MSG_XLSX_PREFILLED, npf);

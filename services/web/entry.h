@@ -52,6 +52,15 @@ typedef struct {
     int64_t acked_at;
 } entry_view_t;
 
+/* Who enters what, on every door (the form, the Excel template and upload):
+ * a reporter, for its own unit and the offices it submits for
+ * (parent_submits) -- not an admin, who manages accounts, nor a viewer. */
+bool entry_may_enter(req_t *r, int unit);
+
+/* A period a report can be entered for: begun (today or before) and one in
+ * which the unit exists. */
+bool entry_period_open(const catalog_t *c, int unit, period_t p, int64_t now);
+
 /* The place of the request: unit, dataset, period from the query string (GET)
  * or the form (POST); defaults for the user's own unit, its first dataset
  * and the first open period.  Checks that the session is a reporter of the

@@ -58,6 +58,19 @@ static int refuse(req_t *r, resp_t *o, int status, const char *msg)
     return -1;
 }
 
+bool entry_may_enter(req_t *r, int unit)
+{
+    const users_session_t *s = auth_session(r);
+    const catalog_t *c = web_of(r)->cat;
+    int own = s ? catalog_unit(c, s->user.unit) : -1;
+    return s && (s->user.roles & USERS_ROLE_REPORTER) && own >= 0 && unit >= 0 && catalog_may_submit_for(c, own, unit);
+}
+
+bool entry_period_open(const catalog_t *c, int unit, period_t p, int64_t now)
+{
+    return period_first_day(p) <= date_of_time(now) && catalog_open_in(c, unit, p);
+}
+
 int entry_place(req_t *r, resp_t *o, entry_place_t *pl, bool from_form)
 {
     web_t *w = web_of(r);
@@ -79,7 +92,7 @@ int entry_place(req_t *r, resp_t *o, entry_place_t *pl, bool from_form)
     pl->unit = uc ? catalog_unit(c, uc) : own;
     if (pl->unit < 0)
         return refuse(r, o, 404, T(r, "Không có đơn vị này trong danh mục.", "There is no such unit."));
-    if (!catalog_may_submit_for(c, own, pl->unit))
+    if (!entry_may_enter(r, pl->unit))
         return refuse(r, o, 403,
                       T(r, "Bạn không được nhập báo cáo cho đơn vị này.", "You may not enter reports for this unit."));
     const char *dc = get(r, "dataset");
@@ -106,7 +119,7 @@ int entry_place(req_t *r, resp_t *o, entry_place_t *pl, bool from_form)
                      pc, view_period_type(period_type_name(d->ptype), r->en));
             return refuse(r, o, 400, msg);
         }
-        if (period_first_day(pl->p) > date_of_time(now) || !catalog_open_in(c, pl->unit, pl->p))
+        if (!entry_period_open(c, pl->unit, pl->p, now))
             return refuse(r, o, 400,
                           T(r, "Không nhập được báo cáo cho kỳ này (kỳ chưa bắt đầu, hoặc đơn vị chưa/không còn hoạt động).",
                             "No report can be entered for this period (it has not begun, or the unit did not exist)."));

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "entry.h"
 #include "nack.h"
 #include "page.h"
 #include "report.h"
@@ -35,18 +36,11 @@
 
 /* ---- who may report for what ------------------------------------------------ */
 
-/* A reporter of unit u, or of a unit that submits for u (parent_submits). */
+/* The form's rule (entry_may_enter()): a reporter of unit u, or of a unit
+ * that submits for u (parent_submits). */
 static bool may_report(void *ud, int u)
 {
-    req_t *r = ud;
-    const users_session_t *s = auth_session(r);
-    const catalog_t *c = web_of(r)->cat;
-    if (!s)
-        return false;
-    if (users_allows(c, &s->user, USERS_ROLE_REPORTER, c->units[u].code))
-        return true;
-    int me = catalog_unit(c, s->user.unit);
-    return me >= 0 && users_allows(c, &s->user, USERS_ROLE_REPORTER, s->user.unit) && catalog_may_submit_for(c, me, u);
+    return entry_may_enter(ud, u);
 }
 
 /* Accounts on and a session: else answers (404, 403) and returns NULL. */
@@ -58,7 +52,7 @@ static const users_session_t *reporter(req_t *r, resp_t *o)
                                   "Reporting on the web needs accounts ([web] accounts)."));
         return NULL;
     }
-    if (!s || !(s->user.roles & (USERS_ROLE_REPORTER | USERS_ROLE_ADMIN))) {
+    if (!s || !(s->user.roles & USERS_ROLE_REPORTER)) {
         layout_error(r, o, 403, T(r, "Chỉ người nhập báo cáo (vai trò reporter) mới dùng được trang này.",
                                   "Only a reporter may use this page."));
         return NULL;
@@ -111,6 +105,12 @@ static int place_of(req_t *r, resp_t *o, const users_session_t *s, place_t *pl)
         }
     } else {
         pl->p = page_default_period(r, pl->unit, pl->ds);
+    }
+    if (!entry_period_open(c, pl->unit, pl->p, clock_now())) { /* the form's rule: no template it would refuse */
+        layout_error(r, o, 400,
+                     T(r, "Không nhập được báo cáo cho kỳ này (kỳ chưa bắt đầu, hoặc đơn vị chưa/không còn hoạt động).",
+                       "No report can be entered for this period (it has not begun, or the unit did not exist)."));
+        return -1;
     }
     period_format(pl->p, pl->period, sizeof pl->period);
     return 0;
@@ -309,8 +309,28 @@ typedef struct {
         bool unchanged;     /* equal to the latest version: not sent */
         uint64_t version;   /* the unit's latest version before (0: none) */
         char id[65];
+        char dataset[65], period[PERIOD_CODE_MAX];
     } rows[];
 } sent_t;
+
+/* The audit log's line of one sent row, as the form writes it (entry_post.c):
+ * submit or submit_refused, the unit, and "dataset= period= ... id= via=upload". */
+static void audit_row(req_t *r, const char *unit, const char *ds, const char *period, const gateway_result_t *res)
+{
+    const proto_msg_t *m = res->rc == 0 ? res->reply : NULL;
+    char detail[512];
+    if (m && m->type == PROTO_ACK)
+        snprintf(detail, sizeof detail, "dataset=%s period=%s version=%llu%s id=%s via=upload", ds, period,
+                 (unsigned long long)m->u.ack.version, strcmp(m->u.ack.status, "duplicate") ? "" : " duplicate",
+                 m->u.ack.id);
+    else if (m)
+        snprintf(detail, sizeof detail, "dataset=%s period=%s refused=%s id=%s via=upload", ds, period,
+                 m->u.nack.code, m->u.nack.id);
+    else
+        snprintf(detail, sizeof detail, "dataset=%s period=%s %s via=upload", ds, period,
+                 res->maybe_stored ? "no_answer" : "not_sent");
+    auth_audit(r, auth_session(r)->user.login, m && m->type == PROTO_ACK ? "submit" : "submit_refused", unit, detail);
+}
 
 static void row_outcome(req_t *r, buf_t *b, const gateway_result_t *res, int *ok)
 {
@@ -363,6 +383,7 @@ static void render_sent(req_t *r, resp_t *o, const sent_t *st, const gateway_res
                        (unsigned long long)st->rows[i].version);
             same++;
         } else {
+            audit_row(r, u->code, st->rows[i].dataset, st->rows[i].period, &res[k]);
             row_outcome(r, b, &res[k++], &ok);
         }
         buf_puts(b, "</tr>");
@@ -471,6 +492,9 @@ static void take_upload(req_t *r, resp_t *o, const users_session_t *s)
                  T(r, "Tệp có %d lỗi; không báo cáo nào được gửi. Sửa hết các ô sau rồi gửi lại:",
                    "The file has %d problem(s); nothing was sent. Fix every cell below and send it again:"),
                  res.nfound);
+        char detail[300];
+        snprintf(detail, sizeof detail, "file=%.100s problems=%d via=upload", opt.file, res.nfound);
+        auth_audit(r, s->user.login, "upload_refused", s->user.unit, detail);
         show_problems(r, o, &res, 422, lead);
         sheet_result_free(&res);
         return;
@@ -499,6 +523,8 @@ static void take_upload(req_t *r, resp_t *o, const users_session_t *s)
     int m = 0;
     for (int i = 0; i < n; i++) {
         const sheet_report_t *rp = &res.reports[i];
+        snprintf(st->rows[i].dataset, sizeof st->rows[i].dataset, "%s", rp->dataset);
+        snprintf(st->rows[i].period, sizeof st->rows[i].period, "%.6s", rp->period);
         if (st->rows[i].unchanged)
             continue;
         proto_submit_t *sm = &msgs[m].u.submit;

@@ -117,7 +117,7 @@ class TestRoundTrip(SheetCase):
         self.assertEqual(wb.sheetnames, ["Báo cáo", "Hướng dẫn"])
         ws = wb["Báo cáo"]
         self.assertIn("Báo cáo kết quả tuyên truyền cải cách hành chính hàng quý", ws["A1"].value)
-        self.assertIn("Quý III năm 2025", ws["A2"].value)
+        self.assertIn("Quý 3/2025", ws["A2"].value)
         self.assertIn("Sở Xây dựng", ws["A2"].value)
         self.assertTrue(ws.row_dimensions[3].hidden)
         self.assertEqual((ws["A3"].value, ws["B3"].value), (DS, "2025Q3"))

@@ -13,8 +13,10 @@ duplicate, a broken one stores nothing and names its cells as Sheet!Cell;
 a CSV in another encoding is refused with a sentence saying "CSV UTF-8"."""
 import csv
 import io
+import json
 import os
 import re
+import subprocess
 import sys
 import time
 import unittest
@@ -22,7 +24,7 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import Stack, free_port  # noqa: E402
+from harness import Stack, free_port, BIN  # noqa: E402
 from test_web_accounts import Client, add_user  # noqa: E402
 from test_excel import INDICATORS, TAG_LABELS, values_for  # noqa: E402
 
@@ -86,6 +88,7 @@ class WebExcelTest(unittest.TestCase):
                                     "query_timeout_ms": "1000"}})
         add_user(cls.s, "nhapxa", "reporter", XA)
         add_user(cls.s, "xemxa", "viewer", XA)
+        add_user(cls.s, "quantri", "admin")
         cls.s.start("web", wait_port=cls.port, now=NOW)
 
     @classmethod
@@ -129,7 +132,7 @@ class WebExcelTest(unittest.TestCase):
         c = self.browser()
         ws = self.template(c)["Báo cáo"]
         self.assertEqual([ws["A%d" % r].value for r in range(5, 10)], [XA] + XA_SUBS)
-        self.assertIn("Quý III năm 2025", ws["A2"].value)
+        self.assertEqual(ws["A2"].value, "Kỳ báo cáo: Quý 3/2025 — Đơn vị: Xã Việt Khê")
         st, _, body = c.req("GET", "/entry/upload")
         self.assertEqual(st, 200)
         self.assertIn('enctype="multipart/form-data"', body)
@@ -149,10 +152,16 @@ class WebExcelTest(unittest.TestCase):
         self.assertIn("6 tháng cuối năm 2025", openpyxl.load_workbook(io.BytesIO(data))["Báo cáo"]["A2"].value)
         st, _, _ = c.req("GET", "/entry/template.xlsx?unit=HP.SO.Y_TE&dataset=CCHC_Q&period=2025Q3")
         self.assertEqual(st, 403)
-        v = self.browser("xemxa")
-        for path in ("/entry/upload", "/entry/template.xlsx?unit=%s" % XA):
-            st, _, _ = v.req("GET", path)
-            self.assertEqual(st, 403, path)
+        for who in ("xemxa", "quantri"):  # a viewer and an admin enter nothing, as on /entry
+            v = self.browser(who)
+            for path in ("/entry/upload", "/entry/template.xlsx?unit=%s" % XA, "/entry"):
+                st, _, _ = v.req("GET", path)
+                self.assertEqual(st, 403, (who, path))
+        # no template for a period the form would refuse: not begun, or before the unit existed
+        for period in ("2025Q4", "2019Q1"):
+            st, _, body = c.req("GET", "/entry/template.xlsx?unit=%s&dataset=%s&period=%s" % (XA, DS, period))
+            self.assertEqual(st, 400, period)
+            self.assertIn("Không nhập được báo cáo cho kỳ này", body)
 
     def test_2_upload_stores_every_row(self):
         """a filled template uploaded: one SUBMIT per filled row (entered_by the user), stored exactly, pre-filled next time"""
@@ -172,6 +181,11 @@ class WebExcelTest(unittest.TestCase):
         recs = self.s.fetch_journal(after=before)
         self.assertEqual(len(recs), 3)
         self.assertEqual({r.get("entered_by") for r in recs}, {"nhapxa"})
+        out = subprocess.run([os.path.join(BIN, "cchc"), "user", "audit", "--format", "json", "--config",
+                              self.s.config], capture_output=True, text=True, check=True, timeout=30).stdout
+        sent = [e for e in json.loads(out) if e["login"] == "nhapxa" and e["action"] == "submit"
+                and "via=upload" in e.get("detail", "")]
+        self.assertEqual(sorted(e["unit"] for e in sent), sorted(filled))  # every submission audited
         self.s.wait_applied(self.head())
         for unit, vals in filled.items():
             r = self.s.query("values", node=unit, dataset=DS, period=PERIOD)

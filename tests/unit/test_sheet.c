@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "catalog.h"
+#include "report.h"
 #include "sheet.h"
 #include "sheet_int.h"
 
@@ -391,14 +392,14 @@ static void period_words_and_cells(void **state)
     period_t p;
     char buf[64], ref[16];
     period_parse("2025Q3", &p);
-    assert_string_equal(sheet_period_words(p, SHEET_LANG_VI, buf, sizeof buf), "Quý III năm 2025");
-    assert_string_equal(sheet_period_words(p, SHEET_LANG_EN, buf, sizeof buf), "Q3 2025");
+    assert_string_equal(report_period_label(p, false, buf, sizeof buf), "Quý 3/2025");
+    assert_string_equal(report_period_label(p, true, buf, sizeof buf), "Q3 2025");
     period_parse("2025S1", &p);
-    assert_string_equal(sheet_period_words(p, SHEET_LANG_VI, buf, sizeof buf), "6 tháng đầu năm 2025");
+    assert_string_equal(report_period_label(p, false, buf, sizeof buf), "6 tháng đầu năm 2025");
     period_parse("202509", &p);
-    assert_string_equal(sheet_period_words(p, SHEET_LANG_VI, buf, sizeof buf), "Tháng 9 năm 2025");
+    assert_string_equal(report_period_label(p, false, buf, sizeof buf), "Tháng 9/2025");
     period_parse("2025", &p);
-    assert_string_equal(sheet_period_words(p, SHEET_LANG_VI, buf, sizeof buf), "Năm 2025");
+    assert_string_equal(report_period_label(p, false, buf, sizeof buf), "Năm 2025");
     assert_string_equal(sheet_cell_name(0, 1, ref), "A1");
     assert_string_equal(sheet_cell_name(27, 12, ref), "AB12");
     assert_string_equal(sheet_cell_name(16383, 1048576, ref), "XFD1048576");

@@ -111,6 +111,26 @@ void arrivals_apply(arrivals_t *a, const ans_units_t *ans, const char *ds, const
     }
 }
 
+void arrivals_forget_awaiting(arrivals_t *a, const char *ds, const char *period)
+{
+    char suffix[256];
+    snprintf(suffix, sizeof suffix, "\t%s\t%s", ds, period);
+    size_t ls = strlen(suffix);
+    const char *k;
+    json_t *v, *tmp;
+    pthread_mutex_lock(&a->mu);
+    json_object_foreach_safe(a->facts, tmp, k, v) {
+        size_t lk = strlen(k);
+        if (lk <= ls || strcmp(k + lk - ls, suffix) || !json_integer_value(json_array_get(v, 2)))
+            continue;
+        if (json_integer_value(json_array_get(v, 0)) || json_is_true(json_array_get(v, 1)))
+            json_array_set_new(v, 2, json_integer(0));
+        else
+            json_object_del(a->facts, k);
+    }
+    pthread_mutex_unlock(&a->mu);
+}
+
 /* ---- target notes --------------------------------------------------------------- */
 
 void arrivals_clear_notes(arrivals_t *a)
@@ -264,5 +284,50 @@ int arrivals_refresh(arrivals_t *a, void *ctx, const char *endpoint, int timeout
             if (asks[i].targets)
                 load_targets(a, ctx, endpoint, timeout_ms, c, asks[i].ds, asks[i].p, c->units[r].code);
         }
+    /* the approval queue's other periods: only what awaits approval */
+    if (pol->approve_after <= 0)
+        return 0;
+    for (int ds = 0; ds < c->ndatasets; ds++) {
+        bool any = false;
+        for (int u = 0; u < c->nunits && !any; u++)
+            any = catalog_must_report(c, ds, u);
+        if (!any)
+            continue;
+        period_t qs[64];
+        int nq = policy_approval_periods(c, ds, t, qs, 64);
+        bool older = true; /* E_PERIOD: nothing older either */
+        for (int qi = 0; qi < nq && older; qi++) {
+            bool asked = false;
+            for (int i = 0; i < nasks && !asked; i++)
+                asked = asks[i].ds == ds && period_key(asks[i].p) == period_key(qs[qi]);
+            if (asked)
+                continue;
+            char pc[PERIOD_CODE_MAX];
+            arrivals_forget_awaiting(a, c->datasets[ds].code, period_format(qs[qi], pc, sizeof pc));
+            for (int r = 0; r < c->nunits && older; r++) {
+                if (c->units[r].parent >= 0)
+                    continue;
+                proto_query_t q;
+                query_init(&q, "units", c->units[r].code, c->datasets[ds].code, qs[qi]);
+                snprintf(q.status, sizeof q.status, "awaiting");
+                client_answer_t ans;
+                proto_error_t err;
+                int rc = client_ask(ctx, endpoint, timeout_ms, &q, &ans, &err);
+                if (rc == PROTO_E_NOT_FOUND || rc == PROTO_E_PERIOD) {
+                    client_answer_free(&ans);
+                    older = rc != PROTO_E_PERIOD;
+                    continue; /* nothing there yet / before the unit existed */
+                }
+                if (rc) {
+                    log_warn("cannot learn from the aggregator at %s which reports await approval (%s %s %s): "
+                             "%s %s; sending nothing until it answers",
+                             endpoint, q.node, q.dataset, q.period, proto_err_code(err.code), err.message);
+                    return -1;
+                }
+                arrivals_apply(a, &ans.u.units, q.dataset, q.period);
+                client_answer_free(&ans);
+            }
+        }
+    }
     return 0;
 }

@@ -38,11 +38,22 @@ void arrivals_facts(arrivals_t *a, const catalog_t *c, int unit, int ds, period_
  * it for every answer; tests call it with hand-built answers. */
 void arrivals_apply(arrivals_t *a, const ans_units_t *ans, const char *ds, const char *period);
 
+/* Forgets every awaiting approval of (ds, period) (codes), before the
+ * answers of QUERY units status=awaiting for it are applied: they list only
+ * the reports awaiting approval, so one approved or returned since is not
+ * in them.  Extensions and silences stay as they were. */
+void arrivals_forget_awaiting(arrivals_t *a, const char *ds, const char *period);
+
 /* Asks the aggregator what has arrived for every dataset period with a
  * reminder window open at t -- and, for a covered dataset, for the periods
  * of its covering dataset inside it -- and the targets behind schedule
- * (the notes).  Returns 0, or -1 when it could not tell (then nothing may
- * be sent; logged). */
+ * (the notes); then, for the other periods of the approval queue
+ * (policy_approval_periods), only the reports awaiting approval: one QUERY
+ * units status=awaiting per root, dataset and period, newest first, going
+ * no further back for a dataset once the aggregator answers E_PERIOD (and
+ * past E_NOT_FOUND: nothing there).
+ * Returns 0, or -1 when it could not tell (then nothing may be sent;
+ * logged). */
 int arrivals_refresh(arrivals_t *a, void *zmq_ctx, const char *endpoint, int timeout_ms, const catalog_t *c,
                      const policy_t *pol, int64_t t);
 

@@ -423,6 +423,35 @@ static void plan_approval(rlist_t *l, const catalog_t *c, const policy_t *pol, i
     }
 }
 
+/* The approval items of a period of ds outside the reminder windows (only
+ * approvals: nobody is chased for it any more). */
+static void plan_approvals_only(rlist_t *l, const catalog_t *c, const policy_t *pol, int64_t t, int ds, period_t p,
+                                policy_facts_fn facts, void *ud)
+{
+    if (!facts || pol->approve_after <= 0)
+        return;
+    for (int i = 0; i < c->nunits && !l->oom; i++) {
+        int u = c->preorder[i];
+        if (!catalog_must_report(c, ds, u) || !catalog_open_in(c, u, p))
+            continue;
+        policy_facts_t f = {0};
+        facts(ud, u, ds, p, &f);
+        if (f.awaiting)
+            plan_approval(l, c, pol, t, u, ds, p, f.awaiting, f.approver);
+    }
+}
+
+int policy_approval_periods(const catalog_t *c, int ds, int64_t t, period_t *out, int max)
+{
+    period_t today = period_of_day(date_of_time(t), c->datasets[ds].ptype), p = today;
+    int n = 0;
+    for (; n < max && (p.year + POLICY_QUEUE_YEARS > today.year ||
+                       (p.year + POLICY_QUEUE_YEARS == today.year && p.index >= today.index));
+         p = period_prev(p))
+        out[n++] = p;
+    return n;
+}
+
 /* The items of one dataset period: the units that owe it, then the parents
  * of those that owe it. */
 static void plan_period(rlist_t *l, const catalog_t *c, const policy_t *pol, int64_t t, int ds, int cover, period_t p,
@@ -618,6 +647,16 @@ int policy_plan(const catalog_t *c, const policy_t *pol, int64_t t, policy_recei
         int np = policy_periods(c, pol, ds, t, ps, 32);
         for (int pi = 0; pi < np && !l.oom; pi++)
             plan_period(&l, c, pol, t, ds, cover, ps[pi], received, facts, ud, &w);
+        /* the reports awaiting approval in the approval queue's other periods */
+        period_t qs[64];
+        int nq = policy_approval_periods(c, ds, t, qs, 64);
+        for (int qi = 0; qi < nq && !l.oom; qi++) {
+            bool open = false;
+            for (int pi = 0; pi < np && !open; pi++)
+                open = period_key(ps[pi]) == period_key(qs[qi]);
+            if (!open)
+                plan_approvals_only(&l, c, pol, t, ds, qs[qi], facts, ud);
+        }
     }
     free(w.missing);
     free(w.gaps);

@@ -735,6 +735,101 @@ static void t_approval(void **state)
     arrivals_destroy(&a);
 }
 
+/* Approvals outside the reminder windows (issue 12, H15): on Mon Dec 22
+ * quý 3/2025's window has closed (at Q4's deadline, Dec 9), but Xã Cê's Q3
+ * report, late on Sep 16, and Sở Alpha's, sent Sep 8 within its extension,
+ * still await their heads' approval: they are reminded, as the web's
+ * approval queue lists them (the current period back three years), in the
+ * same digest as the unit's Q4 reminder.  Then a refresh asks Q3 with
+ * status=awaiting: Sở Alpha's has been approved since (not listed), so its
+ * reminder stops and its extension stays known. */
+static void t_approval_old_periods(void **state)
+{
+    (void)state;
+    arrivals_t *a = arrivals_new();
+    assert_non_null(a);
+    ans_unit_status_t u[2];
+    memset(u, 0, sizeof u);
+    u[0] = (ans_unit_status_t){.code = "HP.SO.A", .name = "Sở Alpha", .kind = "so", .status = "on_time",
+                               .has_received_at = true, .received_at = T("2025-09-08T10:00:00+07:00"),
+                               .has_approval = true, .approval = "awaiting", .has_due = true,
+                               .due = T("2025-09-20T00:00:00+07:00")};
+    u[1] = (ans_unit_status_t){.code = "HP.XA.C", .name = "Xã Cê", .kind = "xa", .status = "late",
+                               .has_received_at = true, .received_at = T("2025-09-16T10:00:00+07:00"),
+                               .has_approval = true, .approval = "awaiting"};
+    arrivals_apply(a, &(ans_units_t){.units = u, .n_units = 2}, "CCHC_Q", "2025Q3");
+    const char *when = "2025-12-22T09:00:00+07:00";
+    char *plan = decided_plan(a, when);
+    if (!strstr(plan, "HP.SO.A/2025Q3/awaiting-2/approve\n") || !strstr(plan, "HP.XA.C/2025Q3/awaiting-2/approve\n")) {
+        fprintf(stderr, "# plan at %s:\n%s", when, plan);
+        free(plan);
+        fail_msg("the Q3 reports awaiting approval are not reminded after Q3's window closed");
+    }
+    free(plan);
+
+    /* the digest: Xã Cê's Q4 reminder and its Q3 awaiting approval together */
+    policy_t p = pol_default();
+    p.webhook = p.pub = false;
+    reminder_t *rs;
+    digest_t *ds;
+    int n, nd, seen = 0;
+    int64_t t = T(when);
+    assert_int_equal(policy_plan(cat, &p, t, a_received, a_facts, a, &rs, &n), 0);
+    assert_int_equal(digest_group(cat, &p, t, rs, n, NULL, NULL, &ds, &nd), 0);
+    message_opts_t mo = {"https://cchc.haiphong.example/nop-bao-cao", NULL, false, NULL, NULL,
+                         "https://cchc.haiphong.example/approve"};
+    for (int i = 0; i < nd; i++) {
+        if (strcmp(cat->units[ds[i].unit].code, "HP.XA.C"))
+            continue;
+        seen++;
+        message_t m;
+        char items[512];
+        assert_int_equal(message_compose(cat, &ds[i], &mo, t, &m), 0);
+        digest_items(cat, &ds[i], items, sizeof items);
+        assert_non_null(strstr(items, "CCHC_Q/2025Q4/"));
+        assert_non_null(strstr(items, "approve:CCHC_Q/2025Q3/awaiting-2"));
+        assert_non_null(strstr(m.body, "1 báo cáo đang chờ duyệt"));
+        assert_non_null(strstr(m.body, "- Báo cáo kết quả tuyên truyền cải cách hành chính hàng quý, quý 3/2025\n"));
+        message_free(&m);
+    }
+    assert_int_equal(seen, 1);
+    free(ds);
+    policy_free(rs, n);
+
+    /* the refresh's status=awaiting answer for Q3 lists Xã Cê only */
+    arrivals_forget_awaiting(a, "CCHC_Q", "2025Q3");
+    arrivals_apply(a, &(ans_units_t){.units = &u[1], .n_units = 1}, "CCHC_Q", "2025Q3");
+    plan = decided_plan(a, when);
+    assert_null(strstr(plan, "HP.SO.A/2025Q3/awaiting-2"));
+    assert_non_null(strstr(plan, "HP.XA.C/2025Q3/awaiting-2/approve\n"));
+    free(plan);
+    policy_facts_t f;
+    arrivals_facts(a, cat, catalog_unit(cat, "HP.SO.A"), catalog_dataset(cat, "CCHC_Q"), (period_t){.year = 2025, .type = PERIOD_QUARTER, .index = 3}, &f);
+    assert_int_equal(f.awaiting, 0);
+    assert_true(f.due == T("2025-09-20T00:00:00+07:00"));
+    arrivals_destroy(&a);
+}
+
+/* The approval queue's periods: the current one back to the same one three
+ * years earlier, newest first (services/web/page_approve.c). */
+static void t_approval_periods(void **state)
+{
+    (void)state;
+    period_t ps[64];
+    char pc[PERIOD_CODE_MAX];
+    int q = catalog_dataset(cat, "CCHC_Q"), y = catalog_dataset(cat, "CCHC_Y");
+    int n = policy_approval_periods(cat, q, T("2025-12-22T09:00:00+07:00"), ps, 64);
+    assert_int_equal(n, 13);
+    assert_string_equal(period_format(ps[0], pc, sizeof pc), "2025Q4");
+    assert_string_equal(period_format(ps[1], pc, sizeof pc), "2025Q3");
+    assert_string_equal(period_format(ps[12], pc, sizeof pc), "2022Q4");
+    n = policy_approval_periods(cat, y, T("2026-01-05T09:00:00+07:00"), ps, 64);
+    assert_int_equal(n, 4);
+    assert_string_equal(period_format(ps[0], pc, sizeof pc), "2026");
+    assert_string_equal(period_format(ps[3], pc, sizeof pc), "2023");
+    assert_int_equal(policy_approval_periods(cat, q, T("2025-12-22T09:00:00+07:00"), ps, 5), 5);
+}
+
 /* Who approves (the notifier's facts, from [notifier] approvers): Phòng
  * Một's reports are entered by Sở Bêta (parent_submits), whose head approves
  * them; Sở Bêta's own report awaits too, but here nobody is asked for it
@@ -1136,6 +1231,10 @@ int main(void)
              t_sample_extension_approval),
         TEST("notifier-3.6 an approval reminder goes to the unit whose head approves (a parent_submits office's to "
              "its parent), none where nobody approves", t_approval_route),
+        TEST("notifier-3.7 a report awaiting approval is reminded after its period's window closed, over the web "
+             "queue's periods (current back 3 years); an approval since stops it", t_approval_old_periods),
+        TEST("notifier-3.8 the approval queue's periods: the current one back to the same one three years earlier",
+             t_approval_periods),
         TEST("notifier-4.1 Vietnamese subject/body, link, contact, MIME e-mail, JSON, REMINDER id", t_message),
         TEST("notifier-4.2 long subjects split into encoded-words on character boundaries", t_encode_long),
         TEST("notifier-4.3 a digest's text: names not codes, folded reports, late sub-units, targets", t_message_digest),

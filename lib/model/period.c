@@ -228,3 +228,10 @@ const char *period_type_name(period_type_t t)
         return type_names[0];
     return type_names[t];
 }
+
+bool period_within_years(period_t p, period_t today, int years)
+{
+    if (p.year > today.year || (p.year == today.year && p.index > today.index))
+        return false;
+    return p.year + years > today.year || (p.year + years == today.year && p.index >= today.index);
+}

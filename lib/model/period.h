@@ -85,4 +85,13 @@ period_t period_from_key(uint32_t key);
 period_type_t period_type_parse(const char *s);
 const char *period_type_name(period_type_t t);
 
+/* How far back approval reaches: a report awaiting approval is listed in
+ * its head's queue (cchc-web /approve) and reminded (cchc-notifier) from the
+ * current period back to the same period this many years before. */
+#define PERIOD_APPROVAL_YEARS 3
+
+/* true when p (of today's type) is today or one of the periods before it
+ * back to the same period `years` years earlier. */
+bool period_within_years(period_t p, period_t today, int years);
+
 #endif

@@ -445,9 +445,7 @@ int policy_approval_periods(const catalog_t *c, int ds, int64_t t, period_t *out
 {
     period_t today = period_of_day(date_of_time(t), c->datasets[ds].ptype), p = today;
     int n = 0;
-    for (; n < max && (p.year + POLICY_QUEUE_YEARS > today.year ||
-                       (p.year + POLICY_QUEUE_YEARS == today.year && p.index >= today.index));
-         p = period_prev(p))
+    for (; n < max && period_within_years(p, today, PERIOD_APPROVAL_YEARS); p = period_prev(p))
         out[n++] = p;
     return n;
 }

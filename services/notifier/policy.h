@@ -58,7 +58,7 @@
  * the reporting unit), listed in the same digest: "N báo cáo đang chờ
  * duyệt".  The periods looked at are those the web's approval queue shows
  * (services/web/page_approve.c): every period of every dataset from the
- * current one back to the same one POLICY_QUEUE_YEARS years ago -- and any
+ * current one back to the same one PERIOD_APPROVAL_YEARS years ago -- and any
  * period with a reminder window open besides -- so a report that came late,
  * or a correction of an old period, still reaches its head after the
  * period's reminder window has closed (policy_approval_periods).
@@ -162,13 +162,9 @@ int64_t policy_next_hours(const catalog_t *c, const policy_t *pol, int64_t t);
  * Returns their number (at most max). */
 int policy_periods(const catalog_t *c, const policy_t *pol, int ds, int64_t t, period_t *out, int max);
 
-/* The web's approval queue goes back this many years (page_approve.c,
- * QUEUE_YEARS): keep the two equal. */
-#define POLICY_QUEUE_YEARS 3
-
 /* The periods of dataset ds whose reports awaiting approval are reminded
  * (besides those of policy_periods): the current period at t back to the
- * same period POLICY_QUEUE_YEARS years earlier, newest first, as the web's
+ * same period PERIOD_APPROVAL_YEARS years earlier, newest first, as the web's
  * approval queue lists them.  Returns their number (at most max). */
 int policy_approval_periods(const catalog_t *c, int ds, int64_t t, period_t *out, int max);
 

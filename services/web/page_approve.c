@@ -30,8 +30,6 @@
 #include "page.h"
 #include "report.h"
 
-#define QUEUE_YEARS 3     /* the periods of each dataset from this one back to the same one three years ago:
-                           * a late report or a correction of an old period still reaches its head */
 #define QUEUE_LIMIT 200   /* reports listed per dataset and period */
 
 /* ------------------------------------------------------------------------
@@ -141,8 +139,8 @@ static void page_queue(req_t *r, resp_t *o, const users_session_t *s)
         const dataset_t *d = &c->datasets[k];
         today = period_of_day(date_of_time(clock_now()), d->ptype);
         period_t p = today;
-        for (; p.year + QUEUE_YEARS > today.year || (p.year + QUEUE_YEARS == today.year && p.index >= today.index);
-             p = period_prev(p)) {
+        /* back PERIOD_APPROVAL_YEARS: a late report or an old correction still reaches its head */
+        for (; period_within_years(p, today, PERIOD_APPROVAL_YEARS); p = period_prev(p)) {
             char pc[PERIOD_CODE_MAX];
             period_format(p, pc, sizeof pc);
             proto_query_t q = agg_query("units", c->units[node].code, d->code, pc);

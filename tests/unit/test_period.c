@@ -518,6 +518,27 @@ static void iso_format(void **state)
     assert_instant(INT64_MIN, "");
 }
 
+static void within_years(void **state)
+{
+    (void)state;
+    period_t today, p;
+    period_parse("2026Q4", &today);
+    const struct {
+        const char *code;
+        bool in;
+    } cases[] = {{"2026Q4", true}, {"2026Q1", true}, {"2024Q1", true}, {"2023Q4", true},
+                 {"2023Q3", false}, {"2027Q1", false}, {"2020Q4", false}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(period_parse(cases[i].code, &p), 0);
+        assert_int_equal(period_within_years(p, today, PERIOD_APPROVAL_YEARS), cases[i].in);
+    }
+    period_parse("2026", &today);
+    period_parse("2023", &p);
+    assert_true(period_within_years(p, today, 3));
+    period_parse("2022", &p);
+    assert_false(period_within_years(p, today, 3));
+}
+
 static void iso_round_trip(void **state)
 {
     char buf[26];
@@ -560,6 +581,7 @@ int main(void)
         TEST("period-6.3 ISO parse rejects malformed instants", iso_parse_rejects),
         TEST("period-6.4 ISO format, year end and leap day", iso_format),
         TEST("period-6.5 ISO format and parse round-trip", iso_round_trip),
+        TEST("period-3.5 within N years back (the approval queue's reach)", within_years),
     };
     return cmocka_run_group_tests_name("period", tests, NULL, NULL);
 }

@@ -9,14 +9,15 @@
 #include "log.h"
 #include "period.h"
 
-static void usage(const char *name, const char *extra)
+static void usage(const char *name, const char *extra, const char *help)
 {
-    fprintf(stderr,
-            "usage: cchc-%s [--config FILE] [--now TIME] [--set SECTION.KEY=VALUE]... [-v]%s%s\n"
-            "  --config FILE   INI configuration (see deploy/cchc.example.ini)\n"
-            "  --now TIME      run on a simulated clock starting at TIME (ISO 8601); tests and demos only\n"
-            "  --set S.K=V     override one configuration value\n",
-            name, extra ? " " : "", extra ? extra : "");
+    printf("usage: cchc-%s [--config FILE] [--now TIME] [--set SECTION.KEY=VALUE]... [-v]%s%s\n"
+           "  --config FILE   INI configuration (see deploy/cchc.example.ini)\n"
+           "  --now TIME      run on a simulated clock starting at TIME (ISO 8601); tests and demos only\n"
+           "  --set S.K=V     override one configuration value\n"
+           "  -v              log at debug level\n"
+           "%s",
+           name, extra ? " " : "", extra ? extra : "", help ? help : "");
 }
 
 int service_parse_args(int argc, char **argv, service_args_t *a, const char *extra_usage)
@@ -25,7 +26,7 @@ int service_parse_args(int argc, char **argv, service_args_t *a, const char *ext
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
-            usage(a->name, extra_usage);
+            usage(a->name, extra_usage, a->help);
             return 1;
         } else if (!strcmp(s, "--config") && i + 1 < argc) {
             a->config_path = argv[++i];

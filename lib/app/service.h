@@ -16,6 +16,7 @@ typedef struct {
     const char *name;        /* "collector" */
     const char *config_path; /* --config FILE */
     const char *now;         /* --now TIME */
+    const char *help;        /* the program's own options, one "  --opt  what it does\n" line each (--help) */
     bool insecure;           /* --insecure */
     bool verbose;            /* -v */
     int nextra;              /* remaining arguments */

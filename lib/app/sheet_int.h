@@ -84,6 +84,9 @@
     X(GROUPED, "%s: hãy viết số không có dấu phân cách hàng nghìn (1234, không phải 1.234 hay 1,234)",          \
       "%s: write the number without a thousands separator (1234, not 1.234 or 1,234)")                          \
     X(NOT_SHEET, "tệp không phải là tệp Excel .xlsx hay tệp CSV", "the file is neither an Excel .xlsx nor a CSV file") \
+    X(NOT_SHEET_KIND, "tệp là %s, không phải bảng tính: hãy nộp tệp mẫu Excel (.xlsx) đã điền, hoặc bản lưu dưới dạng "   \
+      "\"CSV UTF-8\"", "the file is %s, not a spreadsheet: upload the filled Excel template (.xlsx), or it saved as \"CSV UTF-8\"") \
+    X(EMPTY_FILE, "tệp rỗng (0 byte): hãy chọn tệp mẫu đã điền", "the file is empty (0 bytes): choose the filled template") \
     X(CSV_UTF16, "tệp là văn bản UTF-16 (Excel: \"Unicode Text\"); hãy mở mẫu và lưu lại dưới dạng \"CSV UTF-8\"", \
       "the file is UTF-16 text (Excel: \"Unicode Text\"); open the template and save it as \"CSV UTF-8\"")       \
     X(CSV_ENCODING, "tệp CSV không ở bảng mã UTF-8 (dòng %d có byte %s); trong Excel hãy chọn Lưu dưới dạng "       \

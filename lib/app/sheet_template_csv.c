@@ -41,10 +41,50 @@ static int line_of(const unsigned char *b, size_t off)
     return line;
 }
 
+/* What a file that is no spreadsheet looks like by its first bytes (a
+ * photo or a scan of the paper report), or NULL. */
+static const char *other_kind(const unsigned char *b, size_t len, bool en)
+{
+    static const struct {
+        const char *magic;
+        size_t off, n;
+        const char *vi, *en;
+    } kinds[] = {
+        {"\xFF\xD8\xFF", 0, 3, "ảnh (JPEG)", "a picture (JPEG)"},
+        {"\x89PNG", 0, 4, "ảnh (PNG)", "a picture (PNG)"},
+        {"GIF8", 0, 4, "ảnh (GIF)", "a picture (GIF)"},
+        {"ftyp", 4, 4, "ảnh hoặc video (HEIC, MP4)", "a picture or a video (HEIC, MP4)"},
+        {"%PDF", 0, 4, "tài liệu PDF", "a PDF document"},
+        {"{\\rtf", 0, 5, "văn bản RTF", "an RTF document"},
+        {"Rar!", 0, 4, "tệp nén RAR", "a RAR archive"},
+        {"7z\xBC\xAF", 0, 4, "tệp nén 7z", "a 7z archive"},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (len >= kinds[i].off + kinds[i].n && !memcmp(b + kinds[i].off, kinds[i].magic, kinds[i].n))
+            return en ? kinds[i].en : kinds[i].vi;
+    return NULL;
+}
+
+/* UTF-16 text: a byte-order mark, or ASCII with a zero byte beside each. */
+static bool utf16(const unsigned char *b, size_t len)
+{
+    if (len >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
+        return true;
+    return len >= 4 && ((b[0] && !b[1] && b[2] && !b[3]) || (!b[0] && b[1] && !b[2] && b[3]));
+}
+
 /* Refuses what is not UTF-8 text.  Returns 0 when it is. */
 static int check_bytes(sheet_ctx_t *x, const unsigned char *b, size_t len)
 {
-    if (len >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF) || !b[0] || !b[1])) {
+    const char *kind = other_kind(b, len, x->o->lang == SHEET_LANG_EN);
+    if (len == 0 || kind) {
+        if (kind)
+            sheet__error(x, 0, 0, SHEET_M_NOT_SHEET_KIND, kind);
+        else
+            sheet__error(x, 0, 0, SHEET_M_EMPTY_FILE);
+        return -1;
+    }
+    if (utf16(b, len)) {
         sheet__error(x, 0, 0, SHEET_M_CSV_UTF16);
         return -1;
     }

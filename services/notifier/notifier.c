@@ -521,7 +521,14 @@ static int plan_mode(notifier_t *n, int64_t at, bool messages)
 
 int main(int argc, char **argv)
 {
-    service_args_t args = {.name = "notifier"};
+    service_args_t args = {
+        .name = "notifier",
+        .help = "  --once          one cycle (plan, send, record), then exit\n"
+                "  --plan          print what would be sent now (no sending, no sent-log writes), then exit\n"
+                "  --at TIME       with --plan: plan as at TIME (ISO 8601) instead of now\n"
+                "  --messages      with --plan: print each message's subject and text too\n"
+                "  --sent-log      print the sent-log (what was sent, when, to whom), then exit\n"
+                "docs/notifier.md says more (digests, repeat interval, extensions, approvers).\n"};
     int rc = service_parse_args(argc, argv, &args, "[--plan [--at TIME] [--messages]] [--once] [--sent-log]");
     if (rc)
         return rc == 1 ? 0 : 2;

@@ -304,6 +304,32 @@ static bool names(const char *msg, const char *code)
     return false;
 }
 
+/* E_RATIO beside one of its two fields: the part says it exceeds its total
+ * by name, the total that it is smaller than its part.  Returns false when
+ * indicator `ind` is neither side of a ratio the message names. */
+static bool ratio_sentence(req_t *r, const proto_nack_t *n, int ind, buf_t *b)
+{
+    const catalog_t *c = web_of(r)->cat;
+    for (int i = 0; i < c->ninds; i++) {
+        const indicator_t *rt = &c->inds[i];
+        if (rt->kind != IND_RATE || rt->num < 0 || rt->den < 0)
+            continue;
+        const indicator_t *num = &c->inds[rt->num], *den = &c->inds[rt->den];
+        if (!names(n->message, num->code) || !names(n->message, den->code))
+            continue;
+        const indicator_t *other = ind == rt->num ? den : ind == rt->den ? num : NULL;
+        if (!other)
+            continue;
+        const char *name = r->en && other->name_en[0] ? other->name_en : other->name_vi;
+        buf_puts(b, ind == rt->num ? T(r, "Lớn hơn “", "Larger than “") : T(r, "Nhỏ hơn “", "Smaller than “"));
+        buf_esc(b, name);
+        buf_puts(b, ind == rt->num ? T(r, "”: số này không được vượt số đó.", "”: it cannot exceed it.")
+                                   : T(r, "”: số tổng phải lớn hơn hoặc bằng số đó.", "”: the total must be at least that."));
+        return true;
+    }
+    return false;
+}
+
 /* The NACK beside the fields it concerns; returns how many fields. */
 static int map_nack(req_t *r, entry_view_t *v, const proto_nack_t *n, const refusal_t *rf)
 {
@@ -325,7 +351,8 @@ static int map_nack(req_t *r, entry_view_t *v, const proto_nack_t *n, const refu
         if (!hit)
             continue;
         buf_t b = {0};
-        buf_esc(&b, T(r, rf->field_vi, rf->field_en));
+        if (strcmp(n->code, "E_RATIO") || !ratio_sentence(r, n, d->inds[k], &b))
+            buf_esc(&b, T(r, rf->field_vi, rf->field_en));
         if (r->en) { /* the collector's own words are English: only for an English reader */
             buf_puts(&b, " <small class=\"nack\">(");
             buf_esc(&b, n->message);

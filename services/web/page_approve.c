@@ -96,18 +96,20 @@ static void queue_row(req_t *r, buf_t *b, const dataset_t *d, period_t p, const 
 {
     char pc[PERIOD_CODE_MAX], lab[64];
     period_format(p, pc, sizeof pc);
-    buf_puts(b, "<tr><td>");
+    /* the unit's name opens the report (first, so a phone shows it); the
+     * dataset's long name only on wide screens (the period names its kind) */
+    buf_puts(b, "<tr><td><a ");
+    view_href(b, r, "/approve", "unit", u->code, "dataset", d->code, "period", pc, NULL);
+    buf_printf(b, " title=\"%s\">", T(r, "Xem và duyệt", "Review"));
     buf_esc(b, u->name);
-    buf_puts(b, "</td><td>");
+    buf_puts(b, "</a></td><td class=\"opt\">");
     buf_esc(b, catalog_dataset_name(web_of(r)->cat, (int)(d - web_of(r)->cat->datasets), r->en));
     buf_printf(b, "</td><td>%s</td><td class=\"n\">", report_period_label(p, r->en, lab, sizeof lab));
     if (u->has_version)
         buf_printf(b, "%lld", (long long)u->version);
     buf_puts(b, "</td><td>");
     view_time(b, u->has_received_at, u->received_at);
-    buf_puts(b, "</td><td><a ");
-    view_href(b, r, "/approve", "unit", u->code, "dataset", d->code, "period", pc, NULL);
-    buf_printf(b, ">%s</a></td></tr>", T(r, "Xem và duyệt", "Review"));
+    buf_puts(b, "</td></tr>");
 }
 
 static void page_queue(req_t *r, resp_t *o, const users_session_t *s)
@@ -128,8 +130,10 @@ static void page_queue(req_t *r, resp_t *o, const users_session_t *s)
                    !strcmp(done, "approve") ? T(r, "Đã ghi nhận: báo cáo được duyệt.", "Recorded: the report is approved.")
                                             : T(r, "Đã ghi nhận: báo cáo được trả lại để sửa.",
                                                 "Recorded: the report is returned for correction."));
-    buf_printf(b, "<div class=\"scroll\"><table id=\"queue\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
-                  "<th>%s</th><th></th></tr></thead><tbody>",
+    buf_printf(b, "<p class=\"note\">%s</p>", T(r, "Bấm tên đơn vị để xem báo cáo và duyệt.",
+                                                 "Click a unit's name to review its report."));
+    buf_printf(b, "<div class=\"scroll\"><table id=\"queue\"><thead><tr><th>%s</th><th class=\"opt\">%s</th><th>%s</th>"
+                  "<th>%s</th><th>%s</th></tr></thead><tbody>",
                T(r, "Đơn vị", "Unit"), T(r, "Mẫu báo cáo", "Dataset"), T(r, "Kỳ", "Period"),
                T(r, "Phiên bản mới nhất", "Latest version"), T(r, "Nộp lần đầu", "First received"));
     int shown = 0, failed = 0;

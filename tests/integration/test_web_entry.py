@@ -535,6 +535,15 @@ class WebEntryTest(unittest.TestCase):
         err = re.search(r'data-error="PORTAL_POSTS">(.*?)</p>', body, re.S).group(1)
         self.assertIn("chỉ gồm chữ số", err)
         self.assertIn("Ghi chú quá dài", err)
+        # a part above its total: each side says which other field it concerns, by name
+        st, _, body = c.req("POST", "/entry", full_form(self.csrf(c, path), unit=XA1_VH, TTHC_LISTED=500,
+                                                        TTHC_TOTAL=80))
+        self.assertEqual((st, outcome(body)), (422, "refused"))
+        self.assertEqual(field_errors(body), {"TTHC_LISTED", "TTHC_TOTAL"})
+        part = re.search(r'data-error="TTHC_LISTED">(.*?)</p>', body, re.S).group(1)
+        whole = re.search(r'data-error="TTHC_TOTAL">(.*?)</p>', body, re.S).group(1)
+        self.assertIn("Lớn hơn “Tổng số thủ tục hành chính", part)
+        self.assertIn("Nhỏ hơn “Thủ tục hành chính được niêm yết", whole)
         # a refusal: the Vietnamese sentence, the code as data, no English words of the collector
         st, _, body = c.req("POST", "/entry", full_form(self.csrf(c, path), unit=XA1_VH, RADIO_ITEMS=-3))
         self.assertEqual((st, outcome(body)), (422, "refused"))

@@ -977,9 +977,15 @@ static void tcsv_encodings(void **state)
     csv_bytes_problem("a,b\nc,d\"e\n", 10, "bao-cao.csv: dòng 2 của tệp: dấu ngoặc kép đặt sai (dấu \" giữa một ô không "
                                            "mở bằng \", hoặc chữ sau dấu \" đóng)");
     csv_bytes_problem("a,b\nc,\"d\n\ne\n", 12, "bao-cao.csv: ô mở bằng dấu \" ở dòng 2 của tệp không có dấu \" đóng");
-    /* empty: no code row */
-    csv_bytes_problem("", 0, "Báo cáo!A3: không thấy hàng mã (ẩn) của mẫu ở hàng 3: tệp không làm từ mẫu của hệ "
-                             "thống hoặc hàng đã bị xóa");
+    /* empty; a photo or a scan of the paper report; binary bytes */
+    csv_bytes_problem("", 0, "bao-cao.csv: tệp rỗng (0 byte): hãy chọn tệp mẫu đã điền");
+    csv_bytes_problem("\xFF\xD8\xFF\xE0\x00\x10JFIF", 10,
+                      "bao-cao.csv: tệp là ảnh (JPEG), không phải bảng tính: hãy nộp tệp mẫu Excel (.xlsx) đã điền, "
+                      "hoặc bản lưu dưới dạng \"CSV UTF-8\"");
+    csv_bytes_problem("%PDF-1.7\n%\xE2\xE3", 12,
+                      "bao-cao.csv: tệp là tài liệu PDF, không phải bảng tính: hãy nộp tệp mẫu Excel (.xlsx) đã điền, "
+                      "hoặc bản lưu dưới dạng \"CSV UTF-8\"");
+    csv_bytes_problem("\x7F\x45\x00\x00\x01\x02", 6, "bao-cao.csv: tệp không phải là tệp Excel .xlsx hay tệp CSV");
     /* the one-report CSV of cchc submit is not the template */
     csv_bytes_problem("indicator,value\nPORTAL_POSTS,1\n", 31,
                       "bao-cao.csv: tệp là CSV một báo cáo (cột indicator, value) của lệnh cchc submit, không phải "

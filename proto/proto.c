@@ -498,7 +498,10 @@ int proto_values_at(const proto_values_t *vals, uint32_t i, proto_value_t *out)
     return value_from_kv(&vals->kv[i], out, NULL);
 }
 
-bool proto_value_equal(const proto_value_t *a, const proto_value_t *b)
+/* Two values alike: the same code, kind and number; tags in the same order,
+ * or (as_set) the same tags in any order -- a few each, never repeated
+ * (validate.c). */
+static bool value_alike(const proto_value_t *a, const proto_value_t *b, bool as_set)
 {
     if (strcmp(a->code, b->code) || a->kind != b->kind)
         return false;
@@ -506,28 +509,24 @@ bool proto_value_equal(const proto_value_t *a, const proto_value_t *b)
         return a->i == b->i;
     if (a->ntags != b->ntags)
         return false;
-    for (uint32_t t = 0; t < a->ntags; t++)
-        if (a->tags[t].len != b->tags[t].len || memcmp(a->tags[t].ptr, b->tags[t].ptr, a->tags[t].len))
-            return false;
-    return true;
-}
-
-bool proto_value_same(const proto_value_t *a, const proto_value_t *b)
-{
-    if (strcmp(a->code, b->code) || a->kind != b->kind)
-        return false;
-    if (a->kind != PV_TAGS)
-        return a->i == b->i;
-    if (a->ntags != b->ntags)
-        return false;
-    for (uint32_t i = 0; i < a->ntags; i++) { /* a few tags each, never repeated (validate.c) */
+    for (uint32_t i = 0; i < a->ntags; i++) {
         bool found = false;
-        for (uint32_t k = 0; k < b->ntags && !found; k++)
+        for (uint32_t k = as_set ? 0 : i; k < (as_set ? b->ntags : i + 1) && !found; k++)
             found = a->tags[i].len == b->tags[k].len && !memcmp(a->tags[i].ptr, b->tags[k].ptr, a->tags[i].len);
         if (!found)
             return false;
     }
     return true;
+}
+
+bool proto_value_equal(const proto_value_t *a, const proto_value_t *b)
+{
+    return value_alike(a, b, false);
+}
+
+bool proto_value_same(const proto_value_t *a, const proto_value_t *b)
+{
+    return value_alike(a, b, true);
 }
 
 static int decode_values(const field_t *f, const msgpack_object *o, proto_values_t *out, proto_error_t *err)

@@ -2575,6 +2575,33 @@ static void test_fields(void **state)
  * 6. Error codes and names
  * ------------------------------------------------------------------------ */
 
+/* Tags are a set for a reader (proto_value_same), an ordered list for "same
+ * content" (proto_value_equal). */
+static void value_same_and_equal(void **state)
+{
+    (void)state;
+    proto_value_t a = {.code = "OTHER_FORMS", .kind = PV_TAGS, .ntags = 2}, b = a, c = a, n1 = {.code = "X", .kind = PV_INT, .i = 3},
+                  n2 = n1;
+    a.tags[0] = (proto_str_t){"truc_quan", 9};
+    a.tags[1] = (proto_str_t){"mang_xa_hoi", 11};
+    b.tags[0] = a.tags[1];
+    b.tags[1] = a.tags[0];
+    c.tags[0] = a.tags[0];
+    c.tags[1] = (proto_str_t){"khac", 4};
+    assert_true(proto_value_same(&a, &b));
+    assert_false(proto_value_equal(&a, &b));
+    assert_true(proto_value_equal(&a, &a));
+    assert_false(proto_value_same(&a, &c));
+    c.ntags = 1;
+    assert_false(proto_value_same(&a, &c));
+    assert_true(proto_value_same(&n1, &n2));
+    n2.i = 4;
+    assert_false(proto_value_same(&n1, &n2));
+    snprintf(n2.code, sizeof n2.code, "Y");
+    n2.i = 3;
+    assert_false(proto_value_same(&n1, &n2));
+}
+
 static void error_codes(void **state)
 {
     static const struct {
@@ -2726,6 +2753,7 @@ int main(void)
         TEST("proto-4.9 size limit of every type, to the byte (E_TOO_LARGE)", size_limits),
         PROTO_MESSAGES(PER_TYPE_FIELDS)
         PROTO_NESTED(PER_TYPE_FIELDS)
+        TEST("proto-3.7 tags are a set for a reader, a list for same content", value_same_and_equal),
         TEST("proto-6.1 error codes round trip", error_codes),
         TEST("proto-6.2 message type names and limits", type_names),
         TEST("proto-7.1 the generated spec lists every message, field and error", spec_markdown),

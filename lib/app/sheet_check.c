@@ -150,6 +150,19 @@ static bool is_word(const char *s, const char *const *w)
     return false;
 }
 
+/* A number cell's value as the reader writes numbers: the file holds
+ * "1.5", a Vietnamese reader reads "1,5".  Returns buf. */
+static const char *as_read(const sheet_ctx_t *x, const char *s, char *buf, size_t len)
+{
+    size_t n = strlen(s) < len ? strlen(s) : len - 1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    for (char *p = buf; x->o->lang == SHEET_LANG_VI && *p; p++)
+        if (*p == '.')
+            *p = ',';
+    return buf;
+}
+
 static int check_int(sheet_ctx_t *x, const indicator_t *in, char type, const char *s, int col, int row,
                      proto_value_t *out)
 {
@@ -158,12 +171,14 @@ static int check_int(sheet_ctx_t *x, const indicator_t *in, char type, const cha
     errno = 0;
     if (type == 'n') { /* a number cell: 12, 12.0 or 1.2E1 as the writer put it */
         double d = strtod(s, &end);
+        char shown[300];
         if (*end || !isfinite(d) || d != floor(d)) {
-            sheet__error(x, col, row, SHEET_M_NOT_WHOLE, SHEET_SHOW(s));
+            sheet__error(x, col, row, SHEET_M_NOT_WHOLE, SHEET_SHOW(as_read(x, s, shown, sizeof shown)));
             return -1;
         }
         if (fabs(d) > 9e15) {
-            sheet__error(x, col, row, SHEET_M_TOO_LARGE, SHEET_SHOW(s), (long long)in->max);
+            sheet__error(x, col, row, SHEET_M_TOO_LARGE, SHEET_SHOW(as_read(x, s, shown, sizeof shown)),
+                         (long long)in->max);
             return -1;
         }
         v = (long long)d;

@@ -424,7 +424,7 @@ static void period_words_and_cells(void **state)
 static void err_values(void **state)
 {
     one_problem("D5", 's', "mười", "Báo cáo!D5: \"mười\" không phải là số nguyên");
-    one_problem("D5", 'n', "2.5", "Báo cáo!D5: \"2.5\" không phải là số nguyên");
+    one_problem("D5", 'n', "2.5", "Báo cáo!D5: \"2,5\" không phải là số nguyên");
     one_problem("C5", 'n', "-3", "Báo cáo!C5: \"-3\": số liệu không được âm");
     one_problem("C5", 's', "-3", "Báo cáo!C5: \"-3\": số liệu không được âm");
     one_problem("C5", 'n', "2000000", "Báo cáo!C5: \"2000000\" lớn hơn mức tối đa 1000000 của chỉ tiêu");

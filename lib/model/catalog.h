@@ -164,6 +164,16 @@ const char *catalog_dataset_name(const catalog_t *c, int ds, bool en);
 /* true when unit must report dataset ds (by kind or by name). */
 bool catalog_must_report(const catalog_t *c, int ds, int unit);
 
+/* The dataset whose reports cover dataset ds's, or -1: a finer period type
+ * with the same due rule, every indicator ds requires required too, every
+ * unit that owes ds owing it -- the finest such (the quarterly report covers
+ * the half-year and the year: their numbers are the quarters' rollup, and
+ * their deadline is the last quarter's).  The notifier does not chase a
+ * covered report on its own ([notifier] chase_covered = no); the web says
+ * so on its pages (docs/notifier.md, "The half-year and year reports are
+ * covered by the quarterly reports"). */
+int catalog_cover(const catalog_t *c, int ds);
+
 /* true when the unit is open on at least one day of period p. */
 bool catalog_open_in(const catalog_t *c, int unit, period_t p);
 

@@ -583,6 +583,7 @@ static void render_html(req_t *r, resp_t *o, const params_t *p, const answer_t *
     buf_esc(b, u->name);
     buf_printf(b, ", %s</h1>", report_period_label(p->pp.p, r->en, lab, sizeof lab));
     layout_selector(r, b, "/completeness", p->pp.node, p->pp.ds, p->pp.period);
+    view_cover_note(r, b, u->code, p->pp.ds, p->pp.p);
     html_deadline(r, b, a->status.u.status.deadline);
     html_summary(r, b, v, &a->status.u.status);
     html_by_kind(r, b, &a->units.u.units);

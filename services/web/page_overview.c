@@ -227,6 +227,7 @@ static void html_head(req_t *r, buf_t *b, const params_t *p)
     buf_esc(b, view_dataset(r, p->pp.ds));
     buf_puts(b, "</p>");
     layout_selector(r, b, "/overview", p->pp.node, p->pp.ds, p->pp.period);
+    view_cover_note(r, b, u->code, p->pp.ds, p->pp.p);
     buf_printf(b, "<p><a id=\"units-link\" ");
     view_href(b, r, "/completeness", "node", u->code, "dataset", ds->code, "period", p->pp.period, NULL);
     buf_printf(b, ">%s</a> · <a ", T(r, "Tình hình nộp báo cáo của các đơn vị", "Which units reported"));

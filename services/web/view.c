@@ -259,3 +259,32 @@ void view_comment(buf_t *b, const proto_strmap_t *m, const char *code)
             return;
         }
 }
+
+void view_cover_note(req_t *r, buf_t *b, const char *node, int ds, period_t p)
+{
+    web_t *w = web_of(r);
+    const catalog_t *c = w->cat;
+    int cover = catalog_cover(c, ds);
+    period_t sub[16];
+    int n = cover >= 0 ? period_children(p, c->datasets[cover].ptype, sub, 16) : 0;
+    if (n <= 0 || config_bool(w->cfg, "notifier", "chase_covered", false))
+        return;
+    char pc[PERIOD_CODE_MAX], last[PERIOD_CODE_MAX], lab[64];
+    period_format(p, pc, sizeof pc);
+    period_format(sub[n - 1], last, sizeof last);
+    buf_puts(b, "<p class=\"note warn\" id=\"covered\">");
+    buf_printf(b, T(r, "Báo cáo này không phải nộp riêng: số liệu %s là tổng hợp các báo cáo “",
+                    "This report is not filed on its own: the figures of %s are the rollup of the reports “"),
+               report_period_label(p, r->en, lab, sizeof lab));
+    buf_esc(b, catalog_dataset_name(c, cover, r->en));
+    buf_puts(b, T(r, "” trong kỳ, và đơn vị không bị nhắc nộp riêng. Số “chưa nộp” ở trang tình hình nộp chỉ đếm "
+                     "báo cáo nộp riêng. ",
+                  "” inside it, and units are not reminded to file it. The completeness page counts only reports "
+                  "filed on their own. "));
+    buf_puts(b, "<a id=\"covered-figures\" ");
+    view_href(b, r, "/overview", "node", node, "dataset", c->datasets[cover].code, "period", pc, NULL);
+    buf_printf(b, ">%s</a> · <a id=\"covered-completeness\" ", T(r, "Xem số liệu tổng hợp của kỳ", "See the period's figures"));
+    view_href(b, r, "/completeness", "node", node, "dataset", c->datasets[cover].code, "period", last, NULL);
+    buf_printf(b, ">%s %s</a></p>", T(r, "Tình hình nộp báo cáo", "Completeness of"),
+               report_period_label(sub[n - 1], r->en, lab, sizeof lab));
+}

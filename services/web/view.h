@@ -63,6 +63,13 @@ void view_time(buf_t *b, bool has, int64_t t);
 void view_footnotes(buf_t *b, const req_t *r, bool stock, bool rate);
 /* The dataset <option>s' and titles' name: the English one with lang=en. */
 const char *view_dataset(const req_t *r, int ds);
+
+/* On a page of a covered dataset (catalog_cover(): the half-year and year
+ * reports, which the notifier does not chase on their own unless [notifier]
+ * chase_covered = yes): a note saying the report needs no separate filing,
+ * with links to the same period's figures from the covering dataset and to
+ * its last period's completeness.  Nothing for other datasets. */
+void view_cover_note(req_t *r, buf_t *b, const char *node, int ds, period_t p);
 /* Appends href="PATH?k=v&..." for the NULL-terminated key/value pairs
  * (pairs with a NULL or empty value are left out), keeping ?lang= when the
  * request had it; escaped for an attribute. */

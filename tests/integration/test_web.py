@@ -576,6 +576,24 @@ class WebTest(unittest.TestCase):
         self.assertEqual(rows, vinh)
         self.assertNotIn('id="no-match"', page)
 
+    def test_covered_reports_said(self):
+        """web-13.13 the year and half-year reports, covered by the quarterly ones (catalog_cover): their
+        completeness and overview pages say they are not filed on their own and link the period's figures
+        from the quarters and the last quarter's completeness, which open; a quarter's page says nothing"""
+        for path in ("/completeness?node=HP&dataset=CCHC_Y&period=2025", "/overview?node=HP&dataset=CCHC_S&period=2025S2"):
+            page = self.w.page(path)
+            p = parse(page)
+            self.assertIn("covered", p.ids, path)
+            self.assertIn("không phải nộp riêng", self.visible(page))
+            figures = html.unescape(p.ids["covered-figures"]["href"])
+            q = urllib.parse.parse_qs(urllib.parse.urlparse(figures).query)
+            self.assertEqual(q["dataset"], ["CCHC_Q"], path)
+            self.assertEqual(self.w.get(figures)[0], 200, figures)
+            last = html.unescape(p.ids["covered-completeness"]["href"])
+            self.assertEqual(urllib.parse.parse_qs(urllib.parse.urlparse(last).query)["period"], ["2025Q4"])
+            self.assertEqual(self.w.get(last)[0], 200, last)
+        self.assertNotIn("covered", parse(self.w.page("/completeness?node=HP&period=2025Q4")).ids)
+
     def test_completeness_past_end(self):
         """web-13.12 a page past the end (from= beyond the units matched) is an honest empty page with a link
         back to the first page, and the range label is right: first 1-based, last min(from + shown, total)"""

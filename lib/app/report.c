@@ -364,8 +364,8 @@ int report_write_csv(const report_t *r, FILE *f)
             fputc(',', f);
             if (!w->has[c])
                 continue;
-            if (in->kind == IND_RATE)
-                snprintf(buf, sizeof buf, "%.4f", w->v[c]);
+            if (in->kind == IND_RATE) /* in percent, as its ĐVT column says: 94.28 */
+                snprintf(buf, sizeof buf, "%.2f", 100.0 * w->v[c]);
             else
                 snprintf(buf, sizeof buf, "%.0f", w->v[c]);
             fputs(buf, f);

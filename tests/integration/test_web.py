@@ -832,6 +832,16 @@ class WebTest(unittest.TestCase):
         by = {r[1]: r for r in rows[1:]}
         self.assertEqual(by["PORTAL_POSTS"][3:], ["tin, bài", "18", "7", "25"])
         self.assertEqual(by["WEBSITE_POSTS"][4:], ["", "", ""])
+        rate = by["CONTEST_PARTICIPATION_RATE"]  # in percent, as its ĐVT says
+        self.assertEqual(rate[3], "%")
+        shown = [x for x in rate[4:] if x]
+        self.assertTrue(shown, rate)
+        for x in shown:
+            self.assertRegex(x, r"^\d{1,3}\.\d{2}$")
+            self.assertLessEqual(float(x), 100.0)
+        j = self.w.json("/api/report?node=HP&from=2025Q3&to=2025Q4")
+        api = next(r for r in j["rows"] if r["code"] == "CONTEST_PARTICIPATION_RATE")
+        self.assertEqual(["%.2f" % (100 * v) if v is not None else "" for v in api["values"] + [api["total"]]], rate[4:])
         page = self.w.page("/report?node=HP&from=2025Q3&to=2025Q4")
         self.assertIn("Thống kê tuyên truyền cải cách hành chính", page)
         self.assertIn('id="xlsx"', page)

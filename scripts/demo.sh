@@ -112,6 +112,9 @@ echo "· $(wc -l <"$DEMO/units.tsv") unit keys made in $DEMO/keys"
 # cchc-web's gateway key: submits for any unit of the city, naming its user
 "$BIN/cchc" keygen --config "$CFG" --unit HP --gateway --dir "$DEMO/keys" >/dev/null
 echo "· the web's gateway key: $DEMO/keys/HP.gateway.key (keyring role gateway)"
+# the city's own key: the central office's decisions on any unit's deadline
+"$BIN/cchc" keygen --config "$CFG" --unit HP --dir "$DEMO/keys" >/dev/null
+echo "· the central office's key: $DEMO/keys/HP.key (cchc decide extend|silence --key $DEMO/keys/HP.key ...)"
 
 # A unit's numbers for a quarter, from a hash of its code (same every run).
 write_report() { # code kind quarter(3|4) bump file

@@ -241,7 +241,7 @@ static void dispatch(req_t *r, const char *method, resp_t *o, bool *events)
         return;
     }
     if (lang && strcmp(lang, "en") && strcmp(lang, "vi")) {
-        http_error(r, o, 400, "lang must be vi or en.");
+        http_error(r, o, 400, "Tham số lang chỉ nhận vi hoặc en. (lang must be vi or en.)");
     } else if (!(r->token_ok = authorized(r) && h->cfg.token && *h->cfg.token) && !h->cfg.gate &&
                strcmp(r->path, "/healthz") && !authorized(r)) {
         http_error(r, o, 401, "This server needs a bearer token (Authorization: Bearer ...).");

@@ -250,12 +250,16 @@ void layout_breadcrumb(req_t *r, buf_t *b, int node, const char *path, int ds, c
         chain[n++] = u;
     buf_puts(b, "<p class=\"crumb\">");
     for (int i = n - 1; i >= 0; i--) {
-        buf_puts(b, "<a ");
-        view_href(b, r, path, "node", c->units[chain[i]].code, "dataset", c->datasets[ds].code, "period", period,
-                  "approved", kept_approved(r, path), NULL);
-        buf_puts(b, ">");
-        buf_esc(b, c->units[chain[i]].name);
-        buf_puts(b, "</a>");
+        if (!auth_may_see(r, chain[i])) { /* above the reader's own subtree: its name, not a door it cannot open */
+            buf_esc(b, c->units[chain[i]].name);
+        } else {
+            buf_puts(b, "<a ");
+            view_href(b, r, path, "node", c->units[chain[i]].code, "dataset", c->datasets[ds].code, "period", period,
+                      "approved", kept_approved(r, path), NULL);
+            buf_puts(b, ">");
+            buf_esc(b, c->units[chain[i]].name);
+            buf_puts(b, "</a>");
+        }
         if (i)
             buf_puts(b, " › ");
     }

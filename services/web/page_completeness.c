@@ -416,7 +416,7 @@ static void html_filters(req_t *r, buf_t *b, const params_t *p, const char *node
     buf_printf(b, "%s>%s</a>", p->kind ? "" : " class=\"on\"", T(r, "Tất cả", "All"));
     for (uint32_t i = 0; i < u->n_by_kind; i++) {
         const char *k = u->by_kind[i].key;
-        buf_puts(b, "<a ");
+        buf_puts(b, " <a "); /* a space between links: a phone wraps them */
         view_href(b, r, "/completeness", "node", node, "dataset", ds, "period", p->pp.period, "kind", k, "status",
                   p->status, "q", p->search, "sort", sort, NULL);
         buf_printf(b, "%s>", p->kind && !strcmp(p->kind, k) ? " class=\"on\"" : "");

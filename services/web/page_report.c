@@ -136,8 +136,13 @@ static int read_report(req_t *r, resp_t *o, params_t *p, report_t *rep)
             proto_error_t e;
             proto_fail(&e, PROTO_E_UNAVAILABLE, "%s", err);
             page_failed(r, o, &e);
-        } else {
-            layout_error(r, o, 400, err);
+        } else { /* the reader's sentence; report.c's own words folded under it */
+            layout_failure(r, o, 400,
+                           T(r, "Không lập được báo cáo cho khoảng kỳ này: “từ kỳ” và “đến kỳ” phải là hai kỳ cùng loại "
+                                "(cùng là quý, cùng là năm…), “từ kỳ” không sau “đến kỳ”, và không quá 60 kỳ.",
+                             "No report for this span: 'from' and 'to' must be periods of one type, 'from' not after "
+                             "'to', and at most 60 periods."),
+                           err);
         }
         return -1;
     }

@@ -222,7 +222,12 @@ class WebAccountsTest(unittest.TestCase):
         """a viewer of one commune: its pages 200, another commune's page and /api/ 403, the city 403"""
         c = self.client()
         c.login("xem1")
-        self.assertEqual(c.req("GET", "/overview?node=%s&period=2025Q4" % XA1)[0], 200)
+        st, _, body = c.req("GET", "/overview?node=%s&period=2025Q4" % XA1)
+        self.assertEqual(st, 200)
+        crumb = re.search(r'<p class="crumb">(.*?)</p>', body, re.S).group(1)
+        self.assertNotIn('node=HP&', crumb)           # the city: its name, not a link the viewer cannot open
+        self.assertIn("Thành phố Hải Phòng", crumb)
+        self.assertIn('node=%s&' % XA1, crumb)
         self.assertEqual(c.req("GET", "/api/overview?node=%s&period=2025Q4" % XA1)[0], 200)
         self.assertEqual(c.req("GET", "/overview?node=%s&period=2025Q4" % XA2)[0], 403)
         self.assertEqual(c.req("GET", "/api/overview?node=%s&period=2025Q4" % XA2)[0], 403)

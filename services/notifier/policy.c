@@ -252,6 +252,19 @@ static bool latest_stage_ext(const catalog_t *c, const policy_t *pol, int ds, pe
                              best);
 }
 
+/* The latest stage of period q of dataset `cover` extended to `due`, told
+ * through covered item (ds, p): counted from q's own extended last day and
+ * open while the covered item's window is (moved by as much as due is past
+ * the covered item's deadline). */
+static bool latest_stage_gap_ext(const catalog_t *c, const policy_t *pol, int ds, period_t p, period_t q, int64_t due,
+                                 int64_t t, bool parent, stage_t *best)
+{
+    int64_t shift = due - catalog_deadline(c, ds, p);
+    int64_t close = policy_close(c, pol, ds, p) + (shift > 0 ? shift : 0);
+    return latest_stage_from(c, pol, date_of_time(due - 1), date_start_time(period_first_day(q)), close, t, parent,
+                             best);
+}
+
 int policy_periods(const catalog_t *c, const policy_t *pol, int ds, int64_t t, period_t *out, int max)
 {
     period_type_t type = c->datasets[ds].ptype;
@@ -473,23 +486,44 @@ static void plan_period(rlist_t *l, const catalog_t *c, const policy_t *pol, int
         w->esc[u].name[0] = '\0';
         if (got && f.awaiting)
             plan_approval(l, c, pol, t, u, ds, p, f.awaiting, f.approver);
+        uint16_t own_gaps = 0;
         if (w->missing[u] && cover >= 0) {
             w->gaps[u] = unit_gaps(c, u, cover, sub, nsub, 0xFFFF, received, facts, ud);
-            w->missing[u] = w->gaps[u] != 0;
+            /* a missing period with an extension of its own counts for the
+             * unit only once its own first stage has come, and for the
+             * parent only once its own escalation has */
+            own_gaps = w->gaps[u];
+            for (int b = 0; b < nsub && facts; b++) {
+                policy_facts_t fq = {0};
+                if (!(w->gaps[u] >> b & 1))
+                    continue;
+                facts(ud, u, cover, sub[b], &fq);
+                if (!fq.due)
+                    continue;
+                stage_t s;
+                if (!latest_stage_gap_ext(c, pol, ds, p, sub[b], fq.due, t, false, &s))
+                    own_gaps &= (uint16_t)~(1u << b);
+                if (!latest_stage_gap_ext(c, pol, ds, p, sub[b], fq.due, t, true, &s))
+                    w->gaps[u] &= (uint16_t)~(1u << b);
+            }
+            w->missing[u] = w->gaps[u] != 0 || own_gaps != 0;
         }
         if (!w->missing[u])
             continue;
+        bool tell = cover < 0 || own_gaps != 0;
         if (f.due) { /* an extension: its own stages */
-            if (latest_stage_ext(c, pol, ds, p, f.due, t, false, &own))
-                emit(l, c, u, ds, p, &own, cover, w->gaps[u], NULL, NULL, 0, f.due);
+            if (tell && latest_stage_ext(c, pol, ds, p, f.due, t, false, &own))
+                emit(l, c, u, ds, p, &own, cover, own_gaps, NULL, NULL, 0, f.due);
             if (!latest_stage_ext(c, pol, ds, p, f.due, t, true, &w->esc[u]))
                 w->esc[u].name[0] = '\0';
         } else {
-            if (have_u)
-                emit(l, c, u, ds, p, &us, cover, w->gaps[u], NULL, NULL, 0, 0);
+            if (tell && have_u)
+                emit(l, c, u, ds, p, &us, cover, own_gaps, NULL, NULL, 0, 0);
             if (have_e)
                 w->esc[u] = es;
         }
+        if (cover >= 0 && !w->gaps[u])
+            w->esc[u].name[0] = '\0'; /* nothing its parent is told yet */
     }
     /* the escalations: each parent's late children whose escalation has
      * come, under the latest of their stages */
@@ -543,7 +577,8 @@ static int find_item(const rlist_t *l, int first, int end, int ds, period_t p, b
 
 /* A gap item: period p of dataset `cover`, told because covered item
  * `from` (index) lacks it. */
-static int push_gap(rlist_t *l, const catalog_t *c, int64_t t, int from, int cover, period_t p)
+static int push_gap(rlist_t *l, const catalog_t *c, const policy_t *pol, int64_t t, int from, int cover, period_t p,
+                    policy_facts_fn facts, void *ud)
 {
     reminder_t *r = push(l);
     if (!r)
@@ -560,6 +595,19 @@ static int push_gap(rlist_t *l, const catalog_t *c, int64_t t, int from, int cov
     r->cover = -1;
     r->gap = true;
     r->escalation = f->escalation;
+    policy_facts_t fq = {0};
+    if (!r->escalation && facts)
+        facts(ud, r->unit, cover, p, &fq);
+    stage_t s;
+    if (fq.due && latest_stage_gap_ext(c, pol, f->ds, f->period, p, fq.due, t, false, &s)) {
+        /* the unit's own extension of that period: its own deadline and stage */
+        snprintf(r->stage, sizeof r->stage, "%s", s.name);
+        r->at = s.at;
+        r->deadline = fq.due;
+        r->last_day = date_of_time(fq.due - 1);
+        r->extended = true;
+        r->overdue = overdue_stage(s.name);
+    }
     return l->n - 1;
 }
 
@@ -584,7 +632,8 @@ static void gap_add_late(rlist_t *l, int i, int late)
  * quarters a year report still needs are each told, with their own
  * deadline, and the covered item folds into them.  items sorted by
  * recipient; returns whether any was added. */
-static bool add_gap_items(rlist_t *l, const catalog_t *c, int64_t t)
+static bool add_gap_items(rlist_t *l, const catalog_t *c, const policy_t *pol, int64_t t, policy_facts_fn facts,
+                          void *ud)
 {
     int n0 = l->n;
     bool added = false;
@@ -610,9 +659,9 @@ static bool add_gap_items(rlist_t *l, const catalog_t *c, int64_t t)
                         continue; /* told by its own window */
                     int g = find_item(l, g0, l->n, cover, sub[b], esc);
                     if (g < 0) {
-                        g = push_gap(l, c, t, k, cover, sub[b]);
+                        g = push_gap(l, c, pol, t, k, cover, sub[b], facts, ud);
                         added = true;
-                    } else if (!l->v[g].overdue && l->v[k].overdue) {
+                    } else if (!l->v[g].overdue && !l->v[g].extended && l->v[k].overdue) {
                         char st[POLICY_STAGE_MAX];
                         memcpy(st, l->v[k].stage, sizeof st);
                         memcpy(l->v[g].stage, st, sizeof st);
@@ -667,7 +716,7 @@ int policy_plan(const catalog_t *c, const policy_t *pol, int64_t t, policy_recei
     }
     if (l.n > 1)
         qsort_r(l.v, (size_t)l.n, sizeof *l.v, cmp_item, (void *)c);
-    if (add_gap_items(&l, c, t) && !l.oom)
+    if (add_gap_items(&l, c, pol, t, facts, ud) && !l.oom)
         qsort_r(l.v, (size_t)l.n, sizeof *l.v, cmp_item, (void *)c);
     if (l.oom) {
         policy_free(l.v, l.n);

@@ -45,7 +45,11 @@
  * only once the escalation stage of its own last day has come, and its
  * obligation closes as much later as its deadline moved (but only while
  * the dataset period has a reminder window open for someone: an extension
- * past the next period's deadline is not chased beyond it).  A silenced
+ * past the next period's deadline is not chased beyond it).  The same holds
+ * for a missing period a covered item lacks: an extended quarter counts in
+ * the unit's gaps only once a stage of its own last day has come, in its
+ * parent's escalation only once its own escalation stage has, and its gap
+ * item carries its extended deadline and stage.  A silenced
  * obligation gets no reminder and no escalation, and a covered report does
  * not count a silenced quarter as missing.
  *

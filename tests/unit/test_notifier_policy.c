@@ -682,6 +682,117 @@ static void t_extension(void **state)
     arrivals_destroy(&a);
 }
 
+/* One hand-built units answer for (ds, period): every unit received, but
+ * `missing` (if any), which has an extension to the end of `due_day`. */
+static void apply_answer(arrivals_t *a, const char *ds, const char *period, const char *missing, const char *due_day)
+{
+    ans_unit_status_t u[5];
+    int n = 0;
+    memset(u, 0, sizeof u);
+    for (int i = 0; i < cat->nunits && n < 5; i++) {
+        ans_unit_status_t *x = &u[n++];
+        x->code = cat->units[i].code;
+        x->name = cat->units[i].name;
+        x->kind = "so";
+        x->status = "on_time";
+        if (missing && !strcmp(missing, x->code)) {
+            char iso[64];
+            snprintf(iso, sizeof iso, "%sT00:00:00+07:00", due_day);
+            x->status = "pending";
+            x->has_due = true;
+            x->due = T(iso) + DAY_SECONDS; /* the end of its new last day */
+        }
+    }
+    ans_units_t ans = {.units = u, .n_units = (uint32_t)n};
+    arrivals_apply(a, &ans, ds, period);
+}
+
+/* Every item at `when` from arrivals a: "UNIT/DATASET/PERIOD/STAGE[/sub late,late][ L=dd/mm]". */
+static char *all_plan(arrivals_t *a, const char *when)
+{
+    policy_t p = pol_default();
+    reminder_t *rs;
+    int n;
+    assert_int_equal(policy_plan(cat, &p, T(when), a_received, a_facts, a, &rs, &n), 0);
+    char *out = calloc(1, 65536);
+    for (int i = 0; i < n; i++) {
+        char line[512], pc[PERIOD_CODE_MAX], dl[16];
+        snprintf(line, sizeof line, "%s/%s/%s/%s", cat->units[rs[i].unit].code, cat->datasets[rs[i].ds].code,
+                 period_format(rs[i].period, pc, sizeof pc), rs[i].stage);
+        strcat(out, line);
+        for (int k = 0; k < rs[i].nlate; k++) {
+            strcat(out, k ? "," : "/sub ");
+            strcat(out, cat->units[rs[i].late[k]].code);
+        }
+        if (rs[i].extended) {
+            snprintf(line, sizeof line, " L=%s", date_format(rs[i].last_day, dl, sizeof dl));
+            strcat(out, line);
+        }
+        strcat(out, "\n");
+    }
+    policy_free(rs, n);
+    return out;
+}
+
+/* Issue 13: an extension of a quarter is respected by the items the covered
+ * half-year and year bring back.  (1) Xã Cê's Q3, its window closed on Dec 9,
+ * extended to Wed Dec 31: on Mon Dec 22 the year and half-year still lack
+ * it, but it is told against its own last day (before-7, not overdue) and
+ * the city is not told it is late; its escalation comes 3 working days after
+ * Dec 31 (Jan 1-2 are holidays: Wed Jan 7).  (2) Phòng Một's Q4 extended to
+ * Fri Dec 19: on Mon Dec 22 it is a day late (after-1), and Sở Bêta's
+ * escalation -- of Q4 and of the half-year and year it covers -- waits until
+ * Wed Dec 24. */
+static void t_extension_covered_closed(void **state)
+{
+    (void)state;
+    arrivals_t *a = arrivals_new();
+    assert_non_null(a);
+    apply_answer(a, "CCHC_Q", "2025Q3", "HP.XA.C", "2025-12-31");
+    apply_answer(a, "CCHC_Q", "2025Q4", NULL, NULL);
+    assert_text("closed quarter extended, 2025-12-22", all_plan(a, "2025-12-22T09:00:00+07:00"),
+                "HP.XA.C/CCHC_Q/2025Q3/before-7 L=2025-12-31\n"
+                "HP.XA.C/CCHC_S/2025S2/weekly-1\n"
+                "HP.XA.C/CCHC_Y/2025/weekly-1\n");
+    /* Tue Jan 6: still not the city's business */
+    assert_text("closed quarter extended, 2026-01-06", all_plan(a, "2026-01-06T09:00:00+07:00"),
+                "HP.XA.C/CCHC_Q/2025Q3/after-1 L=2025-12-31\n"
+                "HP.XA.C/CCHC_S/2025S2/weekly-3\n"
+                "HP.XA.C/CCHC_Y/2025/weekly-3\n");
+    /* Wed Jan 7: its own escalation day -- the city is told (under the
+     * half-year's and year's stage, which the quarter folds into) */
+    assert_text("closed quarter extended, 2026-01-07", all_plan(a, "2026-01-07T09:00:00+07:00"),
+                "HP/CCHC_Q/2025Q3/weekly-3/sub HP.XA.C\n"
+                "HP/CCHC_S/2025S2/weekly-3/sub HP.XA.C\n"
+                "HP/CCHC_Y/2025/weekly-3/sub HP.XA.C\n"
+                "HP.XA.C/CCHC_Q/2025Q3/after-1 L=2025-12-31\n"
+                "HP.XA.C/CCHC_S/2025S2/weekly-3\n"
+                "HP.XA.C/CCHC_Y/2025/weekly-3\n");
+    arrivals_destroy(&a);
+}
+
+static void t_extension_covered_open(void **state)
+{
+    (void)state;
+    arrivals_t *a = arrivals_new();
+    assert_non_null(a);
+    apply_answer(a, "CCHC_Q", "2025Q3", NULL, NULL);
+    apply_answer(a, "CCHC_Q", "2025Q4", "HP.SO.B.P", "2025-12-19");
+    const char *want22 = "HP.SO.B.P/CCHC_Q/2025Q4/after-1 L=2025-12-19\n"
+                         "HP.SO.B.P/CCHC_S/2025S2/weekly-1\n"
+                         "HP.SO.B.P/CCHC_Y/2025/weekly-1\n";
+    assert_text("open quarter extended, 2025-12-22", all_plan(a, "2025-12-22T09:00:00+07:00"), want22);
+    assert_text("open quarter extended, 2025-12-23", all_plan(a, "2025-12-23T09:00:00+07:00"), want22);
+    assert_text("open quarter extended, 2025-12-24", all_plan(a, "2025-12-24T09:00:00+07:00"),
+                "HP.SO.B/CCHC_Q/2025Q4/escalate/sub HP.SO.B.P\n"
+                "HP.SO.B/CCHC_S/2025S2/weekly-1/sub HP.SO.B.P\n"
+                "HP.SO.B/CCHC_Y/2025/weekly-1/sub HP.SO.B.P\n"
+                "HP.SO.B.P/CCHC_Q/2025Q4/after-1 L=2025-12-19\n"
+                "HP.SO.B.P/CCHC_S/2025S2/weekly-1\n"
+                "HP.SO.B.P/CCHC_Y/2025/weekly-1\n");
+    arrivals_destroy(&a);
+}
+
 /* Approvals: Sở Bêta's Q3 report has awaited its approval since Fri Sep 5;
  * on Tue Sep 9 (2 working days later) its digest tells its head, with the
  * approval page; not before. */
@@ -1221,6 +1332,10 @@ int main(void)
         TEST("notifier-2.6 half-year and year covered by the quarters: chased only for missing quarters", t_covered),
         TEST("notifier-2.7 an extension moves a unit's reminders and its escalation; a silenced unit gets nothing",
              t_extension),
+        TEST("notifier-2.8 a closed quarter extended: told through the half-year and year against its own last "
+             "day, its parent told only from its own escalation day", t_extension_covered_closed),
+        TEST("notifier-2.9 an open quarter extended: no escalation through the half-year and year before its own "
+             "escalation day", t_extension_covered_open),
         TEST("notifier-3.1 one escalation item per parent lists all its late sub-units", t_escalation_grouping),
         TEST("notifier-3.2 one digest per recipient and channel; covered items folded", t_digest_grouping),
         TEST("notifier-3.3 not twice a day, not repeated unchanged before repeat_after, sent when changed",

@@ -288,27 +288,7 @@ int policy_periods(const catalog_t *c, const policy_t *pol, int ds, int64_t t, p
 
 int policy_cover(const catalog_t *c, const policy_t *pol, int ds)
 {
-    if (pol->chase_covered)
-        return -1;
-    const dataset_t *b = &c->datasets[ds];
-    int best = -1;
-    for (int a = 0; a < c->ndatasets; a++) {
-        const dataset_t *d = &c->datasets[a];
-        /* a finer period type with the same due rule: B's deadline is the
-         * deadline of A's last period inside it */
-        if (a == ds || d->ptype >= b->ptype || d->due_day != b->due_day || d->roll_forward != b->roll_forward)
-            continue;
-        if (best >= 0 && d->ptype >= c->datasets[best].ptype)
-            continue; /* the finest cover: the report units send most often */
-        bool ok = true;
-        for (int i = 0; i < b->ninds && ok; i++)
-            ok = !b->required[i] || catalog_required(c, a, b->inds[i]);
-        for (int u = 0; u < c->nunits && ok; u++)
-            ok = !catalog_must_report(c, ds, u) || catalog_must_report(c, a, u);
-        if (ok)
-            best = a;
-    }
-    return best;
+    return pol->chase_covered ? -1 : catalog_cover(c, ds); /* the catalog's rule, the web's too */
 }
 
 int policy_cover_periods(const catalog_t *c, int cover, period_t p, period_t out[16])

@@ -34,7 +34,7 @@ void decisions_row_data(buf_t *b, const ans_unit_status_t *x)
 void decisions_row_notes(req_t *r, buf_t *b, const ans_unit_status_t *x)
 {
     if (x->has_due) {
-        buf_printf(b, "<br><small class=\"note ext\">%s ", T(r, "Được gia hạn đến hết ngày", "Extended to the end of"));
+        buf_printf(b, "<br><small class=\"note ext\">%s ", T(r, "Được gia hạn đến hết ngày", "Extended until"));
         view_date(b, date_of_time(x->due - 1));
         if (x->has_due_reason && x->due_reason && *x->due_reason) {
             buf_puts(b, ": ");
@@ -68,7 +68,7 @@ static void decision_words(req_t *r, buf_t *b, const ans_decision_t *d)
                    (unsigned long long)d->version);
     } else if (!strcmp(k, "extend")) {
         int y, m, dd;
-        buf_puts(b, T(r, "Gia hạn đến hết ngày", "Extended to the end of"));
+        buf_puts(b, T(r, "Gia hạn đến hết ngày", "Extended until"));
         if (d->has_due && d->due && sscanf(d->due, "%4d-%2d-%2d", &y, &m, &dd) == 3)
             buf_printf(b, " %02d/%02d/%04d", dd, m, y);
     } else if (!strcmp(k, "silence")) {

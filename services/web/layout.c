@@ -221,7 +221,8 @@ void layout_failure(req_t *r, resp_t *o, int status, const char *lead, const cha
     }
     o->ctype = "text/html; charset=utf-8";
     buf_t *b = &o->body;
-    buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">", r->en ? "en" : "vi");
+    buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
+                  "content=\"width=device-width,initial-scale=1\">", r->en ? "en" : "vi");
     if (status == 503)
         buf_puts(b, "<meta http-equiv=\"refresh\" content=\"10\">");
     const char *what = status_title(r, status);

@@ -295,11 +295,11 @@ static void render_json(req_t *r, resp_t *o, const params_t *p, const answer_t *
  * is what the seeds' "trước ngày 10" means to a reader. */
 static void html_deadline(req_t *r, buf_t *b, int64_t dl)
 {
-    buf_printf(b, "<p>%s: ", T(r, "Hạn nộp (hết ngày)", "Deadline (end of)"));
+    /* one date, as the e-mails say it: the last day (the instant is data-deadline) */
+    buf_printf(b, "<p id=\"deadline\" data-deadline=\"%lld\">%s ", (long long)dl,
+               T(r, "Hạn nộp: hết ngày", "Deadline: the end of"));
     view_date(b, date_of_time(dl - 1));
-    buf_puts(b, " <small>(");
-    view_time(b, true, dl);
-    buf_puts(b, ")</small></p>");
+    buf_puts(b, "</p>");
 }
 
 static void html_summary(req_t *r, buf_t *b, const view_t *v, const ans_status_t *st)

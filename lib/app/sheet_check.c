@@ -14,6 +14,7 @@
 #include "fnv.h"
 #include "csvtab.h"
 #include "sheet_int.h"
+#include "utf8.h"
 #include "validate.h"
 
 /* ---- sentences and problems ---------------------------------------------- */
@@ -120,17 +121,8 @@ void sheet__error(sheet_ctx_t *x, int col, int row, sheet_msg_t id, ...)
 /* Spaces (ASCII and no-break) around a value, as spreadsheets leave them. */
 static const char *trim(const char *s, char *buf, size_t len)
 {
-    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n' || !strncmp(s, "\xC2\xA0", 2))
-        s += *s == '\xC2' ? 2 : 1;
-    size_t n = strlen(s);
-    for (;;) {
-        if (n && strchr(" \t\r\n", s[n - 1]))
-            n--;
-        else if (n >= 2 && !memcmp(s + n - 2, "\xC2\xA0", 2))
-            n -= 2;
-        else
-            break;
-    }
+    size_t n;
+    s = utf8_trim(s, &n);
     if (n >= len)
         n = len - 1;
     memcpy(buf, s, n);

@@ -1,4 +1,5 @@
 #include "utf8.h"
+#include <string.h>
 
 size_t utf8_seq(const unsigned char *s, size_t n)
 {
@@ -25,4 +26,24 @@ size_t utf8_seq(const unsigned char *s, size_t n)
     if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
         return 0;
     return len;
+}
+
+static size_t blank_at(const char *s, size_t n) /* bytes of the blank starting at s (n left), or 0 */
+{
+    if (n >= 1 && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+        return 1;
+    return n >= 2 && s[0] == '\xC2' && s[1] == '\xA0' ? 2 : 0;
+}
+
+const char *utf8_trim(const char *s, size_t *len)
+{
+    size_t n = strlen(s), k;
+    while ((k = blank_at(s, n)) != 0) {
+        s += k;
+        n -= k;
+    }
+    while (n && (blank_at(s + n - 1, 1) || (n >= 2 && blank_at(s + n - 2, 2) == 2)))
+        n -= blank_at(s + n - 1, 1) ? 1 : 2;
+    *len = n;
+    return s;
 }

@@ -15,4 +15,9 @@
  * above U+10FFFF are refused, as is a sequence cut short by `n`. */
 size_t utf8_seq(const unsigned char *s, size_t n);
 
+/* Text typed by a person without the blanks around it: spaces, tabs, line
+ * ends and the no-break space (U+00A0) that spreadsheets and phones leave.
+ * Returns where it starts in s (NUL-terminated) and its length in *len. */
+const char *utf8_trim(const char *s, size_t *len);
+
 #endif

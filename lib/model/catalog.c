@@ -138,6 +138,17 @@ int64_t catalog_deadline(const catalog_t *c, int ds, period_t p)
 
 int catalog_cover(const catalog_t *c, int ds)
 {
+    return c->datasets[ds].cover;
+}
+
+void catalog__set_covers(catalog_t *c)
+{
+    for (int ds = 0; ds < c->ndatasets; ds++)
+        c->datasets[ds].cover = catalog__find_cover(c, ds);
+}
+
+int catalog__find_cover(const catalog_t *c, int ds)
+{
     const dataset_t *b = &c->datasets[ds];
     int best = -1;
     for (int a = 0; a < c->ndatasets; a++) {

@@ -88,6 +88,7 @@ typedef struct {
     int nkinds;
     int *units;       /* units named explicitly */
     int nunits;
+    int cover;        /* catalog_cover(), decided once when the catalog is loaded */
 } dataset_t;
 
 typedef struct {

@@ -126,4 +126,9 @@ int catalog__split_list(char *s, char **out, int max, int *count);
  * `what`.  Returns -1 when out of memory, reporting nothing. */
 int catalog__split_cell(load_t *L, csvtab_t *t, int row, int col, const char *what, char ***items);
 
+/* The covering dataset of ds (catalog.h catalog_cover()), found from the
+ * loaded datasets, and every dataset's set once at the end of a load. */
+int catalog__find_cover(const catalog_t *c, int ds);
+void catalog__set_covers(catalog_t *c);
+
 #endif

@@ -414,6 +414,7 @@ cleanup:
         catalog_destroy(&c);
         return problems.nerr;
     }
+    catalog__set_covers(c);
     *out = c;
     return 0;
 }

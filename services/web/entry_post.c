@@ -107,11 +107,8 @@ static int read_comments(req_t *r, entry_view_t *v, json_t *out)
         const char *s = in->kind == IND_RATE ? NULL : http_form(r, entry_comment_field(in->code, name, sizeof name));
         if (!s)
             continue;
-        while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-            s++;
-        size_t n = strlen(s);
-        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-            n--;
+        size_t n;
+        s = utf8_trim(s, &n);
         if (!n)
             continue;
         json_object_set_new(out, in->code, json_stringn(s, n));
@@ -152,13 +149,11 @@ static int read_form(req_t *r, entry_view_t *v)
         } else {
             const char *s = http_form(r, name);
             char t[64], digits[20];
-            size_t n = 0;
-            for (; s && (*s == ' ' || *s == '\t'); s++) /* spaces around a number are no mistake */
-                ;
-            for (; s && *s && n + 1 < sizeof t; s++)
-                t[n++] = *s;
-            while (n && (t[n - 1] == ' ' || t[n - 1] == '\t'))
-                n--;
+            size_t n = 0; /* blanks around a number are no mistake */
+            s = s ? utf8_trim(s, &n) : "";
+            if (n >= sizeof t)
+                n = sizeof t - 1;
+            memcpy(t, s, n);
             t[n] = '\0';
             const char *why = n ? read_count(r, t, digits) : NULL;
             json_object_set_new(vals, in->code, json_string(n && !why ? digits : t)); /* kept as typed when wrong */

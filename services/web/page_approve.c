@@ -28,6 +28,7 @@
 #include "entry.h"
 #include "nack.h"
 #include "page.h"
+#include "utf8.h"
 #include "report.h"
 
 #define QUEUE_LIMIT 200   /* reports listed per dataset and period */
@@ -420,12 +421,8 @@ static void post_decision(req_t *r, resp_t *o, const users_session_t *s)
         return;
     }
     /* the comment without the spaces and line ends around it: blank is no comment */
-    const char *n0 = note ? note : "";
-    while (*n0 == ' ' || *n0 == '\t' || *n0 == '\r' || *n0 == '\n')
-        n0++;
-    size_t nl = strlen(n0);
-    while (nl && (n0[nl - 1] == ' ' || n0[nl - 1] == '\t' || n0[nl - 1] == '\r' || n0[nl - 1] == '\n'))
-        nl--;
+    size_t nl;
+    const char *n0 = utf8_trim(note ? note : "", &nl);
     snprintf(d->note, sizeof d->note, "%.*s", (int)nl, n0);
     if (!strcmp(dec, "return") && !d->note[0]) {
         page_report_view(r, o, &d->ref, 400,

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include <string.h>
+
 #include "utf8.h"
 
 #define TEST(name, fn) {name, fn, NULL, NULL, NULL}
@@ -39,11 +41,31 @@ static void invalid_sequences(void **state)
     assert_int_equal(SEQ("\xff"), 0);
 }
 
+static void trims(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"  12 ", "12"},      {"\t\r\nGhi chú\r\n", "Ghi chú"}, {"\xC2\xA0" "1.234\xC2\xA0", "1.234"},
+        {"", ""},             {" \xC2\xA0 \t", ""},             {"a b", "a b"},
+        {"Đà Nẵng\xC2\xA0", "Đà Nẵng"}, {"xà", "xà"}, /* "à" ends in 0xA0 too, after 0xC3: kept */
+        {"xà\xC2", "xà\xC2"}, /* a lone 0xC2 is not a blank */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n;
+        const char *s = utf8_trim(cases[i].in, &n);
+        assert_int_equal(n, strlen(cases[i].out));
+        assert_memory_equal(s, cases[i].out, n);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         TEST("utf8-1.1 lengths of valid sequences", valid_lengths),
         TEST("utf8-1.2 overlong, surrogate, out of range, cut short: 0", invalid_sequences),
+        TEST("utf8-2.1 blanks around typed text, the no-break space too", trims),
     };
     return cmocka_run_group_tests_name("utf8", tests, NULL, NULL);
 }

@@ -116,6 +116,20 @@ static int place_of(req_t *r, resp_t *o, const users_session_t *s, place_t *pl)
     return 0;
 }
 
+/* A values answer's values as an array (malloc'ed; the tags point into
+ * the answer), *n of them. */
+static proto_value_t *values_of(const proto_values_t *v, uint32_t *n)
+{
+    proto_value_t *out = calloc(v->n ? v->n : 1, sizeof *out);
+    if (!out)
+        abort();
+    *n = 0;
+    for (uint32_t j = 0; j < v->n; j++)
+        if (proto_values_at(v, j, &out[*n]) == 0)
+            (*n)++;
+    return out;
+}
+
 /* The units of the template's rows and their latest values (when the
  * aggregator answers); ans[i] keeps the values' bytes. */
 static int rows_of(req_t *r, const place_t *pl, int *units, sheet_prefill_t *pf, int *npf, client_answer_t *ans,
@@ -135,12 +149,8 @@ static int rows_of(req_t *r, const place_t *pl, int *units, sheet_prefill_t *pf,
             break;
         if (rc)
             continue;
-        const proto_values_t *v = &ans[i].u.values.values;
-        vals[i] = calloc(v->n ? v->n : 1, sizeof **vals);
-        uint32_t k = 0;
-        for (uint32_t j = 0; vals[i] && j < v->n; j++)
-            if (proto_values_at(v, j, &vals[i][k]) == 0)
-                k++;
+        uint32_t k;
+        vals[i] = values_of(&ans[i].u.values.values, &k);
         pf[(*npf)++] = (sheet_prefill_t){units[i], vals[i], k};
     }
     return n;
@@ -451,13 +461,8 @@ static int latest_versions(req_t *r, sheet_result_t *res, sent_t *st, char *err,
         uint64_t latest = 0;
         if (rc == 0) {
             const ans_values_t *v = &ans.u.values;
-            proto_value_t *vals = calloc(v->values.n ? v->values.n : 1, sizeof *vals);
-            if (!vals)
-                abort();
-            uint32_t k = 0;
-            for (uint32_t j = 0; j < v->values.n; j++)
-                if (proto_values_at(&v->values, j, &vals[k]) == 0)
-                    k++;
+            uint32_t k;
+            proto_value_t *vals = values_of(&v->values, &k);
             latest = v->version;
             const char *note = v->note ? v->note : "";
             st->rows[i].unchanged = sheet_report_unchanged(rp, vals, k, note, strlen(note));
